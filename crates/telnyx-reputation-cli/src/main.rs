@@ -1,0 +1,2 @@
+//! The `telnyx-reputation` command.
+fn main() {}
