@@ -176,6 +176,7 @@ fn normalise_operations(doc: &mut Value) -> Result<(), CodegenError> {
                 normalise_embedded_schemas(param, &format!("path {path}"), &base)?;
             }
         }
+        let item_params = item.get("parameters").cloned();
         for method in METHODS {
             let Some(operation) = item.get_mut(*method).and_then(Value::as_object_mut) else {
                 continue;
@@ -199,6 +200,14 @@ fn normalise_operations(doc: &mut Value) -> Result<(), CodegenError> {
                     normalise_embedded_schemas(param, &subject, &base)?;
                 }
             }
+            check_path_parameters(
+                path,
+                item_params.as_ref(),
+                operation,
+                components.as_ref(),
+                &subject,
+                &op_pointer,
+            )?;
             if let Some(body) = operation.get_mut("requestBody") {
                 let base = pointer::push(&op_pointer, "requestBody");
                 normalise_embedded_schemas(body, &subject, &base)?;
@@ -209,10 +218,69 @@ fn normalise_operations(doc: &mut Value) -> Result<(), CodegenError> {
                     let base = pointer::push(&pointer::push(&op_pointer, "responses"), status);
                     normalise_embedded_schemas(response, &subject, &base)?;
                     drop_json_encodings(response);
+                    give_json_bodies_a_schema(response);
                 }
             }
             resolve_responses(operation, components.as_ref(), &subject, &op_pointer)?;
         }
+    }
+    Ok(())
+}
+
+/// The `{name}`s of a path template and the declared `in: path` parameters must be the same
+/// set: progenitor silently drops a declared parameter that the template lacks.
+fn check_path_parameters(
+    path: &str,
+    item_params: Option<&Value>,
+    operation: &Map<String, Value>,
+    components: Option<&Value>,
+    subject: &str,
+    op_pointer: &str,
+) -> Result<(), CodegenError> {
+    let pointer = pointer::push(op_pointer, "parameters");
+    let error = |reason: String| CodegenError::Untranslatable {
+        subject: subject.to_owned(),
+        pointer: pointer.clone(),
+        reason,
+    };
+    let mut in_template = std::collections::BTreeSet::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err(error(format!("the path {path} has an unclosed {{")));
+        };
+        in_template.insert(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    let mut declared = std::collections::BTreeSet::new();
+    let op_params = operation.get("parameters");
+    for list in [item_params, op_params].into_iter().flatten() {
+        for param in list.as_array().into_iter().flatten() {
+            let param = match param.get("$ref").and_then(Value::as_str) {
+                Some(reference) => reference
+                    .strip_prefix("#/components/parameters/")
+                    .and_then(|name| components?.get("parameters")?.get(name))
+                    .ok_or_else(|| {
+                        error(format!("parameter reference {reference} points at nothing"))
+                    })?,
+                None => param,
+            };
+            if param.get("in").and_then(Value::as_str) == Some("path")
+                && let Some(name) = param.get("name").and_then(Value::as_str)
+            {
+                declared.insert(name.to_owned());
+            }
+        }
+    }
+    if let Some(name) = declared.difference(&in_template).next() {
+        return Err(error(format!(
+            "path parameter `{name}` is declared but the path {path} has no {{{name}}}"
+        )));
+    }
+    if let Some(name) = in_template.difference(&declared).next() {
+        return Err(error(format!(
+            "the path {path} has {{{name}}} but no path parameter declares it"
+        )));
     }
     Ok(())
 }
@@ -259,6 +327,20 @@ fn drop_json_encodings(item: &mut Value) {
                 && let Some(obj) = media_type.as_object_mut()
             {
                 obj.remove("encoding");
+            }
+        }
+    }
+}
+
+/// A JSON response without a schema is any JSON value; the generator wants that said.
+fn give_json_bodies_a_schema(response: &mut Value) {
+    if let Some(Value::Object(content)) = response.get_mut("content") {
+        for (media, media_type) in content.iter_mut() {
+            if media.starts_with("application/json")
+                && let Some(obj) = media_type.as_object_mut()
+            {
+                obj.entry("schema")
+                    .or_insert_with(|| Value::Object(Map::new()));
             }
         }
     }

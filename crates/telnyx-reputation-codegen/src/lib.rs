@@ -76,28 +76,57 @@ pub fn generate(spec_text: &str) -> Result<String, CodegenError> {
 /// Generates the client's Rust source from an already normalised document.
 pub fn generate_from_openapi(spec: &openapiv3::OpenAPI) -> Result<String, CodegenError> {
     let settings = settings();
-    // progenitor asserts on shapes it does not handle; normalisation refuses the ones we know of,
-    // and this turns any other into an error instead of a crashed build.
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut generator = progenitor::Generator::new(&settings);
-        generator.generate_tokens(spec)
-    }));
-    let tokens = match outcome {
-        Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => return Err(CodegenError::Generator(e.to_string())),
+    let tokens = guarded(|| progenitor::Generator::new(&settings).generate_tokens(spec))?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| CodegenError::Generator(format!("generated code does not parse: {e}")))?;
+    path_encoding::apply(&mut file)?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Runs the generator, turning its errors and its panics into [`CodegenError::Generator`].
+///
+/// progenitor asserts on shapes it does not handle; normalisation refuses the ones we know of,
+/// and this turns any other into an error instead of a crashed build or xtask.
+fn guarded<T>(run: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, CodegenError> {
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(CodegenError::Generator(e.to_string())),
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                 .unwrap_or_else(|| "unknown panic".into());
-            return Err(CodegenError::Generator(format!(
+            Err(CodegenError::Generator(format!(
                 "progenitor panicked: {message}"
-            )));
+            )))
         }
-    };
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| CodegenError::Generator(format!("generated code does not parse: {e}")))?;
-    path_encoding::apply(&mut file)?;
-    Ok(prettyplease::unparse(&file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generator_panic_becomes_an_error() {
+        let result: Result<(), _> = guarded(|| panic!("more media types than expected"));
+        assert_eq!(
+            result,
+            Err(CodegenError::Generator(
+                "progenitor panicked: more media types than expected".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_generator_error_becomes_an_error() {
+        let result: Result<(), _> = guarded(|| Err(progenitor::Error::InvalidPath("/a/{".into())));
+        assert_eq!(
+            result,
+            Err(CodegenError::Generator(
+                "invalid operation path /a/{".into()
+            ))
+        );
+    }
 }
