@@ -1,0 +1,100 @@
+//! [`UsLocalNumber`]: a number the associate call accepts, and nothing else.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::classify::NumberKind;
+use crate::number::{E164, ParseError};
+
+/// A valid US geographic number. The only way to build one is through a check, so holding one
+/// proves the API will accept it on the grounds of format and kind.
+///
+/// ```
+/// use telnyx_e164::{Reason, UsLocalNumber};
+/// let n = UsLocalNumber::parse_strict("+16035551234").unwrap();
+/// assert_eq!(n.to_string(), "+16035551234");
+/// let err = UsLocalNumber::parse_strict("+18005551234").unwrap_err();
+/// assert_eq!(err.reason, Reason::TollFree);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UsLocalNumber(E164);
+
+impl UsLocalNumber {
+    /// Strict parse (the wire form), then the US-local check.
+    pub fn parse_strict(input: &str) -> Result<UsLocalNumber, ParseError> {
+        Self::check(E164::parse_strict(input)?, input)
+    }
+
+    /// Lenient parse (human US forms), then the US-local check.
+    pub fn parse_lenient(input: &str) -> Result<UsLocalNumber, ParseError> {
+        Self::check(E164::parse_lenient(input)?, input)
+    }
+
+    fn check(number: E164, input: &str) -> Result<UsLocalNumber, ParseError> {
+        match number.kind().refusal() {
+            None => Ok(UsLocalNumber(number)),
+            Some(reason) => Err(ParseError::new(reason, input)),
+        }
+    }
+
+    /// The number as E.164.
+    pub fn as_e164(&self) -> E164 {
+        self.0
+    }
+
+    /// The canonical text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl TryFrom<E164> for UsLocalNumber {
+    type Error = NumberKind;
+
+    /// Accepts a US local number; otherwise returns what it is instead.
+    fn try_from(number: E164) -> Result<Self, Self::Error> {
+        match number.kind() {
+            NumberKind::UsLocal => Ok(UsLocalNumber(number)),
+            other => Err(other),
+        }
+    }
+}
+
+impl From<UsLocalNumber> for E164 {
+    fn from(n: UsLocalNumber) -> E164 {
+        n.0
+    }
+}
+
+impl FromStr for UsLocalNumber {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UsLocalNumber::parse_strict(s)
+    }
+}
+
+impl fmt::Display for UsLocalNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl fmt::Debug for UsLocalNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UsLocalNumber({})", self.0.as_str())
+    }
+}
+
+impl serde::Serialize for UsLocalNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UsLocalNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        UsLocalNumber::parse_strict(&s).map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,57 @@
+//! Zero heap allocations per strict parse-and-classify (`E164::check_strict` + `kind`, valid
+//! and invalid inputs alike), counted by a global allocator.
+#![allow(unsafe_code)] // a counting GlobalAlloc must be an unsafe impl
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use telnyx_e164::E164;
+
+struct Counting;
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn strict_parse_and_classify_allocate_nothing() {
+    let corpus: Vec<String> = (0..10_000u64)
+        .map(|i| match i % 5 {
+            0 => format!("+1603555{:04}", i % 10_000),
+            1 => format!("+1800555{:04}", i % 10_000),
+            2 => format!("+1416555{:04}", i % 10_000),
+            3 => format!("+44207946{:04}", i % 10_000),
+            _ => format!("+1{}", i),
+        })
+        .collect();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut us_local = 0u32;
+    for input in &corpus {
+        if let Ok(n) = E164::check_strict(input)
+            && n.kind().name() == "us_local"
+        {
+            us_local += 1;
+        }
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(
+        after - before,
+        0,
+        "allocations during {} strict parses",
+        corpus.len()
+    );
+    assert_eq!(us_local, 2_000);
+}
