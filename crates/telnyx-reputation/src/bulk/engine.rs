@@ -1,0 +1,1089 @@
+//! The bulk engine: batches, refusals, reconciliation, rollback, and recovery from a journal.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, stream};
+use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_reputation_api::types::TelnyxError;
+use uuid::Uuid;
+
+use super::journal::{Event, Header, Journal, JournalError, RefusedNumber, Replay, VERSION};
+use super::preflight::preflight;
+use super::report::{Failure, Outcome, Refusal, Report};
+use super::{BulkError, BulkOptions, Mode, Phase, Progress, ProgressFn};
+use crate::client::Page;
+use crate::{Client, Error};
+
+/// How far a server clock may lag ours when deciding that a record was created by this job.
+const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
+/// How many times one set of numbers is re-sent after an outcome proved not applied.
+const MAX_RESENDS: u32 = 3;
+/// Lookups in flight at once while reconciling one batch.
+const LOOKUP_CONCURRENCY: usize = 8;
+
+/// State shared by the batches of one job.
+struct Shared {
+    client: Client,
+    enterprise: Uuid,
+    mode: Mode,
+    started_at: DateTime<Utc>,
+    journal: Option<Mutex<Journal>>,
+    stop: AtomicBool,
+    requests: AtomicU64,
+    progress_fn: Option<ProgressFn>,
+    progress: Mutex<Progress>,
+}
+
+impl Shared {
+    fn log(&self, event: Event) -> Result<(), JournalError> {
+        match &self.journal {
+            Some(journal) => journal
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .append(&event),
+            None => Ok(()),
+        }
+    }
+
+    fn tick(&self, update: impl FnOnce(&mut Progress)) {
+        let mut progress = self
+            .progress
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        update(&mut progress);
+        progress.requests = self.requests.load(Ordering::Relaxed);
+        if let Some(callback) = &self.progress_fn {
+            callback(&progress);
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    fn halt(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What batches decided, merged.
+#[derive(Default)]
+struct Tally {
+    ours: Vec<UsLocalNumber>,
+    already: Vec<UsLocalNumber>,
+    refused: Vec<RefusedNumber>,
+    failed: Vec<(UsLocalNumber, String)>,
+    not_sent: u64,
+    fatal: Option<String>,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.ours.extend(other.ours);
+        self.already.extend(other.already);
+        self.refused.extend(other.refused);
+        self.failed.extend(other.failed);
+        self.not_sent += other.not_sent;
+        if self.fatal.is_none() {
+            self.fatal = other.fatal;
+        }
+    }
+}
+
+/// Where a number was found when looked up on the enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Absent,
+    /// Associated, created after the job started: this job's doing.
+    Ours,
+    /// Associated before the job started.
+    Before,
+}
+
+fn strings(numbers: &[UsLocalNumber]) -> Vec<String> {
+    numbers.iter().map(ToString::to_string).collect()
+}
+
+fn parse_journal_number(n: &str, path: &Path) -> Result<UsLocalNumber, JournalError> {
+    UsLocalNumber::parse_strict(n).map_err(|e| JournalError::Format {
+        path: path.to_owned(),
+        line: 0,
+        reason: format!("number {n:?} in the journal: {e}"),
+    })
+}
+
+/// The input index that an error's `source.pointer` names, if any.
+fn pointed_index(error: &TelnyxError) -> Option<usize> {
+    let pointer = error.source.as_ref()?.pointer.as_deref()?;
+    let rest = pointer
+        .strip_prefix("/phone_numbers/")
+        .or_else(|| pointer.strip_prefix("/body/phone_numbers/"))?;
+    rest.parse().ok()
+}
+
+fn refusal_of(
+    number: UsLocalNumber,
+    error: Option<&TelnyxError>,
+    fallback: &Error,
+) -> RefusedNumber {
+    match error {
+        Some(e) => RefusedNumber {
+            number: number.to_string(),
+            code: e.code.clone(),
+            detail: e.detail.clone().unwrap_or_else(|| e.title.clone()),
+        },
+        None => RefusedNumber {
+            number: number.to_string(),
+            code: fallback
+                .api()
+                .and_then(|a| a.code().map(str::to_owned))
+                .unwrap_or_else(|| fallback.status().map(|s| s.to_string()).unwrap_or_default()),
+            detail: fallback.to_string(),
+        },
+    }
+}
+
+async fn lookup(sh: &Shared, number: UsLocalNumber) -> Result<Found, Error> {
+    sh.count_request();
+    let page = sh
+        .client
+        .list(sh.enterprise, Page::new(1, 1), Some(number.as_e164()))
+        .await?;
+    let wanted = number.to_string();
+    let record = page
+        .data
+        .into_iter()
+        .find(|r| r.phone_number.as_deref() == Some(wanted.as_str()));
+    Ok(match record {
+        None => Found::Absent,
+        Some(r) => match r.created_at {
+            Some(created) if created + CLOCK_MARGIN >= sh.started_at => Found::Ours,
+            Some(_) => Found::Before,
+            None => {
+                tracing::warn!(number = %wanted, "record without created_at; treated as associated before the job");
+                Found::Before
+            }
+        },
+    })
+}
+
+/// Looks every number up; `Err` when any lookup failed.
+async fn reconcile(
+    sh: &Shared,
+    numbers: &[UsLocalNumber],
+) -> Result<Vec<(UsLocalNumber, Found)>, Error> {
+    stream::iter(numbers.iter().copied())
+        .map(|n| async move { lookup(sh, n).await.map(|found| (n, found)) })
+        .buffered(LOOKUP_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Runs one planned batch to a decision for each of its numbers.
+async fn run_batch(
+    sh: &Shared,
+    batch: u64,
+    numbers: Vec<UsLocalNumber>,
+    maybe_sent: bool,
+) -> Result<Tally, JournalError> {
+    let mut tally = Tally::default();
+    // Sets still to decide: (numbers, whether a request for them may already have been applied).
+    let mut work = vec![(numbers, maybe_sent)];
+    let mut resends = 0u32;
+    while let Some((set, maybe_sent)) = work.pop() {
+        if set.is_empty() {
+            continue;
+        }
+        if maybe_sent {
+            // A request for these numbers went out and its outcome was never recorded.
+            match reconcile(sh, &set).await {
+                Ok(found) => {
+                    let (present, absent) = split_found(&found);
+                    decide_present(sh, batch, &found, &present, &mut tally)?;
+                    if !absent.is_empty() {
+                        sh.log(Event::NotCommitted {
+                            batch,
+                            numbers: strings(&absent),
+                        })?;
+                        work.push((absent, false));
+                    }
+                }
+                Err(e) => fail(
+                    sh,
+                    batch,
+                    set,
+                    &e,
+                    "outcome unknown and lookup failed",
+                    &mut tally,
+                )?,
+            }
+            continue;
+        }
+        if sh.stopped() {
+            tally.not_sent += set.len() as u64;
+            continue;
+        }
+        let request = match Batch::new(set.clone()) {
+            Ok(request) => request,
+            Err(rejection) => {
+                let reason = format!("internal error: batch refused by pre-flight: {rejection}");
+                sh.log(Event::Failed {
+                    batch,
+                    numbers: strings(&set),
+                    reason: reason.clone(),
+                })?;
+                tally
+                    .failed
+                    .extend(set.into_iter().map(|n| (n, reason.clone())));
+                sh.halt();
+                continue;
+            }
+        };
+        sh.log(Event::Intent {
+            batch,
+            numbers: strings(&set),
+        })?;
+        sh.count_request();
+        let outcome = sh.client.associate(sh.enterprise, &request).await;
+        match outcome {
+            Ok(_) => {
+                sh.log(Event::Committed {
+                    batch,
+                    numbers: strings(&set),
+                })?;
+                let n = set.len() as u64;
+                tally.ours.extend(set);
+                sh.tick(|p| {
+                    p.associated += n;
+                    p.done += n;
+                });
+            }
+            Err(e) if e.outcome_unknown() || matches!(e, Error::Protocol { .. }) => {
+                tracing::warn!(batch, error = %e, "associate outcome unknown; looking the numbers up");
+                match reconcile(sh, &set).await {
+                    Ok(found) => {
+                        let (present, absent) = split_found(&found);
+                        decide_present(sh, batch, &found, &present, &mut tally)?;
+                        if !absent.is_empty() {
+                            sh.log(Event::NotCommitted {
+                                batch,
+                                numbers: strings(&absent),
+                            })?;
+                            resends += 1;
+                            if resends > MAX_RESENDS {
+                                fail(
+                                    sh,
+                                    batch,
+                                    absent,
+                                    &e,
+                                    "not applied after repeated server failures",
+                                    &mut tally,
+                                )?;
+                            } else {
+                                work.push((absent, false));
+                            }
+                        }
+                    }
+                    Err(lookup_error) => {
+                        tracing::warn!(batch, error = %lookup_error, "reconciliation lookup failed");
+                        fail(
+                            sh,
+                            batch,
+                            set,
+                            &e,
+                            "outcome unknown and lookup failed",
+                            &mut tally,
+                        )?;
+                    }
+                }
+            }
+            Err(e) if matches!(e.status(), Some(400 | 422)) => {
+                sh.log(Event::NotCommitted {
+                    batch,
+                    numbers: strings(&set),
+                })?;
+                handle_refusal(sh, batch, set, &e, &mut work, &mut tally).await?;
+            }
+            Err(e) => {
+                // Not applied (no connection, 429, 401/403/404...): nothing to reconcile.
+                sh.log(Event::NotCommitted {
+                    batch,
+                    numbers: strings(&set),
+                })?;
+                let fatal = matches!(e.status(), Some(401 | 403 | 404)) || !e.is_transient();
+                if fatal && tally.fatal.is_none() {
+                    tally.fatal = Some(e.to_string());
+                    sh.halt();
+                }
+                fail(sh, batch, set, &e, "not applied", &mut tally)?;
+            }
+        }
+    }
+    Ok(tally)
+}
+
+fn split_found(found: &[(UsLocalNumber, Found)]) -> (Vec<UsLocalNumber>, Vec<UsLocalNumber>) {
+    let present = found
+        .iter()
+        .filter(|(_, f)| *f != Found::Absent)
+        .map(|(n, _)| *n)
+        .collect();
+    let absent = found
+        .iter()
+        .filter(|(_, f)| *f == Found::Absent)
+        .map(|(n, _)| *n)
+        .collect();
+    (present, absent)
+}
+
+/// Records numbers found associated after an uncertain request. The call is atomic: when every
+/// number of the set is present and new, the request was applied (ours); otherwise it was not,
+/// and the present ones were associated before.
+fn decide_present(
+    sh: &Shared,
+    batch: u64,
+    found: &[(UsLocalNumber, Found)],
+    present: &[UsLocalNumber],
+    tally: &mut Tally,
+) -> Result<(), JournalError> {
+    if present.is_empty() {
+        return Ok(());
+    }
+    let applied = found.iter().all(|(_, f)| *f == Found::Ours);
+    let n = present.len() as u64;
+    if applied {
+        sh.log(Event::Committed {
+            batch,
+            numbers: strings(present),
+        })?;
+        tally.ours.extend_from_slice(present);
+        sh.tick(|p| {
+            p.associated += n;
+            p.done += n;
+        });
+    } else {
+        sh.log(Event::Already {
+            batch,
+            numbers: strings(present),
+        })?;
+        tally.already.extend_from_slice(present);
+        sh.tick(|p| {
+            p.already_associated += n;
+            p.done += n;
+        });
+    }
+    Ok(())
+}
+
+/// Records numbers whose outcome could not be decided; all-or-nothing stops.
+fn fail(
+    sh: &Shared,
+    batch: u64,
+    set: Vec<UsLocalNumber>,
+    error: &Error,
+    what: &str,
+    tally: &mut Tally,
+) -> Result<(), JournalError> {
+    let reason = format!("{what}: {error}");
+    sh.log(Event::Failed {
+        batch,
+        numbers: strings(&set),
+        reason: reason.clone(),
+    })?;
+    let n = set.len() as u64;
+    tally
+        .failed
+        .extend(set.into_iter().map(|num| (num, reason.clone())));
+    sh.tick(|p| p.done += n);
+    if sh.mode == Mode::AllOrNothing {
+        sh.halt();
+    }
+    Ok(())
+}
+
+/// A 400/422 refusal: find the offending numbers (pointer, else lookups, else bisection), count
+/// the ones already on this enterprise as done, and decide what to send next.
+async fn handle_refusal(
+    sh: &Shared,
+    batch: u64,
+    set: Vec<UsLocalNumber>,
+    error: &Error,
+    work: &mut Vec<(Vec<UsLocalNumber>, bool)>,
+    tally: &mut Tally,
+) -> Result<(), JournalError> {
+    let errors = error.api().map(|a| a.errors.as_slice()).unwrap_or_default();
+    let mut pointed: BTreeMap<usize, &TelnyxError> = BTreeMap::new();
+    for e in errors {
+        if let Some(i) = pointed_index(e).filter(|i| *i < set.len()) {
+            pointed.entry(i).or_insert(e);
+        }
+    }
+    let candidates: Vec<UsLocalNumber> = if pointed.is_empty() {
+        set.clone()
+    } else {
+        pointed.keys().map(|i| set[*i]).collect()
+    };
+    // Numbers already associated with this enterprise are done, not errors.
+    let found = match reconcile(sh, &candidates).await {
+        Ok(found) => found,
+        Err(e) => {
+            return fail(
+                sh,
+                batch,
+                set,
+                &e,
+                "refused, and the refused numbers could not be looked up",
+                tally,
+            );
+        }
+    };
+    let here: BTreeSet<UsLocalNumber> = found
+        .iter()
+        .filter(|(_, f)| *f != Found::Absent)
+        .map(|(n, _)| *n)
+        .collect();
+    if !here.is_empty() {
+        let here_list: Vec<UsLocalNumber> = here.iter().copied().collect();
+        sh.log(Event::Already {
+            batch,
+            numbers: strings(&here_list),
+        })?;
+        let n = here_list.len() as u64;
+        tally.already.extend(here_list);
+        sh.tick(|p| {
+            p.already_associated += n;
+            p.done += n;
+        });
+    }
+
+    if !pointed.is_empty() {
+        let refused: Vec<RefusedNumber> = pointed
+            .iter()
+            .filter(|(i, _)| !here.contains(&set[**i]))
+            .map(|(i, e)| refusal_of(set[*i], Some(e), error))
+            .collect();
+        let rest: Vec<UsLocalNumber> = set
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !pointed.contains_key(i))
+            .map(|(_, n)| *n)
+            .collect();
+        record_refused(sh, batch, refused, tally)?;
+        if sh.mode == Mode::AllOrNothing && !tally.refused.is_empty() {
+            sh.halt();
+            tally.not_sent += rest.len() as u64;
+        } else {
+            work.push((rest, false));
+        }
+        return Ok(());
+    }
+
+    // No pointer: the server refused the set without saying which number.
+    let remaining: Vec<UsLocalNumber> = set.iter().copied().filter(|n| !here.contains(n)).collect();
+    if !here.is_empty() {
+        work.push((remaining, false));
+    } else if remaining.len() == 1 {
+        record_refused(
+            sh,
+            batch,
+            vec![refusal_of(remaining[0], errors.first(), error)],
+            tally,
+        )?;
+    } else if sh.mode == Mode::BestEffort {
+        // Bisection: a bad number costs about 2·log2(batch) extra requests, not its batch.
+        let (left, right) = remaining.split_at(remaining.len() / 2);
+        work.push((right.to_vec(), false));
+        work.push((left.to_vec(), false));
+    } else {
+        // All-or-nothing: the job fails anyway; finding the culprit would mean billable probes.
+        let refused = remaining
+            .iter()
+            .map(|n| {
+                let mut r = refusal_of(*n, errors.first(), error);
+                r.detail = format!(
+                    "refused with its batch (the server named no number): {}",
+                    r.detail
+                );
+                r
+            })
+            .collect();
+        record_refused(sh, batch, refused, tally)?;
+        sh.halt();
+    }
+    Ok(())
+}
+
+fn record_refused(
+    sh: &Shared,
+    batch: u64,
+    refused: Vec<RefusedNumber>,
+    tally: &mut Tally,
+) -> Result<(), JournalError> {
+    if refused.is_empty() {
+        return Ok(());
+    }
+    sh.log(Event::Refused {
+        batch,
+        refusals: refused.clone(),
+    })?;
+    let n = refused.len() as u64;
+    tally.refused.extend(refused);
+    sh.tick(|p| {
+        p.refused += n;
+        p.done += n;
+    });
+    if sh.mode == Mode::AllOrNothing {
+        sh.halt();
+    }
+    Ok(())
+}
+
+/// Runs batches with bounded concurrency. A journal failure stops everything at once, as a
+/// crash would: in-flight requests are dropped and recovery is the journal's job.
+async fn execute(
+    sh: &Shared,
+    work: Vec<(u64, Vec<UsLocalNumber>, bool)>,
+    concurrency: usize,
+) -> Result<Tally, JournalError> {
+    let mut tally = Tally::default();
+    let mut running = stream::iter(work)
+        .map(|(batch, set, maybe_sent)| run_batch(sh, batch, set, maybe_sent))
+        .buffer_unordered(concurrency.max(1));
+    while let Some(result) = running.next().await {
+        tally.merge(result?);
+    }
+    Ok(tally)
+}
+
+/// Disassociates `numbers` (a 404 means already gone); returns what was undone and what failed.
+async fn undo(
+    sh: &Shared,
+    numbers: Vec<UsLocalNumber>,
+    concurrency: usize,
+) -> Result<(u64, Vec<Failure>), JournalError> {
+    let mut undone = 0u64;
+    let mut failures = Vec::new();
+    for chunk in numbers.chunks(Batch::MAX_SIZE) {
+        let results: Vec<(UsLocalNumber, Result<(), Error>)> = stream::iter(chunk.iter().copied())
+            .map(|n| async move {
+                sh.count_request();
+                let result = match sh.client.disassociate(sh.enterprise, n.as_e164()).await {
+                    Err(e) if e.status() == Some(404) => Ok(()),
+                    other => other,
+                };
+                (n, result)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut done = Vec::new();
+        for (n, result) in results {
+            match result {
+                Ok(()) => done.push(n),
+                Err(e) => failures.push(Failure {
+                    number: n.to_string(),
+                    reason: format!("rollback failed: {e}"),
+                }),
+            }
+        }
+        if !done.is_empty() {
+            sh.log(Event::Disassociated {
+                numbers: strings(&done),
+            })?;
+            let n = done.len() as u64;
+            undone += n;
+            sh.tick(|p| p.rolled_back += n);
+        }
+    }
+    Ok((undone, failures))
+}
+
+/// The numbers to undo in a rollback: this job's, plus any number whose outcome was never
+/// decided and that the server shows as created by this job.
+async fn rollback_set(
+    sh: &Shared,
+    ours: Vec<UsLocalNumber>,
+    undecided: Vec<UsLocalNumber>,
+) -> Result<Vec<UsLocalNumber>, Vec<Failure>> {
+    let mut set = ours;
+    if !undecided.is_empty() {
+        match reconcile(sh, &undecided).await {
+            Ok(found) => set.extend(
+                found
+                    .into_iter()
+                    .filter(|(_, f)| *f == Found::Ours)
+                    .map(|(n, _)| n),
+            ),
+            Err(e) => {
+                return Err(undecided
+                    .iter()
+                    .map(|n| Failure {
+                        number: n.to_string(),
+                        reason: format!("rollback could not look the number up: {e}"),
+                    })
+                    .collect());
+            }
+        }
+    }
+    set.sort();
+    set.dedup();
+    Ok(set)
+}
+
+/// The pieces of a report that do not depend on how the job ended.
+struct Basis {
+    job_id: Uuid,
+    inputs: u64,
+    valid: u64,
+    preflight_refused: Vec<Refusal>,
+    duplicates: Vec<super::Duplicate>,
+    concurrency: usize,
+}
+
+/// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
+async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, JournalError> {
+    let mut refused = basis.preflight_refused;
+    refused.extend(tally.refused.iter().map(|r| Refusal {
+        index: None,
+        input: r.number.clone(),
+        code: r.code.clone(),
+        detail: r.detail.clone(),
+    }));
+    let mut report = Report {
+        job_id: basis.job_id,
+        enterprise_id: sh.enterprise,
+        mode: sh.mode,
+        outcome: Outcome::Completed,
+        inputs: basis.inputs,
+        valid: basis.valid,
+        associated: Vec::new(),
+        already_associated: strings(&tally.already),
+        refused,
+        duplicates: basis.duplicates,
+        failed: tally
+            .failed
+            .iter()
+            .map(|(n, reason)| Failure {
+                number: n.to_string(),
+                reason: reason.clone(),
+            })
+            .collect(),
+        not_sent: tally.not_sent,
+        rolled_back: 0,
+        requests: 0,
+        error: tally.fatal.clone(),
+    };
+    let must_roll_back = sh.mode == Mode::AllOrNothing
+        && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some());
+    if must_roll_back {
+        sh.log(Event::RollbackStarted)?;
+        sh.tick(|p| p.phase = Phase::RollingBack);
+        let undecided: Vec<UsLocalNumber> = tally.failed.iter().map(|(n, _)| *n).collect();
+        match rollback_set(sh, tally.ours, undecided).await {
+            Ok(set) => {
+                let (undone, failures) = undo(sh, set.clone(), basis.concurrency).await?;
+                report.rolled_back = undone;
+                if failures.is_empty() {
+                    report.outcome = Outcome::RolledBack;
+                    sh.log(Event::Finished {
+                        outcome: Outcome::RolledBack.as_str().into(),
+                    })?;
+                } else {
+                    let failed: BTreeSet<String> =
+                        failures.iter().map(|f| f.number.clone()).collect();
+                    report.associated = set
+                        .iter()
+                        .map(ToString::to_string)
+                        .filter(|n| failed.contains(n))
+                        .collect();
+                    report.failed.extend(failures);
+                    report.outcome = Outcome::Failed;
+                    report.error.get_or_insert_with(|| {
+                        "the rollback did not finish; run rollback again".into()
+                    });
+                }
+            }
+            Err(failures) => {
+                report.failed.extend(failures);
+                report.outcome = Outcome::Failed;
+                report.error.get_or_insert_with(|| {
+                    "the rollback could not decide every number; run rollback again".into()
+                });
+            }
+        }
+    } else {
+        report.associated = strings(&tally.ours);
+        report.outcome = if tally.fatal.is_some() && tally.ours.is_empty() {
+            Outcome::Failed
+        } else if tally.refused.is_empty()
+            && tally.failed.is_empty()
+            && tally.not_sent == 0
+            && report.refused.is_empty()
+        {
+            Outcome::Completed
+        } else {
+            Outcome::Partial
+        };
+        if report.outcome != Outcome::Failed || tally.failed.is_empty() {
+            sh.log(Event::Finished {
+                outcome: report.outcome.as_str().into(),
+            })?;
+        }
+    }
+    report.requests = sh.requests.load(Ordering::Relaxed);
+    sh.tick(|p| p.phase = Phase::Finished);
+    Ok(report)
+}
+
+fn shared(
+    client: &Client,
+    header: &Header,
+    journal: Option<Journal>,
+    options: &BulkOptions,
+) -> Shared {
+    Shared {
+        client: client.clone(),
+        enterprise: header.enterprise_id,
+        mode: header.mode,
+        started_at: header.started_at,
+        journal: journal.map(Mutex::new),
+        stop: AtomicBool::new(false),
+        requests: AtomicU64::new(0),
+        progress_fn: options.progress.clone(),
+        progress: Mutex::new(Progress {
+            phase: Phase::Preflight,
+            total: header.valid,
+            done: 0,
+            associated: 0,
+            already_associated: 0,
+            refused: 0,
+            rolled_back: 0,
+            requests: 0,
+        }),
+    }
+}
+
+impl Client {
+    /// Associates any number of inputs with an enterprise, keeping the promise of
+    /// [`BulkOptions::mode`] across batches. See the [`bulk`](crate::bulk) module.
+    ///
+    /// Refusals and failures are in the returned [`Report`]; `Err` only when the journal could
+    /// not be written (the job then stopped where it was, and the journal shows how far it got).
+    pub async fn associate_all<I, S>(
+        &self,
+        enterprise_id: Uuid,
+        inputs: I,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let checked = preflight(inputs, options.parsing);
+        let header = Header {
+            v: VERSION,
+            event: "job".into(),
+            job_id: Uuid::new_v4(),
+            enterprise_id,
+            mode: options.mode,
+            batch_size: options.batch_size,
+            concurrency: options.concurrency,
+            started_at: Utc::now(),
+            inputs: checked.inputs,
+            valid: checked.valid.len() as u64,
+        };
+        let basis = Basis {
+            job_id: header.job_id,
+            inputs: checked.inputs,
+            valid: checked.valid.len() as u64,
+            preflight_refused: checked.refused,
+            duplicates: checked.duplicates,
+            concurrency: options.concurrency,
+        };
+        let preflight_refusals = basis.preflight_refused.len() as u64;
+        if options.mode == Mode::AllOrNothing && preflight_refusals > 0 {
+            // Nothing is sent: not even a journal is needed.
+            let sh = shared(self, &header, None, &options);
+            sh.tick(|p| {
+                p.refused = preflight_refusals;
+                p.phase = Phase::Finished;
+            });
+            return Ok(Report {
+                job_id: basis.job_id,
+                enterprise_id,
+                mode: options.mode,
+                outcome: Outcome::Refused,
+                inputs: basis.inputs,
+                valid: basis.valid,
+                associated: Vec::new(),
+                already_associated: Vec::new(),
+                refused: basis.preflight_refused,
+                duplicates: basis.duplicates,
+                failed: Vec::new(),
+                not_sent: basis.valid,
+                rolled_back: 0,
+                requests: 0,
+                error: None,
+            });
+        }
+        let journal = match &options.journal {
+            Some(path) => {
+                let mut journal = Journal::create(path, &header)?;
+                journal.crash_after(options.crash_after_journal_appends);
+                Some(journal)
+            }
+            None => None,
+        };
+        let sh = shared(self, &header, journal, &options);
+        let numbers: Vec<UsLocalNumber> = checked.valid.into_iter().map(|(n, _)| n).collect();
+        let mut work = Vec::with_capacity(numbers.len().div_ceil(options.batch_size));
+        for (i, chunk) in numbers.chunks(options.batch_size).enumerate() {
+            sh.log(Event::Plan {
+                batch: i as u64,
+                numbers: strings(chunk),
+            })?;
+            work.push((i as u64, chunk.to_vec(), false));
+        }
+        drop(numbers);
+        sh.tick(|p| {
+            p.phase = Phase::Associating;
+            p.refused = preflight_refusals;
+        });
+        let tally = execute(&sh, work, options.concurrency).await?;
+        Ok(finish(&sh, basis, tally).await?)
+    }
+
+    /// Completes a job from its journal: numbers in flight when it stopped are looked up, the
+    /// rest are sent, and all-or-nothing is enforced as if the job had never stopped. Safe to
+    /// run twice: a finished job is reported as it ended. Uses `options` only for concurrency
+    /// and progress; mode and batches come from the journal.
+    pub async fn resume_job(
+        &self,
+        journal: &Path,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let replay = Replay::read(journal)?;
+        let header = replay.header.clone().ok_or_else(|| JournalError::Format {
+            path: journal.to_owned(),
+            line: 1,
+            reason: "no job header".into(),
+        })?;
+        if replay.finished.is_some() {
+            return Ok(report_from_replay(&header, &replay, 0));
+        }
+        if replay.rollback_started
+            || (header.mode == Mode::AllOrNothing
+                && (!replay.refused.is_empty() || !replay.failed.is_empty()))
+        {
+            return self.rollback_job_with(journal, replay, options).await;
+        }
+        let sh = shared(
+            self,
+            &header,
+            Some(Journal::open_append(journal)?),
+            &options,
+        );
+        let mut work = Vec::new();
+        for (batch, numbers) in &replay.plan {
+            let in_flight: Vec<UsLocalNumber> = numbers
+                .iter()
+                .filter(|n| replay.in_flight.contains(*n))
+                .map(|n| parse_journal_number(n, journal))
+                .collect::<Result<_, _>>()?;
+            if !in_flight.is_empty() {
+                work.push((*batch, in_flight, true));
+            }
+        }
+        for (batch, numbers) in replay.unsent() {
+            let numbers = numbers
+                .iter()
+                .map(|n| parse_journal_number(n, journal))
+                .collect::<Result<Vec<_>, _>>()?;
+            work.push((batch, numbers, false));
+        }
+        sh.tick(|p| {
+            p.phase = Phase::Associating;
+            p.done = (replay.ours.len() + replay.already.len()) as u64;
+            p.associated = replay.ours.len() as u64;
+            p.already_associated = replay.already.len() as u64;
+        });
+        let mut tally = execute(&sh, work, options.concurrency).await?;
+        tally.ours.extend(
+            replay
+                .ours
+                .iter()
+                .map(|n| parse_journal_number(n, journal))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        tally.already.extend(
+            replay
+                .already
+                .iter()
+                .map(|n| parse_journal_number(n, journal))
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        let basis = Basis {
+            job_id: header.job_id,
+            inputs: header.inputs,
+            valid: header.valid,
+            preflight_refused: Vec::new(),
+            duplicates: Vec::new(),
+            concurrency: options.concurrency,
+        };
+        Ok(finish(&sh, basis, tally).await?)
+    }
+
+    /// Undoes a job from its journal: every number it associated is disassociated (numbers
+    /// in flight when it stopped are looked up first), whatever state it stopped in. Safe to run
+    /// twice.
+    pub async fn rollback_job(
+        &self,
+        journal: &Path,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let replay = Replay::read(journal)?;
+        self.rollback_job_with(journal, replay, options).await
+    }
+
+    async fn rollback_job_with(
+        &self,
+        journal: &Path,
+        replay: Replay,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let header = replay.header.clone().ok_or_else(|| JournalError::Format {
+            path: journal.to_owned(),
+            line: 1,
+            reason: "no job header".into(),
+        })?;
+        if replay.finished.as_deref() == Some(Outcome::RolledBack.as_str()) {
+            return Ok(report_from_replay(&header, &replay, 0));
+        }
+        let sh = shared(
+            self,
+            &header,
+            Some(Journal::open_append(journal)?),
+            &options,
+        );
+        if !replay.rollback_started {
+            sh.log(Event::RollbackStarted)?;
+        }
+        sh.tick(|p| p.phase = Phase::RollingBack);
+        let parse = |set: &BTreeSet<String>| {
+            set.iter()
+                .map(|n| parse_journal_number(n, journal))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let ours = parse(&replay.ours)?;
+        let mut undecided = parse(&replay.in_flight)?;
+        undecided.extend(parse(&replay.failed.keys().cloned().collect())?);
+        let mut report = report_from_replay(&header, &replay, 0);
+        match rollback_set(&sh, ours, undecided).await {
+            Ok(set) => {
+                let (undone, failures) = undo(&sh, set, options.concurrency).await?;
+                report.rolled_back = replay.disassociated.len() as u64 + undone;
+                report.associated.clear();
+                if failures.is_empty() {
+                    sh.log(Event::Finished {
+                        outcome: Outcome::RolledBack.as_str().into(),
+                    })?;
+                    report.outcome = Outcome::RolledBack;
+                } else {
+                    report.associated = failures.iter().map(|f| f.number.clone()).collect();
+                    report.failed.extend(failures);
+                    report.outcome = Outcome::Failed;
+                    report.error = Some("the rollback did not finish; run rollback again".into());
+                }
+            }
+            Err(failures) => {
+                report.failed.extend(failures);
+                report.outcome = Outcome::Failed;
+                report.error =
+                    Some("the rollback could not decide every number; run rollback again".into());
+            }
+        }
+        report.requests = sh.requests.load(Ordering::Relaxed);
+        sh.tick(|p| p.phase = Phase::Finished);
+        Ok(report)
+    }
+}
+
+/// A report rebuilt from a journal alone.
+fn report_from_replay(header: &Header, replay: &Replay, requests: u64) -> Report {
+    let outcome = match replay.finished.as_deref() {
+        Some("completed") => Outcome::Completed,
+        Some("partial") => Outcome::Partial,
+        Some("rolled_back") => Outcome::RolledBack,
+        Some("refused") => Outcome::Refused,
+        _ => Outcome::Failed,
+    };
+    Report {
+        job_id: header.job_id,
+        enterprise_id: header.enterprise_id,
+        mode: header.mode,
+        outcome,
+        inputs: header.inputs,
+        valid: header.valid,
+        associated: replay.ours.iter().cloned().collect(),
+        already_associated: replay.already.iter().cloned().collect(),
+        refused: replay
+            .refused
+            .values()
+            .map(|r| Refusal {
+                index: None,
+                input: r.number.clone(),
+                code: r.code.clone(),
+                detail: r.detail.clone(),
+            })
+            .collect(),
+        duplicates: Vec::new(),
+        failed: replay
+            .failed
+            .iter()
+            .map(|(n, reason)| Failure {
+                number: n.clone(),
+                reason: reason.clone(),
+            })
+            .collect(),
+        not_sent: 0,
+        rolled_back: replay.disassociated.len() as u64,
+        requests,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telnyx_reputation_api::types::TelnyxErrorSource;
+
+    fn error_at(pointer: &str) -> TelnyxError {
+        TelnyxError {
+            code: "x".into(),
+            title: "t".into(),
+            detail: None,
+            meta: None,
+            source: Some(TelnyxErrorSource {
+                pointer: Some(pointer.into()),
+            }),
+        }
+    }
+
+    #[test]
+    fn pointers_name_the_offending_index() {
+        assert_eq!(pointed_index(&error_at("/phone_numbers/7")), Some(7));
+        assert_eq!(pointed_index(&error_at("/body/phone_numbers/0")), Some(0));
+        assert_eq!(pointed_index(&error_at("/body/enterprise_id")), None);
+        assert_eq!(pointed_index(&error_at("/phone_numbers/x")), None);
+    }
+}

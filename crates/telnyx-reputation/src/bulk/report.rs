@@ -1,0 +1,112 @@
+//! What a bulk job did, number by number where it matters.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Mode;
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every valid number is associated (by this job, or already before it).
+    Completed,
+    /// Best effort: some numbers are associated, others were refused or failed.
+    Partial,
+    /// All-or-nothing: inputs were refused at pre-flight; nothing was sent.
+    Refused,
+    /// All-or-nothing: something was refused or failed, and everything this job associated was
+    /// disassociated again. The end state equals the start state.
+    RolledBack,
+    /// The job could not finish (network or server failure, or an incomplete rollback); the
+    /// journal, if any, lets `resume` or `rollback` finish it.
+    Failed,
+}
+
+impl Outcome {
+    /// The journal's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Partial => "partial",
+            Outcome::Refused => "refused",
+            Outcome::RolledBack => "rolled_back",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One input refused, with the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// Its 0-based position among the inputs (absent when recovered from a journal).
+    pub index: Option<u64>,
+    /// The input as given (the canonical number, for server refusals).
+    pub input: String,
+    /// A stable code: the E.164 rule's, or the server's error code.
+    pub code: String,
+    /// A human-readable reason.
+    pub detail: String,
+}
+
+/// One input dropped because an earlier input is the same number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// Its 0-based position.
+    pub index: u64,
+    /// The input as given.
+    pub input: String,
+    /// The position of the first input with the same number.
+    pub first_index: u64,
+}
+
+/// Numbers whose outcome could not be decided (network or server failure after retries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The number.
+    pub number: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of a bulk job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The job's id (also in its journal).
+    pub job_id: Uuid,
+    /// The enterprise.
+    pub enterprise_id: Uuid,
+    /// The mode.
+    pub mode: Mode,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Inputs read.
+    pub inputs: u64,
+    /// Distinct valid numbers.
+    pub valid: u64,
+    /// Associated by this job and still associated.
+    pub associated: Vec<String>,
+    /// Already associated with this enterprise before the job (done, not errors).
+    pub already_associated: Vec<String>,
+    /// Refused at pre-flight or by the server.
+    pub refused: Vec<Refusal>,
+    /// Inputs dropped as duplicates.
+    pub duplicates: Vec<Duplicate>,
+    /// Numbers whose outcome could not be decided.
+    pub failed: Vec<Failure>,
+    /// Numbers never sent because the job stopped first.
+    pub not_sent: u64,
+    /// Numbers this job associated and then disassociated in its rollback.
+    pub rolled_back: u64,
+    /// Requests sent (associate, lookups, disassociate).
+    pub requests: u64,
+    /// Why the job failed, when it did.
+    pub error: Option<String>,
+}
+
+impl Report {
+    /// Whether every valid number ended up associated.
+    pub fn is_complete(&self) -> bool {
+        self.outcome == Outcome::Completed
+    }
+}
