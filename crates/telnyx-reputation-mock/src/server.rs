@@ -1,0 +1,505 @@
+//! The HTTP side: routes for the seven operations, auth, the raw-`+` check, faults, admin.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde::{Deserialize, Serialize};
+use telnyx_reputation_api::types::{
+    BrandedCallingErrorResponse, MetaInfo, ReputationPhoneNumberCreate, ReputationPhoneNumberList,
+    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation, TelnyxError,
+    TelnyxErrorSource,
+};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::state::{Refusal, World};
+
+/// Faults, all off by default; decisions come from a seeded counter, so a run repeats.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Added to every API response.
+    pub latency_ms: u64,
+    /// Up to this much more, drawn per request.
+    pub jitter_ms: u64,
+    /// Share of API requests answered 500, 502 or 503 (0.0–1.0).
+    pub error_rate: f64,
+    /// Share of API requests answered 429 with `Retry-After: 1`.
+    pub throttle_rate: f64,
+    /// Requests per second allowed per API key (0 = unlimited); over it, 429 with `Retry-After`.
+    pub rate_limit: u64,
+    /// Share of successful associates applied and then answered by dropping the connection.
+    pub commit_then_drop_rate: f64,
+    /// Delay between the headers and the body of successful answers.
+    pub slow_body_ms: u64,
+}
+
+/// What the handlers share.
+pub(crate) struct App {
+    pub world: Mutex<World>,
+    pub faults: Mutex<Faults>,
+    pub seed: u64,
+    pub counter: AtomicU64,
+    pub allow_raw_plus: bool,
+    pub windows: Mutex<std::collections::HashMap<usize, (u64, u64)>>,
+}
+
+impl App {
+    /// A number in [0, 1) from the seed and the request counter (splitmix64).
+    fn draw(&self) -> f64 {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let mut z = self
+            .seed
+            .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn faults(&self) -> Faults {
+        self.faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The account the bearer token authenticated.
+#[derive(Clone, Copy)]
+pub(crate) struct Account(usize);
+
+/// Drops the connection that carries the request when notified.
+#[derive(Clone)]
+pub(crate) struct DropConnection(pub Arc<Notify>);
+
+/// An error answer with the documented body.
+pub(crate) fn error(status: StatusCode, errors: Vec<TelnyxError>) -> Response {
+    (status, Json(BrandedCallingErrorResponse { errors })).into_response()
+}
+
+fn one_error(
+    status: StatusCode,
+    code: &str,
+    title: &str,
+    detail: String,
+    pointer: Option<String>,
+) -> Response {
+    error(
+        status,
+        vec![TelnyxError {
+            code: code.to_owned(),
+            title: title.to_owned(),
+            detail: Some(detail),
+            meta: None,
+            source: pointer.map(|p| TelnyxErrorSource { pointer: Some(p) }),
+        }],
+    )
+}
+
+fn refusal(r: Refusal) -> Response {
+    match r {
+        Refusal::UnknownEnterprise(id) => one_error(
+            StatusCode::NOT_FOUND,
+            "10009",
+            "Not Found",
+            format!("enterprise {id} not found"),
+            None,
+        ),
+        Refusal::NotApproved(id) => one_error(
+            StatusCode::FORBIDDEN,
+            "enterprise_not_approved",
+            "Forbidden",
+            format!("enterprise {id} is not approved for Number Reputation"),
+            None,
+        ),
+        Refusal::NotAssociated(n) => one_error(
+            StatusCode::NOT_FOUND,
+            "10009",
+            "Not Found",
+            format!("{n} is not associated"),
+            None,
+        ),
+        Refusal::BadRequest(code, detail) => one_error(
+            StatusCode::BAD_REQUEST,
+            code,
+            "Bad Request",
+            detail,
+            Some("/phone_numbers".into()),
+        ),
+        Refusal::Numbers(list) => error(
+            StatusCode::BAD_REQUEST,
+            list.into_iter()
+                .map(|(index, _, code, detail)| TelnyxError {
+                    code: code.to_owned(),
+                    title: "Bad Request".into(),
+                    detail: Some(detail),
+                    meta: None,
+                    source: Some(TelnyxErrorSource {
+                        pointer: Some(format!("/phone_numbers/{index}")),
+                    }),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Bearer auth, the raw-`+` check, rate limit and injected faults, in front of every operation.
+async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+    let key = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(account) = key.and_then(|k| app.world().account_for_key(k)) else {
+        return one_error(
+            StatusCode::UNAUTHORIZED,
+            "10001",
+            "Unauthorized",
+            "missing or invalid API key".into(),
+            None,
+        );
+    };
+    let raw_path = request.uri().path();
+    if !app.allow_raw_plus && raw_path.contains('+') {
+        return one_error(
+            StatusCode::BAD_REQUEST,
+            "raw_plus_in_path",
+            "Bad Request",
+            format!("the path {raw_path} carries a raw '+'; send the number percent-encoded (%2B)"),
+            None,
+        );
+    }
+    let faults = app.faults();
+    if faults.rate_limit > 0 {
+        let second = chrono::Utc::now().timestamp() as u64;
+        let mut windows = app.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let window = windows.entry(account).or_insert((second, 0));
+        if window.0 != second {
+            *window = (second, 0);
+        }
+        window.1 += 1;
+        if window.1 > faults.rate_limit {
+            return throttled();
+        }
+    }
+    if faults.latency_ms > 0 || faults.jitter_ms > 0 {
+        let jitter = (app.draw() * faults.jitter_ms as f64) as u64;
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms + jitter)).await;
+    }
+    if faults.throttle_rate > 0.0 && app.draw() < faults.throttle_rate {
+        return throttled();
+    }
+    if faults.error_rate > 0.0 && app.draw() < faults.error_rate {
+        let status = [
+            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::BAD_GATEWAY,
+            StatusCode::SERVICE_UNAVAILABLE,
+        ][(app.draw() * 3.0) as usize % 3];
+        return one_error(
+            status,
+            "10000",
+            "Server Error",
+            "injected server error".into(),
+            None,
+        );
+    }
+    request.extensions_mut().insert(Account(account));
+    let response = next.run(request).await;
+    if faults.slow_body_ms > 0 && response.status().is_success() {
+        tokio::time::sleep(Duration::from_millis(faults.slow_body_ms)).await;
+    }
+    response
+}
+
+fn throttled() -> Response {
+    let mut r = one_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "10011",
+        "Too Many Requests",
+        "rate limit exceeded".into(),
+        None,
+    );
+    r.headers_mut()
+        .insert("retry-after", HeaderValue::from_static("1"));
+    r
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(rename = "page[number]")]
+    page_number: Option<String>,
+    #[serde(rename = "page[size]")]
+    page_size: Option<String>,
+    phone_number: Option<String>,
+}
+
+fn page_param(raw: Option<&str>, default: u64, max: u64, name: &str) -> Result<u64, Box<Response>> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    match raw.parse::<u64>() {
+        Ok(v) if (1..=max).contains(&v) => Ok(v),
+        _ => Err(Box::new(one_error(
+            StatusCode::BAD_REQUEST,
+            "10015",
+            "Bad Request",
+            format!("{name} must be an integer from 1 to {max}, got {raw:?}"),
+            None,
+        ))),
+    }
+}
+
+fn list_response(app: &App, account: usize, enterprise: Option<Uuid>, q: ListQuery) -> Response {
+    let number = match page_param(q.page_number.as_deref(), 1, u64::MAX >> 1, "page[number]") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let size = match page_param(q.page_size.as_deref(), 10, 100, "page[size]") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let world = app.world();
+    let all = match world.list(account, enterprise, q.phone_number.as_deref()) {
+        Ok(all) => all,
+        Err(r) => return refusal(r),
+    };
+    let total = all.len() as u64;
+    let data = all
+        .iter()
+        .skip(((number - 1).saturating_mul(size)) as usize)
+        .take(size as usize)
+        .map(|a| a.with_reputation())
+        .collect();
+    Json(ReputationPhoneNumberListWithReputation {
+        data,
+        meta: Some(MetaInfo {
+            page_number: Some(number as i64),
+            page_size: Some(size as i64),
+            total_results: Some(total as i64),
+            total_pages: Some(total.div_ceil(size) as i64),
+        }),
+    })
+    .into_response()
+}
+
+async fn list_enterprise(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    list_response(&app, account, Some(enterprise), q)
+}
+
+async fn list_simplified(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    list_response(&app, account, None, q)
+}
+
+async fn associate(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    drop_connection: Option<Extension<DropConnection>>,
+    Path(enterprise): Path<Uuid>,
+    body: Result<Json<ReputationPhoneNumberCreate>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => {
+            return one_error(
+                StatusCode::BAD_REQUEST,
+                "10015",
+                "Bad Request",
+                e.body_text(),
+                None,
+            );
+        }
+    };
+    let now = chrono::Utc::now();
+    let result = app
+        .world()
+        .associate(account, enterprise, &body.phone_numbers, now);
+    let created = match result {
+        Ok(created) => created,
+        Err(Refusal::NotApproved(id)) => {
+            return one_error(
+                StatusCode::BAD_REQUEST,
+                "enterprise_not_approved",
+                "Bad Request",
+                format!("enterprise {id} is not approved for Number Reputation"),
+                None,
+            );
+        }
+        Err(r) => return refusal(r),
+    };
+    let faults = app.faults();
+    if faults.commit_then_drop_rate > 0.0
+        && app.draw() < faults.commit_then_drop_rate
+        && let Some(Extension(DropConnection(notify))) = drop_connection
+    {
+        // Applied; now the client never hears so.
+        notify.notify_one();
+        std::future::pending::<()>().await;
+    }
+    let n = created.len() as i64;
+    (
+        StatusCode::CREATED,
+        Json(ReputationPhoneNumberList {
+            data: created.iter().map(|a| a.public()).collect(),
+            meta: Some(MetaInfo {
+                page_number: Some(1),
+                page_size: Some(n),
+                total_results: Some(n),
+                total_pages: Some(1),
+            }),
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct GetQuery {
+    fresh: Option<String>,
+}
+
+fn get_response(
+    app: &App,
+    account: usize,
+    enterprise: Option<Uuid>,
+    number: &str,
+    q: GetQuery,
+) -> Response {
+    let fresh = match q.fresh.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return one_error(
+                StatusCode::NOT_FOUND,
+                "10009",
+                "Not Found",
+                format!("fresh must be true or false, got {other:?}"),
+                None,
+            );
+        }
+    };
+    match app
+        .world()
+        .get(account, enterprise, number, fresh, chrono::Utc::now())
+    {
+        Ok(data) => Json(ReputationPhoneNumberWithReputation { data: Some(data) }).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn get_enterprise(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path((enterprise, number)): Path<(Uuid, String)>,
+    Query(q): Query<GetQuery>,
+) -> Response {
+    get_response(&app, account, Some(enterprise), &number, q)
+}
+
+async fn get_simplified(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(number): Path<String>,
+    Query(q): Query<GetQuery>,
+) -> Response {
+    get_response(&app, account, None, &number, q)
+}
+
+async fn disassociate_enterprise(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path((enterprise, number)): Path<(Uuid, String)>,
+) -> Response {
+    match app.world().disassociate(account, Some(enterprise), &number) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn disassociate_simplified(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(number): Path<String>,
+) -> Response {
+    match app.world().disassociate(account, None, &number) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+async fn get_faults(State(app): State<Arc<App>>) -> Json<Faults> {
+    Json(app.faults())
+}
+
+async fn put_faults(State(app): State<Arc<App>>, Json(faults): Json<Faults>) -> Json<Faults> {
+    *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = faults.clone();
+    Json(faults)
+}
+
+async fn get_state(State(app): State<Arc<App>>) -> Response {
+    let world = app.world();
+    let associations: Vec<_> = world
+        .associations
+        .values()
+        .map(|a| {
+            serde_json::json!({
+                "phone_number": a.phone_number,
+                "enterprise_id": a.enterprise_id,
+                "api_key": world.accounts[a.account].api_key,
+                "created_at": a.created_at,
+            })
+        })
+        .collect();
+    Json(serde_json::json!({ "associations": associations })).into_response()
+}
+
+async fn reset_state(State(app): State<Arc<App>>, _headers: HeaderMap) -> StatusCode {
+    app.world().reset();
+    StatusCode::NO_CONTENT
+}
+
+/// The router: the seven operations behind [`guard`], and `/__mock/*` for tests.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers",
+            get(list_enterprise).post(associate),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers/{phone_number}",
+            get(get_enterprise).delete(disassociate_enterprise),
+        )
+        .route("/reputation/numbers", get(list_simplified))
+        .route(
+            "/reputation/numbers/{phone_number}",
+            get(get_simplified).delete(disassociate_simplified),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard,
+        ));
+    let admin = Router::new()
+        .route("/__mock/faults", get(get_faults).put(put_faults))
+        .route("/__mock/state", get(get_state).delete(reset_state));
+    api.merge(admin).with_state(app)
+}
