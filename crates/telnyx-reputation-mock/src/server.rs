@@ -39,6 +39,9 @@ pub struct Faults {
     pub commit_then_drop_rate: f64,
     /// Delay between the headers and the body of successful answers.
     pub slow_body_ms: u64,
+    /// Refuse an associate with one error that names no number (no `source.pointer`), as
+    /// servers that only say "validation failed" do.
+    pub omit_pointers: bool,
 }
 
 /// What the handlers share.
@@ -343,6 +346,15 @@ async fn associate(
                 "enterprise_not_approved",
                 "Bad Request",
                 format!("enterprise {id} is not approved for Number Reputation"),
+                None,
+            );
+        }
+        Err(Refusal::Numbers(list)) if app.faults().omit_pointers => {
+            return one_error(
+                StatusCode::BAD_REQUEST,
+                "10015",
+                "Bad Request",
+                format!("{} of the numbers failed validation", list.len()),
                 None,
             );
         }

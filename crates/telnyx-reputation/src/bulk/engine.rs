@@ -151,12 +151,24 @@ fn refusal_of(
     }
 }
 
+/// How many times a lookup is tried again, on top of the client's own retries, when it fails
+/// transiently: reconciliation must not give up on a number while the server is merely flaky.
+const LOOKUP_ATTEMPTS: u32 = 5;
+
 async fn lookup(sh: &Shared, number: UsLocalNumber) -> Result<Found, Error> {
-    sh.count_request();
-    let page = sh
-        .client
-        .list(sh.enterprise, Page::new(1, 1), Some(number.as_e164()))
-        .await?;
+    let mut attempt = 1;
+    let page = loop {
+        sh.count_request();
+        match sh
+            .client
+            .list(sh.enterprise, Page::new(1, 1), Some(number.as_e164()))
+            .await
+        {
+            Ok(page) => break page,
+            Err(e) if e.is_transient() && attempt < LOOKUP_ATTEMPTS => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
     let wanted = number.to_string();
     let record = page
         .data
@@ -428,6 +440,14 @@ async fn handle_refusal(
             pointed.entry(i).or_insert(e);
         }
     }
+    if pointed.is_empty() && set.len() > 1 && sh.mode == Mode::BestEffort {
+        // Bisection: a bad number costs about 2·log2(batch) extra requests, not its batch;
+        // lookups happen only once a single number is left.
+        let (left, right) = set.split_at(set.len() / 2);
+        work.push((right.to_vec(), false));
+        work.push((left.to_vec(), false));
+        return Ok(());
+    }
     let candidates: Vec<UsLocalNumber> = if pointed.is_empty() {
         set.clone()
     } else {
@@ -499,11 +519,6 @@ async fn handle_refusal(
             vec![refusal_of(remaining[0], errors.first(), error)],
             tally,
         )?;
-    } else if sh.mode == Mode::BestEffort {
-        // Bisection: a bad number costs about 2·log2(batch) extra requests, not its batch.
-        let (left, right) = remaining.split_at(remaining.len() / 2);
-        work.push((right.to_vec(), false));
-        work.push((left.to_vec(), false));
     } else {
         // All-or-nothing: the job fails anyway; finding the culprit would mean billable probes.
         let refused = remaining
@@ -855,6 +870,9 @@ impl Client {
             work.push((i as u64, chunk.to_vec(), false));
         }
         drop(numbers);
+        sh.log(Event::Planned {
+            batches: work.len() as u64,
+        })?;
         sh.tick(|p| {
             p.phase = Phase::Associating;
             p.refused = preflight_refusals;
@@ -880,6 +898,9 @@ impl Client {
         })?;
         if replay.finished.is_some() {
             return Ok(report_from_replay(&header, &replay, 0));
+        }
+        if !replay.planned {
+            return Err(BulkError::NotStarted(journal.to_owned()));
         }
         if replay.rollback_started
             || (header.mode == Mode::AllOrNothing

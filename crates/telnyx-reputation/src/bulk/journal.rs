@@ -9,6 +9,7 @@
 //! ```text
 //! {"v":1,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250}
 //! {"event":"plan","batch":0,"numbers":["+16035550100", …]}          every batch, before any is sent
+//! {"event":"planned","batches":3}                                   the plan is complete; nothing is sent before this
 //! {"event":"intent","batch":0,"numbers":[…]}                         about to send these numbers
 //! {"event":"committed","batch":0,"numbers":[…]}                      this job associated them
 //! {"event":"already","batch":0,"numbers":[…]}                        associated with this enterprise before the job
@@ -81,6 +82,11 @@ pub enum Event {
         batch: u64,
         /// Its numbers.
         numbers: Vec<String>,
+    },
+    /// Every batch of the plan is written; nothing is sent before this line.
+    Planned {
+        /// How many batches.
+        batches: u64,
     },
     /// About to send.
     Intent {
@@ -285,6 +291,8 @@ pub struct Replay {
     pub in_flight: BTreeSet<String>,
     /// Undone by a rollback.
     pub disassociated: BTreeSet<String>,
+    /// Whether the plan was written in full (before it, nothing was sent).
+    pub planned: bool,
     /// Whether a rollback began.
     pub rollback_started: bool,
     /// The recorded outcome, if the job finished.
@@ -342,6 +350,7 @@ impl Replay {
             Event::Plan { batch, numbers } => {
                 self.plan.insert(batch, numbers);
             }
+            Event::Planned { .. } => self.planned = true,
             Event::Intent { numbers, .. } => self.in_flight.extend(numbers),
             Event::Committed { numbers, .. } => {
                 for n in numbers {

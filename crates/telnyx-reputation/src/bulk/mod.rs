@@ -188,4 +188,8 @@ pub enum BulkError {
     /// The journal could not be written or read.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The job stopped before its plan was written in full, so it sent nothing and cannot be
+    /// resumed (its inputs are not all in the journal): run it again.
+    #[error("journal {0}: the job stopped before it sent anything; start it again")]
+    NotStarted(std::path::PathBuf),
 }

@@ -1,0 +1,487 @@
+//! The bulk engine against the emulator, with faults: the all-or-nothing promise, best effort,
+//! reconciliation of ambiguous outcomes, and recovery from the journal.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Outcome, Report};
+use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
+use telnyx_reputation_mock::{
+    DEMO_API_KEY, DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start,
+};
+
+fn client(mock: &MockHandle) -> Client {
+    Client::new(
+        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
+            .base_url(mock.base_url())
+            .retry(
+                RetryPolicy::default()
+                    .max_retries(4)
+                    .base_delay(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(5)),
+            ),
+    )
+    .expect("valid config")
+}
+
+fn numbers(from: u32, count: u32) -> Vec<String> {
+    (from..from + count)
+        .map(|i| format!("+1603555{i:04}"))
+        .collect()
+}
+
+fn associated(mock: &MockHandle) -> BTreeSet<String> {
+    mock.world()
+        .associations
+        .values()
+        .map(|a| a.phone_number.to_string())
+        .collect()
+}
+
+fn set(v: &[String]) -> BTreeSet<String> {
+    v.iter().cloned().collect()
+}
+
+#[tokio::test]
+async fn all_or_nothing_associates_every_batch() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let inputs = numbers(0, 250);
+    let report = client(&mock)
+        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(set(&report.associated), set(&inputs));
+    assert_eq!(associated(&mock), set(&inputs));
+    assert_eq!(report.requests, 3);
+}
+
+#[tokio::test]
+async fn a_preflight_refusal_sends_nothing() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let mut inputs = numbers(0, 150);
+    inputs[120] = "+18005551234".into();
+    inputs[7] = "not a number".into();
+    inputs.push(inputs[0].clone());
+    let report = client(&mock)
+        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Refused);
+    assert_eq!(report.requests, 0);
+    let refused: Vec<(Option<u64>, &str)> = report
+        .refused
+        .iter()
+        .map(|r| (r.index, r.code.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        [(Some(7), "missing_plus"), (Some(120), "toll_free")]
+    );
+    assert_eq!(report.duplicates[0].first_index, 0);
+    assert!(associated(&mock).is_empty());
+}
+
+#[tokio::test]
+async fn a_server_refusal_rolls_back_every_batch_of_the_job() {
+    let mut config = MockConfig::demo();
+    let mut owned: Vec<String> = numbers(0, 300);
+    let not_owned = owned.remove(250);
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 300),
+            BulkOptions::default().concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(
+        (
+            report.refused[0].input.as_str(),
+            report.refused[0].code.as_str()
+        ),
+        (not_owned.as_str(), "not_owned")
+    );
+    assert_eq!(report.rolled_back, 200);
+    assert!(associated(&mock).is_empty(), "end state equals start state");
+}
+
+#[tokio::test]
+async fn numbers_already_on_this_enterprise_count_as_done_and_survive_a_rollback() {
+    let mut config = MockConfig::demo();
+    let other = uuid::Uuid::from_u128(42);
+    config.accounts[0]
+        .enterprises
+        .push(telnyx_reputation_mock::EnterpriseConfig {
+            id: other,
+            approved: true,
+        });
+    let mock = start(config).await.unwrap();
+    let c = client(&mock);
+    let before = numbers(0, 5);
+    c.associate_all(DEMO_ENTERPRISE, &before, BulkOptions::default())
+        .await
+        .unwrap();
+    let report = c
+        .associate_all(DEMO_ENTERPRISE, numbers(0, 100), BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(set(&report.already_associated), set(&before));
+    assert_eq!(report.associated.len(), 95);
+
+    // A number on another enterprise is a real refusal: the job rolls back, but only what it
+    // associated itself.
+    let elsewhere = numbers(500, 1);
+    c.associate_all(other, &elsewhere, BulkOptions::default())
+        .await
+        .unwrap();
+    let mut inputs = numbers(200, 150);
+    inputs.extend(before.clone());
+    inputs.extend(elsewhere.clone());
+    let report = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(report.refused[0].code, "already_associated");
+    let mut expected = set(&numbers(0, 100));
+    expected.extend(elsewhere);
+    assert_eq!(associated(&mock), expected);
+}
+
+#[tokio::test]
+async fn best_effort_isolates_refused_numbers_by_pointer() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 200);
+    let bad = [owned.remove(150), owned.remove(20)];
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 200),
+            BulkOptions::default().mode(Mode::BestEffort),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(
+        report
+            .refused
+            .iter()
+            .map(|r| r.input.clone())
+            .collect::<BTreeSet<_>>(),
+        set(&bad)
+    );
+    assert_eq!(associated(&mock), set(&owned));
+}
+
+#[tokio::test]
+async fn best_effort_bisects_when_the_server_names_no_number() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 100);
+    let bad = owned.remove(37);
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    config.faults.omit_pointers = true;
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 100),
+            BulkOptions::default().mode(Mode::BestEffort),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(report.refused[0].input, bad);
+    assert_eq!(associated(&mock), set(&owned));
+    // One bad number among 100 costs about 2·log2(100) associates plus its lookups, not 100.
+    assert!(report.requests < 40, "{} requests", report.requests);
+}
+
+#[tokio::test]
+async fn server_errors_throttling_and_dropped_connections_still_complete_the_job() {
+    let mut config = MockConfig::demo();
+    config.seed = 11;
+    config.faults = Faults {
+        error_rate: 0.2,
+        throttle_rate: 0.1,
+        commit_then_drop_rate: 0.3,
+        ..Faults::default()
+    };
+    let mock = start(config).await.unwrap();
+    let inputs = numbers(0, 600);
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().batch_size(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
+    assert_eq!(set(&report.associated), set(&inputs));
+    assert_eq!(associated(&mock), set(&inputs));
+}
+
+#[tokio::test]
+async fn latency_is_tolerated() {
+    let mut config = MockConfig::demo();
+    config.faults.latency_ms = 2;
+    config.faults.jitter_ms = 3;
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 300),
+            BulkOptions::default().concurrency(8).batch_size(25),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+}
+
+fn assert_agrees(report: &Report, mock: &MockHandle) {
+    let world = associated(mock);
+    for n in &report.associated {
+        assert!(world.contains(n), "report says {n} associated");
+    }
+}
+
+#[tokio::test]
+async fn a_killed_job_resumes_to_completion_and_resuming_twice_is_harmless() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let c = client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let inputs = numbers(0, 500);
+    let crashed = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .journal(&journal)
+                .crash_after_journal_appends(9),
+        )
+        .await;
+    assert!(crashed.is_err(), "the job died");
+    let partial = associated(&mock).len();
+    assert!(partial < 500);
+    let report = c
+        .resume_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(associated(&mock), set(&inputs));
+    let again = c
+        .resume_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Completed);
+    assert_agrees(&again, &mock);
+}
+
+#[tokio::test]
+async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_harmless() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let c = client(&mock);
+    let pre = numbers(900, 3);
+    c.associate_all(DEMO_ENTERPRISE, &pre, BulkOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let mut inputs = numbers(0, 400);
+    inputs.extend(pre.clone());
+    let crashed = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .journal(&journal)
+                .crash_after_journal_appends(8),
+        )
+        .await;
+    assert!(crashed.is_err());
+    let report = c
+        .rollback_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(
+        associated(&mock),
+        set(&pre),
+        "only what was there before remains"
+    );
+    let again = c
+        .rollback_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::RolledBack);
+    assert_eq!(associated(&mock), set(&pre));
+}
+
+/// A small deterministic PRNG for the randomized test.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server() {
+    const RUNS: u64 = 200;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut completed, mut rolled_back, mut refused, mut partial, mut recovered) = (0, 0, 0, 0, 0);
+    for run in 0..RUNS {
+        let mut config = MockConfig::demo();
+        config.seed = run;
+        let count = 1 + rng.below(260) as u32;
+        let base = (run as u32 % 40) * 250;
+        let mut inputs = numbers(base, count);
+        let mut owned = inputs.clone();
+        if rng.chance(0.3) {
+            let i = rng.below(u64::from(count)) as usize;
+            owned.remove(i);
+        }
+        if rng.chance(0.1) {
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18885550000".into();
+        }
+        config.accounts[0].inventory =
+            Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+        config.faults = Faults {
+            error_rate: if rng.chance(0.5) { 0.15 } else { 0.0 },
+            commit_then_drop_rate: if rng.chance(0.5) { 0.25 } else { 0.0 },
+            throttle_rate: if rng.chance(0.3) { 0.1 } else { 0.0 },
+            ..Faults::default()
+        };
+        let mode = if rng.chance(0.7) {
+            Mode::AllOrNothing
+        } else {
+            Mode::BestEffort
+        };
+        let mock = start(config).await.unwrap();
+        let c = client(&mock);
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("job.journal");
+        let mut options = BulkOptions::default()
+            .mode(mode)
+            .batch_size(1 + rng.below(100) as usize)
+            .concurrency(1 + rng.below(4) as usize)
+            .journal(&journal);
+        let kill = rng.chance(0.4).then(|| rng.below(12));
+        if let Some(k) = kill {
+            options = options.crash_after_journal_appends(k);
+        }
+        let mut report = match c.associate_all(DEMO_ENTERPRISE, &inputs, options).await {
+            Ok(report) => report,
+            Err(_) => {
+                recovered += 1;
+                // Recover: resume or roll back, at random, and retry a recovery that a fault left
+                // unfinished.
+                let mut last = None;
+                for _ in 0..5 {
+                    let r = if rng.chance(0.5) {
+                        match c.resume_job(&journal, BulkOptions::default()).await {
+                            Ok(r) => r,
+                            // Killed before anything was sent: nothing to resume.
+                            Err(BulkError::NotStarted(_)) => c
+                                .rollback_job(&journal, BulkOptions::default())
+                                .await
+                                .unwrap(),
+                            Err(e) => panic!("run {run}: {e}"),
+                        }
+                    } else {
+                        c.rollback_job(&journal, BulkOptions::default())
+                            .await
+                            .unwrap()
+                    };
+                    let done = r.outcome != Outcome::Failed;
+                    last = Some(r);
+                    if done {
+                        break;
+                    }
+                }
+                last.expect("at least one recovery")
+            }
+        };
+        if report.outcome == Outcome::Failed {
+            // A fault outlasted the retries: finishing it with rollback must still restore.
+            mock.set_faults(Faults::default());
+            report = c
+                .rollback_job(&journal, BulkOptions::default())
+                .await
+                .unwrap();
+        }
+        let world = associated(&mock);
+        let valid: BTreeSet<String> = inputs
+            .iter()
+            .filter(|n| !n.starts_with("+1888"))
+            .cloned()
+            .collect();
+        match report.outcome {
+            Outcome::Completed => {
+                completed += 1;
+                assert_eq!(
+                    world, valid,
+                    "run {run}: completed means every valid number"
+                );
+            }
+            Outcome::RolledBack | Outcome::Refused => {
+                if report.outcome == Outcome::Refused {
+                    refused += 1;
+                } else {
+                    rolled_back += 1;
+                }
+                assert!(
+                    world.is_empty(),
+                    "run {run}: {:?} must leave nothing, found {}",
+                    report.outcome,
+                    world.len()
+                );
+            }
+            Outcome::Partial => {
+                partial += 1;
+                assert_eq!(
+                    mode,
+                    Mode::BestEffort,
+                    "run {run}: only best effort is partial"
+                );
+                assert_eq!(
+                    world,
+                    set(&report.associated),
+                    "run {run}: report agrees with the server"
+                );
+            }
+            Outcome::Failed => panic!("run {run}: still failed after recovery: {report:?}"),
+        }
+        mock.shutdown().await;
+    }
+    println!(
+        "{RUNS} randomized runs: {completed} completed, {rolled_back} rolled back, {refused} refused at pre-flight, {partial} partial (best effort), {recovered} killed and recovered from the journal; all-or-nothing held in every run"
+    );
+}
