@@ -1,0 +1,325 @@
+//! The built binary end to end: validate, the main job against the built-in emulator and
+//! against a `mock serve` process, JSON output parsed back, and recovery after SIGKILL.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
+const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_BASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn numbers(from: u32, count: u32) -> String {
+    (from..from + count)
+        .map(|i| format!("+1603{:07}\n", 5_550_000 + i))
+        .collect()
+}
+
+#[test]
+fn validate_prints_one_object_per_line_and_exits_by_the_worst() {
+    let out = run(
+        &["validate"],
+        Some("+16035551234\n(603) 555-1235\n+18005551234\n+14165551234\ngarbage\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["us_local", "us_local", "toll_free", "non_us", "invalid"]
+    );
+    assert_eq!(lines[1]["e164"], "+16035551235");
+    assert!(lines[4].get("e164").is_none());
+    assert_eq!(
+        run(&["validate"], Some("+16035551234\n")).status.code(),
+        Some(0)
+    );
+    let strict = run(&["validate", "--strict"], Some("(603) 555-1234\n"));
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(
+        run(&["validate", "/no/such/file"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn associate_against_the_built_in_emulator_prints_a_json_report() {
+    let out = run(
+        &[
+            "--mock",
+            "--output",
+            "json",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "-",
+        ],
+        Some(&numbers(0, 10_000)),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "completed");
+    assert_eq!(report["associated"].as_array().unwrap().len(), 10_000);
+    assert_eq!(report["requests"], 100);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("emulator at"));
+}
+
+#[test]
+fn bad_lines_are_all_reported_and_nothing_is_sent() {
+    let mut input = numbers(0, 300);
+    input.push_str("+18005551234\nnot a number\n");
+    let out = run(
+        &[
+            "--mock",
+            "--output",
+            "json",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "-",
+        ],
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "refused");
+    assert_eq!(report["requests"], 0);
+    let codes: Vec<&str> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["toll_free", "invalid_character"]);
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    let out = run(
+        &["associate", "--enterprise", ENTERPRISE, "+16035551234"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("telnyx-reputation: no API key"), "{err}");
+}
+
+struct Server {
+    child: Child,
+    base_url: String,
+    // Kept open: the server prints more lines, and a closed pipe would end it.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn mock_serve(extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["mock", "serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let base_url = first
+        .trim()
+        .strip_prefix("base_url ")
+        .expect("first line names the base URL")
+        .to_owned();
+    Server {
+        child,
+        base_url,
+        _stdout: stdout,
+    }
+}
+
+fn api(server: &Server, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut all = vec![
+        "--base-url",
+        server.base_url.as_str(),
+        "--api-key",
+        "demo-key",
+    ];
+    all.extend_from_slice(args);
+    run(&all, stdin)
+}
+
+fn monitored(server: &Server) -> usize {
+    let out = api(
+        server,
+        &["--output", "json", "list", "--enterprise", ENTERPRISE],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str::<serde_json::Value>(&stdout(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Starts an associate with a journal and SIGKILLs it once the journal shows committed batches.
+fn associate_then_kill(server: &Server, journal: &Path, count: u32) {
+    let mut child = Command::new(BIN)
+        .args([
+            "--base-url",
+            &server.base_url,
+            "--api-key",
+            "demo-key",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--concurrency",
+            "1",
+            "--batch-size",
+            "50",
+            "--journal",
+        ])
+        .arg(journal)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(numbers(0, count).as_bytes())
+        .unwrap();
+    // Wait (bounded) until at least three batches are committed, then kill at once.
+    for _ in 0..20_000 {
+        let text = std::fs::read_to_string(journal).unwrap_or_default();
+        if text.matches("\"event\":\"committed\"").count() >= 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_sigkilled_associate_resumes_to_completion() {
+    let server = mock_serve(&["--latency-ms", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    associate_then_kill(&server, &journal, 2_000);
+    let partial = monitored(&server);
+    assert!(partial > 0 && partial < 2_000, "killed mid-run: {partial}");
+    let out = api(&server, &["--output", "json", "resume"], None);
+    assert_eq!(out.status.code(), Some(2), "resume needs its journal");
+    let out = api(
+        &server,
+        &["--output", "json", "resume", journal.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(monitored(&server), 2_000);
+    let again = api(&server, &["resume", journal.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn a_sigkilled_associate_rolls_back_to_nothing() {
+    let server = mock_serve(&["--latency-ms", "10"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    associate_then_kill(&server, &journal, 2_000);
+    assert!(monitored(&server) > 0);
+    let out = api(
+        &server,
+        &["--output", "json", "rollback", journal.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "rolled back is a refusal of the job: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "rolled_back");
+    assert_eq!(monitored(&server), 0);
+}
+
+#[test]
+fn get_and_disassociate_against_mock_serve() {
+    let server = mock_serve(&[]);
+    api(
+        &server,
+        &[
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "+16035550001",
+            "+16035550002",
+        ],
+        None,
+    );
+    let out = api(
+        &server,
+        &["--output", "json", "get", "+16035550001", "--fresh"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("billable"));
+    let record: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(record[0]["reputation_data"]["spam_risk"].is_string());
+    let out = api(
+        &server,
+        &["disassociate", "+16035550001", "+16035550009"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("+16035550001 disassociated"));
+    assert_eq!(monitored(&server), 1);
+}
