@@ -323,3 +323,56 @@ fn get_and_disassociate_against_mock_serve() {
     assert!(stdout(&out).contains("+16035550001 disassociated"));
     assert_eq!(monitored(&server), 1);
 }
+
+#[test]
+fn billable_calls_against_the_real_api_are_refused_without_a_terminal_or_yes() {
+    // stdin is a pipe, not a terminal: nothing is sent, the command says why and exits 2.
+    let real = [
+        "--base-url",
+        "https://api.telnyx.com/v2",
+        "--api-key",
+        "KEY",
+    ];
+    let mut fresh = real.to_vec();
+    fresh.extend(["get", "+16035551234", "--fresh"]);
+    let out = run(&fresh, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is billable and stdin is not a terminal to confirm on; pass --yes")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("numbers.txt");
+    std::fs::write(&file, numbers(0, 1_001)).unwrap();
+    let mut many = real.to_vec();
+    let file_arg = file.to_str().unwrap();
+    many.extend(["associate", "--enterprise", ENTERPRISE, file_arg]);
+    let out = run(&many, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("associating 1001 numbers is billable"));
+}
+
+#[test]
+fn a_csv_column_and_a_dry_run_send_nothing_and_report_every_bad_line() {
+    let csv = "name,phone,notes\nA,+16035550001,x\nB,(603) 555-0002,y\nC,+18005550003,z\n";
+    let out = run(
+        &[
+            "--mock",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--column",
+            "phone",
+            "--dry-run",
+        ],
+        Some(csv),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("#2 \"+18005550003\": toll_free"), "{text}");
+    assert!(
+        text.contains("3 inputs, 1 refused at pre-flight; nothing sent"),
+        "{text}"
+    );
+}
