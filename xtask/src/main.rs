@@ -36,10 +36,35 @@ enum Command {
         #[arg(long, hide = true)]
         spec_dir: Option<PathBuf>,
     },
+    /// Print the spec as the generator sees it (normalised to OpenAPI 3.0, JSON), e.g. for
+    /// validators that cannot read upstream's ambiguous 3.1 `oneOf`.
+    NormalisedSpec,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::NormalisedSpec => {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/phone-numbers.yml");
+            let result = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| {
+                    telnyx_reputation_codegen::parse_document(&text).map_err(|e| e.to_string())
+                })
+                .and_then(|doc| {
+                    telnyx_reputation_codegen::normalise(doc).map_err(|e| e.to_string())
+                })
+                .and_then(|spec| serde_json::to_string_pretty(&spec).map_err(|e| e.to_string()));
+            match result {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("normalised-spec: {}: {e}", path.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Regen {
             from,
             check,

@@ -233,3 +233,21 @@ fn the_committed_spec_generates_and_its_lock_matches() {
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("does not match"), "{out}");
 }
+
+#[test]
+fn normalised_spec_prints_the_openapi_3_0_document_the_generator_reads() {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("normalised-spec")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    let data = &doc["components"]["schemas"]["ReputationPhoneNumberWithReputationData"]["allOf"][1]
+        ["properties"]["reputation_data"];
+    assert_eq!(data["nullable"], true);
+    assert_eq!(
+        data["allOf"][0]["$ref"],
+        "#/components/schemas/ReputationData"
+    );
+}
