@@ -249,11 +249,23 @@ struct ListQuery {
     phone_number: Option<String>,
 }
 
+/// The largest page number `meta.page_number` (an i64) can state.
+const PAGE_NUMBER_MAX: u64 = i64::MAX as u64;
+
 fn page_param(raw: Option<&str>, default: u64, max: u64, name: &str) -> Result<u64, Box<Response>> {
     let Some(raw) = raw else {
         return Ok(default);
     };
-    match raw.parse::<u64>() {
+    // A page number too large for any integer type is still a page past the end, not an error.
+    let digits_only = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
+    let value = match raw.parse::<u64>() {
+        Err(_) if digits_only && max == PAGE_NUMBER_MAX && raw.bytes().any(|b| b != b'0') => {
+            Ok(max)
+        }
+        other => other,
+    };
+    match value {
+        Ok(v) if v > max && max == PAGE_NUMBER_MAX => Ok(max),
         Ok(v) if (1..=max).contains(&v) => Ok(v),
         _ => Err(Box::new(one_error(
             StatusCode::BAD_REQUEST,
@@ -266,7 +278,7 @@ fn page_param(raw: Option<&str>, default: u64, max: u64, name: &str) -> Result<u
 }
 
 fn list_response(app: &App, account: usize, enterprise: Option<Uuid>, q: ListQuery) -> Response {
-    let number = match page_param(q.page_number.as_deref(), 1, u64::MAX >> 1, "page[number]") {
+    let number = match page_param(q.page_number.as_deref(), 1, PAGE_NUMBER_MAX, "page[number]") {
         Ok(v) => v,
         Err(r) => return *r,
     };

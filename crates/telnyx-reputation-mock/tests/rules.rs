@@ -237,6 +237,27 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
+    let huge = reqwest::Client::new()
+        .get(format!(
+            "{}/reputation/numbers?page[number]=99999999999999999999999",
+            mock.base_url()
+        ))
+        .bearer_auth(DEMO_API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        huge.status().as_u16(),
+        200,
+        "a page past any end is empty, not an error"
+    );
+    let body: serde_json::Value = huge.json().await.unwrap();
+    // The generated type leaves an empty `data` out; either way there are no records.
+    assert!(
+        body["data"].as_array().is_none_or(|d| d.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["meta"]["total_results"], 25);
 }
 
 #[tokio::test]
