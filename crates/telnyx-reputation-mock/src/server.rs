@@ -222,9 +222,39 @@ async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
     request.extensions_mut().insert(Account(account));
     let response = next.run(request).await;
     if faults.slow_body_ms > 0 && response.status().is_success() {
-        tokio::time::sleep(Duration::from_millis(faults.slow_body_ms)).await;
+        return slow_body(response, Duration::from_millis(faults.slow_body_ms)).await;
     }
     response
+}
+
+/// Sends the status line and headers at once and the body only after `delay`.
+async fn slow_body(response: Response, delay: Duration) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return one_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "10000",
+                "Server Error",
+                e.to_string(),
+                None,
+            );
+        }
+    };
+    let stream = delayed_chunk(bytes, delay);
+    Response::from_parts(parts, axum::body::Body::from_stream(stream))
+}
+
+/// One chunk, after a pause.
+fn delayed_chunk(
+    bytes: axum::body::Bytes,
+    delay: Duration,
+) -> impl futures::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> {
+    futures::stream::once(async move {
+        tokio::time::sleep(delay).await;
+        Ok(bytes)
+    })
 }
 
 fn throttled() -> Response {

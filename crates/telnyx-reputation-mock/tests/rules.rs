@@ -443,3 +443,22 @@ async fn admin_state_dumps_and_resets() {
     assert_eq!(faults.status().as_u16(), 200);
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_slow_body_sends_headers_first_and_the_body_later() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    mock.set_faults(Faults {
+        slow_body_ms: 50,
+        ..Faults::default()
+    });
+    let response = reqwest::Client::new()
+        .get(format!("{}/reputation/numbers", mock.base_url()))
+        .bearer_auth(DEMO_API_KEY)
+        .send()
+        .await
+        .unwrap();
+    // Delayed, the answer still arrives whole and well-formed (timing is not asserted in tests).
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["meta"]["total_results"], 0);
+}
