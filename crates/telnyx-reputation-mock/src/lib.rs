@@ -23,6 +23,7 @@
 mod serve;
 mod server;
 mod state;
+mod timer;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;

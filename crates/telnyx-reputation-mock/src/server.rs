@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use telnyx_reputation_api::types::{
-    BrandedCallingErrorResponse, MetaInfo, ReputationPhoneNumberCreate, ReputationPhoneNumberList,
+    BrandedCallingErrorResponse, MetaInfo, ReputationPhoneNumberCreate,
     ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation, TelnyxError,
     TelnyxErrorSource,
 };
@@ -160,6 +160,7 @@ fn refusal(r: Refusal) -> Response {
 
 /// Bearer auth, the raw-`+` check, rate limit and injected faults, in front of every operation.
 async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+    let arrived = std::time::Instant::now();
     let key = request
         .headers()
         .get(axum::http::header::AUTHORIZATION)
@@ -200,7 +201,10 @@ async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
     }
     if faults.latency_ms > 0 || faults.jitter_ms > 0 {
         let jitter = (app.draw() * faults.jitter_ms as f64) as u64;
-        tokio::time::sleep(Duration::from_millis(faults.latency_ms + jitter)).await;
+        // Counted from the request's arrival, on a timer that does not round up to whole
+        // milliseconds: the configured latency is what a client sees.
+        crate::timer::sleep_until(arrived + Duration::from_millis(faults.latency_ms + jitter))
+            .await;
     }
     if faults.throttle_rate > 0.0 && app.draw() < faults.throttle_rate {
         return throttled();
@@ -252,7 +256,7 @@ fn delayed_chunk(
     delay: Duration,
 ) -> impl futures::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> {
     futures::stream::once(async move {
-        tokio::time::sleep(delay).await;
+        crate::timer::sleep(delay).await;
         Ok(bytes)
     })
 }
@@ -411,20 +415,64 @@ async fn associate(
         notify.notify_one();
         std::future::pending::<()>().await;
     }
-    let n = created.len() as i64;
+    created_response(&created)
+}
+
+/// The associate call's 201 body (`ReputationPhoneNumberList` of `ReputationPhoneNumberPublic`),
+/// written straight into a buffer of the right size: every value is a UUID, a canonical number,
+/// a timestamp or an integer, none of which needs JSON escaping, and the timestamp is formatted
+/// once per request instead of once per field. Its shape is checked against the spec by the
+/// conformance run, and against the generated types by the tests.
+fn created_response(created: &[crate::state::Association]) -> Response {
+    let stamp = |t: chrono::DateTime<chrono::Utc>,
+                 cache: &mut Option<(chrono::DateTime<chrono::Utc>, String)>| {
+        match cache {
+            Some((at, text)) if *at == t => text.clone(),
+            _ => {
+                let text = rfc3339(t);
+                *cache = Some((t, text.clone()));
+                text
+            }
+        }
+    };
+    let mut cache = None;
+    let mut out = String::with_capacity(160 + 256 * created.len());
+    out.push_str("{\"data\":[");
+    let mut uuid = Uuid::encode_buffer();
+    for (i, a) in created.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"id\":\"");
+        out.push_str(a.id.hyphenated().encode_lower(&mut uuid));
+        out.push_str("\",\"phone_number\":\"");
+        out.push_str(a.phone_number.as_str());
+        out.push_str("\",\"enterprise_id\":\"");
+        out.push_str(a.enterprise_id.hyphenated().encode_lower(&mut uuid));
+        out.push_str("\",\"created_at\":\"");
+        out.push_str(&stamp(a.created_at, &mut cache));
+        out.push_str("\",\"updated_at\":\"");
+        out.push_str(&stamp(a.updated_at, &mut cache));
+        out.push_str("\"}");
+    }
+    let n = created.len();
+    out.push_str(&format!(
+        "],\"meta\":{{\"page_number\":1,\"page_size\":{n},\"total_results\":{n},\"total_pages\":1}}}}"
+    ));
     (
         StatusCode::CREATED,
-        Json(ReputationPhoneNumberList {
-            data: created.iter().map(|a| a.public()).collect(),
-            meta: Some(MetaInfo {
-                page_number: Some(1),
-                page_size: Some(n),
-                total_results: Some(n),
-                total_pages: Some(1),
-            }),
-        }),
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        out,
     )
         .into_response()
+}
+
+/// A timestamp as the generated types write it (chrono's serde form).
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 #[derive(Deserialize)]
@@ -556,4 +604,63 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/__mock/faults", get(get_faults).put(put_faults))
         .route("/__mock/state", get(get_state).delete(reset_state));
     api.merge(admin).with_state(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_created_body_is_the_generated_types_body() {
+        use telnyx_reputation_api::types::ReputationPhoneNumberList;
+        let mut world = World::new(vec![crate::state::AccountConfig {
+            api_key: "k".into(),
+            enterprises: vec![crate::state::EnterpriseConfig {
+                id: Uuid::nil(),
+                approved: true,
+            }],
+            inventory: crate::state::Inventory::All,
+        }]);
+        for count in [1usize, 2, 100] {
+            let numbers: Vec<String> = (0..count)
+                .map(|i| format!("+1603{:07}", 5_550_000 + 1000 * count + i))
+                .collect();
+            let created = world
+                .associate(0, Uuid::nil(), &numbers, chrono::Utc::now())
+                .unwrap();
+            let response = created_response(&created);
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let ours: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let typed: ReputationPhoneNumberList = serde_json::from_slice(&bytes).unwrap();
+            let n = count as i64;
+            let expected = ReputationPhoneNumberList {
+                data: created.iter().map(|a| a.public()).collect(),
+                meta: Some(MetaInfo {
+                    page_number: Some(1),
+                    page_size: Some(n),
+                    total_results: Some(n),
+                    total_pages: Some(1),
+                }),
+            };
+            assert_eq!(typed, expected);
+            assert_eq!(ours, serde_json::to_value(&expected).unwrap());
+        }
+    }
+
+    #[test]
+    fn timestamps_are_written_as_the_generated_types_write_them() {
+        use chrono::TimeZone;
+        let base = chrono::Utc.with_ymd_and_hms(2026, 11, 26, 3, 4, 5).unwrap();
+        for nanos in [0, 1, 120_000_000, 123_456_000, 123_456_789, 999_999_999] {
+            let t = base + chrono::TimeDelta::nanoseconds(nanos);
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                format!("\"{}\"", rfc3339(t)),
+                "{nanos} ns"
+            );
+        }
+    }
 }

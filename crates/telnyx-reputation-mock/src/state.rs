@@ -66,8 +66,9 @@ pub struct Association {
     pub created_at: DateTime<Utc>,
     /// When it was last changed (including a reputation refresh).
     pub updated_at: DateTime<Utc>,
-    /// Cached reputation data, once fetched.
-    pub reputation: Option<ReputationData>,
+    /// Cached reputation data, once fetched (boxed: most records never have any, and a record
+    /// is kept small because the emulator holds millions).
+    pub reputation: Option<Box<ReputationData>>,
     /// Insertion sequence: the stable list order.
     pub seq: u64,
 }
@@ -92,7 +93,7 @@ impl Association {
             enterprise_id: Some(self.enterprise_id),
             created_at: Some(self.created_at),
             updated_at: Some(self.updated_at),
-            reputation_data: self.reputation.clone(),
+            reputation_data: self.reputation.as_deref().cloned(),
         }
     }
 }
@@ -121,6 +122,33 @@ pub struct World {
     pub associations: BTreeMap<E164, Association>,
     #[serde(skip)]
     next_seq: u64,
+    /// Key of the record-id generator, drawn once per world.
+    #[serde(skip)]
+    id_key: u64,
+}
+
+/// SplitMix64's finaliser: a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A random-looking v4 record id, unique per `(key, seq)`: a bijection of `seq` under the key
+/// fills bits that the version and variant never overwrite, so two records of one world never
+/// share an id. One `getrandom` per world instead of one per record (which was an eighth of the
+/// emulator's associate time).
+fn record_id(key: u64, seq: u64) -> Uuid {
+    let unique = mix(key ^ seq).to_be_bytes();
+    let filler = mix(key.rotate_left(32).wrapping_add(seq)).to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&unique[..6]);
+    bytes[6] = filler[0]; // high nibble: the version
+    bytes[7] = unique[6];
+    bytes[8] = filler[1]; // top bits: the variant
+    bytes[9] = unique[7];
+    bytes[10..].copy_from_slice(&filler[2..]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
 /// Reputation data computed from the number alone, so it is the same on every run.
@@ -155,6 +183,7 @@ impl World {
             accounts,
             associations: BTreeMap::new(),
             next_seq: 0,
+            id_key: Uuid::new_v4().as_u64_pair().0,
         }
     }
 
@@ -250,7 +279,7 @@ impl World {
         for number in valid {
             self.next_seq += 1;
             let record = Association {
-                id: Uuid::new_v4(),
+                id: record_id(self.id_key, self.next_seq),
                 account,
                 enterprise_id,
                 phone_number: number,
@@ -331,7 +360,7 @@ impl World {
         }
         let record = self.find_mut(account, enterprise_id, number)?;
         if fresh || record.reputation.is_none() {
-            record.reputation = Some(reputation_of(&record.phone_number, now));
+            record.reputation = Some(Box::new(reputation_of(&record.phone_number, now)));
             record.updated_at = now;
         }
         Ok(record.with_reputation())
@@ -355,5 +384,21 @@ impl World {
     /// Forgets every association.
     pub fn reset(&mut self) {
         self.associations.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_ids_are_v4_and_distinct() {
+        let key = 0x0123_4567_89ab_cdef;
+        let ids: HashSet<Uuid> = (0..100_000).map(|seq| record_id(key, seq)).collect();
+        assert_eq!(ids.len(), 100_000);
+        assert!(
+            ids.iter()
+                .all(|id| id.get_version_num() == 4 && id.get_variant() == uuid::Variant::RFC4122)
+        );
     }
 }
