@@ -53,7 +53,7 @@ impl ParseError {
 
 impl E164 {
     /// Builds a number from its digits (without `+`), checking length and leading digit.
-    fn from_digits(digits: &[u8]) -> Result<E164, Reason> {
+    pub(crate) fn from_digits(digits: &[u8]) -> Result<E164, Reason> {
         if digits.len() > MAX_DIGITS {
             return Err(Reason::TooLong);
         }

@@ -251,3 +251,19 @@ fn non_ascii_digits_and_very_long_inputs_are_refused() {
         Reason::TooLong
     );
 }
+
+proptest! {
+    #[test]
+    fn national_numbers_round_trip(n in 0u64..20_000_000_000) {
+        let text = format!("+1{n:010}");
+        match UsLocalNumber::from_national_number(n) {
+            Some(number) => {
+                prop_assert_eq!(number.national_number(), n);
+                prop_assert_eq!(number.to_string(), text.clone());
+                prop_assert_eq!(UsLocalNumber::parse_strict(&text).ok(), Some(number));
+            }
+            // Refused exactly when parsing the same number is refused.
+            None => prop_assert!(n >= 10_000_000_000 || UsLocalNumber::parse_strict(&text).is_err()),
+        }
+    }
+}
