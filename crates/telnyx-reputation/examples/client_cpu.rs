@@ -7,6 +7,11 @@
 //! telnyx-reputation mock serve --addr 127.0.0.1:18585 &
 //! cargo run --release -p telnyx-reputation --example client_cpu -- http://127.0.0.1:18585 3000
 //! ```
+//!
+//! A third argument, `bare` or `sdk`, runs one side only (and prints nothing but its count), for
+//! counting instructions under `valgrind --tool=callgrind`: run each side at two request counts,
+//! and the difference divided by the extra requests is the cost of one request, free of start-up
+//! (the TLS root store, the runtime) and of the clock's 10 ms tick.
 
 use telnyx_e164::validate_batch;
 use telnyx_reputation::{ApiKey, Client, ClientConfig};
@@ -29,6 +34,24 @@ fn batch_numbers(round: u32, offset: u32) -> Vec<String> {
         .collect()
 }
 
+/// The bare side: the same POST with plain `reqwest`, its body read as untyped JSON.
+async fn bare_associate(
+    bare: &reqwest::Client,
+    url: &str,
+    numbers: Vec<String>,
+) -> Result<(), reqwest::Error> {
+    let body = serde_json::json!({ "phone_numbers": numbers });
+    let response = bare
+        .post(url)
+        .bearer_auth(DEMO_API_KEY)
+        .json(&body)
+        .send()
+        .await?;
+    assert_eq!(response.status().as_u16(), 201);
+    let _: serde_json::Value = response.json().await?;
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -36,10 +59,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:18585".into());
     let rounds: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(3000);
+    let only = args.next();
     let url = format!("{base}/enterprises/{DEMO_ENTERPRISE}/reputation/numbers");
     let bare = reqwest::Client::new();
     let sdk = Client::new(ClientConfig::new(ApiKey::new(DEMO_API_KEY)).base_url(base.as_str()))?;
 
+    if let Some(side) = only {
+        // Numbers never sent before by either side of a normal run on a fresh emulator.
+        let offset = if side == "bare" { 1_000_000 } else { 6_000_000 };
+        for r in 0..rounds {
+            if side == "bare" {
+                bare_associate(&bare, &url, batch_numbers(r, offset)).await?;
+            } else {
+                let batch = validate_batch(batch_numbers(r, offset))?;
+                sdk.associate(DEMO_ENTERPRISE, &batch).await?;
+            }
+        }
+        println!("{side}: {rounds} requests");
+        return Ok(());
+    }
     // Alternate blocks so that drift in machine load falls on both sides alike.
     let (mut bare_cpu, mut sdk_cpu) = (0.0, 0.0);
     let block = 250;
@@ -48,15 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let n = block.min(rounds - round);
         let t = cpu_seconds();
         for r in round..round + n {
-            let body = serde_json::json!({ "phone_numbers": batch_numbers(r, 0) });
-            let response = bare
-                .post(&url)
-                .bearer_auth(DEMO_API_KEY)
-                .json(&body)
-                .send()
-                .await?;
-            assert_eq!(response.status().as_u16(), 201);
-            let _: serde_json::Value = response.json().await?;
+            bare_associate(&bare, &url, batch_numbers(r, 0)).await?;
         }
         bare_cpu += cpu_seconds() - t;
         let t = cpu_seconds();

@@ -38,8 +38,8 @@ fn associated(mock: &MockHandle) -> BTreeSet<String> {
         .collect()
 }
 
-fn set(v: &[String]) -> BTreeSet<String> {
-    v.iter().cloned().collect()
+fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
+    v.iter().map(ToString::to_string).collect()
 }
 
 #[tokio::test]
@@ -257,7 +257,7 @@ async fn latency_is_tolerated() {
 fn assert_agrees(report: &Report, mock: &MockHandle) {
     let world = associated(mock);
     for n in &report.associated {
-        assert!(world.contains(n), "report says {n} associated");
+        assert!(world.contains(&n.to_string()), "report says {n} associated");
     }
 }
 
@@ -484,4 +484,40 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
     println!(
         "{RUNS} randomized runs: {completed} completed, {rolled_back} rolled back, {refused} refused at pre-flight, {partial} partial (best effort), {recovered} killed and recovered from the journal; all-or-nothing held in every run"
     );
+}
+
+#[tokio::test]
+async fn prepare_sends_nothing_and_says_what_run_would_send() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = client(&mock);
+    let mut inputs = numbers(0, 250);
+    inputs.insert(10, "+16035550003".into()); // duplicate of input 3
+    inputs.push("+18005551234".into()); // toll-free
+    let job = client.prepare_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default());
+    assert_eq!((job.inputs(), job.valid()), (252, 250));
+    assert_eq!(job.refused().len(), 1);
+    assert_eq!(job.refused()[0].index, Some(251));
+    assert_eq!(
+        (job.duplicates()[0].index, job.duplicates()[0].first_index),
+        (10, 3)
+    );
+    assert!(
+        !job.will_send(),
+        "all-or-nothing with a refusal sends nothing"
+    );
+    drop(job);
+    assert!(associated(&mock).is_empty());
+
+    let job = client.prepare_all(
+        DEMO_ENTERPRISE,
+        inputs.iter().map(String::as_str),
+        BulkOptions::default().mode(Mode::BestEffort),
+    );
+    assert!(job.will_send());
+    assert!(associated(&mock).is_empty(), "prepare alone sent nothing");
+    let report = job.run().await.unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(report.associated.len(), 250);
+    assert_eq!(set(&report.associated), associated(&mock));
+    mock.shutdown().await;
 }

@@ -1,7 +1,7 @@
 //! `associate`: the main job. Inputs from arguments, a file, stdin or a CSV column; pre-flight,
 //! batches, all-or-nothing or best effort, journal, progress, report.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,7 +12,7 @@ use crate::context::{Global, Output};
 use crate::exit::{Exit, Failure};
 
 /// Above this many numbers, associating against the real API asks first.
-const CONFIRM_ABOVE: usize = 1000;
+const CONFIRM_ABOVE: u64 = 1000;
 
 /// How refusals affect the job.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -54,15 +54,55 @@ pub struct Args {
     strict: bool,
 }
 
-fn read_inputs(args: &Args) -> Result<Vec<String>, Failure> {
+/// The inputs, read lazily: one value a line (or a CSV column), blank lines skipped. A read
+/// error ends the stream and is kept in `error`, to be reported before anything is sent.
+struct Inputs {
+    lines: Box<dyn Iterator<Item = std::io::Result<String>>>,
+    column: Option<usize>,
+    error: std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>,
+}
+
+impl Iterator for Inputs {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        loop {
+            let line = match self.lines.next()? {
+                Ok(line) => line,
+                Err(e) => {
+                    *self.error.borrow_mut() = Some(e);
+                    return None;
+                }
+            };
+            let value = match self.column {
+                None => line.trim(),
+                Some(i) => line
+                    .split(',')
+                    .nth(i)
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"'),
+            };
+            if !value.is_empty() {
+                return Some(value.to_owned());
+            }
+        }
+    }
+}
+
+type ReadError = std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>;
+
+/// Opens the inputs: numbers given as arguments, or one FILE, or `-` for stdin. Nothing is
+/// collected: a file of any size is read line by line as the job's pre-flight consumes it.
+fn open_inputs(args: &Args) -> Result<(Inputs, ReadError), Failure> {
     let source: Option<Box<dyn BufRead>> = match args.inputs.as_slice() {
-        [one] if one == "-" => Some(Box::new(std::io::stdin().lock())),
+        [one] if one == "-" => Some(Box::new(std::io::BufReader::new(std::io::stdin()))),
         [one] if !one.trim_start().starts_with('+') && std::path::Path::new(one).is_file() => {
             let f = std::fs::File::open(one)
                 .map_err(|e| Failure::usage(format!("cannot read {one}: {e}")))?;
-            Some(Box::new(std::io::BufReader::new(f)))
+            Some(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
         }
-        [] if args.column.is_some() => Some(Box::new(std::io::stdin().lock())),
+        [] if args.column.is_some() => Some(Box::new(std::io::BufReader::new(std::io::stdin()))),
         [] => {
             return Err(Failure::usage(
                 "no numbers: give numbers, a FILE, or - for stdin",
@@ -70,11 +110,17 @@ fn read_inputs(args: &Args) -> Result<Vec<String>, Failure> {
         }
         _ => None,
     };
+    let error: ReadError = Default::default();
     let Some(reader) = source else {
-        return Ok(args.inputs.clone());
+        let given: Vec<std::io::Result<String>> = args.inputs.iter().cloned().map(Ok).collect();
+        let inputs = Inputs {
+            lines: Box::new(given.into_iter()),
+            column: None,
+            error: error.clone(),
+        };
+        return Ok((inputs, error));
     };
     let mut lines = reader.lines();
-    let mut out = Vec::new();
     let column = match &args.column {
         None => None,
         Some(name) => {
@@ -92,50 +138,47 @@ fn read_inputs(args: &Args) -> Result<Vec<String>, Failure> {
             Some(index)
         }
     };
-    for line in lines {
-        let line = line.map_err(|e| Failure::usage(format!("cannot read input: {e}")))?;
-        let value = match column {
-            None => line.trim().to_owned(),
-            Some(i) => line
-                .split(',')
-                .nth(i)
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"')
-                .to_owned(),
-        };
-        if !value.is_empty() {
-            out.push(value);
-        }
+    let inputs = Inputs {
+        lines: Box::new(lines),
+        column,
+        error: error.clone(),
+    };
+    Ok((inputs, error))
+}
+
+fn read_failed(error: &ReadError) -> Result<(), Failure> {
+    match error.borrow_mut().take() {
+        Some(e) => Err(Failure::usage(format!(
+            "cannot read input: {e}; nothing was sent"
+        ))),
+        None => Ok(()),
     }
-    Ok(out)
 }
 
 /// Runs `associate`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let inputs = read_inputs(&args)?;
+    let (inputs, read_error) = open_inputs(&args)?;
     let parsing = if args.strict {
         Parsing::Strict
     } else {
         Parsing::Lenient
     };
     if args.dry_run {
-        let batch_check = inputs.iter().map(|s| match parsing {
-            Parsing::Strict => telnyx_e164::UsLocalNumber::parse_strict(s),
-            Parsing::Lenient => telnyx_e164::UsLocalNumber::parse_lenient(s),
-        });
-        let mut bad = 0;
-        for (i, r) in batch_check.enumerate() {
-            if let Err(e) = r {
+        let mut bad = 0u64;
+        let mut count = 0u64;
+        for (i, input) in inputs.enumerate() {
+            count += 1;
+            let checked = match parsing {
+                Parsing::Strict => telnyx_e164::UsLocalNumber::parse_strict(&input),
+                Parsing::Lenient => telnyx_e164::UsLocalNumber::parse_lenient(&input),
+            };
+            if let Err(e) = checked {
                 bad += 1;
                 println!("#{i} {:?}: {}: {}", e.input, e.code(), e.reason);
             }
         }
-        println!(
-            "dry run: {} inputs, {} refused at pre-flight; nothing sent",
-            inputs.len(),
-            bad
-        );
+        read_failed(&read_error)?;
+        println!("dry run: {count} inputs, {bad} refused at pre-flight; nothing sent");
         return Ok(if bad == 0 {
             Exit::Success
         } else {
@@ -143,12 +186,6 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         });
     }
     let session = global.session().await?;
-    if inputs.len() > CONFIRM_ABOVE {
-        global.confirm_billable(
-            &session.client,
-            &format!("associating {} numbers", inputs.len()),
-        )?;
-    }
     let mut options = BulkOptions::default()
         .mode(match args.mode {
             ModeArg::AllOrNothing => Mode::AllOrNothing,
@@ -160,7 +197,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     if let Some(path) = &args.journal {
         options = options.journal(path);
     }
-    let bar = progress_bar(inputs.len() as u64);
+    let bar = progress_bar();
     if let Some(bar) = bar.clone() {
         options = options.progress(move |p| {
             bar.set_length(p.total.max(1));
@@ -177,10 +214,16 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             ));
         });
     }
-    let result = session
-        .client
-        .associate_all(args.enterprise, &inputs, options)
-        .await;
+    // Pre-flight reads the inputs as a stream; nothing is sent until `run`.
+    let job = session.client.prepare_all(args.enterprise, inputs, options);
+    read_failed(&read_error)?;
+    if job.will_send() && job.valid() > CONFIRM_ABOVE {
+        global.confirm_billable(
+            &session.client,
+            &format!("associating {} numbers", job.valid()),
+        )?;
+    }
+    let result = job.run().await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -190,11 +233,11 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     Ok(exit_of(&report))
 }
 
-fn progress_bar(total: u64) -> Option<ProgressBar> {
+fn progress_bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
-    let bar = ProgressBar::new(total);
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -220,10 +263,12 @@ pub fn exit_of(report: &Report) -> Exit {
 /// Prints a report as a table, JSON or CSV.
 pub fn print_report(report: &Report, output: Output) {
     match output {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        ),
+        Output::Json => {
+            // Written as it is serialized: a report of a million numbers is never one string.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = serde_json::to_writer_pretty(&mut out, report);
+            let _ = writeln!(out);
+        }
         Output::Csv => {
             println!("number,status,code,detail");
             for n in &report.associated {

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
@@ -39,12 +39,27 @@ struct Shared {
 }
 
 impl Shared {
-    fn log(&self, event: Event) -> Result<(), JournalError> {
+    /// Appends an event, built only when there is a journal (events copy numbers to text).
+    fn log(&self, event: impl FnOnce() -> Event) -> Result<(), JournalError> {
+        match &self.journal {
+            Some(journal) => {
+                let event = event();
+                journal
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .append(&event)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Appends without an fsync: durable only once a later [`log`](Self::log) returns.
+    fn log_unsynced(&self, event: Event) -> Result<(), JournalError> {
         match &self.journal {
             Some(journal) => journal
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .append(&event),
+                .append_unsynced(&event),
             None => Ok(()),
         }
     }
@@ -223,7 +238,7 @@ async fn run_batch(
                     let (present, absent) = split_found(&found);
                     decide_present(sh, batch, &found, &present, &mut tally)?;
                     if !absent.is_empty() {
-                        sh.log(Event::NotCommitted {
+                        sh.log(|| Event::NotCommitted {
                             batch,
                             numbers: strings(&absent),
                         })?;
@@ -249,7 +264,7 @@ async fn run_batch(
             Ok(request) => request,
             Err(rejection) => {
                 let reason = format!("internal error: batch refused by pre-flight: {rejection}");
-                sh.log(Event::Failed {
+                sh.log(|| Event::Failed {
                     batch,
                     numbers: strings(&set),
                     reason: reason.clone(),
@@ -261,7 +276,7 @@ async fn run_batch(
                 continue;
             }
         };
-        sh.log(Event::Intent {
+        sh.log(|| Event::Intent {
             batch,
             numbers: strings(&set),
         })?;
@@ -269,7 +284,7 @@ async fn run_batch(
         let outcome = sh.client.associate(sh.enterprise, &request).await;
         match outcome {
             Ok(_) => {
-                sh.log(Event::Committed {
+                sh.log(|| Event::Committed {
                     batch,
                     numbers: strings(&set),
                 })?;
@@ -287,7 +302,7 @@ async fn run_batch(
                         let (present, absent) = split_found(&found);
                         decide_present(sh, batch, &found, &present, &mut tally)?;
                         if !absent.is_empty() {
-                            sh.log(Event::NotCommitted {
+                            sh.log(|| Event::NotCommitted {
                                 batch,
                                 numbers: strings(&absent),
                             })?;
@@ -320,7 +335,7 @@ async fn run_batch(
                 }
             }
             Err(e) if matches!(e.status(), Some(400 | 422)) => {
-                sh.log(Event::NotCommitted {
+                sh.log(|| Event::NotCommitted {
                     batch,
                     numbers: strings(&set),
                 })?;
@@ -328,7 +343,7 @@ async fn run_batch(
             }
             Err(e) => {
                 // Not applied (no connection, 429, 401/403/404...): nothing to reconcile.
-                sh.log(Event::NotCommitted {
+                sh.log(|| Event::NotCommitted {
                     batch,
                     numbers: strings(&set),
                 })?;
@@ -374,7 +389,7 @@ fn decide_present(
     let applied = found.iter().all(|(_, f)| *f == Found::Ours);
     let n = present.len() as u64;
     if applied {
-        sh.log(Event::Committed {
+        sh.log(|| Event::Committed {
             batch,
             numbers: strings(present),
         })?;
@@ -384,7 +399,7 @@ fn decide_present(
             p.done += n;
         });
     } else {
-        sh.log(Event::Already {
+        sh.log(|| Event::Already {
             batch,
             numbers: strings(present),
         })?;
@@ -407,7 +422,7 @@ fn fail(
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     let reason = format!("{what}: {error}");
-    sh.log(Event::Failed {
+    sh.log(|| Event::Failed {
         batch,
         numbers: strings(&set),
         reason: reason.clone(),
@@ -474,7 +489,7 @@ async fn handle_refusal(
         .collect();
     if !here.is_empty() {
         let here_list: Vec<UsLocalNumber> = here.iter().copied().collect();
-        sh.log(Event::Already {
+        sh.log(|| Event::Already {
             batch,
             numbers: strings(&here_list),
         })?;
@@ -547,7 +562,7 @@ fn record_refused(
     if refused.is_empty() {
         return Ok(());
     }
-    sh.log(Event::Refused {
+    sh.log(|| Event::Refused {
         batch,
         refusals: refused.clone(),
     })?;
@@ -563,21 +578,71 @@ fn record_refused(
     Ok(())
 }
 
-/// Runs batches with bounded concurrency. A journal failure stops everything at once, as a
-/// crash would: in-flight requests are dropped and recovery is the journal's job.
-async fn execute(
-    sh: &Shared,
-    work: Vec<(u64, Vec<UsLocalNumber>, bool)>,
-    concurrency: usize,
-) -> Result<Tally, JournalError> {
+/// Runs batches with bounded concurrency: `concurrency` worker tasks, each taking the next
+/// batch from `work` as soon as its previous one is decided, so the client's work (encoding,
+/// decoding) spreads over the runtime's threads and no hand-off sits between two requests of a
+/// worker. Batches are drawn only as workers free up, so a plan of any length costs memory for
+/// `concurrency` batches at a time. A journal failure stops everything at once, as a crash
+/// would: in-flight requests are dropped and recovery is the journal's job.
+async fn execute<W>(sh: &Arc<Shared>, work: W, concurrency: usize) -> Result<Tally, BulkError>
+where
+    W: Iterator<Item = (u64, Vec<UsLocalNumber>, bool)> + Send + 'static,
+{
+    let work = Arc::new(Mutex::new(work));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (sh, work) = (Arc::clone(sh), Arc::clone(&work));
+        workers.spawn(async move {
+            let mut tally = Tally::default();
+            loop {
+                let next = work.lock().unwrap_or_else(|p| p.into_inner()).next();
+                let Some((batch, set, maybe_sent)) = next else {
+                    return Ok::<_, JournalError>(tally);
+                };
+                tally.merge(run_batch(&sh, batch, set, maybe_sent).await?);
+            }
+        });
+    }
     let mut tally = Tally::default();
-    let mut running = stream::iter(work)
-        .map(|(batch, set, maybe_sent)| run_batch(sh, batch, set, maybe_sent))
-        .buffer_unordered(concurrency.max(1));
-    while let Some(result) = running.next().await {
-        tally.merge(result?);
+    while let Some(joined) = workers.join_next().await {
+        match joined {
+            Ok(Ok(decided)) => tally.merge(decided),
+            // Dropping the set aborts the workers still running.
+            Ok(Err(journal)) => return Err(journal.into()),
+            Err(join) => match join.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(join) => return Err(BulkError::Interrupted(join.to_string())),
+            },
+        }
     }
     Ok(tally)
+}
+
+/// A plan's batches, made as they are drawn from the compact pre-flight list.
+struct Batches {
+    valid: Vec<u64>,
+    size: usize,
+    next: usize,
+}
+
+impl Iterator for Batches {
+    type Item = (u64, Vec<UsLocalNumber>, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let start = self.next * self.size;
+        let chunk = self
+            .valid
+            .get(start..(start + self.size).min(self.valid.len()))?;
+        if chunk.is_empty() {
+            return None;
+        }
+        self.next += 1;
+        Some((
+            (self.next - 1) as u64,
+            chunk.iter().map(|n| unpack(*n)).collect(),
+            false,
+        ))
+    }
 }
 
 /// Disassociates `numbers` (a 404 means already gone); returns what was undone and what failed.
@@ -612,7 +677,7 @@ async fn undo(
             }
         }
         if !done.is_empty() {
-            sh.log(Event::Disassociated {
+            sh.log(|| Event::Disassociated {
                 numbers: strings(&done),
             })?;
             let n = done.len() as u64;
@@ -666,7 +731,7 @@ struct Basis {
 }
 
 /// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
-async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, JournalError> {
+async fn finish(sh: &Shared, basis: Basis, mut tally: Tally) -> Result<Report, JournalError> {
     let mut refused = basis.preflight_refused;
     refused.extend(tally.refused.iter().map(|r| Refusal {
         index: None,
@@ -682,7 +747,7 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
         inputs: basis.inputs,
         valid: basis.valid,
         associated: Vec::new(),
-        already_associated: strings(&tally.already),
+        already_associated: std::mem::take(&mut tally.already),
         refused,
         duplicates: basis.duplicates,
         failed: tally
@@ -701,7 +766,7 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
     let must_roll_back = sh.mode == Mode::AllOrNothing
         && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some());
     if must_roll_back {
-        sh.log(Event::RollbackStarted)?;
+        sh.log(|| Event::RollbackStarted)?;
         sh.tick(|p| p.phase = Phase::RollingBack);
         let undecided: Vec<UsLocalNumber> = tally.failed.iter().map(|(n, _)| *n).collect();
         match rollback_set(sh, tally.ours, undecided).await {
@@ -710,7 +775,7 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
                 report.rolled_back = undone;
                 if failures.is_empty() {
                     report.outcome = Outcome::RolledBack;
-                    sh.log(Event::Finished {
+                    sh.log(|| Event::Finished {
                         outcome: Outcome::RolledBack.as_str().into(),
                     })?;
                 } else {
@@ -718,8 +783,8 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
                         failures.iter().map(|f| f.number.clone()).collect();
                     report.associated = set
                         .iter()
-                        .map(ToString::to_string)
-                        .filter(|n| failed.contains(n))
+                        .copied()
+                        .filter(|n| failed.contains(&n.to_string()))
                         .collect();
                     report.failed.extend(failures);
                     report.outcome = Outcome::Failed;
@@ -737,8 +802,9 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
             }
         }
     } else {
-        report.associated = strings(&tally.ours);
-        report.outcome = if tally.fatal.is_some() && tally.ours.is_empty() {
+        let nothing_associated = tally.ours.is_empty();
+        report.associated = std::mem::take(&mut tally.ours);
+        report.outcome = if tally.fatal.is_some() && nothing_associated {
             Outcome::Failed
         } else if tally.refused.is_empty()
             && tally.failed.is_empty()
@@ -750,7 +816,7 @@ async fn finish(sh: &Shared, basis: Basis, tally: Tally) -> Result<Report, Journ
             Outcome::Partial
         };
         if report.outcome != Outcome::Failed || tally.failed.is_empty() {
-            sh.log(Event::Finished {
+            sh.log(|| Event::Finished {
                 outcome: report.outcome.as_str().into(),
             })?;
         }
@@ -792,6 +858,7 @@ impl Client {
     /// Associates any number of inputs with an enterprise, keeping the promise of
     /// [`BulkOptions::mode`] across batches. See the [`bulk`](crate::bulk) module.
     ///
+    /// The same as [`prepare_all`](Client::prepare_all) then [`PreparedJob::run`].
     /// Refusals and failures are in the returned [`Report`]; `Err` only when the journal could
     /// not be written (the job then stopped where it was, and the journal shows how far it got).
     pub async fn associate_all<I, S>(
@@ -804,81 +871,31 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let checked = preflight(inputs, options.parsing);
-        let header = Header {
-            v: VERSION,
-            event: "job".into(),
-            job_id: Uuid::new_v4(),
+        self.prepare_all(enterprise_id, inputs, options).run().await
+    }
+
+    /// Pre-flight only: reads and checks every input, drops duplicates, and returns the job
+    /// ready to run. Sends nothing, so a caller can show what [`PreparedJob::run`] would send
+    /// (and bill) before it does.
+    ///
+    /// Inputs are consumed as they come (a file can be streamed line by line); what is kept is
+    /// 8 bytes per distinct valid number, plus the text of refused and duplicate inputs.
+    pub fn prepare_all<I, S>(
+        &self,
+        enterprise_id: Uuid,
+        inputs: I,
+        options: BulkOptions,
+    ) -> PreparedJob
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        PreparedJob {
+            client: self.clone(),
             enterprise_id,
-            mode: options.mode,
-            batch_size: options.batch_size,
-            concurrency: options.concurrency,
-            started_at: Utc::now(),
-            inputs: checked.inputs,
-            valid: checked.valid.len() as u64,
-        };
-        let basis = Basis {
-            job_id: header.job_id,
-            inputs: checked.inputs,
-            valid: checked.valid.len() as u64,
-            preflight_refused: checked.refused,
-            duplicates: checked.duplicates,
-            concurrency: options.concurrency,
-        };
-        let preflight_refusals = basis.preflight_refused.len() as u64;
-        if options.mode == Mode::AllOrNothing && preflight_refusals > 0 {
-            // Nothing is sent: not even a journal is needed.
-            let sh = shared(self, &header, None, &options);
-            sh.tick(|p| {
-                p.refused = preflight_refusals;
-                p.phase = Phase::Finished;
-            });
-            return Ok(Report {
-                job_id: basis.job_id,
-                enterprise_id,
-                mode: options.mode,
-                outcome: Outcome::Refused,
-                inputs: basis.inputs,
-                valid: basis.valid,
-                associated: Vec::new(),
-                already_associated: Vec::new(),
-                refused: basis.preflight_refused,
-                duplicates: basis.duplicates,
-                failed: Vec::new(),
-                not_sent: basis.valid,
-                rolled_back: 0,
-                requests: 0,
-                error: None,
-            });
+            checked: preflight(inputs, options.parsing),
+            options,
         }
-        let journal = match &options.journal {
-            Some(path) => {
-                let mut journal = Journal::create(path, &header)?;
-                journal.crash_after(options.crash_after_journal_appends);
-                Some(journal)
-            }
-            None => None,
-        };
-        let sh = shared(self, &header, journal, &options);
-        let numbers: Vec<UsLocalNumber> = checked.valid.into_iter().map(|(n, _)| n).collect();
-        let mut work = Vec::with_capacity(numbers.len().div_ceil(options.batch_size));
-        for (i, chunk) in numbers.chunks(options.batch_size).enumerate() {
-            sh.log(Event::Plan {
-                batch: i as u64,
-                numbers: strings(chunk),
-            })?;
-            work.push((i as u64, chunk.to_vec(), false));
-        }
-        drop(numbers);
-        sh.log(Event::Planned {
-            batches: work.len() as u64,
-        })?;
-        sh.tick(|p| {
-            p.phase = Phase::Associating;
-            p.refused = preflight_refusals;
-        });
-        let tally = execute(&sh, work, options.concurrency).await?;
-        Ok(finish(&sh, basis, tally).await?)
     }
 
     /// Completes a job from its journal: numbers in flight when it stopped are looked up, the
@@ -897,7 +914,7 @@ impl Client {
             reason: "no job header".into(),
         })?;
         if replay.finished.is_some() {
-            return Ok(report_from_replay(&header, &replay, 0));
+            return Ok(report_from_replay(journal, &header, &replay, 0)?);
         }
         if !replay.planned {
             return Err(BulkError::NotStarted(journal.to_owned()));
@@ -908,12 +925,12 @@ impl Client {
         {
             return self.rollback_job_with(journal, replay, options).await;
         }
-        let sh = shared(
+        let sh = Arc::new(shared(
             self,
             &header,
             Some(Journal::open_append(journal)?),
             &options,
-        );
+        ));
         let mut work = Vec::new();
         for (batch, numbers) in &replay.plan {
             let in_flight: Vec<UsLocalNumber> = numbers
@@ -938,7 +955,7 @@ impl Client {
             p.associated = replay.ours.len() as u64;
             p.already_associated = replay.already.len() as u64;
         });
-        let mut tally = execute(&sh, work, options.concurrency).await?;
+        let mut tally = execute(&sh, work.into_iter(), options.concurrency).await?;
         tally.ours.extend(
             replay
                 .ours
@@ -988,7 +1005,7 @@ impl Client {
             reason: "no job header".into(),
         })?;
         if replay.finished.as_deref() == Some(Outcome::RolledBack.as_str()) {
-            return Ok(report_from_replay(&header, &replay, 0));
+            return Ok(report_from_replay(journal, &header, &replay, 0)?);
         }
         let sh = shared(
             self,
@@ -997,7 +1014,7 @@ impl Client {
             &options,
         );
         if !replay.rollback_started {
-            sh.log(Event::RollbackStarted)?;
+            sh.log(|| Event::RollbackStarted)?;
         }
         sh.tick(|p| p.phase = Phase::RollingBack);
         let parse = |set: &BTreeSet<String>| {
@@ -1008,19 +1025,22 @@ impl Client {
         let ours = parse(&replay.ours)?;
         let mut undecided = parse(&replay.in_flight)?;
         undecided.extend(parse(&replay.failed.keys().cloned().collect())?);
-        let mut report = report_from_replay(&header, &replay, 0);
+        let mut report = report_from_replay(journal, &header, &replay, 0)?;
         match rollback_set(&sh, ours, undecided).await {
             Ok(set) => {
                 let (undone, failures) = undo(&sh, set, options.concurrency).await?;
                 report.rolled_back = replay.disassociated.len() as u64 + undone;
                 report.associated.clear();
                 if failures.is_empty() {
-                    sh.log(Event::Finished {
+                    sh.log(|| Event::Finished {
                         outcome: Outcome::RolledBack.as_str().into(),
                     })?;
                     report.outcome = Outcome::RolledBack;
                 } else {
-                    report.associated = failures.iter().map(|f| f.number.clone()).collect();
+                    report.associated = failures
+                        .iter()
+                        .map(|f| parse_journal_number(&f.number, journal))
+                        .collect::<Result<_, _>>()?;
                     report.failed.extend(failures);
                     report.outcome = Outcome::Failed;
                     report.error = Some("the rollback did not finish; run rollback again".into());
@@ -1039,8 +1059,166 @@ impl Client {
     }
 }
 
+/// A bulk job checked and ready to run: the result of [`Client::prepare_all`]. Nothing has
+/// been sent.
+pub struct PreparedJob {
+    client: Client,
+    enterprise_id: Uuid,
+    checked: super::preflight::Preflight,
+    options: BulkOptions,
+}
+
+impl std::fmt::Debug for PreparedJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedJob")
+            .field("enterprise_id", &self.enterprise_id)
+            .field("inputs", &self.checked.inputs)
+            .field("valid", &self.checked.valid.len())
+            .field("refused", &self.checked.refused.len())
+            .field("duplicates", &self.checked.duplicates.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// The number a compact pre-flight entry stands for.
+fn unpack(n: u64) -> UsLocalNumber {
+    UsLocalNumber::from_national_number(n)
+        .expect("pre-flight keeps only numbers that passed the same check")
+}
+
+impl PreparedJob {
+    /// Inputs read.
+    pub fn inputs(&self) -> u64 {
+        self.checked.inputs
+    }
+
+    /// Distinct valid numbers: what [`run`](Self::run) would associate.
+    pub fn valid(&self) -> u64 {
+        self.checked.valid.len() as u64
+    }
+
+    /// Inputs refused at pre-flight, with the rule each broke.
+    pub fn refused(&self) -> &[Refusal] {
+        &self.checked.refused
+    }
+
+    /// Inputs dropped because an earlier input is the same number.
+    pub fn duplicates(&self) -> &[super::Duplicate] {
+        &self.checked.duplicates
+    }
+
+    /// Whether [`run`](Self::run) would send anything: not when the job is all-or-nothing and
+    /// an input was refused, nor when no input is valid.
+    pub fn will_send(&self) -> bool {
+        let refusals_stop_it =
+            self.options.mode == Mode::AllOrNothing && !self.checked.refused.is_empty();
+        !self.checked.valid.is_empty() && !refusals_stop_it
+    }
+
+    /// Runs the job: writes the plan to the journal (if any), sends the batches, and enforces
+    /// the mode. See [`Client::associate_all`].
+    pub async fn run(self) -> Result<Report, BulkError> {
+        let PreparedJob {
+            client,
+            enterprise_id,
+            checked,
+            options,
+        } = self;
+        let valid = checked.valid;
+        let header = Header {
+            v: VERSION,
+            event: "job".into(),
+            job_id: Uuid::new_v4(),
+            enterprise_id,
+            mode: options.mode,
+            batch_size: options.batch_size,
+            concurrency: options.concurrency,
+            started_at: Utc::now(),
+            inputs: checked.inputs,
+            valid: valid.len() as u64,
+        };
+        let basis = Basis {
+            job_id: header.job_id,
+            inputs: checked.inputs,
+            valid: valid.len() as u64,
+            preflight_refused: checked.refused,
+            duplicates: checked.duplicates,
+            concurrency: options.concurrency,
+        };
+        let preflight_refusals = basis.preflight_refused.len() as u64;
+        if options.mode == Mode::AllOrNothing && preflight_refusals > 0 {
+            // Nothing is sent: not even a journal is needed.
+            let sh = shared(&client, &header, None, &options);
+            sh.tick(|p| {
+                p.refused = preflight_refusals;
+                p.phase = Phase::Finished;
+            });
+            return Ok(Report {
+                job_id: basis.job_id,
+                enterprise_id,
+                mode: options.mode,
+                outcome: Outcome::Refused,
+                inputs: basis.inputs,
+                valid: basis.valid,
+                associated: Vec::new(),
+                already_associated: Vec::new(),
+                refused: basis.preflight_refused,
+                duplicates: basis.duplicates,
+                failed: Vec::new(),
+                not_sent: basis.valid,
+                rolled_back: 0,
+                requests: 0,
+                error: None,
+            });
+        }
+        let journal = match &options.journal {
+            Some(path) => {
+                let mut journal = Journal::create(path, &header)?;
+                journal.crash_after(options.crash_after_journal_appends);
+                Some(journal)
+            }
+            None => None,
+        };
+        let sh = Arc::new(shared(&client, &header, journal, &options));
+        let batches = valid.len().div_ceil(options.batch_size) as u64;
+        if sh.journal.is_some() {
+            // The plan is written whole, and made durable by the fsync of `Planned`, before
+            // anything is sent; its lines need no fsync of their own.
+            for (i, chunk) in valid.chunks(options.batch_size).enumerate() {
+                sh.log_unsynced(Event::Plan {
+                    batch: i as u64,
+                    numbers: chunk.iter().map(|n| unpack(*n).to_string()).collect(),
+                })?;
+            }
+            sh.log(|| Event::Planned { batches })?;
+        }
+        sh.tick(|p| {
+            p.phase = Phase::Associating;
+            p.refused = preflight_refusals;
+        });
+        let work = Batches {
+            valid,
+            size: options.batch_size,
+            next: 0,
+        };
+        let tally = execute(&sh, work, options.concurrency).await?;
+        Ok(finish(&sh, basis, tally).await?)
+    }
+}
+
 /// A report rebuilt from a journal alone.
-fn report_from_replay(header: &Header, replay: &Replay, requests: u64) -> Report {
+fn report_from_replay(
+    path: &Path,
+    header: &Header,
+    replay: &Replay,
+    requests: u64,
+) -> Result<Report, JournalError> {
+    let numbers = |set: &BTreeSet<String>| {
+        set.iter()
+            .map(|n| parse_journal_number(n, path))
+            .collect::<Result<Vec<_>, _>>()
+    };
     let outcome = match replay.finished.as_deref() {
         Some("completed") => Outcome::Completed,
         Some("partial") => Outcome::Partial,
@@ -1048,15 +1226,15 @@ fn report_from_replay(header: &Header, replay: &Replay, requests: u64) -> Report
         Some("refused") => Outcome::Refused,
         _ => Outcome::Failed,
     };
-    Report {
+    Ok(Report {
         job_id: header.job_id,
         enterprise_id: header.enterprise_id,
         mode: header.mode,
         outcome,
         inputs: header.inputs,
         valid: header.valid,
-        associated: replay.ours.iter().cloned().collect(),
-        already_associated: replay.already.iter().cloned().collect(),
+        associated: numbers(&replay.ours)?,
+        already_associated: numbers(&replay.already)?,
         refused: replay
             .refused
             .values()
@@ -1080,7 +1258,7 @@ fn report_from_replay(header: &Header, replay: &Replay, requests: u64) -> Report
         rolled_back: replay.disassociated.len() as u64,
         requests,
         error: None,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Atomic bulk association: any number of inputs, all-or-nothing across batches, crash-safe.
 //!
 //! Hand-written on top of the generated client; the spec cannot say any of this. The API's
-//! associate call is atomic per request of at most 100 numbers; [`Client::associate_all`]
+//! associate call is atomic per request of at most 100 numbers; [`Client::associate_all`](crate::Client::associate_all)
 //! extends the promise to a whole job:
 //!
 //! 1. **Pre-flight** every input with the E.164 rules ([`crate::e164`]); duplicates are dropped
@@ -16,8 +16,14 @@
 //!    looked up on the enterprise before anything else is decided; an associate is never
 //!    blindly repeated.
 //! 5. **Journal** (optional): every step is written ahead to a file, so
-//!    [`Client::resume_job`] and [`Client::rollback_job`] can finish or undo a job whose
+//!    [`Client::resume_job`](crate::Client::resume_job) and [`Client::rollback_job`](crate::Client::rollback_job) can finish or undo a job whose
 //!    process was killed at any instant. See [`journal`] for the format.
+//!
+//! [`Client::prepare_all`](crate::Client::prepare_all) does step 1 alone and returns a [`PreparedJob`] that says what
+//! [`PreparedJob::run`] would send (and bill) before anything is sent; `associate_all` is the
+//! two in one. Inputs are consumed as a stream: what a job holds is 8 bytes per distinct valid
+//! number plus the text of refused and duplicate inputs, so a file of a million numbers runs in
+//! tens of megabytes (see `BENCHMARKS.md`).
 //!
 //! Ownership rule used when reconciling: a number found on the enterprise whose record was
 //! created after the job started is this job's; one created before was already associated.
@@ -45,6 +51,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use engine::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
 pub use report::{Duplicate, Failure, Outcome, Refusal, Report};
@@ -192,4 +199,8 @@ pub enum BulkError {
     /// resumed (its inputs are not all in the journal): run it again.
     #[error("journal {0}: the job stopped before it sent anything; start it again")]
     NotStarted(std::path::PathBuf),
+    /// A batch was cancelled because the runtime is shutting down; the journal, if any, shows
+    /// how far the job got and lets `resume` or `rollback` finish it.
+    #[error("the job was interrupted: {0}")]
+    Interrupted(String),
 }

@@ -1,6 +1,7 @@
 //! What a bulk job did, number by number where it matters.
 
 use serde::{Deserialize, Serialize};
+use telnyx_e164::UsLocalNumber;
 use uuid::Uuid;
 
 use super::Mode;
@@ -84,10 +85,10 @@ pub struct Report {
     pub inputs: u64,
     /// Distinct valid numbers.
     pub valid: u64,
-    /// Associated by this job and still associated.
-    pub associated: Vec<String>,
+    /// Associated by this job and still associated (17 bytes each, serialized as E.164 text).
+    pub associated: Vec<UsLocalNumber>,
     /// Already associated with this enterprise before the job (done, not errors).
-    pub already_associated: Vec<String>,
+    pub already_associated: Vec<UsLocalNumber>,
     /// Refused at pre-flight or by the server.
     pub refused: Vec<Refusal>,
     /// Inputs dropped as duplicates.
