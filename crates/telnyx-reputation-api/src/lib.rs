@@ -41,3 +41,6 @@
 #![allow(missing_docs)] // generated items carry the spec's descriptions, where it has them
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
+
+mod timestamp;
+pub use timestamp::Timestamp;

@@ -61,8 +61,25 @@ pub fn settings() -> progenitor::GenerationSettings {
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every `date-time` (with or without `null`) is read by the API crate's `Timestamp`,
+        // chrono's type with a reader that does not go through chrono's general parser.
+        .with_conversion(
+            date_time_schema(),
+            "crate::Timestamp",
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
     settings
+}
+
+/// The schema `{type: string, format: date-time}`, as progenitor's conversions match it
+/// (descriptions and examples are ignored in the match).
+fn date_time_schema() -> schemars08::schema::SchemaObject {
+    schemars08::schema::SchemaObject {
+        instance_type: Some(schemars08::schema::InstanceType::String.into()),
+        format: Some("date-time".into()),
+        ..Default::default()
+    }
 }
 
 /// Generates the client's Rust source from the spec's text (YAML or JSON).

@@ -32,6 +32,15 @@ fn reputation_data_is_an_option_not_a_two_variant_enum() {
 }
 
 #[test]
+fn every_date_time_is_the_api_crates_timestamp() {
+    let code = generate(&committed_spec()).expect("the committed spec generates");
+    // Plain (`created_at`) and nullable type-array (`last_refreshed_at`) forms alike.
+    assert!(code.contains("pub created_at: ::std::option::Option<crate::Timestamp>"));
+    assert!(code.contains("pub last_refreshed_at: ::std::option::Option<crate::Timestamp>"));
+    assert!(!code.contains("chrono::DateTime"));
+}
+
+#[test]
 fn nullable_type_arrays_become_options() {
     let code = generate(&committed_spec()).expect("the committed spec generates");
     assert!(code.contains("pub maturity_score: ::std::option::Option<i64>"));

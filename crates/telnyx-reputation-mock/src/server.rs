@@ -12,9 +12,8 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use telnyx_reputation_api::types::{
-    BrandedCallingErrorResponse, MetaInfo, ReputationPhoneNumberCreate,
-    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation, TelnyxError,
-    TelnyxErrorSource,
+    BrandedCallingErrorResponse, MetaInfo, ReputationPhoneNumberListWithReputation,
+    ReputationPhoneNumberWithReputation, TelnyxError, TelnyxErrorSource,
 };
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -366,16 +365,17 @@ async fn associate(
     Extension(Account(account)): Extension<Account>,
     drop_connection: Option<Extension<DropConnection>>,
     Path(enterprise): Path<Uuid>,
-    body: Result<Json<ReputationPhoneNumberCreate>, axum::extract::rejection::JsonRejection>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Response {
-    let Json(body) = match body {
+    let body = match create_body(&headers, &body) {
         Ok(b) => b,
-        Err(e) => {
+        Err(detail) => {
             return one_error(
                 StatusCode::BAD_REQUEST,
                 "10015",
                 "Bad Request",
-                e.body_text(),
+                detail,
                 None,
             );
         }
@@ -416,6 +416,35 @@ async fn associate(
         std::future::pending::<()>().await;
     }
     created_response(&created)
+}
+
+/// The associate call's request body (`ReputationPhoneNumberCreate`), its numbers borrowed from
+/// the request bytes: one allocation per request instead of one per number, which under load
+/// sent every request through the allocator's slow paths.
+#[derive(Deserialize)]
+struct CreateBody<'a> {
+    #[serde(borrow)]
+    phone_numbers: Vec<std::borrow::Cow<'a, str>>,
+}
+
+/// Reads the associate body as axum's `Json` extractor would: JSON content type, then the
+/// document; the error says which rule failed.
+fn create_body<'a>(headers: &HeaderMap, bytes: &'a [u8]) -> Result<CreateBody<'a>, String> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+        .and_then(|essence| {
+            let (kind, sub) = essence.split_once('/')?;
+            Some(kind == "application" && (sub == "json" || sub.ends_with("+json")))
+        })
+        .unwrap_or(false);
+    if !json {
+        return Err("Expected request with `Content-Type: application/json`".into());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| format!("Failed to deserialize the JSON body into the target type: {e}"))
 }
 
 /// The associate call's 201 body (`ReputationPhoneNumberList` of `ReputationPhoneNumberPublic`),
@@ -609,6 +638,43 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_request_body_is_read_as_the_json_extractor_reads_it() {
+        let with = |content_type: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_str(content_type).unwrap(),
+            );
+            headers
+        };
+        let body = br#"{"phone_numbers":["+16035551234","+1603555\u0031235"]}"#;
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/vnd.x+json",
+        ] {
+            let parsed = create_body(&with(ok), body).unwrap();
+            assert_eq!(
+                parsed.phone_numbers,
+                ["+16035551234", "+16035551235"],
+                "{ok}"
+            );
+        }
+        for refused in ["text/plain", "application/xml", "json"] {
+            let e = create_body(&with(refused), body).err().unwrap();
+            assert!(
+                e.contains("Content-Type: application/json"),
+                "{refused}: {e}"
+            );
+        }
+        assert!(create_body(&HeaderMap::new(), body).is_err());
+        let e = create_body(&with("application/json"), br#"{"phone_numbers":"+1"}"#)
+            .err()
+            .unwrap();
+        assert!(e.starts_with("Failed to deserialize"), "{e}");
+    }
 
     #[tokio::test]
     async fn the_created_body_is_the_generated_types_body() {

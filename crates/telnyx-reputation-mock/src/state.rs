@@ -80,8 +80,8 @@ impl Association {
             id: Some(self.id),
             phone_number: Some(self.phone_number.to_string()),
             enterprise_id: Some(self.enterprise_id),
-            created_at: Some(self.created_at),
-            updated_at: Some(self.updated_at),
+            created_at: Some(self.created_at.into()),
+            updated_at: Some(self.updated_at.into()),
         }
     }
 
@@ -91,8 +91,8 @@ impl Association {
             id: Some(self.id),
             phone_number: Some(self.phone_number.to_string()),
             enterprise_id: Some(self.enterprise_id),
-            created_at: Some(self.created_at),
-            updated_at: Some(self.updated_at),
+            created_at: Some(self.created_at.into()),
+            updated_at: Some(self.updated_at.into()),
             reputation_data: self.reputation.as_deref().cloned(),
         }
     }
@@ -172,7 +172,7 @@ pub fn reputation_of(number: &UsLocalNumber, now: DateTime<Utc>) -> ReputationDa
         connection_score: Some(score(16)),
         engagement_score: Some(score(24)),
         sentiment_score: Some(score(32)),
-        last_refreshed_at: Some(now),
+        last_refreshed_at: Some(now.into()),
     }
 }
 
@@ -205,7 +205,7 @@ impl World {
         &mut self,
         account: usize,
         enterprise_id: Uuid,
-        numbers: &[String],
+        numbers: &[impl AsRef<str>],
         now: DateTime<Utc>,
     ) -> Result<Vec<Association>, Refusal> {
         if !self.enterprise(account, enterprise_id)?.approved {
@@ -231,17 +231,23 @@ impl World {
         let mut valid = Vec::with_capacity(numbers.len());
         let mut seen: HashMap<UsLocalNumber, usize> = HashMap::with_capacity(numbers.len());
         for (index, raw) in numbers.iter().enumerate() {
+            let raw: &str = raw.as_ref();
             let number = match UsLocalNumber::parse_strict(raw) {
                 Ok(n) => n,
                 Err(e) => {
-                    refused.push((index, raw.clone(), e.code(), format!("{raw}: {}", e.reason)));
+                    refused.push((
+                        index,
+                        raw.to_owned(),
+                        e.code(),
+                        format!("{raw}: {}", e.reason),
+                    ));
                     continue;
                 }
             };
             if let Some(first) = seen.insert(number, index) {
                 refused.push((
                     index,
-                    raw.clone(),
+                    raw.to_owned(),
                     "duplicate",
                     format!("{raw} appears twice in the request (first at index {first})"),
                 ));
@@ -250,7 +256,7 @@ impl World {
             if !inventory.owns(&number) {
                 refused.push((
                     index,
-                    raw.clone(),
+                    raw.to_owned(),
                     "not_owned",
                     format!("{raw} is not in service on this account"),
                 ));
@@ -264,7 +270,7 @@ impl World {
                 };
                 refused.push((
                     index,
-                    raw.clone(),
+                    raw.to_owned(),
                     "already_associated",
                     format!("{raw} is already associated with {whose}"),
                 ));

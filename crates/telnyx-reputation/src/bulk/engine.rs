@@ -192,7 +192,7 @@ async fn lookup(sh: &Shared, number: UsLocalNumber) -> Result<Found, Error> {
     Ok(match record {
         None => Found::Absent,
         Some(r) => match r.created_at {
-            Some(created) if created + CLOCK_MARGIN >= sh.started_at => Found::Ours,
+            Some(created) if *created + CLOCK_MARGIN >= sh.started_at => Found::Ours,
             Some(_) => Found::Before,
             None => {
                 tracing::warn!(number = %wanted, "record without created_at; treated as associated before the job");
