@@ -24,7 +24,8 @@ use crate::state::{Refusal, World};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
-    /// Added to every API response.
+    /// Every API answer leaves this long after its request arrived (the operation itself is
+    /// applied on arrival).
     pub latency_ms: u64,
     /// Up to this much more, drawn per request.
     pub jitter_ms: u64,
@@ -198,15 +199,22 @@ async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
             return throttled();
         }
     }
-    if faults.latency_ms > 0 || faults.jitter_ms > 0 {
+    // Counted from the request's arrival, on a timer that does not round up to whole
+    // milliseconds: the configured latency is what a client sees. The operation is applied
+    // first and its answer held back until then, as a server far away would: a client that
+    // gives up during the latency may have changed the state without hearing so.
+    let answer_at = (faults.latency_ms > 0 || faults.jitter_ms > 0).then(|| {
         let jitter = (app.draw() * faults.jitter_ms as f64) as u64;
-        // Counted from the request's arrival, on a timer that does not round up to whole
-        // milliseconds: the configured latency is what a client sees.
-        crate::timer::sleep_until(arrived + Duration::from_millis(faults.latency_ms + jitter))
-            .await;
-    }
+        arrived + Duration::from_millis(faults.latency_ms + jitter)
+    });
+    let held = |response: Response| async move {
+        if let Some(at) = answer_at {
+            crate::timer::sleep_until(at).await;
+        }
+        response
+    };
     if faults.throttle_rate > 0.0 && app.draw() < faults.throttle_rate {
-        return throttled();
+        return held(throttled()).await;
     }
     if faults.error_rate > 0.0 && app.draw() < faults.error_rate {
         let status = [
@@ -214,16 +222,17 @@ async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
             StatusCode::BAD_GATEWAY,
             StatusCode::SERVICE_UNAVAILABLE,
         ][(app.draw() * 3.0) as usize % 3];
-        return one_error(
+        return held(one_error(
             status,
             "10000",
             "Server Error",
             "injected server error".into(),
             None,
-        );
+        ))
+        .await;
     }
     request.extensions_mut().insert(Account(account));
-    let response = next.run(request).await;
+    let response = held(next.run(request).await).await;
     if faults.slow_body_ms > 0 && response.status().is_success() {
         return slow_body(response, Duration::from_millis(faults.slow_body_ms)).await;
     }
