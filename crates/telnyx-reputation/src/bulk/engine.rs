@@ -589,24 +589,29 @@ where
     W: Iterator<Item = (u64, Vec<UsLocalNumber>, bool)> + Send + 'static,
 {
     let work = Arc::new(Mutex::new(work));
+    // One tally for all workers, merged into batch by batch: per-worker tallies merged at the
+    // end would hold every decided number twice at the peak.
+    let tally = Arc::new(Mutex::new(Tally::default()));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (sh, work) = (Arc::clone(sh), Arc::clone(&work));
+        let (sh, work, tally) = (Arc::clone(sh), Arc::clone(&work), Arc::clone(&tally));
         workers.spawn(async move {
-            let mut tally = Tally::default();
             loop {
                 let next = work.lock().unwrap_or_else(|p| p.into_inner()).next();
                 let Some((batch, set, maybe_sent)) = next else {
-                    return Ok::<_, JournalError>(tally);
+                    return Ok::<_, JournalError>(());
                 };
-                tally.merge(run_batch(&sh, batch, set, maybe_sent).await?);
+                let decided = run_batch(&sh, batch, set, maybe_sent).await?;
+                tally
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .merge(decided);
             }
         });
     }
-    let mut tally = Tally::default();
     while let Some(joined) = workers.join_next().await {
         match joined {
-            Ok(Ok(decided)) => tally.merge(decided),
+            Ok(Ok(())) => {}
             // Dropping the set aborts the workers still running.
             Ok(Err(journal)) => return Err(journal.into()),
             Err(join) => match join.try_into_panic() {
@@ -615,7 +620,8 @@ where
             },
         }
     }
-    Ok(tally)
+    let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(std::mem::take(&mut *tally))
 }
 
 /// A plan's batches, made as they are drawn from the compact pre-flight list.
