@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use telnyx_reputation::bulk::BulkOptions;
+use telnyx_reputation::bulk::{BulkOptions, Outcome};
 
 use crate::commands::associate::{exit_of, print_report};
 use crate::context::Global;
@@ -32,5 +32,10 @@ pub async fn run(args: Args, global: &Global, undo: bool) -> Result<Exit, Failur
     session.close().await;
     let report = result.map_err(|e| Failure::usage(e.to_string()))?;
     print_report(&report, global.output);
+    // Undoing was asked for: a job rolled back is `rollback` succeeding (for `resume` it is the
+    // job failing, as for `associate`).
+    if undo && report.outcome == Outcome::RolledBack {
+        return Ok(Exit::Success);
+    }
     Ok(exit_of(&report))
 }
