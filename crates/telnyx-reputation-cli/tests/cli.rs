@@ -290,7 +290,11 @@ fn a_sigkilled_associate_rolls_back_to_nothing() {
     assert_eq!(report["outcome"], "rolled_back");
     assert_eq!(monitored(&server), 0);
     let again = api(&server, &["rollback", journal.to_str().unwrap()], None);
-    assert_eq!(again.status.code(), Some(0), "a second rollback is harmless");
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "a second rollback is harmless"
+    );
     assert_eq!(monitored(&server), 0);
 }
 
