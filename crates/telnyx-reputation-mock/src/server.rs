@@ -462,18 +462,15 @@ fn create_body<'a>(headers: &HeaderMap, bytes: &'a [u8]) -> Result<CreateBody<'a
 /// once per request instead of once per field. Its shape is checked against the spec by the
 /// conformance run, and against the generated types by the tests.
 fn created_response(created: &[crate::state::Association]) -> Response {
-    let stamp = |t: chrono::DateTime<chrono::Utc>,
-                 cache: &mut Option<(chrono::DateTime<chrono::Utc>, String)>| {
-        match cache {
-            Some((at, text)) if *at == t => text.clone(),
-            _ => {
-                let text = rfc3339(t);
-                *cache = Some((t, text.clone()));
-                text
-            }
-        }
+    // The last timestamp written and its text: every record of one associate shares it.
+    let mut stamp: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
+    let mut push_stamp = |out: &mut String, t: chrono::DateTime<chrono::Utc>| {
+        let text = match &stamp {
+            Some((at, text)) if *at == t => text,
+            _ => &stamp.insert((t, rfc3339(t))).1,
+        };
+        out.push_str(text);
     };
-    let mut cache = None;
     let mut out = String::with_capacity(160 + 256 * created.len());
     out.push_str("{\"data\":[");
     let mut uuid = Uuid::encode_buffer();
@@ -488,9 +485,9 @@ fn created_response(created: &[crate::state::Association]) -> Response {
         out.push_str("\",\"enterprise_id\":\"");
         out.push_str(a.enterprise_id.hyphenated().encode_lower(&mut uuid));
         out.push_str("\",\"created_at\":\"");
-        out.push_str(&stamp(a.created_at, &mut cache));
+        push_stamp(&mut out, a.created_at);
         out.push_str("\",\"updated_at\":\"");
-        out.push_str(&stamp(a.updated_at, &mut cache));
+        push_stamp(&mut out, a.updated_at);
         out.push_str("\"}");
     }
     let n = created.len();

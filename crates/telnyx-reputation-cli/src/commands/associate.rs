@@ -54,12 +54,15 @@ pub struct Args {
     strict: bool,
 }
 
+/// Where [`Inputs`] leaves a read error, for the caller to report before anything is sent.
+type ReadError = std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>;
+
 /// The inputs, read lazily: one value a line (or a CSV column), blank lines skipped. A read
-/// error ends the stream and is kept in `error`, to be reported before anything is sent.
+/// error ends the stream and is kept in `error`.
 struct Inputs {
     lines: Box<dyn Iterator<Item = std::io::Result<String>>>,
     column: Option<usize>,
-    error: std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>,
+    error: ReadError,
 }
 
 impl Iterator for Inputs {
@@ -89,8 +92,6 @@ impl Iterator for Inputs {
         }
     }
 }
-
-type ReadError = std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>;
 
 /// Opens the inputs: numbers given as arguments, or one FILE, or `-` for stdin. Nothing is
 /// collected: a file of any size is read line by line as the job's pre-flight consumes it.

@@ -39,28 +39,29 @@ struct Shared {
 }
 
 impl Shared {
-    /// Appends an event, built only when there is a journal (events copy numbers to text).
+    /// Appends an event, built only when there is a journal (events copy numbers to text),
+    /// and fsyncs it.
     fn log(&self, event: impl FnOnce() -> Event) -> Result<(), JournalError> {
-        match &self.journal {
-            Some(journal) => {
-                let event = event();
-                journal
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .append(&event)
-            }
-            None => Ok(()),
-        }
+        self.write(event, true)
     }
 
     /// Appends without an fsync: durable only once a later [`log`](Self::log) returns.
-    fn log_unsynced(&self, event: Event) -> Result<(), JournalError> {
-        match &self.journal {
-            Some(journal) => journal
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .append_unsynced(&event),
-            None => Ok(()),
+    fn log_unsynced(&self, event: impl FnOnce() -> Event) -> Result<(), JournalError> {
+        self.write(event, false)
+    }
+
+    fn write(&self, event: impl FnOnce() -> Event, sync: bool) -> Result<(), JournalError> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        let event = event();
+        let mut journal = journal
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if sync {
+            journal.append(&event)
+        } else {
+            journal.append_unsynced(&event)
         }
     }
 
@@ -1192,7 +1193,7 @@ impl PreparedJob {
             // The plan is written whole, and made durable by the fsync of `Planned`, before
             // anything is sent; its lines need no fsync of their own.
             for (i, chunk) in valid.chunks(options.batch_size).enumerate() {
-                sh.log_unsynced(Event::Plan {
+                sh.log_unsynced(|| Event::Plan {
                     batch: i as u64,
                     numbers: chunk.iter().map(|n| unpack(*n).to_string()).collect(),
                 })?;
