@@ -1,10 +1,10 @@
 //! A sub-millisecond timer for injected latency.
 //!
 //! `tokio::time::sleep` works on a 1 ms wheel: it rounds every deadline up to the next
-//! millisecond tick and wakes when a worker next turns the driver, so a 20 ms sleep measured
-//! here lasts about 21.6 ms (an 8 % overshoot of the configured latency, seen as a bare `GET`
-//! answered in 21.9 ms by `curl`). An emulator that promises 20 ms must deliver 20 ms, or every
-//! benchmark against it measures the emulator's timer instead of the client.
+//! millisecond tick and wakes when a worker next turns the driver, so a configured 20 ms became
+//! more than 21 ms (`BENCHMARKS.md`, "Emulator latency"). An emulator that promises 20 ms must
+//! deliver 20 ms, or every benchmark against it measures the emulator's timer instead of the
+//! client.
 //!
 //! One thread keeps the pending deadlines in a heap and waits on a condition variable with a
 //! timeout (a futex on Linux, backed by a high-resolution timer), then completes the one-shot
