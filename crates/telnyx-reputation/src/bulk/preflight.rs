@@ -18,8 +18,9 @@ pub enum Parsing {
 }
 
 /// Hashes the 8-byte numbers of pre-flight with SplitMix64's finaliser (a bijection that mixes
-/// every bit into every bit): a fifth of SipHash's cost, which was most of pre-flight's time.
-/// Keys are the caller's own numbers, so resistance to chosen collisions is not needed here.
+/// every bit into every bit): two multiplications for one 8-byte key, where SipHash runs its
+/// rounds over it; a million distinct inserts take about half the time. Keys are the caller's
+/// own numbers, so resistance to chosen collisions is not needed here.
 #[derive(Default)]
 struct NumberHasher(u64);
 
