@@ -1,31 +1,25 @@
 //! What every API subcommand needs: a client (or the built-in emulator), the output format, and
 //! the billable-call confirmation.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 
 use telnyx_reputation::{ApiKey, Client, ClientConfig};
 use telnyx_reputation_mock::MockHandle;
 
 use crate::exit::Failure;
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
-pub enum Output {
-    /// A table for people.
-    #[default]
-    Table,
-    /// JSON for programs.
-    Json,
-    /// CSV for spreadsheets.
-    Csv,
-}
+use crate::output::Output;
 
 /// Global options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// API key (default: TELNYX_API_KEY).
+    /// API key (default: TELNYX_API_KEY). Visible to other users in the process list: prefer
+    /// the environment variable or --api-key-file.
     #[arg(long, env = "TELNYX_API_KEY", global = true, hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Read the API key from this file (`-` reads it from stdin); first line, trimmed.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
     /// Base URL (default: TELNYX_BASE_URL, else https://api.telnyx.com/v2).
     #[arg(long, env = "TELNYX_BASE_URL", global = true)]
     pub base_url: Option<String>,
@@ -35,32 +29,104 @@ pub struct Global {
     /// Answer yes to billable confirmations.
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Output::Table, global = true)]
-    pub output: Output,
-    /// More logs on stderr (-v, -vv).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    /// Output format (default: table; `validate` defaults to json, one object a line).
+    #[arg(long, value_enum, global = true)]
+    pub output: Option<Output>,
+    /// More logs on stderr: -v shows each retry, -vv debug logs.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
     pub verbose: u8,
+    /// Nothing on stderr but errors: no progress, notes or warnings.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Whether --api-key was typed on the command line (not taken from the environment).
+    #[arg(skip)]
+    pub api_key_on_command_line: bool,
 }
 
 /// A client, and the emulator behind it when `--mock` started one.
 pub struct Session {
+    /// The client every call goes through.
     pub client: Client,
+    /// The emulator `--mock` started, stopped by [`Session::close`].
     pub mock: Option<MockHandle>,
 }
 
 impl Global {
+    /// The output format, or `default` when none was asked for.
+    pub fn output_or(&self, default: Output) -> Output {
+        self.output.unwrap_or(default)
+    }
+
+    /// The output format of the commands whose default is a table.
+    pub fn output(&self) -> Output {
+        self.output_or(Output::Table)
+    }
+
+    /// Writes a note for people on stderr, unless `-q`.
+    pub fn note(&self, text: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    /// The API key: from --api-key-file, else --api-key or TELNYX_API_KEY.
+    fn api_key(&self) -> Result<String, Failure> {
+        if let Some(path) = &self.api_key_file {
+            if self.api_key_on_command_line {
+                return Err(Failure::usage(
+                    "--api-key and --api-key-file both given; pass one",
+                ));
+            }
+            let mut text = String::new();
+            let read = if path.as_os_str() == "-" {
+                std::io::stdin().read_to_string(&mut text)
+            } else {
+                std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+            };
+            read.map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read the API key from {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let key = text.lines().next().unwrap_or("").trim().to_owned();
+            if key.is_empty() {
+                return Err(Failure::usage(format!(
+                    "{}: no API key in it (the first line is the key)",
+                    path.display()
+                )));
+            }
+            return Ok(key);
+        }
+        if self.api_key_on_command_line {
+            // Once, before anything is sent; the key itself is never printed.
+            eprintln!(
+                "warning: --api-key is visible in the process list; use TELNYX_API_KEY or --api-key-file"
+            );
+        }
+        self.api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Failure::usage(
+                    "no API key: set TELNYX_API_KEY or pass --api-key-file (or try --mock)",
+                )
+            })
+    }
+
     /// Builds the client: the emulator with `--mock`, else key and URL from flags or env.
     pub async fn session(&self) -> Result<Session, Failure> {
         if self.mock {
             let handle = telnyx_reputation_mock::start(telnyx_reputation_mock::MockConfig::demo())
                 .await
                 .map_err(|e| Failure::unavailable(format!("cannot start the emulator: {e}")))?;
-            eprintln!(
+            self.note(format!(
                 "emulator at {} (built-in, nothing billable); demo enterprise {}",
                 handle.base_url(),
                 telnyx_reputation_mock::DEMO_ENTERPRISE
-            );
+            ));
             let client = Client::new(
                 ClientConfig::new(ApiKey::new(telnyx_reputation_mock::DEMO_API_KEY))
                     .base_url(handle.base_url()),
@@ -71,14 +137,7 @@ impl Global {
                 mock: Some(handle),
             });
         }
-        let key = self
-            .api_key
-            .clone()
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| {
-                Failure::usage("no API key: pass --api-key or set TELNYX_API_KEY (or try --mock)")
-            })?;
-        let mut config = ClientConfig::new(ApiKey::new(key.trim()));
+        let mut config = ClientConfig::new(ApiKey::new(self.api_key()?));
         if let Some(url) = &self.base_url {
             config = config.base_url(url.as_str());
         }
@@ -86,10 +145,28 @@ impl Global {
         Ok(Session { client, mock: None })
     }
 
+    /// A client that is never used to send: for a dry run, which needs no key. It points at
+    /// the base URL a real run would use, so the dry run can say whether that run is billable.
+    pub fn offline_client(&self) -> Result<Client, Failure> {
+        let mut config = ClientConfig::new(ApiKey::new("dry-run: nothing is sent"));
+        if self.mock {
+            config = config.base_url("http://127.0.0.1:1");
+        } else if let Some(url) = &self.base_url {
+            config = config.base_url(url.as_str());
+        }
+        Client::new(config).map_err(|e| Failure::usage(e.to_string()))
+    }
+
+    /// Whether a billable action against `client` would be confirmed first: never against
+    /// loopback or with `--yes`.
+    pub fn would_confirm(&self, client: &Client) -> bool {
+        !(client.is_loopback() || self.yes)
+    }
+
     /// Asks before a billable action against the real API. Loopback never asks; `--yes` never
     /// asks; without a terminal to ask on, the action is refused.
     pub fn confirm_billable(&self, client: &Client, what: &str) -> Result<(), Failure> {
-        if client.is_loopback() || self.yes {
+        if !self.would_confirm(client) {
             return Ok(());
         }
         if !std::io::stdin().is_terminal() {

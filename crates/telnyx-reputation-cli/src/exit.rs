@@ -1,71 +1,177 @@
-//! Exit codes: 0 success; 1 the API (or pre-flight) refused the job or some numbers; 2 usage or
-//! input error; 3 network or server failure after retries.
+//! The one exit model: every command ends in an [`Exit`], and every failure carries the
+//! [`Exit`] it ends with. No exit code is written as a number anywhere else.
 
 use std::process::ExitCode;
 
-/// How a command ended, when it ran to the end.
+use telnyx_reputation::bulk::BulkError;
+
+/// The exit codes, as `--help` shows them (kept beside [`Exit::code`], which they describe).
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success (also when a closed pipe ends the output early)
+  1    the API refused the job, some numbers, or the credentials (401, enterprise not found)
+  2    usage or input error (bad flag, missing or unreadable file, unreadable journal)
+  3    network or server failure after retries, a malformed answer, or an outcome unknown
+  4    an alert was raised (reserved for `report --fail-on`)
+  130  interrupted (Ctrl-C or SIGTERM)";
+
+/// How the process ends. Each variant has one documented code; see [`EXIT_CODES_HELP`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Everything asked for was done.
+    /// 0: everything asked for was done.
     Success,
-    /// Refused, in part or in whole.
+    /// 1: the API refused the job, some of its numbers, or the credentials. The same code on
+    /// every subcommand, whether the refusal is a rule, a 401 or an unknown enterprise.
     Refused,
-    /// Network or server failure.
+    /// 2: the command line or its input is wrong; nothing was sent.
+    Usage,
+    /// 3: the network or the server failed after retries, the server answered something
+    /// malformed, or whether a request took effect is unknown.
     Unavailable,
+    /// 4: a report found what `--fail-on` asked to alert on. Reserved: no command raises it yet.
+    Alert,
+    /// 130: the user interrupted the command (the shell's code for SIGINT).
+    Interrupted,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub const fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Refused => 1,
+            Exit::Usage => 2,
+            Exit::Unavailable => 3,
+            Exit::Alert => 4,
+            Exit::Interrupted => 130,
+        }
+    }
+
+    /// The more serious of two outcomes, for commands that act on several numbers one by one:
+    /// an interruption over a failure over a refusal over success.
+    pub fn worse(self, other: Exit) -> Exit {
+        let rank = |e: Exit| match e {
+            Exit::Success => 0,
+            Exit::Refused => 1,
+            Exit::Alert => 2,
+            Exit::Usage => 3,
+            Exit::Unavailable => 4,
+            Exit::Interrupted => 5,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
-        ExitCode::from(match e {
-            Exit::Success => 0,
-            Exit::Refused => 1,
-            Exit::Unavailable => 3,
-        })
+        ExitCode::from(e.code())
     }
 }
 
-/// A command that could not run: one line for stderr, and its exit code.
+/// A command that could not do what was asked: one line for stderr, and how the process ends.
 #[derive(Debug)]
 pub struct Failure {
-    /// The line.
+    /// How the process ends.
+    pub exit: Exit,
+    /// The line for stderr; empty when there is nothing to say (a closed output pipe).
     pub message: String,
-    /// 1, 2 or 3.
-    pub code: u8,
 }
 
 impl Failure {
-    /// A usage or input error (2).
+    /// A failure ending with `exit`.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Failure {
+        Failure {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    /// A usage or input error.
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 2,
-        }
+        Failure::new(Exit::Usage, message)
     }
 
-    /// A refusal by the API (1).
+    /// A refusal by the API.
     pub fn refused(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 1,
-        }
+        Failure::new(Exit::Refused, message)
     }
 
-    /// A network or server failure (3).
+    /// A network or server failure, or an outcome unknown.
     pub fn unavailable(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 3,
+        Failure::new(Exit::Unavailable, message)
+    }
+
+    /// The reader of our output went away (`| head`): stop quietly, as a success.
+    pub fn closed_pipe() -> Failure {
+        Failure::new(Exit::Success, String::new())
+    }
+
+    /// Writing the output failed: quietly when the pipe was closed, else an output error.
+    pub fn from_write(error: std::io::Error) -> Failure {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::closed_pipe()
+        } else {
+            Failure::usage(format!("cannot write output: {error}"))
         }
     }
 
-    /// The failure of an API call: refusals are 1, network and server failures 3.
+    /// The failure of an API call, by its kind: refusals (4xx but 408 and 429, including 401
+    /// and an unknown enterprise) are [`Exit::Refused`]; network, server and protocol failures
+    /// are [`Exit::Unavailable`]; a request or configuration we could not build is
+    /// [`Exit::Usage`].
     pub fn from_api(error: telnyx_reputation::Error) -> Failure {
+        use telnyx_reputation::Error;
         match &error {
-            telnyx_reputation::Error::Config(_) => Failure::usage(error.to_string()),
+            Error::Config(_) | Error::InvalidRequest { .. } => Failure::usage(error.to_string()),
+            Error::Protocol { .. } => Failure::unavailable(format!(
+                "{error} (the server's answer is not what the API documents)"
+            )),
             e if e.is_transient() => {
                 Failure::unavailable(format!("{error} (after retries; try again later)"))
             }
-            _ => Failure::refused(error.to_string()),
+            Error::Api(_) => Failure::refused(error.to_string()),
+            _ => Failure::unavailable(error.to_string()),
         }
+    }
+
+    /// The failure of a bulk job that could not run or finish.
+    pub fn from_bulk(error: BulkError) -> Failure {
+        match &error {
+            BulkError::Interrupted(_) => Failure::new(Exit::Interrupted, error.to_string()),
+            BulkError::NotStarted(_) => Failure::usage(error.to_string()),
+            // A journal that cannot be read, verified or created: the user's file to fix.
+            BulkError::Journal(_) => Failure::usage(error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_in_the_help() {
+        for exit in [
+            Exit::Success,
+            Exit::Refused,
+            Exit::Usage,
+            Exit::Unavailable,
+            Exit::Alert,
+            Exit::Interrupted,
+        ] {
+            let line = format!("\n  {:<4} ", exit.code());
+            assert!(EXIT_CODES_HELP.contains(&line), "{exit:?} undocumented");
+        }
+    }
+
+    #[test]
+    fn worse_prefers_failures_over_refusals_over_success() {
+        assert_eq!(Exit::Success.worse(Exit::Refused), Exit::Refused);
+        assert_eq!(Exit::Unavailable.worse(Exit::Refused), Exit::Unavailable);
+        assert_eq!(Exit::Refused.worse(Exit::Success), Exit::Refused);
     }
 }

@@ -2,25 +2,39 @@
 //! spam scores. A thin shell over the `telnyx-reputation` library: argument parsing, input,
 //! progress and output only.
 //!
-//! Exit codes: 0 success; 1 the API refused the job or some numbers; 2 usage or input error;
-//! 3 network or server failure after retries.
+//! Exit codes (also in `--help`; one [`exit::Exit`] variant each):
+//! - 0: success (also when a closed pipe ends the output early);
+//! - 1: the API refused the job, some numbers, or the credentials (401, enterprise not found),
+//!   the same on every subcommand;
+//! - 2: usage or input error (bad flag, missing or unreadable file, unreadable journal);
+//! - 3: network or server failure after retries, a malformed answer, or an outcome unknown;
+//! - 4: an alert was raised (reserved for `report --fail-on`; nothing raises it yet);
+//! - 130: interrupted.
+//!
+//! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
+//! [`exit::Failure`] it ends with.
 
 mod commands;
 mod context;
 mod exit;
+mod input;
+mod output;
+mod progress;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::context::Global;
-use crate::exit::Failure;
+use crate::exit::{EXIT_CODES_HELP, Exit, Failure};
+use crate::output::Output;
 
 #[derive(Parser)]
 #[command(
     name = "telnyx-reputation",
     version,
-    about = "Telnyx Phone Number Reputation: associate numbers, read spam scores"
+    about = "Telnyx Phone Number Reputation: associate numbers, read spam scores",
+    after_help = EXIT_CODES_HELP
 )]
 struct Cli {
     #[command(flatten)]
@@ -43,8 +57,15 @@ enum Command {
     Get(commands::numbers::GetArgs),
     /// Remove numbers from monitoring.
     Disassociate(commands::numbers::DisassociateArgs),
-    /// Check numbers against the rules the API applies; one JSON object per input line.
+    /// Check numbers against the rules the API applies; one row per input.
     Validate(commands::validate::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `telnyx-reputation man | man -l -`.
+    Man,
     /// The API emulator.
     Mock {
         #[command(subcommand)]
@@ -59,39 +80,74 @@ enum MockCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let filter = match cli.global.verbose {
-        0 => "warn",
-        1 => "info,telnyx_reputation=debug",
-        _ => "debug",
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    if let Command::Validate(args) = cli.command {
-        return finish(commands::validate::run(args));
+    cli.global.api_key_on_command_line =
+        matches.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine);
+    let output = cli.global.output;
+    let warnings = progress::init_logs(&cli.global);
+    let quiet = cli.global.quiet;
+    let result = try_main(cli);
+    if let Some(summary) = warnings.and_then(|w| w.summary())
+        && !quiet
+    {
+        eprintln!("{summary}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match result {
+        Ok(exit) => exit.into(),
+        Err(failure) => report(failure, output),
+    }
+}
+
+/// Prints a failure on stderr (one line, or one JSON object with `--output json`).
+fn report(failure: Failure, output: Option<Output>) -> ExitCode {
+    if failure.message.is_empty() {
+        return failure.exit.into();
+    }
+    if output == Some(Output::Json) {
+        let object = serde_json::json!({
+            "error": failure.message,
+            "exit": failure.exit.code(),
+        });
+        eprintln!("{object}");
+    } else {
+        eprintln!("telnyx-reputation: {}", failure.message);
+    }
+    failure.exit.into()
+}
+
+fn try_main(cli: Cli) -> Result<Exit, Failure> {
+    let global = cli.global;
+    match cli.command {
+        Command::Validate(args) => return commands::validate::run(args, &global),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "telnyx-reputation", &mut script);
+            output::write_all(&script)?;
+            return Ok(Exit::Success);
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::usage(format!("cannot render the manual: {e}")))?;
+            output::write_all(&page)?;
+            return Ok(Exit::Success);
+        }
+        _ => {}
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            return finish(Err(Failure::unavailable(format!(
-                "cannot start the runtime: {e}"
-            ))));
-        }
-    };
-    let global = cli.global;
-    finish(runtime.block_on(async move {
+        .map_err(|e| Failure::unavailable(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
         match cli.command {
             Command::Associate(args) => commands::associate::run(args, &global).await,
-            Command::Resume(args) => commands::jobs::run(args, &global, false).await,
-            Command::Rollback(args) => commands::jobs::run(args, &global, true).await,
+            Command::Resume(args) => commands::jobs::resume(args, &global).await,
+            Command::Rollback(args) => commands::jobs::rollback(args, &global).await,
             Command::List(args) => commands::numbers::list(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
@@ -99,19 +155,9 @@ fn main() -> ExitCode {
                 command: MockCommand::Serve(args),
             } => telnyx_reputation_mock::serve(args)
                 .await
-                .map(|()| exit::Exit::Success)
+                .map(|()| Exit::Success)
                 .map_err(Failure::usage),
-            Command::Validate(_) => unreachable!("handled above"),
+            Command::Validate(_) | Command::Completions { .. } | Command::Man => Ok(Exit::Success),
         }
-    }))
-}
-
-fn finish(result: Result<exit::Exit, Failure>) -> ExitCode {
-    match result {
-        Ok(exit) => exit.into(),
-        Err(failure) => {
-            eprintln!("telnyx-reputation: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
-    }
+    })
 }

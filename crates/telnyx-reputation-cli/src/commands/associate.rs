@@ -1,18 +1,27 @@
-//! `associate`: the main job. Inputs from arguments, a file, stdin or a CSV column; pre-flight,
-//! batches, all-or-nothing or best effort, journal, progress, report.
+//! `associate`: the main job. Inputs from arguments, files, stdin or a CSV column (see
+//! [`crate::input`]); the library's pre-flight, then batches, all-or-nothing or best effort,
+//! journal, progress, report. `--dry-run` stops after the library's pre-flight and prints what
+//! the run would send.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome, Parsing, Phase, Report};
+use serde::Serialize;
+use telnyx_reputation::bulk::{BulkOptions, Mode, Parsing, PreparedJob};
 use uuid::Uuid;
 
-use crate::context::{Global, Output};
+use crate::commands::report::{exit_of, print_report, reason};
+use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::input::{InputArgs, Inputs, Tally, number_text};
+use crate::output::{self, JsonRows, Output, Sink, cut};
+use crate::progress;
 
 /// Above this many numbers, associating against the real API asks first.
 const CONFIRM_ABOVE: u64 = 1000;
+/// The most numbers the API takes in one associate request.
+const MAX_BATCH: usize = 100;
+/// The most requests in flight that the CLI allows.
+const MAX_CONCURRENCY: usize = 64;
 
 /// How refusals affect the job.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -23,30 +32,48 @@ pub enum ModeArg {
     BestEffort,
 }
 
+fn batch_size(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_BATCH).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from 1 to {MAX_BATCH} (the API takes at most {MAX_BATCH} numbers per request)"
+        )),
+    }
+}
+
+fn concurrency(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        Ok(n) if n > MAX_CONCURRENCY => Err(format!(
+            "{n} is too many: at most {MAX_CONCURRENCY} requests in flight; more only meet the API's rate limits (HTTP 429) and slow the job down"
+        )),
+        _ => Err(format!(
+            "must be a whole number from 1 to {MAX_CONCURRENCY}"
+        )),
+    }
+}
+
 /// Arguments of `associate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The enterprise (UUID).
     #[arg(long)]
     enterprise: Uuid,
-    /// Numbers, or one FILE (one number a line), or `-` for standard input.
-    inputs: Vec<String>,
-    /// Read the numbers from this CSV column (by header name) of FILE or stdin.
-    #[arg(long)]
-    column: Option<String>,
+    #[command(flatten)]
+    input: InputArgs,
     /// What a refusal does to the job.
     #[arg(long, value_enum, default_value_t = ModeArg::AllOrNothing)]
     mode: ModeArg,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 4)]
+    /// Requests in flight at once (1–64).
+    #[arg(long, default_value_t = 4, value_parser = concurrency)]
     concurrency: usize,
     /// Numbers per request (1–100).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = MAX_BATCH, value_parser = batch_size)]
     batch_size: usize,
     /// Write-ahead journal, for `resume` and `rollback` after a crash.
     #[arg(long)]
     journal: Option<PathBuf>,
-    /// Pre-flight only: report what would be sent, send nothing.
+    /// Pre-flight only: report what would be sent (and billed), send nothing.
     #[arg(long)]
     dry_run: bool,
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
@@ -54,170 +81,63 @@ pub struct Args {
     strict: bool,
 }
 
-/// Where [`Inputs`] leaves a read error, for the caller to report before anything is sent.
-type ReadError = std::rc::Rc<std::cell::RefCell<Option<std::io::Error>>>;
-
-/// The inputs, read lazily: one value a line (or a CSV column), blank lines skipped. A read
-/// error ends the stream and is kept in `error`.
-struct Inputs {
-    lines: Box<dyn Iterator<Item = std::io::Result<String>>>,
-    column: Option<usize>,
-    error: ReadError,
-}
-
-impl Iterator for Inputs {
-    type Item = String;
-
-    fn next(&mut self) -> Option<String> {
-        loop {
-            let line = match self.lines.next()? {
-                Ok(line) => line,
-                Err(e) => {
-                    *self.error.borrow_mut() = Some(e);
-                    return None;
-                }
-            };
-            let value = match self.column {
-                None => line.trim(),
-                Some(i) => line
-                    .split(',')
-                    .nth(i)
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches('"'),
-            };
-            if !value.is_empty() {
-                return Some(value.to_owned());
-            }
-        }
+impl Args {
+    fn options(&self) -> BulkOptions {
+        BulkOptions::default()
+            .mode(match self.mode {
+                ModeArg::AllOrNothing => Mode::AllOrNothing,
+                ModeArg::BestEffort => Mode::BestEffort,
+            })
+            .batch_size(self.batch_size)
+            .concurrency(self.concurrency)
+            .parsing(if self.strict {
+                Parsing::Strict
+            } else {
+                Parsing::Lenient
+            })
     }
 }
 
-/// Opens the inputs: numbers given as arguments, or one FILE, or `-` for stdin. Nothing is
-/// collected: a file of any size is read line by line as the job's pre-flight consumes it.
-fn open_inputs(args: &Args) -> Result<(Inputs, ReadError), Failure> {
-    let source: Option<Box<dyn BufRead>> = match args.inputs.as_slice() {
-        [one] if one == "-" => Some(Box::new(std::io::BufReader::new(std::io::stdin()))),
-        [one] if !one.trim_start().starts_with('+') && std::path::Path::new(one).is_file() => {
-            let f = std::fs::File::open(one)
-                .map_err(|e| Failure::usage(format!("cannot read {one}: {e}")))?;
-            Some(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
-        }
-        [] if args.column.is_some() => Some(Box::new(std::io::BufReader::new(std::io::stdin()))),
-        [] => {
-            return Err(Failure::usage(
-                "no numbers: give numbers, a FILE, or - for stdin",
-            ));
-        }
-        _ => None,
-    };
-    let error: ReadError = Default::default();
-    let Some(reader) = source else {
-        let given: Vec<std::io::Result<String>> = args.inputs.iter().cloned().map(Ok).collect();
-        let inputs = Inputs {
-            lines: Box::new(given.into_iter()),
-            column: None,
-            error: error.clone(),
-        };
-        return Ok((inputs, error));
-    };
-    let mut lines = reader.lines();
-    let column = match &args.column {
-        None => None,
-        Some(name) => {
-            let header = lines
-                .next()
-                .transpose()
-                .map_err(|e| Failure::usage(format!("cannot read input: {e}")))?
-                .unwrap_or_default();
-            let index = header
-                .split(',')
-                .position(|h| h.trim().trim_matches('"') == name)
-                .ok_or_else(|| {
-                    Failure::usage(format!("no column {name:?} in the CSV header {header:?}"))
-                })?;
-            Some(index)
-        }
-    };
-    let inputs = Inputs {
-        lines: Box::new(lines),
-        column,
-        error: error.clone(),
-    };
-    Ok((inputs, error))
-}
-
-fn read_failed(error: &ReadError) -> Result<(), Failure> {
-    match error.borrow_mut().take() {
-        Some(e) => Err(Failure::usage(format!(
-            "cannot read input: {e}; nothing was sent"
-        ))),
-        None => Ok(()),
+/// Runs the library's pre-flight over the inputs, with a counter of lines read.
+fn prepare(
+    client: &telnyx_reputation::Client,
+    inputs: Inputs,
+    args: &Args,
+    global: &Global,
+    options: BulkOptions,
+) -> Result<(PreparedJob, Tally), Failure> {
+    let reading = progress::reading(global);
+    let inputs = inputs.with_progress(reading.clone());
+    let tally = inputs.tally();
+    let numbers = inputs.map(|s| number_text(&s).to_owned());
+    let job = client.prepare_all(args.enterprise, numbers, options);
+    if let Some(bar) = reading {
+        bar.finish_and_clear();
     }
+    let tally = std::mem::take(&mut *tally.borrow_mut());
+    tally.failed()?;
+    if let Some(note) = tally.skipped_note() {
+        global.note(note);
+    }
+    Ok((job, tally))
 }
 
 /// Runs `associate`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let (inputs, read_error) = open_inputs(&args)?;
-    let parsing = if args.strict {
-        Parsing::Strict
-    } else {
-        Parsing::Lenient
-    };
+    // Inputs first: a missing FILE is reported before anything else is needed.
+    let inputs = Inputs::open(&args.input)?;
     if args.dry_run {
-        let mut bad = 0u64;
-        let mut count = 0u64;
-        for (i, input) in inputs.enumerate() {
-            count += 1;
-            let checked = match parsing {
-                Parsing::Strict => telnyx_e164::UsLocalNumber::parse_strict(&input),
-                Parsing::Lenient => telnyx_e164::UsLocalNumber::parse_lenient(&input),
-            };
-            if let Err(e) = checked {
-                bad += 1;
-                println!("#{i} {:?}: {}: {}", e.input, e.code(), e.reason);
-            }
-        }
-        read_failed(&read_error)?;
-        println!("dry run: {count} inputs, {bad} refused at pre-flight; nothing sent");
-        return Ok(if bad == 0 {
-            Exit::Success
-        } else {
-            Exit::Refused
-        });
+        return dry_run(inputs, &args, global);
     }
     let session = global.session().await?;
-    let mut options = BulkOptions::default()
-        .mode(match args.mode {
-            ModeArg::AllOrNothing => Mode::AllOrNothing,
-            ModeArg::BestEffort => Mode::BestEffort,
-        })
-        .batch_size(args.batch_size)
-        .concurrency(args.concurrency)
-        .parsing(parsing);
+    let mut options = args.options();
     if let Some(path) = &args.journal {
         options = options.journal(path);
     }
-    let bar = progress_bar();
-    if let Some(bar) = bar.clone() {
-        options = options.progress(move |p| {
-            bar.set_length(p.total.max(1));
-            bar.set_position(p.done);
-            let phase = match p.phase {
-                Phase::Preflight => "checking",
-                Phase::Associating => "associating",
-                Phase::RollingBack => "rolling back",
-                Phase::Finished => "done",
-            };
-            bar.set_message(format!(
-                "{phase}: {} associated, {} refused, {} requests",
-                p.associated, p.refused, p.requests
-            ));
-        });
-    }
+    let bar = progress::bar(global);
+    let options = progress::hook(options, bar.clone());
     // Pre-flight reads the inputs as a stream; nothing is sent until `run`.
-    let job = session.client.prepare_all(args.enterprise, inputs, options);
-    read_failed(&read_error)?;
+    let (job, _) = prepare(&session.client, inputs, &args, global, options)?;
     if job.will_send() && job.valid() > CONFIRM_ABOVE {
         global.confirm_billable(
             &session.client,
@@ -229,104 +149,187 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         bar.finish_and_clear();
     }
     session.close().await;
-    let report = result.map_err(|e| Failure::usage(e.to_string()))?;
-    print_report(&report, global.output);
-    Ok(exit_of(&report))
+    let report = result.map_err(Failure::from_bulk)?;
+    let exit = exit_of(&report);
+    print_report(report, global.output())?;
+    Ok(exit)
 }
 
-fn progress_bar() -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
+/// What a dry run found and what the run would send, for JSON.
+#[derive(Serialize)]
+struct DryRun<'a> {
+    inputs: u64,
+    valid: u64,
+    skipped_headers: u64,
+    skipped_comments: u64,
+    skipped_blank: u64,
+    duplicates: Vec<Row<'a>>,
+    refused: Vec<Row<'a>>,
+    would_send: bool,
+    requests: Requests,
+    billable_numbers: u64,
+    would_ask_to_confirm: bool,
+}
+
+/// The associate requests a run would send.
+#[derive(Serialize)]
+struct Requests {
+    count: u64,
+    method: &'static str,
+    path: String,
+    batch_size: usize,
+    concurrency: usize,
+}
+
+/// One refused or duplicate input.
+#[derive(Serialize)]
+struct Row<'a> {
+    index: Option<u64>,
+    input: String,
+    status: &'static str,
+    code: &'a str,
+    reason: String,
+}
+
+fn dry_run(inputs: Inputs, args: &Args, global: &Global) -> Result<Exit, Failure> {
+    let client = global.offline_client()?;
+    let (job, tally) = prepare(&client, inputs, args, global, args.options())?;
+    let refused: Vec<Row<'_>> = job
+        .refused()
+        .iter()
+        .map(|r| Row {
+            index: r.index,
+            input: cut(&r.input),
+            status: "refused",
+            code: &r.code,
+            reason: reason(r),
+        })
+        .collect();
+    let duplicates: Vec<Row<'_>> = job
+        .duplicates()
+        .iter()
+        .map(|d| Row {
+            index: Some(d.index),
+            input: cut(&d.input),
+            status: "duplicate",
+            code: "duplicate",
+            reason: format!("same number as input #{}", d.first_index),
+        })
+        .collect();
+    let would_send = job.will_send();
+    let count = if would_send {
+        job.valid().div_ceil(args.batch_size as u64)
+    } else {
+        0
+    };
+    let billable = if would_send { job.valid() } else { 0 };
+    let dry = DryRun {
+        inputs: job.inputs(),
+        valid: job.valid(),
+        skipped_headers: tally.headers,
+        skipped_comments: tally.comments,
+        skipped_blank: tally.blank,
+        duplicates,
+        refused,
+        would_send,
+        requests: Requests {
+            count,
+            method: "POST",
+            path: format!("/enterprises/{}/reputation/numbers", args.enterprise),
+            batch_size: args.batch_size,
+            concurrency: args.concurrency,
+        },
+        billable_numbers: billable,
+        would_ask_to_confirm: would_send
+            && billable > CONFIRM_ABOVE
+            && global.would_confirm(&client),
+    };
+    match global.output() {
+        Output::Json => output::json(&dry)?,
+        output => print_dry_run(&dry, output)?,
     }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    Some(bar)
+    Ok(if job.refused().is_empty() {
+        Exit::Success
+    } else {
+        Exit::Refused
+    })
 }
 
-/// The exit code a report means.
-pub fn exit_of(report: &Report) -> Exit {
-    match report.outcome {
-        Outcome::Completed => Exit::Success,
-        Outcome::Partial | Outcome::Refused | Outcome::RolledBack => {
-            if report.refused.is_empty() && !report.failed.is_empty() {
-                Exit::Unavailable
+fn print_dry_run(dry: &DryRun<'_>, output: Output) -> Result<(), Failure> {
+    let rows = dry.refused.iter().chain(&dry.duplicates);
+    if output == Output::Table {
+        let sends = if dry.would_send {
+            format!(
+                "{} × {} {} (up to {} numbers each, {} at a time)",
+                dry.requests.count,
+                dry.requests.method,
+                dry.requests.path,
+                dry.requests.batch_size,
+                dry.requests.concurrency
+            )
+        } else {
+            "nothing (all-or-nothing stops at a refused input, or no input is valid)".to_owned()
+        };
+        let billing = format!(
+            "{} numbers associated{}",
+            dry.billable_numbers,
+            if dry.would_ask_to_confirm {
+                "; the run would ask to confirm"
             } else {
-                Exit::Refused
+                ""
             }
+        );
+        output::pairs(&[
+            ("dry run", "nothing was sent".to_owned()),
+            ("inputs", dry.inputs.to_string()),
+            ("valid", dry.valid.to_string()),
+            ("duplicates", dry.duplicates.len().to_string()),
+            ("refused", dry.refused.len().to_string()),
+            (
+                "skipped",
+                format!(
+                    "{} header, {} comment, {} blank line(s)",
+                    dry.skipped_headers, dry.skipped_comments, dry.skipped_blank
+                ),
+            ),
+            ("would send", sends),
+            ("billable", billing),
+        ])?;
+        if dry.refused.is_empty() && dry.duplicates.is_empty() {
+            return Ok(());
         }
-        Outcome::Failed => Exit::Unavailable,
+        output::write_all(b"\n")?;
     }
+    let mut sink = Sink::new(
+        output,
+        &["#", "input", "status", "code", "reason"],
+        JsonRows::Array,
+    )?;
+    for r in rows {
+        let at = r.index.map(|i| i.to_string()).unwrap_or_default();
+        let cells = [
+            at,
+            r.input.clone(),
+            r.status.into(),
+            r.code.into(),
+            r.reason.clone(),
+        ];
+        sink.row(r, &cells)?;
+    }
+    sink.finish()
 }
 
-/// Prints a report as a table, JSON or CSV.
-pub fn print_report(report: &Report, output: Output) {
-    match output {
-        Output::Json => {
-            // Written as it is serialized: a report of a million numbers is never one string.
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = serde_json::to_writer_pretty(&mut out, report);
-            let _ = writeln!(out);
-        }
-        Output::Csv => {
-            println!("number,status,code,detail");
-            for n in &report.associated {
-                println!("{n},associated,,");
-            }
-            for n in &report.already_associated {
-                println!("{n},already_associated,,");
-            }
-            for r in &report.refused {
-                println!(
-                    "{},refused,{},\"{}\"",
-                    r.input,
-                    r.code,
-                    r.detail.replace('"', "'")
-                );
-            }
-            for f in &report.failed {
-                println!("{},failed,,\"{}\"", f.number, f.reason.replace('"', "'"));
-            }
-        }
-        Output::Table => {
-            println!("job          {}", report.job_id);
-            println!("enterprise   {}", report.enterprise_id);
-            println!("mode         {:?}", report.mode);
-            println!("outcome      {}", report.outcome.as_str());
-            println!(
-                "inputs       {} ({} valid, {} duplicates dropped)",
-                report.inputs,
-                report.valid,
-                report.duplicates.len()
-            );
-            println!("associated   {}", report.associated.len());
-            println!("already      {}", report.already_associated.len());
-            println!("refused      {}", report.refused.len());
-            println!("failed       {}", report.failed.len());
-            println!("not sent     {}", report.not_sent);
-            println!("rolled back  {}", report.rolled_back);
-            println!("requests     {}", report.requests);
-            for r in report.refused.iter().take(50) {
-                let at = r.index.map(|i| format!("#{i} ")).unwrap_or_default();
-                println!("  refused {at}{}: {}: {}", r.input, r.code, r.detail);
-            }
-            if report.refused.len() > 50 {
-                println!(
-                    "  ... {} more refused (use --output json for all)",
-                    report.refused.len() - 50
-                );
-            }
-            for d in report.duplicates.iter().take(10) {
-                println!(
-                    "  duplicate #{} {} (same as #{})",
-                    d.index, d.input, d.first_index
-                );
-            }
-            if let Some(e) = &report.error {
-                println!("error        {e}");
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_out_of_range_are_refused_with_the_reason() {
+        assert_eq!(batch_size("100"), Ok(100));
+        assert!(batch_size("0").is_err());
+        assert!(batch_size("101").unwrap_err().contains("at most 100"));
+        assert_eq!(concurrency("64"), Ok(64));
+        assert!(concurrency("65").unwrap_err().contains("rate limits"));
+        assert!(concurrency("0").is_err());
     }
 }

@@ -1,12 +1,14 @@
-//! `resume JOURNAL` and `rollback JOURNAL`: finish or undo a job from its journal.
+//! `resume JOURNAL` and `rollback JOURNAL`: finish or undo a job from its journal, with
+//! progress, printing the job's report in the chosen format.
 
 use std::path::PathBuf;
 
 use telnyx_reputation::bulk::{BulkOptions, Outcome};
 
-use crate::commands::associate::{exit_of, print_report};
+use crate::commands::report::{exit_of, print_report};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::progress;
 
 /// Arguments of `resume` and `rollback`.
 #[derive(Debug, clap::Args)]
@@ -15,27 +17,42 @@ pub struct Args {
     journal: PathBuf,
 }
 
-/// Runs `resume` (or `rollback` when `undo`).
-pub async fn run(args: Args, global: &Global, undo: bool) -> Result<Exit, Failure> {
+fn options(global: &Global) -> (BulkOptions, Option<indicatif::ProgressBar>) {
+    let bar = progress::bar(global);
+    (progress::hook(BulkOptions::default(), bar.clone()), bar)
+}
+
+/// Runs `resume`: completes the job, or reports how it already ended.
+pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
-    let result = if undo {
-        session
-            .client
-            .rollback_job(&args.journal, BulkOptions::default())
-            .await
-    } else {
-        session
-            .client
-            .resume_job(&args.journal, BulkOptions::default())
-            .await
-    };
-    session.close().await;
-    let report = result.map_err(|e| Failure::usage(e.to_string()))?;
-    print_report(&report, global.output);
-    // Undoing was asked for: a job rolled back is `rollback` succeeding (for `resume` it is the
-    // job failing, as for `associate`).
-    if undo && report.outcome == Outcome::RolledBack {
-        return Ok(Exit::Success);
+    let (options, bar) = options(global);
+    let result = session.client.resume_job(&args.journal, options).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    Ok(exit_of(&report))
+    session.close().await;
+    let report = result.map_err(Failure::from_bulk)?;
+    let exit = exit_of(&report);
+    print_report(report, global.output())?;
+    Ok(exit)
+}
+
+/// Runs `rollback`: undoes the job. A job rolled back is this command succeeding (for
+/// `resume` and `associate` it is the job failing).
+pub async fn rollback(args: Args, global: &Global) -> Result<Exit, Failure> {
+    let session = global.session().await?;
+    let (options, bar) = options(global);
+    let result = session.client.rollback_job(&args.journal, options).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    session.close().await;
+    let report = result.map_err(Failure::from_bulk)?;
+    let exit = if report.outcome == Outcome::RolledBack {
+        Exit::Success
+    } else {
+        exit_of(&report)
+    };
+    print_report(report, global.output())?;
+    Ok(exit)
 }

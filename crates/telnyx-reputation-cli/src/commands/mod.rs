@@ -1,6 +1,8 @@
-//! One module per subcommand.
+//! One module per subcommand, and the report printing `associate`, `resume` and `rollback`
+//! share.
 
 pub mod associate;
 pub mod jobs;
 pub mod numbers;
+pub mod report;
 pub mod validate;

@@ -1,12 +1,15 @@
-//! `list`, `get NUMBER [--fresh]` and `disassociate NUMBER...`.
+//! `list`, `get NUMBER [--fresh]` and `disassociate NUMBER...`, each printing its rows as a
+//! table, JSON or CSV. `list` writes each page's rows as they arrive.
 
 use futures::TryStreamExt;
+use serde::Serialize;
 use telnyx_e164::E164;
 use telnyx_reputation::{Freshness, NumberReputation};
 use uuid::Uuid;
 
-use crate::context::{Global, Output};
+use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::output::{JsonRows, Output, Sink, cut};
 
 /// Arguments of `list`.
 #[derive(Debug, clap::Args)]
@@ -44,71 +47,59 @@ pub struct DisassociateArgs {
 }
 
 fn number(input: &str) -> Result<E164, Failure> {
-    E164::parse_lenient(input).map_err(|e| Failure::usage(format!("{e} ({})", e.code())))
+    E164::parse_lenient(crate::input::number_text(input))
+        .map_err(|e| Failure::usage(format!("{}: {} ({})", cut(input), e.reason, e.code())))
 }
 
-fn print_numbers(records: &[NumberReputation], output: Output) {
-    match output {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(records).unwrap_or_default()
-        ),
-        Output::Csv | Output::Table => {
-            let sep = if output == Output::Csv { "," } else { "  " };
-            println!(
-                "{}",
-                [
-                    "phone_number",
-                    "enterprise_id",
-                    "spam_risk",
-                    "spam_category",
-                    "maturity",
-                    "connection",
-                    "engagement",
-                    "sentiment",
-                    "last_refreshed_at"
-                ]
-                .join(sep)
-            );
-            for r in records {
-                let d = r.reputation_data.clone().unwrap_or_default();
-                let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-                println!(
-                    "{}",
-                    [
-                        r.phone_number.clone().unwrap_or_default(),
-                        r.enterprise_id.map(|e| e.to_string()).unwrap_or_default(),
-                        d.spam_risk
-                            .map(|s| s.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        d.spam_category.unwrap_or_else(|| "-".into()),
-                        opt(d.maturity_score),
-                        opt(d.connection_score),
-                        opt(d.engagement_score),
-                        opt(d.sentiment_score),
-                        d.last_refreshed_at
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_else(|| "-".into()),
-                    ]
-                    .join(sep)
-                );
-            }
-        }
-    }
+const NUMBER_HEADERS: [&str; 9] = [
+    "phone_number",
+    "enterprise_id",
+    "spam_risk",
+    "spam_category",
+    "maturity",
+    "connection",
+    "engagement",
+    "sentiment",
+    "last_refreshed_at",
+];
+
+fn number_cells(r: &NumberReputation) -> Vec<String> {
+    let d = r.reputation_data.clone().unwrap_or_default();
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        r.phone_number.clone().unwrap_or_default(),
+        r.enterprise_id.map(|e| e.to_string()).unwrap_or_default(),
+        d.spam_risk.map(|s| s.to_string()).unwrap_or_default(),
+        d.spam_category.unwrap_or_default(),
+        opt(d.maturity_score),
+        opt(d.connection_score),
+        opt(d.engagement_score),
+        opt(d.sentiment_score),
+        d.last_refreshed_at
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+    ]
 }
 
-/// Runs `list`.
+fn number_sink(output: Output) -> Result<Sink, Failure> {
+    Sink::new(output, &NUMBER_HEADERS, JsonRows::Array)
+}
+
+/// Runs `list`: rows are written page by page, never collected.
 pub async fn list(args: ListArgs, global: &Global) -> Result<Exit, Failure> {
     let filter = args.phone_number.as_deref().map(number).transpose()?;
     let session = global.session().await?;
-    let records: Result<Vec<NumberReputation>, _> = session
-        .client
-        .list_all(args.enterprise, filter)
-        .try_collect()
-        .await;
+    let result = async {
+        let mut sink = number_sink(global.output())?;
+        let mut rows = std::pin::pin!(session.client.list_all(args.enterprise, filter));
+        while let Some(record) = rows.try_next().await.map_err(Failure::from_api)? {
+            sink.row(&record, &number_cells(&record))?;
+        }
+        sink.finish()
+    }
+    .await;
     session.close().await;
-    print_numbers(&records.map_err(Failure::from_api)?, global.output);
-    Ok(Exit::Success)
+    result.map(|()| Exit::Success)
 }
 
 /// Runs `get`.
@@ -116,7 +107,7 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
     let n = number(&args.number)?;
     let session = global.session().await?;
     let freshness = if args.fresh {
-        eprintln!("note: --fresh fetches new reputation data, which is billable");
+        global.note("note: --fresh fetches new reputation data, which is billable");
         global.confirm_billable(&session.client, &format!("a fresh reputation read of {n}"))?;
         Freshness::Fresh
     } else {
@@ -127,11 +118,23 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
         None => session.client.get_simplified(n, freshness).await,
     };
     session.close().await;
-    print_numbers(&[result.map_err(Failure::from_api)?], global.output);
+    let record = result.map_err(Failure::from_api)?;
+    let mut sink = number_sink(global.output())?;
+    sink.row(&record, &number_cells(&record))?;
+    sink.finish()?;
     Ok(Exit::Success)
 }
 
-/// Runs `disassociate`.
+/// One number's result of `disassociate`.
+#[derive(Serialize)]
+struct Disassociated {
+    phone_number: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// Runs `disassociate`: one row per number, `disassociated`, `refused` or `failed`.
 pub async fn disassociate(args: DisassociateArgs, global: &Global) -> Result<Exit, Failure> {
     let numbers = args
         .numbers
@@ -139,38 +142,49 @@ pub async fn disassociate(args: DisassociateArgs, global: &Global) -> Result<Exi
         .map(|s| number(s))
         .collect::<Result<Vec<_>, _>>()?;
     let session = global.session().await?;
-    let mut exit = Exit::Success;
-    for n in numbers {
-        let result = match args.enterprise {
-            Some(e) => session.client.disassociate(e, n).await,
-            None => session.client.disassociate_simplified(n).await,
-        };
-        match result {
-            Ok(()) => println!("{n} disassociated"),
-            Err(e) => {
-                let failure = Failure::from_api(e);
-                eprintln!("{n}: {}", failure.message);
-                exit = if failure.code == 3 {
-                    Exit::Unavailable
-                } else {
-                    exit.max_refused()
-                };
-            }
+    let result = async {
+        let mut sink = Sink::new(
+            global.output(),
+            &["phone_number", "status", "error"],
+            JsonRows::Array,
+        )?;
+        let mut exit = Exit::Success;
+        for n in numbers {
+            let result = match args.enterprise {
+                Some(e) => session.client.disassociate(e, n).await,
+                None => session.client.disassociate_simplified(n).await,
+            };
+            let row = match result {
+                Ok(()) => Disassociated {
+                    phone_number: n.to_string(),
+                    status: "disassociated",
+                    error: None,
+                },
+                Err(e) => {
+                    let failure = Failure::from_api(e);
+                    exit = exit.worse(failure.exit);
+                    Disassociated {
+                        phone_number: n.to_string(),
+                        status: if failure.exit == Exit::Refused {
+                            "refused"
+                        } else {
+                            "failed"
+                        },
+                        error: Some(failure.message),
+                    }
+                }
+            };
+            let cells = [
+                row.phone_number.clone(),
+                row.status.to_owned(),
+                row.error.clone().unwrap_or_default(),
+            ];
+            sink.row(&row, &cells)?;
         }
+        sink.finish()?;
+        Ok(exit)
     }
+    .await;
     session.close().await;
-    Ok(exit)
-}
-
-trait MaxRefused {
-    fn max_refused(self) -> Exit;
-}
-
-impl MaxRefused for Exit {
-    fn max_refused(self) -> Exit {
-        match self {
-            Exit::Unavailable => Exit::Unavailable,
-            _ => Exit::Refused,
-        }
-    }
+    result
 }

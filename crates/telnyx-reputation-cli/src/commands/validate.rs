@@ -1,11 +1,14 @@
-//! `validate [--strict] [FILE]`: one JSON object per input line, streamed.
+//! `validate [--strict] [NUMBER|FILE|-]...`: one row per input, streamed. By default one JSON
+//! object a line; `--output csv` or `table` for the same rows. Reads what `associate` reads,
+//! the same way (see [`crate::input`]).
 
-use std::io::{BufRead, BufWriter, Write};
-use std::path::PathBuf;
-
+use serde::Serialize;
 use telnyx_e164::{E164, NumberKind};
 
+use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::input::{InputArgs, Inputs, number_text};
+use crate::output::{JsonRows, Output, Sink, cut};
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
@@ -13,13 +16,13 @@ pub struct Args {
     /// Accept only the wire form (`+` and digits); by default human US forms are read too.
     #[arg(long)]
     strict: bool,
-    /// One number per line; standard input when absent or `-`.
-    file: Option<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
-#[derive(serde::Serialize)]
-struct Line<'a> {
-    input: &'a str,
+#[derive(Serialize)]
+struct Line {
+    input: String,
     ok: bool,
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,67 +33,68 @@ struct Line<'a> {
     reason: Option<&'static str>,
 }
 
-/// Runs `validate`.
-pub fn run(args: Args) -> Result<Exit, Failure> {
-    let reader: Box<dyn BufRead> = match args.file.as_deref() {
-        None => Box::new(std::io::stdin().lock()),
-        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
-        Some(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?,
-        )),
+fn check(input: &str, strict: bool) -> Line {
+    let text = number_text(input);
+    let parsed = if strict {
+        E164::parse_strict(text)
+    } else {
+        E164::parse_lenient(text)
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut all_ok = true;
-    for line in reader.lines() {
-        let line = line.map_err(|e| Failure::usage(format!("cannot read input: {e}")))?;
-        let input = line.trim_end_matches('\r');
-        let parsed = if args.strict {
-            E164::parse_strict(input)
-        } else {
-            E164::parse_lenient(input)
-        };
-        let record = match parsed {
-            Ok(n) => {
-                let kind = n.kind();
-                Line {
-                    input,
-                    ok: kind == NumberKind::UsLocal,
-                    kind: kind.name(),
-                    e164: Some(n.to_string()),
-                    region: match kind {
-                        NumberKind::NonUs { region } => Some(region.as_str()),
-                        _ => None,
-                    },
-                    reason: kind.refusal().map(|r| r.code()),
-                }
+    match parsed {
+        Ok(n) => {
+            let kind = n.kind();
+            Line {
+                input: cut(input),
+                ok: kind == NumberKind::UsLocal,
+                kind: kind.name(),
+                e164: Some(n.to_string()),
+                region: match kind {
+                    NumberKind::NonUs { region } => Some(region.as_str()),
+                    _ => None,
+                },
+                reason: kind.refusal().map(|r| r.code()),
             }
-            Err(e) => Line {
-                input,
-                ok: false,
-                kind: "invalid",
-                e164: None,
-                region: None,
-                reason: Some(e.code()),
-            },
-        };
-        all_ok &= record.ok;
-        let written = serde_json::to_writer(&mut out, &record)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
-        if let Err(e) = written {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(Exit::Success);
-            }
-            return Err(Failure::usage(format!("cannot write output: {e}")));
         }
+        Err(e) => Line {
+            input: cut(input),
+            ok: false,
+            kind: "invalid",
+            e164: None,
+            region: None,
+            reason: Some(e.code()),
+        },
     }
-    match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(Failure::usage(format!("cannot write output: {e}")));
-        }
-        _ => {}
+}
+
+/// Runs `validate`: exits [`Exit::Refused`] when any input is not a US local number.
+pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
+    let inputs = Inputs::open(&args.input)?;
+    let tally = inputs.tally();
+    let output = global.output_or(Output::Json);
+    let mut sink = Sink::new(
+        output,
+        &["input", "ok", "kind", "e164", "region", "reason"],
+        JsonRows::Lines,
+    )?;
+    let mut all_ok = true;
+    for input in inputs {
+        let line = check(&input, args.strict);
+        all_ok &= line.ok;
+        let cells = [
+            line.input.clone(),
+            line.ok.to_string(),
+            line.kind.to_owned(),
+            line.e164.clone().unwrap_or_default(),
+            line.region.unwrap_or_default().to_owned(),
+            line.reason.unwrap_or_default().to_owned(),
+        ];
+        sink.row(&line, &cells)?;
+    }
+    sink.finish()?;
+    let tally = tally.borrow();
+    tally.failed()?;
+    if let Some(note) = tally.skipped_note() {
+        global.note(note);
     }
     Ok(if all_ok { Exit::Success } else { Exit::Refused })
 }
