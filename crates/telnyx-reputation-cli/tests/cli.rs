@@ -1,40 +1,13 @@
 //! The built binary end to end: validate, the main job against the built-in emulator and
 //! against a `mock serve` process, JSON output parsed back, and recovery after SIGKILL.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
-const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+mod common;
 
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("TELNYX_API_KEY")
-        .env_remove("TELNYX_BASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn numbers(from: u32, count: u32) -> String {
-    (from..from + count)
-        .map(|i| format!("+1603{:07}\n", 5_550_000 + i))
-        .collect()
-}
+use common::*;
 
 #[test]
 fn validate_prints_one_object_per_line_and_exits_by_the_worst() {
@@ -131,73 +104,6 @@ fn usage_errors_exit_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("telnyx-reputation: no API key"), "{err}");
-}
-
-struct Server {
-    child: Child,
-    base_url: String,
-    // Kept open: the server prints more lines, and a closed pipe would end it.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn mock_serve(extra: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["mock", "serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let base_url = first
-        .trim()
-        .strip_prefix("base_url ")
-        .expect("first line names the base URL")
-        .to_owned();
-    Server {
-        child,
-        base_url,
-        _stdout: stdout,
-    }
-}
-
-fn api(server: &Server, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut all = vec![
-        "--base-url",
-        server.base_url.as_str(),
-        "--api-key",
-        "demo-key",
-    ];
-    all.extend_from_slice(args);
-    run(&all, stdin)
-}
-
-fn monitored(server: &Server) -> usize {
-    let out = api(
-        server,
-        &["--output", "json", "list", "--enterprise", ENTERPRISE],
-        None,
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str::<serde_json::Value>(&stdout(&out))
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .len()
 }
 
 /// Starts an associate with a journal and SIGKILLs it once the journal shows committed batches.

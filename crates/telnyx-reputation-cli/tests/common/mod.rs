@@ -1,0 +1,143 @@
+//! What the end-to-end tests share: running the built binary, and a `mock serve` process on
+//! 127.0.0.1 to run it against.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
+pub const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+
+pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_BASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn numbers(from: u32, count: u32) -> String {
+    (from..from + count)
+        .map(|i| format!("+1603{:07}\n", 5_550_000 + i))
+        .collect()
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base_url: String,
+    // Kept open: the server prints more lines, and a closed pipe would end it.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn mock_serve(extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["mock", "serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let base_url = first
+        .trim()
+        .strip_prefix("base_url ")
+        .expect("first line names the base URL")
+        .to_owned();
+    Server {
+        child,
+        base_url,
+        _stdout: stdout,
+    }
+}
+
+pub fn api(server: &Server, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut all = vec![
+        "--base-url",
+        server.base_url.as_str(),
+        "--api-key",
+        "demo-key",
+    ];
+    all.extend_from_slice(args);
+    run(&all, stdin)
+}
+
+pub fn monitored(server: &Server) -> usize {
+    let out = api(
+        server,
+        &["--output", "json", "list", "--enterprise", ENTERPRISE],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str::<serde_json::Value>(&stdout(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the binary with extra environment variables.
+pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_BASE_URL")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+/// A file in `dir` holding `bytes`; its path as text.
+pub fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// Parses CSV output back into records.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
