@@ -9,8 +9,15 @@
 //! shapes are the generated client's own types, so the two cannot drift apart.
 //!
 //! Faults ([`Faults`]) are seeded and deterministic: latency and jitter, 5xx at a rate, 429 with
-//! `Retry-After`, a per-key rate limit, a slow body, and commit-then-drop (the associate is
-//! applied, then the connection is closed without an answer).
+//! `Retry-After` at a rate, a slow body, and commit-then-drop (the associate is applied, then the
+//! connection is closed without an answer). A rate limit counts requests per API key and
+//! enterprise in fixed windows, as Telnyx does: every answer carries `x-ratelimit-limit`,
+//! `x-ratelimit-remaining` and `x-ratelimit-reset`, and a request over the limit is answered 429
+//! (code `10011`, `Retry-After`) without being applied. [`MockHandle::stats`] counts the
+//! requests served and those answered 429.
+//!
+//! With the `clap` feature, [`ServeArgs`] and [`serve`] run the emulator as a process
+//! (`telnyx-reputation mock serve`), every fault a flag.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
@@ -20,22 +27,36 @@
 //! # Ok(()) }
 //! ```
 
+mod accept;
+mod admin;
+mod app;
+mod envelope;
+mod faults;
+mod guard;
+mod handlers;
+mod ratelimit;
+#[cfg(feature = "clap")]
 mod serve;
-mod server;
 mod state;
+mod stats;
 mod timer;
+mod wire;
 
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+pub use faults::Faults;
+#[cfg(feature = "clap")]
 pub use serve::{ServeArgs, serve};
-pub use server::Faults;
-pub use state::{AccountConfig, Association, EnterpriseConfig, Inventory, World, reputation_of};
+pub use state::{
+    AccountConfig, Association, BatchRefusal, EnterpriseConfig, Inventory, NumberRefusal,
+    NumberRule, Refusal, World, reputation_of,
+};
+pub use stats::Stats;
 
 /// The demo account's API key.
 pub const DEMO_API_KEY: &str = "demo-key";
@@ -82,7 +103,7 @@ impl MockConfig {
 /// A running emulator.
 pub struct MockHandle {
     base_url: String,
-    app: Arc<server::App>,
+    app: Arc<app::App>,
     shutdown: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -93,18 +114,24 @@ impl MockHandle {
         &self.base_url
     }
 
-    /// Replaces the faults.
+    /// Replaces the faults (the rate limit's counts so far are kept).
     pub fn set_faults(&self, faults: Faults) {
-        *self.app.faults.lock().unwrap_or_else(|p| p.into_inner()) = faults;
+        self.app.set_faults(faults);
     }
 
     /// A copy of the whole state, for assertions.
     pub fn world(&self) -> World {
-        self.app
-            .world
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.app.world().clone()
+    }
+
+    /// The counts of what the emulator answered: requests served, and those answered 429.
+    pub fn stats(&self) -> Stats {
+        self.app.counters.snapshot()
+    }
+
+    /// Starts the counts of [`MockHandle::stats`] from zero.
+    pub fn reset_stats(&self) {
+        self.app.counters.reset();
     }
 
     /// Stops accepting connections and waits for the server task.
@@ -118,17 +145,10 @@ impl MockHandle {
 pub async fn start(config: MockConfig) -> std::io::Result<MockHandle> {
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = Arc::new(server::App {
-        world: Mutex::new(World::new(config.accounts)),
-        faults: Mutex::new(config.faults),
-        seed: config.seed,
-        counter: AtomicU64::new(0),
-        allow_raw_plus: config.allow_raw_plus,
-        windows: Mutex::new(Default::default()),
-    });
-    let router = server::router(Arc::clone(&app));
+    let app = Arc::new(app::App::new(config));
+    let router = app::router(Arc::clone(&app));
     let shutdown = Arc::new(Notify::new());
-    let task = tokio::spawn(serve::accept_loop(listener, router, Arc::clone(&shutdown)));
+    let task = tokio::spawn(accept::accept_loop(listener, router, Arc::clone(&shutdown)));
     Ok(MockHandle {
         base_url: format!("http://{addr}"),
         app,

@@ -1,50 +1,11 @@
-//! Serving connections ourselves, so that a handler can drop the connection it arrived on
-//! (commit-then-drop), and the `mock serve` process.
+//! The `mock serve` process: its arguments (every [`Faults`] field is a flag, by derivation)
+//! and its run until a signal.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::server::DropConnection;
 use crate::{AccountConfig, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig};
-
-/// Accepts connections until `shutdown` is notified; each connection can be dropped by its
-/// handler through a [`DropConnection`] in the request's extensions.
-pub(crate) async fn accept_loop(listener: TcpListener, router: Router, shutdown: Arc<Notify>) {
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
-                }
-            },
-            () = shutdown.notified() => return,
-        };
-        let _ = stream.set_nodelay(true);
-        let kill = Arc::new(Notify::new());
-        let router = router
-            .clone()
-            .layer(axum::Extension(DropConnection(Arc::clone(&kill))));
-        tokio::spawn(async move {
-            let service = TowerToHyperService::new(router);
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = connection => {}
-                // Dropping the connection future closes the socket without an answer.
-                () = kill.notified() => {}
-            }
-        });
-    }
-}
 
 /// `telnyx-reputation mock serve`: the emulator as a process.
 #[derive(Debug, Clone, clap::Args)]
@@ -67,21 +28,9 @@ pub struct ServeArgs {
     /// Seed of fault decisions.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Latency added to every answer.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Extra random latency, up to this.
-    #[arg(long, default_value_t = 0)]
-    pub jitter_ms: u64,
-    /// Share of requests answered 500/502/503.
-    #[arg(long, default_value_t = 0.0)]
-    pub error_rate: f64,
-    /// Requests per second per key; over it, 429 with Retry-After.
-    #[arg(long, default_value_t = 0)]
-    pub rate_limit: u64,
-    /// Share of associates applied and then answered by dropping the connection.
-    #[arg(long, default_value_t = 0.0)]
-    pub commit_then_drop_rate: f64,
+    /// Faults and the rate limit.
+    #[command(flatten)]
+    pub faults: Faults,
 }
 
 impl ServeArgs {
@@ -120,14 +69,7 @@ impl ServeArgs {
                 inventory,
             }],
             allow_raw_plus: self.allow_raw_plus,
-            faults: Faults {
-                latency_ms: self.latency_ms,
-                jitter_ms: self.jitter_ms,
-                error_rate: self.error_rate,
-                rate_limit: self.rate_limit,
-                commit_then_drop_rate: self.commit_then_drop_rate,
-                ..Faults::default()
-            },
+            faults: self.faults.clone(),
             seed: self.seed,
         })
     }
@@ -168,4 +110,94 @@ async fn wait_for_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Command::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map(|c| c.serve)
+    }
+
+    /// A flag, and a value unlike the default, for each field of `Faults` as JSON names it: a
+    /// field added later is covered without touching this test.
+    #[test]
+    fn every_fault_is_settable_from_the_command_line() {
+        let defaults = serde_json::to_value(Faults::default()).unwrap();
+        let fields = defaults.as_object().unwrap();
+        assert!(fields.len() >= 9, "{fields:?}");
+        for (name, default) in fields {
+            let flag = format!("--{}", name.replace('_', "-"));
+            let value = match default {
+                serde_json::Value::Bool(_) => None,
+                serde_json::Value::Number(n) if n.is_f64() => Some("0.25".to_owned()),
+                serde_json::Value::Number(n) => Some((n.as_u64().unwrap() + 7).to_string()),
+                serde_json::Value::Null => Some("3".to_owned()),
+                other => panic!("{name}: no test value for {other}"),
+            };
+            let mut args = vec![flag.as_str()];
+            args.extend(value.as_deref());
+            let parsed = parse(&args).unwrap_or_else(|e| panic!("{flag}: {e}"));
+            let set = serde_json::to_value(&parsed.faults).unwrap();
+            assert_ne!(set[name], *default, "{flag} changed nothing");
+            let expected = match &value {
+                None => serde_json::Value::Bool(true),
+                Some(v) => serde_json::from_str(v).unwrap(),
+            };
+            assert_eq!(set[name], expected, "{flag}");
+            let mut others = set.as_object().unwrap().clone();
+            others.remove(name);
+            let mut default_others = fields.clone();
+            default_others.remove(name);
+            assert_eq!(others, default_others, "{flag} changed another field");
+        }
+    }
+
+    #[test]
+    fn the_flags_reach_the_configuration() {
+        let args = parse(&[
+            "--rate-limit",
+            "50",
+            "--rate-limit-window-ms",
+            "250",
+            "--latency-ms",
+            "20",
+            "--omit-pointers",
+            "--seed",
+            "9",
+        ])
+        .unwrap();
+        let config = args.config().unwrap();
+        assert_eq!(config.faults.rate_limit.map(|n| n.get()), Some(50));
+        assert_eq!(
+            config.faults.rate_limit_window(),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(config.faults.latency_ms, 20);
+        assert!(config.faults.omit_pointers);
+        assert_eq!(config.seed, 9);
+        assert_eq!(parse(&[]).unwrap().faults, Faults::default());
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        for args in [
+            &["--rate-limit", "0"][..],
+            &["--rate-limit-window-ms", "0"],
+            &["--error-rate", "1.5"],
+            &["--throttle-rate", "-0.1"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?}");
+        }
+    }
 }

@@ -107,10 +107,79 @@ pub enum Refusal {
     NotApproved(Uuid),
     /// The number is not associated (404).
     NotAssociated(String),
-    /// Numbers refused by the associate rules (400): (index, number as sent, code, detail).
-    Numbers(Vec<(usize, String, &'static str, String)>),
-    /// The request as a whole is malformed (400).
-    BadRequest(&'static str, String),
+    /// Numbers refused by the associate rules (400), in request order.
+    Numbers(Vec<NumberRefusal>),
+    /// The request's list of numbers as a whole is refused (400).
+    Batch(BatchRefusal),
+}
+
+/// One number an associate refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberRefusal {
+    /// Its index in the request (the error's pointer is `/phone_numbers/<index>`).
+    pub index: usize,
+    /// The number as sent.
+    pub number: String,
+    /// The rule it broke.
+    pub rule: NumberRule,
+    /// A sentence naming the number and the rule.
+    pub detail: String,
+}
+
+/// The associate rules a single number can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberRule {
+    /// Not a valid US local number in E.164; the code is `telnyx-e164`'s (`missing_plus`,
+    /// `toll_free`, ...).
+    Invalid(&'static str),
+    /// The number appears earlier in the same request.
+    Duplicate,
+    /// The account does not have the number in service.
+    NotOwned,
+    /// The number is associated with an enterprise already.
+    AlreadyAssociated,
+}
+
+impl NumberRule {
+    /// The error code the answer carries.
+    pub fn code(self) -> &'static str {
+        match self {
+            NumberRule::Invalid(code) => code,
+            NumberRule::Duplicate => "duplicate",
+            NumberRule::NotOwned => "not_owned",
+            NumberRule::AlreadyAssociated => "already_associated",
+        }
+    }
+}
+
+/// The rules the list of numbers as a whole can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchRefusal {
+    /// No numbers.
+    Empty,
+    /// More numbers than one request may carry (this many).
+    TooMany(usize),
+}
+
+impl BatchRefusal {
+    /// The error code the answer carries.
+    pub fn code(self) -> &'static str {
+        match self {
+            BatchRefusal::Empty => "empty",
+            BatchRefusal::TooMany(_) => "too_many",
+        }
+    }
+
+    /// A sentence saying what was wrong.
+    pub fn detail(self) -> String {
+        match self {
+            BatchRefusal::Empty => "phone_numbers must hold at least one number".into(),
+            BatchRefusal::TooMany(n) => format!(
+                "phone_numbers holds {n} numbers; at most {} are accepted",
+                telnyx_e164::Batch::MAX_SIZE
+            ),
+        }
+    }
 }
 
 /// The whole world.
@@ -212,19 +281,10 @@ impl World {
             return Err(Refusal::NotApproved(enterprise_id));
         }
         if numbers.is_empty() {
-            return Err(Refusal::BadRequest(
-                "empty",
-                "phone_numbers must hold at least one number".into(),
-            ));
+            return Err(Refusal::Batch(BatchRefusal::Empty));
         }
         if numbers.len() > telnyx_e164::Batch::MAX_SIZE {
-            return Err(Refusal::BadRequest(
-                "too_many",
-                format!(
-                    "phone_numbers holds {} numbers; at most 100 are accepted",
-                    numbers.len()
-                ),
-            ));
+            return Err(Refusal::Batch(BatchRefusal::TooMany(numbers.len())));
         }
         let inventory = &self.accounts[account].inventory;
         let mut refused = Vec::new();
@@ -235,31 +295,31 @@ impl World {
             let number = match UsLocalNumber::parse_strict(raw) {
                 Ok(n) => n,
                 Err(e) => {
-                    refused.push((
+                    refused.push(NumberRefusal {
                         index,
-                        raw.to_owned(),
-                        e.code(),
-                        format!("{raw}: {}", e.reason),
-                    ));
+                        number: raw.to_owned(),
+                        rule: NumberRule::Invalid(e.code()),
+                        detail: format!("{raw}: {}", e.reason),
+                    });
                     continue;
                 }
             };
             if let Some(first) = seen.insert(number, index) {
-                refused.push((
+                refused.push(NumberRefusal {
                     index,
-                    raw.to_owned(),
-                    "duplicate",
-                    format!("{raw} appears twice in the request (first at index {first})"),
-                ));
+                    number: raw.to_owned(),
+                    rule: NumberRule::Duplicate,
+                    detail: format!("{raw} appears twice in the request (first at index {first})"),
+                });
                 continue;
             }
             if !inventory.owns(&number) {
-                refused.push((
+                refused.push(NumberRefusal {
                     index,
-                    raw.to_owned(),
-                    "not_owned",
-                    format!("{raw} is not in service on this account"),
-                ));
+                    number: raw.to_owned(),
+                    rule: NumberRule::NotOwned,
+                    detail: format!("{raw} is not in service on this account"),
+                });
                 continue;
             }
             if let Some(existing) = self.associations.get(&number.as_e164()) {
@@ -268,12 +328,12 @@ impl World {
                 } else {
                     "another enterprise"
                 };
-                refused.push((
+                refused.push(NumberRefusal {
                     index,
-                    raw.to_owned(),
-                    "already_associated",
-                    format!("{raw} is already associated with {whose}"),
-                ));
+                    number: raw.to_owned(),
+                    rule: NumberRule::AlreadyAssociated,
+                    detail: format!("{raw} is already associated with {whose}"),
+                });
                 continue;
             }
             valid.push(number);

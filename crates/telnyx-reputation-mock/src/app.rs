@@ -1,0 +1,91 @@
+//! What every handler shares, and the router that puts the API behind its guard beside the
+//! admin routes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::faults::{Draws, Faults};
+use crate::ratelimit::RateLimiter;
+use crate::state::World;
+use crate::stats::Counters;
+use crate::{MockConfig, admin, guard, handlers};
+
+/// The emulator's shared state: the world, the faults, the rate limit's counts, the counters.
+pub(crate) struct App {
+    world: Mutex<World>,
+    /// Read on every request, replaced rarely: a read lock and an `Arc` clone per request.
+    faults: RwLock<Arc<Faults>>,
+    /// API key to account index, fixed at start (so authentication takes no world lock).
+    keys: HashMap<String, usize>,
+    pub draws: Draws,
+    pub allow_raw_plus: bool,
+    pub limiter: RateLimiter,
+    pub counters: Counters,
+}
+
+impl App {
+    /// The state a configuration describes (its address is the listener's business).
+    pub fn new(config: MockConfig) -> App {
+        // The first account with a key wins, as `World::account_for_key` has it.
+        let mut keys = HashMap::new();
+        for (i, account) in config.accounts.iter().enumerate() {
+            keys.entry(account.api_key.clone()).or_insert(i);
+        }
+        App {
+            world: Mutex::new(World::new(config.accounts)),
+            faults: RwLock::new(Arc::new(config.faults)),
+            keys,
+            draws: Draws::new(config.seed),
+            allow_raw_plus: config.allow_raw_plus,
+            limiter: RateLimiter::new(Instant::now()),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The faults now.
+    pub fn faults(&self) -> Arc<Faults> {
+        Arc::clone(&self.faults.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces the faults.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(faults);
+    }
+
+    /// The world, locked.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The account a bearer token authenticates.
+    pub fn account_for_key(&self, key: &str) -> Option<usize> {
+        self.keys.get(key).copied()
+    }
+}
+
+/// The router: the operations behind [`guard::guard`], and `/__mock/*` for tests.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers",
+            get(handlers::list_enterprise).post(handlers::associate),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers/{phone_number}",
+            get(handlers::get_enterprise).delete(handlers::disassociate_enterprise),
+        )
+        .route("/reputation/numbers", get(handlers::list_simplified))
+        .route(
+            "/reputation/numbers/{phone_number}",
+            get(handlers::get_simplified).delete(handlers::disassociate_simplified),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard::guard,
+        ));
+    api.merge(admin::routes()).with_state(app)
+}
