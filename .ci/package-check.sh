@@ -16,7 +16,8 @@ case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
 # The outside crate shares the target dir, so dependencies already built are not rebuilt.
 export CARGO_TARGET_DIR="$target"
 
-cargo package --workspace --no-verify --quiet
+# --allow-dirty: the check is on what the packages carry, also for uncommitted work run locally.
+cargo package --workspace --no-verify --allow-dirty --quiet
 
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
 outside="$(mktemp -d)"
