@@ -1,11 +1,15 @@
 //! Generates the client from `spec/phone-numbers.yml` into `OUT_DIR` on every build where the
 //! spec changed. All the logic lives in `telnyx-reputation-codegen`, shared with `cargo xtask regen`.
+//!
+//! The spec is read from this crate's own `spec/`, so that the packaged crate carries the file it
+//! is built from. In the repository that `spec/` is a symlink to the workspace's `spec/` (the one
+//! `cargo xtask regen` writes); `cargo package` follows it and packs the file's contents.
 
 use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let spec = manifest_dir.join("../../spec/phone-numbers.yml");
+    let spec = manifest_dir.join("spec/phone-numbers.yml");
     println!("cargo::rerun-if-changed={}", spec.display());
 
     let text = std::fs::read_to_string(&spec)

@@ -102,7 +102,8 @@ fn changed_parts(old: &Operation, new: &Operation) -> Vec<String> {
     parts
 }
 
-/// The report: one line per added (`+`), removed (`-`) or changed (`~`) operation.
+/// The report: one line per added (`+`), removed (`-`) or changed (`~`) operation (or "no
+/// operation changes"), and whether there was any such line.
 pub fn report(old: &Value, new: &Value) -> (String, bool) {
     let (old_ops, new_ops) = (operations(old), operations(new));
     let mut lines = Vec::new();

@@ -7,14 +7,19 @@
 //! fetched_at = 2026-11-24T03:30:00Z
 //! ```
 
+use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 /// The lock's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
+    /// The path or URL the spec was read from.
     pub source: String,
+    /// Lower-case hex SHA-256 of the spec's bytes.
     pub sha256: String,
+    /// The spec's length in bytes.
     pub size: u64,
+    /// When it was fetched: RFC 3339, UTC, whole seconds.
     pub fetched_at: String,
 }
 
@@ -29,7 +34,7 @@ impl Lock {
         }
     }
 
-    /// The file's text.
+    /// The file's text: the four `key = value` lines, in the order above.
     pub fn render(&self) -> String {
         format!(
             "source = {}\nsha256 = {}\nsize = {}\nfetched_at = {}\n",
@@ -37,8 +42,8 @@ impl Lock {
         )
     }
 
-    /// Parses the file's text.
-    pub fn parse(text: &str) -> Result<Lock, String> {
+    /// Parses the file's text; keys may come in any order, and other lines are ignored.
+    pub fn parse(text: &str) -> anyhow::Result<Lock> {
         let field = |name: &str| {
             text.lines()
                 .find_map(|l| {
@@ -48,20 +53,18 @@ impl Lock {
                         .map(str::trim)
                 })
                 .map(str::to_owned)
-                .ok_or_else(|| format!("lock has no {name}"))
+                .ok_or_else(|| anyhow::anyhow!("lock has no {name}"))
         };
         Ok(Lock {
             source: field("source")?,
             sha256: field("sha256")?,
-            size: field("size")?
-                .parse()
-                .map_err(|e| format!("lock size: {e}"))?,
+            size: field("size")?.parse().context("lock size")?,
             fetched_at: field("fetched_at")?,
         })
     }
 }
 
-/// Lower-case hex SHA-256.
+/// Lower-case hex SHA-256 of `bytes`, as the lock writes it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()

@@ -10,10 +10,12 @@ mod fetch;
 mod lock;
 mod regen;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use regen::Mode;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Project tasks")]
@@ -44,23 +46,14 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::NormalisedSpec => {
-            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/phone-numbers.yml");
-            let result = std::fs::read_to_string(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|text| {
-                    telnyx_reputation_codegen::parse_document(&text).map_err(|e| e.to_string())
-                })
-                .and_then(|doc| {
-                    telnyx_reputation_codegen::normalise(doc).map_err(|e| e.to_string())
-                })
-                .and_then(|spec| serde_json::to_string_pretty(&spec).map_err(|e| e.to_string()));
-            match result {
+            let path = workspace_spec_dir().join("phone-numbers.yml");
+            match normalised_spec(&path) {
                 Ok(json) => {
                     println!("{json}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("normalised-spec: {}: {e}", path.display());
+                    eprintln!("normalised-spec: {}: {e:#}", path.display());
                     ExitCode::from(2)
                 }
             }
@@ -70,31 +63,49 @@ fn main() -> ExitCode {
             check,
             spec_dir,
         } => {
-            let spec_dir = spec_dir
-                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec"));
+            let spec_dir = spec_dir.unwrap_or_else(workspace_spec_dir);
             let source = from.unwrap_or_else(|| regen::UPSTREAM_URL.to_owned());
-            let mut policy = fetch::Policy::default();
-            // Tests shorten the backoff; nothing else should need to.
-            if let Some(ms) = std::env::var("XTASK_FETCH_BACKOFF_MS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-            {
-                policy.backoff = std::time::Duration::from_millis(ms);
-            }
-            match regen::run(&source, &spec_dir, check, &policy) {
+            let mode = if check { Mode::Verify } else { Mode::Overwrite };
+            match regen::run(&source, &spec_dir, mode, &fetch_policy()) {
                 Ok(outcome) => {
                     print!("{}", outcome.report);
-                    if check && outcome.drift {
+                    if mode == Mode::Verify && outcome.drift {
                         ExitCode::from(1)
                     } else {
                         ExitCode::SUCCESS
                     }
                 }
                 Err(e) => {
-                    eprintln!("regen: {source}: {e}");
+                    eprintln!("regen: {source}: {e:#}");
                     ExitCode::from(2)
                 }
             }
         }
     }
+}
+
+/// `spec/` of this workspace.
+fn workspace_spec_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
+}
+
+/// The default fetch policy, with the backoff shortened by `XTASK_FETCH_BACKOFF_MS` (tests
+/// use it; nothing else should need to).
+fn fetch_policy() -> fetch::Policy {
+    let mut policy = fetch::Policy::default();
+    if let Some(ms) = std::env::var("XTASK_FETCH_BACKOFF_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        policy.backoff = std::time::Duration::from_millis(ms);
+    }
+    policy
+}
+
+/// The spec at `path` as the generator reads it: normalised to OpenAPI 3.0, as pretty JSON.
+fn normalised_spec(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path).context("cannot read")?;
+    let doc = telnyx_reputation_codegen::parse_document(&text)?;
+    let spec = telnyx_reputation_codegen::normalise(doc)?;
+    Ok(serde_json::to_string_pretty(&spec)?)
 }

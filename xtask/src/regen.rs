@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::Context;
 use serde_json::Value;
 
 use crate::diff;
@@ -16,21 +17,30 @@ pub const UPSTREAM_URL: &str =
 const SPEC: &str = "phone-numbers.yml";
 const LOCK: &str = "phone-numbers.lock";
 
+/// Whether a run may change `spec/`, in the style of rust-analyzer's generated-file checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write the fetched spec and its lock when they generate a client (`cargo xtask regen`).
+    Overwrite,
+    /// Write nothing; report drift and whether the lock matches the spec (`--check`).
+    Verify,
+}
+
 /// What a run found.
 pub struct Outcome {
-    /// The text to print.
+    /// The text to print: the operations added, removed and changed, and what was written.
     pub report: String,
-    /// Whether the fetched file differs from the committed one.
+    /// Whether the fetched file's bytes differ from the committed one's.
     pub drift: bool,
 }
 
-/// Runs regen. `Err` is the one-line reason; `spec_dir` is then untouched.
-pub fn run(source: &str, spec_dir: &Path, check: bool, policy: &Policy) -> Result<Outcome, String> {
+/// Runs regen. An `Err` reads as one line with `{:#}`; `spec_dir` is then untouched.
+pub fn run(source: &str, spec_dir: &Path, mode: Mode, policy: &Policy) -> anyhow::Result<Outcome> {
     let bytes = fetch::read(source, policy)?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let text = std::str::from_utf8(&bytes).context("not UTF-8 text")?;
     // The full codegen, in memory: a file that cannot generate a client is never written.
-    telnyx_reputation_codegen::generate(text).map_err(|e| e.to_string())?;
-    let new_doc = telnyx_reputation_codegen::parse_document(text).map_err(|e| e.to_string())?;
+    telnyx_reputation_codegen::generate(text)?;
+    let new_doc = telnyx_reputation_codegen::parse_document(text)?;
 
     let spec_path = spec_dir.join(SPEC);
     let old_bytes = fs::read(&spec_path).unwrap_or_default();
@@ -43,28 +53,37 @@ pub fn run(source: &str, spec_dir: &Path, check: bool, policy: &Policy) -> Resul
     if drift && report == "no operation changes\n" {
         report = "no operation changes (the file's bytes differ: descriptions, examples or extensions)\n".into();
     }
-    if check {
-        let lock_text = fs::read_to_string(spec_dir.join(LOCK)).unwrap_or_default();
-        match Lock::parse(&lock_text) {
-            Ok(lock) if lock.sha256 == crate::lock::sha256_hex(&old_bytes) => {}
-            Ok(_) => report.push_str(&format!("spec/{LOCK} does not match spec/{SPEC}\n")),
-            Err(e) => report.push_str(&format!("spec/{LOCK}: {e}\n")),
+    match mode {
+        Mode::Verify => {
+            report.push_str(&lock_problems(spec_dir, &old_bytes));
+            if !drift {
+                report = format!("spec/{SPEC} is up to date with {source}\n{report}");
+            }
+            Ok(Outcome { report, drift })
         }
-        if !drift {
-            report = format!("spec/{SPEC} is up to date with {source}\n{report}");
+        Mode::Overwrite => {
+            let lock = Lock::of(source, &bytes);
+            write_atomically(spec_dir, &bytes, &lock)
+                .with_context(|| format!("cannot write {}", spec_dir.display()))?;
+            Ok(Outcome {
+                report: format!(
+                    "wrote spec/{SPEC} ({} bytes, sha256 {})\n{report}",
+                    lock.size, lock.sha256
+                ),
+                drift,
+            })
         }
-        return Ok(Outcome { report, drift });
     }
-    let lock = Lock::of(source, &bytes);
-    write_atomically(spec_dir, &bytes, &lock)
-        .map_err(|e| format!("cannot write {}: {e}", spec_dir.display()))?;
-    Ok(Outcome {
-        report: format!(
-            "wrote spec/{SPEC} ({} bytes, sha256 {})\n{report}",
-            lock.size, lock.sha256
-        ),
-        drift,
-    })
+}
+
+/// The report's line about the committed lock, empty when it names the committed spec's sha256.
+fn lock_problems(spec_dir: &Path, spec: &[u8]) -> String {
+    let lock_text = fs::read_to_string(spec_dir.join(LOCK)).unwrap_or_default();
+    match Lock::parse(&lock_text) {
+        Ok(lock) if lock.sha256 == crate::lock::sha256_hex(spec) => String::new(),
+        Ok(_) => format!("spec/{LOCK} does not match spec/{SPEC}\n"),
+        Err(e) => format!("spec/{LOCK}: {e}\n"),
+    }
 }
 
 /// Writes both files next to their targets, fsyncs them, then renames the spec and the lock

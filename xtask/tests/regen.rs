@@ -251,3 +251,19 @@ fn normalised_spec_prints_the_openapi_3_0_document_the_generator_reads() {
         "#/components/schemas/ReputationData"
     );
 }
+
+#[test]
+fn the_api_crate_builds_from_the_spec_regen_writes() {
+    // The api crate reads its own `spec/` (so its package carries the file); it must be this one.
+    let api = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/telnyx-reputation-api/spec"
+    );
+    for f in ["phone-numbers.yml", "phone-numbers.lock"] {
+        assert_eq!(
+            std::fs::read(format!("{api}/{f}")).unwrap(),
+            std::fs::read(format!("{COMMITTED}/{f}")).unwrap(),
+            "{f}"
+        );
+    }
+}
