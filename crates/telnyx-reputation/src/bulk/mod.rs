@@ -41,17 +41,26 @@
 //! # Ok(()) }
 //! ```
 
-mod engine;
+mod batch;
+mod context;
+mod finish;
+mod job;
 pub mod journal;
 mod preflight;
+mod reconcile;
+mod recovery;
+mod refusal;
 mod report;
+mod rollback;
+mod workers;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use engine::PreparedJob;
+pub use job::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
 pub use report::{Duplicate, Failure, Outcome, Refusal, Report};
@@ -113,6 +122,9 @@ pub struct BulkOptions {
     pub(crate) parsing: Parsing,
     pub(crate) journal: Option<PathBuf>,
     pub(crate) progress: Option<ProgressFn>,
+    pub(crate) stall_timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) crash_after_journal_appends: Option<u64>,
 }
 
@@ -125,6 +137,9 @@ impl Default for BulkOptions {
             parsing: Parsing::Strict,
             journal: None,
             progress: None,
+            stall_timeout: Duration::from_secs(120),
+            deadline: None,
+            #[cfg(any(test, feature = "test-hooks"))]
             crash_after_journal_appends: None,
         }
     }
@@ -138,6 +153,8 @@ impl std::fmt::Debug for BulkOptions {
             .field("concurrency", &self.concurrency)
             .field("parsing", &self.parsing)
             .field("journal", &self.journal)
+            .field("stall_timeout", &self.stall_timeout)
+            .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
 }
@@ -180,7 +197,24 @@ impl BulkOptions {
         self
     }
 
+    /// Gives up on a server that makes no progress: when no request of the job has succeeded
+    /// for `timeout` (default 120 s), lookups and disassociations stop being retried and the
+    /// job ends with the numbers still undecided reported failed (outcome unknown). Idempotent
+    /// calls are retried until then, never given up after a fixed count.
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// Ends the job, as the stall timeout does, once `deadline` has passed since it began
+    /// (default: no deadline).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Test hook: the job stops dead, as if killed, when it tries to write journal line `n + 1`.
+    #[cfg(any(test, feature = "test-hooks"))]
     #[doc(hidden)]
     pub fn crash_after_journal_appends(mut self, n: u64) -> Self {
         self.crash_after_journal_appends = Some(n);

@@ -103,9 +103,42 @@ pub struct Report {
     pub requests: u64,
     /// Why the job failed, when it did.
     pub error: Option<String>,
+    /// Set by `resume_job` and `rollback_job` when the journal shows the job already finished
+    /// (rolled back, for a rollback): the report is the one its journal records, and nothing
+    /// was sent. Not an error: there is nothing left to do.
+    #[serde(default)]
+    pub finished_before: bool,
 }
 
 impl Report {
+    /// A report of a job that has decided nothing yet: every list empty, every count zero.
+    pub(super) fn blank(
+        job_id: Uuid,
+        enterprise_id: Uuid,
+        mode: Mode,
+        inputs: u64,
+        valid: u64,
+    ) -> Report {
+        Report {
+            job_id,
+            enterprise_id,
+            mode,
+            outcome: Outcome::Failed,
+            inputs,
+            valid,
+            associated: Vec::new(),
+            already_associated: Vec::new(),
+            refused: Vec::new(),
+            duplicates: Vec::new(),
+            failed: Vec::new(),
+            not_sent: 0,
+            rolled_back: 0,
+            requests: 0,
+            error: None,
+            finished_before: false,
+        }
+    }
+
     /// Whether every valid number ended up associated.
     pub fn is_complete(&self) -> bool {
         self.outcome == Outcome::Completed

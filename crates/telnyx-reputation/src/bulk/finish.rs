@@ -1,0 +1,178 @@
+//! The end of a run: the outcome rules, the rollback all-or-nothing requires, and the report.
+
+use std::collections::BTreeMap;
+
+use telnyx_e164::UsLocalNumber;
+use uuid::Uuid;
+
+use super::batch::Tally;
+use super::context::JobContext;
+use super::journal::{Event, JournalError, RefusedNumber};
+use super::report::{Duplicate, Failure, Outcome, Refusal, Report};
+use super::rollback::{RolledBack, roll_back};
+use super::{Mode, Phase};
+
+/// The pieces of a report that do not depend on how the job ended.
+pub(super) struct Basis {
+    pub job_id: Uuid,
+    pub inputs: u64,
+    pub valid: u64,
+    pub preflight_refused: Vec<Refusal>,
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// Whether all-or-nothing requires the job to be undone.
+pub(super) fn must_roll_back(mode: Mode, tally: &Tally) -> bool {
+    mode == Mode::AllOrNothing
+        && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
+}
+
+/// The outcome of a job that is not rolled back.
+pub(super) fn settled_outcome(tally: &Tally, preflight_refusals: usize) -> Outcome {
+    if tally.fatal.is_some() && tally.ours.is_empty() {
+        Outcome::Failed
+    } else if tally.refused.is_empty()
+        && tally.failed.is_empty()
+        && tally.not_sent == 0
+        && preflight_refusals == 0
+    {
+        Outcome::Completed
+    } else {
+        Outcome::Partial
+    }
+}
+
+/// A server refusal as the report shows it.
+pub(super) fn refusal(r: &RefusedNumber) -> Refusal {
+    Refusal {
+        index: None,
+        input: r.number.to_string(),
+        code: r.code.clone(),
+        detail: r.detail.clone(),
+    }
+}
+
+/// Failures as the report shows them: one per number (a later reason replaces an earlier one).
+pub(super) fn failures(failed: BTreeMap<UsLocalNumber, String>) -> Vec<Failure> {
+    failed
+        .into_iter()
+        .map(|(n, reason)| Failure {
+            number: n.to_string(),
+            reason,
+        })
+        .collect()
+}
+
+/// Writes what a rollback did into the report.
+pub(super) fn apply_rollback(
+    ctx: &JobContext,
+    report: &mut Report,
+    failed: &mut BTreeMap<UsLocalNumber, String>,
+    end: RolledBack,
+) {
+    if end.complete() {
+        report.outcome = Outcome::RolledBack;
+        report.associated.clear();
+        return;
+    }
+    report.associated = end.left;
+    failed.extend(end.failures);
+    report.outcome = Outcome::Failed;
+    report.error.get_or_insert_with(|| {
+        if ctx.has_journal() {
+            "the rollback did not finish; run rollback again".into()
+        } else {
+            "the rollback did not finish; the numbers reported associated may still be".into()
+        }
+    });
+}
+
+/// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
+pub(super) async fn finish(
+    ctx: &JobContext,
+    basis: Basis,
+    tally: Tally,
+) -> Result<Report, JournalError> {
+    let mut report = Report::blank(
+        basis.job_id,
+        ctx.enterprise,
+        ctx.mode,
+        basis.inputs,
+        basis.valid,
+    );
+    let preflight_refusals = basis.preflight_refused.len();
+    report.refused = basis.preflight_refused;
+    report.refused.extend(tally.refused.iter().map(refusal));
+    report.duplicates = basis.duplicates;
+    report.not_sent = tally.not_sent;
+    report.error = tally.fatal.clone();
+    let mut failed: BTreeMap<UsLocalNumber, String> = tally.failed.iter().cloned().collect();
+    if must_roll_back(ctx.mode, &tally) {
+        report.already_associated = tally.already;
+        let undecided = failed.keys().copied().collect();
+        let end = roll_back(ctx, tally.ours, undecided, false).await?;
+        report.rolled_back = end.undone;
+        apply_rollback(ctx, &mut report, &mut failed, end);
+    } else {
+        report.outcome = settled_outcome(&tally, preflight_refusals);
+        if report.outcome != Outcome::Failed || tally.failed.is_empty() {
+            let outcome = report.outcome;
+            ctx.log(|| Event::Finished { outcome })?;
+        }
+        report.associated = tally.ours;
+        report.already_associated = tally.already;
+    }
+    report.failed = failures(failed);
+    report.requests = ctx.requests();
+    ctx.tick(|p| p.phase = Phase::Finished);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(i: u32) -> UsLocalNumber {
+        format!("+1201555{i:04}").parse().unwrap()
+    }
+
+    #[test]
+    fn all_or_nothing_rolls_back_on_any_refusal_failure_or_fatal_error() {
+        let mut tally = Tally::default();
+        assert!(!must_roll_back(Mode::AllOrNothing, &tally));
+        tally.failed.push((n(0), "x".into()));
+        assert!(must_roll_back(Mode::AllOrNothing, &tally));
+        assert!(!must_roll_back(Mode::BestEffort, &tally));
+        let fatal = Tally {
+            fatal: Some("401".into()),
+            ..Tally::default()
+        };
+        assert!(must_roll_back(Mode::AllOrNothing, &fatal));
+    }
+
+    #[test]
+    fn outcome_rules() {
+        let mut tally = Tally::default();
+        tally.ours.push(n(0));
+        assert_eq!(settled_outcome(&tally, 0), Outcome::Completed);
+        assert_eq!(settled_outcome(&tally, 1), Outcome::Partial);
+        tally.not_sent = 1;
+        assert_eq!(settled_outcome(&tally, 0), Outcome::Partial);
+        let fatal = Tally {
+            fatal: Some("401".into()),
+            ..Tally::default()
+        };
+        assert_eq!(settled_outcome(&fatal, 0), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_number_fails_once_in_the_report_whatever_the_reasons() {
+        let mut failed = BTreeMap::new();
+        failed.insert(n(0), "outcome unknown".to_owned());
+        failed.extend([(n(0), "rollback could not look it up".to_owned())]);
+        failed.insert(n(1), "x".to_owned());
+        let report = failures(failed);
+        assert_eq!(report.len(), 2);
+        assert_eq!(report[0].reason, "rollback could not look it up");
+    }
+}

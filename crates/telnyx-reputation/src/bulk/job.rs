@@ -1,0 +1,301 @@
+//! The public entry points of a bulk job: run one, prepare one, resume one, roll one back.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::batch::Operation;
+use super::context::JobContext;
+use super::finish::{Basis, apply_rollback, failures, finish};
+use super::journal::{Event, Header, Journal, Replay, VERSION};
+use super::preflight::{Preflight, preflight};
+use super::recovery::{header, must_roll_back, report_from_replay, resume_work};
+use super::report::{Duplicate, Outcome, Refusal, Report};
+use super::rollback::roll_back;
+use super::workers::{Batches, execute, unpack};
+use super::{BulkError, BulkOptions, Mode, Phase};
+use crate::Client;
+
+impl Client {
+    /// Associates any number of inputs with an enterprise, keeping the promise of
+    /// [`BulkOptions::mode`] across batches. See the [`bulk`](crate::bulk) module.
+    ///
+    /// The same as [`prepare_all`](Client::prepare_all) then [`PreparedJob::run`].
+    /// Refusals and failures are in the returned [`Report`]; `Err` only when the journal could
+    /// not be written (the job then stopped where it was, and the journal shows how far it got).
+    pub async fn associate_all<I, S>(
+        &self,
+        enterprise_id: Uuid,
+        inputs: I,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.prepare_all(enterprise_id, inputs, options).run().await
+    }
+
+    /// Pre-flight only: reads and checks every input, drops duplicates, and returns the job
+    /// ready to run. Sends nothing, so a caller can show what [`PreparedJob::run`] would send
+    /// (and bill) before it does.
+    ///
+    /// Inputs are consumed as they come (a file can be streamed line by line); what is kept is
+    /// 8 bytes per distinct valid number, plus the text of refused and duplicate inputs.
+    pub fn prepare_all<I, S>(
+        &self,
+        enterprise_id: Uuid,
+        inputs: I,
+        options: BulkOptions,
+    ) -> PreparedJob
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        PreparedJob {
+            client: self.clone(),
+            enterprise_id,
+            checked: preflight(inputs, options.parsing),
+            options,
+        }
+    }
+
+    /// Completes a job from its journal: numbers in flight when it stopped are looked up, the
+    /// rest are sent, and all-or-nothing is enforced as if the job had never stopped. A job
+    /// that already finished is reported as it ended, with [`Report::finished_before`] set and
+    /// nothing sent. Uses `options` only for concurrency, progress and time limits; mode and
+    /// batches come from the journal. A torn last line is cut off first; a journal that fails
+    /// verification anywhere else is refused.
+    pub async fn resume_job(
+        &self,
+        journal: &Path,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let replay = Replay::read(journal)?;
+        let header = header(journal, &replay)?;
+        if replay.finished.is_some() {
+            return Ok(Report {
+                finished_before: true,
+                ..report_from_replay(&header, &replay)
+            });
+        }
+        if !replay.planned {
+            return Err(BulkError::NotStarted(journal.to_owned()));
+        }
+        if must_roll_back(&header, &replay) {
+            return self
+                .roll_back_replay(journal, &header, replay, options)
+                .await;
+        }
+        let file = Journal::open_append(journal, &replay)?;
+        let ctx = Arc::new(JobContext::new(self, &header, Some(file), &options));
+        ctx.tick(|p| {
+            p.phase = Phase::Associating;
+            p.done = (replay.ours.len() + replay.already.len()) as u64;
+            p.associated = replay.ours.len() as u64;
+            p.already_associated = replay.already.len() as u64;
+        });
+        let mut tally = execute(&ctx, resume_work(&replay).into_iter()).await?;
+        tally.ours.extend(replay.ours);
+        tally.already.extend(replay.already);
+        tally.refused.extend(replay.refused.into_values());
+        tally.failed.extend(replay.failed);
+        let basis = Basis {
+            job_id: header.job_id,
+            inputs: header.inputs,
+            valid: header.valid,
+            preflight_refused: Vec::new(),
+            duplicates: Vec::new(),
+        };
+        Ok(finish(&ctx, basis, tally).await?)
+    }
+
+    /// Undoes a job from its journal: every number it associated is disassociated (numbers
+    /// in flight when it stopped are looked up first), whatever state it stopped in. A job
+    /// already rolled back is reported so, with [`Report::finished_before`] set and nothing
+    /// sent. Verifies the journal as [`resume_job`](Client::resume_job) does.
+    pub async fn rollback_job(
+        &self,
+        journal: &Path,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let replay = Replay::read(journal)?;
+        let header = header(journal, &replay)?;
+        if replay.finished == Some(Outcome::RolledBack) {
+            return Ok(Report {
+                finished_before: true,
+                ..report_from_replay(&header, &replay)
+            });
+        }
+        self.roll_back_replay(journal, &header, replay, options)
+            .await
+    }
+
+    async fn roll_back_replay(
+        &self,
+        journal: &Path,
+        header: &Header,
+        replay: Replay,
+        options: BulkOptions,
+    ) -> Result<Report, BulkError> {
+        let file = Journal::open_append(journal, &replay)?;
+        let ctx = JobContext::new(self, header, Some(file), &options);
+        let mut report = report_from_replay(header, &replay);
+        let ours = replay.ours.iter().copied().collect();
+        let undecided = replay
+            .in_flight
+            .iter()
+            .chain(replay.failed.keys())
+            .copied()
+            .collect();
+        let end = roll_back(&ctx, ours, undecided, replay.rollback_started).await?;
+        report.rolled_back = (replay.disassociated.len() as u64).saturating_add(end.undone);
+        let mut failed = replay.failed;
+        apply_rollback(&ctx, &mut report, &mut failed, end);
+        report.failed = failures(failed);
+        report.requests = ctx.requests();
+        ctx.tick(|p| p.phase = Phase::Finished);
+        Ok(report)
+    }
+}
+
+/// A bulk job checked and ready to run: the result of [`Client::prepare_all`]. Nothing has
+/// been sent.
+pub struct PreparedJob {
+    client: Client,
+    enterprise_id: Uuid,
+    checked: Preflight,
+    options: BulkOptions,
+}
+
+impl std::fmt::Debug for PreparedJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedJob")
+            .field("enterprise_id", &self.enterprise_id)
+            .field("inputs", &self.checked.inputs)
+            .field("valid", &self.checked.valid.len())
+            .field("refused", &self.checked.refused.len())
+            .field("duplicates", &self.checked.duplicates.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl PreparedJob {
+    /// Inputs read.
+    pub fn inputs(&self) -> u64 {
+        self.checked.inputs
+    }
+
+    /// Distinct valid numbers: what [`run`](Self::run) would associate.
+    pub fn valid(&self) -> u64 {
+        self.checked.valid.len() as u64
+    }
+
+    /// Inputs refused at pre-flight, with the rule each broke.
+    pub fn refused(&self) -> &[Refusal] {
+        &self.checked.refused
+    }
+
+    /// Inputs dropped because an earlier input is the same number.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.checked.duplicates
+    }
+
+    /// Whether [`run`](Self::run) would send anything: not when the job is all-or-nothing and
+    /// an input was refused, nor when no input is valid.
+    pub fn will_send(&self) -> bool {
+        let refusals_stop_it =
+            self.options.mode == Mode::AllOrNothing && !self.checked.refused.is_empty();
+        !self.checked.valid.is_empty() && !refusals_stop_it
+    }
+
+    /// Runs the job: writes the plan to the journal (if any), sends the batches, and enforces
+    /// the mode. See [`Client::associate_all`].
+    pub async fn run(self) -> Result<Report, BulkError> {
+        let PreparedJob {
+            client,
+            enterprise_id,
+            checked,
+            options,
+        } = self;
+        let header = Header {
+            v: VERSION,
+            event: "job".into(),
+            job_id: Uuid::new_v4(),
+            enterprise_id,
+            mode: options.mode,
+            batch_size: options.batch_size,
+            concurrency: options.concurrency,
+            started_at: Utc::now(),
+            inputs: checked.inputs,
+            valid: checked.valid.len() as u64,
+        };
+        let basis = Basis {
+            job_id: header.job_id,
+            inputs: checked.inputs,
+            valid: header.valid,
+            preflight_refused: checked.refused,
+            duplicates: checked.duplicates,
+        };
+        if options.mode == Mode::AllOrNothing && !basis.preflight_refused.is_empty() {
+            // Nothing is sent: not even a journal is needed.
+            let ctx = JobContext::new(&client, &header, None, &options);
+            let refusals = basis.preflight_refused.len() as u64;
+            ctx.tick(|p| {
+                p.refused = refusals;
+                p.phase = Phase::Finished;
+            });
+            let mut report = Report::blank(
+                basis.job_id,
+                enterprise_id,
+                options.mode,
+                basis.inputs,
+                basis.valid,
+            );
+            report.outcome = Outcome::Refused;
+            report.refused = basis.preflight_refused;
+            report.duplicates = basis.duplicates;
+            report.not_sent = basis.valid;
+            return Ok(report);
+        }
+        let journal = match &options.journal {
+            Some(path) => {
+                let journal = Journal::create(path, &header)?;
+                #[cfg(any(test, feature = "test-hooks"))]
+                let journal = {
+                    let mut journal = journal;
+                    journal.crash_after(options.crash_after_journal_appends);
+                    journal
+                };
+                Some(journal)
+            }
+            None => None,
+        };
+        let ctx = Arc::new(JobContext::new(&client, &header, journal, &options));
+        let size = options
+            .batch_size
+            .clamp(1, Operation::Associate.max_batch());
+        if ctx.has_journal() {
+            // The plan is written whole, and made durable by the fsync of `Planned`, before
+            // anything is sent; its lines need no fsync of their own.
+            let batches = checked.valid.chunks(size).len() as u64;
+            for (i, chunk) in checked.valid.chunks(size).enumerate() {
+                ctx.log_unsynced(|| Event::Plan {
+                    batch: i as u64,
+                    numbers: unpack(chunk),
+                })?;
+            }
+            ctx.log(|| Event::Planned { batches })?;
+        }
+        let refusals = basis.preflight_refused.len() as u64;
+        ctx.tick(|p| {
+            p.phase = Phase::Associating;
+            p.refused = refusals;
+        });
+        let tally = execute(&ctx, Batches::new(checked.valid, size)).await?;
+        Ok(finish(&ctx, basis, tally).await?)
+    }
+}

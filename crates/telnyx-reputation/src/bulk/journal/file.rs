@@ -1,0 +1,307 @@
+//! The journal file: checksummed lines written ahead, verified and folded on reading, and a
+//! torn last line cut off before appending resumes.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{Event, Header, JournalError, Replay, VERSION};
+
+/// A line's checksum: the first 8 bytes of SHA-256(previous sum ‖ line text without its sum).
+type Sum = [u8; 8];
+
+/// The "previous sum" of the header line.
+const FIRST: Sum = [0; 8];
+
+/// What a line ends with, before its 16 hex digits and `"}`.
+const SUM_FIELD: &str = ",\"sum\":\"";
+
+fn sum(previous: &Sum, content: &[u8]) -> Sum {
+    let digest = Sha256::new()
+        .chain_update(previous)
+        .chain_update(content)
+        .finalize();
+    let mut out = [0; 8];
+    out.copy_from_slice(&digest[..8]);
+    out
+}
+
+fn hex(sum: &Sum) -> [u8; 16] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0; 16];
+    for (i, b) in sum.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+    }
+    out
+}
+
+/// Where appending continues after a replay.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tail {
+    /// The format version of the file (appends keep it).
+    version: u32,
+    /// Bytes of verified, complete lines; anything after is a torn line to cut off.
+    len: u64,
+    /// The sum of the last verified line (version 2).
+    last: Sum,
+}
+
+/// An open journal, appending.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    version: u32,
+    last: Sum,
+    #[cfg(any(test, feature = "test-hooks"))]
+    appends: u64,
+    #[cfg(any(test, feature = "test-hooks"))]
+    crash_after: Option<u64>,
+}
+
+impl Journal {
+    /// Creates a new journal (mode 0600 on unix) with its header; refuses to overwrite an
+    /// existing file.
+    pub fn create(path: &Path, header: &Header) -> Result<Journal, JournalError> {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::AlreadyExists => JournalError::Exists(path.to_owned()),
+            _ => JournalError::Io {
+                path: path.to_owned(),
+                source,
+            },
+        })?;
+        let mut journal = Journal::over(path, file, VERSION, FIRST);
+        let text = serde_json::to_string(header).map_err(|e| journal.format(e))?;
+        journal.write_line(text, true)?;
+        // The directory entry must survive a crash too.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Ok(d) = File::open(dir)
+        {
+            let _ = d.sync_all();
+        }
+        Ok(journal)
+    }
+
+    /// Opens the journal that `replay` was read from to append to it: a torn last line is cut
+    /// off first, so what is appended follows the last verified line.
+    pub fn open_append(path: &Path, replay: &Replay) -> Result<Journal, JournalError> {
+        let io = |source| JournalError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = OpenOptions::new().append(true).open(path).map_err(io)?;
+        let tail = replay.tail;
+        if file.metadata().map_err(io)?.len() != tail.len {
+            tracing::warn!(journal = %path.display(), "cutting off a torn last line");
+            file.set_len(tail.len).map_err(io)?;
+            file.sync_all().map_err(io)?;
+        }
+        Ok(Journal::over(path, file, tail.version, tail.last))
+    }
+
+    fn over(path: &Path, file: File, version: u32, last: Sum) -> Journal {
+        Journal {
+            path: path.to_owned(),
+            file,
+            version,
+            last,
+            #[cfg(any(test, feature = "test-hooks"))]
+            appends: 0,
+            #[cfg(any(test, feature = "test-hooks"))]
+            crash_after: None,
+        }
+    }
+
+    /// Test hook: every append after the `n`th fails as if the process had died.
+    #[cfg(any(test, feature = "test-hooks"))]
+    pub(crate) fn crash_after(&mut self, n: Option<u64>) {
+        self.crash_after = n;
+    }
+
+    /// Appends one event, then flushes and fsyncs it (and every line before it).
+    pub fn append(&mut self, event: &Event) -> Result<(), JournalError> {
+        self.append_with(event, true)
+    }
+
+    /// Appends one event without an fsync: it is durable once a later [`append`](Self::append)
+    /// returns. For runs of lines that mean nothing until a synced line closes them (the plan,
+    /// closed by `planned`).
+    pub fn append_unsynced(&mut self, event: &Event) -> Result<(), JournalError> {
+        self.append_with(event, false)
+    }
+
+    fn append_with(&mut self, event: &Event, sync: bool) -> Result<(), JournalError> {
+        #[cfg(any(test, feature = "test-hooks"))]
+        {
+            if let Some(limit) = self.crash_after
+                && self.appends >= limit
+            {
+                return Err(JournalError::SimulatedCrash(limit));
+            }
+            self.appends += 1;
+        }
+        let text = serde_json::to_string(event).map_err(|e| self.format(e))?;
+        self.write_line(text, sync)
+    }
+
+    /// Writes one line: in version 2, `text` with its sum spliced in before the closing brace.
+    fn write_line(&mut self, mut text: String, sync: bool) -> Result<(), JournalError> {
+        if self.version >= 2 {
+            self.last = sum(&self.last, text.as_bytes());
+            text.pop(); // the closing brace of the object
+            text.push_str(SUM_FIELD);
+            text.extend(hex(&self.last).map(char::from));
+            text.push_str("\"}");
+        }
+        text.push('\n');
+        let io = |source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(text.as_bytes()).map_err(io)?;
+        self.file.flush().map_err(io)?;
+        if sync {
+            self.file.sync_data().map_err(io)?;
+        }
+        Ok(())
+    }
+
+    fn format(&self, e: serde_json::Error) -> JournalError {
+        JournalError::Format {
+            path: self.path.clone(),
+            line: 0,
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Splits a version-2 line into its text without the sum, and the sum it carries.
+fn split_sum(line: &[u8]) -> Option<(Vec<u8>, Sum)> {
+    let body = line.strip_suffix(b"\"}")?;
+    let (head, digits) = body.split_at_checked(body.len().checked_sub(16)?)?;
+    let head = head.strip_suffix(SUM_FIELD.as_bytes())?;
+    let mut carried = [0u8; 8];
+    for (i, pair) in digits.chunks_exact(2).enumerate() {
+        let text = std::str::from_utf8(pair).ok()?;
+        if text
+            .bytes()
+            .any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return None;
+        }
+        carried[i] = u8::from_str_radix(text, 16).ok()?;
+    }
+    let mut content = head.to_vec();
+    content.push(b'}');
+    Some((content, carried))
+}
+
+/// Reads, verifies and folds a journal.
+pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|source| JournalError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    let bad = |line: usize, reason: String| JournalError::Format {
+        path: path.to_owned(),
+        line,
+        reason,
+    };
+    // Complete lines (each ended by a newline), with the offset just past each.
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\n' {
+            lines.push((&bytes[start..i], i + 1));
+            start = i + 1;
+        }
+    }
+    let Some(&(first, first_end)) = lines.first() else {
+        return Err(bad(1, "no complete job header".into()));
+    };
+    let mut replay = Replay::default();
+    let (header, version, mut last): (Header, u32, Sum) = match split_sum(first) {
+        Some((content, carried)) => {
+            let header: Header =
+                serde_json::from_slice(&content).map_err(|e| bad(1, e.to_string()))?;
+            if header.v != 2 {
+                return Err(bad(
+                    1,
+                    format!("journal version {} with checksums", header.v),
+                ));
+            }
+            if sum(&FIRST, &content) != carried {
+                return Err(bad(1, "checksum mismatch in the job header".into()));
+            }
+            (header, 2, carried)
+        }
+        None => {
+            let header: Header =
+                serde_json::from_slice(first).map_err(|e| bad(1, e.to_string()))?;
+            if header.v != 1 {
+                return Err(bad(
+                    1,
+                    format!(
+                        "journal version {} (this build reads 1 and {VERSION})",
+                        header.v
+                    ),
+                ));
+            }
+            (header, 1, FIRST)
+        }
+    };
+    if header.event != "job" {
+        return Err(bad(1, "the first line is not a job header".into()));
+    }
+    replay.header = Some(header);
+    let mut len = first_end;
+    let last_line = lines.len() - 1;
+    for (i, &(line, end)) in lines.iter().enumerate().skip(1) {
+        let number = i + 1;
+        let torn_allowed = i == last_line;
+        let event = if version >= 2 {
+            let verified =
+                split_sum(line).filter(|(content, carried)| sum(&last, content) == *carried);
+            match verified {
+                Some((content, carried)) => {
+                    last = carried;
+                    serde_json::from_slice::<Event>(&content)
+                        .map_err(|e| bad(number, e.to_string()))?
+                }
+                None if torn_allowed => break, // torn by a crash mid-write
+                None => return Err(bad(number, "checksum mismatch".into())),
+            }
+        } else {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                len = end;
+                continue;
+            }
+            match serde_json::from_slice::<Event>(line) {
+                Ok(event) => event,
+                Err(_) if torn_allowed => break,
+                Err(e) => return Err(bad(number, e.to_string())),
+            }
+        };
+        replay.apply(event);
+        len = end;
+    }
+    replay.tail = Tail {
+        version,
+        len: len as u64,
+        last,
+    };
+    Ok(replay)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+use super::*;
+use crate::bulk::{Mode, Outcome};
+use telnyx_e164::UsLocalNumber;
+use uuid::Uuid;
+
+fn header(job: u128) -> Header {
+    Header {
+        v: VERSION,
+        event: "job".into(),
+        job_id: Uuid::from_u128(job),
+        enterprise_id: Uuid::nil(),
+        mode: Mode::AllOrNothing,
+        batch_size: 2,
+        concurrency: 1,
+        started_at: chrono::DateTime::UNIX_EPOCH,
+        inputs: 3,
+        valid: 3,
+    }
+}
+
+fn n(v: &[&str]) -> Vec<UsLocalNumber> {
+    v.iter().map(|s| s.parse().unwrap()).collect()
+}
+
+fn write(path: &Path, job: u128) {
+    let mut journal = Journal::create(path, &header(job)).unwrap();
+    for event in [
+        Event::Plan {
+            batch: 0,
+            numbers: n(&["+12015550100", "+12015550101"]),
+        },
+        Event::Plan {
+            batch: 1,
+            numbers: n(&["+12015550102"]),
+        },
+        Event::Intent {
+            batch: 0,
+            numbers: n(&["+12015550100", "+12015550101"]),
+        },
+        Event::Committed {
+            batch: 0,
+            numbers: n(&["+12015550100", "+12015550101"]),
+        },
+        Event::Intent {
+            batch: 1,
+            numbers: n(&["+12015550102"]),
+        },
+    ] {
+        journal.append(&event).unwrap();
+    }
+}
+
+#[test]
+fn events_round_trip_and_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.header, Some(header(1)));
+    assert_eq!(replay.ours.len(), 2);
+    assert_eq!(replay.in_flight, n(&["+12015550102"]).into_iter().collect());
+    assert!(replay.unsent().is_empty());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.lines().all(|l| l.contains(",\"sum\":\"")), "{text}");
+}
+
+#[test]
+fn a_torn_last_line_is_ignored_and_cut_off_before_appending() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let whole = std::fs::read(&path).unwrap();
+    let mut torn = whole.clone();
+    torn.extend_from_slice(b"{\"event\":\"finished\",\"outc");
+    std::fs::write(&path, &torn).unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.finished, None);
+    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    journal
+        .append(&Event::Finished {
+            outcome: Outcome::Completed,
+        })
+        .unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.finished, Some(Outcome::Completed));
+    assert!(std::fs::read(&path).unwrap().starts_with(&whole));
+}
+
+#[test]
+fn a_last_line_failing_its_checksum_is_torn_but_anywhere_else_it_is_refused_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Change the number of the last line (the intent of batch 1).
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let end = lines.len() - 1;
+    lines[end] = lines[end].replace("+12015550102", "+12015550103");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert!(
+        replay.in_flight.is_empty(),
+        "the damaged last line is not used"
+    );
+    // The same damage on line 3 is refused.
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[2] = lines[2].replace("+12015550102", "+12015550103");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let err = Replay::read(&path).unwrap_err();
+    assert!(matches!(err, JournalError::Format { line: 3, .. }), "{err}");
+    assert!(err.to_string().contains("job.journal"), "{err}");
+}
+
+#[test]
+fn a_line_moved_from_another_journal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.journal"), dir.path().join("b.journal"));
+    write(&a, 1);
+    write(&b, 2);
+    let a_text = std::fs::read_to_string(&a).unwrap();
+    let b_text = std::fs::read_to_string(&b).unwrap();
+    let mut lines: Vec<&str> = a_text.lines().collect();
+    let b_lines: Vec<&str> = b_text.lines().collect();
+    lines[2] = b_lines[2];
+    std::fs::write(&a, lines.join("\n") + "\n").unwrap();
+    assert!(matches!(
+        Replay::read(&a),
+        Err(JournalError::Format { line: 3, .. })
+    ));
+}
+
+#[test]
+fn an_existing_journal_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    Journal::create(&path, &header(1)).unwrap();
+    assert!(matches!(
+        Journal::create(&path, &header(1)),
+        Err(JournalError::Exists(_))
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_journal_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    Journal::create(&path, &header(1)).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn another_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    let mut h = header(1);
+    h.v = 99;
+    std::fs::write(&path, serde_json::to_string(&h).unwrap() + "\n").unwrap();
+    let err = Replay::read(&path).unwrap_err();
+    assert!(err.to_string().contains("journal version 99"), "{err}");
+}
+
+#[test]
+fn a_version_1_journal_is_read_and_appended_to_in_its_own_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.journal");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/v1-killed.journal"
+        ),
+        &path,
+    )
+    .unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.header.as_ref().map(|h| h.v), Some(1));
+    assert!(replay.planned);
+    assert_eq!(replay.plan.len(), 3);
+    assert_eq!(
+        replay.ours,
+        n(&["+16035550000", "+16035550001"]).into_iter().collect()
+    );
+    assert_eq!(
+        replay.in_flight,
+        n(&["+16035550002", "+16035550003"]).into_iter().collect()
+    );
+    assert_eq!(
+        replay.unsent(),
+        vec![(2, n(&["+16035550004", "+16035550005"]))]
+    );
+    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    journal.append(&Event::RollbackStarted).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.ends_with("{\"event\":\"rollback_started\"}\n"),
+        "{text}"
+    );
+    assert!(Replay::read(&path).unwrap().rollback_started);
+}

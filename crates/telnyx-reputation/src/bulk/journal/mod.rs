@@ -1,0 +1,312 @@
+//! The bulk job's write-ahead journal: one JSON object per line, appended, flushed and fsync'd
+//! before and after every step that touches the server.
+//!
+//! The `plan` lines are the one run written without an fsync each: they mean nothing until the
+//! `planned` line closes them, and its fsync makes every line before it durable, before the
+//! first request is sent. (A million numbers make 10,000 plan lines; one fsync instead of
+//! 10,000.) A journal without `planned` is of a job that sent nothing.
+//!
+//! # Format (version 2)
+//!
+//! The first line is the job header; every later line is an event. Numbers are canonical E.164
+//! strings, read back as [`UsLocalNumber`]s (a line holding anything else is refused).
+//!
+//! ```text
+//! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"sum":"…"}
+//! {"event":"plan","batch":0,"numbers":["+16035550100", …],"sum":"…"}  every batch, before any is sent
+//! {"event":"planned","batches":3,"sum":"…"}                          the plan is complete; nothing is sent before this
+//! {"event":"intent","batch":0,"numbers":[…],"sum":"…"}               about to send these numbers
+//! {"event":"committed","batch":0,"numbers":[…],"sum":"…"}            this job associated them
+//! {"event":"already","batch":0,"numbers":[…],"sum":"…"}              associated with this enterprise before the job
+//! {"event":"not_committed","batch":0,"numbers":[…],"sum":"…"}        the intent did not take effect
+//! {"event":"refused","batch":0,"refusals":[{"number":"…","code":"…","detail":"…"}],"sum":"…"}
+//! {"event":"failed","batch":0,"numbers":[…],"reason":"…","sum":"…"}  undecided; never sent again by this run
+//! {"event":"rollback_started","sum":"…"}
+//! {"event":"disassociated","numbers":[…],"sum":"…"}                  undone by the rollback
+//! {"event":"finished","outcome":"completed","sum":"…"}
+//! ```
+//!
+//! **Checksums.** Every line ends with `"sum"`: 16 hex digits, the first 8 bytes of the SHA-256
+//! of the previous line's sum followed by this line's text without its sum (the header's
+//! "previous sum" is eight zero bytes). The sums chain from the header, which holds the job id
+//! and the enterprise, so a line cannot be edited, dropped, reordered or moved to another
+//! journal without failing verification. A journal that fails it is refused with the line
+//! number; only the last line may fail, as the torn write of a process that died mid-line, and
+//! `resume`/`rollback` cut it off before they append.
+//!
+//! Version 1 (the same lines without `"sum"`) is still read, and appended to in its own format.
+//!
+//! Recovery reads the journal back into a [`Replay`]: what this job associated, what is still
+//! in flight (an `intent` without an outcome: it may or may not have been applied, so it is
+//! looked up on the server), and what is left to send.
+
+mod file;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use telnyx_e164::UsLocalNumber;
+use uuid::Uuid;
+
+use super::report::Outcome;
+
+pub use file::Journal;
+
+/// The journal format version this code writes (it also reads version 1).
+pub const VERSION: u32 = 2;
+
+/// The first line: what the job is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Header {
+    /// Format version.
+    pub v: u32,
+    /// Always `"job"`.
+    pub event: String,
+    /// The job's id.
+    pub job_id: Uuid,
+    /// The enterprise the numbers are associated with.
+    pub enterprise_id: Uuid,
+    /// `all_or_nothing` or `best_effort`.
+    pub mode: super::Mode,
+    /// Numbers per request.
+    pub batch_size: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// When the job started (client clock, RFC 3339).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Inputs read.
+    pub inputs: u64,
+    /// Inputs that passed pre-flight (distinct US local numbers).
+    pub valid: u64,
+}
+
+/// One server refusal of one number.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RefusedNumber {
+    /// The number.
+    pub number: UsLocalNumber,
+    /// The error code the server gave (or ours, when it gave none).
+    pub code: String,
+    /// The server's detail.
+    pub detail: String,
+}
+
+/// Every event after the header.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A batch of the plan.
+    Plan {
+        /// Batch number.
+        batch: u64,
+        /// Its numbers.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Every batch of the plan is written; nothing is sent before this line.
+    Planned {
+        /// How many batches.
+        batches: u64,
+    },
+    /// About to send.
+    Intent {
+        /// Batch number.
+        batch: u64,
+        /// The numbers of this request.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Associated by this job.
+    Committed {
+        /// Batch number.
+        batch: u64,
+        /// The numbers.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Associated with this enterprise before the job: done, not ours to undo.
+    Already {
+        /// Batch number.
+        batch: u64,
+        /// The numbers.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// The request did not take effect.
+    NotCommitted {
+        /// Batch number.
+        batch: u64,
+        /// The numbers.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Refused by the server.
+    Refused {
+        /// Batch number.
+        batch: u64,
+        /// The refusals.
+        refusals: Vec<RefusedNumber>,
+    },
+    /// Could not be decided.
+    Failed {
+        /// Batch number.
+        batch: u64,
+        /// The numbers.
+        numbers: Vec<UsLocalNumber>,
+        /// Why.
+        reason: String,
+    },
+    /// The rollback began.
+    RollbackStarted,
+    /// Numbers undone by the rollback.
+    Disassociated {
+        /// The numbers.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// The job ended.
+    Finished {
+        /// How it ended.
+        outcome: Outcome,
+    },
+}
+
+/// Why the journal could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// An I/O error on the journal file.
+    #[error("journal {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a journal this code can read, or fails verification (a checksum that
+    /// does not match, a line that is not an event): it is not used, so nothing is sent on its
+    /// word.
+    #[error("journal {path}: line {line}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The journal already exists (a new job never overwrites one).
+    #[error("journal {0} already exists; resume or roll back that job, or choose another path")]
+    Exists(PathBuf),
+    /// A test-only simulated crash.
+    #[cfg(any(test, feature = "test-hooks"))]
+    #[error("simulated crash after {0} journal appends")]
+    SimulatedCrash(u64),
+}
+
+/// What a journal says happened, folded number by number.
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    /// The header.
+    pub header: Option<Header>,
+    /// The plan: batch number → its numbers, in order.
+    pub plan: BTreeMap<u64, Vec<UsLocalNumber>>,
+    /// Associated by this job (and not yet undone).
+    pub ours: BTreeSet<UsLocalNumber>,
+    /// Associated with this enterprise before the job.
+    pub already: BTreeSet<UsLocalNumber>,
+    /// Refused by the server, with the refusal.
+    pub refused: BTreeMap<UsLocalNumber, RefusedNumber>,
+    /// Undecided, with the reason.
+    pub failed: BTreeMap<UsLocalNumber, String>,
+    /// Sent, outcome not recorded: may or may not be associated.
+    pub in_flight: BTreeSet<UsLocalNumber>,
+    /// Undone by a rollback.
+    pub disassociated: BTreeSet<UsLocalNumber>,
+    /// Whether the plan was written in full (before it, nothing was sent).
+    pub planned: bool,
+    /// Whether a rollback began.
+    pub rollback_started: bool,
+    /// The recorded outcome, if the job finished.
+    pub finished: Option<Outcome>,
+    /// Where appending continues: the format version, the length of the verified lines, and
+    /// the last line's sum.
+    pub(crate) tail: file::Tail,
+}
+
+impl Replay {
+    /// Reads and verifies a journal file. A torn last line is ignored (and cut off by the next
+    /// append); any other line that fails verification is an error naming it.
+    pub fn read(path: &std::path::Path) -> Result<Replay, JournalError> {
+        file::read(path)
+    }
+
+    /// Folds one event into the state.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Plan { batch, numbers } => {
+                self.plan.insert(batch, numbers);
+            }
+            Event::Planned { .. } => self.planned = true,
+            Event::Intent { numbers, .. } => self.in_flight.extend(numbers),
+            Event::Committed { numbers, .. } => {
+                for n in numbers {
+                    self.in_flight.remove(&n);
+                    self.ours.insert(n);
+                }
+            }
+            Event::Already { numbers, .. } => {
+                for n in numbers {
+                    self.in_flight.remove(&n);
+                    self.already.insert(n);
+                }
+            }
+            Event::NotCommitted { numbers, .. } => {
+                for n in &numbers {
+                    self.in_flight.remove(n);
+                }
+            }
+            Event::Refused { refusals, .. } => {
+                for r in refusals {
+                    self.in_flight.remove(&r.number);
+                    self.refused.insert(r.number, r);
+                }
+            }
+            Event::Failed {
+                numbers, reason, ..
+            } => {
+                for n in numbers {
+                    self.in_flight.remove(&n);
+                    self.failed.insert(n, reason.clone());
+                }
+            }
+            Event::RollbackStarted => self.rollback_started = true,
+            Event::Disassociated { numbers } => {
+                for n in numbers {
+                    self.ours.remove(&n);
+                    self.disassociated.insert(n);
+                }
+            }
+            Event::Finished { outcome } => self.finished = Some(outcome),
+        }
+    }
+
+    /// Planned numbers with no outcome yet and not in flight: still to be sent.
+    pub fn unsent(&self) -> Vec<(u64, Vec<UsLocalNumber>)> {
+        self.plan
+            .iter()
+            .map(|(batch, numbers)| {
+                let left = numbers
+                    .iter()
+                    .filter(|n| !self.is_decided(n) && !self.in_flight.contains(*n))
+                    .copied()
+                    .collect::<Vec<_>>();
+                (*batch, left)
+            })
+            .filter(|(_, left)| !left.is_empty())
+            .collect()
+    }
+
+    fn is_decided(&self, n: &UsLocalNumber) -> bool {
+        self.ours.contains(n)
+            || self.already.contains(n)
+            || self.refused.contains_key(n)
+            || self.failed.contains_key(n)
+            || self.disassociated.contains(n)
+    }
+}

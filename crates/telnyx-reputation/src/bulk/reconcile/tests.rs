@@ -1,0 +1,109 @@
+use super::*;
+use proptest::prelude::*;
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+fn n(text: &str) -> UsLocalNumber {
+    text.parse().unwrap()
+}
+
+#[test]
+fn a_record_created_after_the_start_less_the_margin_is_ours() {
+    let start = at("2025-06-01T12:00:00Z");
+    assert_eq!(owner(Some(at("2025-06-01T12:00:05Z")), start), Found::Ours);
+    assert_eq!(owner(Some(at("2025-06-01T11:59:59Z")), start), Found::Ours);
+    assert_eq!(
+        owner(Some(at("2025-06-01T11:59:57Z")), start),
+        Found::Before
+    );
+    assert_eq!(owner(None, start), Found::Before);
+}
+
+#[test]
+fn extreme_server_dates_do_not_overflow() {
+    let start = at("2025-06-01T12:00:00Z");
+    assert_eq!(
+        owner(Some(at("+262142-12-31T23:59:59Z")), start),
+        Found::Ours
+    );
+    assert_eq!(owner(Some(DateTime::<Utc>::MIN_UTC), start), Found::Before);
+    assert_eq!(owner(Some(start), DateTime::<Utc>::MIN_UTC), Found::Ours);
+}
+
+#[test]
+fn split_found_keeps_order_within_each_side() {
+    let found = [
+        (n("+12015550100"), Found::Ours),
+        (n("+12015550101"), Found::Absent),
+        (n("+12015550102"), Found::Before),
+        (n("+12015550103"), Found::Absent),
+    ];
+    let (present, absent) = split_found(&found);
+    assert_eq!(present, [n("+12015550100"), n("+12015550102")]);
+    assert_eq!(absent, [n("+12015550101"), n("+12015550103")]);
+}
+
+fn record(number: &str) -> AssociatedNumber {
+    serde_json::from_value(serde_json::json!({ "phone_number": number })).unwrap()
+}
+
+#[test]
+fn an_answer_confirms_only_the_numbers_it_names() {
+    let sent = [n("+12015550100"), n("+12015550101"), n("+12015550102")];
+    assert_eq!(confirmed_by(&sent, &[]), [false; 3]);
+    assert_eq!(
+        confirmed_by(&sent, &[record("+12015550102"), record("+19995550000")]),
+        [false, false, true]
+    );
+    let all: Vec<_> = sent.iter().map(|s| record(s.as_str())).collect();
+    assert_eq!(confirmed_by(&sent, &all), [true; 3]);
+}
+
+proptest! {
+    /// Any page of the right shape, with any date the format can hold, is decided without a
+    /// panic, and a number the page does not name is absent.
+    #[test]
+    fn any_lookup_page_is_decided_without_panic(
+        year in -262_143i32..=262_142,
+        month in 1u32..=12,
+        day in 1u32..=28,
+        secs in 0u32..86_400,
+        name_it in any::<bool>(),
+        extra in proptest::collection::vec("[+0-9]{0,14}", 0..4),
+    ) {
+        let created = format!(
+            "{}{:06}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            if year < 0 { "-" } else { "+" },
+            year.unsigned_abs(),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+        );
+        let number = n("+12015550100");
+        let mut data: Vec<serde_json::Value> = extra
+            .iter()
+            .map(|p| serde_json::json!({ "phone_number": p, "created_at": created }))
+            .collect();
+        if name_it {
+            data.push(serde_json::json!({ "phone_number": number.as_str(), "created_at": created }));
+        }
+        let page: Result<NumberPage, _> = serde_json::from_value(serde_json::json!({ "data": data }));
+        if let Ok(page) = page {
+            let found = found_in(&page, number, at("2025-06-01T12:00:00Z"));
+            if !name_it && !extra.iter().any(|p| p == number.as_str()) {
+                prop_assert_eq!(found, Found::Absent);
+            }
+        }
+    }
+
+    /// Arbitrary JSON of any shape fed to the page decoder never panics it, and what decodes
+    /// is decided without a panic.
+    #[test]
+    fn arbitrary_bytes_never_panic_the_decision(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        if let Ok(page) = serde_json::from_slice::<NumberPage>(&bytes) {
+            let _ = found_in(&page, n("+12015550100"), Utc::now());
+        }
+    }
+}

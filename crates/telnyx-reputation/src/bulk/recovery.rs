@@ -1,0 +1,137 @@
+//! Recovery from a journal: what a resume still has to do, whether it must roll back instead,
+//! and the report a journal alone can give.
+
+use std::path::Path;
+
+use super::Mode;
+use super::batch::Step;
+use super::finish::{failures, refusal};
+use super::journal::{Header, JournalError, Replay};
+use super::report::{Outcome, Report};
+
+/// The job's header, which every readable journal has.
+pub(super) fn header(path: &Path, replay: &Replay) -> Result<Header, JournalError> {
+    replay.header.clone().ok_or_else(|| JournalError::Format {
+        path: path.to_owned(),
+        line: 1,
+        reason: "no job header".into(),
+    })
+}
+
+/// Whether a resume must undo the job rather than complete it: a rollback began, or an
+/// all-or-nothing job already has a refusal or an undecided number.
+pub(super) fn must_roll_back(header: &Header, replay: &Replay) -> bool {
+    replay.rollback_started
+        || (header.mode == Mode::AllOrNothing
+            && (!replay.refused.is_empty() || !replay.failed.is_empty()))
+}
+
+/// The work of a resume, batch by batch: numbers in flight when the job stopped are looked up
+/// first, then the numbers never sent are sent.
+pub(super) fn resume_work(replay: &Replay) -> Vec<(u64, Step)> {
+    let mut work = Vec::new();
+    for (batch, numbers) in &replay.plan {
+        let in_flight: Vec<_> = numbers
+            .iter()
+            .filter(|n| replay.in_flight.contains(*n))
+            .copied()
+            .collect();
+        if !in_flight.is_empty() {
+            work.push((*batch, Step::LookUp(in_flight)));
+        }
+    }
+    work.extend(
+        replay
+            .unsent()
+            .into_iter()
+            .map(|(batch, numbers)| (batch, Step::Send(numbers))),
+    );
+    work
+}
+
+/// A report rebuilt from a journal alone.
+pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
+    let mut report = Report::blank(
+        header.job_id,
+        header.enterprise_id,
+        header.mode,
+        header.inputs,
+        header.valid,
+    );
+    report.outcome = replay.finished.unwrap_or(Outcome::Failed);
+    report.associated = replay.ours.iter().copied().collect();
+    report.already_associated = replay.already.iter().copied().collect();
+    report.refused = replay.refused.values().map(refusal).collect();
+    report.failed = failures(replay.failed.clone());
+    report.rolled_back = replay.disassociated.len() as u64;
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::journal::Event;
+    use telnyx_e164::UsLocalNumber;
+
+    fn n(i: u32) -> UsLocalNumber {
+        format!("+1201555{i:04}").parse().unwrap()
+    }
+
+    #[test]
+    fn a_resume_looks_up_what_was_in_flight_and_sends_what_never_was() {
+        let mut replay = Replay::default();
+        for event in [
+            Event::Plan {
+                batch: 0,
+                numbers: vec![n(0), n(1)],
+            },
+            Event::Plan {
+                batch: 1,
+                numbers: vec![n(2), n(3)],
+            },
+            Event::Plan {
+                batch: 2,
+                numbers: vec![n(4)],
+            },
+            Event::Planned { batches: 3 },
+            Event::Intent {
+                batch: 0,
+                numbers: vec![n(0), n(1)],
+            },
+            Event::Committed {
+                batch: 0,
+                numbers: vec![n(0), n(1)],
+            },
+            Event::Intent {
+                batch: 1,
+                numbers: vec![n(2), n(3)],
+            },
+        ] {
+            replay.apply(event);
+        }
+        assert_eq!(
+            resume_work(&replay),
+            vec![
+                (1, Step::LookUp(vec![n(2), n(3)])),
+                (2, Step::Send(vec![n(4)]))
+            ]
+        );
+        let report = report_from_replay(
+            &Header {
+                v: 2,
+                event: "job".into(),
+                job_id: uuid::Uuid::nil(),
+                enterprise_id: uuid::Uuid::nil(),
+                mode: Mode::AllOrNothing,
+                batch_size: 2,
+                concurrency: 1,
+                started_at: chrono::DateTime::UNIX_EPOCH,
+                inputs: 5,
+                valid: 5,
+            },
+            &replay,
+        );
+        assert_eq!(report.outcome, Outcome::Failed);
+        assert_eq!(report.associated, vec![n(0), n(1)]);
+    }
+}

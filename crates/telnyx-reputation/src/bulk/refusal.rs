@@ -1,0 +1,201 @@
+//! Refusals (400/422) of a batch: which numbers the server refused (its `source.pointer`,
+//! else bisection in best effort), and which of them were merely on this enterprise already.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use telnyx_e164::UsLocalNumber;
+use telnyx_reputation_api::types::TelnyxError;
+
+use super::Mode;
+use super::batch::{Step, Tally, fail, record_refused};
+use super::context::JobContext;
+use super::journal::{Event, JournalError, RefusedNumber};
+use super::reconcile::{Found, reconcile};
+use crate::Error;
+
+/// The input index that an error's `source.pointer` names, if any.
+pub(super) fn pointed_index(error: &TelnyxError) -> Option<usize> {
+    let pointer = error.source.as_ref()?.pointer.as_deref()?;
+    let rest = pointer
+        .strip_prefix("/phone_numbers/")
+        .or_else(|| pointer.strip_prefix("/body/phone_numbers/"))?;
+    rest.parse().ok()
+}
+
+/// The refusal of one number, from the error naming it or, failing that, the whole answer.
+fn refusal_of(
+    number: UsLocalNumber,
+    error: Option<&TelnyxError>,
+    fallback: &Error,
+) -> RefusedNumber {
+    match error {
+        Some(e) => RefusedNumber {
+            number,
+            code: e.code.clone(),
+            detail: e.detail.clone().unwrap_or_else(|| e.title.clone()),
+        },
+        None => RefusedNumber {
+            number,
+            code: fallback
+                .api()
+                .and_then(|a| a.code().map(str::to_owned))
+                .unwrap_or_else(|| fallback.status().map(|s| s.to_string()).unwrap_or_default()),
+            detail: fallback.to_string(),
+        },
+    }
+}
+
+/// A 400/422 refusal: find the offending numbers (pointer, else lookups, else bisection), count
+/// the ones already on this enterprise as done, and decide what to send next.
+pub(super) async fn handle_refusal(
+    ctx: &JobContext,
+    batch: u64,
+    set: Vec<UsLocalNumber>,
+    error: &Error,
+    work: &mut Vec<Step>,
+    tally: &mut Tally,
+) -> Result<(), JournalError> {
+    let errors = error.api().map(|a| a.errors.as_slice()).unwrap_or_default();
+    let mut pointed: BTreeMap<usize, &TelnyxError> = BTreeMap::new();
+    for e in errors {
+        if let Some(i) = pointed_index(e).filter(|i| *i < set.len()) {
+            pointed.entry(i).or_insert(e);
+        }
+    }
+    if pointed.is_empty() && set.len() > 1 && ctx.mode == Mode::BestEffort {
+        // Bisection: a bad number costs about 2·log2(batch) extra requests, not its batch;
+        // lookups happen only once a single number is left.
+        let (left, right) = set.split_at(set.len() / 2);
+        work.push(Step::Send(right.to_vec()));
+        work.push(Step::Send(left.to_vec()));
+        return Ok(());
+    }
+    let candidates: Vec<UsLocalNumber> = if pointed.is_empty() {
+        set.clone()
+    } else {
+        pointed.keys().map(|i| set[*i]).collect()
+    };
+    // Numbers already associated with this enterprise are done, not errors.
+    let found = match reconcile(ctx, &candidates).await {
+        Ok(found) => found,
+        Err(e) => {
+            return fail(
+                ctx,
+                batch,
+                set,
+                &e.to_string(),
+                "refused, and the refused numbers could not be looked up",
+                tally,
+            );
+        }
+    };
+    let here: BTreeSet<UsLocalNumber> = found
+        .iter()
+        .filter(|(_, f)| *f != Found::Absent)
+        .map(|(n, _)| *n)
+        .collect();
+    if !here.is_empty() {
+        let here_list: Vec<UsLocalNumber> = here.iter().copied().collect();
+        ctx.log(|| Event::Already {
+            batch,
+            numbers: here_list.clone(),
+        })?;
+        let n = here_list.len() as u64;
+        tally.already.extend(here_list);
+        ctx.tick(|p| {
+            p.already_associated += n;
+            p.done += n;
+        });
+    }
+
+    if !pointed.is_empty() {
+        let refused: Vec<RefusedNumber> = pointed
+            .iter()
+            .filter(|(i, _)| !here.contains(&set[**i]))
+            .map(|(i, e)| refusal_of(set[*i], Some(e), error))
+            .collect();
+        let rest: Vec<UsLocalNumber> = set
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !pointed.contains_key(i))
+            .map(|(_, n)| *n)
+            .collect();
+        record_refused(ctx, batch, refused, tally)?;
+        if ctx.mode == Mode::AllOrNothing && !tally.refused.is_empty() {
+            ctx.halt();
+            tally.not_sent += rest.len() as u64;
+        } else {
+            work.push(Step::Send(rest));
+        }
+        return Ok(());
+    }
+
+    // No pointer: the server refused the set without saying which number.
+    let remaining: Vec<UsLocalNumber> = set.iter().copied().filter(|n| !here.contains(n)).collect();
+    if !here.is_empty() {
+        work.push(Step::Send(remaining));
+    } else if remaining.len() == 1 {
+        record_refused(
+            ctx,
+            batch,
+            vec![refusal_of(remaining[0], errors.first(), error)],
+            tally,
+        )?;
+    } else {
+        // All-or-nothing: the job fails anyway; finding the culprit would mean billable probes.
+        let refused = remaining
+            .iter()
+            .map(|n| {
+                let mut r = refusal_of(*n, errors.first(), error);
+                r.detail = format!(
+                    "refused with its batch (the server named no number): {}",
+                    r.detail
+                );
+                r
+            })
+            .collect();
+        record_refused(ctx, batch, refused, tally)?;
+        ctx.halt();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telnyx_reputation_api::types::TelnyxErrorSource;
+
+    fn error_at(pointer: &str) -> TelnyxError {
+        TelnyxError {
+            code: "x".into(),
+            title: "t".into(),
+            detail: None,
+            meta: None,
+            source: Some(TelnyxErrorSource {
+                pointer: Some(pointer.into()),
+            }),
+        }
+    }
+
+    #[test]
+    fn pointers_name_the_offending_index() {
+        assert_eq!(pointed_index(&error_at("/phone_numbers/7")), Some(7));
+        assert_eq!(pointed_index(&error_at("/body/phone_numbers/0")), Some(0));
+        assert_eq!(pointed_index(&error_at("/body/enterprise_id")), None);
+        assert_eq!(pointed_index(&error_at("/phone_numbers/x")), None);
+        assert_eq!(pointed_index(&error_at("/phone_numbers/-1")), None);
+    }
+
+    #[test]
+    fn a_refusal_without_an_error_object_takes_the_answers_status() {
+        let fallback = Error::Protocol {
+            operation: "AssociateReputationNumbers",
+            detail: "bad".into(),
+        };
+        let n: UsLocalNumber = "+12015550100".parse().unwrap();
+        let r = refusal_of(n, None, &fallback);
+        assert_eq!((r.number, r.code.as_str()), (n, ""));
+        let r = refusal_of(n, Some(&error_at("/phone_numbers/0")), &fallback);
+        assert_eq!((r.code.as_str(), r.detail.as_str()), ("x", "t"));
+    }
+}

@@ -1,0 +1,130 @@
+//! The rollback: every number the job associated is disassociated again. One path, used when a
+//! running all-or-nothing job fails and by `rollback_job` on a journal.
+
+use futures::{StreamExt, stream};
+use telnyx_e164::{Batch, UsLocalNumber};
+
+use super::Phase;
+use super::context::JobContext;
+use super::journal::{Event, JournalError};
+use super::reconcile::{Found, look_up};
+use super::report::Outcome;
+
+/// What a rollback did.
+#[derive(Debug, Default)]
+pub(super) struct RolledBack {
+    /// Numbers this rollback disassociated (or found already absent).
+    pub undone: u64,
+    /// Numbers of the job that may still be associated: their disassociation failed, or their
+    /// outcome could not be looked up.
+    pub left: Vec<UsLocalNumber>,
+    /// Why, for each number left.
+    pub failures: Vec<(UsLocalNumber, String)>,
+}
+
+impl RolledBack {
+    /// Whether the end state equals the start state.
+    pub fn complete(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Undoes `ours`, and every number of `undecided` that the server shows as created by this
+/// job. Writes `rollback_started` (unless `started`) and, when complete, `finished`.
+pub(super) async fn roll_back(
+    ctx: &JobContext,
+    ours: Vec<UsLocalNumber>,
+    undecided: Vec<UsLocalNumber>,
+    started: bool,
+) -> Result<RolledBack, JournalError> {
+    if !started {
+        ctx.log(|| Event::RollbackStarted)?;
+    }
+    ctx.tick(|p| p.phase = Phase::RollingBack);
+    let mut end = RolledBack::default();
+    let mut set = ours;
+    let looked_up: Vec<(UsLocalNumber, Result<Found, crate::Error>)> = stream::iter(undecided)
+        .map(|n| async move { (n, look_up(ctx, n).await) })
+        .buffered(ctx.concurrency.max(1))
+        .collect()
+        .await;
+    for (n, found) in looked_up {
+        match found {
+            Ok(Found::Ours) => set.push(n),
+            Ok(Found::Absent | Found::Before) => {}
+            Err(e) => {
+                end.left.push(n);
+                end.failures
+                    .push((n, format!("rollback could not look the number up: {e}")));
+            }
+        }
+    }
+    set.sort_unstable();
+    set.dedup();
+    for chunk in set.chunks(Batch::MAX_SIZE) {
+        let results: Vec<(UsLocalNumber, Result<(), String>)> = stream::iter(chunk.iter().copied())
+            .map(|n| async move { (n, disassociate_one(ctx, n).await) })
+            .buffer_unordered(ctx.concurrency.max(1))
+            .collect()
+            .await;
+        let mut done = Vec::with_capacity(results.len());
+        for (n, result) in results {
+            match result {
+                Ok(()) => done.push(n),
+                Err(reason) => {
+                    end.left.push(n);
+                    end.failures.push((n, reason));
+                }
+            }
+        }
+        if !done.is_empty() {
+            let n = done.len() as u64;
+            ctx.log(|| Event::Disassociated { numbers: done })?;
+            end.undone += n;
+            ctx.tick(|p| p.rolled_back += n);
+        }
+    }
+    if end.complete() {
+        ctx.log(|| Event::Finished {
+            outcome: Outcome::RolledBack,
+        })?;
+    }
+    Ok(end)
+}
+
+/// Disassociates one number from the job's enterprise. Every disassociation of the engine goes
+/// through here.
+///
+/// It is idempotent, so a transient failure is tried again until it succeeds or the job gives
+/// up on the server. A 404 counts as "already absent" only once a lookup confirms that the
+/// number is not on the enterprise.
+pub(super) async fn disassociate_one(ctx: &JobContext, n: UsLocalNumber) -> Result<(), String> {
+    let mut pause = None;
+    loop {
+        ctx.count_request();
+        match ctx.client.disassociate(ctx.enterprise, n.as_e164()).await {
+            Ok(()) => {
+                ctx.succeeded();
+                return Ok(());
+            }
+            Err(e) if e.status() == Some(404) => {
+                return match look_up(ctx, n).await {
+                    Ok(Found::Absent) => Ok(()),
+                    Ok(_) => Err(format!(
+                        "rollback failed: {e}, yet the number is listed on the enterprise"
+                    )),
+                    Err(lookup) => Err(format!(
+                        "rollback failed: {e}, and the number could not be looked up: {lookup}"
+                    )),
+                };
+            }
+            Err(e) if e.is_transient() => {
+                if let Some(why) = ctx.gave_up() {
+                    return Err(format!("rollback failed: {e} ({why})"));
+                }
+                ctx.pause(&mut pause).await;
+            }
+            Err(e) => return Err(format!("rollback failed: {e}")),
+        }
+    }
+}
