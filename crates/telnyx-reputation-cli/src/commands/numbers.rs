@@ -103,7 +103,7 @@ pub async fn list(args: ListArgs, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
     let records: Result<Vec<NumberReputation>, _> = session
         .client
-        .list_all(args.enterprise, filter)
+        .list_all(args.enterprise.into(), filter)
         .try_collect()
         .await;
     session.close().await;
@@ -122,10 +122,10 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
     } else {
         Freshness::Cached
     };
-    let result = match args.enterprise {
-        Some(e) => session.client.get(e, n, freshness).await,
-        None => session.client.get_simplified(n, freshness).await,
-    };
+    let result = session
+        .client
+        .get(args.enterprise.into(), n, freshness)
+        .await;
     session.close().await;
     print_numbers(&[result.map_err(Failure::from_api)?], global.output);
     Ok(Exit::Success)
@@ -141,10 +141,7 @@ pub async fn disassociate(args: DisassociateArgs, global: &Global) -> Result<Exi
     let session = global.session().await?;
     let mut exit = Exit::Success;
     for n in numbers {
-        let result = match args.enterprise {
-            Some(e) => session.client.disassociate(e, n).await,
-            None => session.client.disassociate_simplified(n).await,
-        };
+        let result = session.client.disassociate(args.enterprise.into(), n).await;
         match result {
             Ok(()) => println!("{n} disassociated"),
             Err(e) => {

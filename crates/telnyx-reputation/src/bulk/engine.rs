@@ -15,7 +15,7 @@ use super::journal::{Event, Header, Journal, JournalError, RefusedNumber, Replay
 use super::preflight::preflight;
 use super::report::{Failure, Outcome, Refusal, Report};
 use super::{BulkError, BulkOptions, Mode, Phase, Progress, ProgressFn};
-use crate::client::Page;
+use crate::client::{Page, Scope};
 use crate::{Client, Error};
 
 /// How far a server clock may lag ours when deciding that a record was created by this job.
@@ -177,7 +177,7 @@ async fn lookup(sh: &Shared, number: UsLocalNumber) -> Result<Found, Error> {
         sh.count_request();
         match sh
             .client
-            .list(sh.enterprise, Page::new(1, 1), Some(number.as_e164()))
+            .list(Scope::Enterprise(sh.enterprise), Page::new(1, 1), Some(number.as_e164()))
             .await
         {
             Ok(page) => break page,
@@ -664,7 +664,7 @@ async fn undo(
         let results: Vec<(UsLocalNumber, Result<(), Error>)> = stream::iter(chunk.iter().copied())
             .map(|n| async move {
                 sh.count_request();
-                let result = match sh.client.disassociate(sh.enterprise, n.as_e164()).await {
+                let result = match sh.client.disassociate(Scope::Enterprise(sh.enterprise), n.as_e164()).await {
                     Err(e) if e.status() == Some(404) => Ok(()),
                     other => other,
                 };
