@@ -142,7 +142,10 @@ impl Client {
             .user_agent(concat!("telnyx-reputation-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        let pacer = Arc::new(Pacer::new(config.max_requests_per_second));
+        let pacer = Arc::new(Pacer::new(
+            config.max_requests_per_second,
+            config.retry.rate_limit_wait_cap(),
+        ));
         let hooks = api::Hooks::with_transport(Arc::new(Pipeline {
             pacer: pacer.clone(),
             max_body_bytes: config.max_body_bytes,
@@ -355,7 +358,10 @@ impl Client {
             })
             .await?;
         response.data.ok_or_else(|| Error::Protocol {
-            operation: operation_of(scope, "GetPhoneNumberReputation"),
+            operation: match scope {
+                Scope::Enterprise(_) => "get_phone_number_reputation",
+                Scope::Account => "get_phone_number_reputation_simplified",
+            },
             detail: "200 without data".into(),
         })
     }
@@ -422,14 +428,6 @@ impl Client {
                 last: Box::new(last),
             }),
         }
-    }
-}
-
-/// The operation id a scope's form of an operation has (for errors raised outside a request).
-fn operation_of(scope: Scope, enterprise_form: &'static str) -> &'static str {
-    match (scope, enterprise_form) {
-        (Scope::Account, "GetPhoneNumberReputation") => "GetPhoneNumberReputationSimplified",
-        _ => enterprise_form,
     }
 }
 

@@ -10,8 +10,8 @@ use crate::retry::{Failure, Stall, classify_status};
 /// A refusal or failure reported by the API, with everything the response said about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
-    /// The operation, as the spec names it (e.g. `AssociateReputationNumbers`), taken from the
-    /// generated client; [`describe`] says what it does in words.
+    /// The operation, as the generated client's `OperationInfo` names it (e.g.
+    /// `associate_reputation_numbers`); [`describe`] says what it does in words.
     pub operation: &'static str,
     /// The HTTP status.
     pub status: u16,
@@ -119,10 +119,14 @@ fn stall_cause(last: &Error) -> String {
 }
 
 /// What an operation does, in words, for messages and logs (the user never needs the spec's
-/// operation id). Unknown ids are given as they are.
+/// operation id). Takes the id as the spec writes it (`ListReputationNumbers`) or as the
+/// generated client's `OperationInfo` does (`list_reputation_numbers`); unknown ids are given as
+/// they are.
 ///
 /// ```
-/// assert_eq!(telnyx_reputation::describe("ListReputationNumbers"), "listing numbers");
+/// use telnyx_reputation::describe;
+/// assert_eq!(describe("ListReputationNumbers"), "listing numbers");
+/// assert_eq!(describe("list_reputation_numbers_simplified"), "listing numbers");
 /// ```
 pub fn describe(operation: &str) -> &str {
     const WORDS: &[(&str, &str)] = &[
@@ -143,9 +147,15 @@ pub fn describe(operation: &str) -> &str {
     if operation.is_empty() {
         return "sending a request";
     }
+    let same = |id: &str| {
+        let mut theirs = operation.bytes().filter(|b| *b != b'_');
+        id.bytes()
+            .all(|b| theirs.next().is_some_and(|t| t.eq_ignore_ascii_case(&b)))
+            && theirs.next().is_none()
+    };
     WORDS
         .iter()
-        .find(|(id, _)| id.eq_ignore_ascii_case(operation))
+        .find(|(id, _)| same(id))
         .map_or(operation, |(_, words)| words)
 }
 
@@ -209,7 +219,8 @@ impl Error {
         }
     }
 
-    /// The operation that failed, as the spec names it (`""` for a configuration error).
+    /// The operation that failed, as the generated client names it (`""` for a configuration
+    /// error).
     pub fn operation(&self) -> &'static str {
         match self {
             Error::Api(e) => e.operation,

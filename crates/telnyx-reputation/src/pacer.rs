@@ -28,7 +28,9 @@ use tokio::time::Instant;
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 
-use crate::retry::{MAX_RATE_LIMIT_WAIT, parse_retry_after, parse_seconds};
+#[cfg(test)]
+use crate::retry::MAX_RATE_LIMIT_WAIT;
+use crate::retry::{parse_retry_after, parse_seconds};
 
 /// The in-flight cap the pacer starts with, before any 429 has lowered it.
 const INITIAL_LIMIT: u32 = 256;
@@ -42,6 +44,8 @@ pub(crate) struct Pacer {
     changed: Notify,
     /// The fixed ceiling's spacing between two requests.
     spacing: Option<Duration>,
+    /// The cap on how long one 429's `Retry-After` closes the gate.
+    rate_limit_cap: Duration,
 }
 
 #[derive(Debug)]
@@ -103,8 +107,9 @@ enum Admission {
 }
 
 impl Pacer {
-    /// A pacer with an optional fixed ceiling in requests per second.
-    pub(crate) fn new(max_requests_per_second: Option<f64>) -> Pacer {
+    /// A pacer with an optional fixed ceiling in requests per second; one 429 closes the gate
+    /// for at most `rate_limit_cap`.
+    pub(crate) fn new(max_requests_per_second: Option<f64>, rate_limit_cap: Duration) -> Pacer {
         let now = Instant::now();
         Pacer {
             state: Mutex::new(State {
@@ -124,6 +129,7 @@ impl Pacer {
             spacing: max_requests_per_second
                 .filter(|r| r.is_finite() && *r > 0.0)
                 .map(|r| Duration::from_secs_f64(1.0 / r)),
+            rate_limit_cap,
         }
     }
 
@@ -164,7 +170,7 @@ impl Pacer {
         let reset = header("x-ratelimit-reset").and_then(parse_seconds);
         let retry_after = header("retry-after")
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()))
-            .map(|d| d.min(MAX_RATE_LIMIT_WAIT));
+            .map(|d| d.min(self.rate_limit_cap));
         let mut state = self.lock();
         if let (Some(limit), Some(remaining), Some(reset)) = (limit, remaining, reset) {
             state.learn_window(permit.seq, limit, remaining, reset, now);
@@ -178,7 +184,10 @@ impl Pacer {
                 let until = now + wait;
                 state.gate = Some(state.gate.map_or(until, |g| g.max(until)));
             }
-            tracing::debug!(in_flight_cap = state.limit, "429: halving requests in flight");
+            tracing::debug!(
+                in_flight_cap = state.limit,
+                "429: halving requests in flight"
+            );
         } else if status < 500 {
             state.last_progress = now;
         }
@@ -248,12 +257,16 @@ impl State {
     }
 
     /// Takes what an answer said of the window, unless a later answer already said more.
-    fn learn_window(&mut self, seq: u64, limit: u64, remaining: u64, reset: Duration, now: Instant) {
+    fn learn_window(
+        &mut self,
+        seq: u64,
+        limit: u64,
+        remaining: u64,
+        reset: Duration,
+        now: Instant,
+    ) {
         let ends = now + reset;
-        let length = self
-            .window
-            .map_or(DEFAULT_WINDOW, |w| w.length)
-            .max(reset);
+        let length = self.window.map_or(DEFAULT_WINDOW, |w| w.length).max(reset);
         match &mut self.window {
             // An answer about an older window, or older than the one we have: keep ours.
             Some(w) if ends + Duration::from_millis(50) < w.ends && seq < w.as_of => {}
@@ -292,21 +305,21 @@ mod tests {
     fn headers(limit: u64, remaining: u64, reset: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-limit", limit.to_string().parse().unwrap());
-        h.insert("x-ratelimit-remaining", remaining.to_string().parse().unwrap());
+        h.insert(
+            "x-ratelimit-remaining",
+            remaining.to_string().parse().unwrap(),
+        );
         h.insert("x-ratelimit-reset", reset.parse().unwrap());
         h
     }
 
     fn admitted(state: &mut State, now: Instant) -> bool {
-        match state.admit(now, None) {
-            Admission::Now(_) => true,
-            _ => false,
-        }
+        matches!(state.admit(now, None), Admission::Now(_))
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_used_up_window_holds_new_requests_until_its_reset() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
         let first = pacer.acquire().await;
         pacer.observe(&first, 200, &headers(3, 2, "0.5"));
         drop(first);
@@ -329,7 +342,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_budget_counts_requests_sent_after_the_answering_one() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
         let a = pacer.acquire().await; // seq 1
         let b = pacer.acquire().await; // seq 2
         let c = pacer.acquire().await; // seq 3
@@ -345,7 +358,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_429_halves_the_in_flight_cap_and_a_quiet_window_grows_it() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
         let permits: Vec<_> = futures::future::join_all((0..8).map(|_| pacer.acquire())).await;
         pacer.observe(&permits[0], 429, &HeaderMap::new());
         assert_eq!(pacer.lock().limit, 4);
@@ -361,7 +374,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_after_closes_the_gate_capped_at_a_minute() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
         let a = pacer.acquire().await;
         let mut h = HeaderMap::new();
         h.insert("retry-after", "31536000".parse().unwrap());
@@ -380,18 +393,24 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_fixed_ceiling_spaces_requests() {
-        let pacer = Pacer::new(Some(10.0));
+        let pacer = Pacer::new(Some(10.0), MAX_RATE_LIMIT_WAIT);
         let mut state = pacer.lock();
         let now = Instant::now();
         assert!(matches!(state.admit(now, pacer.spacing), Admission::Now(_)));
-        assert!(matches!(state.admit(now, pacer.spacing), Admission::WaitUntil(_)));
+        assert!(matches!(
+            state.admit(now, pacer.spacing),
+            Admission::WaitUntil(_)
+        ));
         let later = now + Duration::from_millis(100);
-        assert!(matches!(state.admit(later, pacer.spacing), Admission::Now(_)));
+        assert!(matches!(
+            state.admit(later, pacer.spacing),
+            Admission::Now(_)
+        ));
     }
 
     #[tokio::test(start_paused = true)]
     async fn only_answers_below_429_count_as_progress() {
-        let pacer = Pacer::new(None);
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
         tokio::time::advance(Duration::from_secs(5)).await;
         let a = pacer.acquire().await;
         pacer.observe(&a, 503, &HeaderMap::new());

@@ -22,8 +22,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::error::Error;
 
-/// The longest a single 429 makes a request wait, whatever the server asks: a `Retry-After` of
-/// a year means 60 s. The stall rule decides when to stop waiting altogether.
+/// The longest a single 429 makes a request wait by default, whatever the server asks: a
+/// `Retry-After` of a year means 60 s ([`RetryPolicy::max_rate_limit_wait`] changes it). The
+/// stall rule decides when to stop waiting altogether.
 pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// Whether a request may be sent again after a failure whose outcome is unknown.
@@ -69,6 +70,7 @@ pub struct RetryPolicy {
     max_retries: u32,
     base_delay: Duration,
     max_delay: Duration,
+    max_rate_limit_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -77,6 +79,7 @@ impl Default for RetryPolicy {
             max_retries: 2,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(30),
+            max_rate_limit_wait: MAX_RATE_LIMIT_WAIT,
         }
     }
 }
@@ -99,6 +102,7 @@ impl RetryPolicy {
             max_retries: u32::MAX,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
         }
     }
 
@@ -120,6 +124,17 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the cap on the wait one 429 causes (default [`MAX_RATE_LIMIT_WAIT`], 60 s).
+    pub fn max_rate_limit_wait(mut self, cap: Duration) -> Self {
+        self.max_rate_limit_wait = cap;
+        self
+    }
+
+    /// The cap on the wait one 429 causes.
+    pub fn rate_limit_wait_cap(&self) -> Duration {
+        self.max_rate_limit_wait
+    }
+
     /// How many retries of a transient failure follow the first attempt.
     pub fn retries(&self) -> u32 {
         self.max_retries
@@ -128,7 +143,12 @@ impl RetryPolicy {
     /// Whether, and after how long, to send a request again after `error`. `attempt` counts the
     /// earlier failures of the same kind (429s are counted apart from transient failures; see
     /// [`run`]).
-    pub fn decide(&self, error: &Error, attempt: u32, idempotency: Idempotency) -> Option<Duration> {
+    pub fn decide(
+        &self,
+        error: &Error,
+        attempt: u32,
+        idempotency: Idempotency,
+    ) -> Option<Duration> {
         self.decide_failure(error.failure(), attempt, idempotency, fastrand::f64())
     }
 
@@ -145,7 +165,7 @@ impl RetryPolicy {
         match failure {
             Failure::RateLimited { wait } => Some(
                 wait.unwrap_or_else(|| self.backoff(attempt, jitter))
-                    .min(MAX_RATE_LIMIT_WAIT),
+                    .min(self.max_rate_limit_wait),
             ),
             Failure::NotSent | Failure::NotApplied => {
                 within_budget.then(|| self.backoff(attempt, jitter))
@@ -199,7 +219,9 @@ pub enum Stall {
 impl std::fmt::Display for Stall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Stall::NoProgress(d) => write!(f, "no request succeeded for {} s", d.as_secs()),
+            Stall::NoProgress(d) => {
+                write!(f, "no request succeeded for {:.1} s", d.as_secs_f64())
+            }
             Stall::Deadline => f.write_str("the deadline passed"),
         }
     }
@@ -261,7 +283,8 @@ where
             Failure::RateLimited { .. } => &mut rate_limited,
             _ => &mut transient,
         };
-        let Some(wait) = policy.decide_failure(failure, *count, idempotency, fastrand::f64()) else {
+        let Some(wait) = policy.decide_failure(failure, *count, idempotency, fastrand::f64())
+        else {
             return Err(Gave::Up(error));
         };
         *count = count.saturating_add(1);
@@ -342,9 +365,26 @@ mod tests {
             ;
         let rows: &[(Failure, u32, Idempotency, Option<Duration>)] = &[
             // 429: always, the server's wait when given, capped at 60 s, outside the budget.
-            (RateLimited { wait: Some(S(3)) }, 0, NotIdempotent, Some(S(3))),
-            (RateLimited { wait: Some(S(3)) }, 50, NotIdempotent, Some(S(3))),
-            (RateLimited { wait: Some(S(31_536_000)) }, 0, Idempotent, Some(S(60))),
+            (
+                RateLimited { wait: Some(S(3)) },
+                0,
+                NotIdempotent,
+                Some(S(3)),
+            ),
+            (
+                RateLimited { wait: Some(S(3)) },
+                50,
+                NotIdempotent,
+                Some(S(3)),
+            ),
+            (
+                RateLimited {
+                    wait: Some(S(31_536_000)),
+                },
+                0,
+                Idempotent,
+                Some(S(60)),
+            ),
             (RateLimited { wait: None }, 0, NotIdempotent, Some(MS(125))),
             (RateLimited { wait: None }, 1, Idempotent, Some(MS(250))),
             // Not sent / not applied: within the budget, whatever the idempotency.
@@ -384,19 +424,33 @@ mod tests {
         assert!(wait(5).unwrap() <= MS(350));
         assert!(wait(9).unwrap() <= MS(350));
         assert_eq!(wait(10), None);
-        assert_eq!(policy.decide_failure(NotSent, 3, Idempotent, 0.0), Some(Duration::ZERO));
+        assert_eq!(
+            policy.decide_failure(NotSent, 3, Idempotent, 0.0),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
     fn until_stalled_never_runs_out_of_budget() {
         let policy = RetryPolicy::until_stalled();
-        assert!(policy.decide_failure(Ambiguous, 1_000_000, Idempotent, 0.9).unwrap() <= S(5));
-        assert_eq!(policy.decide_failure(Ambiguous, 0, NotIdempotent, 0.9), None);
+        assert!(
+            policy
+                .decide_failure(Ambiguous, 1_000_000, Idempotent, 0.9)
+                .unwrap()
+                <= S(5)
+        );
+        assert_eq!(
+            policy.decide_failure(Ambiguous, 0, NotIdempotent, 0.9),
+            None
+        );
     }
 
     #[test]
     fn statuses_are_classified() {
-        assert_eq!(classify_status(429, Some(S(2))), RateLimited { wait: Some(S(2)) });
+        assert_eq!(
+            classify_status(429, Some(S(2))),
+            RateLimited { wait: Some(S(2)) }
+        );
         assert_eq!(classify_status(408, None), NotApplied);
         for status in [500, 502, 503, 504] {
             assert_eq!(classify_status(status, None), Ambiguous, "{status}");
@@ -442,7 +496,13 @@ mod tests {
             &RetryPolicy::none(),
             NotIdempotent,
             Patience::default(),
-            |e: &String| if e == "429" { RateLimited { wait: Some(S(1)) } } else { Final },
+            |e: &String| {
+                if e == "429" {
+                    RateLimited { wait: Some(S(1)) }
+                } else {
+                    Final
+                }
+            },
             || Duration::ZERO,
             || {
                 calls += 1;

@@ -74,7 +74,11 @@ fn bounded(response: reqwest::Response, limit: u64) -> reqwest::Response {
     }
     let body = Limited {
         inner: Box::pin(response.bytes_stream()),
-        left: if declared_too_large { None } else { Some(limit) },
+        left: if declared_too_large {
+            None
+        } else {
+            Some(limit)
+        },
         limit,
     };
     match builder.body(reqwest::Body::wrap_stream(body)) {

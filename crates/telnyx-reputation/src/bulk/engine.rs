@@ -177,7 +177,11 @@ async fn lookup(sh: &Shared, number: UsLocalNumber) -> Result<Found, Error> {
         sh.count_request();
         match sh
             .client
-            .list(Scope::Enterprise(sh.enterprise), Page::new(1, 1), Some(number.as_e164()))
+            .list(
+                Scope::Enterprise(sh.enterprise),
+                Page::new(1, 1),
+                Some(number.as_e164()),
+            )
             .await
         {
             Ok(page) => break page,
@@ -664,7 +668,11 @@ async fn undo(
         let results: Vec<(UsLocalNumber, Result<(), Error>)> = stream::iter(chunk.iter().copied())
             .map(|n| async move {
                 sh.count_request();
-                let result = match sh.client.disassociate(Scope::Enterprise(sh.enterprise), n.as_e164()).await {
+                let result = match sh
+                    .client
+                    .disassociate(Scope::Enterprise(sh.enterprise), n.as_e164())
+                    .await
+                {
                     Err(e) if e.status() == Some(404) => Ok(()),
                     other => other,
                 };
