@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome};
-use telnyx_reputation::{ApiKey, Client, ClientConfig, Freshness, RetryPolicy};
+use telnyx_reputation::{ApiKey, Client, ClientConfig, Freshness, RetryPolicy, Scope};
 use telnyx_reputation_mock::{DEMO_API_KEY, DEMO_ENTERPRISE, MockConfig};
 
 #[tokio::main]
@@ -36,12 +36,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The emulator holds the first three, and not the one refused with the toll-free number.
     let held = client
-        .get(DEMO_ENTERPRISE, "+16035550102".parse()?, Freshness::Cached)
+        .get(Scope::Enterprise(DEMO_ENTERPRISE), "+16035550102".parse()?, Freshness::Cached)
         .await?;
     assert_eq!(held.phone_number.as_deref(), Some("+16035550102"));
     assert!(
         client
-            .get(DEMO_ENTERPRISE, "+16035550103".parse()?, Freshness::Cached)
+            .get(Scope::Enterprise(DEMO_ENTERPRISE), "+16035550103".parse()?, Freshness::Cached)
             .await
             .is_err(),
         "+16035550103 was refused with its batch, so it is not under monitoring"

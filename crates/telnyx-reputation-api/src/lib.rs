@@ -32,7 +32,7 @@
 //! # async fn demo() -> Result<(), telnyx_reputation_api::Error<telnyx_reputation_api::types::BrandedCallingErrorResponse>> {
 //! use telnyx_reputation_api::Client;
 //!
-//! let client = Client::new("https://api.telnyx.com/v2");
+//! let client = Client::new("https://api.telnyx.com/v2", telnyx_reputation_api::Hooks::default());
 //! let page = client
 //!     .list_reputation_numbers()
 //!     .enterprise_id(uuid::Uuid::nil())
@@ -55,5 +55,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
+mod hooks;
 mod timestamp;
+pub use hooks::{Hooks, Transport, TransportFuture};
 pub use timestamp::Timestamp;

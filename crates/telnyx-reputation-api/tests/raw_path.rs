@@ -19,7 +19,7 @@ async fn raw_path_of(op: &str) -> String {
         _ => Reply::empty(204),
     };
     let server = Recorder::start(ok).await;
-    let client = Client::new(&server.base_url);
+    let client = Client::new(&server.base_url, telnyx_reputation_api::Hooks::default());
     let enterprise = Uuid::nil();
     match op {
         "GetPhoneNumberReputation" => client
@@ -83,7 +83,7 @@ async fn every_phone_number_path_parameter_is_sent_as_percent_2b() {
 #[tokio::test]
 async fn other_reserved_characters_in_a_path_parameter_cannot_escape_the_segment() {
     let server = Recorder::start(Reply::empty(204)).await;
-    Client::new(&server.base_url)
+    Client::new(&server.base_url, telnyx_reputation_api::Hooks::default())
         .disassociate_reputation_number_simplified()
         .phone_number("+1 603/555?1234#x")
         .send()

@@ -34,7 +34,7 @@ fn client(base_url: &str) -> Client {
         .default_headers(headers)
         .build()
         .expect("client builds");
-    Client::new_with_client(base_url, http)
+    Client::new_with_client(base_url, http, telnyx_reputation_api::Hooks::default())
 }
 
 fn record_json() -> serde_json::Value {

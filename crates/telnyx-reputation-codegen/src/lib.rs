@@ -55,6 +55,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// - Merged tags: the API has one tag, so methods sit directly on `Client`.
 /// - `schemars::JsonSchema` on every generated type, so the emulator and tests can reason about
 ///   the wire shapes from the same types.
+/// - An inner type, `crate::Hooks`, whose `ClientHooks` implementation (hand-written, in the API
+///   crate) every request goes through.
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
@@ -62,6 +64,10 @@ pub fn settings() -> progenitor::GenerationSettings {
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
+        // Every request passes through `crate::Hooks` (the API crate's `ClientHooks` impl), where
+        // the hand-written layer paces, bounds and observes it.
+        .with_inner_type(quote::quote!(crate::Hooks))
+        .with_hooks(progenitor::HooksMode::Expected)
         // Every `date-time` (with or without `null`) is read by the API crate's `Timestamp`,
         // chrono's type with a reader that does not go through chrono's general parser.
         .with_conversion(

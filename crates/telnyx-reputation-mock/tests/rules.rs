@@ -22,6 +22,7 @@ fn client(mock: &MockHandle, key: &str) -> Client {
             .default_headers(headers)
             .build()
             .unwrap(),
+        telnyx_reputation_api::Hooks::default(),
     )
 }
 

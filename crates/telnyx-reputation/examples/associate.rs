@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use telnyx_reputation::bulk::{BulkOptions, Mode};
-use telnyx_reputation::{ApiKey, Client, ClientConfig, Freshness, RetryPolicy};
+use telnyx_reputation::{ApiKey, Client, ClientConfig, Freshness, RetryPolicy, Scope};
 use telnyx_reputation_mock::{DEMO_API_KEY, DEMO_ENTERPRISE, MockConfig};
 
 #[tokio::main]
@@ -41,7 +41,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let number = "+16035550042".parse()?;
     let reputation = client
-        .get(DEMO_ENTERPRISE, number, Freshness::Cached)
+        .get(
+            Scope::Enterprise(DEMO_ENTERPRISE),
+            number,
+            Freshness::Cached,
+        )
         .await?;
     println!(
         "{number}: {:?}",

@@ -1,8 +1,9 @@
-//! [`Client`]: the seven operations with E.164 types, retries and typed errors.
+//! [`Client`]: the operations with E.164 types, one retry path, a shared rate-limit pacer and
+//! typed errors.
 
 use std::num::NonZeroU64;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 use telnyx_e164::{Batch, E164};
@@ -16,9 +17,9 @@ use uuid::Uuid;
 
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ConfigError, Error};
-use crate::retry::{
-    Idempotency, RetryPolicy, is_retryable_status, parse_retry_after, proves_not_applied,
-};
+use crate::pacer::Pacer;
+use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
+use crate::transport::{self, Pipeline};
 
 /// A number under monitoring, with its reputation data when the API has some.
 pub type NumberReputation = ReputationPhoneNumberWithReputationData;
@@ -35,6 +36,25 @@ pub enum Freshness {
     Cached,
     /// Fresh data: `fresh=true`. **Billable.**
     Fresh,
+}
+
+/// Which numbers an operation addresses: every enterprise of the account, or one.
+///
+/// The API has each number operation twice: under `/enterprises/{id}/reputation/numbers` and
+/// account-wide under `/reputation/numbers` (the "simplified" forms). One method per operation
+/// takes a `Scope` and picks the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The whole account, whichever enterprise a number is on.
+    Account,
+    /// One enterprise.
+    Enterprise(Uuid),
+}
+
+impl From<Option<Uuid>> for Scope {
+    fn from(enterprise: Option<Uuid>) -> Scope {
+        enterprise.map_or(Scope::Account, Scope::Enterprise)
+    }
 }
 
 /// Which page of a list, and how large.
@@ -67,15 +87,16 @@ impl Default for Page {
 
 /// The Telnyx Phone Number Reputation client.
 ///
-/// Built from a [`ClientConfig`] or the environment; cheap to clone (clones share one connection
-/// pool). Every method takes numbers as E.164 types, so a malformed number cannot reach the wire.
+/// Built from a [`ClientConfig`] or the environment; cheap to clone. Clones share one connection
+/// pool and one rate-limit pacer, so every task of a job paces together. Every method takes
+/// numbers as E.164 types, so a malformed number cannot reach the wire.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use telnyx_reputation::{Client, Freshness, e164::E164};
+/// use telnyx_reputation::{Client, Freshness, Scope, e164::E164};
 /// let client = Client::from_env()?;
 /// let number: E164 = "+16035551234".parse()?;
-/// let reputation = client.get_simplified(number, Freshness::Cached).await?;
+/// let reputation = client.get(Scope::Account, number, Freshness::Cached).await?;
 /// println!("{:?}", reputation.reputation_data);
 /// # Ok(()) }
 /// ```
@@ -84,7 +105,9 @@ pub struct Client {
     inner: api::Client,
     base_url: String,
     retry: RetryPolicy,
+    patience: Patience,
     loopback: bool,
+    pacer: Arc<Pacer>,
 }
 
 impl std::fmt::Debug for Client {
@@ -92,6 +115,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
+            .field("patience", &self.patience)
             .finish_non_exhaustive()
     }
 }
@@ -114,20 +138,48 @@ impl Client {
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            .redirect(transport::same_origin_redirects())
             .user_agent(concat!("telnyx-reputation-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let pacer = Arc::new(Pacer::new(
+            config.max_requests_per_second,
+            config.retry.rate_limit_wait_cap(),
+        ));
+        let hooks = api::Hooks::with_transport(Arc::new(Pipeline {
+            pacer: pacer.clone(),
+            max_body_bytes: config.max_body_bytes,
+        }));
         Ok(Client {
-            inner: api::Client::new_with_client(&config.base_url, http),
+            inner: api::Client::new_with_client(&config.base_url, http, hooks),
             loopback: config.is_loopback(),
             base_url: config.base_url,
             retry: config.retry,
+            patience: config.patience,
+            pacer,
         })
     }
 
     /// Builds a client from `TELNYX_API_KEY` and `TELNYX_BASE_URL`.
     pub fn from_env() -> Result<Client, ConfigError> {
         Client::new(ClientConfig::from_env()?)
+    }
+
+    /// The same client (same connections, same pacer) with another retry policy: for example
+    /// [`RetryPolicy::until_stalled`] for lookups that must finish.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Client {
+        Client {
+            retry: policy,
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another stall rule (stall timeout and deadline).
+    pub fn with_patience(&self, patience: Patience) -> Client {
+        Client {
+            patience,
+            ..self.clone()
+        }
     }
 
     /// The base URL requests go to.
@@ -140,7 +192,35 @@ impl Client {
         self.loopback
     }
 
-    /// The generated client underneath, for anything this wrapper does not cover.
+    /// The stall rule every retry loop of this client follows.
+    pub fn patience(&self) -> Patience {
+        self.patience
+    }
+
+    /// How long new requests are still held back by the server's rate limit, if they are (for a
+    /// progress line: "waiting for the rate limit: 0.8 s").
+    pub fn rate_limit_wait(&self) -> Option<Duration> {
+        self.pacer.waiting_for()
+    }
+
+    /// How many answers of this client (and its clones) were 429.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.pacer.rate_limited()
+    }
+
+    /// How long ago any request of this client (or its clones) last succeeded.
+    pub fn since_progress(&self) -> Duration {
+        self.pacer.since_progress()
+    }
+
+    /// Restarts the stall clock, as if a request had just succeeded (a job calls it as it
+    /// starts, so that time the client spent idle does not count as a stall).
+    pub fn mark_progress(&self) {
+        self.pacer.mark_progress();
+    }
+
+    /// The generated client underneath, for anything this wrapper does not cover. Its requests
+    /// go through the same pacer.
     pub fn api(&self) -> &api::Client {
         &self.inner
     }
@@ -148,7 +228,7 @@ impl Client {
     /// Associates a batch of 1–100 distinct US local numbers with an enterprise
     /// (`AssociateReputationNumbers`). **Billable and atomic**: one refused number refuses all.
     ///
-    /// Retried only when the server certainly did not act (no connection, 408, 429). A dropped
+    /// Sent again only when the server certainly did not act (no connection, 408, 429). A dropped
     /// connection, timeout or 5xx returns an error whose [`Error::outcome_unknown`] is true: look
     /// the numbers up before deciding anything (the bulk engine does).
     pub async fn associate(
@@ -160,76 +240,63 @@ impl Client {
             phone_numbers: batch.iter().map(|n| n.to_string()).collect(),
         };
         let created = self
-            .call(
-                "AssociateReputationNumbers",
-                Idempotency::NotIdempotent,
-                || {
-                    self.inner
-                        .associate_reputation_numbers()
-                        .enterprise_id(enterprise_id)
-                        .body(body.clone())
-                        .send()
-                },
-            )
+            .call(Idempotency::NotIdempotent, || {
+                self.inner
+                    .associate_reputation_numbers()
+                    .enterprise_id(enterprise_id)
+                    .body(body.clone())
+                    .send()
+            })
             .await?;
         Ok(created.data)
     }
 
-    /// One page of an enterprise's monitored numbers (`ListReputationNumbers`), optionally
-    /// filtered on one number.
+    /// One page of the monitored numbers in `scope`, optionally filtered on one number
+    /// (`ListReputationNumbers` / `ListReputationNumbersSimplified`).
     pub async fn list(
         &self,
-        enterprise_id: Uuid,
+        scope: Scope,
         page: Page,
         phone_number: Option<E164>,
     ) -> Result<NumberPage, Error> {
         let filter = phone_number.map(|n| n.to_string());
-        self.call("ListReputationNumbers", Idempotency::Idempotent, || {
-            let mut request = self
-                .inner
-                .list_reputation_numbers()
-                .enterprise_id(enterprise_id)
-                .page_number(page.number)
-                .page_size(page.size);
-            if let Some(f) = &filter {
-                request = request.phone_number(f.clone());
+        self.call(Idempotency::Idempotent, || {
+            let filter = filter.clone();
+            async move {
+                match scope {
+                    Scope::Enterprise(id) => {
+                        let mut request = self
+                            .inner
+                            .list_reputation_numbers()
+                            .enterprise_id(id)
+                            .page_number(page.number)
+                            .page_size(page.size);
+                        if let Some(f) = filter {
+                            request = request.phone_number(f);
+                        }
+                        request.send().await
+                    }
+                    Scope::Account => {
+                        let mut request = self
+                            .inner
+                            .list_reputation_numbers_simplified()
+                            .page_number(page.number)
+                            .page_size(page.size);
+                        if let Some(f) = filter {
+                            request = request.phone_number(f);
+                        }
+                        request.send().await
+                    }
+                }
             }
-            request.send()
         })
         .await
     }
 
-    /// One page of the account's monitored numbers across enterprises
-    /// (`ListReputationNumbersSimplified`).
-    pub async fn list_simplified(
-        &self,
-        page: Page,
-        phone_number: Option<E164>,
-    ) -> Result<NumberPage, Error> {
-        let filter = phone_number.map(|n| n.to_string());
-        self.call(
-            "ListReputationNumbersSimplified",
-            Idempotency::Idempotent,
-            || {
-                let mut request = self
-                    .inner
-                    .list_reputation_numbers_simplified()
-                    .page_number(page.number)
-                    .page_size(page.size);
-                if let Some(f) = &filter {
-                    request = request.phone_number(f.clone());
-                }
-                request.send()
-            },
-        )
-        .await
-    }
-
-    /// Every monitored number, walking every page (100 per request): of one enterprise when
-    /// `enterprise_id` is given, else of the whole account.
+    /// Every monitored number in `scope`, walking every page (100 per request).
     pub fn list_all(
         &self,
-        enterprise_id: Option<Uuid>,
+        scope: Scope,
         phone_number: Option<E164>,
     ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
         stream::try_unfold(Some(1u64), move |next| async move {
@@ -237,154 +304,140 @@ impl Client {
                 return Ok::<_, Error>(None);
             };
             let page = Page::new(number, Page::MAX_SIZE);
-            let result = match enterprise_id {
-                Some(id) => self.list(id, page, phone_number).await?,
-                None => self.list_simplified(page, phone_number).await?,
-            };
+            let result = self.list(scope, page, phone_number).await?;
             let total_pages = result.meta.as_ref().and_then(|m| m.total_pages);
             let more = match total_pages {
                 Some(total) => i64::try_from(number).is_ok_and(|n| n < total),
                 // Without meta, a full page means there may be more.
                 None => result.data.len() as u64 == Page::MAX_SIZE,
             };
-            let next = (more && !result.data.is_empty()).then_some(number + 1);
+            let next = (more && !result.data.is_empty())
+                .then(|| number.checked_add(1))
+                .flatten();
             Ok(Some((stream::iter(result.data.into_iter().map(Ok)), next)))
         })
         .try_flatten()
         .boxed()
     }
 
-    /// One number's reputation on an enterprise (`GetPhoneNumberReputation`).
-    /// [`Freshness::Fresh`] is **billable**.
+    /// One number's reputation in `scope` (`GetPhoneNumberReputation` /
+    /// `GetPhoneNumberReputationSimplified`). [`Freshness::Fresh`] is **billable**, and so is a
+    /// read of a number with no cached data.
     pub async fn get(
         &self,
-        enterprise_id: Uuid,
+        scope: Scope,
         phone_number: E164,
         freshness: Freshness,
     ) -> Result<NumberReputation, Error> {
         let number = phone_number.to_string();
+        let fresh = freshness == Freshness::Fresh;
         let response = self
-            .call("GetPhoneNumberReputation", Idempotency::Idempotent, || {
-                self.inner
-                    .get_phone_number_reputation()
-                    .enterprise_id(enterprise_id)
-                    .phone_number(number.clone())
-                    .fresh(freshness == Freshness::Fresh)
-                    .send()
+            .call(Idempotency::Idempotent, || {
+                let number = number.clone();
+                async move {
+                    match scope {
+                        Scope::Enterprise(id) => {
+                            self.inner
+                                .get_phone_number_reputation()
+                                .enterprise_id(id)
+                                .phone_number(number)
+                                .fresh(fresh)
+                                .send()
+                                .await
+                        }
+                        Scope::Account => {
+                            self.inner
+                                .get_phone_number_reputation_simplified()
+                                .phone_number(number)
+                                .fresh(fresh)
+                                .send()
+                                .await
+                        }
+                    }
+                }
             })
             .await?;
         response.data.ok_or_else(|| Error::Protocol {
-            operation: "GetPhoneNumberReputation",
+            operation: match scope {
+                Scope::Enterprise(_) => "get_phone_number_reputation",
+                Scope::Account => "get_phone_number_reputation_simplified",
+            },
             detail: "200 without data".into(),
         })
     }
 
-    /// One number's reputation, whichever enterprise of the account it is on
-    /// (`GetPhoneNumberReputationSimplified`). [`Freshness::Fresh`] is **billable**.
-    pub async fn get_simplified(
-        &self,
-        phone_number: E164,
-        freshness: Freshness,
-    ) -> Result<NumberReputation, Error> {
+    /// Removes a number from monitoring in `scope` (`DisassociateReputationNumber` /
+    /// `DisassociateReputationNumberSimplified`). Idempotent; not billable.
+    pub async fn disassociate(&self, scope: Scope, phone_number: E164) -> Result<(), Error> {
         let number = phone_number.to_string();
-        let response = self
-            .call(
-                "GetPhoneNumberReputationSimplified",
-                Idempotency::Idempotent,
-                || {
-                    self.inner
-                        .get_phone_number_reputation_simplified()
-                        .phone_number(number.clone())
-                        .fresh(freshness == Freshness::Fresh)
-                        .send()
-                },
-            )
-            .await?;
-        response.data.ok_or_else(|| Error::Protocol {
-            operation: "GetPhoneNumberReputationSimplified",
-            detail: "200 without data".into(),
+        self.call(Idempotency::Idempotent, || {
+            let number = number.clone();
+            async move {
+                match scope {
+                    Scope::Enterprise(id) => {
+                        self.inner
+                            .disassociate_reputation_number()
+                            .enterprise_id(id)
+                            .phone_number(number)
+                            .send()
+                            .await
+                    }
+                    Scope::Account => {
+                        self.inner
+                            .disassociate_reputation_number_simplified()
+                            .phone_number(number)
+                            .send()
+                            .await
+                    }
+                }
+            }
         })
-    }
-
-    /// Removes a number from an enterprise's monitoring (`DisassociateReputationNumber`).
-    pub async fn disassociate(&self, enterprise_id: Uuid, phone_number: E164) -> Result<(), Error> {
-        let number = phone_number.to_string();
-        self.call(
-            "DisassociateReputationNumber",
-            Idempotency::Idempotent,
-            || {
-                self.inner
-                    .disassociate_reputation_number()
-                    .enterprise_id(enterprise_id)
-                    .phone_number(number.clone())
-                    .send()
-            },
-        )
         .await
     }
 
-    /// Removes a number from monitoring, whichever enterprise it is on
-    /// (`DisassociateReputationNumberSimplified`).
-    pub async fn disassociate_simplified(&self, phone_number: E164) -> Result<(), Error> {
-        let number = phone_number.to_string();
-        self.call(
-            "DisassociateReputationNumberSimplified",
-            Idempotency::Idempotent,
-            || {
-                self.inner
-                    .disassociate_reputation_number_simplified()
-                    .phone_number(number.clone())
-                    .send()
-            },
-        )
-        .await
-    }
-
-    /// Sends a request with the retry policy, and turns the generated client's result into ours.
-    async fn call<T, F, Fut>(
-        &self,
-        operation: &'static str,
-        idempotency: Idempotency,
-        send: F,
-    ) -> Result<T, Error>
+    /// Sends a request through the one retry path, and turns the generated client's result into
+    /// ours. The operation's name comes from the generated client ([`transport::tracking`]).
+    async fn call<T, F, Fut>(&self, idempotency: Idempotency, send: F) -> Result<T, Error>
     where
         F: Fn() -> Fut,
         Fut:
             Future<Output = Result<api::ResponseValue<T>, api::Error<BrandedCallingErrorResponse>>>,
     {
-        let mut retry = 0;
-        loop {
-            let error = match send().await {
-                Ok(value) => return Ok(value.into_inner()),
-                Err(e) => convert(operation, e).await,
-            };
-            let may_retry = match &error {
-                Error::Connect { .. } => true,
-                Error::Ambiguous { .. } => idempotency == Idempotency::Idempotent,
-                Error::Api(e) => {
-                    is_retryable_status(e.status)
-                        && (idempotency == Idempotency::Idempotent || proves_not_applied(e.status))
+        let started = Instant::now();
+        let since_progress = || self.pacer.since_progress().min(started.elapsed());
+        let result = transport::tracking(retry::run(
+            &self.retry,
+            idempotency,
+            self.patience,
+            Error::failure,
+            since_progress,
+            || async {
+                match send().await {
+                    Ok(value) => Ok(value.into_inner()),
+                    Err(e) => Err(convert(e).await),
                 }
-                _ => false,
-            };
-            if !may_retry || retry >= self.retry.retries() {
-                return Err(error);
-            }
-            let retry_after = error.api().and_then(|e| e.retry_after);
-            let delay = self.retry.delay(retry, retry_after, jitter());
-            tracing::warn!(operation, retry = retry + 1, ?delay, error = %error, "retrying");
-            tokio::time::sleep(delay).await;
-            retry += 1;
+            },
+        ))
+        .await;
+        match result {
+            Ok(value) => Ok(value),
+            Err(Gave::Up(error)) => Err(error),
+            Err(Gave::Stalled(last, stall)) => Err(Error::Stalled {
+                operation: last.operation(),
+                stall,
+                last: Box::new(last),
+            }),
         }
     }
 }
 
 /// Turns the generated client's error into ours, reading the error body where there is one.
-async fn convert(operation: &'static str, error: api::Error<BrandedCallingErrorResponse>) -> Error {
+async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
+    let operation = transport::current_operation();
     match error {
         api::Error::ErrorResponse(response) => {
             let status = response.status().as_u16();
-            let (request_id, retry_after) = header_facts(response.headers());
+            let (request_id, retry_after) = header_facts(status, response.headers());
             Error::Api(ApiError {
                 operation,
                 status,
@@ -395,20 +448,21 @@ async fn convert(operation: &'static str, error: api::Error<BrandedCallingErrorR
         }
         api::Error::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
-            let (request_id, retry_after) = header_facts(response.headers());
+            let (request_id, retry_after) = header_facts(status, response.headers());
             // Undocumented statuses (429, 5xx, ...) usually still carry the error envelope.
-            let errors = match response.bytes().await {
-                Ok(body) => serde_json::from_slice::<BrandedCallingErrorResponse>(&body)
-                    .map(|b| b.errors)
-                    .unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
+            let body = response.bytes().await;
             if (200..300).contains(&status) {
                 return Error::Protocol {
                     operation,
                     detail: format!("undocumented success status {status}"),
                 };
             }
+            let errors = match body {
+                Ok(body) => serde_json::from_slice::<BrandedCallingErrorResponse>(&body)
+                    .map(|b| b.errors)
+                    .unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
             Error::Api(ApiError {
                 operation,
                 status,
@@ -421,6 +475,10 @@ async fn convert(operation: &'static str, error: api::Error<BrandedCallingErrorR
             operation,
             source: e,
         },
+        api::Error::CommunicationError(e) if e.is_redirect() => Error::Protocol {
+            operation,
+            detail: format!("redirect refused: {e}"),
+        },
         api::Error::CommunicationError(e) => Error::Ambiguous {
             operation,
             reason: if e.is_timeout() {
@@ -429,6 +487,12 @@ async fn convert(operation: &'static str, error: api::Error<BrandedCallingErrorR
                 "connection failed after sending"
             },
             source: e,
+        },
+        api::Error::ResponseBodyError(e) if transport::is_body_too_large(&e) => Error::Protocol {
+            operation,
+            detail: e
+                .source_chain_message()
+                .unwrap_or_else(|| "the response body is too large".into()),
         },
         api::Error::ResponseBodyError(e) => Error::Ambiguous {
             operation,
@@ -447,32 +511,38 @@ async fn convert(operation: &'static str, error: api::Error<BrandedCallingErrorR
     }
 }
 
-/// The request id and `Retry-After` of a response.
-fn header_facts(headers: &reqwest::header::HeaderMap) -> (Option<String>, Option<Duration>) {
-    let request_id = ["x-request-id", "request-id"]
-        .iter()
-        .find_map(|name| headers.get(*name))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let retry_after = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-    (request_id, retry_after)
+/// The innermost message of an error's chain of sources.
+trait SourceChain {
+    fn source_chain_message(&self) -> Option<String>;
 }
 
-/// A number in `[0, 1)` for backoff jitter; not cryptographic, just decorrelated.
-fn jitter() -> f64 {
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    let seed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    let mut z = STATE
-        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-        .wrapping_add(seed);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+impl SourceChain for reqwest::Error {
+    fn source_chain_message(&self) -> Option<String> {
+        let mut current: &(dyn std::error::Error + 'static) = self;
+        while let Some(next) = current.source() {
+            current = next;
+        }
+        Some(current.to_string())
+    }
+}
+
+/// The request id of a response, and how long it asks to wait: `Retry-After`, else (on a 429)
+/// `x-ratelimit-reset`.
+fn header_facts(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+) -> (Option<String>, Option<Duration>) {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let request_id = ["x-request-id", "request-id"]
+        .iter()
+        .find_map(|name| text(name))
+        .map(str::to_owned);
+    let retry_after = text("retry-after")
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+        .or_else(|| {
+            (status == 429)
+                .then(|| text("x-ratelimit-reset").and_then(retry::parse_seconds))
+                .flatten()
+        });
+    (request_id, retry_after)
 }

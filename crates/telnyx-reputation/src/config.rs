@@ -1,11 +1,15 @@
 //! Client configuration: explicit, or from `TELNYX_API_KEY` and `TELNYX_BASE_URL`.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::api_key::ApiKey;
 use crate::error::ConfigError;
-use crate::retry::RetryPolicy;
+use crate::retry::{Patience, RetryPolicy};
+
+/// The default limit on a response body: 16 MiB, far above any answer the API documents (a page
+/// of 250 numbers is under 200 KiB).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
@@ -28,12 +32,16 @@ pub struct ClientConfig {
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) patience: Patience,
+    pub(crate) max_requests_per_second: Option<f64>,
+    pub(crate) max_body_bytes: u64,
     pub(crate) allow_insecure_http: bool,
 }
 
 impl ClientConfig {
-    /// A configuration for the production API with this key and the default timeouts (connect
-    /// 10 s, request 30 s) and retry policy.
+    /// A configuration for the production API with this key and the defaults: connect timeout
+    /// 10 s, request timeout 30 s, the default retry policy, a stall timeout of 120 s and no
+    /// deadline, no client-side rate ceiling, and bodies of at most 16 MiB.
     pub fn new(api_key: ApiKey) -> Self {
         ClientConfig {
             api_key,
@@ -41,6 +49,9 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            patience: Patience::default(),
+            max_requests_per_second: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             allow_insecure_http: false,
         }
     }
@@ -86,6 +97,33 @@ impl ClientConfig {
     /// Sets the retry policy.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Sets the stall timeout: a call (or a job) that keeps failing, 429s included, gives up when
+    /// no request has succeeded for this long.
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.patience.stall_timeout = timeout;
+        self
+    }
+
+    /// Sets a deadline after which no call waits or retries any more.
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.patience.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets a fixed ceiling on requests per second, on top of the pacing the server's
+    /// `x-ratelimit-*` headers ask for. Values that are not positive and finite mean none.
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = (rate.is_finite() && rate > 0.0).then_some(rate);
+        self
+    }
+
+    /// Sets the largest response body read, in bytes; a longer body fails the request as a
+    /// protocol failure while it streams, before it takes the memory.
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 

@@ -5,10 +5,13 @@ use std::time::Duration;
 use telnyx_reputation_api::types::TelnyxError;
 use thiserror::Error;
 
+use crate::retry::{Failure, Stall, classify_status};
+
 /// A refusal or failure reported by the API, with everything the response said about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
-    /// The operation, as the spec names it (e.g. `AssociateReputationNumbers`).
+    /// The operation, as the generated client's `OperationInfo` names it (e.g.
+    /// `associate_reputation_numbers`); [`describe`] says what it does in words.
     pub operation: &'static str,
     /// The HTTP status.
     pub status: u16,
@@ -16,7 +19,8 @@ pub struct ApiError {
     pub errors: Vec<TelnyxError>,
     /// The `x-request-id` header, when the server sent one: quote it to Telnyx support.
     pub request_id: Option<String>,
-    /// The server's `Retry-After`, when it sent one.
+    /// How long the server asked to wait: its `Retry-After`, else on a 429 its
+    /// `x-ratelimit-reset`.
     pub retry_after: Option<Duration>,
 }
 
@@ -49,10 +53,10 @@ impl ApiError {
 #[derive(Debug, Error)]
 pub enum Error {
     /// The API answered with an error status.
-    #[error("{}: HTTP {}: {}{}", .0.operation, .0.status, .0.summary(), request_id_suffix(.0))]
+    #[error("{}: HTTP {}: {}{}", describe(.0.operation), .0.status, .0.summary(), request_id_suffix(.0))]
     Api(ApiError),
     /// No connection could be made: the request was certainly not sent.
-    #[error("{operation}: cannot connect: {source}")]
+    #[error("{}: cannot connect: {source}", describe(operation))]
     Connect {
         /// The operation.
         operation: &'static str,
@@ -62,7 +66,7 @@ pub enum Error {
     },
     /// The request was sent but no answer arrived (timeout, connection dropped): it may or may
     /// not have taken effect.
-    #[error("{operation}: the outcome is unknown ({reason}): {source}")]
+    #[error("{}: the outcome is unknown ({reason}): {source}", describe(operation))]
     Ambiguous {
         /// The operation.
         operation: &'static str,
@@ -73,7 +77,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The server answered something the spec does not describe.
-    #[error("{operation}: unexpected response: {detail}")]
+    #[error("{}: unexpected response: {detail}", describe(operation))]
     Protocol {
         /// The operation.
         operation: &'static str,
@@ -81,7 +85,7 @@ pub enum Error {
         detail: String,
     },
     /// The request could not be built from the arguments given.
-    #[error("{operation}: invalid request: {detail}")]
+    #[error("{}: invalid request: {detail}", describe(operation))]
     InvalidRequest {
         /// The operation.
         operation: &'static str,
@@ -91,6 +95,68 @@ pub enum Error {
     /// The client's configuration is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The server made no progress: retries (429 waits included) went on until no request had
+    /// succeeded for the stall timeout, or until the deadline. The last failure says what the
+    /// server kept answering; its [`Error::outcome_unknown`] says whether the last attempt may
+    /// have taken effect.
+    #[error("{}: gave up, {stall}: {}", describe(operation), stall_cause(last))]
+    Stalled {
+        /// The operation.
+        operation: &'static str,
+        /// Why the waiting ended.
+        stall: Stall,
+        /// The last failure.
+        last: Box<Error>,
+    },
+}
+
+/// What a stalled call kept getting, in words.
+fn stall_cause(last: &Error) -> String {
+    match last.status() {
+        Some(429) => "the server kept refusing with 429 (rate limited)".to_owned(),
+        _ => format!("the last failure was: {last}"),
+    }
+}
+
+/// What an operation does, in words, for messages and logs (the user never needs the spec's
+/// operation id). Takes the id as the spec writes it (`ListReputationNumbers`) or as the
+/// generated client's `OperationInfo` does (`list_reputation_numbers`); unknown ids are given as
+/// they are.
+///
+/// ```
+/// use telnyx_reputation::describe;
+/// assert_eq!(describe("ListReputationNumbers"), "listing numbers");
+/// assert_eq!(describe("list_reputation_numbers_simplified"), "listing numbers");
+/// ```
+pub fn describe(operation: &str) -> &str {
+    const WORDS: &[(&str, &str)] = &[
+        ("AssociateReputationNumbers", "associating numbers"),
+        ("ListReputationNumbers", "listing numbers"),
+        ("ListReputationNumbersSimplified", "listing numbers"),
+        ("GetPhoneNumberReputation", "reading a number's reputation"),
+        (
+            "GetPhoneNumberReputationSimplified",
+            "reading a number's reputation",
+        ),
+        ("DisassociateReputationNumber", "disassociating a number"),
+        (
+            "DisassociateReputationNumberSimplified",
+            "disassociating a number",
+        ),
+    ];
+    if operation.is_empty() {
+        return "sending a request";
+    }
+    let same = |id: &str| {
+        let mut theirs = operation.bytes().filter(|b| *b != b'_');
+        id.bytes()
+            .all(|b| theirs.next().is_some_and(|t| t.eq_ignore_ascii_case(&b)))
+            && theirs.next().is_none()
+    };
+    WORDS
+        .iter()
+        .find(|(id, _)| same(id))
+        .map_or(operation, |(_, words)| words)
 }
 
 fn request_id_suffix(e: &ApiError) -> String {
@@ -101,10 +167,11 @@ fn request_id_suffix(e: &ApiError) -> String {
 }
 
 impl Error {
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered (for a stalled call, its last answer).
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
+            Error::Stalled { last, .. } => last.status(),
             _ => None,
         }
     }
@@ -124,6 +191,7 @@ impl Error {
         match self {
             Error::Ambiguous { .. } => true,
             Error::Api(e) => e.status >= 500,
+            Error::Stalled { last, .. } => last.outcome_unknown(),
             _ => false,
         }
     }
@@ -132,9 +200,36 @@ impl Error {
     /// request itself).
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Connect { .. } | Error::Ambiguous { .. } => true,
+            Error::Connect { .. } | Error::Ambiguous { .. } | Error::Stalled { .. } => true,
             Error::Api(e) => crate::retry::is_retryable_status(e.status),
             _ => false,
+        }
+    }
+
+    /// What kind of failure this is for retrying ([`RetryPolicy::decide`](crate::RetryPolicy::decide)).
+    pub fn failure(&self) -> Failure {
+        match self {
+            Error::Api(e) => classify_status(e.status, e.retry_after),
+            Error::Connect { .. } => Failure::NotSent,
+            Error::Ambiguous { .. } => Failure::Ambiguous,
+            Error::Protocol { .. }
+            | Error::InvalidRequest { .. }
+            | Error::Config(_)
+            | Error::Stalled { .. } => Failure::Final,
+        }
+    }
+
+    /// The operation that failed, as the generated client names it (`""` for a configuration
+    /// error).
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Error::Api(e) => e.operation,
+            Error::Connect { operation, .. }
+            | Error::Ambiguous { operation, .. }
+            | Error::Protocol { operation, .. }
+            | Error::InvalidRequest { operation, .. }
+            | Error::Stalled { operation, .. } => operation,
+            Error::Config(_) => "",
         }
     }
 }

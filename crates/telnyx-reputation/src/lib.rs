@@ -22,13 +22,16 @@ pub mod bulk;
 mod client;
 mod config;
 mod error;
+mod pacer;
 pub mod retry;
+mod transport;
 
 pub use api_key::ApiKey;
-pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page};
+pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
-pub use error::{ApiError, ConfigError, Error};
-pub use retry::RetryPolicy;
+pub use error::{ApiError, ConfigError, Error, describe};
+pub use retry::{Patience, RetryPolicy};
+pub use transport::BodyTooLarge;
 
 /// The E.164 and US-local number rules.
 pub use telnyx_e164 as e164;

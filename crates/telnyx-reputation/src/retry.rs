@@ -1,24 +1,63 @@
-//! The retry policy: which failures are retried, how often, and how long to wait.
+//! One retry path: a pure decision ([`RetryPolicy::decide`]) and one async runner ([`run`]),
+//! shared by the client, the bulk engine's lookups and `cargo xtask regen`'s fetch.
 //!
-//! Retried: connection failures, 408, 429 and 5xx, by default twice, with exponential backoff
-//! and full jitter, honouring `Retry-After` (seconds or an HTTP date) up to a cap. A 409 is a real
-//! conflict and is never retried. An associate is never retried blindly: see
-//! [`Idempotency`].
+//! Failures are first classified ([`Failure`]): what kind of failure happened, and so whether
+//! the server can have acted. The policy then decides whether and when to try again:
+//!
+//! - **Rate limited (429)** is back-pressure, not failure: the request was not applied, and it is
+//!   always sent again after `Retry-After`, else `x-ratelimit-reset`, else backoff, each wait
+//!   capped at [`MAX_RATE_LIMIT_WAIT`]. These waits do not use the retry budget; only the
+//!   stall rule ([`Patience`]) ends them.
+//! - **Not sent** (no connection) and **not applied** (408) are retried within the budget, even
+//!   for a billable associate.
+//! - **Ambiguous** (timeout or dropped connection after sending, 5xx) is retried within the budget
+//!   only when the request is [`Idempotency::Idempotent`]. An associate gets the error back and
+//!   must be reconciled.
+//! - Anything else (a refusal, a protocol failure) is final.
+//!
+//! Backoff is exponential with full jitter (`fastrand`), capped by [`RetryPolicy::max_delay`].
 
-use std::time::{Duration, SystemTime};
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::error::Error;
+
+/// The longest a single 429 makes a request wait by default, whatever the server asks: a
+/// `Retry-After` of a year means 60 s ([`RetryPolicy::max_rate_limit_wait`] changes it). The
+/// stall rule decides when to stop waiting altogether.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// Whether a request may be sent again after a failure whose outcome is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotency {
     /// Reads and deletes: sending twice has the effect of sending once.
     Idempotent,
-    /// Associate: billable and atomic; sent again only when the server certainly did not act
-    /// (no connection, 408, 429). Otherwise the caller gets an ambiguous-outcome error and must
-    /// reconcile (the bulk engine does).
+    /// Associate, refresh, remediation: billable; sent again only when the server certainly did
+    /// not act (no connection, 408, 429). Otherwise the caller gets an ambiguous-outcome error
+    /// and must reconcile (the bulk engine does).
     NotIdempotent,
 }
 
-/// How a failed request is retried.
+/// What kind of failure happened, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// 429: the server refused to act for now. `wait` is what it asked for (`Retry-After`, else
+    /// `x-ratelimit-reset`), when it said.
+    RateLimited {
+        /// The server's requested wait, if any.
+        wait: Option<Duration>,
+    },
+    /// The request never left: no connection could be made.
+    NotSent,
+    /// The server said it did not act (408).
+    NotApplied,
+    /// Sent, and the outcome is unknown: a timeout, a dropped connection, a 5xx.
+    Ambiguous,
+    /// A refusal or an unreadable answer: trying again gives the same result.
+    Final,
+}
+
+/// How a failed request is retried: the budget for transient failures and the backoff.
 ///
 /// ```
 /// use std::time::Duration;
@@ -31,6 +70,7 @@ pub struct RetryPolicy {
     max_retries: u32,
     base_delay: Duration,
     max_delay: Duration,
+    max_rate_limit_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -39,12 +79,13 @@ impl Default for RetryPolicy {
             max_retries: 2,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(30),
+            max_rate_limit_wait: MAX_RATE_LIMIT_WAIT,
         }
     }
 }
 
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries of transient failures (a 429 is still waited out: it is not a failure).
     pub fn none() -> Self {
         RetryPolicy {
             max_retries: 0,
@@ -52,7 +93,20 @@ impl RetryPolicy {
         }
     }
 
-    /// Sets how many times a request is retried after its first attempt.
+    /// Retries every retryable failure until the stall rule ([`Patience`]) ends it: for
+    /// idempotent calls that must finish, such as the lookups of reconciliation and the
+    /// disassociations of a rollback. Backoff is capped at 5 s so that a recovering server is
+    /// noticed quickly.
+    pub fn until_stalled() -> Self {
+        RetryPolicy {
+            max_retries: u32::MAX,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets how many times a transient failure is retried after the first attempt.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -64,30 +118,187 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the cap on any one wait, `Retry-After` included.
+    /// Sets the cap on any one backoff wait and on a transient failure's `Retry-After`.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
 
-    /// How many retries follow the first attempt.
+    /// Sets the cap on the wait one 429 causes (default [`MAX_RATE_LIMIT_WAIT`], 60 s).
+    pub fn max_rate_limit_wait(mut self, cap: Duration) -> Self {
+        self.max_rate_limit_wait = cap;
+        self
+    }
+
+    /// The cap on the wait one 429 causes.
+    pub fn rate_limit_wait_cap(&self) -> Duration {
+        self.max_rate_limit_wait
+    }
+
+    /// How many retries of a transient failure follow the first attempt.
     pub fn retries(&self) -> u32 {
         self.max_retries
     }
 
-    /// The wait before retry number `retry` (0-based): `Retry-After` when the server gave one,
-    /// else exponential backoff with full jitter (`jitter` in `[0, 1)`), both capped.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
-        let wait = match retry_after {
-            Some(server_says) => server_says,
-            None => {
-                let exp = self
-                    .base_delay
-                    .saturating_mul(2u32.saturating_pow(retry.min(20)));
-                exp.mul_f64(jitter.clamp(0.0, 1.0))
+    /// Whether, and after how long, to send a request again after `error`. `attempt` counts the
+    /// earlier failures of the same kind (429s are counted apart from transient failures; see
+    /// [`run`]).
+    pub fn decide(
+        &self,
+        error: &Error,
+        attempt: u32,
+        idempotency: Idempotency,
+    ) -> Option<Duration> {
+        self.decide_failure(error.failure(), attempt, idempotency, fastrand::f64())
+    }
+
+    /// [`RetryPolicy::decide`] on a classified failure, with the jitter given (`[0, 1)`), so the
+    /// rule can be tested as a table.
+    pub fn decide_failure(
+        &self,
+        failure: Failure,
+        attempt: u32,
+        idempotency: Idempotency,
+        jitter: f64,
+    ) -> Option<Duration> {
+        let within_budget = attempt < self.max_retries;
+        match failure {
+            Failure::RateLimited { wait } => Some(
+                wait.unwrap_or_else(|| self.backoff(attempt, jitter))
+                    .min(self.max_rate_limit_wait),
+            ),
+            Failure::NotSent | Failure::NotApplied => {
+                within_budget.then(|| self.backoff(attempt, jitter))
             }
+            Failure::Ambiguous => (within_budget && idempotency == Idempotency::Idempotent)
+                .then(|| self.backoff(attempt, jitter)),
+            Failure::Final => None,
+        }
+    }
+
+    /// Exponential backoff with full jitter: a wait in `[0, base × 2^attempt)`, capped.
+    fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        self.base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(self.max_delay)
+            .mul_f64(jitter.clamp(0.0, 1.0))
+    }
+}
+
+/// When a caller stops waiting for a server that makes no progress.
+///
+/// The stall rule: give up when no request of the client has succeeded for `stall_timeout`, or
+/// when the `deadline` has passed. It bounds every retry loop, 429 waits included, and nothing
+/// else does: a call is never given up after a fixed count while the server still answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    /// How long without any successful request before giving up.
+    pub stall_timeout: Duration,
+    /// When to give up, whatever happens.
+    pub deadline: Option<Instant>,
+}
+
+impl Default for Patience {
+    fn default() -> Self {
+        Patience {
+            stall_timeout: Duration::from_secs(120),
+            deadline: None,
+        }
+    }
+}
+
+/// Why a retry loop gave up on a server that kept failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// No request succeeded for this long (the stall timeout).
+    NoProgress(Duration),
+    /// The deadline passed.
+    Deadline,
+}
+
+impl std::fmt::Display for Stall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stall::NoProgress(d) => {
+                write!(f, "no request succeeded for {:.1} s", d.as_secs_f64())
+            }
+            Stall::Deadline => f.write_str("the deadline passed"),
+        }
+    }
+}
+
+impl Patience {
+    /// Whether to give up now, given how long ago a request last succeeded.
+    pub fn check(&self, since_progress: Duration, now: Instant) -> Option<Stall> {
+        if self.deadline.is_some_and(|d| now >= d) {
+            return Some(Stall::Deadline);
+        }
+        (since_progress >= self.stall_timeout).then_some(Stall::NoProgress(since_progress))
+    }
+
+    /// `wait`, shortened so that it ends no later than the deadline.
+    pub fn clamp_wait(&self, wait: Duration, now: Instant) -> Duration {
+        match self.deadline {
+            Some(d) => wait.min(d.saturating_duration_since(now)),
+            None => wait,
+        }
+    }
+}
+
+/// How a retried operation ended without success.
+#[derive(Debug)]
+pub enum Gave<E> {
+    /// The policy said not to try again: the last failure.
+    Up(E),
+    /// The stall rule ended it: the last failure, and why.
+    Stalled(E, Stall),
+}
+
+/// Runs `attempt` until it succeeds, the policy says stop, or the stall rule ends it.
+///
+/// `classify` says what kind of failure each error is; `since_progress` says how long ago any
+/// request (of this client, not only this call) last succeeded. 429s are counted apart from
+/// transient failures, so a rate limit never uses up the retry budget.
+pub async fn run<T, E, F, Fut>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    patience: Patience,
+    classify: impl Fn(&E) -> Failure,
+    since_progress: impl Fn() -> Duration,
+    mut attempt: F,
+) -> Result<T, Gave<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    let (mut transient, mut rate_limited) = (0u32, 0u32);
+    loop {
+        let error = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
         };
-        wait.min(self.max_delay)
+        let failure = classify(&error);
+        let count = match failure {
+            Failure::RateLimited { .. } => &mut rate_limited,
+            _ => &mut transient,
+        };
+        let Some(wait) = policy.decide_failure(failure, *count, idempotency, fastrand::f64())
+        else {
+            return Err(Gave::Up(error));
+        };
+        *count = count.saturating_add(1);
+        let now = Instant::now();
+        if let Some(stall) = patience.check(since_progress(), now) {
+            return Err(Gave::Stalled(error, stall));
+        }
+        let wait = patience.clamp_wait(wait, now);
+        if matches!(failure, Failure::RateLimited { .. }) {
+            tracing::debug!(?wait, error = %error, "rate limited; waiting");
+        } else {
+            tracing::warn!(retry = *count, ?wait, error = %error, "retrying");
+        }
+        tokio::time::sleep(wait).await;
     }
 }
 
@@ -96,10 +307,16 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500..=599)
 }
 
-/// Whether a status proves the server did not act on the request, so even a non-idempotent
-/// request can be sent again.
-pub fn proves_not_applied(status: u16) -> bool {
-    matches!(status, 408 | 429)
+/// The [`Failure`] kind of an HTTP status (`rate_limit_wait` for a 429).
+pub fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failure {
+    match status {
+        429 => Failure::RateLimited {
+            wait: rate_limit_wait,
+        },
+        408 => Failure::NotApplied,
+        500..=599 => Failure::Ambiguous,
+        _ => Failure::Final,
+    }
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
@@ -124,61 +341,198 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// Parses a number of seconds that may have a fraction (`x-ratelimit-reset: 0.734`), refusing
+/// negative, non-finite and absurd values (more than a day).
+pub fn parse_seconds(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    (seconds.is_finite() && (0.0..=86_400.0).contains(&seconds))
+        .then(|| Duration::from_secs_f64(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Failure::*;
+    use Idempotency::*;
 
+    const S: fn(u64) -> Duration = Duration::from_secs;
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    /// The whole rule as a table: failure, attempt, idempotency → wait (jitter fixed at 0.5).
     #[test]
-    fn default_is_two_retries() {
-        assert_eq!(RetryPolicy::default().retries(), 2);
+    fn decision_table() {
+        let policy = RetryPolicy::default() // 2 retries, 250 ms base, 30 s cap
+            ;
+        let rows: &[(Failure, u32, Idempotency, Option<Duration>)] = &[
+            // 429: always, the server's wait when given, capped at 60 s, outside the budget.
+            (
+                RateLimited { wait: Some(S(3)) },
+                0,
+                NotIdempotent,
+                Some(S(3)),
+            ),
+            (
+                RateLimited { wait: Some(S(3)) },
+                50,
+                NotIdempotent,
+                Some(S(3)),
+            ),
+            (
+                RateLimited {
+                    wait: Some(S(31_536_000)),
+                },
+                0,
+                Idempotent,
+                Some(S(60)),
+            ),
+            (RateLimited { wait: None }, 0, NotIdempotent, Some(MS(125))),
+            (RateLimited { wait: None }, 1, Idempotent, Some(MS(250))),
+            // Not sent / not applied: within the budget, whatever the idempotency.
+            (NotSent, 0, NotIdempotent, Some(MS(125))),
+            (NotSent, 1, NotIdempotent, Some(MS(250))),
+            (NotSent, 2, NotIdempotent, None),
+            (NotApplied, 0, NotIdempotent, Some(MS(125))),
+            (NotApplied, 2, Idempotent, None),
+            // Ambiguous: only idempotent requests, within the budget.
+            (Ambiguous, 0, Idempotent, Some(MS(125))),
+            (Ambiguous, 1, Idempotent, Some(MS(250))),
+            (Ambiguous, 2, Idempotent, None),
+            (Ambiguous, 0, NotIdempotent, None),
+            // Final: never.
+            (Final, 0, Idempotent, None),
+            (Final, 0, NotIdempotent, None),
+        ];
+        for &(failure, attempt, idempotency, expected) in rows {
+            assert_eq!(
+                policy.decide_failure(failure, attempt, idempotency, 0.5),
+                expected,
+                "{failure:?} attempt {attempt} {idempotency:?}"
+            );
+        }
     }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
         let policy = RetryPolicy::default()
-            .base_delay(Duration::from_millis(100))
-            .max_delay(Duration::from_millis(350));
+            .base_delay(MS(100))
+            .max_delay(MS(350))
+            .max_retries(10);
         let almost_one = 0.999_999;
-        assert!(policy.delay(0, None, almost_one) <= Duration::from_millis(100));
-        assert!(policy.delay(1, None, almost_one) > Duration::from_millis(150));
+        let wait = |attempt| policy.decide_failure(NotSent, attempt, Idempotent, almost_one);
+        assert!(wait(0).unwrap() <= MS(100));
+        assert!(wait(1).unwrap() > MS(150));
+        assert!(wait(5).unwrap() <= MS(350));
+        assert!(wait(9).unwrap() <= MS(350));
+        assert_eq!(wait(10), None);
         assert_eq!(
-            policy.delay(5, None, almost_one),
-            Duration::from_millis(350)
-        );
-        assert_eq!(policy.delay(3, None, 0.0), Duration::ZERO);
-    }
-
-    #[test]
-    fn retry_after_wins_over_backoff_but_not_over_the_cap() {
-        let policy = RetryPolicy::default().max_delay(Duration::from_secs(5));
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(3)), 0.5),
-            Duration::from_secs(3)
-        );
-        assert_eq!(
-            policy.delay(0, Some(Duration::from_secs(60)), 0.5),
-            Duration::from_secs(5)
+            policy.decide_failure(NotSent, 3, Idempotent, 0.0),
+            Some(Duration::ZERO)
         );
     }
 
     #[test]
-    fn retryable_statuses() {
-        for status in [408, 429, 500, 502, 503, 504] {
-            assert!(is_retryable_status(status), "{status}");
+    fn until_stalled_never_runs_out_of_budget() {
+        let policy = RetryPolicy::until_stalled();
+        assert!(
+            policy
+                .decide_failure(Ambiguous, 1_000_000, Idempotent, 0.9)
+                .unwrap()
+                <= S(5)
+        );
+        assert_eq!(
+            policy.decide_failure(Ambiguous, 0, NotIdempotent, 0.9),
+            None
+        );
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        assert_eq!(
+            classify_status(429, Some(S(2))),
+            RateLimited { wait: Some(S(2)) }
+        );
+        assert_eq!(classify_status(408, None), NotApplied);
+        for status in [500, 502, 503, 504] {
+            assert_eq!(classify_status(status, None), Ambiguous, "{status}");
         }
         for status in [400, 401, 403, 404, 409, 422] {
-            assert!(!is_retryable_status(status), "{status}");
+            assert_eq!(classify_status(status, None), Final, "{status}");
+            assert!(!is_retryable_status(status));
         }
-        assert!(proves_not_applied(429));
-        assert!(!proves_not_applied(503));
     }
 
     #[test]
-    fn retry_after_in_the_past_is_zero() {
+    fn patience_gives_up_on_no_progress_or_the_deadline() {
+        let now = Instant::now();
+        let patience = Patience {
+            stall_timeout: S(120),
+            deadline: Some(now + S(10)),
+        };
+        assert_eq!(patience.check(S(119), now), None);
+        assert_eq!(patience.check(S(120), now), Some(Stall::NoProgress(S(120))));
+        assert_eq!(patience.check(S(0), now + S(10)), Some(Stall::Deadline));
+        assert_eq!(patience.clamp_wait(S(60), now), S(10));
+        assert_eq!(patience.clamp_wait(S(60), now + S(11)), Duration::ZERO);
+    }
+
+    #[test]
+    fn header_values_parse() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_100);
         assert_eq!(
             parse_retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
             Some(Duration::ZERO)
         );
+        assert_eq!(parse_seconds("0.734"), Some(MS(734)));
+        assert_eq!(parse_seconds("2"), Some(S(2)));
+        for bad in ["-1", "NaN", "inf", "1e30", "x"] {
+            assert_eq!(parse_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_runner_waits_out_429s_beyond_the_budget_then_succeeds() {
+        let mut calls = 0;
+        let result: Result<u32, Gave<String>> = run(
+            &RetryPolicy::none(),
+            NotIdempotent,
+            Patience::default(),
+            |e: &String| {
+                if e == "429" {
+                    RateLimited { wait: Some(S(1)) }
+                } else {
+                    Final
+                }
+            },
+            || Duration::ZERO,
+            || {
+                calls += 1;
+                let n = calls;
+                async move { if n <= 5 { Err("429".to_owned()) } else { Ok(n) } }
+            },
+        )
+        .await;
+        assert_eq!(result.ok(), Some(6));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_runner_gives_up_by_the_stall_rule_only() {
+        // The paused clock: every backoff sleep advances it at once.
+        let start = tokio::time::Instant::now();
+        let result: Result<(), Gave<String>> = run(
+            &RetryPolicy::until_stalled(),
+            Idempotent,
+            Patience {
+                stall_timeout: S(30),
+                deadline: None,
+            },
+            |_: &String| Ambiguous,
+            || start.elapsed(),
+            || async { Err("503".to_owned()) },
+        )
+        .await;
+        match result {
+            Err(Gave::Stalled(last, Stall::NoProgress(_))) => assert_eq!(last, "503"),
+            other => panic!("expected a stall, got {other:?}"),
+        }
     }
 }

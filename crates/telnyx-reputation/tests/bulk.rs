@@ -18,7 +18,9 @@ fn client(mock: &MockHandle) -> Client {
                 RetryPolicy::default()
                     .max_retries(4)
                     .base_delay(Duration::from_millis(1))
-                    .max_delay(Duration::from_millis(5)),
+                    .max_delay(Duration::from_millis(5))
+                    // The emulator's injected 429s ask for a second; the tests need not wait it.
+                    .max_rate_limit_wait(Duration::from_millis(5)),
             ),
     )
     .expect("valid config")

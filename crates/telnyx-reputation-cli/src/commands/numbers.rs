@@ -91,7 +91,7 @@ pub async fn list(args: ListArgs, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
     let result = async {
         let mut sink = number_sink(global.output())?;
-        let mut rows = std::pin::pin!(session.client.list_all(args.enterprise, filter));
+        let mut rows = std::pin::pin!(session.client.list_all(args.enterprise.into(), filter));
         while let Some(record) = rows.try_next().await.map_err(Failure::from_api)? {
             sink.row(&record, &number_cells(&record))?;
         }
@@ -113,10 +113,10 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
     } else {
         Freshness::Cached
     };
-    let result = match args.enterprise {
-        Some(e) => session.client.get(e, n, freshness).await,
-        None => session.client.get_simplified(n, freshness).await,
-    };
+    let result = session
+        .client
+        .get(args.enterprise.into(), n, freshness)
+        .await;
     session.close().await;
     let record = result.map_err(Failure::from_api)?;
     let mut sink = number_sink(global.output())?;
@@ -150,10 +150,7 @@ pub async fn disassociate(args: DisassociateArgs, global: &Global) -> Result<Exi
         )?;
         let mut exit = Exit::Success;
         for n in numbers {
-            let result = match args.enterprise {
-                Some(e) => session.client.disassociate(e, n).await,
-                None => session.client.disassociate_simplified(n).await,
-            };
+            let result = session.client.disassociate(args.enterprise.into(), n).await;
             let row = match result {
                 Ok(()) => Disassociated {
                     phone_number: n.to_string(),

@@ -153,13 +153,9 @@ async fn send(
         numbers: set.clone(),
     })?;
     match Operation::Associate.send(ctx, &set).await {
-        Ok(confirmed) if confirmed.iter().all(|c| *c) => {
-            ctx.succeeded();
-            commit(ctx, batch, set, tally)
-        }
+        Ok(confirmed) if confirmed.iter().all(|c| *c) => commit(ctx, batch, set, tally),
         Ok(confirmed) => {
             // A 2xx that does not name every number confirms only those it names.
-            ctx.succeeded();
             let (named, unnamed): (Vec<_>, Vec<_>) =
                 set.iter().zip(&confirmed).partition(|(_, c)| **c);
             let named: Vec<UsLocalNumber> = named.into_iter().map(|(n, _)| *n).collect();
@@ -191,7 +187,6 @@ async fn send(
             settle(ctx, batch, set, Uncertain::Sent(resend), work, tally).await
         }
         Err(Sent::Failed(e)) if matches!(e.status(), Some(400 | 422)) => {
-            ctx.succeeded(); // the server answered
             ctx.log(|| Event::NotCommitted {
                 batch,
                 numbers: set.clone(),

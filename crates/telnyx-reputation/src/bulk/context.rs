@@ -3,23 +3,23 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::journal::{Event, Header, Journal, JournalError};
 use super::{BulkOptions, Mode, Phase, Progress, ProgressFn};
-use crate::Client;
-
-/// The first pause before an idempotent call is tried again, doubled each time up to
-/// [`MAX_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_millis(10);
-const MAX_PAUSE: Duration = Duration::from_secs(2);
+use crate::retry::Patience;
+use crate::{Client, RetryPolicy};
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {
+    /// The client for the job's billable requests, bound by the job's stall rule.
     pub client: Client,
+    /// The same client for idempotent calls that must finish (lookups, disassociations): retried
+    /// until they succeed or the job's stall rule ends them, by the client's one retry path.
+    pub idempotent: Client,
     pub enterprise: Uuid,
     pub mode: Mode,
     /// When the job first started (from its header): the ownership rule's reference.
@@ -30,10 +30,7 @@ pub(super) struct JobContext {
     requests: AtomicU64,
     /// When this run began, for the stall clock.
     began: Instant,
-    /// Milliseconds after `began` of the last request that succeeded.
-    last_success_ms: AtomicU64,
-    stall_timeout: Duration,
-    deadline: Option<Instant>,
+    patience: Patience,
     progress_fn: Option<ProgressFn>,
     progress: Mutex<Progress>,
 }
@@ -46,8 +43,17 @@ impl JobContext {
         options: &BulkOptions,
     ) -> JobContext {
         let began = Instant::now();
+        let patience = Patience {
+            stall_timeout: options.stall_timeout,
+            deadline: options
+                .deadline
+                .and_then(|d| began.checked_add(d))
+                .or(client.patience().deadline),
+        };
+        let client = client.with_patience(patience);
         JobContext {
-            client: client.clone(),
+            idempotent: client.with_retry(RetryPolicy::until_stalled()),
+            client,
             enterprise: header.enterprise_id,
             mode: header.mode,
             started_at: header.started_at,
@@ -56,9 +62,7 @@ impl JobContext {
             stop: AtomicBool::new(false),
             requests: AtomicU64::new(0),
             began,
-            last_success_ms: AtomicU64::new(0),
-            stall_timeout: options.stall_timeout,
-            deadline: options.deadline.and_then(|d| began.checked_add(d)),
+            patience,
             progress_fn: options.progress.clone(),
             progress: Mutex::new(Progress {
                 phase: Phase::Preflight,
@@ -133,38 +137,12 @@ impl JobContext {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Records that a request succeeded: the server makes progress.
-    pub fn succeeded(&self) {
-        let ms = u64::try_from(self.began.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_success_ms.fetch_max(ms, Ordering::Relaxed);
-    }
-
-    /// Why the job must give up on the server, if it must: no request has succeeded for the
-    /// stall timeout, or the deadline has passed.
+    /// Why the job must give up on the server, if it must: no request of this run has
+    /// succeeded for the stall timeout, or the deadline has passed.
     pub fn gave_up(&self) -> Option<String> {
-        let now = Instant::now();
-        if self.deadline.is_some_and(|d| now >= d) {
-            return Some("the job's deadline passed".into());
-        }
-        let last = self
-            .began
-            .checked_add(Duration::from_millis(
-                self.last_success_ms.load(Ordering::Relaxed),
-            ))
-            .unwrap_or(now);
-        let quiet = now.saturating_duration_since(last);
-        (quiet >= self.stall_timeout).then(|| {
-            format!(
-                "no request succeeded for {} s (stall timeout)",
-                self.stall_timeout.as_secs()
-            )
-        })
-    }
-
-    /// Waits before an idempotent call is tried again: `pause` is `None` before the first wait.
-    pub async fn pause(&self, pause: &mut Option<Duration>) {
-        let next = pause.map_or(FIRST_PAUSE, |p| p.saturating_mul(2).min(MAX_PAUSE));
-        *pause = Some(next);
-        tokio::time::sleep(next).await;
+        let quiet = self.client.since_progress().min(self.began.elapsed());
+        self.patience
+            .check(quiet, Instant::now())
+            .map(|stall| format!("gave up on the server: {stall}"))
     }
 }

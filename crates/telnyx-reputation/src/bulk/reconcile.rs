@@ -7,7 +7,7 @@ use telnyx_e164::UsLocalNumber;
 
 use super::context::JobContext;
 use crate::Error;
-use crate::client::{AssociatedNumber, NumberPage, Page};
+use crate::client::{AssociatedNumber, NumberPage, Page, Scope};
 
 /// How far a server clock may lag ours when deciding that a record was created by this job.
 const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
@@ -86,31 +86,20 @@ pub(super) fn confirmed_by(sent: &[UsLocalNumber], created: &[AssociatedNumber])
 
 /// Looks one number up on the job's enterprise. Every lookup of the engine goes through here.
 ///
-/// A lookup is idempotent, so a transient failure is tried again until one succeeds, or until
-/// the job gives up on the server (stall timeout or deadline); any other failure is returned.
+/// A lookup is idempotent: the client's retry path tries it again until it succeeds, or until
+/// the job's stall rule gives up on the server ([`Error::Stalled`]); any other failure is
+/// returned.
 pub(super) async fn look_up(ctx: &JobContext, number: UsLocalNumber) -> Result<Found, Error> {
-    let mut pause = None;
-    loop {
-        ctx.count_request();
-        match ctx
-            .client
-            .list(ctx.enterprise, Page::new(1, 1), Some(number.as_e164()))
-            .await
-        {
-            Ok(page) => {
-                ctx.succeeded();
-                return Ok(found_in(&page, number, ctx.started_at));
-            }
-            Err(e) if e.is_transient() => {
-                if let Some(why) = ctx.gave_up() {
-                    tracing::warn!(number = %number, error = %e, "lookup abandoned: {why}");
-                    return Err(e);
-                }
-                ctx.pause(&mut pause).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    ctx.count_request();
+    let page = ctx
+        .idempotent
+        .list(
+            Scope::Enterprise(ctx.enterprise),
+            Page::new(1, 1),
+            Some(number.as_e164()),
+        )
+        .await?;
+    Ok(found_in(&page, number, ctx.started_at))
 }
 
 /// Looks every number up; `Err` when any lookup failed.

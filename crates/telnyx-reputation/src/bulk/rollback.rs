@@ -9,6 +9,7 @@ use super::context::JobContext;
 use super::journal::{Event, JournalError};
 use super::reconcile::{Found, look_up};
 use super::report::Outcome;
+use crate::client::Scope;
 
 /// What a rollback did.
 #[derive(Debug, Default)]
@@ -99,32 +100,19 @@ pub(super) async fn roll_back(
 /// up on the server. A 404 counts as "already absent" only once a lookup confirms that the
 /// number is not on the enterprise.
 pub(super) async fn disassociate_one(ctx: &JobContext, n: UsLocalNumber) -> Result<(), String> {
-    let mut pause = None;
-    loop {
-        ctx.count_request();
-        match ctx.client.disassociate(ctx.enterprise, n.as_e164()).await {
-            Ok(()) => {
-                ctx.succeeded();
-                return Ok(());
-            }
-            Err(e) if e.status() == Some(404) => {
-                return match look_up(ctx, n).await {
-                    Ok(Found::Absent) => Ok(()),
-                    Ok(_) => Err(format!(
-                        "rollback failed: {e}, yet the number is listed on the enterprise"
-                    )),
-                    Err(lookup) => Err(format!(
-                        "rollback failed: {e}, and the number could not be looked up: {lookup}"
-                    )),
-                };
-            }
-            Err(e) if e.is_transient() => {
-                if let Some(why) = ctx.gave_up() {
-                    return Err(format!("rollback failed: {e} ({why})"));
-                }
-                ctx.pause(&mut pause).await;
-            }
-            Err(e) => return Err(format!("rollback failed: {e}")),
-        }
+    ctx.count_request();
+    let scope = Scope::Enterprise(ctx.enterprise);
+    match ctx.idempotent.disassociate(scope, n.as_e164()).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.status() == Some(404) => match look_up(ctx, n).await {
+            Ok(Found::Absent) => Ok(()),
+            Ok(_) => Err(format!(
+                "rollback failed: {e}, yet the number is listed on the enterprise"
+            )),
+            Err(lookup) => Err(format!(
+                "rollback failed: {e}, and the number could not be looked up: {lookup}"
+            )),
+        },
+        Err(e) => Err(format!("rollback failed: {e}")),
     }
 }

@@ -1,0 +1,160 @@
+//! What every request of the generated client goes through: the pacer, the body-size limit and
+//! the record of which operation ran (the API crate's [`Transport`] seam).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::Stream;
+use progenitor_client::OperationInfo;
+use telnyx_reputation_api::{Transport, TransportFuture};
+
+use crate::pacer::Pacer;
+
+tokio::task_local! {
+    /// The operation id of the request the current call sent last, as the generated client named
+    /// it ([`OperationInfo`]); read by the client for its errors and logs.
+    static OPERATION: std::cell::Cell<&'static str>;
+}
+
+/// Runs `call` with a slot that records the operation it sends.
+pub(crate) async fn tracking<F: Future>(call: F) -> F::Output {
+    OPERATION.scope(std::cell::Cell::new(""), call).await
+}
+
+/// The operation the current call sent last (`""` before any).
+pub(crate) fn current_operation() -> &'static str {
+    OPERATION.try_with(|c| c.get()).unwrap_or("")
+}
+
+/// The client's transport: pacing, a bounded body, and operation tracking.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) max_body_bytes: u64,
+}
+
+impl Transport for Pipeline {
+    fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        info: &'a OperationInfo,
+    ) -> TransportFuture<'a> {
+        Box::pin(async move {
+            let _ = OPERATION.try_with(|c| c.set(info.operation_id));
+            let permit = self.pacer.acquire().await;
+            let response = http.execute(request).await?;
+            self.pacer
+                .observe(&permit, response.status().as_u16(), response.headers());
+            drop(permit);
+            Ok(bounded(response, self.max_body_bytes))
+        })
+    }
+}
+
+/// A response body that was longer than the client accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("the response body is larger than {limit} bytes")]
+pub struct BodyTooLarge {
+    /// The limit, `ClientConfig::max_body_bytes`.
+    pub limit: u64,
+}
+
+/// The same response, whose body fails with [`BodyTooLarge`] as soon as it passes `limit` bytes
+/// (at once when `Content-Length` says it will), so that a hostile answer cannot take memory.
+fn bounded(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    let declared_too_large = response.content_length().is_some_and(|n| n > limit);
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = builder.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = Limited {
+        inner: Box::pin(response.bytes_stream()),
+        left: if declared_too_large {
+            None
+        } else {
+            Some(limit)
+        },
+        limit,
+    };
+    match builder.body(reqwest::Body::wrap_stream(body)) {
+        Ok(response) => reqwest::Response::from(response),
+        // Status, version and headers came from a valid response; this cannot fail. Should it,
+        // an empty 500 is an answer the caller treats as a server failure.
+        Err(_) => reqwest::Response::from(
+            http::Response::builder()
+                .status(500)
+                .body(reqwest::Body::from(Vec::new()))
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// A body stream that ends in [`BodyTooLarge`] past its limit.
+struct Limited {
+    inner: ByteStream,
+    /// Bytes still allowed; `None` once the limit is known to be passed.
+    left: Option<u64>,
+    limit: u64,
+}
+
+impl Stream for Limited {
+    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let limit = self.limit;
+        let Some(left) = self.left else {
+            return Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))));
+        };
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => match left.checked_sub(chunk.len() as u64) {
+                Some(rest) => {
+                    self.left = Some(rest);
+                    Poll::Ready(Some(Ok(chunk)))
+                }
+                None => {
+                    self.left = None;
+                    Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))))
+                }
+            },
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Whether an error (or anything in its chain of sources) is a [`BodyTooLarge`].
+pub(crate) fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<BodyTooLarge>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// A redirect policy that follows only redirects to the base URL's own origin (scheme, host and
+/// port), at most five: the API documents none, and a redirect elsewhere would carry the
+/// numbers and the enterprise id to whoever it names.
+pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > 5 || !same_origin {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
