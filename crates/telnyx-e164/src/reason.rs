@@ -22,7 +22,8 @@ pub enum Reason {
     UnassignedCountryCode,
     /// The national number's length is not possible for its country.
     ImpossibleLength,
-    /// A +1 number must have exactly ten national digits.
+    /// A +1 number must have ten national digits (seven only for the few service codes the
+    /// metadata lists, such as Canada's 310-XXXX).
     NanpLength,
     /// A NANP area code cannot start with 0 or 1.
     InvalidAreaCode,
