@@ -4,7 +4,10 @@ use std::fmt;
 
 use crate::number::E164;
 use crate::reason::Reason;
-use crate::tables::{CALLING_CODES, NPA_TABLE, NpaClass};
+use crate::tables::{
+    CALLING_CODES, EXCHANGE_OVERRIDES, EXCHANGE_SETS, LINE_RANGES, NANP_OTHER_LENGTHS,
+    NPA_EXCHANGES, NPA_TABLE, NpaClass,
+};
 
 /// A region code as libphonenumber names it: ISO 3166-1 alpha-2 (`CA`, `PR`, `GB`), or `001`
 /// for non-geographic international services (+800, +808, +870, ...).
@@ -133,22 +136,76 @@ pub fn classify(number: &E164) -> NumberKind {
 
 fn classify_nanp(national: &[u8]) -> NumberKind {
     if national.len() != 10 {
-        return NumberKind::Invalid {
-            reason: Reason::NanpLength,
-        };
+        return classify_nanp_other_length(national);
     }
     if national[0] < b'2' {
         return NumberKind::Invalid {
             reason: Reason::InvalidAreaCode,
         };
     }
-    if national[3] < b'2' {
-        return NumberKind::Invalid {
-            reason: Reason::InvalidExchange,
-        };
-    }
     let npa = digit(national[0]) * 100 + digit(national[1]) * 10 + digit(national[2]);
-    match NPA_TABLE[npa - 200] {
+    let exchange = digit(national[3]) * 100 + digit(national[4]) * 10 + digit(national[5]);
+    let index = npa - 200;
+    let set = &EXCHANGE_SETS[usize::from(NPA_EXCHANGES[index])];
+    let class = if (set[exchange / 64] >> (exchange % 64)) & 1 == 1 {
+        NPA_TABLE[index]
+    } else {
+        // Exchanges outside the NPA's set: few are valid with another class, the rest are not.
+        let key = (npa * 1000 + exchange) as u32;
+        match EXCHANGE_OVERRIDES.binary_search_by_key(&key, |entry| entry.0) {
+            Ok(i) => EXCHANGE_OVERRIDES[i].1,
+            Err(_) => {
+                if let Some(class) = find_range(&LINE_RANGES, national_value(national)) {
+                    return kind_of(class);
+                }
+                let reason = if NPA_TABLE[index] == NpaClass::Unassigned {
+                    Reason::UnassignedAreaCode
+                } else if national[3] < b'2' {
+                    Reason::InvalidExchange
+                } else {
+                    Reason::UnassignedExchange
+                };
+                return NumberKind::Invalid { reason };
+            }
+        }
+    };
+    kind_of(class)
+}
+
+/// +1 numbers of another length than ten: the few libphonenumber takes (7-digit Canadian service
+/// codes), by their leading digits.
+fn classify_nanp_other_length(national: &[u8]) -> NumberKind {
+    let len = national.len();
+    let value = national_value(national);
+    let ranges = NANP_OTHER_LENGTHS
+        .iter()
+        .filter(|(l, ..)| usize::from(*l) == len)
+        .map(|(_, first, last, class)| (*first, *last, *class));
+    for (first, last, class) in ranges {
+        if (first..=last).contains(&value) {
+            return kind_of(class);
+        }
+    }
+    NumberKind::Invalid {
+        reason: Reason::NanpLength,
+    }
+}
+
+/// At most 14 national digits: always fits.
+fn national_value(national: &[u8]) -> u64 {
+    national
+        .iter()
+        .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+}
+
+/// The class of the sorted, disjoint range holding `value`.
+fn find_range(ranges: &[(u64, u64, NpaClass)], value: u64) -> Option<NpaClass> {
+    let i = ranges.partition_point(|r| r.1 < value);
+    ranges.get(i).filter(|r| r.0 <= value).map(|r| r.2)
+}
+
+fn kind_of(class: NpaClass) -> NumberKind {
+    match class {
         NpaClass::UsGeographic => NumberKind::UsLocal,
         NpaClass::Canada => NumberKind::NonUs {
             region: Region::new("CA"),

@@ -5,7 +5,7 @@
 //!   the wire form, [`E164::parse_lenient`] human US forms.
 //! - [`NumberKind`] via [`classify`]: US local, toll-free, premium rate, other non-geographic,
 //!   non-US (Canada, other NANP countries, US territories, other countries) or invalid, from the
-//!   NANP rules and tables derived from libphonenumber's metadata ([`tables`]).
+//!   NANP rules and tables derived from libphonenumber 9.0.43's metadata ([`tables`]).
 //! - [`UsLocalNumber`]: can only hold a valid US geographic number.
 //! - [`validate_batch`] → [`Batch`] (1–100 distinct US local numbers) or a [`BatchRejection`]
 //!   listing every problem at once.

@@ -22,7 +22,8 @@ pub enum Reason {
     UnassignedCountryCode,
     /// The national number's length is not possible for its country.
     ImpossibleLength,
-    /// A +1 number must have exactly ten national digits.
+    /// A +1 number must have ten national digits (seven only for the few service codes the
+    /// metadata lists, such as Canada's 310-XXXX).
     NanpLength,
     /// A NANP area code cannot start with 0 or 1.
     InvalidAreaCode,
@@ -30,6 +31,8 @@ pub enum Reason {
     InvalidExchange,
     /// The area code is not assigned.
     UnassignedAreaCode,
+    /// The exchange (the three digits after the area code) is not valid in its area code's region.
+    UnassignedExchange,
     /// Lenient form: digits that cannot be read as a US number (10 digits, or 11 starting with 1).
     NotUsFormat,
     /// Toll-free: not a local number.
@@ -50,7 +53,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order.
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 21] = [
         Reason::Empty,
         Reason::MissingPlus,
         Reason::InvalidCharacter,
@@ -63,6 +66,7 @@ impl Reason {
         Reason::InvalidAreaCode,
         Reason::InvalidExchange,
         Reason::UnassignedAreaCode,
+        Reason::UnassignedExchange,
         Reason::NotUsFormat,
         Reason::TollFree,
         Reason::PremiumRate,
@@ -88,6 +92,7 @@ impl Reason {
             Reason::InvalidAreaCode => "invalid_area_code",
             Reason::InvalidExchange => "invalid_exchange",
             Reason::UnassignedAreaCode => "unassigned_area_code",
+            Reason::UnassignedExchange => "unassigned_exchange",
             Reason::NotUsFormat => "not_us_format",
             Reason::TollFree => "toll_free",
             Reason::PremiumRate => "premium_rate",
@@ -114,6 +119,7 @@ impl Reason {
             Reason::InvalidAreaCode => "a NANP area code cannot start with 0 or 1",
             Reason::InvalidExchange => "a NANP exchange cannot start with 0 or 1",
             Reason::UnassignedAreaCode => "the area code is not assigned",
+            Reason::UnassignedExchange => "the exchange is not assigned in its area code",
             Reason::NotUsFormat => {
                 "cannot be read as a US number (10 digits, or 11 starting with 1)"
             }

@@ -1,6 +1,11 @@
-//! Data tables derived from libphonenumber's metadata (through the `phonenumber` crate) and
-//! committed, with their provenance in each file's header. `tests/tables.rs` regenerates them
-//! from that source and fails on any difference (`UPDATE_TABLES=1` rewrites them).
+//! Data tables derived from libphonenumber 9.0.43's metadata (committed in `metadata/`, with its
+//! provenance and checksum in `metadata/SOURCE.toml`). `tests/tables.rs` derives them again from
+//! that file and fails on any difference (`UPDATE_TABLES=1` rewrites them).
+//!
+//! A +1 number of ten digits is valid when its exchange is in the set of its NPA
+//! ([`NPA_EXCHANGES`], [`EXCHANGE_SETS`]), with the NPA's class ([`NPA_TABLE`]), or listed in
+//! [`EXCHANGE_OVERRIDES`] with its own class, or, for the few exchanges where libphonenumber's
+//! rules look at the line number too, inside one of the [`LINE_RANGES`].
 
 use crate::classify::Region;
 
@@ -21,7 +26,7 @@ pub enum NpaClass {
     PremiumRate,
     /// Another non-geographic service code.
     NonGeographic,
-    /// Not assigned.
+    /// Not assigned: no number of it is valid.
     Unassigned,
 }
 
@@ -29,4 +34,6 @@ mod calling_codes;
 mod npa;
 
 pub use calling_codes::CALLING_CODES;
-pub use npa::NPA_TABLE;
+pub use npa::{
+    EXCHANGE_OVERRIDES, EXCHANGE_SETS, LINE_RANGES, NANP_OTHER_LENGTHS, NPA_EXCHANGES, NPA_TABLE,
+};

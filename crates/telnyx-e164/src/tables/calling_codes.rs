@@ -1,10 +1,11 @@
-// Generated from phonenumber 0.3.10+9.0.33 (libphonenumber metadata 9.0.33) by tests/tables.rs; do not edit by hand.
-// Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables
+// Generated from libphonenumber 9.0.43 metadata (metadata/phonenumbers-9.0.43-data.txt) by tests/tables.rs.
+// Do not edit by hand. Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables
 #![cfg_attr(rustfmt, rustfmt_skip)]
 
 use crate::classify::Region;
 
-/// Assigned country calling codes other than 1, sorted: code, main region, possible national lengths.
+/// Assigned country calling codes other than 1, sorted: code, main region, the national
+/// lengths some number type of the code allows.
 pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (7, Region::new("RU"), &[10, 14]),
     (20, Region::new("EG"), &[8, 9, 10]),
@@ -17,11 +18,11 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (36, Region::new("HU"), &[8, 9]),
     (39, Region::new("IT"), &[6, 7, 8, 9, 10, 11, 12]),
     (40, Region::new("RO"), &[6, 9]),
-    (41, Region::new("CH"), &[9]),
+    (41, Region::new("CH"), &[9, 12]),
     (43, Region::new("AT"), &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
     (44, Region::new("GB"), &[7, 9, 10]),
     (45, Region::new("DK"), &[8]),
-    (46, Region::new("SE"), &[6, 7, 8, 9, 10]),
+    (46, Region::new("SE"), &[6, 7, 8, 9, 10, 12]),
     (47, Region::new("NO"), &[5, 8]),
     (48, Region::new("PL"), &[6, 7, 8, 9, 10]),
     (49, Region::new("DE"), &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
@@ -56,7 +57,7 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (213, Region::new("DZ"), &[8, 9]),
     (216, Region::new("TN"), &[8]),
     (218, Region::new("LY"), &[9]),
-    (220, Region::new("GM"), &[7]),
+    (220, Region::new("GM"), &[7, 9]),
     (221, Region::new("SN"), &[9]),
     (222, Region::new("MR"), &[8]),
     (223, Region::new("ML"), &[8]),
@@ -65,7 +66,7 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (226, Region::new("BF"), &[8]),
     (227, Region::new("NE"), &[8]),
     (228, Region::new("TG"), &[8]),
-    (229, Region::new("BJ"), &[8, 10]),
+    (229, Region::new("BJ"), &[10]),
     (230, Region::new("MU"), &[7, 8, 10]),
     (231, Region::new("LR"), &[7, 8, 9]),
     (232, Region::new("SL"), &[8]),
@@ -98,7 +99,7 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (260, Region::new("ZM"), &[9]),
     (261, Region::new("MG"), &[9]),
     (262, Region::new("RE"), &[9]),
-    (263, Region::new("ZW"), &[5, 6, 7, 8, 9, 10]),
+    (263, Region::new("ZW"), &[7, 9, 10]),
     (264, Region::new("NA"), &[8, 9]),
     (265, Region::new("MW"), &[7, 9]),
     (266, Region::new("LS"), &[8]),
@@ -137,7 +138,7 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (386, Region::new("SI"), &[5, 6, 7, 8]),
     (387, Region::new("BA"), &[8, 9]),
     (389, Region::new("MK"), &[8]),
-    (420, Region::new("CZ"), &[9]),
+    (420, Region::new("CZ"), &[9, 10, 11, 12]),
     (421, Region::new("SK"), &[6, 7, 9]),
     (423, Region::new("LI"), &[7, 9]),
     (500, Region::new("FK"), &[5]),
@@ -181,13 +182,21 @@ pub static CALLING_CODES: &[(u16, Region, &[u8])] = &[
     (690, Region::new("TK"), &[4, 5, 6, 7]),
     (691, Region::new("FM"), &[7]),
     (692, Region::new("MH"), &[7]),
+    (800, Region::new("001"), &[8]),
+    (808, Region::new("001"), &[8]),
     (850, Region::new("KP"), &[8, 10]),
     (852, Region::new("HK"), &[5, 6, 7, 8, 9, 11]),
     (853, Region::new("MO"), &[7, 8]),
     (855, Region::new("KH"), &[8, 9, 10]),
     (856, Region::new("LA"), &[8, 9, 10]),
+    (870, Region::new("001"), &[9, 12]),
+    (878, Region::new("001"), &[12]),
     (880, Region::new("BD"), &[6, 7, 8, 9, 10]),
+    (881, Region::new("001"), &[9, 10]),
+    (882, Region::new("001"), &[7, 8, 9, 10, 11, 12]),
+    (883, Region::new("001"), &[8, 9, 10, 11, 12]),
     (886, Region::new("TW"), &[7, 8, 9, 10, 11]),
+    (888, Region::new("001"), &[11]),
     (960, Region::new("MV"), &[7, 10]),
     (961, Region::new("LB"), &[7, 8]),
     (962, Region::new("JO"), &[8, 9]),
