@@ -3,8 +3,9 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use telnyx_reputation::{ApiKey, Client, ClientConfig};
+use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::MockHandle;
 
 use crate::exit::Failure;
@@ -38,6 +39,25 @@ pub struct Global {
     /// Nothing on stderr but errors: no progress, notes or warnings.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// A fixed ceiling on requests per second, on top of the pacing the server's rate-limit
+    /// headers ask for (default: none; the server's headers alone pace the job).
+    #[arg(long, global = true, value_name = "N", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Give up when no request has succeeded for this many seconds (429 waits included): the
+    /// run then ends with exit 3, and a job names its journal to resume or roll back.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub stall_timeout: u64,
+    /// Give up on everything after this many seconds (default: no deadline); as the stall
+    /// timeout does, this ends the run with exit 3.
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub deadline: Option<u64>,
+    /// The timeout of each attempt of each request, in seconds.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub timeout: u64,
+    /// How many times a failed request is retried when that is safe (429s are always waited
+    /// out, and do not count).
+    #[arg(long, global = true, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: u32,
     /// Whether --api-key was typed on the command line (not taken from the environment).
     #[arg(skip)]
     pub api_key_on_command_line: bool,
@@ -127,10 +147,10 @@ impl Global {
                 handle.base_url(),
                 telnyx_reputation_mock::DEMO_ENTERPRISE
             ));
-            let client = Client::new(
+            let client = Client::new(self.configure(
                 ClientConfig::new(ApiKey::new(telnyx_reputation_mock::DEMO_API_KEY))
                     .base_url(handle.base_url()),
-            )
+            ))
             .map_err(|e| Failure::usage(e.to_string()))?;
             return Ok(Session {
                 client,
@@ -141,8 +161,27 @@ impl Global {
         if let Some(url) = &self.base_url {
             config = config.base_url(url.as_str());
         }
-        let client = Client::new(config).map_err(|e| Failure::usage(e.to_string()))?;
+        let client =
+            Client::new(self.configure(config)).map_err(|e| Failure::usage(e.to_string()))?;
         Ok(Session { client, mock: None })
+    }
+
+    /// Applies the timeout, retry, stall, deadline and rate flags to a configuration.
+    fn configure(&self, config: ClientConfig) -> ClientConfig {
+        let mut config = config
+            .request_timeout(Duration::from_secs(self.timeout))
+            .retry(RetryPolicy::default().max_retries(self.retries))
+            .stall_timeout(Duration::from_secs(self.stall_timeout));
+        if let Some(deadline) = self
+            .deadline
+            .and_then(|secs| Instant::now().checked_add(Duration::from_secs(secs)))
+        {
+            config = config.deadline(deadline);
+        }
+        if let Some(rate) = self.rate {
+            config = config.max_requests_per_second(rate);
+        }
+        config
     }
 
     /// A client that is never used to send: for a dry run, which needs no key. It points at
@@ -196,5 +235,15 @@ impl Session {
         if let Some(mock) = self.mock {
             mock.shutdown().await;
         }
+    }
+}
+
+/// Parses `--rate`: a positive number of requests per second.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 100_000.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a rate: give requests per second, a number above 0 and at most 100000"
+        )),
     }
 }

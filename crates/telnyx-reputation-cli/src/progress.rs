@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use telnyx_reputation::Client;
 use telnyx_reputation::bulk::{BulkOptions, Phase};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
@@ -73,7 +74,7 @@ pub fn bar(global: &Global) -> Option<ProgressBar> {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {per_sec} ETA {eta} {msg}",
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {per_sec} ETA {eta} {msg} {prefix}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
@@ -93,11 +94,23 @@ pub fn reading(global: &Global) -> Option<ProgressBar> {
     Some(bar)
 }
 
-/// `options` reporting to `bar`, if there is one.
-pub fn hook(options: BulkOptions, bar: Option<ProgressBar>) -> BulkOptions {
+/// `options` reporting to `bar`, if there is one. While the server's rate limit holds requests
+/// back, the bar also says so ("waiting for the rate limit: 0.8 s"), read from `client`'s pacer.
+pub fn hook(options: BulkOptions, bar: Option<ProgressBar>, client: &Client) -> BulkOptions {
     let Some(bar) = bar else {
         return options;
     };
+    let (watched, client) = (bar.clone(), client.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+        while !watched.is_finished() {
+            tick.tick().await;
+            watched.set_prefix(match client.rate_limit_wait() {
+                Some(wait) => format!("waiting for the rate limit: {:.1} s", wait.as_secs_f64()),
+                None => String::new(),
+            });
+        }
+    });
     options.progress(move |p| {
         bar.set_length(p.total.max(1));
         bar.set_position(p.done);

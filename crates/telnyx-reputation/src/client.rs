@@ -174,6 +174,11 @@ impl Client {
         }
     }
 
+    /// The retry policy of this client's calls.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// The same client with another stall rule (stall timeout and deadline).
     pub fn with_patience(&self, patience: Patience) -> Client {
         Client {

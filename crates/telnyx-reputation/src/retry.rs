@@ -93,16 +93,21 @@ impl RetryPolicy {
         }
     }
 
-    /// Retries every retryable failure until the stall rule ([`Patience`]) ends it: for
-    /// idempotent calls that must finish, such as the lookups of reconciliation and the
-    /// disassociations of a rollback. Backoff is capped at 5 s so that a recovering server is
-    /// noticed quickly.
-    pub fn until_stalled() -> Self {
+    /// This policy with no limit on the count of retries: every retryable failure is retried
+    /// until the stall rule ([`Patience`]) ends it. For idempotent calls that must finish, such
+    /// as the lookups of reconciliation and the disassociations of a rollback. Backoff keeps its
+    /// base and is capped at 5 s (or lower, if this policy's cap is lower), so that a recovering
+    /// server is noticed quickly.
+    ///
+    /// ```
+    /// use telnyx_reputation::RetryPolicy;
+    /// assert_eq!(RetryPolicy::default().until_stalled().retries(), u32::MAX);
+    /// ```
+    pub fn until_stalled(self) -> Self {
         RetryPolicy {
             max_retries: u32::MAX,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(5),
-            ..RetryPolicy::default()
+            max_delay: self.max_delay.min(Duration::from_secs(5)),
+            ..self
         }
     }
 
@@ -432,7 +437,7 @@ mod tests {
 
     #[test]
     fn until_stalled_never_runs_out_of_budget() {
-        let policy = RetryPolicy::until_stalled();
+        let policy = RetryPolicy::default().until_stalled();
         assert!(
             policy
                 .decide_failure(Ambiguous, 1_000_000, Idempotent, 0.9)
@@ -519,7 +524,7 @@ mod tests {
         // The paused clock: every backoff sleep advances it at once.
         let start = tokio::time::Instant::now();
         let result: Result<(), Gave<String>> = run(
-            &RetryPolicy::until_stalled(),
+            &RetryPolicy::default().until_stalled(),
             Idempotent,
             Patience {
                 stall_timeout: S(30),

@@ -135,7 +135,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         options = options.journal(path);
     }
     let bar = progress::bar(global);
-    let options = progress::hook(options, bar.clone());
+    let options = progress::hook(options, bar.clone(), &session.client);
     // Pre-flight reads the inputs as a stream; nothing is sent until `run`.
     let (job, _) = prepare(&session.client, inputs, &args, global, options)?;
     if job.will_send() && job.valid() > CONFIRM_ABOVE {

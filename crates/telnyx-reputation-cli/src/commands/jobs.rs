@@ -17,15 +17,21 @@ pub struct Args {
     journal: PathBuf,
 }
 
-fn options(global: &Global) -> (BulkOptions, Option<indicatif::ProgressBar>) {
+fn options(
+    global: &Global,
+    client: &telnyx_reputation::Client,
+) -> (BulkOptions, Option<indicatif::ProgressBar>) {
     let bar = progress::bar(global);
-    (progress::hook(BulkOptions::default(), bar.clone()), bar)
+    (
+        progress::hook(BulkOptions::default(), bar.clone(), client),
+        bar,
+    )
 }
 
 /// Runs `resume`: completes the job, or reports how it already ended.
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
-    let (options, bar) = options(global);
+    let (options, bar) = options(global, &session.client);
     let result = session.client.resume_job(&args.journal, options).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -41,7 +47,7 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
 /// `resume` and `associate` it is the job failing).
 pub async fn rollback(args: Args, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
-    let (options, bar) = options(global);
+    let (options, bar) = options(global, &session.client);
     let result = session.client.rollback_job(&args.journal, options).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::journal::{Event, Header, Journal, JournalError};
 use super::{BulkOptions, Mode, Phase, Progress, ProgressFn};
 use crate::retry::Patience;
-use crate::{Client, RetryPolicy};
+use crate::Client;
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {
@@ -44,7 +44,9 @@ impl JobContext {
     ) -> JobContext {
         let began = Instant::now();
         let patience = Patience {
-            stall_timeout: options.stall_timeout,
+            stall_timeout: options
+                .stall_timeout
+                .unwrap_or(client.patience().stall_timeout),
             deadline: options
                 .deadline
                 .and_then(|d| began.checked_add(d))
@@ -52,7 +54,7 @@ impl JobContext {
         };
         let client = client.with_patience(patience);
         JobContext {
-            idempotent: client.with_retry(RetryPolicy::until_stalled()),
+            idempotent: client.with_retry(client.retry_policy().clone().until_stalled()),
             client,
             enterprise: header.enterprise_id,
             mode: header.mode,

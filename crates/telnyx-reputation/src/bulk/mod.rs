@@ -122,7 +122,7 @@ pub struct BulkOptions {
     pub(crate) parsing: Parsing,
     pub(crate) journal: Option<PathBuf>,
     pub(crate) progress: Option<ProgressFn>,
-    pub(crate) stall_timeout: Duration,
+    pub(crate) stall_timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
     #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) crash_after_journal_appends: Option<u64>,
@@ -137,7 +137,7 @@ impl Default for BulkOptions {
             parsing: Parsing::Strict,
             journal: None,
             progress: None,
-            stall_timeout: Duration::from_secs(120),
+            stall_timeout: None,
             deadline: None,
             #[cfg(any(test, feature = "test-hooks"))]
             crash_after_journal_appends: None,
@@ -198,11 +198,12 @@ impl BulkOptions {
     }
 
     /// Gives up on a server that makes no progress: when no request of the job has succeeded
-    /// for `timeout` (default 120 s), lookups and disassociations stop being retried and the
-    /// job ends with the numbers still undecided reported failed (outcome unknown). Idempotent
-    /// calls are retried until then, never given up after a fixed count.
+    /// for `timeout` (default: the client's, [`ClientConfig::stall_timeout`](crate::ClientConfig::stall_timeout),
+    /// 120 s unless set), retries (429 waits included) stop and the job ends with the numbers
+    /// still undecided reported failed (outcome unknown). Idempotent calls are retried until
+    /// then, never given up after a fixed count.
     pub fn stall_timeout(mut self, timeout: Duration) -> Self {
-        self.stall_timeout = timeout;
+        self.stall_timeout = Some(timeout);
         self
     }
 
