@@ -147,10 +147,12 @@ impl Global {
                 handle.base_url(),
                 telnyx_reputation_mock::DEMO_ENTERPRISE
             ));
-            let client = Client::new(self.configure(
-                ClientConfig::new(ApiKey::new(telnyx_reputation_mock::DEMO_API_KEY))
-                    .base_url(handle.base_url()),
-            ))
+            let client = Client::new(
+                self.configure(
+                    ClientConfig::new(ApiKey::new(telnyx_reputation_mock::DEMO_API_KEY))
+                        .base_url(handle.base_url()),
+                ),
+            )
             .map_err(|e| Failure::usage(e.to_string()))?;
             return Ok(Session {
                 client,

@@ -429,7 +429,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
         let mut config = MockConfig::demo();
         config.seed = run;
         let count = 1 + rng.below(260) as u32;
-        let base = (run as u32 % 40) * 250;
+        let base = (run as u32 % 36) * 250; // base + count stays within four digits
         let mut inputs = numbers(base, count);
         let mut owned = inputs.clone();
         if rng.chance(0.3) {
@@ -446,6 +446,12 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
             error_rate: if rng.chance(0.5) { 0.15 } else { 0.0 },
             commit_then_drop_rate: if rng.chance(0.5) { 0.25 } else { 0.0 },
             throttle_rate: if rng.chance(0.3) { 0.1 } else { 0.0 },
+            // A server rate limit in a third of the runs: 3 to 12 requests per 20 ms window.
+            rate_limit: rng
+                .chance(0.33)
+                .then(|| std::num::NonZeroU64::new(3 + rng.below(10)))
+                .flatten(),
+            rate_limit_window_ms: std::num::NonZeroU64::new(20).unwrap(),
             ..Faults::default()
         };
         let mode = if rng.chance(0.7) {

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::journal::{Event, Header, Journal, JournalError};
 use super::{BulkOptions, Mode, Phase, Progress, ProgressFn};
-use crate::retry::Patience;
 use crate::Client;
+use crate::retry::Patience;
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {
