@@ -126,3 +126,37 @@ async fn random_429s_on_top_of_a_rate_limit_still_complete_the_job() {
         "the server did refuse some requests"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_only_refuses_with_429_ends_the_job_by_the_stall_rule_without_a_rollback() {
+    let mut config = MockConfig::demo();
+    config.faults = Faults {
+        throttle_rate: 1.0,
+        ..Faults::default()
+    };
+    let mock = start(config).await.unwrap();
+    let c = Client::new(
+        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
+            .base_url(mock.base_url())
+            .retry(RetryPolicy::default().max_rate_limit_wait(Duration::from_millis(5)))
+            .stall_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let report = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &numbers(6_000, 250),
+            BulkOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
+    assert_eq!(
+        report.rolled_back, 0,
+        "no rollback was started by a rate limit"
+    );
+    let error = report.error.unwrap_or_default();
+    assert!(error.starts_with("outcome unknown"), "{error}");
+    assert!(error.contains("kept refusing with 429"), "{error}");
+    assert!(associated(&mock).is_empty());
+}

@@ -82,6 +82,9 @@ pub(super) struct Tally {
     pub failed: Vec<(UsLocalNumber, String)>,
     pub not_sent: u64,
     pub fatal: Option<String>,
+    /// Why the job gave up on the server (stall timeout or deadline): the outcome of what is
+    /// in flight is unknown, and the job ends without a rollback, which would stall too.
+    pub stalled: Option<String>,
 }
 
 impl Tally {
@@ -94,6 +97,17 @@ impl Tally {
         if self.fatal.is_none() {
             self.fatal = other.fatal;
         }
+        if self.stalled.is_none() {
+            self.stalled = other.stalled;
+        }
+    }
+
+    /// Records that the job gave up on the server, and stops new batches.
+    pub fn stall(&mut self, ctx: &JobContext, why: String) {
+        if self.stalled.is_none() {
+            self.stalled = Some(why);
+        }
+        ctx.halt();
     }
 }
 
@@ -199,6 +213,9 @@ async fn send(
                 batch,
                 numbers: set.clone(),
             })?;
+            if matches!(e, Error::Stalled { .. }) {
+                tally.stall(ctx, e.to_string());
+            }
             let fatal = matches!(e.status(), Some(401 | 403 | 404)) || !e.is_transient();
             if fatal && tally.fatal.is_none() {
                 tally.fatal = Some(e.to_string());
@@ -244,6 +261,9 @@ async fn settle(
         Err(e) => {
             tracing::warn!(batch, error = %e, "reconciliation lookup failed");
             let reason = ctx.gave_up().unwrap_or_else(|| e.to_string());
+            if matches!(e, Error::Stalled { .. }) || ctx.gave_up().is_some() {
+                tally.stall(ctx, reason.clone());
+            }
             return fail(
                 ctx,
                 batch,

@@ -21,15 +21,18 @@ pub(super) struct Basis {
     pub duplicates: Vec<Duplicate>,
 }
 
-/// Whether all-or-nothing requires the job to be undone.
+/// Whether all-or-nothing requires the job to be undone now. Never after the job gave up on
+/// the server (stall timeout or deadline): a rollback into the same unresponsive server would
+/// give up too, so the job ends with its outcome unknown and its journal to resume or roll back.
 pub(super) fn must_roll_back(mode: Mode, tally: &Tally) -> bool {
     mode == Mode::AllOrNothing
+        && tally.stalled.is_none()
         && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
 }
 
 /// The outcome of a job that is not rolled back.
 pub(super) fn settled_outcome(tally: &Tally, preflight_refusals: usize) -> Outcome {
-    if tally.fatal.is_some() && tally.ours.is_empty() {
+    if tally.stalled.is_some() || (tally.fatal.is_some() && tally.ours.is_empty()) {
         Outcome::Failed
     } else if tally.refused.is_empty()
         && tally.failed.is_empty()
@@ -105,7 +108,10 @@ pub(super) async fn finish(
     report.refused.extend(tally.refused.iter().map(refusal));
     report.duplicates = basis.duplicates;
     report.not_sent = tally.not_sent;
-    report.error = tally.fatal.clone();
+    report.error = match &tally.stalled {
+        Some(why) => Some(format!("outcome unknown: {why}")),
+        None => tally.fatal.clone(),
+    };
     let mut failed: BTreeMap<UsLocalNumber, String> = tally.failed.iter().cloned().collect();
     if must_roll_back(ctx.mode, &tally) {
         report.already_associated = tally.already;
@@ -143,6 +149,13 @@ mod tests {
         tally.failed.push((n(0), "x".into()));
         assert!(must_roll_back(Mode::AllOrNothing, &tally));
         assert!(!must_roll_back(Mode::BestEffort, &tally));
+        let stalled = Tally {
+            failed: vec![],
+            stalled: Some("no request succeeded for 120 s".into()),
+            ..Tally::default()
+        };
+        assert!(!must_roll_back(Mode::AllOrNothing, &stalled));
+        assert_eq!(settled_outcome(&stalled, 0), Outcome::Failed);
         let fatal = Tally {
             fatal: Some("401".into()),
             ..Tally::default()
