@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// run time (`PUT /__mock/faults`, [`crate::MockHandle::set_faults`]) and, with the `clap`
 /// feature, as flags of `mock serve` (each field is `--field-name`, e.g. `--latency-ms 20`).
 ///
-/// Random decisions come from a seeded counter ([`Draws`]), so a run with the same seed and the
+/// Random decisions come from a seeded counter (the emulator's `Draws`), so a run with the same seed and the
 /// same requests in the same order repeats.
 ///
 /// ```
