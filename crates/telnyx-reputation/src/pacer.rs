@@ -15,7 +15,8 @@
 //!   one after a window with none.
 //! - **A fixed ceiling** (`ClientConfig::max_requests_per_second`) spaces requests on the
 //!   client side.
-//! - **429s.** A 429's `Retry-After` closes the gate for every new request until it passes.
+//! - **429s.** A 429 that describes its window holds new requests until that window resets; one
+//!   that does not closes the gate for every new request until its `Retry-After` passes.
 //!
 //! The pacer also remembers when a request last succeeded, for the stall rule
 //! ([`Patience`](crate::retry::Patience)).
@@ -172,7 +173,9 @@ impl Pacer {
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()))
             .map(|d| d.min(self.rate_limit_cap));
         let mut state = self.lock();
-        if let (Some(limit), Some(remaining), Some(reset)) = (limit, remaining, reset) {
+        let window = (limit, remaining, reset);
+        let described_window = matches!(window, (Some(_), Some(_), Some(_)));
+        if let (Some(limit), Some(remaining), Some(reset)) = window {
             state.learn_window(permit.seq, limit, remaining, reset, now);
         }
         if status == 429 {
@@ -180,7 +183,10 @@ impl Pacer {
             state.aimd_window_had_429 = true;
             let halved = state.limit.min(state.in_flight.max(1)) / 2;
             state.limit = halved.max(1);
-            if let Some(wait) = retry_after {
+            // An answer that describes its window already holds new requests until the window
+            // resets, to the millisecond; `Retry-After` (whole seconds, rounded up) would hold
+            // them up to a second longer. It closes the gate only when the window is unknown.
+            if let Some(wait) = retry_after.filter(|_| !described_window) {
                 let until = now + wait;
                 state.gate = Some(state.gate.map_or(until, |g| g.max(until)));
             }
@@ -389,6 +395,25 @@ mod tests {
             }
             _ => panic!("the gate should be closed"),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_that_describes_its_window_holds_requests_until_the_reset_not_retry_after() {
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+        let a = pacer.acquire().await;
+        let mut h = headers(50, 0, "0.3");
+        h.insert("retry-after", "1".parse().unwrap());
+        pacer.observe(&a, 429, &h);
+        drop(a);
+        let mut state = pacer.lock();
+        let now = Instant::now();
+        match state.admit(now, None) {
+            Admission::WaitUntil(t) => {
+                assert!(t.saturating_duration_since(now) <= Duration::from_millis(300))
+            }
+            _ => panic!("the window is used up"),
+        }
+        assert!(state.gate.is_none());
     }
 
     #[tokio::test(start_paused = true)]
