@@ -1,9 +1,12 @@
 //! Reading the spec from a path or fetching it over HTTP(S) (rustls), with a timeout and a few
-//! retries on connection failures and 5xx. A 404 is final.
+//! retries on connection failures and 5xx through the SDK's one retry path
+//! (`telnyx_reputation::retry`). A 404 is final.
 
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use telnyx_reputation::RetryPolicy;
+use telnyx_reputation::retry::{self, Failure, Gave, Idempotency, Patience};
 
 /// How fetching behaves.
 pub struct Policy {
@@ -30,49 +33,83 @@ pub fn read(source: &str, policy: &Policy) -> anyhow::Result<Vec<u8>> {
     if !(source.starts_with("http://") || source.starts_with("https://")) {
         return std::fs::read(source).context("cannot read");
     }
-    let client = reqwest::blocking::Client::builder()
+    let client = reqwest::Client::builder()
         .timeout(policy.timeout)
         .build()
         .context("cannot build the HTTP client")?;
-    with_retries(policy, || get_once(&client, source))
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(with_retries(policy, || get_once(&client, source)))
 }
 
-/// What one GET came to.
-enum Attempt {
-    /// The body of a 2xx answer.
-    Done(Vec<u8>),
-    /// A failure that may pass on another attempt: a connection error or a 5xx.
-    Transient(anyhow::Error),
-    /// A failure another attempt would meet again: any other status, or a body cut short.
-    Final(anyhow::Error),
+/// Why one GET failed, and what kind of failure that is for the retry path.
+struct Failed {
+    kind: Failure,
+    error: anyhow::Error,
 }
 
-/// One GET of `url`.
-fn get_once(client: &reqwest::blocking::Client, url: &str) -> Attempt {
-    match client.get(url).send() {
-        Ok(r) if r.status().is_success() => match r.bytes() {
-            Ok(body) => Attempt::Done(body.to_vec()),
-            Err(e) => Attempt::Final(anyhow!("body lost: {e}")),
-        },
-        Ok(r) if r.status().is_server_error() => Attempt::Transient(anyhow!("HTTP {}", r.status())),
-        Ok(r) => Attempt::Final(anyhow!("HTTP {}", r.status())),
-        Err(e) => Attempt::Transient(anyhow!("network error: {e}")),
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
     }
 }
 
-/// Runs `attempt` until it is done or final, or `policy.retries` retries are spent; the last
-/// transient error then says how many attempts were made. The only retry loop in xtask.
-fn with_retries(policy: &Policy, mut attempt: impl FnMut() -> Attempt) -> anyhow::Result<Vec<u8>> {
+/// One GET of `url`: a connection error is not sent, a 5xx ambiguous (a GET is idempotent, so
+/// both are retried), a 429 back-pressure, anything else final.
+async fn get_once(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Failed> {
+    let failed = |kind, error| Failed { kind, error };
+    match client.get(url).send().await {
+        Ok(r) if r.status().is_success() => match r.bytes().await {
+            Ok(body) => Ok(body.to_vec()),
+            Err(e) => Err(failed(Failure::Final, anyhow!("body lost: {e}"))),
+        },
+        Ok(r) => {
+            let status = r.status();
+            let kind = retry::classify_status(status.as_u16(), None);
+            Err(failed(kind, anyhow!("HTTP {status}")))
+        }
+        Err(e) if e.is_connect() => Err(failed(Failure::NotSent, anyhow!("network error: {e}"))),
+        Err(e) => Err(failed(Failure::Ambiguous, anyhow!("network error: {e}"))),
+    }
+}
+
+/// Runs `attempt` through the SDK's one retry path until it succeeds or is final, or
+/// `policy.retries` retries are spent; the last failure then says how many attempts were made.
+async fn with_retries<F, Fut>(policy: &Policy, mut attempt: F) -> anyhow::Result<Vec<u8>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Vec<u8>, Failed>>,
+{
+    let retry_policy = RetryPolicy::default()
+        .max_retries(policy.retries)
+        .base_delay(policy.backoff)
+        .max_delay(policy.backoff.saturating_mul(8));
+    let started = std::time::Instant::now();
     let mut attempts: u32 = 0;
-    loop {
-        attempts = attempts.saturating_add(1);
-        match attempt() {
-            Attempt::Done(body) => return Ok(body),
-            Attempt::Final(e) => return Err(e),
-            Attempt::Transient(e) if attempts > policy.retries => {
-                return Err(anyhow!("{e} (after {attempts} attempts)"));
-            }
-            Attempt::Transient(_) => std::thread::sleep(policy.backoff.saturating_mul(attempts)),
+    let result = retry::run(
+        &retry_policy,
+        Idempotency::Idempotent,
+        Patience {
+            stall_timeout: policy
+                .timeout
+                .saturating_mul(policy.retries.saturating_add(1)),
+            deadline: None,
+        },
+        |f: &Failed| f.kind,
+        || started.elapsed(),
+        || {
+            attempts = attempts.saturating_add(1);
+            attempt()
+        },
+    )
+    .await;
+    match result {
+        Ok(body) => Ok(body),
+        Err(Gave::Up(f)) if f.kind == Failure::Final => Err(f.error),
+        Err(Gave::Up(f) | Gave::Stalled(f, _)) => {
+            Err(anyhow!("{} (after {attempts} attempts)", f.error))
         }
     }
 }
@@ -89,37 +126,58 @@ mod tests {
         }
     }
 
-    #[test]
-    fn transient_failures_are_retried_until_the_budget_is_spent() {
+    fn transient() -> Failed {
+        Failed {
+            kind: Failure::Ambiguous,
+            error: anyhow!("HTTP 503"),
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_until_the_budget_is_spent() {
         let mut calls = 0;
         let err = with_retries(&quick(2), || {
             calls += 1;
-            Attempt::Transient(anyhow!("HTTP 503"))
+            async { Err(transient()) }
         })
+        .await
         .unwrap_err();
         assert_eq!(calls, 3);
         assert_eq!(err.to_string(), "HTTP 503 (after 3 attempts)");
     }
 
-    #[test]
-    fn a_final_failure_stops_at_once_and_a_success_after_a_retry_is_returned() {
+    #[tokio::test]
+    async fn a_final_failure_stops_at_once_and_a_success_after_a_retry_is_returned() {
         let mut calls = 0;
         let err = with_retries(&quick(5), || {
             calls += 1;
-            Attempt::Final(anyhow!("HTTP 404"))
+            async {
+                Err(Failed {
+                    kind: Failure::Final,
+                    error: anyhow!("HTTP 404"),
+                })
+            }
         })
+        .await
         .unwrap_err();
         assert_eq!((calls, err.to_string()), (1, "HTTP 404".to_owned()));
 
         let mut calls = 0;
         let body = with_retries(&quick(5), || {
             calls += 1;
-            if calls == 1 {
-                Attempt::Transient(anyhow!("network error"))
-            } else {
-                Attempt::Done(b"spec".to_vec())
+            let first = calls == 1;
+            async move {
+                if first {
+                    Err(Failed {
+                        kind: Failure::NotSent,
+                        error: anyhow!("network error"),
+                    })
+                } else {
+                    Ok(b"spec".to_vec())
+                }
             }
         })
+        .await
         .unwrap();
         assert_eq!((calls, body), (2, b"spec".to_vec()));
     }
