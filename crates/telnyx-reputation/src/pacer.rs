@@ -71,6 +71,8 @@ struct State {
     waiting_until: Option<Instant>,
     /// 429s seen.
     rate_limited: u64,
+    /// Answers seen.
+    answered: u64,
 }
 
 /// The server's rate-limit window, as the last answer described it.
@@ -125,6 +127,7 @@ impl Pacer {
                 last_progress: now,
                 waiting_until: None,
                 rate_limited: 0,
+                answered: 0,
             }),
             changed: Notify::new(),
             spacing: max_requests_per_second
@@ -173,6 +176,7 @@ impl Pacer {
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()))
             .map(|d| d.min(self.rate_limit_cap));
         let mut state = self.lock();
+        state.answered = state.answered.saturating_add(1);
         let window = (limit, remaining, reset);
         let described_window = matches!(window, (Some(_), Some(_), Some(_)));
         if let (Some(limit), Some(remaining), Some(reset)) = window {
@@ -247,7 +251,8 @@ impl State {
                 return Admission::WaitUntil(window.ends);
             }
         }
-        if self.in_flight >= self.limit {
+        // Until the first answer says whether and how the server limits, one request probes.
+        if self.in_flight >= self.limit || (self.answered == 0 && self.in_flight > 0) {
             return Admission::WaitForSlot;
         }
         if let Some(spacing) = spacing {
@@ -349,6 +354,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_budget_counts_requests_sent_after_the_answering_one() {
         let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+        pacer.lock().answered = 1; // past the first request's probe
         let a = pacer.acquire().await; // seq 1
         let b = pacer.acquire().await; // seq 2
         let c = pacer.acquire().await; // seq 3
@@ -365,6 +371,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_429_halves_the_in_flight_cap_and_a_quiet_window_grows_it() {
         let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+        pacer.lock().answered = 1; // past the first request's probe
         let permits: Vec<_> = futures::future::join_all((0..8).map(|_| pacer.acquire())).await;
         pacer.observe(&permits[0], 429, &HeaderMap::new());
         assert_eq!(pacer.lock().limit, 4);
@@ -417,9 +424,25 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn one_request_probes_until_the_first_answer() {
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+        let probe = pacer.acquire().await;
+        assert!(!admitted(&mut pacer.lock(), Instant::now()));
+        // An answer without rate-limit headers: no limit to pace to.
+        pacer.observe(&probe, 200, &HeaderMap::new());
+        let mut state = pacer.lock();
+        for _ in 0..20 {
+            assert!(admitted(&mut state, Instant::now()));
+        }
+        drop(state);
+        drop(probe);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_fixed_ceiling_spaces_requests() {
         let pacer = Pacer::new(Some(10.0), MAX_RATE_LIMIT_WAIT);
         let mut state = pacer.lock();
+        state.answered = 1; // past the first request's probe
         let now = Instant::now();
         assert!(matches!(state.admit(now, pacer.spacing), Admission::Now(_)));
         assert!(matches!(
