@@ -5,40 +5,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Outcome, Report};
-use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
-use telnyx_reputation_mock::{
-    DEMO_API_KEY, DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start,
-};
+mod common;
 
-fn client(mock: &MockHandle) -> Client {
-    Client::new(
-        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
-            .base_url(mock.base_url())
-            .retry(
-                RetryPolicy::default()
-                    .max_retries(4)
-                    .base_delay(Duration::from_millis(1))
-                    .max_delay(Duration::from_millis(5))
-                    // The emulator's injected 429s ask for a second; the tests need not wait it.
-                    .max_rate_limit_wait(Duration::from_millis(5)),
-            ),
-    )
-    .expect("valid config")
-}
-
-fn numbers(from: u32, count: u32) -> Vec<String> {
-    (from..from + count)
-        .map(|i| format!("+1603555{i:04}"))
-        .collect()
-}
-
-fn associated(mock: &MockHandle) -> BTreeSet<String> {
-    mock.world()
-        .associations
-        .values()
-        .map(|a| a.phone_number.to_string())
-        .collect()
-}
+use common::{associated, client, numbers};
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
 
 fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
     v.iter().map(ToString::to_string).collect()

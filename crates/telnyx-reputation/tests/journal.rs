@@ -3,39 +3,19 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Duration;
 
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Outcome};
-use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
-use telnyx_reputation_mock::{
-    DEMO_API_KEY, DEMO_ENTERPRISE, EnterpriseConfig, MockConfig, MockHandle, start,
-};
+mod common;
+
+use common::{client, numbers};
+use telnyx_reputation::Client;
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, EnterpriseConfig, MockConfig, MockHandle, start};
 use uuid::Uuid;
 
 const V1_FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/v1-killed.journal"
 );
-
-fn client(mock: &MockHandle) -> Client {
-    Client::new(
-        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
-            .base_url(mock.base_url())
-            .retry(
-                RetryPolicy::default()
-                    .max_retries(4)
-                    .base_delay(Duration::from_millis(1))
-                    .max_delay(Duration::from_millis(5)),
-            ),
-    )
-    .expect("valid config")
-}
-
-fn numbers(from: u32, count: u32) -> Vec<String> {
-    (from..from + count)
-        .map(|i| format!("+1603555{i:04}"))
-        .collect()
-}
 
 /// Every association: (number, enterprise).
 fn world(mock: &MockHandle) -> BTreeSet<(String, Uuid)> {

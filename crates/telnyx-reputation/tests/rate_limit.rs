@@ -2,12 +2,14 @@
 //! it. Nothing here depends on timing: each test asserts the end state a user would see after
 //! one run, however the windows fall.
 
-use std::collections::BTreeSet;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
 use telnyx_reputation::bulk::{BulkOptions, Outcome};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
+mod common;
+
+use common::{associated, numbers};
 use telnyx_reputation_mock::{
     DEMO_API_KEY, DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start,
 };
@@ -31,20 +33,6 @@ fn client(mock: &MockHandle) -> Client {
             .retry(RetryPolicy::none().base_delay(Duration::from_millis(1))),
     )
     .unwrap()
-}
-
-fn numbers(from: u32, count: u32) -> Vec<String> {
-    (from..from + count)
-        .map(|i| format!("+1603555{i:04}"))
-        .collect()
-}
-
-fn associated(mock: &MockHandle) -> BTreeSet<String> {
-    mock.world()
-        .associations
-        .values()
-        .map(|a| a.phone_number.to_string())
-        .collect()
 }
 
 #[tokio::test]
