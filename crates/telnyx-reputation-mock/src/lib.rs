@@ -68,7 +68,7 @@ pub const DEMO_ENTERPRISE: Uuid = Uuid::from_u128(0x6a09cdc3_8948_47f0_aa62_74ac
 pub struct MockConfig {
     /// Where to listen; port 0 picks a free one.
     pub addr: SocketAddr,
-    /// The accounts.
+    /// The accounts it serves: each an API key with its enterprises and owned numbers.
     pub accounts: Vec<AccountConfig>,
     /// Accept a raw `+` in paths, as lenient servers do (off: a 400 says the client forgot to
     /// encode).

@@ -58,7 +58,7 @@ pub struct Association {
     pub id: Uuid,
     /// The account that made it.
     pub account: usize,
-    /// The enterprise.
+    /// The enterprise the number is associated with.
     pub enterprise_id: Uuid,
     /// The number.
     pub phone_number: UsLocalNumber,

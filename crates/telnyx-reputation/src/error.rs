@@ -58,9 +58,9 @@ pub enum Error {
     /// No connection could be made: the request was certainly not sent.
     #[error("{}: cannot connect: {source}", describe(operation))]
     Connect {
-        /// The operation.
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
-        /// The transport error.
+        /// The transport error reqwest reported, for its details.
         #[source]
         source: reqwest::Error,
     },
@@ -68,28 +68,28 @@ pub enum Error {
     /// not have taken effect.
     #[error("{}: the outcome is unknown ({reason}): {source}", describe(operation))]
     Ambiguous {
-        /// The operation.
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
         /// What happened, in a few words.
         reason: &'static str,
-        /// The transport error.
+        /// The transport error reqwest reported, for its details.
         #[source]
         source: reqwest::Error,
     },
     /// The server answered something the spec does not describe.
     #[error("{}: unexpected response: {detail}", describe(operation))]
     Protocol {
-        /// The operation.
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
-        /// What was wrong with it.
+        /// What was wrong with the answer: its status, its shape, or its size.
         detail: String,
     },
     /// The request could not be built from the arguments given.
     #[error("{}: invalid request: {detail}", describe(operation))]
     InvalidRequest {
-        /// The operation.
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
-        /// Why.
+        /// Why the arguments could not make a request.
         detail: String,
     },
     /// The client's configuration is unusable.
@@ -101,11 +101,11 @@ pub enum Error {
     /// have taken effect.
     #[error("{}: gave up, {stall}: {}", describe(operation), stall_cause(last))]
     Stalled {
-        /// The operation.
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
         /// Why the waiting ended.
         stall: Stall,
-        /// The last failure.
+        /// The last failure before giving up (for a 429 storm, the last 429).
         last: Box<Error>,
     },
 }

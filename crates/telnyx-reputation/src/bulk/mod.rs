@@ -92,7 +92,7 @@ pub enum Phase {
 /// Counts reported to the progress callback as the job advances.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
-    /// The stage.
+    /// The stage the job is in: checking, associating, rolling back or done.
     pub phase: Phase,
     /// Distinct valid numbers in the job.
     pub total: u64,

@@ -64,9 +64,9 @@ pub struct Duplicate {
 /// Numbers whose outcome could not be decided (network or server failure after retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    /// The number.
+    /// The number, in E.164 form.
     pub number: String,
-    /// Why.
+    /// Why it failed: the last error, or why its outcome stayed unknown.
     pub reason: String,
 }
 
@@ -75,9 +75,9 @@ pub struct Failure {
 pub struct Report {
     /// The job's id (also in its journal).
     pub job_id: Uuid,
-    /// The enterprise.
+    /// The enterprise the job associates numbers with.
     pub enterprise_id: Uuid,
-    /// The mode.
+    /// All or nothing, or best effort: what the job promised.
     pub mode: Mode,
     /// How it ended.
     pub outcome: Outcome,
