@@ -495,9 +495,7 @@ async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
         },
         api::Error::ResponseBodyError(e) if transport::is_body_too_large(&e) => Error::Protocol {
             operation,
-            detail: e
-                .source_chain_message()
-                .unwrap_or_else(|| "the response body is too large".into()),
+            detail: innermost(&e),
         },
         api::Error::ResponseBodyError(e) => Error::Ambiguous {
             operation,
@@ -516,19 +514,14 @@ async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
     }
 }
 
-/// The innermost message of an error's chain of sources.
-trait SourceChain {
-    fn source_chain_message(&self) -> Option<String>;
-}
-
-impl SourceChain for reqwest::Error {
-    fn source_chain_message(&self) -> Option<String> {
-        let mut current: &(dyn std::error::Error + 'static) = self;
-        while let Some(next) = current.source() {
-            current = next;
-        }
-        Some(current.to_string())
+/// The innermost message of an error's chain of sources (for a body over the limit, the
+/// limit's own message rather than reqwest's wrapping of it).
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
     }
+    current.to_string()
 }
 
 /// The request id of a response, and how long it asks to wait: `Retry-After`, else (on a 429)

@@ -9,21 +9,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
 pub const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
 
 pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("TELNYX_API_KEY")
-        .env_remove("TELNYX_BASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    run_env(args, &[], stdin)
 }
 
 pub fn stdout(o: &Output) -> String {
