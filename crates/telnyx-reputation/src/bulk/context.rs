@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::journal::{Event, Header, Journal, JournalError};
-use super::{BulkOptions, Mode, Phase, Progress, ProgressFn};
+use super::{BulkOptions, CancellationToken, Mode, Phase, Progress, ProgressFn};
 use crate::Client;
 use crate::retry::Patience;
 
@@ -27,6 +27,8 @@ pub(super) struct JobContext {
     pub concurrency: usize,
     journal: Option<Mutex<Journal>>,
     stop: AtomicBool,
+    /// The caller's interrupt ([`BulkOptions::cancel_on`]): once cancelled, no new batch.
+    cancel: Option<CancellationToken>,
     requests: AtomicU64,
     /// When this run began, for the stall clock.
     began: Instant,
@@ -62,6 +64,7 @@ impl JobContext {
             concurrency: options.concurrency,
             journal: journal.map(Mutex::new),
             stop: AtomicBool::new(false),
+            cancel: options.cancel.clone(),
             requests: AtomicU64::new(0),
             began,
             patience,
@@ -121,9 +124,23 @@ impl JobContext {
         }
     }
 
-    /// Whether no new batch may be sent.
+    /// Whether no new batch may be sent: the job halted itself, or was interrupted.
     pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
+        self.stop.load(Ordering::SeqCst) || self.interrupted()
+    }
+
+    /// Whether the caller's token ([`BulkOptions::cancel_on`]) has been cancelled.
+    pub fn interrupted(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+    }
+
+    /// Whether a rollback must stop before its next disassociation: it was interrupted and
+    /// a journal holds the rest. Without a journal, an interrupted all-or-nothing job's own
+    /// rollback is how it keeps its promise, so it runs to the end.
+    pub fn rollback_interrupted(&self) -> bool {
+        self.has_journal() && self.interrupted()
     }
 
     /// Stops sending new batches.

@@ -81,6 +81,15 @@ pub(super) fn apply_rollback(
     report.associated = end.left;
     failed.extend(end.failures);
     report.outcome = Outcome::Failed;
+    if !end.skipped.is_empty() {
+        // Interrupted, with a journal to finish from: the skipped numbers are still ours.
+        report.interrupted = true;
+        report.associated.extend(end.skipped);
+        report.error.get_or_insert_with(|| {
+            "interrupted: the rollback stopped before it finished; run rollback again on the journal"
+                .into()
+        });
+    }
     report.error.get_or_insert_with(|| {
         if ctx.has_journal() {
             "the rollback did not finish; run rollback again".into()
@@ -113,7 +122,21 @@ pub(super) async fn finish(
         None => tally.fatal.clone(),
     };
     let mut failed: BTreeMap<UsLocalNumber, String> = tally.failed.iter().cloned().collect();
-    if must_roll_back(ctx.mode, &tally) {
+    let interrupted = ctx.interrupted() && tally.not_sent > 0;
+    if interrupted {
+        report.interrupted = true;
+        report
+            .error
+            .get_or_insert_with(|| "interrupted before every batch was sent".into());
+    }
+    if interrupted && ctx.has_journal() {
+        // Left as it is, unfinished: the journal is for `resume` or `rollback`.
+        report.outcome = Outcome::Failed;
+        report.associated = tally.ours;
+        report.already_associated = tally.already;
+    } else if must_roll_back(ctx.mode, &tally)
+        || (interrupted && ctx.mode == Mode::AllOrNothing && tally.stalled.is_none())
+    {
         report.already_associated = tally.already;
         let undecided = failed.keys().copied().collect();
         let end = roll_back(ctx, tally.ours, undecided, false).await?;

@@ -56,6 +56,7 @@ impl Client {
     {
         PreparedJob {
             client: self.clone(),
+            job_id: Uuid::new_v4(),
             enterprise_id,
             checked: preflight(inputs, options.parsing),
             options,
@@ -165,6 +166,7 @@ impl Client {
 /// been sent.
 pub struct PreparedJob {
     client: Client,
+    job_id: Uuid,
     enterprise_id: Uuid,
     checked: Preflight,
     options: BulkOptions,
@@ -173,6 +175,7 @@ pub struct PreparedJob {
 impl std::fmt::Debug for PreparedJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PreparedJob")
+            .field("job_id", &self.job_id)
             .field("enterprise_id", &self.enterprise_id)
             .field("inputs", &self.checked.inputs)
             .field("valid", &self.checked.valid.len())
@@ -184,6 +187,37 @@ impl std::fmt::Debug for PreparedJob {
 }
 
 impl PreparedJob {
+    /// The id the job will run under: in its journal's header and its [`Report::job_id`].
+    /// Known before anything is sent, so a caller can name the journal after it.
+    pub fn job_id(&self) -> Uuid {
+        self.job_id
+    }
+
+    /// How many requests [`run`](Self::run) would send if nothing were refused or retried: the
+    /// valid numbers in batches of the chosen size. More than one, and a crash could leave the
+    /// job half-applied: that is when a journal matters.
+    pub fn batches(&self) -> u64 {
+        let size = self
+            .options
+            .batch_size
+            .clamp(1, Operation::Associate.max_batch()) as u64;
+        self.valid().div_ceil(size)
+    }
+
+    /// The journal [`run`](Self::run) will write, if any (from [`BulkOptions::journal`] or
+    /// [`with_journal`](Self::with_journal)).
+    pub fn journal(&self) -> Option<&Path> {
+        self.options.journal.as_deref()
+    }
+
+    /// Writes a journal to `path` (which must not exist yet), as [`BulkOptions::journal`] does;
+    /// for a caller that names it after [`job_id`](Self::job_id) or chooses it once it knows
+    /// how many [`batches`](Self::batches) the job has.
+    pub fn with_journal(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.options.journal = Some(path.into());
+        self
+    }
+
     /// Inputs read.
     pub fn inputs(&self) -> u64 {
         self.checked.inputs
@@ -217,6 +251,7 @@ impl PreparedJob {
     pub async fn run(self) -> Result<Report, BulkError> {
         let PreparedJob {
             client,
+            job_id,
             enterprise_id,
             checked,
             options,
@@ -224,7 +259,7 @@ impl PreparedJob {
         let header = Header {
             v: VERSION,
             event: "job".into(),
-            job_id: Uuid::new_v4(),
+            job_id,
             enterprise_id,
             mode: options.mode,
             batch_size: options.batch_size,

@@ -64,6 +64,8 @@ pub use job::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
 pub use report::{Duplicate, Failure, Outcome, Refusal, Report};
+/// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
+pub use tokio_util::sync::CancellationToken;
 
 /// What a refusal does to the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -124,6 +126,7 @@ pub struct BulkOptions {
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) stall_timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) cancel: Option<CancellationToken>,
     #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) crash_after_journal_appends: Option<u64>,
 }
@@ -139,6 +142,7 @@ impl Default for BulkOptions {
             progress: None,
             stall_timeout: None,
             deadline: None,
+            cancel: None,
             #[cfg(any(test, feature = "test-hooks"))]
             crash_after_journal_appends: None,
         }
@@ -214,6 +218,36 @@ impl BulkOptions {
         self
     }
 
+    /// Stops the job early once `token` is cancelled, as a Ctrl-C handler or a service's
+    /// shutdown does:
+    ///
+    /// - no new batch is sent, and requests in flight finish (or time out) and are decided;
+    /// - **with a journal**, nothing more is done: the journal is left for
+    ///   [`Client::resume_job`](crate::Client::resume_job) or
+    ///   [`Client::rollback_job`](crate::Client::rollback_job), and the report's outcome is
+    ///   [`Outcome::Failed`];
+    /// - **without a journal**, an all-or-nothing job keeps its promise: what it associated is
+    ///   disassociated again (the outcome is [`Outcome::RolledBack`]), and that rollback is not
+    ///   cut short by the token; a best-effort job keeps what it associated
+    ///   ([`Outcome::Partial`]).
+    ///
+    /// Either way [`Report::interrupted`] is set when the token stopped work that was left to
+    /// do. A rollback ([`Client::rollback_job`](crate::Client::rollback_job), or the rollback of
+    /// a journaled job) stops too, between disassociations, with the rest left for another
+    /// `rollback_job`. A token cancelled after the job ended has no effect.
+    ///
+    /// ```
+    /// use telnyx_reputation::bulk::{BulkOptions, CancellationToken};
+    /// let token = CancellationToken::new();
+    /// let options = BulkOptions::default().cancel_on(token.clone());
+    /// // From a signal handler, or a shutdown path: `token.cancel()`.
+    /// # drop(options);
+    /// ```
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
     /// Test hook: the job stops dead, as if killed, when it tries to write journal line `n + 1`.
     #[cfg(any(test, feature = "test-hooks"))]
     #[doc(hidden)]
@@ -234,7 +268,8 @@ pub enum BulkError {
     /// resumed (its inputs are not all in the journal): run it again.
     #[error("journal {0}: the job stopped before it sent anything; start it again")]
     NotStarted(std::path::PathBuf),
-    /// A batch was cancelled because the runtime is shutting down; the journal, if any, shows
+    /// A batch was cancelled because the runtime is shutting down (not [`BulkOptions::cancel_on`],
+    /// which ends the job with a [`Report`]); the journal, if any, shows
     /// how far the job got and lets `resume` or `rollback` finish it.
     #[error("the job was interrupted: {0}")]
     Interrupted(String),

@@ -108,6 +108,11 @@ pub struct Report {
     /// was sent. Not an error: there is nothing left to do.
     #[serde(default)]
     pub finished_before: bool,
+    /// Set when [`BulkOptions::cancel_on`](super::BulkOptions::cancel_on)'s token stopped the
+    /// job (or the rollback) with work left: numbers not sent, or not undone. `outcome` says
+    /// what state it was left in.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 impl Report {
@@ -136,6 +141,7 @@ impl Report {
             requests: 0,
             error: None,
             finished_before: false,
+            interrupted: false,
         }
     }
 

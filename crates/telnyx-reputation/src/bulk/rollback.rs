@@ -21,12 +21,15 @@ pub(super) struct RolledBack {
     pub left: Vec<UsLocalNumber>,
     /// Why, for each number left.
     pub failures: Vec<(UsLocalNumber, String)>,
+    /// Numbers of the job not undone because the rollback was interrupted
+    /// ([`JobContext::rollback_interrupted`]): still associated, left to the journal.
+    pub skipped: Vec<UsLocalNumber>,
 }
 
 impl RolledBack {
     /// Whether the end state equals the start state.
     pub fn complete(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.skipped.is_empty()
     }
 }
 
@@ -63,16 +66,29 @@ pub(super) async fn roll_back(
     set.sort_unstable();
     set.dedup();
     for chunk in set.chunks(Batch::MAX_SIZE) {
-        let results: Vec<(UsLocalNumber, Result<(), String>)> = stream::iter(chunk.iter().copied())
-            .map(|n| async move { (n, disassociate_one(ctx, n).await) })
-            .buffer_unordered(ctx.concurrency.max(1))
-            .collect()
-            .await;
+        // An interrupt stops the disassociations not yet started; those in flight finish.
+        let results: Vec<(UsLocalNumber, Option<Result<(), String>>)> =
+            stream::iter(chunk.iter().copied())
+                .map(|n| async move {
+                    if ctx.rollback_interrupted() {
+                        return (n, None);
+                    }
+                    let result = disassociate_one(ctx, n).await;
+                    if result.is_ok() {
+                        // Progress number by number; the journal records the chunk below.
+                        ctx.tick(|p| p.rolled_back += 1);
+                    }
+                    (n, Some(result))
+                })
+                .buffer_unordered(ctx.concurrency.max(1))
+                .collect()
+                .await;
         let mut done = Vec::with_capacity(results.len());
         for (n, result) in results {
             match result {
-                Ok(()) => done.push(n),
-                Err(reason) => {
+                None => end.skipped.push(n),
+                Some(Ok(())) => done.push(n),
+                Some(Err(reason)) => {
                     end.left.push(n);
                     end.failures.push((n, reason));
                 }
@@ -82,7 +98,6 @@ pub(super) async fn roll_back(
             let n = done.len() as u64;
             ctx.log(|| Event::Disassociated { numbers: done })?;
             end.undone += n;
-            ctx.tick(|p| p.rolled_back += n);
         }
     }
     if end.complete() {
