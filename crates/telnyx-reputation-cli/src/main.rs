@@ -18,8 +18,10 @@ mod commands;
 mod context;
 mod exit;
 mod input;
+mod journals;
 mod output;
 mod progress;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -48,9 +50,11 @@ enum Command {
     /// Associate numbers with an enterprise (all or nothing by default).
     Associate(commands::associate::Args),
     /// Finish an interrupted associate from its journal.
-    Resume(commands::jobs::Args),
+    Resume(commands::resume::Args),
     /// Undo an associate job from its journal.
-    Rollback(commands::jobs::Args),
+    Rollback(commands::resume::Args),
+    /// List the unfinished jobs whose journals are in the state directory.
+    Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.
     List(commands::numbers::ListArgs),
     /// Read one number's reputation.
@@ -123,6 +127,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
     let global = cli.global;
     match cli.command {
         Command::Validate(args) => return commands::validate::run(args, &global),
+        Command::Jobs(args) => return commands::jobs::run(args, &global),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "telnyx-reputation", &mut script);
@@ -146,8 +151,8 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
     runtime.block_on(async move {
         match cli.command {
             Command::Associate(args) => commands::associate::run(args, &global).await,
-            Command::Resume(args) => commands::jobs::resume(args, &global).await,
-            Command::Rollback(args) => commands::jobs::rollback(args, &global).await,
+            Command::Resume(args) => commands::resume::resume(args, &global).await,
+            Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
             Command::List(args) => commands::numbers::list(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
@@ -157,7 +162,10 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
                 .await
                 .map(|()| Exit::Success)
                 .map_err(Failure::usage),
-            Command::Validate(_) | Command::Completions { .. } | Command::Man => Ok(Exit::Success),
+            Command::Validate(_)
+            | Command::Jobs(_)
+            | Command::Completions { .. }
+            | Command::Man => Ok(Exit::Success),
         }
     })
 }

@@ -1,20 +1,24 @@
 //! `associate`: the main job. Inputs from arguments, files, stdin or a CSV column (see
 //! [`crate::input`]); the library's pre-flight, then batches, all-or-nothing or best effort,
-//! journal, progress, report. `--dry-run` stops after the library's pre-flight and prints what
-//! the run would send.
+//! journal (by default for a job of more than one batch), progress, report. Ctrl-C and SIGTERM
+//! stop it without breaking its promise ([`crate::signals`]). `--dry-run` stops after the
+//! library's pre-flight and prints what the run would send.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use telnyx_reputation::bulk::{BulkOptions, Mode, Parsing, PreparedJob};
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Parsing, PreparedJob};
 use uuid::Uuid;
 
-use crate::commands::report::{exit_of, print_report, reason};
+use crate::commands::outcome::conclude;
+use crate::commands::report::{exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, Tally, number_text};
+use crate::journals::{self, quoted};
 use crate::output::{self, JsonRows, Output, Sink, cut};
 use crate::progress;
+use crate::signals::{self, Messages};
 
 /// Above this many numbers, associating against the real API asks first.
 const CONFIRM_ABOVE: u64 = 1000;
@@ -70,9 +74,15 @@ pub struct Args {
     /// Numbers per request (1–100).
     #[arg(long, default_value_t = MAX_BATCH, value_parser = batch_size)]
     batch_size: usize,
-    /// Write-ahead journal, for `resume` and `rollback` after a crash.
-    #[arg(long)]
+    /// Write-ahead journal, for `resume` and `rollback` after a crash or an interrupt. By
+    /// default a job of more than one batch writes one to
+    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation jobs`).
+    #[arg(long, value_name = "PATH")]
     journal: Option<PathBuf>,
+    /// Write no journal, even for a job of many batches: a crash can then leave it
+    /// half-applied with no way to resume or undo it.
+    #[arg(long, conflicts_with = "journal")]
+    no_journal: bool,
     /// Pre-flight only: report what would be sent (and billed), send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -130,29 +140,85 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         return dry_run(inputs, &args, global);
     }
     let session = global.session().await?;
-    let mut options = args.options();
-    if let Some(path) = &args.journal {
-        options = options.journal(path);
-    }
+    let token = CancellationToken::new();
+    let options = args.options().cancel_on(token.clone());
     let bar = progress::bar(global);
     let options = progress::hook(options, bar.clone(), &session.client);
     // Pre-flight reads the inputs as a stream; nothing is sent until `run`.
-    let (job, _) = prepare(&session.client, inputs, &args, global, options)?;
+    let (mut job, _) = prepare(&session.client, inputs, &args, global, options)?;
     if job.will_send() && job.valid() > CONFIRM_ABOVE {
         global.confirm_billable(
             &session.client,
             &format!("associating {} numbers", job.valid()),
         )?;
     }
+    let journal = if job.will_send() {
+        journal_of(&args, &job, global)?
+    } else {
+        None
+    };
+    if let Some(path) = &journal {
+        job = job.with_journal(path);
+        global.note(format!("journal: {}", path.display()));
+    }
+    let watch = signals::watch(token, messages(&args, journal.as_deref()), bar.clone())?;
     let result = job.run().await;
+    drop(watch);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     session.close().await;
     let report = result.map_err(Failure::from_bulk)?;
     let exit = exit_of(&report);
-    print_report(report, global.output())?;
-    Ok(exit)
+    conclude(report, journal.as_deref(), global, exit)
+}
+
+/// The journal the job writes: `--journal`'s; none with `--no-journal`, against the built-in
+/// emulator (which ends with the process, so there is nothing to resume against) or for a
+/// single batch (the API applies it whole or not at all); else the default one, named after
+/// the job.
+fn journal_of(args: &Args, job: &PreparedJob, global: &Global) -> Result<Option<PathBuf>, Failure> {
+    if let Some(path) = &args.journal {
+        return Ok(Some(path.clone()));
+    }
+    if args.no_journal || global.mock || job.batches() <= 1 {
+        return Ok(None);
+    }
+    journals::default_path(job.job_id()).map(Some)
+}
+
+/// What `associate` says on the first and the second interrupt.
+fn messages(args: &Args, journal: Option<&Path>) -> Messages {
+    let waiting = "interrupted: sending no new batches; waiting for the requests in flight";
+    match journal {
+        Some(journal) => {
+            let path = quoted(journal);
+            Messages {
+                first: format!(
+                    "{waiting}, then leaving the job to its journal {path} (Ctrl-C again to exit now)"
+                ),
+                second: format!(
+                    "interrupted again: exiting now; requests in flight may or may not have been applied, and the journal knows which to look up.\n  to finish the job: telnyx-reputation resume {path}\n  to undo it:        telnyx-reputation rollback {path}"
+                ),
+            }
+        }
+        None => {
+            let list = format!(
+                "`telnyx-reputation list --enterprise {}` shows them",
+                args.enterprise
+            );
+            let then = match args.mode {
+                ModeArg::AllOrNothing => "then undoing what this job associated",
+                ModeArg::BestEffort => "then stopping (best effort: what is associated stays)",
+            };
+            Messages {
+                first: format!("{waiting}, {then} (Ctrl-C again to exit now)"),
+                second: format!(
+                    "interrupted again: exiting now, with no journal; numbers this job associated may stay associated: {list}"
+                ),
+            }
+        }
+    }
 }
 
 /// What a dry run found and what the run would send, for JSON.

@@ -1,64 +1,192 @@
-//! `resume JOURNAL` and `rollback JOURNAL`: finish or undo a job from its journal, with
-//! progress, printing the job's report in the chosen format.
+//! `jobs`: the jobs whose journals are in the default directory ([`crate::journals`]) and that
+//! have work left, one row each (id, enterprise, start, counts, journal), to `resume` or
+//! `rollback`. Reads the journals only; sends nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use telnyx_reputation::bulk::{BulkOptions, Outcome};
+use serde::Serialize;
+use telnyx_reputation::bulk::journal::Replay;
+use uuid::Uuid;
 
-use crate::commands::report::{exit_of, print_report};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::progress;
+use crate::journals;
+use crate::output::{JsonRows, Sink};
 
-/// Arguments of `resume` and `rollback`.
+/// Arguments of `jobs`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The journal the job wrote with `associate --journal`.
+    /// Also list the jobs that finished (completed, rolled back, ...).
+    #[arg(long)]
+    all: bool,
+}
+
+/// One job, as its journal tells it.
+#[derive(Debug, Serialize)]
+struct Row {
+    job_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+    started_at: Option<String>,
+    /// `unfinished`, `rolling_back`, `not_started` (nothing was sent), `unreadable`, or the
+    /// outcome of a finished job (with `--all`).
+    state: String,
+    /// Distinct valid numbers of the job.
+    numbers: u64,
+    associated: u64,
+    already_associated: u64,
+    refused: u64,
+    failed: u64,
+    /// Sent, outcome not recorded: looked up by `resume` or `rollback`.
+    in_flight: u64,
+    not_sent: u64,
+    rolled_back: u64,
     journal: PathBuf,
+    /// Why an unreadable journal is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
-fn options(
-    global: &Global,
-    client: &telnyx_reputation::Client,
-) -> (BulkOptions, Option<indicatif::ProgressBar>) {
-    let bar = progress::bar(global);
-    (
-        progress::hook(BulkOptions::default(), bar.clone(), client),
-        bar,
-    )
-}
-
-/// Runs `resume`: completes the job, or reports how it already ended.
-pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let session = global.session().await?;
-    let (options, bar) = options(global, &session.client);
-    let result = session.client.resume_job(&args.journal, options).await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+impl Row {
+    fn read(path: &Path) -> Row {
+        let mut row = Row {
+            job_id: None,
+            enterprise_id: None,
+            started_at: None,
+            state: "unreadable".into(),
+            numbers: 0,
+            associated: 0,
+            already_associated: 0,
+            refused: 0,
+            failed: 0,
+            in_flight: 0,
+            not_sent: 0,
+            rolled_back: 0,
+            journal: path.to_owned(),
+            error: None,
+        };
+        let replay = match Replay::read(path) {
+            Ok(replay) => replay,
+            Err(e) => {
+                row.error = Some(e.to_string());
+                return row;
+            }
+        };
+        let Some(header) = &replay.header else {
+            row.error = Some("no job header".into());
+            return row;
+        };
+        row.job_id = Some(header.job_id);
+        row.enterprise_id = Some(header.enterprise_id);
+        row.started_at = Some(
+            header
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        row.state = match (replay.finished, replay.planned, replay.rollback_started) {
+            (Some(outcome), _, _) => outcome.as_str().into(),
+            (None, false, _) => "not_started".into(),
+            (None, true, true) => "rolling_back".into(),
+            (None, true, false) => "unfinished".into(),
+        };
+        let count = |n: usize| n as u64;
+        row.numbers = header.valid;
+        row.associated = count(replay.ours.len());
+        row.already_associated = count(replay.already.len());
+        row.refused = count(replay.refused.len());
+        row.failed = count(replay.failed.len());
+        row.in_flight = count(replay.in_flight.len());
+        row.not_sent = replay
+            .unsent()
+            .iter()
+            .map(|(_, numbers)| count(numbers.len()))
+            .sum();
+        row.rolled_back = count(replay.disassociated.len());
+        row
     }
-    session.close().await;
-    let report = result.map_err(Failure::from_bulk)?;
-    let exit = exit_of(&report);
-    print_report(report, global.output())?;
-    Ok(exit)
+
+    /// Whether the job has work left (or its journal cannot say).
+    fn open(&self) -> bool {
+        matches!(
+            self.state.as_str(),
+            "unfinished" | "rolling_back" | "unreadable"
+        )
+    }
 }
 
-/// Runs `rollback`: undoes the job. A job rolled back is this command succeeding (for
-/// `resume` and `associate` it is the job failing).
-pub async fn rollback(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let session = global.session().await?;
-    let (options, bar) = options(global, &session.client);
-    let result = session.client.rollback_job(&args.journal, options).await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    session.close().await;
-    let report = result.map_err(Failure::from_bulk)?;
-    let exit = if report.outcome == Outcome::RolledBack {
-        Exit::Success
-    } else {
-        exit_of(&report)
+/// The journals in `dir`, oldest job first; none when the directory does not exist.
+fn journals_in(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Failure::usage(format!("{}: {e}", dir.display()))),
     };
-    print_report(report, global.output())?;
-    Ok(exit)
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "journal"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Runs `jobs`.
+pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
+    let dir = journals::directory()
+        .ok_or_else(|| Failure::usage("no state directory (no home directory): no jobs"))?;
+    let mut rows: Vec<Row> = journals_in(&dir)?
+        .iter()
+        .map(|path| Row::read(path))
+        .filter(|row| args.all || row.open())
+        .collect();
+    rows.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+    if rows.is_empty() {
+        global.note(format!(
+            "no {}jobs in {}",
+            if args.all { "" } else { "unfinished " },
+            dir.display()
+        ));
+    }
+    let mut sink = Sink::new(
+        global.output(),
+        &[
+            "job",
+            "enterprise",
+            "started",
+            "state",
+            "numbers",
+            "associated",
+            "already",
+            "refused",
+            "failed",
+            "in_flight",
+            "not_sent",
+            "rolled_back",
+            "journal",
+        ],
+        JsonRows::Array,
+    )?;
+    let text = |id: Option<Uuid>| id.map(|i| i.to_string()).unwrap_or_default();
+    for row in &rows {
+        let cells = [
+            text(row.job_id),
+            text(row.enterprise_id),
+            row.started_at.clone().unwrap_or_default(),
+            match &row.error {
+                Some(e) => format!("{}: {e}", row.state),
+                None => row.state.clone(),
+            },
+            row.numbers.to_string(),
+            row.associated.to_string(),
+            row.already_associated.to_string(),
+            row.refused.to_string(),
+            row.failed.to_string(),
+            row.in_flight.to_string(),
+            row.not_sent.to_string(),
+            row.rolled_back.to_string(),
+            row.journal.display().to_string(),
+        ];
+        sink.row(row, &cells)?;
+    }
+    sink.finish()?;
+    Ok(Exit::Success)
 }

@@ -4,5 +4,8 @@
 pub mod associate;
 pub mod jobs;
 pub mod numbers;
+pub mod outcome;
 pub mod report;
+pub mod resume;
+pub mod rollback;
 pub mod validate;

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
 pub const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+/// The `XDG_STATE_HOME` of every run unless a test gives its own: default journals land here.
+pub const STATE_HOME: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/state");
 
 pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     run_env(args, &[], stdin)
@@ -99,6 +101,8 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Outp
         .args(args)
         .env_remove("TELNYX_API_KEY")
         .env_remove("TELNYX_BASE_URL")
+        // Default journals go under the build's scratch directory, never the user's home.
+        .env("XDG_STATE_HOME", STATE_HOME)
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

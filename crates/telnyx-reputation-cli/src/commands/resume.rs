@@ -1,0 +1,95 @@
+//! `resume JOURNAL`: finish a job from its journal, with progress, printing the job's report in
+//! the chosen format. Ctrl-C stops it as it stops `associate` (see [`crate::signals`]).
+
+use std::path::{Path, PathBuf};
+
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
+
+use crate::commands::outcome::conclude;
+use crate::commands::report::exit_of;
+use crate::context::{Global, Session};
+use crate::exit::{Exit, Failure};
+use crate::journals::quoted;
+use crate::progress;
+use crate::signals::{self, Messages};
+
+/// Arguments of `resume` and `rollback`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The job's journal: the one `associate` named (by default under
+    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/`; `telnyx-reputation jobs` lists them), or the
+    /// one given with `associate --journal`.
+    pub journal: PathBuf,
+}
+
+/// Which of the two commands is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// `resume`: complete the job.
+    Resume,
+    /// `rollback`: undo it.
+    Rollback,
+}
+
+/// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
+/// the job's report.
+pub async fn recover(which: Recovery, journal: &Path, global: &Global) -> Result<Report, Failure> {
+    let session: Session = global.session().await?;
+    let bar = progress::bar(global);
+    let token = CancellationToken::new();
+    let options = progress::hook(
+        BulkOptions::default().cancel_on(token.clone()),
+        bar.clone(),
+        &session.client,
+    );
+    let path = quoted(journal);
+    let what = match which {
+        Recovery::Resume => "sending no new batches",
+        Recovery::Rollback => "starting no new disassociations",
+    };
+    let watch = signals::watch(
+        token,
+        Messages {
+            first: format!(
+                "interrupted: {what}; waiting for the requests in flight, then leaving the job to its journal {path} (Ctrl-C again to exit now)"
+            ),
+            second: format!(
+                "interrupted again: exiting now; requests in flight may or may not have been applied, and the journal knows which to look up.\n  to finish the job: telnyx-reputation resume {path}\n  to undo it:        telnyx-reputation rollback {path}"
+            ),
+        },
+        bar.clone(),
+    )?;
+    let result = match which {
+        Recovery::Resume => session.client.resume_job(journal, options).await,
+        Recovery::Rollback => session.client.rollback_job(journal, options).await,
+    };
+    drop(watch);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    session.close().await;
+    result.map_err(Failure::from_bulk)
+}
+
+/// Says that the job had already ended, when it had (nothing was sent).
+pub fn finished_before(report: &Report, global: &Global) -> bool {
+    if report.finished_before {
+        global.note(format!(
+            "job {} had already finished ({}): nothing to do",
+            report.job_id,
+            report.outcome.as_str()
+        ));
+    }
+    report.finished_before
+}
+
+/// Runs `resume`: completes the job, or says how it already ended (exit 0).
+pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
+    let report = recover(Recovery::Resume, &args.journal, global).await?;
+    let exit = if finished_before(&report, global) {
+        Exit::Success
+    } else {
+        exit_of(&report)
+    };
+    conclude(report, Some(&args.journal), global, exit)
+}

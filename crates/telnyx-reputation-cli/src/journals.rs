@@ -1,0 +1,142 @@
+//! Where jobs keep their journals, and what to tell the user to run next once a job stops
+//! short (interrupted, outcome unknown, a rollback that did not finish).
+//!
+//! A job of more than one batch writes a journal by default, to
+//! `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (else the platform's state or local
+//! data directory: `~/.local/state` on Linux), so that a crash or an interrupt never leaves a
+//! job without a way back. `telnyx-reputation jobs` lists the unfinished ones there.
+
+use std::path::{Path, PathBuf};
+
+use telnyx_reputation::bulk::journal::Replay;
+use telnyx_reputation::bulk::{Outcome, Report};
+
+use crate::exit::Failure;
+
+/// The program's name, as the commands it suggests start with.
+const PROGRAM: &str = "telnyx-reputation";
+
+/// The directory of default journals: `$XDG_STATE_HOME/telnyx-reputation/jobs` when that
+/// variable is set (to an absolute path, as the XDG rules require), else the platform's
+/// equivalent; `None` when the platform has none (no home directory).
+pub fn directory() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(dirs::state_dir)
+        .or_else(dirs::data_local_dir)?;
+    Some(base.join("telnyx-reputation").join("jobs"))
+}
+
+/// The default journal of job `job_id`, its directory created (mode 0700 on unix: journals
+/// name numbers and enterprises).
+pub fn default_path(job_id: uuid::Uuid) -> Result<PathBuf, Failure> {
+    let dir = directory().ok_or_else(|| {
+        Failure::usage(
+            "no state directory for the job's journal (no home directory): pass --journal PATH, or --no-journal",
+        )
+    })?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).map_err(|e| {
+        Failure::usage(format!(
+            "cannot create {} for the job's journal: {e} (pass --journal PATH, or --no-journal)",
+            dir.display()
+        ))
+    })?;
+    Ok(dir.join(format!("{job_id}.journal")))
+}
+
+/// `resume JOURNAL` and `rollback JOURNAL`, as commands to copy.
+fn commands(journal: &Path) -> (String, String) {
+    let path = quoted(journal);
+    (
+        format!("{PROGRAM} resume {path}"),
+        format!("{PROGRAM} rollback {path}"),
+    )
+}
+
+/// A path as a shell word: as it is when it needs no quoting, else in single quotes.
+pub fn quoted(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c));
+    if plain {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Whether the journal at `path` is of a job with work left (an unreadable one counts: the
+/// commands that would use it say what is wrong with it).
+fn unfinished(path: &Path) -> bool {
+    Replay::read(path).map_or(true, |replay| replay.finished.is_none())
+}
+
+/// What the user should run next, for a job that ended short of its promise; `None` when
+/// there is nothing to do. `journal` is the job's journal, if it has one.
+pub fn next_steps(report: &Report, journal: Option<&Path>) -> Option<String> {
+    let associated = report.associated.len();
+    match (report.interrupted, report.outcome, journal) {
+        (true, Outcome::RolledBack, _) => Some(format!(
+            "interrupted: no new batches were sent, and the {} number(s) this job had associated were disassociated again; nothing is left associated. Run the same command again to start over.",
+            report.rolled_back
+        )),
+        (true, Outcome::Partial, None) => Some(format!(
+            "interrupted: no new batches were sent; {associated} number(s) associated stay associated (best effort), {} not sent.",
+            report.not_sent
+        )),
+        (true, _, Some(journal)) => {
+            let (resume, rollback) = commands(journal);
+            Some(format!(
+                "interrupted: the job stopped with {associated} number(s) associated and {} not sent; its journal is {}.\n  to finish it: {resume}\n  to undo it:   {rollback}",
+                report.not_sent,
+                journal.display()
+            ))
+        }
+        (true, _, None) => Some(format!(
+            "interrupted: the rollback did not finish and there is no journal; {} number(s) may still be associated (listed above): `{PROGRAM} list --enterprise {}` shows them.",
+            associated + report.failed.len(),
+            report.enterprise_id
+        )),
+        (false, Outcome::Failed, Some(journal)) if unfinished(journal) => {
+            let (resume, rollback) = commands(journal);
+            let rollback_left = report
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("rollback did not finish"));
+            Some(if rollback_left {
+                format!(
+                    "the rollback did not finish; its journal is {}.\n  to finish undoing it: {rollback}",
+                    journal.display()
+                )
+            } else {
+                format!(
+                    "the job did not finish (its outcome is unknown where it stopped); its journal is {}.\n  to finish it: {resume}\n  to undo it:   {rollback}",
+                    journal.display()
+                )
+            })
+        }
+        (false, Outcome::Failed, None) if !report.failed.is_empty() => Some(format!(
+            "the job did not finish and wrote no journal; `{PROGRAM} list --enterprise {}` shows what is associated.",
+            report.enterprise_id
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_when_the_shell_needs_it() {
+        assert_eq!(quoted(Path::new("/a/b-c_d.journal")), "/a/b-c_d.journal");
+        assert_eq!(quoted(Path::new("/a b/it's")), r"'/a b/it'\''s'");
+    }
+}

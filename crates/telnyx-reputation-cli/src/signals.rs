@@ -1,0 +1,105 @@
+//! Ctrl-C and SIGTERM during a bulk job (`associate`, `resume`, `rollback`).
+//!
+//! The first signal cancels the job's token ([`BulkOptions::cancel_on`]): no new batch is sent,
+//! the requests in flight are decided, and the job keeps its promise (rolls back, or leaves its
+//! journal), then the command prints what happened and exits 130. The second signal exits at
+//! once (130), after saying what is left and naming the journal. Other commands keep the
+//! default action of both signals.
+//!
+//! [`BulkOptions::cancel_on`]: telnyx_reputation::bulk::BulkOptions::cancel_on
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::ProgressBar;
+use telnyx_reputation::bulk::CancellationToken;
+
+use crate::exit::{Exit, Failure};
+
+/// What to say on each signal.
+pub struct Messages {
+    /// After the first: what the job does before it stops.
+    pub first: String,
+    /// After the second, just before exiting: what may be left and how to get back.
+    pub second: String,
+}
+
+/// Signals being watched for one job; once dropped, a signal exits at once and quietly (the
+/// job is over, only its report is being written).
+pub struct Watch {
+    over: Arc<AtomicBool>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.over.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One stream of the signals that stop a job.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Registers the handlers now, so that a signal sent after this returns is caught.
+    fn register() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The next SIGINT or SIGTERM.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Watches for SIGINT and SIGTERM until the returned [`Watch`] is dropped: the first cancels
+/// `token`, the second exits 130. The handlers are in place when this returns.
+pub fn watch(
+    token: CancellationToken,
+    messages: Messages,
+    bar: Option<ProgressBar>,
+) -> Result<Watch, Failure> {
+    let mut signals = Signals::register()
+        .map_err(|e| Failure::unavailable(format!("cannot handle Ctrl-C: {e}")))?;
+    let over = Arc::new(AtomicBool::new(false));
+    let done = Arc::clone(&over);
+    tokio::spawn(async move {
+        let say = |text: &str| match &bar {
+            Some(bar) => bar.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
+        };
+        signals.next().await;
+        if done.load(Ordering::SeqCst) {
+            std::process::exit(Exit::Interrupted.code().into());
+        }
+        token.cancel();
+        say(&messages.first);
+        signals.next().await;
+        if !done.load(Ordering::SeqCst) {
+            say(&messages.second);
+        }
+        std::process::exit(Exit::Interrupted.code().into());
+    });
+    Ok(Watch { over })
+}

@@ -1,0 +1,187 @@
+//! Ctrl-C (SIGINT) during `associate`, end to end: the built command against a `mock serve`
+//! process whose answers are delayed, so that the job is mid-flight when the signal comes. Each
+//! test waits for state it can observe (an association on the emulator, a line of the journal,
+//! a line on stderr) before it signals; none relies on timing.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+mod common;
+
+use common::*;
+
+/// How many associations the emulator holds, from its admin route (no key, not delayed).
+fn associations(server: &Server) -> usize {
+    let authority = server
+        .base_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("an http base URL");
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET /__mock/state HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
+    // The body may be chunked: the JSON object starts at the first brace.
+    let json = &body[body.find('{').expect("a JSON body")..body.rfind('}').unwrap() + 1];
+    let state: serde_json::Value = serde_json::from_str(json).unwrap();
+    state["associations"].as_array().unwrap().len()
+}
+
+/// Polls `ready` until it holds: the state a test waits for before it signals. Bounded, so a
+/// job that never gets there fails the test instead of hanging it.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..60_000 {
+        if ready() {
+            return;
+        }
+        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("never happened: {what}");
+}
+
+/// Starts `associate` of `count` numbers (batches of 10, two at a time) with `extra` flags,
+/// its report as JSON on stdout.
+fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
+    let mut child = Command::new(BIN)
+        .args([
+            "--base-url",
+            &server.base_url,
+            "--output",
+            "json",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--concurrency",
+            "2",
+            "--batch-size",
+            "10",
+        ])
+        .args(extra)
+        .arg("-")
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(numbers(0, count).as_bytes())
+        .unwrap();
+    child
+}
+
+fn interrupt(child: &Child) {
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+}
+
+fn committed(journal: &Path) -> bool {
+    std::fs::read_to_string(journal)
+        .unwrap_or_default()
+        .contains("\"event\":\"committed\"")
+}
+
+#[test]
+fn without_a_journal_sigint_rolls_the_job_back_and_exits_130() {
+    let server = mock_serve(&["--latency-ms", "50"]);
+    let child = associate(&server, 2_000, &["--no-journal"]);
+    // Applied on arrival, answered 50 ms later: a batch is in flight.
+    wait_until("an association", || associations(&server) >= 10);
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("then undoing what this job associated"),
+        "{err}"
+    );
+    assert!(err.contains("nothing is left associated"), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "rolled_back");
+    assert_eq!(report["interrupted"], true);
+    assert!(report["not_sent"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(associations(&server), 0, "the start state again");
+}
+
+#[test]
+fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
+    let server = mock_serve(&["--latency-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let child = associate(&server, 2_000, &["--journal", path]);
+    wait_until("a committed batch", || committed(&journal));
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("to undo it:   telnyx-reputation rollback {path}")),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["outcome"], "failed");
+    let left = associations(&server);
+    assert!((10..2_000).contains(&left), "stopped mid-job: {left}");
+    assert_eq!(report["associated"].as_array().unwrap().len(), left);
+
+    let undo = run_env(
+        &["--base-url", &server.base_url, "rollback", path],
+        &[("TELNYX_API_KEY", "demo-key")],
+        None,
+    );
+    assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));
+    assert_eq!(associations(&server), 0, "the start state again");
+}
+
+#[test]
+fn a_second_sigint_exits_at_once_naming_the_journal() {
+    // Answers held for a minute: the first interrupt waits for them, the second does not.
+    let server = mock_serve(&["--latency-ms", "60000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let mut child = associate(&server, 2_000, &["--journal", path]);
+    wait_until("a request in flight", || associations(&server) >= 10);
+    interrupt(&child);
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("interrupted: sending no new batches") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended first");
+    }
+    assert!(line.contains(path), "{line}");
+    interrupt(&child);
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(rest.contains("interrupted again: exiting now"), "{rest}");
+    assert!(
+        rest.contains(&format!("telnyx-reputation rollback {path}")),
+        "{rest}"
+    );
+    // It did not wait for the answers: the journal holds the requests as in flight.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.contains("\"event\":\"intent\""), "{text}");
+    assert!(!text.contains("\"event\":\"committed\""), "{text}");
+}
