@@ -185,3 +185,48 @@ fn a_second_sigint_exits_at_once_naming_the_journal() {
     assert!(text.contains("\"event\":\"intent\""), "{text}");
     assert!(!text.contains("\"event\":\"committed\""), "{text}");
 }
+
+#[test]
+fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
+    let server = mock_serve(&["--latency-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let child = associate(&server, 2_000, &["--journal", path]);
+    wait_until("a committed batch", || committed(&journal));
+    interrupt(&child);
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(130));
+    let before = associations(&server);
+
+    let count = |text: &str| text.matches("\"event\":\"committed\"").count();
+    let committed_before = count(&std::fs::read_to_string(&journal).unwrap());
+    let resume = Command::new(BIN)
+        .args(["--base-url", &server.base_url, "resume", path])
+        .env("TELNYX_API_KEY", "demo-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("a batch committed by the resume", || {
+        count(&std::fs::read_to_string(&journal).unwrap()) > committed_before
+    });
+    kill(Pid::from_raw(resume.id() as i32), Signal::SIGTERM).unwrap();
+    let out = resume.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
+        "{err}"
+    );
+    let after = associations(&server);
+    assert!(after > before && after < 2_000, "{before} then {after}");
+
+    // The journal still finishes the job.
+    let done = run_env(
+        &["--base-url", &server.base_url, "resume", path],
+        &[("TELNYX_API_KEY", "demo-key")],
+        None,
+    );
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert_eq!(associations(&server), 2_000);
+}

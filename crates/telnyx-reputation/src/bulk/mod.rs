@@ -18,6 +18,9 @@
 //! 5. **Journal** (optional): every step is written ahead to a file, so
 //!    [`Client::resume_job`](crate::Client::resume_job) and [`Client::rollback_job`](crate::Client::rollback_job) can finish or undo a job whose
 //!    process was killed at any instant. See [`journal`] for the format.
+//! 6. **Interrupts** ([`BulkOptions::cancel_on`]): once the caller's token is cancelled, no new
+//!    batch is sent and the requests in flight are decided; then an all-or-nothing job without a
+//!    journal rolls back, and a job with one leaves it for `resume_job` or `rollback_job`.
 //!
 //! [`Client::prepare_all`](crate::Client::prepare_all) does step 1 alone and returns a [`PreparedJob`] that says what
 //! [`PreparedJob::run`] would send (and bill) before anything is sent; `associate_all` is the
