@@ -36,40 +36,47 @@ impl Drop for Watch {
     }
 }
 
-/// One stream of the signals that stop a job.
+/// The signals that stop a job: SIGINT and SIGTERM.
+#[cfg(unix)]
 struct Signals {
-    #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
 }
 
+#[cfg(unix)]
 impl Signals {
     /// Registers the handlers now, so that a signal sent after this returns is caught.
     fn register() -> std::io::Result<Signals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Signals {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Signals {})
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
     }
 
     /// The next SIGINT or SIGTERM.
     async fn next(&mut self) {
-        #[cfg(unix)]
         tokio::select! {
             _ = self.interrupt.recv() => {}
             _ = self.terminate.recv() => {}
         }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+    }
+}
+
+/// The signal that stops a job: Ctrl-C.
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    /// Nothing to register ahead: Ctrl-C is watched from the first wait.
+    fn register() -> std::io::Result<Signals> {
+        Ok(Signals)
+    }
+
+    /// The next Ctrl-C.
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

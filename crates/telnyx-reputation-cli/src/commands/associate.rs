@@ -76,7 +76,8 @@ pub struct Args {
     batch_size: usize,
     /// Write-ahead journal, for `resume` and `rollback` after a crash or an interrupt. By
     /// default a job of more than one batch writes one to
-    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation jobs`).
+    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation jobs`);
+    /// not with --mock, whose emulator ends with the command.
     #[arg(long, value_name = "PATH")]
     journal: Option<PathBuf>,
     /// Write no journal, even for a job of many batches: a crash can then leave it
