@@ -173,6 +173,20 @@ fn an_outcome_unknown_names_the_journal_and_jobs_lists_the_job() {
     let table = at(&server, state.path(), &["jobs"], None);
     assert!(stdout(&table).starts_with("JOB"), "{}", stdout(&table));
     assert!(stdout(&table).contains(path));
+
+    // A journal that fails verification is listed as such, not skipped: it is a job to look at.
+    let damaged = jobs_dir(state.path()).join("damaged.journal");
+    std::fs::write(&damaged, "not a journal\n").unwrap();
+    let listed = at(&server, state.path(), &["--output", "json", "jobs"], None);
+    let rows = json(&listed);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["journal"] == damaged.to_str().unwrap())
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert_eq!(row["state"], "unreadable");
+    assert!(row["error"].as_str().unwrap().contains("line 1"), "{row}");
 }
 
 #[test]
