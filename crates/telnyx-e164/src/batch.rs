@@ -39,7 +39,7 @@ impl Batch {
         }
     }
 
-    /// How many numbers.
+    /// How many numbers the batch holds: 1 to [`Batch::MAX_SIZE`].
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -49,12 +49,12 @@ impl Batch {
         self.0.is_empty()
     }
 
-    /// The numbers, in order.
+    /// The numbers in input order, which is the order the associate request sends them in.
     pub fn iter(&self) -> impl Iterator<Item = &UsLocalNumber> {
         self.0.iter()
     }
 
-    /// The numbers, as a slice.
+    /// The numbers as a slice in input order, e.g. to serialise them as a request body.
     pub fn as_slice(&self) -> &[UsLocalNumber] {
         &self.0
     }
@@ -63,22 +63,22 @@ impl Batch {
 /// One input that is not a US local number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedEntry {
-    /// 0-based position.
+    /// The input's 0-based position among the batch's inputs.
     pub index: usize,
-    /// The input as given.
+    /// The input exactly as given, for the error message.
     pub input: String,
-    /// Why.
+    /// The rule the input breaks.
     pub reason: Reason,
 }
 
 /// One input that repeats an earlier number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateEntry {
-    /// 0-based position.
+    /// The repeating input's 0-based position among the batch's inputs.
     pub index: usize,
-    /// The input as given.
+    /// The input exactly as given (it may be written differently from the first).
     pub input: String,
-    /// Where the number first appeared.
+    /// The 0-based position of the input that first gave the same number.
     pub first_index: usize,
 }
 
@@ -91,7 +91,7 @@ pub struct BatchRejection {
     pub duplicates: Vec<DuplicateEntry>,
     /// The number of inputs, when more than 100.
     pub too_many: Option<usize>,
-    /// Whether there were no inputs.
+    /// Whether there were no inputs at all (a batch needs at least one number).
     pub empty: bool,
 }
 

@@ -15,12 +15,13 @@ use crate::tables::{
 pub struct Region(&'static str);
 
 impl Region {
-    /// A region from its code.
+    /// A region from its ISO 3166-1 alpha-2 code (or libphonenumber's `001` for non-geographic
+    /// numbers); the code is not checked.
     pub const fn new(code: &'static str) -> Region {
         Region(code)
     }
 
-    /// The code, e.g. `"CA"`.
+    /// The region's code as libphonenumber names it, e.g. `"CA"` or `"PR"`.
     pub fn as_str(&self) -> &'static str {
         self.0
     }
@@ -57,12 +58,12 @@ pub enum NumberKind {
     NonGeographic,
     /// Canada, another NANP country, a US territory, or a number of another country.
     NonUs {
-        /// Its region.
+        /// The region libphonenumber assigns the number to.
         region: Region,
     },
-    /// Not a valid number.
+    /// Not a valid number in the region its prefix names (libphonenumber's validity).
     Invalid {
-        /// Why.
+        /// The rule the number breaks.
         reason: Reason,
     },
 }
@@ -104,7 +105,8 @@ fn digit(b: u8) -> usize {
     usize::from(b - b'0')
 }
 
-/// Classifies a number.
+/// Classifies a number by libphonenumber's metadata: US local, toll-free, premium rate,
+/// another NANP service, another region, or invalid. Allocation-free table look-ups.
 pub fn classify(number: &E164) -> NumberKind {
     let digits = number.digits();
     if digits[0] == b'1' {

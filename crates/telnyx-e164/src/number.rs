@@ -31,9 +31,9 @@ pub struct E164 {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{input:?}: {reason}")]
 pub struct ParseError {
-    /// The rule broken.
+    /// The rule the input breaks.
     pub reason: Reason,
-    /// The input as given.
+    /// The input exactly as given, for the error message.
     pub input: String,
 }
 
@@ -45,7 +45,7 @@ impl ParseError {
         }
     }
 
-    /// The reason's stable code.
+    /// The reason's stable snake_case code (see [`Reason::code`]), for machine-readable output.
     pub fn code(&self) -> &'static str {
         self.reason.code()
     }
@@ -153,7 +153,7 @@ impl E164 {
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("+")
     }
 
-    /// The digits, without `+`.
+    /// The number's ASCII digits without the `+`: country code first, 1 to 15 of them.
     pub fn digits(&self) -> &[u8] {
         &self.bytes[1..usize::from(self.len)]
     }
@@ -174,7 +174,7 @@ impl fmt::Debug for E164 {
 impl FromStr for E164 {
     type Err = ParseError;
 
-    /// Strict parsing, the wire form.
+    /// Strict parsing of the wire form, `+` and digits only: see [`E164::parse_strict`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         E164::parse_strict(s)
     }

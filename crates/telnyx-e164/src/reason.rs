@@ -6,7 +6,7 @@ use std::fmt;
 /// use it, so it never changes meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
-    /// Nothing but whitespace.
+    /// The input is empty or nothing but whitespace.
     Empty,
     /// Strict form requires a leading `+`.
     MissingPlus,
@@ -35,7 +35,7 @@ pub enum Reason {
     UnassignedExchange,
     /// Lenient form: digits that cannot be read as a US number (10 digits, or 11 starting with 1).
     NotUsFormat,
-    /// Toll-free: not a local number.
+    /// Toll-free (800, 833, …): the API monitors local numbers only.
     TollFree,
     /// Premium rate (900): not a local number.
     PremiumRate,
@@ -52,7 +52,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// Every reason, in declaration order.
+    /// Every reason, in declaration order, e.g. to document or test every code.
     pub const ALL: [Reason; 21] = [
         Reason::Empty,
         Reason::MissingPlus,
@@ -77,7 +77,7 @@ impl Reason {
         Reason::EmptyBatch,
     ];
 
-    /// The stable snake_case code.
+    /// The stable snake_case code, used in machine-readable output and the emulator's errors.
     pub const fn code(self) -> &'static str {
         match self {
             Reason::Empty => "empty",
@@ -104,7 +104,7 @@ impl Reason {
         }
     }
 
-    /// The rule, in words.
+    /// The rule, in words, as error messages print it after the input.
     pub const fn rule(self) -> &'static str {
         match self {
             Reason::Empty => "a number is required",

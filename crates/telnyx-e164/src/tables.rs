@@ -14,17 +14,17 @@ use crate::classify::Region;
 pub enum NpaClass {
     /// Geographic, in the 50 states or DC.
     UsGeographic,
-    /// Geographic, in Canada.
+    /// Geographic, in Canada: a valid number, but not one the API monitors.
     Canada,
     /// Geographic, in a US territory (PR, VI, GU, AS, MP).
     UsTerritory(Region),
-    /// Geographic, in another NANP country.
+    /// Geographic, in another NANP country (the Caribbean and Bermuda), with its region.
     OtherNanp(Region),
-    /// Toll-free.
+    /// Toll-free service (800, 833, 844, 855, 866, 877, 888).
     TollFree,
-    /// Premium rate.
+    /// Premium-rate service (900).
     PremiumRate,
-    /// Another non-geographic service code.
+    /// Another non-geographic service code (personal 5XX, 600, 700, …).
     NonGeographic,
     /// Not assigned: no number of it is valid.
     Unassigned,

@@ -37,12 +37,12 @@ impl UsLocalNumber {
         }
     }
 
-    /// The number as E.164.
+    /// The same number as a general [`E164`], e.g. to classify or print it.
     pub fn as_e164(&self) -> E164 {
         self.0
     }
 
-    /// The canonical text.
+    /// The canonical wire text, `+1` and ten digits, as the API expects it.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }

@@ -18,7 +18,7 @@ use std::fmt;
 pub struct ApiKey(String);
 
 impl ApiKey {
-    /// Wraps a key.
+    /// Wraps a key as given; it is never printed (its `Debug` shows only that a key is set).
     pub fn new(key: impl Into<String>) -> Self {
         ApiKey(key.into())
     }

@@ -11,7 +11,7 @@ use crate::retry::{Patience, RetryPolicy};
 /// of 250 numbers is under 200 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The production base URL.
+/// The production base URL, Telnyx's API v2; the client's default unless configured otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 
 /// How a [`Client`](crate::Client) talks to the API.
@@ -77,12 +77,14 @@ impl ClientConfig {
         self
     }
 
-    /// The base URL.
+    /// The base URL requests go to, without a trailing `/`.
     pub fn base_url_str(&self) -> &str {
         &self.base_url
     }
 
-    /// Sets the connect timeout.
+    /// Sets how long to wait for a TCP and TLS connection before the attempt fails (default
+    /// 10 s); a connect failure proves the request was not sent, so it is retried within the
+    /// retry budget even for a billable call.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -94,7 +96,8 @@ impl ClientConfig {
         self
     }
 
-    /// Sets the retry policy.
+    /// Sets the retry policy for transient failures (429 waits are outside it; see
+    /// [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self

@@ -13,7 +13,8 @@ pub struct ApiError {
     /// The operation, as the generated client's `OperationInfo` names it (e.g.
     /// `associate_reputation_numbers`); [`describe`] says what it does in words.
     pub operation: &'static str,
-    /// The HTTP status.
+    /// The HTTP status of the answer, e.g. 422 for a refused number or 404 for an unknown
+    /// enterprise.
     pub status: u16,
     /// The `errors` of the response body (empty when the body was not the documented envelope).
     pub errors: Vec<TelnyxError>,
@@ -92,7 +93,8 @@ pub enum Error {
         /// Why the arguments could not make a request.
         detail: String,
     },
-    /// The client's configuration is unusable.
+    /// The client's configuration is unusable (no key, a bad or insecure base URL): nothing was
+    /// sent.
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The server made no progress: retries (429 waits included) went on until no request had
@@ -103,7 +105,7 @@ pub enum Error {
     Stalled {
         /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
-        /// Why the waiting ended.
+        /// Why the waiting ended: the stall timeout or the deadline.
         stall: Stall,
         /// The last failure before giving up (for a 429 storm, the last 429).
         last: Box<Error>,
@@ -243,9 +245,9 @@ pub enum ConfigError {
     /// The base URL does not parse.
     #[error("base URL {url:?} is not a URL: {reason}")]
     InvalidBaseUrl {
-        /// The URL given.
+        /// The base URL exactly as configured.
         url: String,
-        /// Why it does not parse.
+        /// The URL parser's reason, in words.
         reason: String,
     },
     /// The base URL is plain `http` to a host other than loopback.
@@ -253,7 +255,7 @@ pub enum ConfigError {
         "base URL {url:?} is plain http to a non-loopback host; the API key would travel unencrypted (use https, or allow insecure http explicitly)"
     )]
     InsecureBaseUrl {
-        /// The URL given.
+        /// The base URL exactly as configured.
         url: String,
     },
     /// The HTTP client could not be built.

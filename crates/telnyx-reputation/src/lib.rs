@@ -6,14 +6,25 @@
 //!   [`e164::Batch`] of 1–100 distinct US local numbers that the associate call takes.
 //! - [`api`]: the client generated from the upstream OpenAPI file, for anything else.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use telnyx_reputation::{Client, e164};
-//! let client = Client::from_env()?;
+//! A runnable example: the hidden lines start the emulator on loopback; a service would use
+//! `Client::from_env()` (the key in `TELNYX_API_KEY`) instead of the emulator's URL and key.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = telnyx_reputation_mock::start(telnyx_reputation_mock::MockConfig::demo()).await?;
+//! # let (base_url, key) = (mock.base_url().to_owned(), telnyx_reputation_mock::DEMO_API_KEY);
+//! use telnyx_reputation::{ApiKey, Client, ClientConfig, Page, Scope, e164};
+//!
+//! let client = Client::new(ClientConfig::new(ApiKey::new(key)).base_url(base_url))?;
 //! let batch = e164::validate_batch(["+16035551234", "+16035551235"])?;
 //! let enterprise = "6a09cdc3-8948-47f0-aa62-74ac943d6c58".parse()?;
-//! let created = client.associate(enterprise, &batch).await?;
-//! println!("{} numbers under monitoring", created.len());
+//! let created = client.associate(enterprise, &batch).await?; // billable: 2 checks
+//! assert_eq!(created.len(), 2);
+//! // List pages are free; a per-number read of a number without cached data is billed.
+//! let page = client.list(Scope::Enterprise(enterprise), Page::new(1, 100), None).await?;
+//! assert_eq!(page.data.len(), 2);
+//! # mock.shutdown().await;
 //! # Ok(()) }
 //! ```
 

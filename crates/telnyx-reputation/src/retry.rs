@@ -217,7 +217,7 @@ impl Default for Patience {
 pub enum Stall {
     /// No request succeeded for this long (the stall timeout).
     NoProgress(Duration),
-    /// The deadline passed.
+    /// The overall deadline (`ClientConfig::deadline`, `--deadline`) passed.
     Deadline,
 }
 

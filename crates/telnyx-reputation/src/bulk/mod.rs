@@ -90,7 +90,7 @@ pub enum Phase {
     Associating,
     /// Undoing what the job associated.
     RollingBack,
-    /// Done.
+    /// Done: the outcome is decided and, with a journal, written.
     Finished,
 }
 
@@ -115,10 +115,13 @@ pub struct Progress {
     pub requests: u64,
 }
 
-/// A progress callback.
+/// A progress callback, called from the job's tasks after each decided batch or number; keep
+/// it cheap (it runs on the job's threads).
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// How a bulk job runs.
+/// How a bulk job runs: mode, batch size, concurrency, input parsing, journal, progress and
+/// patience. `BulkOptions::default()` is all-or-nothing, batches of 100, 4 in flight, strict
+/// parsing, no journal.
 #[derive(Clone)]
 pub struct BulkOptions {
     pub(crate) mode: Mode,
@@ -167,7 +170,8 @@ impl std::fmt::Debug for BulkOptions {
 }
 
 impl BulkOptions {
-    /// Sets the mode.
+    /// Sets what a refusal does to the job: all-or-nothing (the default) rolls every batch
+    /// back; best effort keeps the rest.
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self

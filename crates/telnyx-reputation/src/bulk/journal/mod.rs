@@ -59,23 +59,23 @@ pub const VERSION: u32 = 2;
 /// The first line: what the job is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Header {
-    /// Format version.
+    /// Format version of the file: [`VERSION`] for new journals; version 1 is still read.
     pub v: u32,
-    /// Always `"job"`.
+    /// The header's tag, always `"job"`, so that every line of the file has an `event`.
     pub event: String,
-    /// The job's id.
+    /// The job's id, bound into every line's checksum so that lines cannot move between jobs.
     pub job_id: Uuid,
     /// The enterprise the numbers are associated with.
     pub enterprise_id: Uuid,
-    /// `all_or_nothing` or `best_effort`.
+    /// `all_or_nothing` or `best_effort`: what `resume` does when a batch is refused.
     pub mode: super::Mode,
-    /// Numbers per request.
+    /// Numbers per associate request (1–100); `resume` keeps the plan's batches as written.
     pub batch_size: usize,
-    /// Requests in flight at once.
+    /// Requests in flight at once when the job started; `resume` may choose another.
     pub concurrency: usize,
     /// When the job started (client clock, RFC 3339).
     pub started_at: chrono::DateTime<chrono::Utc>,
-    /// Inputs read.
+    /// Inputs read, valid or not, duplicates included: the report's first count.
     pub inputs: u64,
     /// Inputs that passed pre-flight (distinct US local numbers).
     pub valid: u64,
@@ -84,11 +84,11 @@ pub struct Header {
 /// One server refusal of one number.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RefusedNumber {
-    /// The number.
+    /// The refused number, as the server named it by its index in the request.
     pub number: UsLocalNumber,
     /// The error code the server gave (or ours, when it gave none).
     pub code: String,
-    /// The server's detail.
+    /// The server's `detail` text, kept for the report (not interpreted).
     pub detail: String,
 }
 
@@ -96,72 +96,76 @@ pub struct RefusedNumber {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    /// A batch of the plan.
+    /// A batch of the plan, written before anything is sent.
     Plan {
-        /// Batch number.
+        /// The batch's number in the plan, from 0; later events name the batch by it.
         batch: u64,
-        /// Its numbers.
+        /// The numbers the batch will send, in request order.
         numbers: Vec<UsLocalNumber>,
     },
     /// Every batch of the plan is written; nothing is sent before this line.
     Planned {
-        /// How many batches.
+        /// How many `plan` lines precede this one, the whole plan.
         batches: u64,
     },
-    /// About to send.
+    /// About to send a request: until its outcome is written, its numbers are in flight.
     Intent {
-        /// Batch number.
+        /// The batch the request belongs to.
         batch: u64,
-        /// The numbers of this request.
+        /// The numbers of this request: the whole batch, or a part of it when a refusal is
+        /// being isolated.
         numbers: Vec<UsLocalNumber>,
     },
-    /// Associated by this job.
+    /// Associated by this job: a rollback undoes these.
     Committed {
-        /// Batch number.
+        /// The batch the numbers belong to.
         batch: u64,
-        /// The numbers.
+        /// The numbers the server confirmed (by its answer or by a lookup).
         numbers: Vec<UsLocalNumber>,
     },
     /// Associated with this enterprise before the job: done, not ours to undo.
     Already {
-        /// Batch number.
+        /// The batch the numbers belong to.
         batch: u64,
-        /// The numbers.
+        /// The numbers found on the enterprise from before the job (a refusal naming them as
+        /// already associated, or a lookup with an earlier creation time).
         numbers: Vec<UsLocalNumber>,
     },
-    /// The request did not take effect.
+    /// The request did not take effect: its numbers may be sent again.
     NotCommitted {
-        /// Batch number.
+        /// The batch the numbers belong to.
         batch: u64,
-        /// The numbers.
+        /// The numbers proved not associated: an answer that proves the request was not
+        /// applied, or a lookup that did not find them.
         numbers: Vec<UsLocalNumber>,
     },
-    /// Refused by the server.
+    /// Refused by the server: not associated, and never sent again by this job.
     Refused {
-        /// Batch number.
+        /// The batch the refused numbers belong to.
         batch: u64,
-        /// The refusals.
+        /// Each refused number with the server's code and detail.
         refusals: Vec<RefusedNumber>,
     },
-    /// Could not be decided.
+    /// Could not be decided: neither the answer nor a lookup said whether these numbers are
+    /// associated. A rollback looks them up again before it acts.
     Failed {
-        /// Batch number.
+        /// The batch the numbers belong to.
         batch: u64,
-        /// The numbers.
+        /// The numbers whose state is unknown.
         numbers: Vec<UsLocalNumber>,
-        /// Why.
+        /// The last error, in words, for the report.
         reason: String,
     },
-    /// The rollback began.
+    /// The rollback began: from here on `resume` does not send associations, only undoes.
     RollbackStarted,
     /// Numbers undone by the rollback.
     Disassociated {
-        /// The numbers.
+        /// The numbers confirmed no longer on the enterprise (deleted, or found absent).
         numbers: Vec<UsLocalNumber>,
     },
-    /// The job ended.
+    /// The job ended; `resume` of a finished journal sends nothing.
     Finished {
-        /// How it ended.
+        /// How it ended: completed, rolled back, partial or failed.
         outcome: Outcome,
     },
 }
@@ -172,9 +176,9 @@ pub enum JournalError {
     /// An I/O error on the journal file.
     #[error("journal {path}: {source}")]
     Io {
-        /// The file.
+        /// The journal file that could not be created, read, written or synced.
         path: PathBuf,
-        /// The error.
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -183,17 +187,18 @@ pub enum JournalError {
     /// word.
     #[error("journal {path}: line {line}: {reason}")]
     Format {
-        /// The file.
+        /// The journal file that failed verification.
         path: PathBuf,
-        /// 1-based line number.
+        /// The 1-based number of the first line that fails.
         line: usize,
-        /// What is wrong.
+        /// What is wrong with that line, in words.
         reason: String,
     },
     /// The journal already exists (a new job never overwrites one).
     #[error("journal {0} already exists; resume or roll back that job, or choose another path")]
     Exists(PathBuf),
-    /// A test-only simulated crash.
+    /// A simulated crash after a number of appends (only with the `test-hooks` feature), for
+    /// tests that kill a job at a chosen point.
     #[cfg(any(test, feature = "test-hooks"))]
     #[error("simulated crash after {0} journal appends")]
     SimulatedCrash(u64),
@@ -202,7 +207,7 @@ pub enum JournalError {
 /// What a journal says happened, folded number by number.
 #[derive(Debug, Clone, Default)]
 pub struct Replay {
-    /// The header.
+    /// The header, or `None` for an empty file (a job killed before its first line).
     pub header: Option<Header>,
     /// The plan: batch number → its numbers, in order.
     pub plan: BTreeMap<u64, Vec<UsLocalNumber>>,
@@ -212,15 +217,15 @@ pub struct Replay {
     pub already: BTreeSet<UsLocalNumber>,
     /// Refused by the server, with the refusal.
     pub refused: BTreeMap<UsLocalNumber, RefusedNumber>,
-    /// Undecided, with the reason.
+    /// Undecided (a `failed` event and nothing after it), with the last error in words.
     pub failed: BTreeMap<UsLocalNumber, String>,
     /// Sent, outcome not recorded: may or may not be associated.
     pub in_flight: BTreeSet<UsLocalNumber>,
-    /// Undone by a rollback.
+    /// Confirmed absent by a rollback: no longer the job's to undo.
     pub disassociated: BTreeSet<UsLocalNumber>,
     /// Whether the plan was written in full (before it, nothing was sent).
     pub planned: bool,
-    /// Whether a rollback began.
+    /// Whether a rollback began, in which case `resume` only continues the rollback.
     pub rollback_started: bool,
     /// The recorded outcome, if the job finished.
     pub finished: Option<Outcome>,
