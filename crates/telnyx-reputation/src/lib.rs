@@ -34,7 +34,9 @@ mod client;
 mod config;
 mod error;
 mod pacer;
+pub mod report;
 pub mod retry;
+pub mod sync;
 mod transport;
 
 pub use api_key::ApiKey;

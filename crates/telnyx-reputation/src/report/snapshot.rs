@@ -1,0 +1,261 @@
+//! Snapshots: a report saved as JSON lines, one number a line with all of its reputation
+//! fields, so that the next report can say what changed (`--save` then `--since`).
+//!
+//! Writing streams row by row. Reading keeps only what a comparison needs, in a sorted vector
+//! (about 40 bytes a number), and refuses a damaged file with its line number: a line longer
+//! than [`MAX_LINE`], a line that is not a row, or a number given twice.
+
+use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use telnyx_e164::UsLocalNumber;
+
+use super::row::{Reputation, Risk, Row, Score};
+
+/// The longest snapshot line read (64 KiB); a real row is under 400 bytes.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Why a snapshot could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be opened, read or written.
+    #[error("snapshot {path}: {source}")]
+    Io {
+        /// The snapshot file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// A line is not a snapshot row; nothing of the file is used.
+    #[error("snapshot {path}: line {line}: {reason}")]
+    Format {
+        /// The snapshot file.
+        path: PathBuf,
+        /// The 1-based number of the offending line.
+        line: u64,
+        /// What is wrong with it, in words.
+        reason: String,
+    },
+}
+
+/// Writes rows as JSON lines, one number a line.
+#[derive(Debug)]
+pub struct SnapshotWriter<W: Write> {
+    out: W,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl<W: Write> SnapshotWriter<W> {
+    /// Writes to `out`; `path` only names the file in errors.
+    pub fn new(out: W, path: impl Into<PathBuf>) -> Self {
+        SnapshotWriter {
+            out,
+            path: path.into(),
+            rows: 0,
+        }
+    }
+
+    /// Appends one row as one line.
+    pub fn write(&mut self, row: &Row) -> Result<(), SnapshotError> {
+        serde_json::to_writer(&mut self.out, row)
+            .map_err(io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(|source| self.io(source))?;
+        self.rows = self.rows.saturating_add(1);
+        Ok(())
+    }
+
+    /// Flushes and returns the writer and how many rows were written.
+    pub fn finish(mut self) -> Result<(W, u64), SnapshotError> {
+        self.out.flush().map_err(|source| self.io(source))?;
+        Ok((self.out, self.rows))
+    }
+
+    fn io(&self, source: io::Error) -> SnapshotError {
+        SnapshotError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// What a snapshot said of one number: what a comparison needs, and no more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    /// The number's risk bucket then.
+    pub spam_risk: Option<Risk>,
+    /// Its category label then.
+    pub spam_category: Option<Box<str>>,
+    /// Its four scores then, in [`Score::ALL`] order.
+    pub scores: [Option<u8>; 4],
+}
+
+impl Prior {
+    fn of(reputation: Reputation) -> Prior {
+        Prior {
+            spam_risk: reputation.spam_risk,
+            scores: Score::ALL.map(|s| reputation.score(s)),
+            spam_category: reputation.spam_category,
+        }
+    }
+}
+
+/// A saved snapshot, read for comparison: its numbers in order, each with its [`Prior`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    entries: Vec<(UsLocalNumber, Prior)>,
+}
+
+impl Snapshot {
+    /// Reads a snapshot file.
+    pub fn read_path(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let file = std::fs::File::open(path).map_err(|source| SnapshotError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Snapshot::read(io::BufReader::new(file), path)
+    }
+
+    /// Reads snapshot lines from `input`; `path` only names the file in errors. Blank lines
+    /// are skipped.
+    pub fn read(mut input: impl BufRead, path: &Path) -> Result<Snapshot, SnapshotError> {
+        let format = |line: u64, reason: String| SnapshotError::Format {
+            path: path.to_owned(),
+            line,
+            reason,
+        };
+        let mut entries = Vec::new();
+        let mut buf = Vec::new();
+        let mut line = 0u64;
+        loop {
+            buf.clear();
+            let limit = u64::try_from(MAX_LINE)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            let read = Read::by_ref(&mut input)
+                .take(limit)
+                .read_until(b'\n', &mut buf)
+                .map_err(|source| SnapshotError::Io {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            if read == 0 {
+                break;
+            }
+            line = line.saturating_add(1);
+            if buf.last() != Some(&b'\n') && buf.len() > MAX_LINE {
+                return Err(format(line, format!("longer than {MAX_LINE} bytes")));
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let row: Row = serde_json::from_slice(&buf)
+                .map_err(|e| format(line, format!("not a snapshot row: {e}")))?;
+            entries.push((row.phone_number, Prior::of(row.reputation), line));
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+        if let Some(pair) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(format(
+                pair[1].2,
+                format!("{} is already on line {}", pair[1].0, pair[0].2),
+            ));
+        }
+        Ok(Snapshot {
+            entries: entries.into_iter().map(|(n, p, _)| (n, p)).collect(),
+        })
+    }
+
+    /// How many numbers the snapshot holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the snapshot holds no number.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Where `number` is in the snapshot, if it is.
+    pub(crate) fn position(&self, number: &UsLocalNumber) -> Option<usize> {
+        self.entries.binary_search_by(|(n, _)| n.cmp(number)).ok()
+    }
+
+    /// The entry at `index`, as [`Snapshot::position`] found it.
+    pub(crate) fn entry(&self, index: usize) -> Option<&(UsLocalNumber, Prior)> {
+        self.entries.get(index)
+    }
+
+    /// What the snapshot said of `number`, if it held it.
+    pub fn get(&self, number: &UsLocalNumber) -> Option<&Prior> {
+        self.position(number)
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, p)| p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(number: &str, risk: Option<Risk>) -> Row {
+        Row {
+            phone_number: number.parse().unwrap(),
+            enterprise_id: None,
+            reputation: Reputation {
+                spam_risk: risk,
+                maturity_score: Some(50),
+                ..Reputation::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_written_snapshot_reads_back() {
+        let mut w = SnapshotWriter::new(Vec::new(), "s.jsonl");
+        w.write(&row("+16035551235", Some(Risk::High))).unwrap();
+        w.write(&row("+16035551234", None)).unwrap();
+        let (bytes, rows) = w.finish().unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(bytes.iter().filter(|b| **b == b'\n').count(), 2);
+        let s = Snapshot::read(&bytes[..], Path::new("s.jsonl")).unwrap();
+        assert_eq!(s.len(), 2);
+        let p = s.get(&"+16035551235".parse().unwrap()).unwrap();
+        assert_eq!(p.spam_risk, Some(Risk::High));
+        assert_eq!(p.scores, [Some(50), None, None, None]);
+        assert!(s.get(&"+16035551299".parse().unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_damaged_line_is_refused_with_its_number() {
+        let text = "{\"phone_number\":\"+16035551234\"}\n\nnot json\n";
+        let e = Snapshot::read(text.as_bytes(), Path::new("s.jsonl")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("snapshot s.jsonl: line 3: not a snapshot row"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_number_twice_is_refused_naming_both_lines() {
+        let text = "{\"phone_number\":\"+16035551234\"}\n{\"phone_number\":\"+16035551235\"}\n{\"phone_number\":\"+16035551234\"}\n";
+        let e = Snapshot::read(text.as_bytes(), Path::new("s")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "snapshot s: line 3: +16035551234 is already on line 1"
+        );
+    }
+
+    #[test]
+    fn an_overlong_line_is_refused_without_reading_it_whole() {
+        let mut text = vec![b'x'; MAX_LINE * 4];
+        text.push(b'\n');
+        let e = Snapshot::read(&text[..], Path::new("s")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("snapshot s: line 1: longer than {MAX_LINE} bytes")
+        );
+    }
+}
