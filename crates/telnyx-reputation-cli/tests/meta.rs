@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
+    "jobs",
     "associate",
     "resume",
     "rollback",
