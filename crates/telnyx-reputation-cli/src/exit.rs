@@ -127,7 +127,7 @@ impl Failure {
         use telnyx_reputation::Error;
         match &error {
             Error::Config(_) | Error::InvalidRequest { .. } => Failure::usage(error.to_string()),
-            Error::Protocol { .. } => Failure::unavailable(format!(
+            Error::Protocol { .. } | Error::Pagination { .. } => Failure::unavailable(format!(
                 "{error} (the server's answer is not what the API documents)"
             )),
             e if e.is_transient() => {

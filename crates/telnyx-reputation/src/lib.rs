@@ -23,6 +23,7 @@ mod client;
 mod config;
 mod error;
 mod pacer;
+mod pages;
 pub mod retry;
 mod transport;
 
