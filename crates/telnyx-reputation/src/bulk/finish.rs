@@ -1,6 +1,6 @@
 //! The end of a run: the outcome rules, the rollback all-or-nothing requires, and the report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use telnyx_e164::UsLocalNumber;
 use uuid::Uuid;
@@ -24,9 +24,12 @@ pub(super) struct Basis {
 /// Whether all-or-nothing requires the job to be undone now. Never after the job gave up on
 /// the server (stall timeout or deadline): a rollback into the same unresponsive server would
 /// give up too, so the job ends with its outcome unknown and its journal to resume or roll back.
+/// Nor after the API refused the credentials or the enterprise (401, 403, 404): a refused
+/// request associated nothing, and a rollback with the same key would be refused too.
 pub(super) fn must_roll_back(mode: Mode, tally: &Tally) -> bool {
     mode == Mode::AllOrNothing
         && tally.stalled.is_none()
+        && !tally.denied
         && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
 }
 
@@ -66,28 +69,71 @@ pub(super) fn failures(failed: BTreeMap<UsLocalNumber, String>) -> Vec<Failure> 
         .collect()
 }
 
-/// Writes what a rollback did into the report.
+/// Writes what a rollback did into the report, so that every number is counted once: a number
+/// the rollback disassociated counts as rolled back (not failed, not associated), an undecided
+/// one found there from before counts as already associated, an undecided one found absent
+/// stays failed when the job failed on it and is otherwise not sent (it was in flight when a
+/// run stopped, and not applied), and one the rollback could not settle is failed, with the
+/// rollback's reason, and no longer associated.
 pub(super) fn apply_rollback(
     ctx: &JobContext,
     report: &mut Report,
     failed: &mut BTreeMap<UsLocalNumber, String>,
     end: RolledBack,
 ) {
-    if end.complete() {
+    let undone: BTreeSet<UsLocalNumber> = end.disassociated.iter().copied().collect();
+    for n in &undone {
+        failed.remove(n);
+    }
+    let mut already: BTreeSet<UsLocalNumber> = report.already_associated.iter().copied().collect();
+    for n in end.before {
+        failed.remove(&n);
+        if already.insert(n) {
+            report.already_associated.push(n);
+        }
+    }
+    for n in end.absent {
+        if !failed.contains_key(&n) {
+            report.not_sent = report.not_sent.saturating_add(1);
+        }
+    }
+    let left: BTreeSet<UsLocalNumber> = end.failures.iter().map(|(n, _)| *n).collect();
+    report
+        .associated
+        .retain(|n| !undone.contains(n) && !left.contains(n));
+    if end.failures.is_empty() {
         report.outcome = Outcome::RolledBack;
-        report.associated.clear();
         return;
     }
-    report.associated = end.left;
     failed.extend(end.failures);
     report.outcome = Outcome::Failed;
     report.error.get_or_insert_with(|| {
         if ctx.has_journal() {
             "the rollback did not finish; run rollback again".into()
         } else {
-            "the rollback did not finish; the numbers reported associated may still be".into()
+            "the rollback did not finish; the numbers reported failed may still be associated"
+                .into()
         }
     });
+}
+
+/// What an all-or-nothing job whose credentials or enterprise the API refused says: that no
+/// rollback was tried with them, and what is left to undo.
+fn denied_message(ctx: &JobContext, why: &str, associated: usize) -> String {
+    let what = if associated == 0 {
+        "nothing was associated, so there is nothing to roll back".to_owned()
+    } else if ctx.has_journal() {
+        format!(
+            "{associated} numbers associated before it are still associated: run rollback on the journal with valid credentials"
+        )
+    } else {
+        format!(
+            "{associated} numbers associated before it are still associated (listed as associated)"
+        )
+    };
+    format!(
+        "{why} (no rollback was tried with the credentials or enterprise the API refused; {what})"
+    )
 }
 
 /// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
@@ -121,6 +167,11 @@ pub(super) async fn finish(
         apply_rollback(ctx, &mut report, &mut failed, end);
     } else {
         report.outcome = settled_outcome(&tally, preflight_refusals);
+        if tally.denied && ctx.mode == Mode::AllOrNothing {
+            report.outcome = Outcome::Failed;
+            let why = report.error.take().unwrap_or_default();
+            report.error = Some(denied_message(ctx, &why, tally.ours.len()));
+        }
         if report.outcome != Outcome::Failed || tally.failed.is_empty() {
             let outcome = report.outcome;
             ctx.log(|| Event::Finished { outcome })?;

@@ -62,8 +62,44 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
     report.associated = replay.ours.iter().copied().collect();
     report.already_associated = replay.already.iter().copied().collect();
     report.refused = replay.refused.values().map(refusal).collect();
-    report.failed = failures(replay.failed.clone());
+    // Each number once: a number the journal decided twice (failed, then found there or undone)
+    // counts by its later decision.
+    let failed = replay
+        .failed
+        .iter()
+        .filter(|(n, _)| {
+            !replay.ours.contains(*n)
+                && !replay.already.contains(*n)
+                && !replay.refused.contains_key(*n)
+                && !replay.disassociated.contains(*n)
+        })
+        .map(|(n, reason)| (*n, reason.clone()))
+        .collect();
+    report.failed = failures(failed);
     report.rolled_back = replay.disassociated.len() as u64;
+    let unsent: usize = replay
+        .unsent()
+        .iter()
+        .map(|(_, numbers)| numbers.len())
+        .sum();
+    // A finished job has nothing in flight: what its journal still shows in flight was looked up
+    // and found not applied.
+    let settled_in_flight = if replay.finished.is_some() {
+        replay
+            .in_flight
+            .iter()
+            .filter(|n| {
+                !replay.ours.contains(*n)
+                    && !replay.already.contains(*n)
+                    && !replay.refused.contains_key(*n)
+                    && !replay.failed.contains_key(*n)
+                    && !replay.disassociated.contains(*n)
+            })
+            .count()
+    } else {
+        0
+    };
+    report.not_sent = (unsent as u64).saturating_add(settled_in_flight as u64);
     report
 }
 

@@ -21,6 +21,12 @@ pub(super) struct RolledBack {
     pub left: Vec<UsLocalNumber>,
     /// Why, for each number left.
     pub failures: Vec<(UsLocalNumber, String)>,
+    /// The numbers this rollback disassociated (or found already absent): `undone` of them.
+    pub disassociated: Vec<UsLocalNumber>,
+    /// Numbers of the undecided ones found on the enterprise from before the job: left alone.
+    pub before: Vec<UsLocalNumber>,
+    /// Numbers of the undecided ones found not associated: their request was not applied.
+    pub absent: Vec<UsLocalNumber>,
 }
 
 impl RolledBack {
@@ -52,7 +58,8 @@ pub(super) async fn roll_back(
     for (n, found) in looked_up {
         match found {
             Ok(Found::Ours) => set.push(n),
-            Ok(Found::Absent | Found::Before) => {}
+            Ok(Found::Before) => end.before.push(n),
+            Ok(Found::Absent) => end.absent.push(n),
             Err(e) => {
                 end.left.push(n);
                 end.failures
@@ -80,7 +87,10 @@ pub(super) async fn roll_back(
         }
         if !done.is_empty() {
             let n = done.len() as u64;
-            ctx.log(|| Event::Disassociated { numbers: done })?;
+            ctx.log(|| Event::Disassociated {
+                numbers: done.clone(),
+            })?;
+            end.disassociated.extend(done);
             end.undone += n;
             ctx.tick(|p| p.rolled_back += n);
         }
