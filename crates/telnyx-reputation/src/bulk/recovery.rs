@@ -77,14 +77,12 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
         .collect();
     report.failed = failures(failed);
     report.rolled_back = replay.disassociated.len() as u64;
-    let unsent: usize = replay
-        .unsent()
-        .iter()
-        .map(|(_, numbers)| numbers.len())
-        .sum();
-    // A finished job has nothing in flight: what its journal still shows in flight was looked up
-    // and found not applied.
-    let settled_in_flight = if replay.finished.is_some() {
+    // The valid numbers no line decides were never associated: never sent (a plan cut short
+    // by a kill sent nothing), or, once the job finished, in flight and found not applied. The
+    // in-flight numbers of an unfinished job are left for its rollback to settle.
+    let in_flight = if replay.finished.is_some() {
+        0
+    } else {
         replay
             .in_flight
             .iter()
@@ -96,10 +94,18 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
                     && !replay.disassociated.contains(*n)
             })
             .count()
-    } else {
-        0
     };
-    report.not_sent = (unsent as u64).saturating_add(settled_in_flight as u64);
+    let decided = [
+        report.associated.len(),
+        report.already_associated.len(),
+        report.refused.len(),
+        report.failed.len(),
+        replay.disassociated.len(),
+        in_flight,
+    ]
+    .iter()
+    .fold(0u64, |sum, n| sum.saturating_add(*n as u64));
+    report.not_sent = header.valid.saturating_sub(decided);
     report
 }
 
