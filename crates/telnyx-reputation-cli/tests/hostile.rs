@@ -131,10 +131,14 @@ where
 /// Runs the command against `base_url` with a key and `args`; fails the test when
 /// it has not ended by [`OUTER_TIMEOUT`] (the command is then killed).
 async fn cli(base_url: &str, seen: &Seen, args: &[&str]) -> Output {
+    // Whatever the command keeps (a default journal) stays in a directory of its own.
+    let state = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new(BIN)
         .args(["--base-url", base_url, "-q"])
         .args(args)
         .env_remove("TELNYX_BASE_URL")
+        .env("XDG_STATE_HOME", state.path())
+        .env("HOME", state.path())
         .env("TELNYX_API_KEY", "test-key")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -398,6 +402,23 @@ async fn a_401_is_exit_1_on_every_subcommand_and_a_job_tries_no_rollback_with_th
     assert_eq!(seen.requests(), 4);
     let report = text(&outputs[0].1.stdout);
     assert!(report.contains("no rollback was tried"), "{report}");
+
+    // resume and rollback of a job's journal: exit 1 too.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let journal = journal.to_str().unwrap();
+    let mut args = vec![
+        "associate",
+        "--enterprise",
+        ENTERPRISE,
+        "--journal",
+        journal,
+    ];
+    args.extend(NUMBERS);
+    assert_exit(&cli(&api, &seen, &args).await, 1, "associate --journal");
+    for command in ["resume", "rollback"] {
+        assert_exit(&cli(&api, &seen, &[command, journal]).await, 1, command);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
