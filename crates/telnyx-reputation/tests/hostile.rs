@@ -307,3 +307,94 @@ async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     assert!(error.to_string().contains("answered page 1"), "{error}");
     assert_eq!(requests.load(Ordering::SeqCst), 2);
 }
+
+/// A server whose first associate succeeds and whose key is refused from then on (revoked
+/// mid-job): counts associates, lookups and disassociations.
+#[tokio::test]
+async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
+    #[derive(Default)]
+    struct Seen {
+        posts: AtomicU64,
+        gets: AtomicU64,
+        deletes: AtomicU64,
+    }
+    let seen = Arc::new(Seen::default());
+    let server = seen.clone();
+    let api = serve(Router::new().fallback(
+        move |method: axum::http::Method, body: axum::body::Bytes| {
+            let seen = server.clone();
+            async move {
+                let unauthorized = || {
+                    json(
+                        StatusCode::UNAUTHORIZED,
+                        r#"{"errors":[{"code":"10001","title":"Unauthorized"}]}"#,
+                    )
+                };
+                match method {
+                    axum::http::Method::POST => {
+                        if seen.posts.fetch_add(1, Ordering::SeqCst) > 0 {
+                            return unauthorized();
+                        }
+                        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        let data: Vec<serde_json::Value> = sent["phone_numbers"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|n| serde_json::json!({"phone_number": n}))
+                            .collect();
+                        (
+                            StatusCode::CREATED,
+                            [("content-type", "application/json")],
+                            serde_json::json!({ "data": data }).to_string(),
+                        )
+                            .into_response()
+                    }
+                    axum::http::Method::DELETE => {
+                        seen.deletes.fetch_add(1, Ordering::SeqCst);
+                        unauthorized()
+                    }
+                    _ => {
+                        seen.gets.fetch_add(1, Ordering::SeqCst);
+                        unauthorized()
+                    }
+                }
+            }
+        },
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let inputs = [
+        "+16035550001",
+        "+16035550002",
+        "+16035550003",
+        "+16035550004",
+    ];
+    let report = client(&api, |c| c)
+        .associate_all(
+            uuid::Uuid::from_u128(1),
+            inputs,
+            telnyx_reputation::bulk::BulkOptions::default()
+                .batch_size(2)
+                .concurrency(1)
+                .journal(&journal),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, telnyx_reputation::bulk::Outcome::Failed);
+    // The first batch stays associated, the second was refused: no lookup, no disassociation
+    // was sent with the refused key.
+    assert_eq!(report.associated.len(), 2);
+    assert_eq!(report.failed.len(), 2);
+    assert_eq!(report.rolled_back, 0);
+    assert_eq!(report.counted(), 4);
+    assert_eq!(seen.posts.load(Ordering::SeqCst), 2);
+    assert_eq!(seen.gets.load(Ordering::SeqCst), 0);
+    assert_eq!(seen.deletes.load(Ordering::SeqCst), 0);
+    let error = report.error.unwrap_or_default();
+    assert!(error.contains("HTTP 401"), "{error}");
+    assert!(
+        error.contains("2 numbers associated before it are still associated: run rollback"),
+        "{error}"
+    );
+}
