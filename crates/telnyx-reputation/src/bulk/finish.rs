@@ -229,6 +229,63 @@ mod tests {
         assert_eq!(settled_outcome(&fatal, 0), Outcome::Failed);
     }
 
+    fn header(valid: u64) -> crate::bulk::journal::Header {
+        crate::bulk::journal::Header {
+            v: 2,
+            event: "job".into(),
+            job_id: Uuid::nil(),
+            enterprise_id: Uuid::nil(),
+            mode: Mode::AllOrNothing,
+            batch_size: 2,
+            concurrency: 1,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            inputs: valid,
+            valid,
+        }
+    }
+
+    #[test]
+    fn a_rollback_moves_each_number_to_one_outcome() {
+        let client = crate::Client::new(
+            crate::ClientConfig::new(crate::ApiKey::new("k")).base_url("http://127.0.0.1:1"),
+        )
+        .unwrap();
+        let ctx = JobContext::new(
+            &client,
+            &header(6),
+            None,
+            &crate::bulk::BulkOptions::default(),
+        );
+        // n0, n1 associated by the job; n2..n5 undecided (failed) when the rollback began.
+        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
+        report.associated = vec![n(0), n(1)];
+        let mut failed: BTreeMap<UsLocalNumber, String> = (2..6)
+            .map(|i| (n(i), "outcome unknown".to_owned()))
+            .collect();
+        let end = RolledBack {
+            undone: 2,
+            disassociated: vec![n(0), n(2)],
+            before: vec![n(3)],
+            absent: vec![n(4)],
+            left: vec![n(1), n(5)],
+            failures: vec![(n(1), "still there".into()), (n(5), "lookup failed".into())],
+        };
+        report.rolled_back = end.undone;
+        apply_rollback(&ctx, &mut report, &mut failed, end);
+        report.failed = failures(failed);
+        assert_eq!(report.outcome, Outcome::Failed);
+        assert!(report.associated.is_empty());
+        assert_eq!(report.already_associated, vec![n(3)]);
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.number.as_str()).collect();
+        assert_eq!(failed, ["+12015550001", "+12015550004", "+12015550005"]);
+        assert_eq!(report.failed[0].reason, "still there");
+        assert_eq!(report.not_sent, 0);
+        assert_eq!(report.counted(), 6);
+        // Without a journal, the error does not send the user to a rollback.
+        let error = report.error.unwrap_or_default();
+        assert!(!error.contains("run rollback"), "{error}");
+    }
+
     #[test]
     fn a_number_fails_once_in_the_report_whatever_the_reasons() {
         let mut failed = BTreeMap::new();

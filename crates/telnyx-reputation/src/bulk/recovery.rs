@@ -175,5 +175,61 @@ mod tests {
         );
         assert_eq!(report.outcome, Outcome::Failed);
         assert_eq!(report.associated, vec![n(0), n(1)]);
+        // n2, n3 in flight (left to a rollback to settle), n4 never sent.
+        assert_eq!(report.not_sent, 1);
+        assert_eq!(report.counted() + 2, 5);
+    }
+
+    #[test]
+    fn a_journal_report_counts_each_number_once() {
+        let mut replay = Replay::default();
+        for event in [
+            Event::Plan {
+                batch: 0,
+                numbers: vec![n(0), n(1), n(2), n(3)],
+            },
+            Event::Planned { batches: 1 },
+            Event::Intent {
+                batch: 0,
+                numbers: vec![n(0), n(1), n(2), n(3)],
+            },
+            Event::Committed {
+                batch: 0,
+                numbers: vec![n(0)],
+            },
+            Event::Failed {
+                batch: 0,
+                numbers: vec![n(1), n(2)],
+                reason: "outcome unknown".into(),
+            },
+            Event::RollbackStarted,
+            // The rollback found n1 was the job's and undid it, with n0.
+            Event::Disassociated {
+                numbers: vec![n(0), n(1)],
+            },
+            Event::Finished {
+                outcome: Outcome::RolledBack,
+            },
+        ] {
+            replay.apply(event);
+        }
+        let header = Header {
+            v: 2,
+            event: "job".into(),
+            job_id: uuid::Uuid::nil(),
+            enterprise_id: uuid::Uuid::nil(),
+            mode: Mode::AllOrNothing,
+            batch_size: 4,
+            concurrency: 1,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            inputs: 4,
+            valid: 4,
+        };
+        let report = report_from_replay(&header, &replay);
+        assert_eq!(report.rolled_back, 2);
+        assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+        // n3 was in flight, and the finished rollback found it not applied.
+        assert_eq!(report.not_sent, 1);
+        assert_eq!(report.counted(), 4);
     }
 }
