@@ -121,14 +121,19 @@ impl Failure {
 
     /// The failure of an API call, by its kind: refusals (4xx but 408 and 429, including 401
     /// and an unknown enterprise) are [`Exit::Refused`]; network, server and protocol failures
+    /// (a malformed, wrong-shape or HTML 2xx, a list that does not end, a redirect not followed)
     /// are [`Exit::Unavailable`]; a request or configuration we could not build is
     /// [`Exit::Usage`].
     pub fn from_api(error: telnyx_reputation::Error) -> Failure {
         use telnyx_reputation::Error;
         match &error {
             Error::Config(_) | Error::InvalidRequest { .. } => Failure::usage(error.to_string()),
-            Error::Protocol { .. } => Failure::unavailable(format!(
+            Error::Protocol { .. } | Error::Pagination { .. } => Failure::unavailable(format!(
                 "{error} (the server's answer is not what the API documents)"
+            )),
+            // A redirect the client did not follow (to another origin): the API documents none.
+            Error::Api(e) if (300..400).contains(&e.status) => Failure::unavailable(format!(
+                "{error} (a redirect to another origin, not followed: the API documents none)"
             )),
             e if e.is_transient() => {
                 Failure::unavailable(format!("{error} (after retries; try again later)"))

@@ -56,7 +56,7 @@ enum Command {
     /// List the unfinished jobs whose journals are in the state directory.
     Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.
-    List(commands::numbers::ListArgs),
+    List(commands::list::Args),
     /// Read one number's reputation.
     Get(commands::numbers::GetArgs),
     /// Remove numbers from monitoring.
@@ -153,7 +153,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Associate(args) => commands::associate::run(args, &global).await,
             Command::Resume(args) => commands::resume::resume(args, &global).await,
             Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
-            Command::List(args) => commands::numbers::list(args, &global).await,
+            Command::List(args) => commands::list::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
             Command::Mock {

@@ -125,6 +125,17 @@ impl Sink {
         }
     }
 
+    /// Writes out the rows so far, so that a reader sees them before the next ones exist.
+    /// A table's rows are aligned among themselves, so a table flushed often is aligned in
+    /// parts; a command that streams a table lays it out itself.
+    pub fn flush(&mut self) -> Result<(), Failure> {
+        match &mut self.kind {
+            Kind::Json { out, .. } => out.flush().map_err(Failure::from_write),
+            Kind::Csv(w) => w.flush().map_err(Failure::from_write),
+            Kind::Table(w) => w.flush().map_err(Failure::from_write),
+        }
+    }
+
     /// Ends the rows (closing a JSON array) and flushes.
     pub fn finish(self) -> Result<(), Failure> {
         match self.kind {

@@ -5,7 +5,6 @@ use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
 use telnyx_e164::{Batch, E164};
 use telnyx_reputation_api as api;
 use telnyx_reputation_api::types::{
@@ -296,33 +295,6 @@ impl Client {
             }
         })
         .await
-    }
-
-    /// Every monitored number in `scope`, walking every page (100 per request).
-    pub fn list_all(
-        &self,
-        scope: Scope,
-        phone_number: Option<E164>,
-    ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
-        stream::try_unfold(Some(1u64), move |next| async move {
-            let Some(number) = next else {
-                return Ok::<_, Error>(None);
-            };
-            let page = Page::new(number, Page::MAX_SIZE);
-            let result = self.list(scope, page, phone_number).await?;
-            let total_pages = result.meta.as_ref().and_then(|m| m.total_pages);
-            let more = match total_pages {
-                Some(total) => i64::try_from(number).is_ok_and(|n| n < total),
-                // Without meta, a full page means there may be more.
-                None => result.data.len() as u64 == Page::MAX_SIZE,
-            };
-            let next = (more && !result.data.is_empty())
-                .then(|| number.checked_add(1))
-                .flatten();
-            Ok(Some((stream::iter(result.data.into_iter().map(Ok)), next)))
-        })
-        .try_flatten()
-        .boxed()
     }
 
     /// One number's reputation in `scope` (`GetPhoneNumberReputation` /

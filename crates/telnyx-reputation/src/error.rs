@@ -85,6 +85,19 @@ pub enum Error {
         /// What was wrong with the answer: its status, its shape, or its size.
         detail: String,
     },
+    /// A list did not end the way a list ends: a page repeated the previous one, the server
+    /// answered another page than the one asked for, or the list went on past the page limit
+    /// ([`Client::MAX_PAGES`](crate::Client::MAX_PAGES) by default). The rows of the pages
+    /// before it were good; the list as a whole is not known.
+    #[error("{}: gave up at page {page}: {reason}", describe(operation))]
+    Pagination {
+        /// The operation, as the generated client names it ([`describe`] gives it in words).
+        operation: &'static str,
+        /// The page at which the walk ended.
+        page: u64,
+        /// What the server did that no list does.
+        reason: String,
+    },
     /// The request could not be built from the arguments given.
     #[error("{}: invalid request: {detail}", describe(operation))]
     InvalidRequest {
@@ -215,6 +228,7 @@ impl Error {
             Error::Connect { .. } => Failure::NotSent,
             Error::Ambiguous { .. } => Failure::Ambiguous,
             Error::Protocol { .. }
+            | Error::Pagination { .. }
             | Error::InvalidRequest { .. }
             | Error::Config(_)
             | Error::Stalled { .. } => Failure::Final,
@@ -229,6 +243,7 @@ impl Error {
             Error::Connect { operation, .. }
             | Error::Ambiguous { operation, .. }
             | Error::Protocol { operation, .. }
+            | Error::Pagination { operation, .. }
             | Error::InvalidRequest { operation, .. }
             | Error::Stalled { operation, .. } => operation,
             Error::Config(_) => "",

@@ -34,6 +34,7 @@ mod client;
 mod config;
 mod error;
 mod pacer;
+mod pages;
 pub mod report;
 pub mod retry;
 pub mod sync;

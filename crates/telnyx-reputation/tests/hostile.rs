@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::{StreamExt, TryStreamExt};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, Error, Page, RetryPolicy, Scope};
 
 /// Serves `router` on a free loopback port; returns its base URL.
@@ -175,4 +176,225 @@ async fn a_429_storm_ends_by_the_stall_rule_with_a_clear_error() {
     let message = error.to_string();
     assert!(message.starts_with("listing numbers: gave up"), "{message}");
     assert!(message.contains("kept refusing with 429"), "{message}");
+}
+
+/// A page of 100 rows starting at row `first`, with `meta` as given (raw JSON, or none).
+fn full_page(first: u64, meta: Option<String>) -> String {
+    let rows: Vec<String> = (first..first + 100)
+        .map(|i| {
+            format!(
+                r#"{{"phone_number":"+1{:010}","enterprise_id":"6a09cdc3-8948-47f0-aa62-74ac943d6c58"}}"#,
+                2_015_550_000u64 + i
+            )
+        })
+        .collect();
+    match meta {
+        Some(meta) => format!(r#"{{"data":[{}],"meta":{meta}}}"#, rows.join(",")),
+        None => format!(r#"{{"data":[{}]}}"#, rows.join(",")),
+    }
+}
+
+/// A list server: `page(number)` is the body of page `number`; counts requests.
+async fn list_server(
+    page: impl Fn(u64) -> String + Clone + Send + Sync + 'static,
+) -> (String, Arc<AtomicU64>) {
+    let requests = Arc::new(AtomicU64::new(0));
+    let counter = requests.clone();
+    let api = serve(Router::new().route(
+        "/reputation/numbers",
+        get(
+            move |axum::extract::Query(q): axum::extract::Query<
+                std::collections::HashMap<String, String>,
+            >| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let number = q
+                    .get("page[number]")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1);
+                let body = page(number);
+                async move {
+                    (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+                }
+            },
+        ),
+    ))
+    .await;
+    (api, requests)
+}
+
+#[tokio::test]
+async fn an_endless_list_ends_at_the_page_limit_with_a_clear_error_streaming_as_it_goes() {
+    // Full pages of new numbers for ever, and no total.
+    let (api, requests) = list_server(|n| full_page((n - 1) * 100, None)).await;
+    let client = client(&api, |c| c);
+    let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 20));
+    let mut rows = 0;
+    let error = loop {
+        match pages.next().await {
+            Some(Ok(page)) => {
+                // Each page is handed over before the next one is asked for: nothing is
+                // collected, so memory holds one page whatever the server sends.
+                assert_eq!(requests.load(Ordering::SeqCst), rows / 100 + 1);
+                rows += page.len() as u64;
+            }
+            Some(Err(e)) => break e,
+            None => panic!("an endless list ended without an error after {rows} rows"),
+        }
+    };
+    assert!(
+        matches!(error, Error::Pagination { page: 20, .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("goes on past 20 pages"),
+        "{error}"
+    );
+    assert_eq!(rows, 2_000);
+    assert_eq!(requests.load(Ordering::SeqCst), 20);
+}
+
+#[tokio::test]
+async fn a_list_ends_at_the_first_pages_total_even_when_later_pages_raise_it() {
+    let (api, requests) = list_server(|n| {
+        full_page(
+            (n - 1) * 100,
+            Some(format!(r#"{{"page_number":{n},"total_pages":{}}}"#, n + 2)),
+        )
+    })
+    .await;
+    let client = client(&api, |c| c);
+    let rows: Vec<_> = client
+        .list_all(Scope::Account, None)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 300);
+    assert_eq!(requests.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
+    // The same page whatever the number asked for: with the number echoed back...
+    let (api, requests) = list_server(|n| {
+        full_page(
+            0,
+            Some(format!(r#"{{"page_number":{n},"total_pages":1000}}"#)),
+        )
+    })
+    .await;
+    let client = client(&api, |c| c);
+    let error = client
+        .list_all(Scope::Account, None)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Pagination { page: 2, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("repeats page 1"), "{error}");
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+
+    // ...or saying it is page 1 again.
+    let (api, requests) =
+        list_server(|_| full_page(0, Some(r#"{"page_number":1,"total_pages":1000}"#.into()))).await;
+    let client = self::client(&api, |c| c);
+    let error = client
+        .list_all(Scope::Account, None)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("answered page 1"), "{error}");
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+}
+
+/// A server whose first associate succeeds and whose key is refused from then on (revoked
+/// mid-job): counts associates, lookups and disassociations.
+#[tokio::test]
+async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
+    #[derive(Default)]
+    struct Seen {
+        posts: AtomicU64,
+        gets: AtomicU64,
+        deletes: AtomicU64,
+    }
+    let seen = Arc::new(Seen::default());
+    let server = seen.clone();
+    let api = serve(Router::new().fallback(
+        move |method: axum::http::Method, body: axum::body::Bytes| {
+            let seen = server.clone();
+            async move {
+                let unauthorized = || {
+                    json(
+                        StatusCode::UNAUTHORIZED,
+                        r#"{"errors":[{"code":"10001","title":"Unauthorized"}]}"#,
+                    )
+                };
+                match method {
+                    axum::http::Method::POST => {
+                        if seen.posts.fetch_add(1, Ordering::SeqCst) > 0 {
+                            return unauthorized();
+                        }
+                        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                        let data: Vec<serde_json::Value> = sent["phone_numbers"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|n| serde_json::json!({"phone_number": n}))
+                            .collect();
+                        (
+                            StatusCode::CREATED,
+                            [("content-type", "application/json")],
+                            serde_json::json!({ "data": data }).to_string(),
+                        )
+                            .into_response()
+                    }
+                    axum::http::Method::DELETE => {
+                        seen.deletes.fetch_add(1, Ordering::SeqCst);
+                        unauthorized()
+                    }
+                    _ => {
+                        seen.gets.fetch_add(1, Ordering::SeqCst);
+                        unauthorized()
+                    }
+                }
+            }
+        },
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let inputs = [
+        "+16035550001",
+        "+16035550002",
+        "+16035550003",
+        "+16035550004",
+    ];
+    let report = client(&api, |c| c)
+        .associate_all(
+            uuid::Uuid::from_u128(1),
+            inputs,
+            telnyx_reputation::bulk::BulkOptions::default()
+                .batch_size(2)
+                .concurrency(1)
+                .journal(&journal),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, telnyx_reputation::bulk::Outcome::Failed);
+    // The first batch stays associated, the second was refused: no lookup, no disassociation
+    // was sent with the refused key.
+    assert_eq!(report.associated.len(), 2);
+    assert_eq!(report.failed.len(), 2);
+    assert_eq!(report.rolled_back, 0);
+    assert_eq!(report.counted(), 4);
+    assert_eq!(seen.posts.load(Ordering::SeqCst), 2);
+    assert_eq!(seen.gets.load(Ordering::SeqCst), 0);
+    assert_eq!(seen.deletes.load(Ordering::SeqCst), 0);
+    let error = report.error.unwrap_or_default();
+    assert!(error.contains("HTTP 401"), "{error}");
+    assert!(
+        error.contains("2 numbers associated before it are still associated: run rollback"),
+        "{error}"
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod associate;
 pub mod jobs;
+pub mod list;
 pub mod numbers;
 pub mod outcome;
 pub mod report;

@@ -1,7 +1,6 @@
-//! `list`, `get NUMBER [--fresh]` and `disassociate NUMBER...`, each printing its rows as a
-//! table, JSON or CSV. `list` writes each page's rows as they arrive.
+//! `get NUMBER [--fresh]` and `disassociate NUMBER...`, each printing its rows as a table, JSON
+//! or CSV, and the number rows `list` shares.
 
-use futures::TryStreamExt;
 use serde::Serialize;
 use telnyx_e164::E164;
 use telnyx_reputation::{Freshness, NumberReputation};
@@ -10,17 +9,6 @@ use uuid::Uuid;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::output::{JsonRows, Output, Sink, cut};
-
-/// Arguments of `list`.
-#[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    /// Only this enterprise (else every enterprise of the account).
-    #[arg(long)]
-    enterprise: Option<Uuid>,
-    /// Only this number.
-    #[arg(long)]
-    phone_number: Option<String>,
-}
 
 /// Arguments of `get`.
 #[derive(Debug, clap::Args)]
@@ -46,12 +34,12 @@ pub struct DisassociateArgs {
     enterprise: Option<Uuid>,
 }
 
-fn number(input: &str) -> Result<E164, Failure> {
+pub(super) fn number(input: &str) -> Result<E164, Failure> {
     E164::parse_lenient(crate::input::number_text(input))
         .map_err(|e| Failure::usage(format!("{}: {} ({})", cut(input), e.reason, e.code())))
 }
 
-const NUMBER_HEADERS: [&str; 9] = [
+pub(super) const NUMBER_HEADERS: [&str; 9] = [
     "phone_number",
     "enterprise_id",
     "spam_risk",
@@ -63,7 +51,7 @@ const NUMBER_HEADERS: [&str; 9] = [
     "last_refreshed_at",
 ];
 
-fn number_cells(r: &NumberReputation) -> Vec<String> {
+pub(super) fn number_cells(r: &NumberReputation) -> Vec<String> {
     let d = r.reputation_data.clone().unwrap_or_default();
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     vec![
@@ -83,23 +71,6 @@ fn number_cells(r: &NumberReputation) -> Vec<String> {
 
 fn number_sink(output: Output) -> Result<Sink, Failure> {
     Sink::new(output, &NUMBER_HEADERS, JsonRows::Array)
-}
-
-/// Runs `list`: rows are written page by page, never collected.
-pub async fn list(args: ListArgs, global: &Global) -> Result<Exit, Failure> {
-    let filter = args.phone_number.as_deref().map(number).transpose()?;
-    let session = global.session().await?;
-    let result = async {
-        let mut sink = number_sink(global.output())?;
-        let mut rows = std::pin::pin!(session.client.list_all(args.enterprise.into(), filter));
-        while let Some(record) = rows.try_next().await.map_err(Failure::from_api)? {
-            sink.row(&record, &number_cells(&record))?;
-        }
-        sink.finish()
-    }
-    .await;
-    session.close().await;
-    result.map(|()| Exit::Success)
 }
 
 /// Runs `get`.

@@ -82,6 +82,9 @@ pub(super) struct Tally {
     pub failed: Vec<(UsLocalNumber, String)>,
     pub not_sent: u64,
     pub fatal: Option<String>,
+    /// Whether the API refused the credentials or the enterprise (401, 403, or 404 on the
+    /// associate call): nothing more, rollback included, can be done with the same key.
+    pub denied: bool,
     /// Why the job gave up on the server (stall timeout or deadline): the outcome of what is
     /// in flight is unknown, and the job ends without a rollback, which would stall too.
     pub stalled: Option<String>,
@@ -97,6 +100,7 @@ impl Tally {
         if self.fatal.is_none() {
             self.fatal = other.fatal;
         }
+        self.denied |= other.denied;
         if self.stalled.is_none() {
             self.stalled = other.stalled;
         }
@@ -216,7 +220,9 @@ async fn send(
             if matches!(e, Error::Stalled { .. }) {
                 tally.stall(ctx, e.to_string());
             }
-            let fatal = matches!(e.status(), Some(401 | 403 | 404)) || !e.is_transient();
+            let denied = matches!(e.status(), Some(401 | 403 | 404));
+            tally.denied |= denied;
+            let fatal = denied || !e.is_transient();
             if fatal && tally.fatal.is_none() {
                 tally.fatal = Some(e.to_string());
                 ctx.halt();

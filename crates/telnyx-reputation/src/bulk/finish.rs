@@ -1,6 +1,6 @@
 //! The end of a run: the outcome rules, the rollback all-or-nothing requires, and the report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use telnyx_e164::UsLocalNumber;
 use uuid::Uuid;
@@ -24,9 +24,12 @@ pub(super) struct Basis {
 /// Whether all-or-nothing requires the job to be undone now. Never after the job gave up on
 /// the server (stall timeout or deadline): a rollback into the same unresponsive server would
 /// give up too, so the job ends with its outcome unknown and its journal to resume or roll back.
+/// Nor after the API refused the credentials or the enterprise (401, 403, 404): a refused
+/// request associated nothing, and a rollback with the same key would be refused too.
 pub(super) fn must_roll_back(mode: Mode, tally: &Tally) -> bool {
     mode == Mode::AllOrNothing
         && tally.stalled.is_none()
+        && !tally.denied
         && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
 }
 
@@ -66,25 +69,53 @@ pub(super) fn failures(failed: BTreeMap<UsLocalNumber, String>) -> Vec<Failure> 
         .collect()
 }
 
-/// Writes what a rollback did into the report.
+/// Writes what a rollback did into the report, so that every number is counted once: a number
+/// the rollback disassociated counts as rolled back (not failed, not associated), an undecided
+/// one found there from before counts as already associated, an undecided one found absent
+/// stays failed when the job failed on it and is otherwise not sent (it was in flight when a
+/// run stopped, and not applied), and one the rollback could not settle is failed, with the
+/// rollback's reason, and no longer associated.
 pub(super) fn apply_rollback(
     ctx: &JobContext,
     report: &mut Report,
     failed: &mut BTreeMap<UsLocalNumber, String>,
     end: RolledBack,
 ) {
-    if end.complete() {
+    let undone: BTreeSet<UsLocalNumber> = end.disassociated.iter().copied().collect();
+    for n in &undone {
+        failed.remove(n);
+    }
+    let mut already: BTreeSet<UsLocalNumber> = report.already_associated.iter().copied().collect();
+    for n in end.before {
+        failed.remove(&n);
+        if already.insert(n) {
+            report.already_associated.push(n);
+        }
+    }
+    for n in end.absent {
+        if !failed.contains_key(&n) {
+            report.not_sent = report.not_sent.saturating_add(1);
+        }
+    }
+    let left: BTreeSet<UsLocalNumber> = end.failures.iter().map(|(n, _)| *n).collect();
+    let skipped: BTreeSet<UsLocalNumber> = end.skipped.iter().copied().collect();
+    report
+        .associated
+        .retain(|n| !undone.contains(n) && !left.contains(n) && !skipped.contains(n));
+    if end.failures.is_empty() && skipped.is_empty() {
         report.outcome = Outcome::RolledBack;
-        report.associated.clear();
         return;
     }
-    report.associated = end.left;
     failed.extend(end.failures);
     report.outcome = Outcome::Failed;
-    if !end.skipped.is_empty() {
-        // Interrupted, with a journal to finish from: the skipped numbers are still ours.
+    if !skipped.is_empty() {
+        // Interrupted, with a journal to finish from: the skipped numbers are still ours,
+        // counted once, as associated.
         report.interrupted = true;
-        report.associated.extend(end.skipped);
+        for n in &skipped {
+            failed.remove(n);
+        }
+        report.associated.extend(skipped);
         report.error.get_or_insert_with(|| {
             "interrupted: the rollback stopped before it finished; run rollback again on the journal"
                 .into()
@@ -94,9 +125,29 @@ pub(super) fn apply_rollback(
         if ctx.has_journal() {
             "the rollback did not finish; run rollback again".into()
         } else {
-            "the rollback did not finish; the numbers reported associated may still be".into()
+            "the rollback did not finish; the numbers reported failed may still be associated"
+                .into()
         }
     });
+}
+
+/// What an all-or-nothing job whose credentials or enterprise the API refused says: that no
+/// rollback was tried with them, and what is left to undo.
+fn denied_message(ctx: &JobContext, why: &str, associated: usize) -> String {
+    let what = if associated == 0 {
+        "nothing was associated, so there is nothing to roll back".to_owned()
+    } else if ctx.has_journal() {
+        format!(
+            "{associated} numbers associated before it are still associated: run rollback on the journal with valid credentials"
+        )
+    } else {
+        format!(
+            "{associated} numbers associated before it are still associated (listed as associated)"
+        )
+    };
+    format!(
+        "{why} (no rollback was tried with the credentials or enterprise the API refused; {what})"
+    )
 }
 
 /// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
@@ -144,6 +195,11 @@ pub(super) async fn finish(
         apply_rollback(ctx, &mut report, &mut failed, end);
     } else {
         report.outcome = settled_outcome(&tally, preflight_refusals);
+        if tally.denied && ctx.mode == Mode::AllOrNothing {
+            report.outcome = Outcome::Failed;
+            let why = report.error.take().unwrap_or_default();
+            report.error = Some(denied_message(ctx, &why, tally.ours.len()));
+        }
         if report.outcome != Outcome::Failed || tally.failed.is_empty() {
             let outcome = report.outcome;
             ctx.log(|| Event::Finished { outcome })?;
@@ -199,6 +255,98 @@ mod tests {
             ..Tally::default()
         };
         assert_eq!(settled_outcome(&fatal, 0), Outcome::Failed);
+    }
+
+    fn header(valid: u64) -> crate::bulk::journal::Header {
+        crate::bulk::journal::Header {
+            v: 2,
+            event: "job".into(),
+            job_id: Uuid::nil(),
+            enterprise_id: Uuid::nil(),
+            mode: Mode::AllOrNothing,
+            batch_size: 2,
+            concurrency: 1,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            inputs: valid,
+            valid,
+        }
+    }
+
+    #[test]
+    fn a_rollback_moves_each_number_to_one_outcome() {
+        let client = crate::Client::new(
+            crate::ClientConfig::new(crate::ApiKey::new("k")).base_url("http://127.0.0.1:1"),
+        )
+        .unwrap();
+        let ctx = JobContext::new(
+            &client,
+            &header(6),
+            None,
+            &crate::bulk::BulkOptions::default(),
+        );
+        // n0, n1 associated by the job; n2..n5 undecided (failed) when the rollback began.
+        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
+        report.associated = vec![n(0), n(1)];
+        let mut failed: BTreeMap<UsLocalNumber, String> = (2..6)
+            .map(|i| (n(i), "outcome unknown".to_owned()))
+            .collect();
+        let end = RolledBack {
+            undone: 2,
+            disassociated: vec![n(0), n(2)],
+            before: vec![n(3)],
+            absent: vec![n(4)],
+            left: vec![n(1), n(5)],
+            failures: vec![(n(1), "still there".into()), (n(5), "lookup failed".into())],
+            skipped: vec![],
+        };
+        report.rolled_back = end.undone;
+        apply_rollback(&ctx, &mut report, &mut failed, end);
+        report.failed = failures(failed);
+        assert_eq!(report.outcome, Outcome::Failed);
+        assert!(report.associated.is_empty());
+        assert_eq!(report.already_associated, vec![n(3)]);
+        let failed: Vec<&str> = report.failed.iter().map(|f| f.number.as_str()).collect();
+        assert_eq!(failed, ["+12015550001", "+12015550004", "+12015550005"]);
+        assert_eq!(report.failed[0].reason, "still there");
+        assert_eq!(report.not_sent, 0);
+        assert_eq!(report.counted(), 6);
+        // Without a journal, the error does not send the user to a rollback.
+        let error = report.error.unwrap_or_default();
+        assert!(!error.contains("run rollback"), "{error}");
+    }
+
+    #[test]
+    fn an_interrupted_rollback_counts_what_it_skipped_once_as_still_associated() {
+        let client = crate::Client::new(
+            crate::ClientConfig::new(crate::ApiKey::new("k")).base_url("http://127.0.0.1:1"),
+        )
+        .unwrap();
+        let ctx = JobContext::new(
+            &client,
+            &header(3),
+            None,
+            &crate::bulk::BulkOptions::default(),
+        );
+        // n0, n1 associated by the job, n2 undecided and found ours; the interrupt stopped the
+        // rollback after n0.
+        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
+        report.associated = vec![n(0), n(1)];
+        let mut failed: BTreeMap<UsLocalNumber, String> =
+            [(n(2), "outcome unknown".to_owned())].into();
+        let end = RolledBack {
+            undone: 1,
+            disassociated: vec![n(0)],
+            skipped: vec![n(1), n(2)],
+            ..RolledBack::default()
+        };
+        report.rolled_back = end.undone;
+        apply_rollback(&ctx, &mut report, &mut failed, end);
+        report.failed = failures(failed);
+        assert_eq!(report.outcome, Outcome::Failed);
+        assert!(report.interrupted);
+        assert_eq!(report.associated, vec![n(1), n(2)]);
+        assert!(report.failed.is_empty());
+        assert_eq!(report.counted(), 3);
     }
 
     #[test]

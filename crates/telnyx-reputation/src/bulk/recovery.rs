@@ -62,8 +62,50 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
     report.associated = replay.ours.iter().copied().collect();
     report.already_associated = replay.already.iter().copied().collect();
     report.refused = replay.refused.values().map(refusal).collect();
-    report.failed = failures(replay.failed.clone());
+    // Each number once: a number the journal decided twice (failed, then found there or undone)
+    // counts by its later decision.
+    let failed = replay
+        .failed
+        .iter()
+        .filter(|(n, _)| {
+            !replay.ours.contains(*n)
+                && !replay.already.contains(*n)
+                && !replay.refused.contains_key(*n)
+                && !replay.disassociated.contains(*n)
+        })
+        .map(|(n, reason)| (*n, reason.clone()))
+        .collect();
+    report.failed = failures(failed);
     report.rolled_back = replay.disassociated.len() as u64;
+    // The valid numbers no line decides were never associated: never sent (a plan cut short
+    // by a kill sent nothing), or, once the job finished, in flight and found not applied. The
+    // in-flight numbers of an unfinished job are left for its rollback to settle.
+    let in_flight = if replay.finished.is_some() {
+        0
+    } else {
+        replay
+            .in_flight
+            .iter()
+            .filter(|n| {
+                !replay.ours.contains(*n)
+                    && !replay.already.contains(*n)
+                    && !replay.refused.contains_key(*n)
+                    && !replay.failed.contains_key(*n)
+                    && !replay.disassociated.contains(*n)
+            })
+            .count()
+    };
+    let decided = [
+        report.associated.len(),
+        report.already_associated.len(),
+        report.refused.len(),
+        report.failed.len(),
+        replay.disassociated.len(),
+        in_flight,
+    ]
+    .iter()
+    .fold(0u64, |sum, n| sum.saturating_add(*n as u64));
+    report.not_sent = header.valid.saturating_sub(decided);
     report
 }
 
@@ -133,5 +175,61 @@ mod tests {
         );
         assert_eq!(report.outcome, Outcome::Failed);
         assert_eq!(report.associated, vec![n(0), n(1)]);
+        // n2, n3 in flight (left to a rollback to settle), n4 never sent.
+        assert_eq!(report.not_sent, 1);
+        assert_eq!(report.counted() + 2, 5);
+    }
+
+    #[test]
+    fn a_journal_report_counts_each_number_once() {
+        let mut replay = Replay::default();
+        for event in [
+            Event::Plan {
+                batch: 0,
+                numbers: vec![n(0), n(1), n(2), n(3)],
+            },
+            Event::Planned { batches: 1 },
+            Event::Intent {
+                batch: 0,
+                numbers: vec![n(0), n(1), n(2), n(3)],
+            },
+            Event::Committed {
+                batch: 0,
+                numbers: vec![n(0)],
+            },
+            Event::Failed {
+                batch: 0,
+                numbers: vec![n(1), n(2)],
+                reason: "outcome unknown".into(),
+            },
+            Event::RollbackStarted,
+            // The rollback found n1 was the job's and undid it, with n0.
+            Event::Disassociated {
+                numbers: vec![n(0), n(1)],
+            },
+            Event::Finished {
+                outcome: Outcome::RolledBack,
+            },
+        ] {
+            replay.apply(event);
+        }
+        let header = Header {
+            v: 2,
+            event: "job".into(),
+            job_id: uuid::Uuid::nil(),
+            enterprise_id: uuid::Uuid::nil(),
+            mode: Mode::AllOrNothing,
+            batch_size: 4,
+            concurrency: 1,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            inputs: 4,
+            valid: 4,
+        };
+        let report = report_from_replay(&header, &replay);
+        assert_eq!(report.rolled_back, 2);
+        assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+        // n3 was in flight, and the finished rollback found it not applied.
+        assert_eq!(report.not_sent, 1);
+        assert_eq!(report.counted(), 4);
     }
 }

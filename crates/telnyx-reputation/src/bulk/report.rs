@@ -95,7 +95,8 @@ pub struct Report {
     pub duplicates: Vec<Duplicate>,
     /// Numbers whose outcome could not be decided.
     pub failed: Vec<Failure>,
-    /// Numbers never sent because the job stopped first.
+    /// Numbers never associated because the job stopped first: never sent, or (in a rollback
+    /// of a journal) in flight when the job stopped and found not applied.
     pub not_sent: u64,
     /// Numbers this job associated and then disassociated in its rollback.
     pub rolled_back: u64,
@@ -143,6 +144,23 @@ impl Report {
             finished_before: false,
             interrupted: false,
         }
+    }
+
+    /// How many numbers the report accounts for: associated, already associated, refused,
+    /// failed, not sent and rolled back, each number in exactly one of them. For the report of
+    /// a run this is the number of distinct inputs (`inputs` less `duplicates`); for one
+    /// rebuilt from a journal, which does not keep the pre-flight refusals, it is `valid`.
+    pub fn counted(&self) -> u64 {
+        [
+            self.associated.len(),
+            self.already_associated.len(),
+            self.refused.len(),
+            self.failed.len(),
+        ]
+        .iter()
+        .fold(0u64, |sum, n| sum.saturating_add(*n as u64))
+        .saturating_add(self.not_sent)
+        .saturating_add(self.rolled_back)
     }
 
     /// Whether every valid number ended up associated.

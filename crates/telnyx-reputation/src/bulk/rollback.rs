@@ -21,6 +21,12 @@ pub(super) struct RolledBack {
     pub left: Vec<UsLocalNumber>,
     /// Why, for each number left.
     pub failures: Vec<(UsLocalNumber, String)>,
+    /// The numbers this rollback disassociated (or found already absent): `undone` of them.
+    pub disassociated: Vec<UsLocalNumber>,
+    /// Numbers of the undecided ones found on the enterprise from before the job: left alone.
+    pub before: Vec<UsLocalNumber>,
+    /// Numbers of the undecided ones found not associated: their request was not applied.
+    pub absent: Vec<UsLocalNumber>,
     /// Numbers of the job not undone because the rollback was interrupted
     /// ([`JobContext::rollback_interrupted`]): still associated, left to the journal.
     pub skipped: Vec<UsLocalNumber>,
@@ -55,7 +61,8 @@ pub(super) async fn roll_back(
     for (n, found) in looked_up {
         match found {
             Ok(Found::Ours) => set.push(n),
-            Ok(Found::Absent | Found::Before) => {}
+            Ok(Found::Before) => end.before.push(n),
+            Ok(Found::Absent) => end.absent.push(n),
             Err(e) => {
                 end.left.push(n);
                 end.failures
@@ -96,7 +103,10 @@ pub(super) async fn roll_back(
         }
         if !done.is_empty() {
             let n = done.len() as u64;
-            ctx.log(|| Event::Disassociated { numbers: done })?;
+            ctx.log(|| Event::Disassociated {
+                numbers: done.clone(),
+            })?;
+            end.disassociated.extend(done);
             end.undone += n;
         }
     }

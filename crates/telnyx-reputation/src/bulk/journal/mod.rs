@@ -282,8 +282,11 @@ impl Replay {
             }
             Event::RollbackStarted => self.rollback_started = true,
             Event::Disassociated { numbers } => {
+                // Undone: no longer ours, nor undecided, nor in flight.
                 for n in numbers {
                     self.ours.remove(&n);
+                    self.failed.remove(&n);
+                    self.in_flight.remove(&n);
                     self.disassociated.insert(n);
                 }
             }

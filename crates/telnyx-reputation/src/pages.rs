@@ -1,0 +1,268 @@
+//! Walking a list page by page, with the rules that end the walk whatever the server says.
+//!
+//! A walk stops:
+//! - at an empty page;
+//! - after the page numbered by the **first** page's `total_pages` (later pages cannot extend
+//!   it); without `total_pages`, after the first page that is not full;
+//! - with [`Error::Pagination`] when a page repeats the previous one, when the server answers
+//!   another page than the one asked for, or when the walk would pass its page limit
+//!   ([`Client::MAX_PAGES`] by default): a server that never ends a list cannot make a caller
+//!   loop, or hold memory, for ever.
+//!
+//! A walk holds one page at a time, plus the identities of the previous page's rows.
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use telnyx_e164::E164;
+use uuid::Uuid;
+
+use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
+use crate::error::Error;
+
+/// What identifies a row, to tell a repeated page.
+type RowKey = (Option<Uuid>, Option<String>, Option<Uuid>);
+
+fn key(row: &NumberReputation) -> RowKey {
+    (row.id, row.phone_number.clone(), row.enterprise_id)
+}
+
+/// The state of a walk through a list's pages: which page comes next, and what the rules need
+/// to remember. Pure: [`Walk::take`] decides from a page alone, so the rules are tested without
+/// a server.
+#[derive(Debug)]
+pub(crate) struct Walk {
+    max_pages: u64,
+    size: u64,
+    next: Option<u64>,
+    /// Set when the list goes on past the page limit: the walk ends with this error.
+    over: Option<String>,
+    total_pages: Option<u64>,
+    previous: Option<Vec<RowKey>>,
+}
+
+impl Walk {
+    /// A walk from page 1, pages of `size` rows, at most `max_pages` pages.
+    pub fn new(size: u64, max_pages: u64) -> Walk {
+        Walk {
+            max_pages: max_pages.max(1),
+            size,
+            next: Some(1),
+            over: None,
+            total_pages: None,
+            previous: None,
+        }
+    }
+
+    /// The page to ask for next; `None` when the walk is over; the reason when it must end
+    /// in an error (the list goes on past the page limit).
+    pub fn next_page(&self) -> Result<Option<u64>, String> {
+        match &self.over {
+            Some(reason) => Err(reason.clone()),
+            None => Ok(self.next),
+        }
+    }
+
+    /// Takes the answer for page `number`: `Ok` with the rows to yield (the walk then knows
+    /// whether another page follows), or the reason the walk must end in an error.
+    pub fn take(&mut self, number: u64, page: NumberPage) -> Result<Vec<NumberReputation>, String> {
+        self.next = None;
+        let meta = page.meta.as_ref();
+        if let Some(answered) = meta.and_then(|m| m.page_number)
+            && u64::try_from(answered).ok() != Some(number)
+        {
+            return Err(format!(
+                "asked for page {number}, the server answered page {answered}"
+            ));
+        }
+        if number == 1 {
+            // Negative counts are read as none: an empty list.
+            self.total_pages = meta
+                .and_then(|m| m.total_pages)
+                .map(|t| u64::try_from(t).unwrap_or(0));
+        }
+        if page.data.is_empty() {
+            return Ok(page.data);
+        }
+        let keys: Vec<RowKey> = page.data.iter().map(key).collect();
+        if self.previous.as_ref() == Some(&keys) {
+            return Err(format!(
+                "page {number} repeats page {}: the server does not move through its pages",
+                number.saturating_sub(1)
+            ));
+        }
+        self.previous = Some(keys);
+        let more = match self.total_pages {
+            Some(total) => number < total,
+            None => page.data.len() as u64 >= self.size,
+        };
+        if more {
+            if number >= self.max_pages {
+                self.over = Some(format!(
+                    "the list goes on past {} pages; stopped there",
+                    self.max_pages
+                ));
+            } else {
+                self.next = number.checked_add(1);
+            }
+        }
+        Ok(page.data)
+    }
+}
+
+impl Client {
+    /// The most pages [`Client::list_all`] walks (ten million numbers at 100 a page) before it
+    /// ends with [`Error::Pagination`].
+    pub const MAX_PAGES: u64 = 100_000;
+
+    /// Every monitored number in `scope`, walking every page (100 per request), one row at a
+    /// time. Bounded whatever the server answers (see [`Client::list_pages`]).
+    pub fn list_all(
+        &self,
+        scope: Scope,
+        phone_number: Option<E164>,
+    ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
+        self.list_pages(scope, phone_number, Self::MAX_PAGES)
+            .map_ok(|rows| stream::iter(rows.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// The monitored numbers in `scope`, one page (of up to 100) at a time, so that a caller
+    /// can write each page out before the next one is asked for.
+    ///
+    /// The walk stops at an empty page, or after the page number the first page gave as
+    /// `total_pages` (without one, after the first page that is not full). It ends with
+    /// [`Error::Pagination`] when a page repeats the previous one, when the server answers
+    /// another page than the one asked for, or when there would be more than `max_pages` pages
+    /// (at least 1).
+    pub fn list_pages(
+        &self,
+        scope: Scope,
+        phone_number: Option<E164>,
+        max_pages: u64,
+    ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
+        let walk = Walk::new(Page::MAX_SIZE, max_pages);
+        let failed = move |page: u64, reason: String| Error::Pagination {
+            operation: match scope {
+                Scope::Enterprise(_) => "list_reputation_numbers",
+                Scope::Account => "list_reputation_numbers_simplified",
+            },
+            page,
+            reason,
+        };
+        stream::try_unfold(walk, move |mut walk| async move {
+            let number = match walk.next_page() {
+                Ok(Some(number)) => number,
+                Ok(None) => return Ok(None),
+                Err(reason) => return Err(failed(max_pages.max(1), reason)),
+            };
+            let answer = self
+                .list(scope, Page::new(number, Page::MAX_SIZE), phone_number)
+                .await?;
+            match walk.take(number, answer) {
+                Ok(rows) if rows.is_empty() => Ok(None),
+                Ok(rows) => Ok(Some((rows, walk))),
+                Err(reason) => Err(failed(number, reason)),
+            }
+        })
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use telnyx_reputation_api::types::MetaInfo;
+
+    use super::*;
+
+    fn row(i: u64) -> NumberReputation {
+        NumberReputation {
+            phone_number: Some(format!("+1201555{i:04}")),
+            ..NumberReputation::default()
+        }
+    }
+
+    /// Page `number` of `size` rows, starting at row `first`, with `total_pages` if given.
+    fn page(number: i64, first: u64, size: u64, total_pages: Option<i64>) -> NumberPage {
+        NumberPage {
+            data: (first..first + size).map(row).collect(),
+            meta: Some(MetaInfo {
+                page_number: Some(number),
+                page_size: Some(100),
+                total_pages,
+                total_results: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_first_pages_total_ends_the_walk() {
+        let mut walk = Walk::new(2, 100);
+        assert_eq!(walk.take(1, page(1, 0, 2, Some(2))).unwrap().len(), 2);
+        assert_eq!(walk.next_page(), Ok(Some(2)));
+        // A later page cannot extend the list.
+        assert_eq!(walk.take(2, page(2, 2, 2, Some(9))).unwrap().len(), 2);
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+
+    #[test]
+    fn without_a_total_a_short_page_is_the_last() {
+        let mut walk = Walk::new(3, 100);
+        walk.take(1, page(1, 0, 3, None)).unwrap();
+        assert_eq!(walk.next_page(), Ok(Some(2)));
+        walk.take(2, page(2, 3, 1, None)).unwrap();
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+
+    #[test]
+    fn an_empty_page_ends_the_walk_whatever_the_total() {
+        let mut walk = Walk::new(2, 100);
+        walk.take(1, page(1, 0, 2, Some(50))).unwrap();
+        assert!(walk.take(2, page(2, 2, 0, Some(50))).unwrap().is_empty());
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+
+    #[test]
+    fn a_repeated_page_is_an_error() {
+        let mut walk = Walk::new(2, 100);
+        walk.take(1, page(1, 0, 2, None)).unwrap();
+        let mut again = page(1, 0, 2, None);
+        again.meta = None;
+        let reason = walk.take(2, again).unwrap_err();
+        assert!(reason.contains("page 2 repeats page 1"), "{reason}");
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+
+    #[test]
+    fn another_page_than_the_one_asked_for_is_an_error() {
+        let mut walk = Walk::new(2, 100);
+        walk.take(1, page(1, 0, 2, None)).unwrap();
+        let reason = walk.take(2, page(1, 2, 2, None)).unwrap_err();
+        assert!(reason.contains("answered page 1"), "{reason}");
+    }
+
+    #[test]
+    fn the_page_limit_ends_an_endless_list_with_an_error() {
+        let mut walk = Walk::new(2, 3);
+        for n in 1..=2 {
+            walk.take(n, page(n as i64, n * 2, 2, Some(i64::MAX)))
+                .unwrap();
+        }
+        // The last page allowed is still yielded; only then does the walk end in the error.
+        assert_eq!(
+            walk.take(3, page(3, 6, 2, Some(i64::MAX))).unwrap().len(),
+            2
+        );
+        let reason = walk.next_page().unwrap_err();
+        assert!(reason.contains("past 3 pages"), "{reason}");
+        // The last page of an exact fit is fine.
+        let mut walk = Walk::new(2, 1);
+        walk.take(1, page(1, 0, 2, Some(1))).unwrap();
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+
+    #[test]
+    fn a_negative_or_zero_total_is_an_empty_list() {
+        let mut walk = Walk::new(2, 100);
+        walk.take(1, page(1, 0, 2, Some(-5))).unwrap();
+        assert_eq!(walk.next_page(), Ok(None));
+    }
+}
