@@ -9,24 +9,25 @@ use futures::{Stream, StreamExt, TryStreamExt, stream};
 use telnyx_e164::{Batch, E164};
 use telnyx_reputation_api as api;
 use telnyx_reputation_api::types::{
-    BrandedCallingErrorResponse, ReputationPhoneNumberCreate,
-    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberPublic,
-    ReputationPhoneNumberWithReputationData,
+    NumberReputationErrors, ReputationPhoneNumber, ReputationPhoneNumberCreate,
+    ReputationPhoneNumberList,
 };
 use uuid::Uuid;
 
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ConfigError, Error};
+use crate::filter::NumberFilter;
 use crate::pacer::Pacer;
 use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
 use crate::transport::{self, Pipeline};
 
 /// A number under monitoring, with its reputation data when the API has some.
-pub type NumberReputation = ReputationPhoneNumberWithReputationData;
-/// A number just associated (the associate call's records).
-pub type AssociatedNumber = ReputationPhoneNumberPublic;
-/// One page of a list.
-pub type NumberPage = ReputationPhoneNumberListWithReputation;
+pub type NumberReputation = ReputationPhoneNumber;
+/// A number just associated (the associate call's records: the same record, whose
+/// `reputation_data` is not filled in yet).
+pub type AssociatedNumber = ReputationPhoneNumber;
+/// One page of a list: its numbers (`data`) and where it sits among the pages (`meta`).
+pub type NumberPage = ReputationPhoneNumberList;
 
 /// Whether a reputation read may use cached data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,9 +69,9 @@ pub struct Page {
 
 impl Page {
     /// The largest page the API serves.
-    pub const MAX_SIZE: u64 = 100;
+    pub const MAX_SIZE: u64 = 250;
 
-    /// Page `number` of `size` (clamped to 1..=100).
+    /// Page `number` of `size` (clamped to 1..=250).
     pub fn new(number: u64, size: u64) -> Page {
         Page {
             number: NonZeroU64::new(number.max(1)).unwrap_or(NonZeroU64::MIN),
@@ -256,17 +257,29 @@ impl Client {
         Ok(created.data)
     }
 
-    /// One page of the monitored numbers in `scope`, optionally filtered on one number
-    /// (`ListReputationNumbers` / `ListReputationNumbersSimplified`).
+    /// One page of the monitored numbers in `scope`, filtered (`listReputationNumbers` /
+    /// `listReputationNumbersSimplified`). `filter` is a [`NumberFilter`], or an
+    /// `Option<E164>` for an exact match on one number.
+    ///
+    /// A filter on an enterprise only means something account-wide: in the enterprise scope it is
+    /// refused before anything is sent ([`Error::InvalidRequest`]).
     pub async fn list(
         &self,
         scope: Scope,
         page: Page,
-        phone_number: Option<E164>,
+        filter: impl Into<NumberFilter>,
     ) -> Result<NumberPage, Error> {
-        let filter = phone_number.map(|n| n.to_string());
+        let filter = filter.into();
+        let eq = filter.phone_number.map(|n| n.to_string());
+        let contains = filter.contains.as_ref().map(|c| c.as_str().to_owned());
+        if let (Scope::Enterprise(_), Some(_)) = (scope, filter.enterprise_id) {
+            return Err(Error::InvalidRequest {
+                operation: "list_reputation_numbers",
+                detail: "filter[enterprise_id] is only for the account-wide list".into(),
+            });
+        }
         self.call(Idempotency::Idempotent, || {
-            let filter = filter.clone();
+            let (eq, contains) = (eq.clone(), contains.clone());
             async move {
                 match scope {
                     Scope::Enterprise(id) => {
@@ -276,8 +289,11 @@ impl Client {
                             .enterprise_id(id)
                             .page_number(page.number)
                             .page_size(page.size);
-                        if let Some(f) = filter {
-                            request = request.phone_number(f);
+                        if let Some(f) = eq {
+                            request = request.filter_phone_number_eq(f);
+                        }
+                        if let Some(f) = contains {
+                            request = request.filter_phone_number_contains(f);
                         }
                         request.send().await
                     }
@@ -287,8 +303,14 @@ impl Client {
                             .list_reputation_numbers_simplified()
                             .page_number(page.number)
                             .page_size(page.size);
-                        if let Some(f) = filter {
-                            request = request.phone_number(f);
+                        if let Some(f) = eq {
+                            request = request.filter_phone_number_eq(f);
+                        }
+                        if let Some(f) = contains {
+                            request = request.filter_phone_number_contains(f);
+                        }
+                        if let Some(id) = filter.enterprise_id {
+                            request = request.filter_enterprise_id(id);
                         }
                         request.send().await
                     }
@@ -296,30 +318,31 @@ impl Client {
             }
         })
         .await
+        .map(|page| page.0)
     }
 
-    /// Every monitored number in `scope`, walking every page (100 per request).
+    /// Every monitored number in `scope` that the filter keeps, walking every page (250 per
+    /// request).
     pub fn list_all(
         &self,
         scope: Scope,
-        phone_number: Option<E164>,
+        filter: impl Into<NumberFilter>,
     ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
-        stream::try_unfold(Some(1u64), move |next| async move {
-            let Some(number) = next else {
-                return Ok::<_, Error>(None);
-            };
-            let page = Page::new(number, Page::MAX_SIZE);
-            let result = self.list(scope, page, phone_number).await?;
-            let total_pages = result.meta.as_ref().and_then(|m| m.total_pages);
-            let more = match total_pages {
-                Some(total) => i64::try_from(number).is_ok_and(|n| n < total),
-                // Without meta, a full page means there may be more.
-                None => result.data.len() as u64 == Page::MAX_SIZE,
-            };
-            let next = (more && !result.data.is_empty())
-                .then(|| number.checked_add(1))
-                .flatten();
-            Ok(Some((stream::iter(result.data.into_iter().map(Ok)), next)))
+        let filter = filter.into();
+        stream::try_unfold(Some(1u64), move |next| {
+            let filter = filter.clone();
+            async move {
+                let Some(number) = next else {
+                    return Ok::<_, Error>(None);
+                };
+                let page = Page::new(number, Page::MAX_SIZE);
+                let result = self.list(scope, page, filter).await?;
+                let more = i64::try_from(number).is_ok_and(|n| n < result.meta.total_pages);
+                let next = (more && !result.data.is_empty())
+                    .then(|| number.checked_add(1))
+                    .flatten();
+                Ok(Some((stream::iter(result.data.into_iter().map(Ok)), next)))
+            }
         })
         .try_flatten()
         .boxed()
@@ -362,13 +385,7 @@ impl Client {
                 }
             })
             .await?;
-        response.data.ok_or_else(|| Error::Protocol {
-            operation: match scope {
-                Scope::Enterprise(_) => "get_phone_number_reputation",
-                Scope::Account => "get_phone_number_reputation_simplified",
-            },
-            detail: "200 without data".into(),
-        })
+        Ok(response.data)
     }
 
     /// Removes a number from monitoring in `scope` (`DisassociateReputationNumber` /
@@ -405,8 +422,7 @@ impl Client {
     async fn call<T, F, Fut>(&self, idempotency: Idempotency, send: F) -> Result<T, Error>
     where
         F: Fn() -> Fut,
-        Fut:
-            Future<Output = Result<api::ResponseValue<T>, api::Error<BrandedCallingErrorResponse>>>,
+        Fut: Future<Output = Result<api::ResponseValue<T>, api::Error<NumberReputationErrors>>>,
     {
         let started = Instant::now();
         let since_progress = || self.pacer.since_progress().min(started.elapsed());
@@ -437,7 +453,7 @@ impl Client {
 }
 
 /// Turns the generated client's error into ours, reading the error body where there is one.
-async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
+async fn convert(error: api::Error<NumberReputationErrors>) -> Error {
     let operation = transport::current_operation();
     match error {
         api::Error::ErrorResponse(response) => {
@@ -463,7 +479,7 @@ async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
                 };
             }
             let errors = match body {
-                Ok(body) => serde_json::from_slice::<BrandedCallingErrorResponse>(&body)
+                Ok(body) => serde_json::from_slice::<NumberReputationErrors>(&body)
                     .map(|b| b.errors)
                     .unwrap_or_default(),
                 Err(_) => Vec::new(),

@@ -22,6 +22,7 @@ pub mod bulk;
 mod client;
 mod config;
 mod error;
+mod filter;
 mod pacer;
 pub mod retry;
 mod transport;
@@ -30,6 +31,7 @@ pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{ApiError, ConfigError, Error, describe};
+pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use retry::{Patience, RetryPolicy};
 pub use transport::BodyTooLarge;
 
