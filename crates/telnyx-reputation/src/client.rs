@@ -103,7 +103,7 @@ impl Default for Page {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: api::Client,
+    pub(crate) inner: api::Client,
     base_url: String,
     retry: RetryPolicy,
     patience: Patience,
@@ -419,7 +419,11 @@ impl Client {
 
     /// Sends a request through the one retry path, and turns the generated client's result into
     /// ours. The operation's name comes from the generated client ([`transport::tracking`]).
-    async fn call<T, F, Fut>(&self, idempotency: Idempotency, send: F) -> Result<T, Error>
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        idempotency: Idempotency,
+        send: F,
+    ) -> Result<T, Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<api::ResponseValue<T>, api::Error<NumberReputationErrors>>>,
