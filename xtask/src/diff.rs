@@ -1,14 +1,17 @@
 //! Which operations a new spec adds, removes or changes, with `$ref`s resolved (so a changed
-//! schema shows on every operation that uses it) and vendor extensions ignored.
+//! schema shows on every operation that uses it) and vendor extensions ignored. Operations are
+//! matched by method and path: an operation whose `operationId` was renamed (upstream changed
+//! their case between editions) is the same operation, changed.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 use telnyx_reputation_codegen::METHODS;
 
-/// One operation: `METHOD path` and its definition with references resolved.
+/// One operation: its operationId (or `METHOD path` without one) and its definition with
+/// references resolved.
 struct Operation {
-    route: String,
+    id: String,
     body: Value,
 }
 
@@ -32,7 +35,7 @@ fn operations(doc: &Value) -> BTreeMap<String, Operation> {
             if let Some(shared) = item.get("parameters") {
                 body["pathParameters"] = resolve(shared, doc, 0);
             }
-            out.insert(id, Operation { route, body });
+            out.insert(route, Operation { id, body });
         }
     }
     out
@@ -68,8 +71,8 @@ fn resolve(value: &Value, doc: &Value, depth: usize) -> Value {
 /// What differs between two versions of one operation, in a few words.
 fn changed_parts(old: &Operation, new: &Operation) -> Vec<String> {
     let mut parts = Vec::new();
-    if old.route != new.route {
-        parts.push(format!("was {}", old.route));
+    if old.id != new.id {
+        parts.push(format!("operationId was {}", old.id));
     }
     let keys: std::collections::BTreeSet<&String> = old
         .body
@@ -80,7 +83,7 @@ fn changed_parts(old: &Operation, new: &Operation) -> Vec<String> {
         .collect();
     for key in keys {
         let (a, b) = (old.body.get(key), new.body.get(key));
-        if a == b {
+        if a == b || key == "operationId" {
             continue;
         }
         if key == "responses" {
@@ -107,20 +110,20 @@ fn changed_parts(old: &Operation, new: &Operation) -> Vec<String> {
 pub fn report(old: &Value, new: &Value) -> (String, bool) {
     let (old_ops, new_ops) = (operations(old), operations(new));
     let mut lines = Vec::new();
-    for (id, op) in &new_ops {
-        match old_ops.get(id) {
-            None => lines.push(format!("+ {id}  {}", op.route)),
+    for (route, op) in &new_ops {
+        match old_ops.get(route) {
+            None => lines.push(format!("+ {}  {route}", op.id)),
             Some(before) => {
                 let parts = changed_parts(before, op);
                 if !parts.is_empty() {
-                    lines.push(format!("~ {id}  {} ({})", op.route, parts.join(", ")));
+                    lines.push(format!("~ {}  {route} ({})", op.id, parts.join(", ")));
                 }
             }
         }
     }
-    for (id, op) in &old_ops {
-        if !new_ops.contains_key(id) {
-            lines.push(format!("- {id}  {}", op.route));
+    for (route, op) in &old_ops {
+        if !new_ops.contains_key(route) {
+            lines.push(format!("- {}  {route}", op.id));
         }
     }
     let changed = !lines.is_empty();
@@ -151,5 +154,14 @@ mod tests {
         assert_eq!(text, "~ A  GET /a (responses.200)\n+ B  POST /b\n");
         let (text, _) = report(&new, &old);
         assert!(text.contains("- B  POST /b"), "{text}");
+    }
+
+    #[test]
+    fn operations_match_by_method_and_path_across_an_operation_id_rename() {
+        let old = json!({"paths": {"/a": {"get": {"operationId": "GetA", "parameters": []}}}});
+        let new = json!({"paths": {"/a": {"get": {"operationId": "getA", "parameters": [{"name": "q", "in": "query"}]}}}});
+        let (text, changed) = report(&old, &new);
+        assert!(changed);
+        assert_eq!(text, "~ getA  GET /a (operationId was GetA, parameters)\n");
     }
 }

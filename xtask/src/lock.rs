@@ -1,7 +1,12 @@
-//! `spec/phone-numbers.lock`: where the spec came from. One `key = value` line each:
+//! `spec/phone-numbers.lock`: where the spec came from. One `key = value` line each; one
+//! `source` line (followed by that source's own `source_sha256`) per file it was made from, in
+//! the order they were given, then the spec's own digest and size:
 //!
 //! ```text
 //! source = https://…/phone-numbers.yml
+//! source_sha256 = 9a0b…
+//! source = https://…/settings.yml
+//! source_sha256 = 77c2…
 //! sha256 = 3f1c…
 //! size = 31337
 //! fetched_at = 2026-11-24T03:30:00Z
@@ -13,9 +18,11 @@ use sha2::{Digest, Sha256};
 /// The lock's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
-    /// The path or URL the spec was read from.
-    pub source: String,
-    /// Lower-case hex SHA-256 of the spec's bytes.
+    /// The paths or URLs the spec was made from, each with the lower-case hex SHA-256 of the
+    /// bytes read from it.
+    pub sources: Vec<(String, String)>,
+    /// Lower-case hex SHA-256 of the spec's bytes (equal to the source's when the spec is one
+    /// source kept byte for byte).
     pub sha256: String,
     /// The spec's length in bytes.
     pub size: u64,
@@ -24,39 +31,64 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// The lock of these bytes, fetched now from `source`.
-    pub fn of(source: &str, bytes: &[u8]) -> Lock {
+    /// The lock of the spec `bytes` made now from `sources` (name and bytes read).
+    pub fn of<'a>(sources: impl IntoIterator<Item = (&'a str, &'a [u8])>, bytes: &[u8]) -> Lock {
         Lock {
-            source: source.to_owned(),
+            sources: sources
+                .into_iter()
+                .map(|(name, read)| (name.to_owned(), sha256_hex(read)))
+                .collect(),
             sha256: sha256_hex(bytes),
             size: bytes.len() as u64,
             fetched_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         }
     }
 
-    /// The file's text: the four `key = value` lines, in the order above.
+    /// The file's text, in the order above.
     pub fn render(&self) -> String {
-        format!(
-            "source = {}\nsha256 = {}\nsize = {}\nfetched_at = {}\n",
-            self.source, self.sha256, self.size, self.fetched_at
-        )
+        let mut out = String::new();
+        for (name, sha256) in &self.sources {
+            out.push_str(&format!("source = {name}\nsource_sha256 = {sha256}\n"));
+        }
+        out.push_str(&format!(
+            "sha256 = {}\nsize = {}\nfetched_at = {}\n",
+            self.sha256, self.size, self.fetched_at
+        ));
+        out
     }
 
-    /// Parses the file's text; keys may come in any order, and other lines are ignored.
+    /// Parses the file's text; other lines are ignored. A `source` without a `source_sha256`
+    /// line (as locks written before there could be several sources) has an empty digest.
     pub fn parse(text: &str) -> anyhow::Result<Lock> {
+        let pairs: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .collect();
         let field = |name: &str| {
-            text.lines()
-                .find_map(|l| {
-                    l.strip_prefix(name)?
-                        .trim_start()
-                        .strip_prefix('=')
-                        .map(str::trim)
-                })
-                .map(str::to_owned)
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
                 .ok_or_else(|| anyhow::anyhow!("lock has no {name}"))
         };
+        let mut sources: Vec<(String, String)> = Vec::new();
+        for (key, value) in &pairs {
+            match *key {
+                "source" => sources.push(((*value).to_owned(), String::new())),
+                "source_sha256" => {
+                    if let Some(last) = sources.last_mut() {
+                        last.1 = (*value).to_owned();
+                    }
+                }
+                _ => {}
+            }
+        }
+        if sources.is_empty() {
+            anyhow::bail!("lock has no source");
+        }
         Ok(Lock {
-            source: field("source")?,
+            sources,
             sha256: field("sha256")?,
             size: field("size")?.parse().context("lock size")?,
             fetched_at: field("fetched_at")?,
@@ -78,11 +110,13 @@ mod tests {
 
     #[test]
     fn lock_round_trips() {
-        let lock = Lock::of("spec/x.yml", b"abc");
-        assert_eq!(
-            lock.sha256,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let lock = Lock::of([("spec/x.yml", &b"abc"[..])], b"abc");
+        assert_eq!(lock.sha256, abc);
+        assert_eq!(lock.sources, [("spec/x.yml".to_owned(), abc.to_owned())]);
         assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
+        let two = Lock::of([("a.yml", &b"a"[..]), ("b.yml", &b"b"[..])], b"ab");
+        assert_eq!(Lock::parse(&two.render()).unwrap(), two);
+        assert!(two.render().starts_with("source = a.yml\nsource_sha256 = "));
     }
 }

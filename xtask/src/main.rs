@@ -1,10 +1,12 @@
-//! Project tasks. `cargo xtask regen [--from PATH|URL] [--check]`: fetch the upstream OpenAPI
-//! file, check that it generates a client, then write it and its lock to `spec/` atomically and
-//! print the operations added, removed and changed.
+//! Project tasks. `cargo xtask regen [--from PATH|URL]... [--check]`: fetch the upstream OpenAPI
+//! file(s) (the per-product files, merged, or Telnyx's combined spec, from which the reputation
+//! paths are selected), check that the result generates a client, then write it and its lock to
+//! `spec/` atomically and print the operations added, removed and changed.
 //!
 //! Exit codes: 0 done (or no drift), 1 drift found by `--check`, 2 failure (one line on stderr
 //! naming the source and the reason; `spec/` untouched).
 
+mod assemble;
 mod diff;
 mod fetch;
 mod lock;
@@ -28,9 +30,11 @@ struct Cli {
 enum Command {
     /// Fetch the spec, verify it generates, write spec/ atomically, print the operation diff.
     Regen {
-        /// Source: a path or an http(s) URL (default: the upstream URL).
+        /// Source: a path or an http(s) URL; repeat it for several files to merge (default: the
+        /// three per-product files upstream publishes). A combined spec of every Telnyx API is
+        /// narrowed to the paths that contain `reputation` and what they reference.
         #[arg(long)]
-        from: Option<String>,
+        from: Vec<String>,
         /// Print the diff and exit 1 on drift; write nothing.
         #[arg(long)]
         check: bool,
@@ -64,9 +68,13 @@ fn main() -> ExitCode {
             spec_dir,
         } => {
             let spec_dir = spec_dir.unwrap_or_else(workspace_spec_dir);
-            let source = from.unwrap_or_else(|| regen::UPSTREAM_URL.to_owned());
+            let sources = if from.is_empty() {
+                regen::UPSTREAM_URLS.map(str::to_owned).to_vec()
+            } else {
+                from
+            };
             let mode = if check { Mode::Verify } else { Mode::Overwrite };
-            match regen::run(&source, &spec_dir, mode, &fetch_policy()) {
+            match regen::run(&sources, &spec_dir, mode, &fetch_policy()) {
                 Ok(outcome) => {
                     print!("{}", outcome.report);
                     if mode == Mode::Verify && outcome.drift {
@@ -76,7 +84,7 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(e) => {
-                    eprintln!("regen: {source}: {e:#}");
+                    eprintln!("regen: {e:#}");
                     ExitCode::from(2)
                 }
             }

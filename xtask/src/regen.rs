@@ -1,4 +1,5 @@
-//! `regen`: fetch → generate in memory → only then write spec and lock atomically → diff.
+//! `regen`: fetch every source → merge and select (see [`crate::assemble`]) → generate in
+//! memory → only then write spec and lock atomically → diff.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -7,13 +8,17 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::Value;
 
+use crate::assemble::{Source, assemble};
 use crate::diff;
 use crate::fetch::{self, Policy};
 use crate::lock::Lock;
 
-/// Where upstream publishes the file.
-pub const UPSTREAM_URL: &str =
-    "https://telnyx-openapi-ng.s3.us-east-1.amazonaws.com/number-reputation/phone-numbers.yml";
+/// Where upstream publishes the API, one file per product; the default sources, merged.
+pub const UPSTREAM_URLS: [&str; 3] = [
+    "https://telnyx-openapi-ng.s3.us-east-1.amazonaws.com/number-reputation/phone-numbers.yml",
+    "https://telnyx-openapi-ng.s3.us-east-1.amazonaws.com/number-reputation/settings.yml",
+    "https://telnyx-openapi-ng.s3.us-east-1.amazonaws.com/number-reputation/remediation.yml",
+];
 const SPEC: &str = "phone-numbers.yml";
 const LOCK: &str = "phone-numbers.lock";
 
@@ -30,17 +35,33 @@ pub enum Mode {
 pub struct Outcome {
     /// The text to print: the operations added, removed and changed, and what was written.
     pub report: String,
-    /// Whether the fetched file's bytes differ from the committed one's.
+    /// Whether the assembled spec's bytes differ from the committed one's.
     pub drift: bool,
 }
 
-/// Runs regen. An `Err` reads as one line with `{:#}`; `spec_dir` is then untouched.
-pub fn run(source: &str, spec_dir: &Path, mode: Mode, policy: &Policy) -> anyhow::Result<Outcome> {
-    let bytes = fetch::read(source, policy)?;
-    let text = std::str::from_utf8(&bytes).context("not UTF-8 text")?;
+/// Runs regen over the sources, in order. An `Err` reads as one line with `{:#}` that starts
+/// with the source it concerns (all of them, joined by ` + `, when it concerns the merged
+/// spec); `spec_dir` is then untouched.
+pub fn run(
+    sources: &[String],
+    spec_dir: &Path,
+    mode: Mode,
+    policy: &Policy,
+) -> anyhow::Result<Outcome> {
+    let mut fetched = Vec::with_capacity(sources.len());
+    for name in sources {
+        let bytes = fetch::read(name, policy).with_context(|| name.clone())?;
+        fetched.push(Source {
+            name: name.clone(),
+            bytes,
+        });
+    }
+    let all = sources.join(" + ");
+    let bytes = assemble(&fetched).with_context(|| all.clone())?;
+    let text = std::str::from_utf8(&bytes).with_context(|| all.clone())?;
     // The full codegen, in memory: a file that cannot generate a client is never written.
-    telnyx_reputation_codegen::generate(text)?;
-    let new_doc = telnyx_reputation_codegen::parse_document(text)?;
+    telnyx_reputation_codegen::generate(text).with_context(|| all.clone())?;
+    let new_doc = telnyx_reputation_codegen::parse_document(text).with_context(|| all.clone())?;
 
     let spec_path = spec_dir.join(SPEC);
     let old_bytes = fs::read(&spec_path).unwrap_or_default();
@@ -57,12 +78,17 @@ pub fn run(source: &str, spec_dir: &Path, mode: Mode, policy: &Policy) -> anyhow
         Mode::Verify => {
             report.push_str(&lock_problems(spec_dir, &old_bytes));
             if !drift {
-                report = format!("spec/{SPEC} is up to date with {source}\n{report}");
+                report = format!("spec/{SPEC} is up to date with {all}\n{report}");
             }
             Ok(Outcome { report, drift })
         }
         Mode::Overwrite => {
-            let lock = Lock::of(source, &bytes);
+            let lock = Lock::of(
+                fetched
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.bytes.as_slice())),
+                &bytes,
+            );
             write_atomically(spec_dir, &bytes, &lock)
                 .with_context(|| format!("cannot write {}", spec_dir.display()))?;
             Ok(Outcome {

@@ -36,7 +36,7 @@ fn serve(changed: String) -> (String, Arc<AtomicUsize>) {
                 "/changed.yml" => ("200 OK", changed.clone()),
                 "/garbage" => ("200 OK", "\u{0}\u{1}<html>{{{ not: [yaml".into()),
                 "/html" => ("200 OK", "<html><body>gateway</body></html>".into()),
-                "/untranslatable.yml" => ("200 OK", good.replace("            - integer\n            - 'null'\n          minimum: 0\n          maximum: 100\n          description: Connection score", "            - integer\n            - string\n          minimum: 0\n          maximum: 100\n          description: Connection score")),
+                "/untranslatable.yml" => ("200 OK", good.replace("        connection_score:\n          example: 80\n          maximum: 100\n          minimum: 0\n          nullable: true\n          type: integer\n", "        connection_score:\n          example: 80\n          maximum: 100\n          minimum: 0\n          type:\n          - integer\n          - string\n")),
                 "/500" => {
                     count.fetch_add(1, Ordering::SeqCst);
                     ("500 Internal Server Error", "oops".into())
@@ -61,7 +61,7 @@ fn changed_spec() -> String {
         "  /reputation/health:\n    get:\n      operationId: GetReputationHealth\n      responses:\n        '204':\n          description: healthy\n  /reputation/numbers:\n",
         1,
     )
-    .replacen("        total_pages:\n          type: integer\n", "        total_pages:\n          type: integer\n        cursor:\n          type: string\n", 1)
+    .replacen("        total_pages:\n          description: Total number of pages available given the current `page_size`.\n", "        cursor:\n          type: string\n        total_pages:\n          description: Total number of pages available given the current `page_size`.\n", 1)
 }
 
 fn spec_copy() -> (tempfile::TempDir, PathBuf) {
@@ -130,7 +130,7 @@ fn check_reports_drift_writes_nothing_and_exits_1() {
         out.contains("+ GetReputationHealth  GET /reputation/health"),
         "{out}"
     );
-    assert!(out.contains("~ ListReputationNumbers  GET /enterprises/{enterprise_id}/reputation/numbers (responses.200)"), "{out}");
+    assert!(out.contains("~ listReputationNumbers  GET /enterprises/{enterprise_id}/reputation/numbers (responses.200)"), "{out}");
     assert_eq!(snapshot(&dir), before);
 }
 
@@ -243,8 +243,10 @@ fn normalised_spec_prints_the_openapi_3_0_document_the_generator_reads() {
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    let data = &doc["components"]["schemas"]["ReputationPhoneNumberWithReputationData"]["allOf"][1]
-        ["properties"]["reputation_data"];
+    // Upstream writes `nullable: true` beside a `$ref` (3.0 style, in a 3.1 file); in 3.0 it only
+    // takes effect inside a one-element `allOf`.
+    let data =
+        &doc["components"]["schemas"]["ReputationPhoneNumber"]["properties"]["reputation_data"];
     assert_eq!(data["nullable"], true);
     assert_eq!(
         data["allOf"][0]["$ref"],

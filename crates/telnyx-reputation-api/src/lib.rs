@@ -10,10 +10,10 @@
 //! straight into them, and [`encode_path`] is how the client writes a number into a path:
 //!
 //! ```
-//! use telnyx_reputation_api::{encode_path, types::ReputationPhoneNumberPublic};
+//! use telnyx_reputation_api::{encode_path, types::ReputationPhoneNumber};
 //!
 //! let body = r#"{"phone_number": "+16035551234", "created_at": "2026-11-24T03:28:07Z"}"#;
-//! let record: ReputationPhoneNumberPublic = serde_json::from_str(body).unwrap();
+//! let record: ReputationPhoneNumber = serde_json::from_str(body).unwrap();
 //! assert_eq!(record.phone_number.as_deref(), Some("+16035551234"));
 //! assert_eq!(record.created_at.unwrap().0.timestamp(), 1_795_490_887);
 //! assert_eq!(encode_path("+16035551234"), "%2B16035551234");
@@ -21,15 +21,16 @@
 //!
 //! # Why the builder interface
 //!
-//! progenitor offers positional methods (`list_reputation_numbers(&id, Some(2), Some(50), None)`)
-//! or builders. Three of the seven operations take several optional query parameters
-//! (`page[number]`, `page[size]`, `phone_number`, `fresh`); positional calls would be rows of
+//! progenitor offers positional methods (`list_reputation_numbers(&id, Some(2), Some(50), None,
+//! None)`) or builders. Several of the eighteen operations take several optional query
+//! parameters (`page[number]`, `page[size]`, `filter[phone_number][eq]`,
+//! `filter[phone_number][contains]`, `filter[status]`, `fresh`); positional calls would be rows of
 //! `None` whose meaning depends on argument order, and every new optional parameter upstream would
 //! break every caller. Builders name each argument at the call site and leave out what is not
 //! needed:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), telnyx_reputation_api::Error<telnyx_reputation_api::types::BrandedCallingErrorResponse>> {
+//! # async fn demo() -> Result<(), telnyx_reputation_api::Error<telnyx_reputation_api::types::NumberReputationErrors>> {
 //! use telnyx_reputation_api::Client;
 //!
 //! let client = Client::new("https://api.telnyx.com/v2", telnyx_reputation_api::Hooks::default());
@@ -37,7 +38,8 @@
 //!     .list_reputation_numbers()
 //!     .enterprise_id(uuid::Uuid::nil())
 //!     .page_number(std::num::NonZeroU64::new(2).unwrap())
-//!     .page_size(std::num::NonZeroU64::new(50).unwrap())
+//!     .page_size(std::num::NonZeroU64::new(250).unwrap())
+//!     .filter_phone_number_contains("60355")
 //!     .send()
 //!     .await?;
 //! println!("{} numbers", page.data.len());

@@ -1,4 +1,4 @@
-//! Wire tests of the generated client: for each of the seven operations, the exact request it
+//! Wire tests of the generated client: for each of the seven number operations, the exact request it
 //! puts on the socket (method, raw path, query, bearer header, JSON body) and how it reads each
 //! documented response, against a loopback server that records the raw bytes.
 
@@ -10,7 +10,7 @@ use std::num::NonZeroU64;
 
 use recorder::{Recorded, Recorder, Reply};
 use serde_json::json;
-use telnyx_reputation_api::types::{BrandedCallingErrorResponse, ReputationDataSpamRisk};
+use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};
 use telnyx_reputation_api::{Client, Error};
 use uuid::Uuid;
 
@@ -88,7 +88,7 @@ fn assert_bearer(recorded: &Recorded) {
 
 /// Asserts that an error status is read into the documented error body.
 fn assert_error_body<T: std::fmt::Debug>(
-    result: Result<T, Error<BrandedCallingErrorResponse>>,
+    result: Result<T, Error<NumberReputationErrors>>,
     status: u16,
     code: &str,
 ) {
@@ -123,8 +123,9 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         .list_reputation_numbers()
         .enterprise_id(enterprise())
         .page_number(NonZeroU64::new(2).expect("non-zero"))
-        .page_size(NonZeroU64::new(50).expect("non-zero"))
-        .phone_number(NUMBER)
+        .page_size(NonZeroU64::new(250).expect("non-zero"))
+        .filter_phone_number_eq(NUMBER)
+        .filter_phone_number_contains("60355")
         .send()
         .await
         .expect("200 is read")
@@ -139,15 +140,19 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
     assert_eq!(
         query_pairs(&sent),
         [
+            (
+                "filter[phone_number][contains]".to_owned(),
+                "60355".to_owned()
+            ),
+            ("filter[phone_number][eq]".to_owned(), NUMBER.to_owned()),
             ("page[number]".to_owned(), "2".to_owned()),
-            ("page[size]".to_owned(), "50".to_owned()),
-            ("phone_number".to_owned(), NUMBER.to_owned()),
+            ("page[size]".to_owned(), "250".to_owned()),
         ]
     );
-    assert!(
-        sent.query()
-            .expect("query")
-            .contains("phone_number=%2B16035551234")
+    // The brackets of the filter names and the `+` of the number are percent-encoded.
+    assert_eq!(
+        sent.query().expect("query"),
+        "filter%5Bphone_number%5D%5Bcontains%5D=60355&filter%5Bphone_number%5D%5Beq%5D=%2B16035551234&page%5Bnumber%5D=2&page%5Bsize%5D=250"
     );
     assert_bearer(&sent);
     assert!(sent.body.is_empty());
@@ -163,10 +168,10 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         page.data[1].reputation_data, None,
         "null reputation_data reads as None"
     );
-    let meta = page.meta.expect("meta");
+    let meta = &page.meta;
     assert_eq!(
         (meta.page_number, meta.total_pages, meta.total_results),
-        (Some(2), Some(2), Some(52))
+        (2, 2, 52)
     );
 }
 
@@ -266,7 +271,7 @@ async fn get_phone_number_reputation_encodes_the_number_and_sends_fresh() {
     assert_eq!(sent.query(), Some("fresh=true"));
     assert_bearer(&sent);
 
-    let data = got.data.expect("data");
+    let data = got.data;
     assert_eq!(data.phone_number.as_deref(), Some(NUMBER));
     let reputation = data.reputation_data.expect("reputation data");
     assert_eq!(reputation.spam_category.as_deref(), Some("Telemarketing"));
@@ -337,7 +342,8 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
         .list_reputation_numbers_simplified()
         .page_number(NonZeroU64::new(2).expect("non-zero"))
         .page_size(NonZeroU64::new(50).expect("non-zero"))
-        .phone_number(NUMBER)
+        .filter_phone_number_eq(NUMBER)
+        .filter_enterprise_id(enterprise())
         .send()
         .await
         .expect("200 is read")
@@ -349,14 +355,15 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
     assert_eq!(
         query_pairs(&sent),
         [
+            ("filter[enterprise_id]".to_owned(), ENTERPRISE.to_owned()),
+            ("filter[phone_number][eq]".to_owned(), NUMBER.to_owned()),
             ("page[number]".to_owned(), "2".to_owned()),
             ("page[size]".to_owned(), "50".to_owned()),
-            ("phone_number".to_owned(), NUMBER.to_owned()),
         ]
     );
     assert_bearer(&sent);
     assert_eq!(page.data.len(), 1);
-    assert_eq!(page.meta.and_then(|m| m.total_results), Some(51));
+    assert_eq!(page.meta.total_results, 51);
 }
 
 #[tokio::test]
@@ -395,9 +402,7 @@ async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fre
     );
     assert_bearer(&sent);
     assert_eq!(
-        got.data
-            .and_then(|d| d.reputation_data)
-            .and_then(|r| r.spam_risk),
+        got.data.reputation_data.and_then(|r| r.spam_risk),
         Some(ReputationDataSpamRisk::Medium)
     );
 }

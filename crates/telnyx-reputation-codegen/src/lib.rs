@@ -109,9 +109,20 @@ pub fn generate_from_openapi(spec: &openapiv3::OpenAPI) -> Result<String, Codege
 /// Runs the generator, turning its errors and its panics into [`CodegenError::Generator`].
 ///
 /// progenitor asserts on shapes it does not handle; normalisation refuses the ones we know of,
-/// and this turns any other into an error instead of a crashed build or xtask.
+/// and this turns any other into an error instead of a crashed build or xtask. The panic hook is
+/// silenced for the duration of the call, so that a caught panic prints no message or backtrace:
+/// the caller reports the one-line error instead. Guarded calls take turns (the hook is global).
 fn guarded<T>(run: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, CodegenError> {
-    match catch_unwind(AssertUnwindSafe(run)) {
+    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let turn = HOOK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(run));
+    std::panic::set_hook(previous);
+    drop(turn);
+    match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(CodegenError::Generator(e.to_string())),
         Err(panic) => {
@@ -131,8 +142,17 @@ fn guarded<T>(run: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, C
 mod tests {
     use super::*;
 
+    /// The tests that swap or reach the global panic hook take turns.
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     #[test]
     fn a_generator_panic_becomes_an_error() {
+        let _serial = serial();
         let result: Result<(), _> = guarded(|| panic!("more media types than expected"));
         assert_eq!(
             result,
@@ -143,7 +163,30 @@ mod tests {
     }
 
     #[test]
+    fn a_guarded_panic_reaches_no_panic_hook_and_the_hook_is_put_back() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        let _serial = serial();
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+        }));
+        let result: Result<(), _> = guarded(|| panic!("quietly"));
+        assert!(result.is_err());
+        assert_eq!(
+            CALLS.load(Ordering::SeqCst),
+            0,
+            "the hook saw the guarded panic"
+        );
+        // Outside a guarded call, the counting hook is in place again.
+        let _ = catch_unwind(|| panic!("loudly"));
+        assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+        std::panic::set_hook(before);
+    }
+
+    #[test]
     fn a_generator_error_becomes_an_error() {
+        let _serial = serial();
         let result: Result<(), _> = guarded(|| Err(progenitor::Error::InvalidPath("/a/{".into())));
         assert_eq!(
             result,

@@ -80,7 +80,10 @@ pub(crate) fn normalise_schema(schema: &mut Value, site: &Site<'_>) -> Result<()
     };
     if obj.contains_key("$ref") {
         // Siblings of `$ref` are annotations (3.1) or ignored (3.0); the target is normalised
-        // where it is defined.
+        // where it is defined. One sibling is not an annotation: `nullable: true`, which upstream
+        // writes the 3.0 way inside its 3.1 file. In 3.0 it would be ignored next to `$ref`, and a
+        // one-element `allOf` is where it takes effect.
+        nullable_reference(obj);
         return Ok(());
     }
     if let Some(keyword) = UNTRANSLATABLE.iter().find(|k| obj.contains_key(**k)) {
@@ -123,6 +126,18 @@ pub(crate) fn normalise_schema(schema: &mut Value, site: &Site<'_>) -> Result<()
         }
     }
     Ok(())
+}
+
+/// `{$ref: R, nullable: true, ...}` becomes `{allOf: [{$ref: R}], nullable: true, ...}`.
+fn nullable_reference(obj: &mut Map<String, Value>) {
+    if obj.get("nullable") != Some(&Value::Bool(true)) {
+        return;
+    }
+    if let Some(reference) = obj.remove("$ref") {
+        let mut target = Map::new();
+        target.insert("$ref".into(), reference);
+        obj.insert("allOf".into(), Value::Array(vec![Value::Object(target)]));
+    }
 }
 
 /// Whether a branch of a union admits only `null` (or, as upstream writes it, "an empty object or
@@ -343,6 +358,19 @@ mod tests {
         };
         normalise_schema(&mut schema, &site)?;
         Ok(schema)
+    }
+
+    #[test]
+    fn nullable_beside_a_reference_becomes_a_nullable_one_element_all_of() {
+        let out =
+            run(json!({"$ref": "#/components/schemas/R", "nullable": true, "description": "d"}))
+                .unwrap();
+        assert_eq!(
+            out,
+            json!({"allOf": [{"$ref": "#/components/schemas/R"}], "nullable": true, "description": "d"})
+        );
+        let plain = json!({"$ref": "#/components/schemas/R", "description": "d"});
+        assert_eq!(run(plain.clone()).unwrap(), plain);
     }
 
     #[test]

@@ -9,19 +9,38 @@ fn committed_spec() -> String {
 }
 
 #[test]
-fn committed_spec_generates_a_client_with_all_seven_operations() {
+fn committed_spec_generates_a_client_with_all_eighteen_operations() {
     let code = generate(&committed_spec()).expect("the committed spec generates");
-    for method in [
+    let methods = [
+        "pub fn get_reputation_settings(",
+        "pub fn enable_reputation_settings(",
+        "pub fn disable_reputation_settings(",
+        "pub fn update_reputation_frequency(",
+        "pub fn generate_reputation_loa(",
+        "pub fn replace_reputation_loa(",
         "pub fn list_reputation_numbers(",
         "pub fn associate_reputation_numbers(",
+        "pub fn refresh_reputation_numbers(",
         "pub fn get_phone_number_reputation(",
         "pub fn disassociate_reputation_number(",
+        "pub fn list_reputation_remediations(",
+        "pub fn submit_reputation_remediation(",
+        "pub fn get_reputation_remediation(",
         "pub fn list_reputation_numbers_simplified(",
         "pub fn get_phone_number_reputation_simplified(",
         "pub fn disassociate_reputation_number_simplified(",
-    ] {
+        "pub fn agree_number_reputation_terms_of_service(",
+    ];
+    for method in methods {
         assert!(code.contains(method), "missing {method}");
     }
+    assert_eq!(
+        telnyx_reputation_codegen::operations(
+            &telnyx_reputation_codegen::parse_document(&committed_spec()).unwrap()
+        )
+        .len(),
+        methods.len()
+    );
 }
 
 #[test]

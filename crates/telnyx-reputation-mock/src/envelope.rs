@@ -1,11 +1,14 @@
-//! The error envelope: every error answer is `{"errors": [TelnyxError, ...]}` (the generated
+//! The error envelope: every error answer is `{"errors": [NumberReputationError, ...]}` (the generated
 //! client's own types), and each kind of error is one [`ErrorKind`] that knows its status,
 //! code and title.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use telnyx_reputation_api::types::{BrandedCallingErrorResponse, TelnyxError, TelnyxErrorSource};
+use telnyx_reputation_api::types::{
+    NumberReputationError, NumberReputationErrorMeta, NumberReputationErrorSource,
+    NumberReputationErrors,
+};
 
 use crate::faults::ServerError;
 use crate::state::{BatchRefusal, NumberRule, Refusal};
@@ -86,13 +89,24 @@ impl ErrorKind {
     }
 
     /// One error of this kind, as the envelope holds it.
-    pub fn error(self, detail: String, pointer: Option<String>) -> TelnyxError {
-        TelnyxError {
+    pub fn error(self, detail: String, pointer: Option<String>) -> NumberReputationError {
+        NumberReputationError {
             code: self.code().to_owned(),
             title: self.title().to_owned(),
-            detail: Some(detail),
-            meta: None,
-            source: pointer.map(|p| TelnyxErrorSource { pointer: Some(p) }),
+            detail,
+            meta: NumberReputationErrorMeta {
+                url: format!(
+                    "https://developers.telnyx.com/docs/overview/errors/{}",
+                    self.code()
+                ),
+                pending_check_codes: Vec::new(),
+                pending_check_ids: Vec::new(),
+                pending_check_labels: Vec::new(),
+            },
+            source: pointer.map(|p| NumberReputationErrorSource {
+                pointer: Some(p),
+                parameter: None,
+            }),
         }
     }
 
@@ -103,8 +117,8 @@ impl ErrorKind {
 }
 
 /// An answer of `status` carrying `errors`.
-pub(crate) fn envelope(status: StatusCode, errors: Vec<TelnyxError>) -> Response {
-    (status, Json(BrandedCallingErrorResponse { errors })).into_response()
+pub(crate) fn envelope(status: StatusCode, errors: Vec<NumberReputationError>) -> Response {
+    (status, Json(NumberReputationErrors { errors })).into_response()
 }
 
 /// The answer to a refused operation.
@@ -186,7 +200,7 @@ mod tests {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
-        let body: BrandedCallingErrorResponse = serde_json::from_slice(&bytes).unwrap();
+        let body: NumberReputationErrors = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(body.errors[0].code, "toll_free");
         assert_eq!(
             body.errors[0]

@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use telnyx_reputation_api::types::{
-    MetaInfo, ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation,
+    NumberReputationPaginationMeta, ReputationPhoneNumberList,
+    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation,
 };
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -24,15 +25,26 @@ use crate::wire::{create_body, created_response};
 #[derive(Clone)]
 pub(crate) struct DropConnection(pub Arc<Notify>);
 
-/// The list operations' query: paging and a number filter.
+/// The list operations' query: paging and the number filters.
 #[derive(Deserialize)]
 pub(crate) struct ListQuery {
     #[serde(rename = "page[number]")]
     page_number: Option<String>,
     #[serde(rename = "page[size]")]
     page_size: Option<String>,
+    /// Exactly this number.
+    #[serde(rename = "filter[phone_number][eq]")]
     phone_number: Option<String>,
+    /// Numbers whose digits contain these digits.
+    #[serde(rename = "filter[phone_number][contains]")]
+    contains: Option<String>,
+    /// Numbers of this enterprise (account-wide list).
+    #[serde(rename = "filter[enterprise_id]")]
+    enterprise_id: Option<Uuid>,
 }
+
+/// The largest page; a larger `page[size]` is clamped to it.
+const PAGE_SIZE_MAX: u64 = 250;
 
 /// The largest page number `meta.page_number` (an i64) can state.
 const PAGE_NUMBER_MAX: u64 = i64::MAX as u64;
@@ -63,15 +75,29 @@ fn list_response(app: &App, account: usize, enterprise: Option<Uuid>, q: ListQue
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let size = match page_param(q.page_size.as_deref(), 10, 100, "page[size]") {
-        Ok(v) => v,
+    // The enterprise list's default page is 10 numbers, the account-wide one's 20.
+    let default_size = if enterprise.is_some() { 10 } else { 20 };
+    let size = match page_param(
+        q.page_size.as_deref(),
+        default_size,
+        PAGE_NUMBER_MAX,
+        "page[size]",
+    ) {
+        Ok(v) => v.min(PAGE_SIZE_MAX),
         Err(r) => return *r,
     };
     let world = app.world();
-    let all = match world.list(account, enterprise, q.phone_number.as_deref()) {
+    let mut all = match world.list(account, enterprise, q.phone_number.as_deref()) {
         Ok(all) => all,
         Err(r) => return refusal(r),
     };
+    if let Some(contains) = &q.contains {
+        let digits: String = contains.chars().filter(char::is_ascii_digit).collect();
+        all.retain(|a| a.phone_number.as_str().contains(&digits));
+    }
+    if let Some(id) = q.enterprise_id {
+        all.retain(|a| a.enterprise_id == id);
+    }
     let total = all.len() as u64;
     let data = all
         .iter()
@@ -79,15 +105,18 @@ fn list_response(app: &App, account: usize, enterprise: Option<Uuid>, q: ListQue
         .take(size as usize)
         .map(|a| a.with_reputation())
         .collect();
-    Json(ReputationPhoneNumberListWithReputation {
-        data,
-        meta: Some(MetaInfo {
-            page_number: Some(number as i64),
-            page_size: Some(size as i64),
-            total_results: Some(total as i64),
-            total_pages: Some(total.div_ceil(size) as i64),
-        }),
-    })
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    Json(ReputationPhoneNumberListWithReputation(
+        ReputationPhoneNumberList {
+            data,
+            meta: NumberReputationPaginationMeta {
+                page_number: count(number),
+                page_size: count(size),
+                total_results: count(total),
+                total_pages: count(total.div_ceil(size)),
+            },
+        },
+    ))
     .into_response()
 }
 
@@ -173,7 +202,7 @@ fn get_response(
         .world()
         .get(account, enterprise, number, fresh, chrono::Utc::now())
     {
-        Ok(data) => Json(ReputationPhoneNumberWithReputation { data: Some(data) }).into_response(),
+        Ok(data) => Json(ReputationPhoneNumberWithReputation { data }).into_response(),
         Err(r) => refusal(r),
     }
 }

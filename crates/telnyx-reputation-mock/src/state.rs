@@ -6,10 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use telnyx_e164::{E164, UsLocalNumber};
-use telnyx_reputation_api::types::{
-    ReputationData, ReputationDataSpamRisk, ReputationPhoneNumberPublic,
-    ReputationPhoneNumberWithReputationData,
-};
+use telnyx_reputation_api::types::{ReputationData, ReputationDataSpamRisk, ReputationPhoneNumber};
 use uuid::Uuid;
 
 /// Which numbers an account owns and has in service.
@@ -75,19 +72,20 @@ pub struct Association {
 
 impl Association {
     /// The record as the associate call returns it.
-    pub fn public(&self) -> ReputationPhoneNumberPublic {
-        ReputationPhoneNumberPublic {
+    pub fn public(&self) -> ReputationPhoneNumber {
+        ReputationPhoneNumber {
             id: Some(self.id),
             phone_number: Some(self.phone_number.to_string()),
             enterprise_id: Some(self.enterprise_id),
             created_at: Some(self.created_at.into()),
             updated_at: Some(self.updated_at.into()),
+            reputation_data: None,
         }
     }
 
     /// The record as list and get return it.
-    pub fn with_reputation(&self) -> ReputationPhoneNumberWithReputationData {
-        ReputationPhoneNumberWithReputationData {
+    pub fn with_reputation(&self) -> ReputationPhoneNumber {
+        ReputationPhoneNumber {
             id: Some(self.id),
             phone_number: Some(self.phone_number.to_string()),
             enterprise_id: Some(self.enterprise_id),
@@ -418,7 +416,7 @@ impl World {
         number: &str,
         fresh: bool,
         now: DateTime<Utc>,
-    ) -> Result<ReputationPhoneNumberWithReputationData, Refusal> {
+    ) -> Result<ReputationPhoneNumber, Refusal> {
         if let Some(id) = enterprise_id
             && !self.enterprise(account, id)?.approved
         {

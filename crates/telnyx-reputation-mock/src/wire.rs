@@ -39,7 +39,7 @@ pub(crate) fn create_body<'a>(
         .map_err(|e| format!("Failed to deserialize the JSON body into the target type: {e}"))
 }
 
-/// The associate call's 201 body (`ReputationPhoneNumberList` of `ReputationPhoneNumberPublic`),
+/// The associate call's 201 body (`ReputationPhoneNumberList` of `ReputationPhoneNumber`),
 /// written straight into a buffer of the right size: every value is a UUID, a canonical number,
 /// a timestamp or an integer, none of which needs JSON escaping, and the timestamp is formatted
 /// once per request instead of once per field. Its shape is checked against the spec by the
@@ -95,7 +95,7 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use telnyx_reputation_api::types::MetaInfo;
+    use telnyx_reputation_api::types::NumberReputationPaginationMeta;
 
     use super::*;
     use crate::state::World;
@@ -165,12 +165,12 @@ mod tests {
             let n = count as i64;
             let expected = ReputationPhoneNumberList {
                 data: created.iter().map(|a| a.public()).collect(),
-                meta: Some(MetaInfo {
-                    page_number: Some(1),
-                    page_size: Some(n),
-                    total_results: Some(n),
-                    total_pages: Some(1),
-                }),
+                meta: NumberReputationPaginationMeta {
+                    page_number: 1,
+                    page_size: n,
+                    total_results: n,
+                    total_pages: 1,
+                },
             };
             assert_eq!(typed, expected);
             assert_eq!(ours, serde_json::to_value(&expected).unwrap());

@@ -207,7 +207,7 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
     let p3 = page(3).await.unwrap().into_inner();
     assert_eq!(p3.data.len(), 5);
     assert_eq!(p3.data[0].phone_number.as_deref(), Some("+16035550020"));
-    let meta = p3.meta.unwrap();
+    let meta = &p3.meta;
     assert_eq!(
         (
             meta.page_number,
@@ -215,29 +215,44 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
             meta.total_results,
             meta.total_pages
         ),
-        (Some(3), Some(10), Some(25), Some(3))
+        (3, 10, 25, 3)
     );
     let p9 = page(9).await.unwrap().into_inner();
     assert!(p9.data.is_empty());
-    assert_eq!(p9.meta.unwrap().total_pages, Some(3));
+    assert_eq!(p9.meta.total_pages, 3);
     let filtered = c
         .list_reputation_numbers_simplified()
-        .phone_number("+16035550007")
+        .filter_phone_number_eq("+16035550007")
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(filtered.data.len(), 1);
-    let r = reqwest::Client::new()
-        .get(format!(
-            "{}/reputation/numbers?page[size]=101",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
+    let contains = c
+        .list_reputation_numbers_simplified()
+        .filter_phone_number_contains("555001")
+        .filter_enterprise_id(DEMO_ENTERPRISE)
+        .page_size(NonZeroU64::new(250).unwrap())
         .send()
         .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
+        .unwrap()
+        .into_inner();
+    assert_eq!(contains.data.len(), 10, "+16035550010 to +16035550019");
+    let size = |raw: &'static str| {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/reputation/numbers?page[size]={raw}",
+                mock.base_url()
+            ))
+            .bearer_auth(DEMO_API_KEY)
+            .send()
+    };
+    let clamped: serde_json::Value = size("251").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        clamped["meta"]["page_size"], 250,
+        "a larger page is clamped"
+    );
+    assert_eq!(size("0").await.unwrap().status().as_u16(), 400);
     let huge = reqwest::Client::new()
         .get(format!(
             "{}/reputation/numbers?page[number]=99999999999999999999999",
@@ -278,7 +293,6 @@ async fn get_computes_data_once_and_refreshes_only_when_fresh() {
         .unwrap()
         .into_inner()
         .data
-        .unwrap()
         .reputation_data
         .unwrap();
     let cached = get(false)
@@ -286,7 +300,6 @@ async fn get_computes_data_once_and_refreshes_only_when_fresh() {
         .unwrap()
         .into_inner()
         .data
-        .unwrap()
         .reputation_data
         .unwrap();
     assert_eq!(first, cached, "cached data is returned as is");
@@ -295,7 +308,6 @@ async fn get_computes_data_once_and_refreshes_only_when_fresh() {
         .unwrap()
         .into_inner()
         .data
-        .unwrap()
         .reputation_data
         .unwrap();
     assert_eq!(

@@ -8,24 +8,25 @@ use std::time::{Duration, Instant, SystemTime};
 use telnyx_e164::{Batch, E164};
 use telnyx_reputation_api as api;
 use telnyx_reputation_api::types::{
-    BrandedCallingErrorResponse, ReputationPhoneNumberCreate,
-    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberPublic,
-    ReputationPhoneNumberWithReputationData,
+    NumberReputationErrors, ReputationPhoneNumber, ReputationPhoneNumberCreate,
+    ReputationPhoneNumberList,
 };
 use uuid::Uuid;
 
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ConfigError, Error};
+use crate::filter::NumberFilter;
 use crate::pacer::Pacer;
 use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
 use crate::transport::{self, Pipeline};
 
 /// A number under monitoring, with its reputation data when the API has some.
-pub type NumberReputation = ReputationPhoneNumberWithReputationData;
-/// A number just associated (the associate call's records).
-pub type AssociatedNumber = ReputationPhoneNumberPublic;
-/// One page of a list.
-pub type NumberPage = ReputationPhoneNumberListWithReputation;
+pub type NumberReputation = ReputationPhoneNumber;
+/// A number just associated (the associate call's records: the same record, whose
+/// `reputation_data` is not filled in yet).
+pub type AssociatedNumber = ReputationPhoneNumber;
+/// One page of a list: its numbers (`data`) and where it sits among the pages (`meta`).
+pub type NumberPage = ReputationPhoneNumberList;
 
 /// Whether a reputation read may use cached data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,9 +68,9 @@ pub struct Page {
 
 impl Page {
     /// The largest page the API serves.
-    pub const MAX_SIZE: u64 = 100;
+    pub const MAX_SIZE: u64 = 250;
 
-    /// Page `number` of `size` (clamped to 1..=100).
+    /// Page `number` of `size` (clamped to 1..=250).
     pub fn new(number: u64, size: u64) -> Page {
         Page {
             number: NonZeroU64::new(number.max(1)).unwrap_or(NonZeroU64::MIN),
@@ -101,7 +102,7 @@ impl Default for Page {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: api::Client,
+    pub(crate) inner: api::Client,
     base_url: String,
     retry: RetryPolicy,
     patience: Patience,
@@ -255,17 +256,29 @@ impl Client {
         Ok(created.data)
     }
 
-    /// One page of the monitored numbers in `scope`, optionally filtered on one number
-    /// (`ListReputationNumbers` / `ListReputationNumbersSimplified`).
+    /// One page of the monitored numbers in `scope`, filtered (`listReputationNumbers` /
+    /// `listReputationNumbersSimplified`). `filter` is a [`NumberFilter`], or an
+    /// `Option<E164>` for an exact match on one number.
+    ///
+    /// A filter on an enterprise only means something account-wide: in the enterprise scope it is
+    /// refused before anything is sent ([`Error::InvalidRequest`]).
     pub async fn list(
         &self,
         scope: Scope,
         page: Page,
-        phone_number: Option<E164>,
+        filter: impl Into<NumberFilter>,
     ) -> Result<NumberPage, Error> {
-        let filter = phone_number.map(|n| n.to_string());
+        let filter = filter.into();
+        let eq = filter.phone_number.map(|n| n.to_string());
+        let contains = filter.contains.as_ref().map(|c| c.as_str().to_owned());
+        if let (Scope::Enterprise(_), Some(_)) = (scope, filter.enterprise_id) {
+            return Err(Error::InvalidRequest {
+                operation: "list_reputation_numbers",
+                detail: "filter[enterprise_id] is only for the account-wide list".into(),
+            });
+        }
         self.call(Idempotency::Idempotent, || {
-            let filter = filter.clone();
+            let (eq, contains) = (eq.clone(), contains.clone());
             async move {
                 match scope {
                     Scope::Enterprise(id) => {
@@ -275,8 +288,11 @@ impl Client {
                             .enterprise_id(id)
                             .page_number(page.number)
                             .page_size(page.size);
-                        if let Some(f) = filter {
-                            request = request.phone_number(f);
+                        if let Some(f) = eq {
+                            request = request.filter_phone_number_eq(f);
+                        }
+                        if let Some(f) = contains {
+                            request = request.filter_phone_number_contains(f);
                         }
                         request.send().await
                     }
@@ -286,8 +302,14 @@ impl Client {
                             .list_reputation_numbers_simplified()
                             .page_number(page.number)
                             .page_size(page.size);
-                        if let Some(f) = filter {
-                            request = request.phone_number(f);
+                        if let Some(f) = eq {
+                            request = request.filter_phone_number_eq(f);
+                        }
+                        if let Some(f) = contains {
+                            request = request.filter_phone_number_contains(f);
+                        }
+                        if let Some(id) = filter.enterprise_id {
+                            request = request.filter_enterprise_id(id);
                         }
                         request.send().await
                     }
@@ -295,6 +317,7 @@ impl Client {
             }
         })
         .await
+        .map(|page| page.0)
     }
 
     /// One number's reputation in `scope` (`GetPhoneNumberReputation` /
@@ -334,13 +357,7 @@ impl Client {
                 }
             })
             .await?;
-        response.data.ok_or_else(|| Error::Protocol {
-            operation: match scope {
-                Scope::Enterprise(_) => "get_phone_number_reputation",
-                Scope::Account => "get_phone_number_reputation_simplified",
-            },
-            detail: "200 without data".into(),
-        })
+        Ok(response.data)
     }
 
     /// Removes a number from monitoring in `scope` (`DisassociateReputationNumber` /
@@ -374,11 +391,14 @@ impl Client {
 
     /// Sends a request through the one retry path, and turns the generated client's result into
     /// ours. The operation's name comes from the generated client ([`transport::tracking`]).
-    async fn call<T, F, Fut>(&self, idempotency: Idempotency, send: F) -> Result<T, Error>
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        idempotency: Idempotency,
+        send: F,
+    ) -> Result<T, Error>
     where
         F: Fn() -> Fut,
-        Fut:
-            Future<Output = Result<api::ResponseValue<T>, api::Error<BrandedCallingErrorResponse>>>,
+        Fut: Future<Output = Result<api::ResponseValue<T>, api::Error<NumberReputationErrors>>>,
     {
         let started = Instant::now();
         let since_progress = || self.pacer.since_progress().min(started.elapsed());
@@ -409,7 +429,7 @@ impl Client {
 }
 
 /// Turns the generated client's error into ours, reading the error body where there is one.
-async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
+async fn convert(error: api::Error<NumberReputationErrors>) -> Error {
     let operation = transport::current_operation();
     match error {
         api::Error::ErrorResponse(response) => {
@@ -435,7 +455,7 @@ async fn convert(error: api::Error<BrandedCallingErrorResponse>) -> Error {
                 };
             }
             let errors = match body {
-                Ok(body) => serde_json::from_slice::<BrandedCallingErrorResponse>(&body)
+                Ok(body) => serde_json::from_slice::<NumberReputationErrors>(&body)
                     .map(|b| b.errors)
                     .unwrap_or_default(),
                 Err(_) => Vec::new(),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use telnyx_reputation_api::types::TelnyxError;
+use telnyx_reputation_api::types::NumberReputationError;
 use thiserror::Error;
 
 use crate::retry::{Failure, Stall, classify_status};
@@ -17,7 +17,7 @@ pub struct ApiError {
     /// enterprise.
     pub status: u16,
     /// The `errors` of the response body (empty when the body was not the documented envelope).
-    pub errors: Vec<TelnyxError>,
+    pub errors: Vec<NumberReputationError>,
     /// The `x-request-id` header, when the server sent one: quote it to Telnyx support.
     pub request_id: Option<String>,
     /// How long the server asked to wait: its `Retry-After`, else on a 429 its
@@ -37,9 +37,9 @@ impl ApiError {
             None => "no error body".to_owned(),
             Some(e) => {
                 let mut s = format!("{} ({})", e.title, e.code);
-                if let Some(detail) = &e.detail {
+                if !e.detail.is_empty() {
                     s.push_str(": ");
-                    s.push_str(detail);
+                    s.push_str(&e.detail);
                 }
                 if self.errors.len() > 1 {
                     s.push_str(&format!(" (+{} more)", self.errors.len() - 1));
@@ -157,6 +157,29 @@ pub fn describe(operation: &str) -> &str {
         (
             "DisassociateReputationNumberSimplified",
             "disassociating a number",
+        ),
+        ("GetReputationSettings", "reading the reputation settings"),
+        ("EnableReputationSettings", "enabling reputation"),
+        ("DisableReputationSettings", "disabling reputation"),
+        ("UpdateReputationFrequency", "changing the check frequency"),
+        (
+            "GenerateReputationLoa",
+            "rendering the Letter of Authorization",
+        ),
+        (
+            "ReplaceReputationLoa",
+            "replacing the Letter of Authorization",
+        ),
+        ("RefreshReputationNumbers", "refreshing numbers"),
+        (
+            "SubmitReputationRemediation",
+            "submitting numbers for remediation",
+        ),
+        ("ListReputationRemediations", "listing remediation requests"),
+        ("GetReputationRemediation", "reading a remediation request"),
+        (
+            "AgreeNumberReputationTermsOfService",
+            "agreeing to the Terms of Service",
         ),
     ];
     if operation.is_empty() {

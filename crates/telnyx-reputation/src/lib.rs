@@ -1,7 +1,16 @@
 //! The Telnyx Phone Number Reputation SDK.
 //!
-//! - [`Client`]: the seven operations of the API with E.164 types, timeouts, a retry policy that
-//!   never blindly repeats a billable associate, and typed errors ([`Error`]).
+//! - [`Client`]: the eighteen operations of the API with E.164 types and typed inputs checked
+//!   before sending, timeouts, a retry policy that never blindly repeats a billable call
+//!   (enable, associate, refresh, remediation), and typed errors ([`Error`]):
+//!   - Terms of Service: [`Client::agree_to_terms`];
+//!   - settings: [`Client::settings`], [`Client::enable`], [`Client::disable`],
+//!     [`Client::set_check_frequency`];
+//!   - Letter of Authorization: [`Client::render_loa`], [`Client::replace_loa`];
+//!   - numbers: [`Client::list`] (with a [`NumberFilter`]), [`Client::list_all`],
+//!     [`Client::associate`], [`Client::get`], [`Client::disassociate`], [`Client::refresh`];
+//!   - remediation: [`Client::submit_remediation`], [`Client::remediations`],
+//!     [`Client::remediation`].
 //! - [`e164`]: the E.164 and US-local rules (re-exported `telnyx-e164`), including the
 //!   [`e164::Batch`] of 1–100 distinct US local numbers that the associate call takes.
 //! - [`api`]: the client generated from the upstream OpenAPI file, for anything else.
@@ -33,18 +42,32 @@ pub mod bulk;
 mod client;
 mod config;
 mod error;
+mod filter;
+mod loa;
 mod pacer;
 mod pages;
+mod refresh;
+mod remediation;
 pub mod report;
 pub mod retry;
+mod settings;
 pub mod sync;
+mod terms;
 mod transport;
 
 pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{ApiError, ConfigError, Error, describe};
+pub use filter::{Contains, InvalidInput, NumberFilter};
+pub use loa::{LoaAgent, LoaRender, LoaSignature};
+pub use refresh::{RefreshReport, RefreshResult};
+pub use remediation::{
+    Remediation, RemediationFilter, RemediationPage, RemediationStatus, RemediationSubmission,
+};
 pub use retry::{Patience, RetryPolicy};
+pub use settings::{CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings};
+pub use terms::TermsAgreement;
 pub use transport::BodyTooLarge;
 
 /// The E.164 and US-local number rules.

@@ -3,7 +3,7 @@
 //! A walk stops:
 //! - at an empty page;
 //! - after the page numbered by the **first** page's `total_pages` (later pages cannot extend
-//!   it); without `total_pages`, after the first page that is not full;
+//!   it);
 //! - with [`Error::Pagination`] when a page repeats the previous one, when the server answers
 //!   another page than the one asked for, or when the walk would pass its page limit
 //!   ([`Client::MAX_PAGES`] by default): a server that never ends a list cannot make a caller
@@ -12,11 +12,11 @@
 //! A walk holds one page at a time, plus the identities of the previous page's rows.
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
-use telnyx_e164::E164;
 use uuid::Uuid;
 
 use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
 use crate::error::Error;
+use crate::filter::NumberFilter;
 
 /// What identifies a row, to tell a repeated page.
 type RowKey = (Option<Uuid>, Option<String>, Option<Uuid>);
@@ -31,7 +31,6 @@ fn key(row: &NumberReputation) -> RowKey {
 #[derive(Debug)]
 pub(crate) struct Walk {
     max_pages: u64,
-    size: u64,
     next: Option<u64>,
     /// Set when the list goes on past the page limit: the walk ends with this error.
     over: Option<String>,
@@ -40,11 +39,10 @@ pub(crate) struct Walk {
 }
 
 impl Walk {
-    /// A walk from page 1, pages of `size` rows, at most `max_pages` pages.
-    pub fn new(size: u64, max_pages: u64) -> Walk {
+    /// A walk from page 1, at most `max_pages` pages.
+    pub fn new(max_pages: u64) -> Walk {
         Walk {
             max_pages: max_pages.max(1),
-            size,
             next: Some(1),
             over: None,
             total_pages: None,
@@ -65,19 +63,16 @@ impl Walk {
     /// whether another page follows), or the reason the walk must end in an error.
     pub fn take(&mut self, number: u64, page: NumberPage) -> Result<Vec<NumberReputation>, String> {
         self.next = None;
-        let meta = page.meta.as_ref();
-        if let Some(answered) = meta.and_then(|m| m.page_number)
-            && u64::try_from(answered).ok() != Some(number)
-        {
+        let meta = &page.meta;
+        let answered = meta.page_number;
+        if u64::try_from(answered).ok() != Some(number) {
             return Err(format!(
                 "asked for page {number}, the server answered page {answered}"
             ));
         }
         if number == 1 {
             // Negative counts are read as none: an empty list.
-            self.total_pages = meta
-                .and_then(|m| m.total_pages)
-                .map(|t| u64::try_from(t).unwrap_or(0));
+            self.total_pages = Some(u64::try_from(meta.total_pages).unwrap_or(0));
         }
         if page.data.is_empty() {
             return Ok(page.data);
@@ -90,10 +85,7 @@ impl Walk {
             ));
         }
         self.previous = Some(keys);
-        let more = match self.total_pages {
-            Some(total) => number < total,
-            None => page.data.len() as u64 >= self.size,
-        };
+        let more = self.total_pages.is_some_and(|total| number < total);
         if more {
             if number >= self.max_pages {
                 self.over = Some(format!(
@@ -109,37 +101,39 @@ impl Walk {
 }
 
 impl Client {
-    /// The most pages [`Client::list_all`] walks (ten million numbers at 100 a page) before it
+    /// The most pages [`Client::list_all`] walks (25 million numbers at 250 a page) before it
     /// ends with [`Error::Pagination`].
     pub const MAX_PAGES: u64 = 100_000;
 
-    /// Every monitored number in `scope`, walking every page (100 per request), one row at a
+    /// Every monitored number in `scope` that `filter` keeps (a [`NumberFilter`], or an
+    /// `Option<E164>` for one number), walking every page (250 per request), one row at a
     /// time. Bounded whatever the server answers (see [`Client::list_pages`]).
     pub fn list_all(
         &self,
         scope: Scope,
-        phone_number: Option<E164>,
+        filter: impl Into<NumberFilter>,
     ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
-        self.list_pages(scope, phone_number, Self::MAX_PAGES)
+        self.list_pages(scope, filter, Self::MAX_PAGES)
             .map_ok(|rows| stream::iter(rows.into_iter().map(Ok)))
             .try_flatten()
     }
 
-    /// The monitored numbers in `scope`, one page (of up to 100) at a time, so that a caller
+    /// The monitored numbers in `scope`, one page (of up to 250) at a time, so that a caller
     /// can write each page out before the next one is asked for.
     ///
     /// The walk stops at an empty page, or after the page number the first page gave as
-    /// `total_pages` (without one, after the first page that is not full). It ends with
+    /// `total_pages`. It ends with
     /// [`Error::Pagination`] when a page repeats the previous one, when the server answers
     /// another page than the one asked for, or when there would be more than `max_pages` pages
     /// (at least 1).
     pub fn list_pages(
         &self,
         scope: Scope,
-        phone_number: Option<E164>,
+        filter: impl Into<NumberFilter>,
         max_pages: u64,
     ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
-        let walk = Walk::new(Page::MAX_SIZE, max_pages);
+        let filter = filter.into();
+        let walk = Walk::new(max_pages);
         let failed = move |page: u64, reason: String| Error::Pagination {
             operation: match scope {
                 Scope::Enterprise(_) => "list_reputation_numbers",
@@ -148,19 +142,22 @@ impl Client {
             page,
             reason,
         };
-        stream::try_unfold(walk, move |mut walk| async move {
-            let number = match walk.next_page() {
-                Ok(Some(number)) => number,
-                Ok(None) => return Ok(None),
-                Err(reason) => return Err(failed(max_pages.max(1), reason)),
-            };
-            let answer = self
-                .list(scope, Page::new(number, Page::MAX_SIZE), phone_number)
-                .await?;
-            match walk.take(number, answer) {
-                Ok(rows) if rows.is_empty() => Ok(None),
-                Ok(rows) => Ok(Some((rows, walk))),
-                Err(reason) => Err(failed(number, reason)),
+        stream::try_unfold(walk, move |mut walk| {
+            let filter = filter.clone();
+            async move {
+                let number = match walk.next_page() {
+                    Ok(Some(number)) => number,
+                    Ok(None) => return Ok(None),
+                    Err(reason) => return Err(failed(max_pages.max(1), reason)),
+                };
+                let answer = self
+                    .list(scope, Page::new(number, Page::MAX_SIZE), filter)
+                    .await?;
+                match walk.take(number, answer) {
+                    Ok(rows) if rows.is_empty() => Ok(None),
+                    Ok(rows) => Ok(Some((rows, walk))),
+                    Err(reason) => Err(failed(number, reason)),
+                }
             }
         })
         .boxed()
@@ -169,7 +166,7 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
-    use telnyx_reputation_api::types::MetaInfo;
+    use telnyx_reputation_api::types::NumberReputationPaginationMeta;
 
     use super::*;
 
@@ -180,52 +177,43 @@ mod tests {
         }
     }
 
-    /// Page `number` of `size` rows, starting at row `first`, with `total_pages` if given.
-    fn page(number: i64, first: u64, size: u64, total_pages: Option<i64>) -> NumberPage {
+    /// Page `number` of `size` rows, starting at row `first`, saying there are `total_pages`.
+    fn page(number: i64, first: u64, size: u64, total_pages: i64) -> NumberPage {
         NumberPage {
             data: (first..first + size).map(row).collect(),
-            meta: Some(MetaInfo {
-                page_number: Some(number),
-                page_size: Some(100),
+            meta: NumberReputationPaginationMeta {
+                page_number: number,
+                page_size: size as i64,
                 total_pages,
-                total_results: None,
-            }),
+                total_results: total_pages.saturating_mul(size as i64),
+            },
         }
     }
 
     #[test]
     fn the_first_pages_total_ends_the_walk() {
-        let mut walk = Walk::new(2, 100);
-        assert_eq!(walk.take(1, page(1, 0, 2, Some(2))).unwrap().len(), 2);
+        let mut walk = Walk::new(100);
+        assert_eq!(walk.take(1, page(1, 0, 2, 2)).unwrap().len(), 2);
         assert_eq!(walk.next_page(), Ok(Some(2)));
         // A later page cannot extend the list.
-        assert_eq!(walk.take(2, page(2, 2, 2, Some(9))).unwrap().len(), 2);
-        assert_eq!(walk.next_page(), Ok(None));
-    }
-
-    #[test]
-    fn without_a_total_a_short_page_is_the_last() {
-        let mut walk = Walk::new(3, 100);
-        walk.take(1, page(1, 0, 3, None)).unwrap();
-        assert_eq!(walk.next_page(), Ok(Some(2)));
-        walk.take(2, page(2, 3, 1, None)).unwrap();
+        assert_eq!(walk.take(2, page(2, 2, 2, 9)).unwrap().len(), 2);
         assert_eq!(walk.next_page(), Ok(None));
     }
 
     #[test]
     fn an_empty_page_ends_the_walk_whatever_the_total() {
-        let mut walk = Walk::new(2, 100);
-        walk.take(1, page(1, 0, 2, Some(50))).unwrap();
-        assert!(walk.take(2, page(2, 2, 0, Some(50))).unwrap().is_empty());
+        let mut walk = Walk::new(100);
+        walk.take(1, page(1, 0, 2, 50)).unwrap();
+        assert!(walk.take(2, page(2, 2, 0, 50)).unwrap().is_empty());
         assert_eq!(walk.next_page(), Ok(None));
     }
 
     #[test]
     fn a_repeated_page_is_an_error() {
-        let mut walk = Walk::new(2, 100);
-        walk.take(1, page(1, 0, 2, None)).unwrap();
-        let mut again = page(1, 0, 2, None);
-        again.meta = None;
+        let mut walk = Walk::new(100);
+        walk.take(1, page(1, 0, 2, 9)).unwrap();
+        let mut again = page(1, 0, 2, 9);
+        again.meta.page_number = 2;
         let reason = walk.take(2, again).unwrap_err();
         assert!(reason.contains("page 2 repeats page 1"), "{reason}");
         assert_eq!(walk.next_page(), Ok(None));
@@ -233,36 +221,32 @@ mod tests {
 
     #[test]
     fn another_page_than_the_one_asked_for_is_an_error() {
-        let mut walk = Walk::new(2, 100);
-        walk.take(1, page(1, 0, 2, None)).unwrap();
-        let reason = walk.take(2, page(1, 2, 2, None)).unwrap_err();
+        let mut walk = Walk::new(100);
+        walk.take(1, page(1, 0, 2, 9)).unwrap();
+        let reason = walk.take(2, page(1, 2, 2, 9)).unwrap_err();
         assert!(reason.contains("answered page 1"), "{reason}");
     }
 
     #[test]
     fn the_page_limit_ends_an_endless_list_with_an_error() {
-        let mut walk = Walk::new(2, 3);
+        let mut walk = Walk::new(3);
         for n in 1..=2 {
-            walk.take(n, page(n as i64, n * 2, 2, Some(i64::MAX)))
-                .unwrap();
+            walk.take(n, page(n as i64, n * 2, 2, i64::MAX)).unwrap();
         }
         // The last page allowed is still yielded; only then does the walk end in the error.
-        assert_eq!(
-            walk.take(3, page(3, 6, 2, Some(i64::MAX))).unwrap().len(),
-            2
-        );
+        assert_eq!(walk.take(3, page(3, 6, 2, i64::MAX)).unwrap().len(), 2);
         let reason = walk.next_page().unwrap_err();
         assert!(reason.contains("past 3 pages"), "{reason}");
         // The last page of an exact fit is fine.
-        let mut walk = Walk::new(2, 1);
-        walk.take(1, page(1, 0, 2, Some(1))).unwrap();
+        let mut walk = Walk::new(1);
+        walk.take(1, page(1, 0, 2, 1)).unwrap();
         assert_eq!(walk.next_page(), Ok(None));
     }
 
     #[test]
     fn a_negative_or_zero_total_is_an_empty_list() {
-        let mut walk = Walk::new(2, 100);
-        walk.take(1, page(1, 0, 2, Some(-5))).unwrap();
+        let mut walk = Walk::new(100);
+        walk.take(1, page(1, 0, 2, -5)).unwrap();
         assert_eq!(walk.next_page(), Ok(None));
     }
 }

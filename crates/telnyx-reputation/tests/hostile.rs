@@ -178,8 +178,8 @@ async fn a_429_storm_ends_by_the_stall_rule_with_a_clear_error() {
     assert!(message.contains("kept refusing with 429"), "{message}");
 }
 
-/// A page of 100 rows starting at row `first`, with `meta` as given (raw JSON, or none).
-fn full_page(first: u64, meta: Option<String>) -> String {
+/// A page of 100 rows starting at row `first`, saying it is page `number` of `total_pages`.
+fn full_page(first: u64, number: u64, total_pages: u64) -> String {
     let rows: Vec<String> = (first..first + 100)
         .map(|i| {
             format!(
@@ -188,10 +188,11 @@ fn full_page(first: u64, meta: Option<String>) -> String {
             )
         })
         .collect();
-    match meta {
-        Some(meta) => format!(r#"{{"data":[{}],"meta":{meta}}}"#, rows.join(",")),
-        None => format!(r#"{{"data":[{}]}}"#, rows.join(",")),
-    }
+    format!(
+        r#"{{"data":[{}],"meta":{{"page_number":{number},"page_size":100,"total_pages":{total_pages},"total_results":{}}}}}"#,
+        rows.join(","),
+        total_pages.saturating_mul(100)
+    )
 }
 
 /// A list server: `page(number)` is the body of page `number`; counts requests.
@@ -224,8 +225,8 @@ async fn list_server(
 
 #[tokio::test]
 async fn an_endless_list_ends_at_the_page_limit_with_a_clear_error_streaming_as_it_goes() {
-    // Full pages of new numbers for ever, and no total.
-    let (api, requests) = list_server(|n| full_page((n - 1) * 100, None)).await;
+    // Full pages of new numbers for ever, and a total that never comes.
+    let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, 1_000_000_000)).await;
     let client = client(&api, |c| c);
     let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 20));
     let mut rows = 0;
@@ -255,13 +256,7 @@ async fn an_endless_list_ends_at_the_page_limit_with_a_clear_error_streaming_as_
 
 #[tokio::test]
 async fn a_list_ends_at_the_first_pages_total_even_when_later_pages_raise_it() {
-    let (api, requests) = list_server(|n| {
-        full_page(
-            (n - 1) * 100,
-            Some(format!(r#"{{"page_number":{n},"total_pages":{}}}"#, n + 2)),
-        )
-    })
-    .await;
+    let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, n + 2)).await;
     let client = client(&api, |c| c);
     let rows: Vec<_> = client
         .list_all(Scope::Account, None)
@@ -275,13 +270,7 @@ async fn a_list_ends_at_the_first_pages_total_even_when_later_pages_raise_it() {
 #[tokio::test]
 async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     // The same page whatever the number asked for: with the number echoed back...
-    let (api, requests) = list_server(|n| {
-        full_page(
-            0,
-            Some(format!(r#"{{"page_number":{n},"total_pages":1000}}"#)),
-        )
-    })
-    .await;
+    let (api, requests) = list_server(|n| full_page(0, n, 1000)).await;
     let client = client(&api, |c| c);
     let error = client
         .list_all(Scope::Account, None)
@@ -296,8 +285,7 @@ async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     assert_eq!(requests.load(Ordering::SeqCst), 2);
 
     // ...or saying it is page 1 again.
-    let (api, requests) =
-        list_server(|_| full_page(0, Some(r#"{"page_number":1,"total_pages":1000}"#.into()))).await;
+    let (api, requests) = list_server(|_| full_page(0, 1, 1000)).await;
     let client = self::client(&api, |c| c);
     let error = client
         .list_all(Scope::Account, None)
@@ -345,7 +333,11 @@ async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
                         (
                             StatusCode::CREATED,
                             [("content-type", "application/json")],
-                            serde_json::json!({ "data": data }).to_string(),
+                            serde_json::json!({
+                                "data": data,
+                                "meta": {"page_number": 1, "page_size": 2, "total_pages": 1, "total_results": 2}
+                            })
+                            .to_string(),
                         )
                             .into_response()
                     }

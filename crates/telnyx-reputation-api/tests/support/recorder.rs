@@ -49,6 +49,8 @@ impl Recorded {
 pub struct Reply {
     pub status: u16,
     pub body: Option<serde_json::Value>,
+    /// A body that is not JSON, and its content type (used instead of `body` when set).
+    pub raw: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Reply {
@@ -56,11 +58,24 @@ impl Reply {
         Reply {
             status,
             body: Some(body),
+            raw: None,
         }
     }
 
     pub fn empty(status: u16) -> Self {
-        Reply { status, body: None }
+        Reply {
+            status,
+            body: None,
+            raw: None,
+        }
+    }
+
+    pub fn raw(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Reply {
+            status,
+            body: None,
+            raw: Some((content_type, body)),
+        }
     }
 }
 
@@ -145,18 +160,21 @@ async fn read_request<R: AsyncBufReadExt + Unpin>(reader: &mut R) -> Option<Reco
 }
 
 fn render(reply: &Reply) -> Vec<u8> {
-    let body = reply
-        .body
-        .as_ref()
-        .map(|b| serde_json::to_vec(b).expect("serialisable"))
-        .unwrap_or_default();
+    let (content_type, body) = match (&reply.raw, &reply.body) {
+        (Some((content_type, raw)), _) => (Some(*content_type), raw.clone()),
+        (None, Some(json)) => (
+            Some("application/json"),
+            serde_json::to_vec(json).expect("serialisable"),
+        ),
+        (None, None) => (None, Vec::new()),
+    };
     let mut out = format!(
         "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
         reply.status,
         body.len()
     );
-    if reply.body.is_some() {
-        out.push_str("content-type: application/json\r\n");
+    if let Some(content_type) = content_type {
+        out.push_str(&format!("content-type: {content_type}\r\n"));
     }
     out.push_str("\r\n");
     let mut bytes = out.into_bytes();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use telnyx_e164::UsLocalNumber;
-use telnyx_reputation_api::types::TelnyxError;
+use telnyx_reputation_api::types::NumberReputationError;
 
 use super::Mode;
 use super::batch::{Step, Tally, fail, record_refused};
@@ -14,7 +14,7 @@ use super::reconcile::{Found, reconcile};
 use crate::Error;
 
 /// The input index that an error's `source.pointer` names, if any.
-pub(super) fn pointed_index(error: &TelnyxError) -> Option<usize> {
+pub(super) fn pointed_index(error: &NumberReputationError) -> Option<usize> {
     let pointer = error.source.as_ref()?.pointer.as_deref()?;
     let rest = pointer
         .strip_prefix("/phone_numbers/")
@@ -25,14 +25,18 @@ pub(super) fn pointed_index(error: &TelnyxError) -> Option<usize> {
 /// The refusal of one number, from the error naming it or, failing that, the whole answer.
 fn refusal_of(
     number: UsLocalNumber,
-    error: Option<&TelnyxError>,
+    error: Option<&NumberReputationError>,
     fallback: &Error,
 ) -> RefusedNumber {
     match error {
         Some(e) => RefusedNumber {
             number,
             code: e.code.clone(),
-            detail: e.detail.clone().unwrap_or_else(|| e.title.clone()),
+            detail: if e.detail.is_empty() {
+                e.title.clone()
+            } else {
+                e.detail.clone()
+            },
         },
         None => RefusedNumber {
             number,
@@ -56,7 +60,7 @@ pub(super) async fn handle_refusal(
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     let errors = error.api().map(|a| a.errors.as_slice()).unwrap_or_default();
-    let mut pointed: BTreeMap<usize, &TelnyxError> = BTreeMap::new();
+    let mut pointed: BTreeMap<usize, &NumberReputationError> = BTreeMap::new();
     for e in errors {
         if let Some(i) = pointed_index(e).filter(|i| *i < set.len()) {
             pointed.entry(i).or_insert(e);
@@ -163,16 +167,22 @@ pub(super) async fn handle_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use telnyx_reputation_api::types::TelnyxErrorSource;
+    use telnyx_reputation_api::types::NumberReputationErrorSource;
 
-    fn error_at(pointer: &str) -> TelnyxError {
-        TelnyxError {
+    fn error_at(pointer: &str) -> NumberReputationError {
+        NumberReputationError {
             code: "x".into(),
             title: "t".into(),
-            detail: None,
-            meta: None,
-            source: Some(TelnyxErrorSource {
+            detail: String::new(),
+            meta: telnyx_reputation_api::types::NumberReputationErrorMeta {
+                url: "https://developers.telnyx.com/docs/overview/errors/10005".into(),
+                pending_check_codes: Vec::new(),
+                pending_check_ids: Vec::new(),
+                pending_check_labels: Vec::new(),
+            },
+            source: Some(NumberReputationErrorSource {
                 pointer: Some(pointer.into()),
+                parameter: None,
             }),
         }
     }
