@@ -47,8 +47,7 @@ impl Transport for Pipeline {
             let permit = self.pacer.acquire().await;
             let response = http.execute(request).await?;
             self.pacer
-                .observe(&permit, response.status().as_u16(), response.headers());
-            drop(permit);
+                .observe(permit, response.status().as_u16(), response.headers());
             Ok(bounded(response, self.max_body_bytes))
         })
     }
