@@ -6,11 +6,17 @@
 //! window resets). The pacer reads them from every response and admits a new request only when
 //! the window still has room for it:
 //!
-//! - **Window budget.** The last answer said `remaining` as of its own request; the requests sent
-//!   after that one are on their way and will use some of it. A request is admitted while
-//!   `remaining − (requests sent since)` is positive. When the window is used up, new requests
-//!   wait for its reset; after the reset, at most `limit` requests go out before an answer says
-//!   where the new window stands.
+//! - **Window budget.** An answer says `remaining` as of its own request's arrival. Requests may
+//!   arrive in another order than they were sent, so every request that might reach the server
+//!   after it is counted against it: those already in flight when it was sent, and those sent
+//!   since. What is left is a lower bound on the room in the window; of several answers about
+//!   one window the pacer keeps the largest bound. When the bound reaches 0, new requests wait
+//!   for the window's reset; after the reset, at most `limit` minus the requests still in
+//!   flight (each charged to one window only) go out before an answer says where the new window
+//!   stands.
+//! - **Window length** is learned from the answers (the longest `x-ratelimit-reset` seen), so
+//!   that a window of 20 ms is not taken for a second: a request that finds a new window used
+//!   up waits for that window's end, never for a guessed second.
 //! - **AIMD.** The number of requests in flight is capped; the cap halves on a 429 and grows by
 //!   one after a window with none.
 //! - **A fixed ceiling** (`ClientConfig::max_requests_per_second`) spaces requests on the
@@ -20,6 +26,9 @@
 //!
 //! The pacer also remembers when a request last succeeded, for the stall rule
 //! ([`Patience`](crate::retry::Patience)).
+//!
+//! Its mutex is taken once to admit a request and once to read its answer and release its place;
+//! the [`Notify`] is touched only when a task waits for a place in flight.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -29,14 +38,18 @@ use tokio::time::Instant;
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 
-#[cfg(test)]
-use crate::retry::MAX_RATE_LIMIT_WAIT;
 use crate::retry::{parse_retry_after, parse_seconds};
+
+#[cfg(test)]
+mod tests;
 
 /// The in-flight cap the pacer starts with, before any 429 has lowered it.
 const INITIAL_LIMIT: u32 = 256;
-/// The window length assumed until the server's headers tell another.
+/// The window length assumed for AIMD until the server's headers tell one.
 const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
+/// The shortest window length the pacer believes (`x-ratelimit-reset` has millisecond
+/// precision; a 0 would make every admission a new window).
+const MIN_WINDOW: Duration = Duration::from_millis(1);
 
 /// The shared pacing state of one client.
 #[derive(Debug)]
@@ -54,6 +67,8 @@ struct State {
     /// Requests admitted so far; each request's number is its place in this sequence.
     sent: u64,
     in_flight: u32,
+    /// Tasks waiting for a place in flight (the only ones [`Pacer::changed`] wakes).
+    waiters: u32,
     /// The AIMD cap on requests in flight.
     limit: u32,
     /// The current AIMD window: when it started and whether it saw a 429.
@@ -61,6 +76,8 @@ struct State {
     aimd_window_had_429: bool,
     /// What the server last said of its window.
     window: Option<Window>,
+    /// The requests up to this one were charged to a window at its reset.
+    charged_through: u64,
     /// No new request before this (a 429's `Retry-After`).
     gate: Option<Instant>,
     /// The fixed ceiling's next free slot.
@@ -75,39 +92,78 @@ struct State {
     answered: u64,
 }
 
-/// The server's rate-limit window, as the last answer described it.
+/// The server's rate-limit window, as the answers described it.
 #[derive(Debug, Clone, Copy)]
 struct Window {
     limit: u64,
-    remaining: u64,
-    /// The request whose answer said `remaining`.
+    /// A lower bound on the room left in the window, as of request `as_of`'s admission: every
+    /// request admitted after it still has to be taken off.
+    room: u64,
+    /// The request (its sequence number) the bound is counted from.
     as_of: u64,
     ends: Instant,
+    /// Whether `ends` came from an answer (`false`: guessed from the length at a reset).
+    told: bool,
+    /// The longest `x-ratelimit-reset` seen: the window's length, or a little less.
     length: Duration,
 }
 
-/// A request's place in flight; dropping it frees the place.
+impl Window {
+    /// Requests that may still be sent in this window, `sent` requests having gone out.
+    fn left(&self, sent: u64) -> u64 {
+        self.room.saturating_sub(sent.saturating_sub(self.as_of))
+    }
+}
+
+/// A request's place in flight; dropping it frees the place ([`Pacer::observe`] frees it with
+/// the same lock that reads the answer).
 #[derive(Debug)]
 pub(crate) struct Permit<'a> {
     pacer: &'a Pacer,
     seq: u64,
+    /// Requests in flight when this one was admitted: any of them may reach the server after it.
+    ahead: u32,
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
+        // Reached only when no answer was read (a dropped connection, a timeout, a cancelled
+        // call): the request may still have been counted, so the window budget keeps it.
         let mut state = self.pacer.lock();
-        state.in_flight = state.in_flight.saturating_sub(1);
+        let wake = state.release();
         drop(state);
-        self.pacer.changed.notify_waiters();
+        if wake {
+            self.pacer.changed.notify_waiters();
+        }
     }
 }
 
 /// What the pacer wants before admitting a request.
+#[derive(Debug)]
 enum Admission {
-    Now(u64),
+    Now { seq: u64, ahead: u32 },
     WaitUntil(Instant),
     WaitForSlot,
 }
+
+/// Counts a task among the waiters for a place while it lives (also when its `acquire` is
+/// cancelled).
+struct Waiting<'a>(&'a Pacer);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.waiters = state.waiters.saturating_sub(1);
+    }
+}
+
+/// The rate-limit headers, named once.
+const LIMIT: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-ratelimit-limit");
+const REMAINING: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-ratelimit-remaining");
+const RESET: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-ratelimit-reset");
 
 impl Pacer {
     /// A pacer with an optional fixed ceiling in requests per second; one 429 closes the gate
@@ -118,10 +174,12 @@ impl Pacer {
             state: Mutex::new(State {
                 sent: 0,
                 in_flight: 0,
+                waiters: 0,
                 limit: INITIAL_LIMIT,
                 aimd_window_start: now,
                 aimd_window_had_429: false,
                 window: None,
+                charged_through: 0,
                 gate: None,
                 next_slot: now,
                 last_progress: now,
@@ -145,42 +203,90 @@ impl Pacer {
     /// Waits until a request may be sent, and takes its place in flight.
     pub(crate) async fn acquire(&self) -> Permit<'_> {
         loop {
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            let admission = {
-                let mut state = self.lock();
-                // Registered under the lock, so a release between here and the await is seen.
-                notified.as_mut().enable();
-                state.admit(Instant::now(), self.spacing)
+            // The common case: admitted at once, one lock, no `Notify` registration.
+            let admission = self.lock().admit(Instant::now(), self.spacing);
+            let admission = match admission {
+                Admission::WaitForSlot => {
+                    let notified = self.changed.notified();
+                    tokio::pin!(notified);
+                    let (admission, waiting) = {
+                        let mut state = self.lock();
+                        // Registered under the lock, so a release after it is seen.
+                        notified.as_mut().enable();
+                        let admission = state.admit(Instant::now(), self.spacing);
+                        let waiting = matches!(admission, Admission::WaitForSlot).then(|| {
+                            state.waiters = state.waiters.saturating_add(1);
+                            Waiting(self)
+                        });
+                        (admission, waiting)
+                    };
+                    if let Some(waiting) = waiting {
+                        notified.await;
+                        drop(waiting);
+                        continue;
+                    }
+                    admission
+                }
+                other => other,
             };
             match admission {
-                Admission::Now(seq) => return Permit { pacer: self, seq },
+                Admission::Now { seq, ahead } => {
+                    return Permit {
+                        pacer: self,
+                        seq,
+                        ahead,
+                    };
+                }
                 Admission::WaitUntil(when) => {
                     let wait = when.saturating_duration_since(Instant::now());
                     tracing::debug!(wait_secs = wait.as_secs_f64(), "waiting for the rate limit");
                     tokio::time::sleep_until(when).await;
                 }
-                Admission::WaitForSlot => notified.await,
+                Admission::WaitForSlot => {}
             }
         }
     }
 
-    /// Reads an answer's rate-limit headers and status.
-    pub(crate) fn observe(&self, permit: &Permit<'_>, status: u16, headers: &HeaderMap) {
-        let now = Instant::now();
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let limit = header("x-ratelimit-limit").and_then(|v| v.trim().parse::<u64>().ok());
-        let remaining = header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
-        let reset = header("x-ratelimit-reset").and_then(parse_seconds);
-        let retry_after = header("retry-after")
+    /// Reads an answer's rate-limit headers and status, and frees the request's place in flight
+    /// under the same lock.
+    pub(crate) fn observe(&self, permit: Permit<'_>, status: u16, headers: &HeaderMap) {
+        let number = |name: &reqwest::header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let window = match (number(&LIMIT), number(&REMAINING)) {
+            (Some(limit), Some(remaining)) => headers
+                .get(&RESET)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_seconds)
+                .map(|reset| (limit, remaining, reset)),
+            _ => None,
+        };
+        // `Retry-After` matters only on a 429 that does not describe its window.
+        let retry_after = (status == 429 && window.is_none())
+            .then(|| headers.get(reqwest::header::RETRY_AFTER))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()))
             .map(|d| d.min(self.rate_limit_cap));
+        let (seq, ahead) = (permit.seq, permit.ahead);
+        // Released below, with the same lock.
+        std::mem::forget(permit);
+        let now = Instant::now();
         let mut state = self.lock();
         state.answered = state.answered.saturating_add(1);
-        let window = (limit, remaining, reset);
-        let described_window = matches!(window, (Some(_), Some(_), Some(_)));
-        if let (Some(limit), Some(remaining), Some(reset)) = window {
-            state.learn_window(permit.seq, limit, remaining, reset, now);
+        if let Some((limit, remaining, reset)) = window {
+            let answer = Answer {
+                seq,
+                ahead,
+                limit,
+                remaining,
+                reset,
+                refused: status == 429,
+            };
+            state.learn_window(answer, now);
         }
         if status == 429 {
             state.rate_limited = state.rate_limited.saturating_add(1);
@@ -190,7 +296,7 @@ impl Pacer {
             // An answer that describes its window already holds new requests until the window
             // resets, to the millisecond; `Retry-After` (whole seconds, rounded up) would hold
             // them up to a second longer. It closes the gate only when the window is unknown.
-            if let Some(wait) = retry_after.filter(|_| !described_window) {
+            if let Some(wait) = retry_after {
                 let until = now + wait;
                 state.gate = Some(state.gate.map_or(until, |g| g.max(until)));
             }
@@ -201,8 +307,11 @@ impl Pacer {
         } else if status < 500 {
             state.last_progress = now;
         }
+        let wake = state.release();
         drop(state);
-        self.changed.notify_waiters();
+        if wake {
+            self.changed.notify_waiters();
+        }
     }
 
     /// How long ago a request last succeeded.
@@ -228,6 +337,20 @@ impl Pacer {
     }
 }
 
+/// What one answer said of the server's window.
+#[derive(Debug, Clone, Copy)]
+struct Answer {
+    /// The answered request's sequence number.
+    seq: u64,
+    /// Requests in flight when it was admitted.
+    ahead: u32,
+    limit: u64,
+    remaining: u64,
+    reset: Duration,
+    /// Whether the answer was a 429: the window was full when the request arrived.
+    refused: bool,
+}
+
 impl State {
     fn admit(&mut self, now: Instant, spacing: Option<Duration>) -> Admission {
         self.grow_after_quiet_window(now);
@@ -240,13 +363,19 @@ impl State {
         }
         if let Some(window) = &mut self.window {
             if now >= window.ends {
-                // A new window: at most `limit` requests until an answer says where it stands.
-                window.remaining = window.limit;
+                // A new window. Until an answer says where it stands, `limit` requests, less
+                // those still in flight that may reach the server in it. Each is charged to one
+                // window only (those sent since the last reset, at most): a request that hangs
+                // does not shrink every window after it.
+                let uncharged = self.sent.saturating_sub(self.charged_through);
+                let charged = u64::from(self.in_flight).min(uncharged);
+                window.room = window.limit.saturating_sub(charged);
+                self.charged_through = self.sent;
                 window.as_of = self.sent;
                 window.ends = now + window.length;
+                window.told = false;
             }
-            let sent_since = self.sent.saturating_sub(window.as_of);
-            if window.remaining <= sent_since {
+            if window.left(self.sent) == 0 {
                 self.waiting_until = Some(window.ends);
                 return Admission::WaitUntil(window.ends);
             }
@@ -262,38 +391,63 @@ impl State {
             self.next_slot = self.next_slot.max(now) + spacing;
         }
         self.waiting_until = None;
-        self.in_flight += 1;
-        self.sent += 1;
-        Admission::Now(self.sent)
+        let ahead = self.in_flight;
+        self.in_flight = self.in_flight.saturating_add(1);
+        self.sent = self.sent.saturating_add(1);
+        Admission::Now {
+            seq: self.sent,
+            ahead,
+        }
     }
 
-    /// Takes what an answer said of the window, unless a later answer already said more.
-    fn learn_window(
-        &mut self,
-        seq: u64,
-        limit: u64,
-        remaining: u64,
-        reset: Duration,
-        now: Instant,
-    ) {
-        let ends = now + reset;
-        let length = self.window.map_or(DEFAULT_WINDOW, |w| w.length).max(reset);
-        match &mut self.window {
-            // An answer about an older window, or older than the one we have: keep ours.
-            Some(w) if ends + Duration::from_millis(50) < w.ends && seq < w.as_of => {}
-            Some(w) if seq < w.as_of && ends <= w.ends + Duration::from_millis(50) => {
-                w.remaining = w.remaining.min(remaining.saturating_add(w.as_of - seq));
-                w.limit = limit;
+    /// Frees one place in flight; says whether a task waits for one.
+    fn release(&mut self) -> bool {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.waiters > 0
+    }
+
+    /// Takes what an answer said of the window: a later window replaces ours, an earlier one
+    /// teaches nothing, and of two bounds on the same window the larger holds (each is a lower
+    /// bound on the room left), unless the answer was a 429.
+    fn learn_window(&mut self, answer: Answer, now: Instant) {
+        let ends = now + answer.reset;
+        let length = self
+            .window
+            .map_or(answer.reset, |w| w.length.max(answer.reset))
+            .max(MIN_WINDOW);
+        let room = if answer.refused {
+            0
+        } else {
+            answer.remaining.saturating_sub(u64::from(answer.ahead))
+        };
+        let fresh = Window {
+            limit: answer.limit,
+            room,
+            as_of: answer.seq,
+            ends,
+            told: true,
+            length,
+        };
+        let Some(w) = &mut self.window else {
+            self.window = Some(fresh);
+            return;
+        };
+        // Two answers about one window say ends apart by no more than their answers' delays;
+        // answers about two windows, by about a window's length.
+        let tolerance = length / 2;
+        w.length = length;
+        w.limit = answer.limit;
+        if ends > w.ends + tolerance {
+            *w = fresh;
+        } else if ends + tolerance >= w.ends {
+            if answer.refused || fresh.left(self.sent) > w.left(self.sent) {
+                w.room = fresh.room;
+                w.as_of = fresh.as_of;
             }
-            _ => {
-                self.window = Some(Window {
-                    limit,
-                    remaining,
-                    as_of: seq,
-                    ends,
-                    length,
-                })
-            }
+            // Every told end is at or after the server's (the answer left after `reset` was
+            // computed); the earliest is the closest.
+            w.ends = if w.told { w.ends.min(ends) } else { ends };
+            w.told = true;
         }
     }
 
@@ -306,164 +460,5 @@ impl State {
             self.aimd_window_start = now;
             self.aimd_window_had_429 = false;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(limit: u64, remaining: u64, reset: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-limit", limit.to_string().parse().unwrap());
-        h.insert(
-            "x-ratelimit-remaining",
-            remaining.to_string().parse().unwrap(),
-        );
-        h.insert("x-ratelimit-reset", reset.parse().unwrap());
-        h
-    }
-
-    fn admitted(state: &mut State, now: Instant) -> bool {
-        matches!(state.admit(now, None), Admission::Now(_))
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_used_up_window_holds_new_requests_until_its_reset() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        let first = pacer.acquire().await;
-        pacer.observe(&first, 200, &headers(3, 2, "0.5"));
-        drop(first);
-        // Two left in this window: two are admitted, the third waits for the reset.
-        let a = pacer.acquire().await;
-        let b = pacer.acquire().await;
-        let mut state = pacer.lock();
-        let now = Instant::now();
-        assert!(matches!(state.admit(now, None), Admission::WaitUntil(_)));
-        assert!(state.waiting_until.is_some());
-        // After the reset, a new window: up to `limit` (3) before any answer.
-        let later = now + Duration::from_millis(600);
-        assert!(admitted(&mut state, later));
-        assert!(admitted(&mut state, later));
-        assert!(admitted(&mut state, later));
-        assert!(!admitted(&mut state, later));
-        drop(state);
-        drop((a, b));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_budget_counts_requests_sent_after_the_answering_one() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        pacer.lock().answered = 1; // past the first request's probe
-        let a = pacer.acquire().await; // seq 1
-        let b = pacer.acquire().await; // seq 2
-        let c = pacer.acquire().await; // seq 3
-        // a's answer: 3 remaining as of a; b and c are on their way → 1 left.
-        pacer.observe(&a, 200, &headers(10, 3, "1"));
-        let mut state = pacer.lock();
-        let now = Instant::now();
-        assert!(admitted(&mut state, now));
-        assert!(!admitted(&mut state, now));
-        drop(state);
-        drop((a, b, c));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_429_halves_the_in_flight_cap_and_a_quiet_window_grows_it() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        pacer.lock().answered = 1; // past the first request's probe
-        let permits: Vec<_> = futures::future::join_all((0..8).map(|_| pacer.acquire())).await;
-        pacer.observe(&permits[0], 429, &HeaderMap::new());
-        assert_eq!(pacer.lock().limit, 4);
-        assert_eq!(pacer.rate_limited(), 1);
-        drop(permits);
-        let mut state = pacer.lock();
-        let now = Instant::now();
-        state.grow_after_quiet_window(now + Duration::from_secs(1)); // the window with the 429
-        assert_eq!(state.limit, 4);
-        state.grow_after_quiet_window(now + Duration::from_secs(2)); // a quiet one
-        assert_eq!(state.limit, 5);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn retry_after_closes_the_gate_capped_at_a_minute() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        let a = pacer.acquire().await;
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", "31536000".parse().unwrap());
-        pacer.observe(&a, 429, &h);
-        drop(a);
-        let wait = pacer.waiting_for();
-        assert_eq!(wait, None); // nobody waits yet
-        let mut state = pacer.lock();
-        match state.admit(Instant::now(), None) {
-            Admission::WaitUntil(t) => {
-                assert!(t.saturating_duration_since(Instant::now()) <= MAX_RATE_LIMIT_WAIT)
-            }
-            _ => panic!("the gate should be closed"),
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_429_that_describes_its_window_holds_requests_until_the_reset_not_retry_after() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        let a = pacer.acquire().await;
-        let mut h = headers(50, 0, "0.3");
-        h.insert("retry-after", "1".parse().unwrap());
-        pacer.observe(&a, 429, &h);
-        drop(a);
-        let mut state = pacer.lock();
-        let now = Instant::now();
-        match state.admit(now, None) {
-            Admission::WaitUntil(t) => {
-                assert!(t.saturating_duration_since(now) <= Duration::from_millis(300))
-            }
-            _ => panic!("the window is used up"),
-        }
-        assert!(state.gate.is_none());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn one_request_probes_until_the_first_answer() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        let probe = pacer.acquire().await;
-        assert!(!admitted(&mut pacer.lock(), Instant::now()));
-        // An answer without rate-limit headers: no limit to pace to.
-        pacer.observe(&probe, 200, &HeaderMap::new());
-        let mut state = pacer.lock();
-        for _ in 0..20 {
-            assert!(admitted(&mut state, Instant::now()));
-        }
-        drop(state);
-        drop(probe);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_fixed_ceiling_spaces_requests() {
-        let pacer = Pacer::new(Some(10.0), MAX_RATE_LIMIT_WAIT);
-        let mut state = pacer.lock();
-        state.answered = 1; // past the first request's probe
-        let now = Instant::now();
-        assert!(matches!(state.admit(now, pacer.spacing), Admission::Now(_)));
-        assert!(matches!(
-            state.admit(now, pacer.spacing),
-            Admission::WaitUntil(_)
-        ));
-        let later = now + Duration::from_millis(100);
-        assert!(matches!(
-            state.admit(later, pacer.spacing),
-            Admission::Now(_)
-        ));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn only_answers_below_429_count_as_progress() {
-        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
-        tokio::time::advance(Duration::from_secs(5)).await;
-        let a = pacer.acquire().await;
-        pacer.observe(&a, 503, &HeaderMap::new());
-        assert!(pacer.since_progress() >= Duration::from_secs(5));
-        pacer.observe(&a, 404, &HeaderMap::new());
-        assert!(pacer.since_progress() < Duration::from_secs(1));
     }
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::Stream;
 use progenitor_client::OperationInfo;
 use telnyx_reputation_api::{Transport, TransportFuture};
 
@@ -47,8 +46,7 @@ impl Transport for Pipeline {
             let permit = self.pacer.acquire().await;
             let response = http.execute(request).await?;
             self.pacer
-                .observe(&permit, response.status().as_u16(), response.headers());
-            drop(permit);
+                .observe(permit, response.status().as_u16(), response.headers());
             Ok(bounded(response, self.max_body_bytes))
         })
     }
@@ -64,68 +62,67 @@ pub struct BodyTooLarge {
 
 /// The same response, whose body fails with [`BodyTooLarge`] as soon as it passes `limit` bytes
 /// (at once when `Content-Length` says it will), so that a hostile answer cannot take memory.
+/// The status, headers and extensions move over as they are; only the body is wrapped.
 fn bounded(response: reqwest::Response, limit: u64) -> reqwest::Response {
     let declared_too_large = response.content_length().is_some_and(|n| n > limit);
-    let mut builder = http::Response::builder()
-        .status(response.status())
-        .version(response.version());
-    if let Some(headers) = builder.headers_mut() {
-        *headers = response.headers().clone();
-    }
+    let (parts, inner) = http::Response::from(response).into_parts();
     let body = Limited {
-        inner: Box::pin(response.bytes_stream()),
-        left: if declared_too_large {
-            None
-        } else {
-            Some(limit)
-        },
+        inner,
+        left: (!declared_too_large).then_some(limit),
         limit,
     };
-    match builder.body(reqwest::Body::wrap_stream(body)) {
-        Ok(response) => reqwest::Response::from(response),
-        // Status, version and headers came from a valid response; this cannot fail. Should it,
-        // an empty 500 is an answer the caller treats as a server failure.
-        Err(_) => reqwest::Response::from(
-            http::Response::builder()
-                .status(500)
-                .body(reqwest::Body::from(Vec::new()))
-                .unwrap_or_default(),
-        ),
-    }
+    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::wrap(body)))
 }
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
-/// A body stream that ends in [`BodyTooLarge`] past its limit.
+/// A body that ends in [`BodyTooLarge`] past its limit.
 struct Limited {
-    inner: ByteStream,
+    inner: reqwest::Body,
     /// Bytes still allowed; `None` once the limit is known to be passed.
     left: Option<u64>,
     limit: u64,
 }
 
-impl Stream for Limited {
-    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+impl http_body::Body for Limited {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
         let limit = self.limit;
         let Some(left) = self.left else {
             return Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))));
         };
-        match self.inner.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(chunk))) => match left.checked_sub(chunk.len() as u64) {
-                Some(rest) => {
-                    self.left = Some(rest);
-                    Poll::Ready(Some(Ok(chunk)))
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let len = frame.data_ref().map_or(0, |data| data.len() as u64);
+                match left.checked_sub(len) {
+                    Some(rest) => {
+                        self.left = Some(rest);
+                        Poll::Ready(Some(Ok(frame)))
+                    }
+                    None => {
+                        self.left = None;
+                        Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))))
+                    }
                 }
-                None => {
-                    self.left = None;
-                    Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))))
-                }
-            },
+            }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        // Past the limit, the error is still to be read.
+        self.left.is_some() && self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self.left {
+            Some(_) => self.inner.size_hint(),
+            None => http_body::SizeHint::default(),
         }
     }
 }
