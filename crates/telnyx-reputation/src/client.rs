@@ -494,6 +494,23 @@ async fn convert(error: api::Error<NumberReputationErrors>) -> Error {
             reason: "response body lost",
             source: e,
         },
+        // An error status whose body is not the documented envelope is still that error: the
+        // status decides (exit codes, retries, rollback), the body's entries are read where
+        // they can be.
+        api::Error::InvalidResponsePayload(body, _)
+            if transport::current_status().is_some_and(|s| s >= 400) =>
+        {
+            let status = transport::current_status().unwrap_or_default();
+            Error::Api(ApiError {
+                operation,
+                status,
+                errors: serde_json::from_slice::<NumberReputationErrors>(&body)
+                    .map(|b| b.errors)
+                    .unwrap_or_default(),
+                request_id: None,
+                retry_after: None,
+            })
+        }
         api::Error::InvalidResponsePayload(_, e) => Error::Protocol {
             operation,
             detail: format!("the response body does not match the spec: {e}"),

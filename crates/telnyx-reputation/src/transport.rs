@@ -13,18 +13,29 @@ use crate::pacer::Pacer;
 
 tokio::task_local! {
     /// The operation id of the request the current call sent last, as the generated client named
-    /// it ([`OperationInfo`]); read by the client for its errors and logs.
-    static OPERATION: std::cell::Cell<&'static str>;
+    /// it ([`OperationInfo`]), and the HTTP status of its answer (0 before one); read by the
+    /// client for its errors and logs.
+    static OPERATION: std::cell::Cell<(&'static str, u16)>;
 }
 
-/// Runs `call` with a slot that records the operation it sends.
+/// Runs `call` with a slot that records the operation it sends and the status it got.
 pub(crate) async fn tracking<F: Future>(call: F) -> F::Output {
-    OPERATION.scope(std::cell::Cell::new(""), call).await
+    OPERATION.scope(std::cell::Cell::new(("", 0)), call).await
 }
 
 /// The operation the current call sent last (`""` before any).
 pub(crate) fn current_operation() -> &'static str {
-    OPERATION.try_with(|c| c.get()).unwrap_or("")
+    OPERATION.try_with(|c| c.get().0).unwrap_or("")
+}
+
+/// The HTTP status of the last answer the current call got, if it got one. The generated
+/// client drops the status when a body does not decode; this keeps an error status an error
+/// status (a 401 whose body is not the documented envelope is still a 401).
+pub(crate) fn current_status() -> Option<u16> {
+    OPERATION
+        .try_with(|c| c.get().1)
+        .ok()
+        .filter(|status| *status != 0)
 }
 
 /// The client's transport: pacing, a bounded body, and operation tracking.
@@ -42,11 +53,12 @@ impl Transport for Pipeline {
         info: &'a OperationInfo,
     ) -> TransportFuture<'a> {
         Box::pin(async move {
-            let _ = OPERATION.try_with(|c| c.set(info.operation_id));
+            let _ = OPERATION.try_with(|c| c.set((info.operation_id, 0)));
             let permit = self.pacer.acquire().await;
             let response = http.execute(request).await?;
-            self.pacer
-                .observe(permit, response.status().as_u16(), response.headers());
+            let status = response.status().as_u16();
+            let _ = OPERATION.try_with(|c| c.set((info.operation_id, status)));
+            self.pacer.observe(permit, status, response.headers());
             Ok(bounded(response, self.max_body_bytes))
         })
     }

@@ -390,3 +390,23 @@ async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn an_error_status_whose_body_is_not_the_envelope_is_still_that_error() {
+    // The first edition's envelope (no `detail`, no `meta.url`), and a body that is not JSON.
+    for body in [
+        r#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#,
+        "<html>denied</html>",
+    ] {
+        let api = serve(
+            Router::new().fallback(move || async move { json(StatusCode::UNAUTHORIZED, body) }),
+        )
+        .await;
+        let error = client(&api, |c| c)
+            .list(Scope::Account, Page::new(1, 10), None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.status(), Some(401), "{body}: {error}");
+        assert!(matches!(error, Error::Api(_)), "{body}: {error}");
+    }
+}
