@@ -34,9 +34,21 @@ mod envelope;
 mod faults;
 mod guard;
 mod handlers;
+mod ledger;
+mod lifecycle;
+mod listing;
+mod loa;
+pub mod model;
+mod populate;
 mod ratelimit;
+mod refresh;
+mod refusal;
+mod remediation;
+mod remediation_handlers;
+mod reputation;
 #[cfg(feature = "clap")]
 mod serve;
+mod settings_handlers;
 mod state;
 mod stats;
 mod timer;
@@ -50,11 +62,16 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 pub use faults::Faults;
+pub use ledger::Billing;
+pub use lifecycle::{SettingsRecord, TERMS_VERSION};
+pub use remediation::{RemediationBody, RemediationRecord};
+pub use reputation::reputation_of;
+pub use reputation::{populated_reputation, reputation_after};
 #[cfg(feature = "clap")]
 pub use serve::{ServeArgs, serve};
 pub use state::{
     AccountConfig, Association, BatchRefusal, EnterpriseConfig, Inventory, NumberRefusal,
-    NumberRule, Refusal, World, reputation_of,
+    NumberRule, Refusal, World,
 };
 pub use stats::Stats;
 
@@ -75,13 +92,21 @@ pub struct MockConfig {
     pub allow_raw_plus: bool,
     /// Faults at start.
     pub faults: Faults,
-    /// Seed of every fault decision.
+    /// Seed of every fault decision, and of the populated numbers and their data.
     pub seed: u64,
+    /// How long a new activation stays `pending` before it is approved.
+    pub approve_after_ms: u64,
+    /// How long a remediation stays `pending`, then `in_progress`, before it completes.
+    pub remediation_step_ms: u64,
+    /// Numbers associated with each approved enterprise at start, with seeded data.
+    pub populate: u64,
 }
 
 impl MockConfig {
-    /// One account (`demo-key`), one approved enterprise ([`DEMO_ENTERPRISE`]), owning every
-    /// valid US local number; loopback, a free port, no faults.
+    /// One account (`demo-key`) that has agreed to the Terms of Service, one approved
+    /// enterprise ([`DEMO_ENTERPRISE`]), owning every valid US local number; loopback, a free
+    /// port, no faults; activations approved after a second, remediation stages a second
+    /// long; nothing populated.
     pub fn demo() -> MockConfig {
         MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -92,10 +117,14 @@ impl MockConfig {
                     approved: true,
                 }],
                 inventory: Inventory::All,
+                terms_agreed: true,
             }],
             allow_raw_plus: false,
             faults: Faults::default(),
             seed: 0,
+            approve_after_ms: 1000,
+            remediation_step_ms: 1000,
+            populate: 0,
         }
     }
 }
@@ -132,6 +161,17 @@ impl MockHandle {
     /// Starts the counts of [`MockHandle::stats`] from zero.
     pub fn reset_stats(&self) {
         self.app.counters.reset();
+    }
+
+    /// The billable events so far, by kind.
+    pub fn billing(&self) -> Billing {
+        self.app.world().billing
+    }
+
+    /// Moves the emulator's clock forward: pending activations whose time has come are
+    /// approved, remediations move on. Tests use it instead of sleeping.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.app.clock.advance(by);
     }
 
     /// Stops accepting connections and waits for the server task.

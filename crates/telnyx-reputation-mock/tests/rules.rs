@@ -116,6 +116,7 @@ async fn associate_refuses_numbers_already_associated_anywhere_and_not_owned() {
             approved: true,
         }],
         inventory: Inventory::Numbers([numbers(0, 1)[0].parse().unwrap()].into()),
+        terms_agreed: true,
     });
     let mock = start(config).await.unwrap();
     associate(&client(&mock, DEMO_API_KEY), DEMO_ENTERPRISE, numbers(0, 1))
@@ -150,14 +151,20 @@ async fn associate_refuses_more_than_100_and_unapproved_or_unknown_enterprises()
             .0,
         "too_many"
     );
-    assert_eq!(
-        associate(&c, unapproved, numbers(0, 1))
-            .await
-            .unwrap_err()
-            .1[0]
-            .0,
-        "enterprise_not_approved"
-    );
+    // Before approval the current edition refuses with a 403 in its error envelope.
+    let r = reqwest::Client::new()
+        .post(format!(
+            "{}/enterprises/{unapproved}/reputation/numbers",
+            mock.base_url()
+        ))
+        .bearer_auth(DEMO_API_KEY)
+        .json(&serde_json::json!({"phone_numbers": numbers(0, 1)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "enterprise_not_approved");
     assert_eq!(
         associate(&c, Uuid::from_u128(1), numbers(0, 1))
             .await
@@ -215,22 +222,28 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
             meta.total_results,
             meta.total_pages
         ),
-        (Some(3), Some(10), Some(25), Some(3))
+        // `page_size` is the rows of this page, as the current edition says.
+        (Some(3), Some(5), Some(25), Some(3))
     );
     let p9 = page(9).await.unwrap().into_inner();
     assert!(p9.data.is_empty());
     assert_eq!(p9.meta.unwrap().total_pages, Some(3));
-    let filtered = c
-        .list_reputation_numbers_simplified()
-        .phone_number("+16035550007")
+    let filtered: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B16035550007",
+            mock.base_url()
+        ))
+        .bearer_auth(DEMO_API_KEY)
         .send()
         .await
         .unwrap()
-        .into_inner();
-    assert_eq!(filtered.data.len(), 1);
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
     let r = reqwest::Client::new()
         .get(format!(
-            "{}/reputation/numbers?page[size]=101",
+            "{}/reputation/numbers?page[size]=0",
             mock.base_url()
         ))
         .bearer_auth(DEMO_API_KEY)
