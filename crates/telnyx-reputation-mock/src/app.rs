@@ -134,5 +134,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             Arc::clone(&app),
             guard::guard,
         ));
-    api.merge(admin::routes()).with_state(app)
+    api.merge(admin::routes())
+        .fallback(crate::envelope::no_such_route)
+        .with_state(app)
 }

@@ -169,6 +169,42 @@ pub(crate) fn envelope(status: StatusCode, errors: Vec<ApiError>) -> Response {
     (status, Json(ApiErrors { errors })).into_response()
 }
 
+/// An error answer that is not in the envelope yet (axum's own rejections of a path, query or
+/// body are plain text) put into it, keeping its status and its text as the detail; every
+/// other answer as it is.
+pub(crate) async fn into_envelope(response: Response) -> Response {
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&bytes).trim().to_owned();
+    let kind = match status {
+        StatusCode::NOT_FOUND => ErrorKind::NotFound,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorKind::Invalid,
+        s if s.is_server_error() => ErrorKind::Server(ServerError::Internal),
+        _ => ErrorKind::BadRequest,
+    };
+    let detail = if detail.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        detail
+    };
+    envelope(status, vec![kind.error(detail, None)])
+}
+
+/// The answer to a path no operation has.
+pub(crate) async fn no_such_route(uri: axum::http::Uri) -> Response {
+    ErrorKind::NotFound.answer(format!("no operation at {}", uri.path()))
+}
+
 /// The answer to a refused operation.
 pub(crate) fn refusal(r: Refusal) -> Response {
     match r {

@@ -220,8 +220,8 @@ impl World {
         loa_document_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Settings, Refusal> {
-        let document = check_document_id(loa_document_id)?;
         let record = self.settings_mut(account, id)?;
+        let document = check_document_id(loa_document_id)?;
         record.settings = record.view(now);
         record.settings.loa_document_id = Some(document);
         record.settings.updated_at = now;
