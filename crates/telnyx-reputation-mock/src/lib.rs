@@ -1,12 +1,22 @@
 //! A stateful emulator of the Telnyx Phone Number Reputation API, for tests, benchmarks and
 //! demos without an account or a billable call.
 //!
-//! It answers the seven operations of `spec/phone-numbers.yml` over in-memory state with the
-//! documented semantics: bearer auth, enterprises with an approval state, an inventory of owned
-//! numbers, atomic associate with one error per failing number (`source.pointer` =
-//! `/phone_numbers/<index>`), pagination with `meta`, cached or fresh reputation data, and
-//! disassociate. Numbers are checked by `telnyx-e164`, the same rules the client uses. Its wire
-//! shapes are the generated client's own types, so the two cannot drift apart.
+//! It answers the 18 operations of the current edition of the API (July 2026) over in-memory
+//! state with the documented semantics: bearer auth; the account's Terms of Service agreement;
+//! enterprises whose reputation is enabled (billable, needing a `loa_document_id`), `pending`
+//! until the emulator's clock passes `approve_after_ms`, then approved, and disabled with every
+//! number de-registered; the LOA rendered as a real PDF and replaced; an inventory of owned
+//! numbers; atomic associate with one error per failing number (`source.pointer` =
+//! `/phone_numbers/<index>`); lists with pages of up to 250 and the `eq`, `contains` and
+//! `enterprise_id` filters; cached or fresh reputation data; refresh answered per number;
+//! remediation requests moving `pending` → `in_progress` → `completed` with per-number results
+//! and 409 for a number in flight; and disassociate. Every error is in the current envelope
+//! (`meta.url` included). Every billable event is counted in a ledger ([`Billing`],
+//! [`MockHandle::billing`]). Numbers are checked by `telnyx-e164`, the same rules the client
+//! uses. Its wire shapes ([`model`]) are written from the current edition.
+//!
+//! Time is the system clock plus an offset: tests move it forward
+//! with [`MockHandle::advance_clock`] instead of sleeping.
 //!
 //! Faults ([`Faults`]) are seeded and deterministic: latency and jitter, 5xx at a rate, 429 with
 //! `Retry-After` at a rate, a slow body, and commit-then-drop (the associate is applied, then the

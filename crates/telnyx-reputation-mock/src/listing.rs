@@ -10,9 +10,81 @@ use uuid::Uuid;
 
 use crate::state::{Association, Refusal, World};
 
-/// One scope's numbers by sequence: appended in order (sequences only grow), removed by binary
-/// search.
-type Ordered = Vec<(u64, E164)>;
+/// Entries per chunk of a scope's order.
+const CHUNK: usize = 1024;
+
+/// One scope's numbers by sequence, in chunks of at most [`CHUNK`]: appended at the end
+/// (sequences only grow), removed within their chunk (found by binary search on the chunks'
+/// first sequence), so neither a removal nor a page moves more than a chunk, and finding a
+/// page's first row steps over whole chunks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ordered {
+    chunks: Vec<Vec<(u64, E164)>>,
+    len: usize,
+}
+
+impl Ordered {
+    fn push(&mut self, seq: u64, number: E164) {
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => last.push((seq, number)),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push((seq, number));
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn remove(&mut self, seq: u64) {
+        // The last chunk whose first sequence is at most `seq`.
+        let at = self
+            .chunks
+            .partition_point(|c| c.first().is_some_and(|(s, _)| *s <= seq));
+        let Some(i) = at.checked_sub(1) else {
+            return;
+        };
+        let Some(chunk) = self.chunks.get_mut(i) else {
+            return;
+        };
+        if let Ok(j) = chunk.binary_search_by_key(&seq, |(s, _)| *s) {
+            chunk.remove(j);
+            self.len -= 1;
+            if chunk.is_empty() {
+                self.chunks.remove(i);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every entry in order.
+    fn iter(&self) -> impl Iterator<Item = &(u64, E164)> {
+        self.chunks.iter().flatten()
+    }
+
+    /// Up to `take` entries from position `skip`.
+    fn page(&self, skip: usize, take: usize) -> impl Iterator<Item = &(u64, E164)> {
+        let mut start = skip;
+        let mut first = self.chunks.len();
+        for (i, c) in self.chunks.iter().enumerate() {
+            if start < c.len() {
+                first = i;
+                break;
+            }
+            start -= c.len();
+        }
+        self.chunks
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .flatten()
+            .skip(start)
+            .take(take)
+    }
+}
 
 /// The list order of every scope: `(account, Some(enterprise))` and `(account, None)`.
 #[derive(Debug, Clone, Default)]
@@ -24,17 +96,15 @@ impl OrderIndex {
     /// Adds a number at the end of its enterprise's and its account's order.
     pub fn push(&mut self, account: usize, enterprise: Uuid, seq: u64, number: E164) {
         for scope in [(account, Some(enterprise)), (account, None)] {
-            self.scopes.entry(scope).or_default().push((seq, number));
+            self.scopes.entry(scope).or_default().push(seq, number);
         }
     }
 
     /// Removes the number of sequence `seq` from both of its scopes.
     pub fn remove(&mut self, account: usize, enterprise: Uuid, seq: u64) {
         for scope in [(account, Some(enterprise)), (account, None)] {
-            if let Some(list) = self.scopes.get_mut(&scope)
-                && let Ok(at) = list.binary_search_by_key(&seq, |(s, _)| *s)
-            {
-                list.remove(at);
+            if let Some(list) = self.scopes.get_mut(&scope) {
+                list.remove(seq);
             }
         }
     }
@@ -47,17 +117,15 @@ impl OrderIndex {
             .remove(&(account, Some(enterprise)))
             .unwrap_or_default();
         if let Some(all) = self.scopes.get_mut(&(account, None)) {
-            let seqs: std::collections::HashSet<u64> = gone.iter().map(|(s, _)| *s).collect();
-            all.retain(|(s, _)| !seqs.contains(s));
+            for (seq, _) in gone.iter() {
+                all.remove(*seq);
+            }
         }
-        gone.into_iter().map(|(_, n)| n).collect()
+        gone.iter().map(|(_, n)| *n).collect()
     }
 
-    fn scope(&self, account: usize, enterprise: Option<Uuid>) -> &[(u64, E164)] {
-        self.scopes
-            .get(&(account, enterprise))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    fn scope(&self, account: usize, enterprise: Option<Uuid>) -> Option<&Ordered> {
+        self.scopes.get(&(account, enterprise))
     }
 }
 
@@ -117,14 +185,15 @@ impl World {
                 total,
             });
         }
-        let scope = self.index.scope(account, enterprise);
+        let empty = Ordered::default();
+        let scope = self.index.scope(account, enterprise).unwrap_or(&empty);
         let row = |(_, n): &(u64, E164)| self.associations.get(n);
         if let Some(digits) = &filter.contains {
             // A substring has no index: the scope is scanned, its matches counted, and only
             // the page's rows looked up.
             let mut total = 0u64;
             let mut rows = Vec::new();
-            for entry in scope {
+            for entry in scope.iter() {
                 if entry.1.as_str().contains(digits.as_str()) {
                     if total >= skip as u64 && rows.len() < take {
                         rows.extend(row(entry));
@@ -134,11 +203,50 @@ impl World {
             }
             return Ok(ListPage { rows, total });
         }
-        let start = skip.min(scope.len());
-        let end = start.saturating_add(take).min(scope.len());
         Ok(ListPage {
-            rows: scope[start..end].iter().filter_map(row).collect(),
+            rows: scope.page(skip, take).filter_map(row).collect(),
             total: scope.len() as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(i: u64) -> E164 {
+        E164::parse_strict(&format!("+1603{:07}", 5_000_000 + i)).unwrap()
+    }
+
+    #[test]
+    fn pages_and_removals_across_chunks_keep_the_order() {
+        let mut ordered = Ordered::default();
+        let mut model: Vec<u64> = Vec::new();
+        for seq in 1..=3000u64 {
+            ordered.push(seq, number(seq));
+            model.push(seq);
+        }
+        // Remove a whole chunk's worth and scattered ones, the first and the last.
+        for seq in (1..=3000u64)
+            .filter(|s| (1100..2200).contains(s) || s % 7 == 0 || *s == 1 || *s == 3000)
+        {
+            ordered.remove(seq);
+            model.retain(|m| *m != seq);
+        }
+        ordered.remove(99_999); // absent: nothing happens
+        assert_eq!(ordered.len(), model.len());
+        for (skip, take) in [
+            (0, 250),
+            (250, 250),
+            (1000, 250),
+            (model.len() - 10, 250),
+            (model.len(), 5),
+        ] {
+            let got: Vec<u64> = ordered.page(skip, take).map(|(s, _)| *s).collect();
+            let want: Vec<u64> = model.iter().copied().skip(skip).take(take).collect();
+            assert_eq!(got, want, "{skip}+{take}");
+        }
+        let all: Vec<u64> = ordered.iter().map(|(s, _)| *s).collect();
+        assert_eq!(all, model);
     }
 }
