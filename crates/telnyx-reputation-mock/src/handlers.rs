@@ -15,9 +15,9 @@ use crate::app::App;
 use crate::envelope::{ErrorKind, refusal};
 use crate::guard::Account;
 use crate::listing::NumberFilter;
-use crate::model::{Page, PageMeta, Wrapped};
+use crate::model::{PageMeta, Wrapped};
 use crate::state::Refusal;
-use crate::wire::{create_body, created_response};
+use crate::wire::{create_body, created_response, list_response as list_page_response};
 
 /// Drops the connection that carries the request when notified (commit-then-drop).
 #[derive(Clone)]
@@ -142,20 +142,17 @@ fn list_response(
         },
     };
     let world = app.world();
-    let (data, total) = if known {
-        match world.list_page(account, scope, &filter, number, size) {
-            Ok(page) => (
-                page.rows.iter().map(|a| a.record()).collect::<Vec<_>>(),
-                page.total,
-            ),
-            Err(r) => return refusal(r),
-        }
-    } else {
-        (Vec::new(), 0)
-    };
-    drop(world);
-    let meta = page_meta(number, size, data.len(), total);
-    Json(Page { data, meta }).into_response()
+    if !known {
+        drop(world);
+        return list_page_response(&[], page_meta(number, size, 0, 0));
+    }
+    match world.list_page(account, scope, &filter, number, size) {
+        Ok(page) => list_page_response(
+            &page.rows,
+            page_meta(number, size, page.rows.len(), page.total),
+        ),
+        Err(r) => refusal(r),
+    }
 }
 
 pub(crate) async fn list_enterprise(
