@@ -299,8 +299,8 @@ async fn a_201_that_confirms_nothing_associates_nothing_and_is_sent_at_most_twic
     assert_eq!(seen.deletes(), 0);
 }
 
-/// A page of 100 numbers starting at row `first`, with `meta` (raw JSON) if given.
-fn full_page(first: u64, meta: Option<String>) -> String {
+/// A page of 100 numbers starting at row `first`, saying it is page `number` of `total_pages`.
+fn full_page(first: u64, number: u64, total_pages: u64) -> String {
     let rows: Vec<String> = (first..first + 100)
         .map(|i| {
             format!(
@@ -309,10 +309,11 @@ fn full_page(first: u64, meta: Option<String>) -> String {
             )
         })
         .collect();
-    match meta {
-        Some(meta) => format!(r#"{{"data":[{}],"meta":{meta}}}"#, rows.join(",")),
-        None => format!(r#"{{"data":[{}]}}"#, rows.join(",")),
-    }
+    format!(
+        r#"{{"data":[{}],"meta":{{"page_number":{number},"page_size":100,"total_pages":{total_pages},"total_results":{}}}}}"#,
+        rows.join(","),
+        total_pages.saturating_mul(100)
+    )
 }
 
 fn page_number(uri: &Uri) -> u64 {
@@ -328,12 +329,10 @@ fn page_number(uri: &Uri) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_list_ends_at_the_page_limit_streaming_in_bounded_memory() {
-    // Full pages of new numbers for ever, with no total.
+    // Full pages of new numbers for ever, with a total that never comes.
     let (api, seen) = serve(|_, uri, _| {
-        json(
-            StatusCode::OK,
-            full_page((page_number(uri) - 1) * 100, None),
-        )
+        let n = page_number(uri);
+        json(StatusCode::OK, full_page((n - 1) * 100, n, 1_000_000_000))
     })
     .await;
     for format in ["csv", "table"] {
@@ -362,13 +361,7 @@ async fn a_list_whose_pages_repeat_ends_at_the_second_page() {
     // The same page whatever page is asked for, its number echoed back, and a total of 10^6.
     let (api, seen) = serve(|_, uri, _| {
         let n = page_number(uri);
-        json(
-            StatusCode::OK,
-            full_page(
-                0,
-                Some(format!(r#"{{"page_number":{n},"total_pages":1000000}}"#)),
-            ),
-        )
+        json(StatusCode::OK, full_page(0, n, 1_000_000))
     })
     .await;
     let out = cli(&api, &seen, &["--output", "csv", "list"]).await;

@@ -6,13 +6,14 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 
 use crate::faults::{Draws, Faults};
 use crate::ratelimit::RateLimiter;
 use crate::state::World;
 use crate::stats::Counters;
-use crate::{MockConfig, admin, guard, handlers};
+use crate::timer::Clock;
+use crate::{MockConfig, admin, guard, handlers, remediation_handlers, settings_handlers};
 
 /// The emulator's shared state: the world, the faults, the rate limit's counts, the counters.
 pub(crate) struct App {
@@ -25,6 +26,8 @@ pub(crate) struct App {
     pub allow_raw_plus: bool,
     pub limiter: RateLimiter,
     pub counters: Counters,
+    /// The time every state change reads.
+    pub clock: Clock,
 }
 
 impl App {
@@ -35,14 +38,28 @@ impl App {
         for (i, account) in config.accounts.iter().enumerate() {
             keys.entry(account.api_key.clone()).or_insert(i);
         }
+        let clock = Clock::default();
+        let mut world = World::new(config.accounts);
+        world.set_timings(
+            chrono::TimeDelta::milliseconds(
+                i64::try_from(config.approve_after_ms).unwrap_or(i64::MAX),
+            ),
+            chrono::TimeDelta::milliseconds(
+                i64::try_from(config.remediation_step_ms).unwrap_or(i64::MAX),
+            ),
+        );
+        if config.populate > 0 {
+            world.populate(config.populate, config.seed, clock.now());
+        }
         App {
-            world: Mutex::new(World::new(config.accounts)),
+            world: Mutex::new(world),
             faults: RwLock::new(Arc::new(config.faults)),
             keys,
             draws: Draws::new(config.seed),
             allow_raw_plus: config.allow_raw_plus,
             limiter: RateLimiter::new(Instant::now()),
             counters: Counters::default(),
+            clock,
         }
     }
 
@@ -71,6 +88,36 @@ impl App {
 pub(crate) fn router(app: Arc<App>) -> Router {
     let api = Router::new()
         .route(
+            "/terms_of_service/number_reputation/agree",
+            post(settings_handlers::agree),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation",
+            get(settings_handlers::get_settings)
+                .post(settings_handlers::enable)
+                .delete(settings_handlers::disable),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/frequency",
+            patch(settings_handlers::update_frequency),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/loa",
+            post(settings_handlers::render_loa).patch(settings_handlers::replace_loa),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers/refresh",
+            post(handlers::refresh),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/remediation",
+            get(remediation_handlers::list).post(remediation_handlers::submit),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/remediation/{remediation_id}",
+            get(remediation_handlers::get),
+        )
+        .route(
             "/enterprises/{enterprise_id}/reputation/numbers",
             get(handlers::list_enterprise).post(handlers::associate),
         )
@@ -87,5 +134,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             Arc::clone(&app),
             guard::guard,
         ));
-    api.merge(admin::routes()).with_state(app)
+    api.merge(admin::routes())
+        .fallback(crate::envelope::no_such_route)
+        .with_state(app)
 }

@@ -75,7 +75,7 @@ pub(crate) async fn guard(
         ErrorKind::Server(error).answer("injected server error")
     } else {
         request.extensions_mut().insert(Account(account));
-        next.run(request).await
+        crate::envelope::into_envelope(next.run(request).await).await
     };
     if response.status() == StatusCode::TOO_MANY_REQUESTS {
         app.counters.too_many_requests(rate_limited);

@@ -1,5 +1,5 @@
-//! The API operations: list, associate, get and disassociate, each in the enterprise scope and
-//! (but associate) the account-wide one, over the world's rules.
+//! The number operations: list (with its filters), associate, get, refresh and disassociate,
+//! each in the enterprise scope and (but associate and refresh) the account-wide one.
 
 use std::sync::Arc;
 
@@ -8,116 +8,151 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use telnyx_reputation_api::types::{
-    NumberReputationPaginationMeta, ReputationPhoneNumberList,
-    ReputationPhoneNumberListWithReputation, ReputationPhoneNumberWithReputation,
-};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::app::App;
 use crate::envelope::{ErrorKind, refusal};
 use crate::guard::Account;
+use crate::listing::NumberFilter;
+use crate::model::{PageMeta, Wrapped};
 use crate::state::Refusal;
-use crate::wire::{create_body, created_response};
+use crate::wire::{create_body, created_response, list_response as list_page_response};
 
 /// Drops the connection that carries the request when notified (commit-then-drop).
 #[derive(Clone)]
 pub(crate) struct DropConnection(pub Arc<Notify>);
 
-/// The list operations' query: paging and the number filters.
+/// The number lists' query: paging and the filters of the current edition.
 #[derive(Deserialize)]
 pub(crate) struct ListQuery {
     #[serde(rename = "page[number]")]
     page_number: Option<String>,
     #[serde(rename = "page[size]")]
     page_size: Option<String>,
-    /// Exactly this number.
     #[serde(rename = "filter[phone_number][eq]")]
-    phone_number: Option<String>,
-    /// Numbers whose digits contain these digits.
+    eq: Option<String>,
     #[serde(rename = "filter[phone_number][contains]")]
     contains: Option<String>,
-    /// Numbers of this enterprise (account-wide list).
     #[serde(rename = "filter[enterprise_id]")]
-    enterprise_id: Option<Uuid>,
+    enterprise_id: Option<String>,
 }
 
-/// The largest page; a larger `page[size]` is clamped to it.
-const PAGE_SIZE_MAX: u64 = 250;
+/// The largest page number `meta.page_number` can state.
+pub(crate) const PAGE_NUMBER_MAX: u64 = i64::MAX as u64;
+/// The largest page; larger requested sizes are clamped to it.
+pub(crate) const PAGE_SIZE_MAX: u64 = 250;
+/// The fewest digits a `contains` filter may hold.
+const CONTAINS_MIN_DIGITS: usize = 5;
 
-/// The largest page number `meta.page_number` (an i64) can state.
-const PAGE_NUMBER_MAX: u64 = i64::MAX as u64;
-
-fn page_param(raw: Option<&str>, default: u64, max: u64, name: &str) -> Result<u64, Box<Response>> {
+/// A paging parameter: absent gives `default`; an integer from 1 up, clamped to `max` (a page
+/// number too large for any integer type is still a page past the end); anything else is 400.
+pub(crate) fn page_param(
+    raw: Option<&str>,
+    default: u64,
+    max: u64,
+    name: &str,
+) -> Result<u64, Box<Response>> {
     let Some(raw) = raw else {
         return Ok(default);
     };
-    // A page number too large for any integer type is still a page past the end, not an error.
     let digits_only = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
     let value = match raw.parse::<u64>() {
-        Err(_) if digits_only && max == PAGE_NUMBER_MAX && raw.bytes().any(|b| b != b'0') => {
-            Ok(max)
-        }
+        Err(_) if digits_only && raw.bytes().any(|b| b != b'0') => Ok(max),
         other => other,
     };
     match value {
-        Ok(v) if v > max && max == PAGE_NUMBER_MAX => Ok(max),
-        Ok(v) if (1..=max).contains(&v) => Ok(v),
-        _ => Err(Box::new(ErrorKind::BadRequest.answer(format!(
-            "{name} must be an integer from 1 to {max}, got {raw:?}"
-        )))),
+        Ok(v) if v >= 1 => Ok(v.min(max)),
+        _ => Err(Box::new(ErrorKind::BadRequest.answer_parameter(
+            format!("{name} must be an integer of at least 1, got {raw:?}"),
+            name,
+        ))),
     }
 }
 
-fn list_response(app: &App, account: usize, enterprise: Option<Uuid>, q: ListQuery) -> Response {
+/// `meta` of a page of `rows` rows out of `total`, at the requested `size`.
+pub(crate) fn page_meta(number: u64, size: u64, rows: usize, total: u64) -> PageMeta {
+    PageMeta {
+        page_number: number,
+        page_size: rows as u64,
+        total_results: total,
+        total_pages: total.div_ceil(size.max(1)),
+    }
+}
+
+fn number_filter(q: &ListQuery) -> Result<NumberFilter, Box<Response>> {
+    let contains = match q.contains.as_deref() {
+        None => None,
+        Some(raw) => {
+            let digits = raw.strip_prefix('+').unwrap_or(raw);
+            if digits.len() < CONTAINS_MIN_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Box::new(ErrorKind::BadRequest.answer_parameter(
+                    format!(
+                        "filter[phone_number][contains] must be at least {CONTAINS_MIN_DIGITS} digits, got {raw:?}"
+                    ),
+                    "filter[phone_number][contains]",
+                )));
+            }
+            Some(digits.to_owned())
+        }
+    };
+    Ok(NumberFilter {
+        eq: q.eq.clone(),
+        contains,
+    })
+}
+
+fn list_response(
+    app: &App,
+    account: usize,
+    enterprise: Option<Uuid>,
+    q: ListQuery,
+    default_size: u64,
+) -> Response {
     let number = match page_param(q.page_number.as_deref(), 1, PAGE_NUMBER_MAX, "page[number]") {
         Ok(v) => v,
         Err(r) => return *r,
     };
-    // The enterprise list's default page is 10 numbers, the account-wide one's 20.
-    let default_size = if enterprise.is_some() { 10 } else { 20 };
     let size = match page_param(
         q.page_size.as_deref(),
         default_size,
-        PAGE_NUMBER_MAX,
+        PAGE_SIZE_MAX,
         "page[size]",
     ) {
-        Ok(v) => v.min(PAGE_SIZE_MAX),
+        Ok(v) => v,
         Err(r) => return *r,
     };
-    let world = app.world();
-    let mut all = match world.list(account, enterprise, q.phone_number.as_deref()) {
-        Ok(all) => all,
-        Err(r) => return refusal(r),
+    let filter = match number_filter(&q) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    if let Some(contains) = &q.contains {
-        let digits: String = contains.chars().filter(char::is_ascii_digit).collect();
-        all.retain(|a| a.phone_number.as_str().contains(&digits));
-    }
-    if let Some(id) = q.enterprise_id {
-        all.retain(|a| a.enterprise_id == id);
-    }
-    let total = all.len() as u64;
-    let data = all
-        .iter()
-        .skip(((number - 1).saturating_mul(size)) as usize)
-        .take(size as usize)
-        .map(|a| a.with_reputation())
-        .collect();
-    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    Json(ReputationPhoneNumberListWithReputation(
-        ReputationPhoneNumberList {
-            data,
-            meta: NumberReputationPaginationMeta {
-                page_number: count(number),
-                page_size: count(size),
-                total_results: count(total),
-                total_pages: count(total.div_ceil(size)),
-            },
+    // The account-wide list narrowed to one enterprise reads that enterprise's order; an
+    // enterprise the account does not have matches nothing.
+    let (scope, known) = match (enterprise, q.enterprise_id.as_deref()) {
+        (Some(id), _) => (Some(id), true),
+        (None, None) => (None, true),
+        (None, Some(raw)) => match Uuid::parse_str(raw) {
+            Ok(id) => (Some(id), app.world().enterprise(account, id).is_ok()),
+            Err(_) => {
+                return ErrorKind::BadRequest.answer_parameter(
+                    format!("filter[enterprise_id] must be a UUID, got {raw:?}"),
+                    "filter[enterprise_id]",
+                );
+            }
         },
-    ))
-    .into_response()
+    };
+    let world = app.world();
+    if !known {
+        drop(world);
+        return list_page_response(&[], page_meta(number, size, 0, 0));
+    }
+    match world.list_page(account, scope, &filter, number, size) {
+        Ok(page) => list_page_response(
+            &page.rows,
+            page_meta(number, size, page.rows.len(), page.total),
+        ),
+        Err(r) => refusal(r),
+    }
 }
 
 pub(crate) async fn list_enterprise(
@@ -126,7 +161,7 @@ pub(crate) async fn list_enterprise(
     Path(enterprise): Path<Uuid>,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    list_response(&app, account, Some(enterprise), q)
+    list_response(&app, account, Some(enterprise), q, 10)
 }
 
 pub(crate) async fn list_simplified(
@@ -134,7 +169,29 @@ pub(crate) async fn list_simplified(
     Extension(Account(account)): Extension<Account>,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    list_response(&app, account, None, q)
+    list_response(&app, account, None, q, 20)
+}
+
+/// Refreshes up to 100 numbers of the enterprise, answering per number.
+pub(crate) async fn refresh(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body = match create_body(&headers, &body) {
+        Ok(b) => b,
+        Err(detail) => return ErrorKind::BadRequest.answer(detail),
+    };
+    let now = app.clock.now();
+    match app
+        .world()
+        .refresh(account, enterprise, &body.phone_numbers, now)
+    {
+        Ok(outcome) => Json(Wrapped { data: outcome }).into_response(),
+        Err(r) => refusal(r),
+    }
 }
 
 pub(crate) async fn associate(
@@ -150,17 +207,12 @@ pub(crate) async fn associate(
         Err(detail) => return ErrorKind::BadRequest.answer(detail),
     };
     let faults = app.faults();
-    let now = chrono::Utc::now();
+    let now = app.clock.now();
     let result = app
         .world()
         .associate(account, enterprise, &body.phone_numbers, now);
     let created = match result {
         Ok(created) => created,
-        Err(Refusal::NotApproved(id)) => {
-            return ErrorKind::NotApprovedToAssociate.answer(format!(
-                "enterprise {id} is not approved for Number Reputation"
-            ));
-        }
         Err(Refusal::Numbers(list)) if faults.omit_pointers => {
             return ErrorKind::BadRequest
                 .answer(format!("{} of the numbers failed validation", list.len()));
@@ -198,11 +250,9 @@ fn get_response(
                 .answer(format!("fresh must be true or false, got {other:?}"));
         }
     };
-    match app
-        .world()
-        .get(account, enterprise, number, fresh, chrono::Utc::now())
-    {
-        Ok(data) => Json(ReputationPhoneNumberWithReputation { data }).into_response(),
+    let now = app.clock.now();
+    match app.world().get(account, enterprise, number, fresh, now) {
+        Ok(data) => Json(Wrapped { data }).into_response(),
         Err(r) => refusal(r),
     }
 }

@@ -1,12 +1,22 @@
 //! A stateful emulator of the Telnyx Phone Number Reputation API, for tests, benchmarks and
 //! demos without an account or a billable call.
 //!
-//! It answers the seven operations of `spec/phone-numbers.yml` over in-memory state with the
-//! documented semantics: bearer auth, enterprises with an approval state, an inventory of owned
-//! numbers, atomic associate with one error per failing number (`source.pointer` =
-//! `/phone_numbers/<index>`), pagination with `meta`, cached or fresh reputation data, and
-//! disassociate. Numbers are checked by `telnyx-e164`, the same rules the client uses. Its wire
-//! shapes are the generated client's own types, so the two cannot drift apart.
+//! It answers the 18 operations of the current edition of the API (July 2026) over in-memory
+//! state with the documented semantics: bearer auth; the account's Terms of Service agreement;
+//! enterprises whose reputation is enabled (billable, needing a `loa_document_id`), `pending`
+//! until the emulator's clock passes `approve_after_ms`, then approved, and disabled with every
+//! number de-registered; the LOA rendered as a real PDF and replaced; an inventory of owned
+//! numbers; atomic associate with one error per failing number (`source.pointer` =
+//! `/phone_numbers/<index>`); lists with pages of up to 250 and the `eq`, `contains` and
+//! `enterprise_id` filters; cached or fresh reputation data; refresh answered per number;
+//! remediation requests moving `pending` → `in_progress` → `completed` with per-number results
+//! and 409 for a number in flight; and disassociate. Every error is in the current envelope
+//! (`meta.url` included). Every billable event is counted in a ledger ([`Billing`],
+//! [`MockHandle::billing`]). Numbers are checked by `telnyx-e164`, the same rules the client
+//! uses. Its wire shapes ([`model`]) are written from the current edition.
+//!
+//! Time is the system clock plus an offset: tests move it forward
+//! with [`MockHandle::advance_clock`] instead of sleeping.
 //!
 //! Faults ([`Faults`]) are seeded and deterministic: latency and jitter, 5xx at a rate, 429 with
 //! `Retry-After` at a rate, a slow body, and commit-then-drop (the associate is applied, then the
@@ -34,9 +44,21 @@ mod envelope;
 mod faults;
 mod guard;
 mod handlers;
+mod ledger;
+mod lifecycle;
+mod listing;
+mod loa;
+pub mod model;
+mod populate;
 mod ratelimit;
+mod refresh;
+mod refusal;
+mod remediation;
+mod remediation_handlers;
+mod reputation;
 #[cfg(feature = "clap")]
 mod serve;
+mod settings_handlers;
 mod state;
 mod stats;
 mod timer;
@@ -50,11 +72,16 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 pub use faults::Faults;
+pub use ledger::Billing;
+pub use lifecycle::{SettingsRecord, TERMS_VERSION};
+pub use remediation::{RemediationBody, RemediationRecord};
+pub use reputation::reputation_of;
+pub use reputation::{populated_reputation, reputation_after};
 #[cfg(feature = "clap")]
 pub use serve::{ServeArgs, serve};
 pub use state::{
     AccountConfig, Association, BatchRefusal, EnterpriseConfig, Inventory, NumberRefusal,
-    NumberRule, Refusal, World, reputation_of,
+    NumberRule, Refusal, World,
 };
 pub use stats::Stats;
 
@@ -75,13 +102,21 @@ pub struct MockConfig {
     pub allow_raw_plus: bool,
     /// Faults at start.
     pub faults: Faults,
-    /// Seed of every fault decision.
+    /// Seed of every fault decision, and of the populated numbers and their data.
     pub seed: u64,
+    /// How long a new activation stays `pending` before it is approved.
+    pub approve_after_ms: u64,
+    /// How long a remediation stays `pending`, then `in_progress`, before it completes.
+    pub remediation_step_ms: u64,
+    /// Numbers associated with each approved enterprise at start, with seeded data.
+    pub populate: u64,
 }
 
 impl MockConfig {
-    /// One account (`demo-key`), one approved enterprise ([`DEMO_ENTERPRISE`]), owning every
-    /// valid US local number; loopback, a free port, no faults.
+    /// One account (`demo-key`) that has agreed to the Terms of Service, one approved
+    /// enterprise ([`DEMO_ENTERPRISE`]), owning every valid US local number; loopback, a free
+    /// port, no faults; activations approved after a second, remediation stages a second
+    /// long; nothing populated.
     pub fn demo() -> MockConfig {
         MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -92,10 +127,14 @@ impl MockConfig {
                     approved: true,
                 }],
                 inventory: Inventory::All,
+                terms_agreed: true,
             }],
             allow_raw_plus: false,
             faults: Faults::default(),
             seed: 0,
+            approve_after_ms: 1000,
+            remediation_step_ms: 1000,
+            populate: 0,
         }
     }
 }
@@ -132,6 +171,17 @@ impl MockHandle {
     /// Starts the counts of [`MockHandle::stats`] from zero.
     pub fn reset_stats(&self) {
         self.app.counters.reset();
+    }
+
+    /// The billable events so far, by kind.
+    pub fn billing(&self) -> Billing {
+        self.app.world().billing
+    }
+
+    /// Moves the emulator's clock forward: pending activations whose time has come are
+    /// approved, remediations move on. Tests use it instead of sleeping.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.app.clock.advance(by);
     }
 
     /// Stops accepting connections and waits for the server task.

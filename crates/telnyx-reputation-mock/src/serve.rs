@@ -16,16 +16,32 @@ pub struct ServeArgs {
     /// The API key of the (single) account.
     #[arg(long, default_value = crate::DEMO_API_KEY)]
     pub api_key: String,
-    /// Approved enterprises of the account (repeatable; default: the demo enterprise).
+    /// Enterprises with reputation enabled and approved (repeatable). With any, the account
+    /// has agreed to the Terms of Service. Without this flag and `--new-enterprise`: the demo
+    /// enterprise.
     #[arg(long = "enterprise")]
     pub enterprises: Vec<Uuid>,
+    /// Enterprises that exist with reputation not enabled (repeatable). Given alone, the
+    /// account has not agreed to the Terms of Service yet.
+    #[arg(long = "new-enterprise")]
+    pub new_enterprises: Vec<Uuid>,
+    /// How long a new activation stays `pending` before it is approved.
+    #[arg(long, default_value_t = 1000)]
+    pub approve_after_ms: u64,
+    /// How long a remediation request stays `pending`, then `in_progress`, before it completes.
+    #[arg(long, default_value_t = 1000)]
+    pub remediation_step_ms: u64,
+    /// Numbers already associated with each approved enterprise at start, with reputation data
+    /// seeded by `--seed` (spam risk low, medium, high or null).
+    #[arg(long, default_value_t = 0)]
+    pub populate: u64,
     /// Owned numbers: `all` (every valid US local number) or a file with one E.164 number a line.
     #[arg(long, default_value = "all")]
     pub inventory: String,
     /// Accept a raw `+` in paths.
     #[arg(long)]
     pub allow_raw_plus: bool,
-    /// Seed of fault decisions.
+    /// Seed of fault decisions and of `--populate`.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Faults and the rate limit.
@@ -53,44 +69,60 @@ impl ServeArgs {
             }
             Inventory::Numbers(set)
         };
-        let enterprises = if self.enterprises.is_empty() {
+        let approved = if self.enterprises.is_empty() && self.new_enterprises.is_empty() {
             vec![DEMO_ENTERPRISE]
         } else {
             self.enterprises.clone()
         };
+        let terms_agreed = !approved.is_empty();
+        let enterprises = approved
+            .into_iter()
+            .map(|id| EnterpriseConfig { id, approved: true })
+            .chain(self.new_enterprises.iter().map(|id| EnterpriseConfig {
+                id: *id,
+                approved: false,
+            }))
+            .collect();
         Ok(MockConfig {
             addr: self.addr,
             accounts: vec![AccountConfig {
                 api_key: self.api_key.clone(),
-                enterprises: enterprises
-                    .into_iter()
-                    .map(|id| EnterpriseConfig { id, approved: true })
-                    .collect(),
+                enterprises,
                 inventory,
+                terms_agreed,
             }],
             allow_raw_plus: self.allow_raw_plus,
             faults: self.faults.clone(),
             seed: self.seed,
+            approve_after_ms: self.approve_after_ms,
+            remediation_step_ms: self.remediation_step_ms,
+            populate: self.populate,
         })
     }
 }
 
 /// Runs the emulator until SIGINT or SIGTERM, after printing its base URL, key and enterprise
-/// ids as its first lines.
+/// ids as its first lines (`enterprise ID` for approved ones, `new_enterprise ID` for those
+/// without reputation).
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = args.config()?;
-    let enterprises: Vec<Uuid> = config.accounts[0]
-        .enterprises
-        .iter()
-        .map(|e| e.id)
-        .collect();
+    let enterprises: Vec<EnterpriseConfig> = config
+        .accounts
+        .first()
+        .map(|a| a.enterprises.clone())
+        .unwrap_or_default();
     let handle = crate::start(config)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     println!("base_url {}", handle.base_url());
     println!("api_key {}", args.api_key);
-    for id in enterprises {
-        println!("enterprise {id}");
+    for e in enterprises {
+        let kind = if e.approved {
+            "enterprise"
+        } else {
+            "new_enterprise"
+        };
+        println!("{kind} {}", e.id);
     }
     wait_for_signal().await;
     handle.shutdown().await;
@@ -187,6 +219,45 @@ mod tests {
         assert!(config.faults.omit_pointers);
         assert_eq!(config.seed, 9);
         assert_eq!(parse(&[]).unwrap().faults, Faults::default());
+    }
+
+    #[test]
+    fn the_demo_enterprise_only_without_enterprise_flags_and_terms_follow_enterprise() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        let of = |args: &[&str]| {
+            let c = parse(args).unwrap().config().unwrap();
+            let account = c.accounts[0].clone();
+            let ents: Vec<(Uuid, bool)> = account
+                .enterprises
+                .iter()
+                .map(|e| (e.id, e.approved))
+                .collect();
+            (ents, account.terms_agreed)
+        };
+        assert_eq!(of(&[]), (vec![(DEMO_ENTERPRISE, true)], true));
+        let (a_s, b_s) = (a.to_string(), b.to_string());
+        assert_eq!(of(&["--enterprise", &a_s]), (vec![(a, true)], true));
+        assert_eq!(of(&["--new-enterprise", &b_s]), (vec![(b, false)], false));
+        assert_eq!(
+            of(&["--enterprise", &a_s, "--new-enterprise", &b_s]),
+            (vec![(a, true), (b, false)], true)
+        );
+        let c = parse(&[
+            "--populate",
+            "7",
+            "--approve-after-ms",
+            "5",
+            "--remediation-step-ms",
+            "6",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        assert_eq!(
+            (c.populate, c.approve_after_ms, c.remediation_step_ms),
+            (7, 5, 6)
+        );
     }
 
     #[test]

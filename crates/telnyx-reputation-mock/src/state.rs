@@ -3,11 +3,18 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use telnyx_e164::{E164, UsLocalNumber};
-use telnyx_reputation_api::types::{ReputationData, ReputationDataSpamRisk, ReputationPhoneNumber};
 use uuid::Uuid;
+
+use crate::ledger::Billing;
+use crate::lifecycle::SettingsRecord;
+use crate::listing::OrderIndex;
+use crate::model::{PhoneNumberRecord, TosAgreement};
+pub use crate::refusal::{BatchRefusal, NumberRefusal, NumberRule, Refusal};
+use crate::remediation::RemediationRecord;
+use crate::reputation::{record_id, reputation_after};
 
 /// Which numbers an account owns and has in service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +27,7 @@ pub enum Inventory {
 }
 
 impl Inventory {
-    fn owns(&self, n: &UsLocalNumber) -> bool {
+    pub(crate) fn owns(&self, n: &UsLocalNumber) -> bool {
         match self {
             Inventory::All => true,
             Inventory::Numbers(set) => set.contains(n),
@@ -33,7 +40,8 @@ impl Inventory {
 pub struct EnterpriseConfig {
     /// Its id.
     pub id: Uuid,
-    /// Whether it is approved for Number Reputation (status and LOA both approved).
+    /// Whether Number Reputation is enabled and approved for it at start (status and LOA both
+    /// approved); otherwise it exists with reputation not enabled.
     pub approved: bool,
 }
 
@@ -46,6 +54,9 @@ pub struct AccountConfig {
     pub enterprises: Vec<EnterpriseConfig>,
     /// The numbers it owns.
     pub inventory: Inventory,
+    /// Whether it has agreed to the Number Reputation Terms of Service at start (the
+    /// agreement belongs to the account, not to an enterprise).
+    pub terms_agreed: bool,
 }
 
 /// One association, as stored.
@@ -65,118 +76,35 @@ pub struct Association {
     pub updated_at: DateTime<Utc>,
     /// Cached reputation data, once fetched (boxed: most records never have any, and a record
     /// is kept small because the emulator holds millions).
-    pub reputation: Option<Box<ReputationData>>,
+    pub reputation: Option<Box<crate::model::ReputationData>>,
     /// Insertion sequence: the stable list order.
     pub seq: u64,
+    /// Checks made of it so far (fresh reads, first reads, refreshes).
+    pub checks: u32,
 }
 
 impl Association {
-    /// The record as the associate call returns it.
-    pub fn public(&self) -> ReputationPhoneNumber {
-        ReputationPhoneNumber {
-            id: Some(self.id),
-            phone_number: Some(self.phone_number.to_string()),
-            enterprise_id: Some(self.enterprise_id),
-            created_at: Some(self.created_at.into()),
-            updated_at: Some(self.updated_at.into()),
-            reputation_data: None,
-        }
-    }
-
-    /// The record as list and get return it.
-    pub fn with_reputation(&self) -> ReputationPhoneNumber {
-        ReputationPhoneNumber {
-            id: Some(self.id),
-            phone_number: Some(self.phone_number.to_string()),
-            enterprise_id: Some(self.enterprise_id),
-            created_at: Some(self.created_at.into()),
-            updated_at: Some(self.updated_at.into()),
+    /// The record as list and get return it (associate's answer leaves `reputation_data` out).
+    pub fn record(&self) -> PhoneNumberRecord {
+        PhoneNumberRecord {
+            id: self.id,
+            phone_number: self.phone_number.to_string(),
+            enterprise_id: self.enterprise_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
             reputation_data: self.reputation.as_deref().cloned(),
         }
     }
-}
 
-/// Why an operation was refused, before it becomes an HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// Unknown enterprise (404).
-    UnknownEnterprise(Uuid),
-    /// Enterprise not approved (403 on get; 400 on associate).
-    NotApproved(Uuid),
-    /// The number is not associated (404).
-    NotAssociated(String),
-    /// Numbers refused by the associate rules (400), in request order.
-    Numbers(Vec<NumberRefusal>),
-    /// The request's list of numbers as a whole is refused (400).
-    Batch(BatchRefusal),
-}
-
-/// One number an associate refused, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberRefusal {
-    /// Its index in the request (the error's pointer is `/phone_numbers/<index>`).
-    pub index: usize,
-    /// The number as sent.
-    pub number: String,
-    /// The rule it broke.
-    pub rule: NumberRule,
-    /// A sentence naming the number and the rule.
-    pub detail: String,
-}
-
-/// The associate rules a single number can break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberRule {
-    /// Not a valid US local number in E.164; the code is `telnyx-e164`'s (`missing_plus`,
-    /// `toll_free`, ...).
-    Invalid(&'static str),
-    /// The number appears earlier in the same request.
-    Duplicate,
-    /// The account does not have the number in service.
-    NotOwned,
-    /// The number is associated with an enterprise already.
-    AlreadyAssociated,
-}
-
-impl NumberRule {
-    /// The error code the answer carries.
-    pub fn code(self) -> &'static str {
-        match self {
-            NumberRule::Invalid(code) => code,
-            NumberRule::Duplicate => "duplicate",
-            NumberRule::NotOwned => "not_owned",
-            NumberRule::AlreadyAssociated => "already_associated",
-        }
-    }
-}
-
-/// The rules the list of numbers as a whole can break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BatchRefusal {
-    /// No numbers.
-    Empty,
-    /// More numbers than one request may carry (this many).
-    TooMany(usize),
-}
-
-impl BatchRefusal {
-    /// The error code the answer carries.
-    pub fn code(self) -> &'static str {
-        match self {
-            BatchRefusal::Empty => "empty",
-            BatchRefusal::TooMany(_) => "too_many",
-        }
-    }
-
-    /// A sentence saying what was wrong.
-    pub fn detail(self) -> String {
-        match self {
-            BatchRefusal::Empty => "phone_numbers must hold at least one number".into(),
-            BatchRefusal::TooMany(n) => format!(
-                "phone_numbers holds {n} numbers; at most {} are accepted",
-                telnyx_e164::Batch::MAX_SIZE
-            ),
-        }
+    /// Makes a check: new data, one more check, `updated_at` now.
+    pub(crate) fn check(&mut self, now: DateTime<Utc>) {
+        self.checks = self.checks.saturating_add(1);
+        self.reputation = Some(Box::new(reputation_after(
+            &self.phone_number,
+            self.checks.saturating_sub(1),
+            now,
+        )));
+        self.updated_at = now;
     }
 }
 
@@ -187,71 +115,89 @@ pub struct World {
     pub accounts: Vec<AccountConfig>,
     /// Associations by number (a number is associated with at most one enterprise anywhere).
     pub associations: BTreeMap<E164, Association>,
+    /// Each account's reputation settings, by enterprise (absent: never enabled, or disabled).
+    pub settings: Vec<BTreeMap<Uuid, SettingsRecord>>,
+    /// Each account's Terms of Service agreement, once made.
+    pub terms: Vec<Option<TosAgreement>>,
+    /// Remediation requests, in submission order.
+    pub remediations: Vec<RemediationRecord>,
+    /// Billable events so far.
+    pub billing: Billing,
+    /// How long a new activation stays pending.
+    #[serde(skip)]
+    pub(crate) approve_after: TimeDelta,
+    /// How long each remediation stage lasts (pending, then in progress).
+    #[serde(skip)]
+    pub(crate) remediation_step: TimeDelta,
+    /// The list order of each scope, so a page costs its own size.
+    #[serde(skip)]
+    pub(crate) index: OrderIndex,
+    /// Each number's latest remediation (an index into `remediations`).
+    #[serde(skip)]
+    pub(crate) latest_remediation: HashMap<E164, usize>,
     #[serde(skip)]
     next_seq: u64,
     /// Key of the record-id generator, drawn once per world.
     #[serde(skip)]
-    id_key: u64,
-}
-
-/// SplitMix64's finaliser: a bijection on `u64`.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A random-looking v4 record id, unique per `(key, seq)`: a bijection of `seq` under the key
-/// fills bits that the version and variant never overwrite, so two records of one world never
-/// share an id. One `getrandom` per world instead of one per record (which was an eighth of the
-/// emulator's associate time).
-fn record_id(key: u64, seq: u64) -> Uuid {
-    let unique = mix(key ^ seq).to_be_bytes();
-    let filler = mix(key.rotate_left(32).wrapping_add(seq)).to_be_bytes();
-    let mut bytes = [0u8; 16];
-    bytes[..6].copy_from_slice(&unique[..6]);
-    bytes[6] = filler[0]; // high nibble: the version
-    bytes[7] = unique[6];
-    bytes[8] = filler[1]; // top bits: the variant
-    bytes[9] = unique[7];
-    bytes[10..].copy_from_slice(&filler[2..]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
-}
-
-/// Reputation data computed from the number alone, so it is the same on every run.
-pub fn reputation_of(number: &UsLocalNumber, now: DateTime<Utc>) -> ReputationData {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in number.as_str().bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let score = |shift: u32| i64::try_from((h >> shift) % 101).unwrap_or(0);
-    const CATEGORIES: [&str; 4] = ["Telemarketing", "Debt Collector", "Survey", "Political"];
-    let risk = match h % 10 {
-        0..=5 => ReputationDataSpamRisk::Low,
-        6..=8 => ReputationDataSpamRisk::Medium,
-        _ => ReputationDataSpamRisk::High,
-    };
-    ReputationData {
-        spam_risk: Some(risk),
-        spam_category: (risk != ReputationDataSpamRisk::Low)
-            .then(|| CATEGORIES[((h >> 8) % 4) as usize].to_owned()),
-        maturity_score: Some(score(8)),
-        connection_score: Some(score(16)),
-        engagement_score: Some(score(24)),
-        sentiment_score: Some(score(32)),
-        last_refreshed_at: Some(now.into()),
-    }
+    pub(crate) id_key: u64,
 }
 
 impl World {
-    /// A world with these accounts and nothing associated.
+    /// A world with these accounts and nothing associated: each enterprise configured
+    /// `approved` has reputation enabled and approved, each account configured `terms_agreed`
+    /// has agreed. New activations are approved a second after they are made, and
+    /// remediations move a stage a second ([`World::set_timings`] changes both).
     pub fn new(accounts: Vec<AccountConfig>) -> World {
-        World {
+        let mut world = World {
             accounts,
-            associations: BTreeMap::new(),
-            next_seq: 0,
+            approve_after: TimeDelta::seconds(1),
+            remediation_step: TimeDelta::seconds(1),
             id_key: Uuid::new_v4().as_u64_pair().0,
-        }
+            ..World::default()
+        };
+        world.start(Utc::now());
+        world
+    }
+
+    /// The state at start: the configured settings and agreements, nothing else.
+    fn start(&mut self, now: DateTime<Utc>) {
+        self.associations.clear();
+        self.remediations.clear();
+        self.latest_remediation.clear();
+        self.index = OrderIndex::default();
+        self.billing = Billing::default();
+        self.settings = self
+            .accounts
+            .iter()
+            .map(|a| {
+                a.enterprises
+                    .iter()
+                    .filter(|e| e.approved)
+                    .map(|e| (e.id, SettingsRecord::approved_at_start(e.id, now)))
+                    .collect()
+            })
+            .collect();
+        self.terms = self
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                a.terms_agreed
+                    .then(|| crate::lifecycle::agreement(self.id_key, i, now))
+            })
+            .collect();
+    }
+
+    /// How long a new activation stays pending, and how long each remediation stage lasts.
+    pub fn set_timings(&mut self, approve_after: TimeDelta, remediation_step: TimeDelta) {
+        self.approve_after = approve_after;
+        self.remediation_step = remediation_step;
+    }
+
+    /// The next record sequence number and its id.
+    pub(crate) fn next_record(&mut self) -> (u64, Uuid) {
+        self.next_seq = self.next_seq.saturating_add(1);
+        (self.next_seq, record_id(self.id_key, self.next_seq))
     }
 
     /// The account a bearer token authenticates.
@@ -259,12 +205,30 @@ impl World {
         self.accounts.iter().position(|a| a.api_key == key)
     }
 
-    fn enterprise(&self, account: usize, id: Uuid) -> Result<&EnterpriseConfig, Refusal> {
-        self.accounts[account]
-            .enterprises
-            .iter()
-            .find(|e| e.id == id)
+    /// The enterprise, if the account has it.
+    pub(crate) fn enterprise(
+        &self,
+        account: usize,
+        id: Uuid,
+    ) -> Result<&EnterpriseConfig, Refusal> {
+        self.accounts
+            .get(account)
+            .and_then(|a| a.enterprises.iter().find(|e| e.id == id))
             .ok_or(Refusal::UnknownEnterprise(id))
+    }
+
+    /// Refuses unless the enterprise exists and its reputation is approved at `now`.
+    pub(crate) fn require_approved(
+        &self,
+        account: usize,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), Refusal> {
+        self.enterprise(account, id)?;
+        match self.settings_record(account, id) {
+            Some(s) if s.is_approved(now) => Ok(()),
+            _ => Err(Refusal::NotApproved(id)),
+        }
     }
 
     /// Associates numbers atomically: every rule is checked first; any failure changes nothing.
@@ -275,16 +239,18 @@ impl World {
         numbers: &[impl AsRef<str>],
         now: DateTime<Utc>,
     ) -> Result<Vec<Association>, Refusal> {
-        if !self.enterprise(account, enterprise_id)?.approved {
-            return Err(Refusal::NotApproved(enterprise_id));
-        }
+        self.require_approved(account, enterprise_id, now)?;
         if numbers.is_empty() {
             return Err(Refusal::Batch(BatchRefusal::Empty));
         }
         if numbers.len() > telnyx_e164::Batch::MAX_SIZE {
             return Err(Refusal::Batch(BatchRefusal::TooMany(numbers.len())));
         }
-        let inventory = &self.accounts[account].inventory;
+        let inventory = &self
+            .accounts
+            .get(account)
+            .ok_or(Refusal::UnknownEnterprise(enterprise_id))?
+            .inventory;
         let mut refused = Vec::new();
         let mut valid = Vec::with_capacity(numbers.len());
         let mut seen: HashMap<UsLocalNumber, usize> = HashMap::with_capacity(numbers.len());
@@ -341,53 +307,41 @@ impl World {
         }
         let mut created = Vec::with_capacity(valid.len());
         for number in valid {
-            self.next_seq += 1;
-            let record = Association {
-                id: record_id(self.id_key, self.next_seq),
-                account,
-                enterprise_id,
-                phone_number: number,
-                created_at: now,
-                updated_at: now,
-                reputation: None,
-                seq: self.next_seq,
-            };
-            self.associations.insert(number.as_e164(), record.clone());
+            let record = self.insert(account, enterprise_id, number, now, None);
             created.push(record);
         }
+        self.billing.associate = self.billing.associate.saturating_add(created.len() as u64);
         Ok(created)
     }
 
-    /// The associations visible to a list: of one enterprise, or of all the account's.
-    pub fn list(
-        &self,
+    /// Stores a new association (its rules already checked) and indexes it.
+    pub(crate) fn insert(
+        &mut self,
         account: usize,
-        enterprise_id: Option<Uuid>,
-        filter: Option<&str>,
-    ) -> Result<Vec<&Association>, Refusal> {
-        if let Some(id) = enterprise_id {
-            self.enterprise(account, id)?;
-        }
-        let matches = |a: &&Association| {
-            a.account == account && enterprise_id.is_none_or(|id| a.enterprise_id == id)
+        enterprise_id: Uuid,
+        number: UsLocalNumber,
+        now: DateTime<Utc>,
+        reputation: Option<crate::model::ReputationData>,
+    ) -> Association {
+        let (seq, id) = self.next_record();
+        let record = Association {
+            id,
+            account,
+            enterprise_id,
+            phone_number: number,
+            created_at: now,
+            updated_at: now,
+            reputation: reputation.map(Box::new),
+            seq,
+            checks: 0,
         };
-        let mut out: Vec<&Association> = match filter {
-            Some(f) => match E164::parse_strict(f) {
-                Ok(n) => self
-                    .associations
-                    .get(&n)
-                    .into_iter()
-                    .filter(matches)
-                    .collect(),
-                Err(_) => Vec::new(),
-            },
-            None => self.associations.values().filter(matches).collect(),
-        };
-        out.sort_by_key(|a| a.seq);
-        Ok(out)
+        self.index
+            .push(account, enterprise_id, seq, number.as_e164());
+        self.associations.insert(number.as_e164(), record.clone());
+        record
     }
 
-    fn find_mut(
+    pub(crate) fn find_mut(
         &mut self,
         account: usize,
         enterprise_id: Option<Uuid>,
@@ -416,18 +370,22 @@ impl World {
         number: &str,
         fresh: bool,
         now: DateTime<Utc>,
-    ) -> Result<ReputationPhoneNumber, Refusal> {
-        if let Some(id) = enterprise_id
-            && !self.enterprise(account, id)?.approved
-        {
-            return Err(Refusal::NotApproved(id));
+    ) -> Result<PhoneNumberRecord, Refusal> {
+        if let Some(id) = enterprise_id {
+            self.require_approved(account, id, now)?;
         }
         let record = self.find_mut(account, enterprise_id, number)?;
-        if fresh || record.reputation.is_none() {
-            record.reputation = Some(Box::new(reputation_of(&record.phone_number, now)));
-            record.updated_at = now;
+        let uncached = record.reputation.is_none();
+        if fresh || uncached {
+            record.check(now);
         }
-        Ok(record.with_reputation())
+        let answer = record.record();
+        if fresh {
+            self.billing.fresh_read = self.billing.fresh_read.saturating_add(1);
+        } else if uncached {
+            self.billing.uncached_read = self.billing.uncached_read.saturating_add(1);
+        }
+        Ok(answer)
     }
 
     /// Removes an association.
@@ -441,13 +399,17 @@ impl World {
             .find_mut(account, enterprise_id, number)?
             .phone_number
             .as_e164();
-        self.associations.remove(&key);
+        if let Some(gone) = self.associations.remove(&key) {
+            self.index
+                .remove(gone.account, gone.enterprise_id, gone.seq);
+        }
         Ok(())
     }
 
-    /// Forgets every association.
+    /// Back to the state at start: no associations, remediations or billed events, the
+    /// configured settings and agreements only.
     pub fn reset(&mut self) {
-        self.associations.clear();
+        self.start(Utc::now());
     }
 }
 

@@ -1,4 +1,5 @@
-//! A sub-millisecond timer for injected latency.
+//! The emulator's time: a sub-millisecond timer for injected latency, and the [`Clock`] that
+//! every state change reads (so a test can move time forward instead of sleeping).
 //!
 //! `tokio::time::sleep` works on a 1 ms wheel: it rounds every deadline up to the next
 //! millisecond tick and wakes when a worker next turns the driver, so a configured 20 ms became
@@ -134,9 +135,45 @@ pub async fn sleep(duration: Duration) {
     sleep_until(Instant::now() + duration).await;
 }
 
+/// The emulator's wall clock: the system's, plus an offset that only grows. Activations are
+/// approved and remediations move on when this clock says their time has come, so a test
+/// advances it ([`crate::MockHandle::advance_clock`], `POST /__mock/clock`) rather than sleeps.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    /// The emulator's now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = self.offset_ms.load(std::sync::atomic::Ordering::Relaxed);
+        chrono::Utc::now()
+            .checked_add_signed(chrono::TimeDelta::milliseconds(offset))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+    }
+
+    /// Moves the clock forward by `by` (saturating).
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ = self.offset_ms.fetch_update(
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+            |o| Some(o.saturating_add(ms)),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clock_moves_forward_when_advanced() {
+        let clock = Clock::default();
+        let before = clock.now();
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() - before >= chrono::TimeDelta::seconds(3600));
+    }
 
     #[tokio::test]
     async fn never_wakes_before_its_deadline() {

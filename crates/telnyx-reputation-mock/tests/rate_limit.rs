@@ -24,6 +24,7 @@ async fn limited(limit: u64) -> MockHandle {
         api_key: "second-key".into(),
         enterprises: vec![],
         inventory: Inventory::All,
+        terms_agreed: true,
     });
     config.faults = Faults {
         rate_limit: NonZeroU64::new(limit),

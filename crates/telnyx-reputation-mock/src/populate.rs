@@ -1,0 +1,76 @@
+//! `mock serve --populate N`: every approved enterprise starts with N numbers already
+//! associated, with seeded reputation data, so tests and benchmarks need not associate (and
+//! bill) first. Nothing here is billed.
+
+use chrono::{DateTime, Utc};
+use telnyx_e164::UsLocalNumber;
+
+use crate::reputation::{mix, populated_reputation};
+use crate::state::{Inventory, World};
+
+/// Candidate numbers in a seeded order: from a seeded area code on, every line of every
+/// exchange whose first and middle lines are valid US local numbers (a block that is not, say
+/// an unassigned area code, is skipped with two checks instead of ten thousand).
+fn candidates(seed: u64) -> impl Iterator<Item = UsLocalNumber> {
+    let first_npa = mix(seed) % 800;
+    (0..800u64).flat_map(move |i| {
+        let npa = 200 + (first_npa + i) % 800;
+        (200..1000u64)
+            .filter(move |nxx| {
+                [0u64, 5000].iter().all(|line| {
+                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).is_ok()
+                })
+            })
+            .flat_map(move |nxx| {
+                (0..10_000u64).filter_map(move |line| {
+                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).ok()
+                })
+            })
+    })
+}
+
+impl World {
+    /// Associates `per_enterprise` numbers with each enterprise whose reputation is approved
+    /// at `now`, each with reputation data seeded by `seed`. Numbers come from the account's
+    /// inventory (in order) or, for `all`, from a seeded walk over valid US local numbers;
+    /// an inventory too small gives fewer.
+    pub fn populate(&mut self, per_enterprise: u64, seed: u64, now: DateTime<Utc>) {
+        for account in 0..self.accounts.len() {
+            let enterprises: Vec<uuid::Uuid> = self
+                .accounts
+                .get(account)
+                .map(|a| a.enterprises.iter().map(|e| e.id).collect())
+                .unwrap_or_default();
+            let approved: Vec<uuid::Uuid> = enterprises
+                .into_iter()
+                .filter(|id| {
+                    self.settings_record(account, *id)
+                        .is_some_and(|s| s.is_approved(now))
+                })
+                .collect();
+            let mut source: Box<dyn Iterator<Item = UsLocalNumber>> =
+                match self.accounts.get(account).map(|a| &a.inventory) {
+                    Some(Inventory::Numbers(set)) => {
+                        let mut owned: Vec<UsLocalNumber> = set.iter().copied().collect();
+                        owned.sort();
+                        Box::new(owned.into_iter())
+                    }
+                    _ => Box::new(candidates(seed)),
+                };
+            'enterprises: for enterprise in approved {
+                let mut added = 0u64;
+                while added < per_enterprise {
+                    let Some(number) = source.next() else {
+                        break 'enterprises;
+                    };
+                    if self.associations.contains_key(&number.as_e164()) {
+                        continue;
+                    }
+                    let data = populated_reputation(&number, seed, now);
+                    self.insert(account, enterprise, number, now, Some(data));
+                    added += 1;
+                }
+            }
+        }
+    }
+}

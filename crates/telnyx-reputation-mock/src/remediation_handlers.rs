@@ -1,0 +1,138 @@
+//! The remediation operations: submit, list (status and created-at filters) and get.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::envelope::{ErrorKind, refusal};
+use crate::guard::Account;
+use crate::handlers::{PAGE_NUMBER_MAX, PAGE_SIZE_MAX, page_meta, page_param};
+use crate::model::{Page, RemediationListItem, RemediationStatus, Wrapped};
+use crate::remediation::{RemediationBody, RemediationFilter};
+use crate::wire::json_body;
+
+/// The remediation list's query.
+#[derive(Deserialize)]
+pub(crate) struct RemediationQuery {
+    #[serde(rename = "page[number]")]
+    page_number: Option<String>,
+    #[serde(rename = "page[size]")]
+    page_size: Option<String>,
+    #[serde(rename = "filter[status]")]
+    status: Option<String>,
+    #[serde(rename = "filter[created_at][gte]")]
+    created_gte: Option<String>,
+    #[serde(rename = "filter[created_at][lte]")]
+    created_lte: Option<String>,
+}
+
+fn instant(raw: Option<&str>, name: &str) -> Result<Option<DateTime<Utc>>, Box<Response>> {
+    raw.map(|r| {
+        DateTime::parse_from_rfc3339(r)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                Box::new(ErrorKind::BadRequest.answer_parameter(
+                    format!("{name} must be an ISO 8601 date-time, got {r:?}: {e}"),
+                    name,
+                ))
+            })
+    })
+    .transpose()
+}
+
+fn filter_of(q: &RemediationQuery) -> Result<RemediationFilter, Box<Response>> {
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            serde_json::from_value::<RemediationStatus>(serde_json::Value::String(raw.into()))
+                .map_err(|_| {
+                    Box::new(ErrorKind::BadRequest.answer_parameter(
+                        format!("filter[status] must be pending, in_progress, completed, failed or cancelled, got {raw:?}"),
+                        "filter[status]",
+                    ))
+                })?,
+        ),
+    };
+    Ok(RemediationFilter {
+        status,
+        created_gte: instant(q.created_gte.as_deref(), "filter[created_at][gte]")?,
+        created_lte: instant(q.created_lte.as_deref(), "filter[created_at][lte]")?,
+    })
+}
+
+pub(crate) async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: RemediationBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let now = app.clock.now();
+    match app
+        .world()
+        .submit_remediation(account, enterprise, &body, now)
+    {
+        Ok(data) => (StatusCode::ACCEPTED, Json(Wrapped { data })).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+pub(crate) async fn list(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    Query(q): Query<RemediationQuery>,
+) -> Response {
+    let number = match page_param(q.page_number.as_deref(), 1, PAGE_NUMBER_MAX, "page[number]") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let size = match page_param(q.page_size.as_deref(), 20, PAGE_SIZE_MAX, "page[size]") {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let filter = match filter_of(&q) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let now = app.clock.now();
+    let all = match app
+        .world()
+        .remediations_matching(account, enterprise, &filter, now)
+    {
+        Ok(all) => all,
+        Err(r) => return refusal(r),
+    };
+    let skip = usize::try_from(number.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
+    let data: Vec<RemediationListItem> = all
+        .iter()
+        .skip(skip)
+        .take(usize::try_from(size).unwrap_or(usize::MAX))
+        .map(RemediationListItem::from)
+        .collect();
+    let meta = page_meta(number, size, data.len(), all.len() as u64);
+    Json(Page { data, meta }).into_response()
+}
+
+pub(crate) async fn get(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path((enterprise, id)): Path<(Uuid, Uuid)>,
+) -> Response {
+    let now = app.clock.now();
+    match app.world().remediation(account, enterprise, id, now) {
+        Ok(data) => Json(Wrapped { data }).into_response(),
+        Err(r) => refusal(r),
+    }
+}

@@ -1,0 +1,191 @@
+//! The enterprise lifecycle operations: the Terms of Service agreement, reputation settings
+//! (get, enable, disable, frequency) and the Letter of Authorization (render, replace).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::envelope::refusal;
+use crate::guard::Account;
+use crate::loa::{LoaText, render};
+use crate::model::{CheckFrequency, Wrapped};
+use crate::wire::json_body;
+
+/// `EnterpriseReputationCreate`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnableBody {
+    loa_document_id: Option<String>,
+    #[serde(default)]
+    check_frequency: CheckFrequency,
+}
+
+/// `EnterpriseReputationUpdateFrequency`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrequencyBody {
+    check_frequency: CheckFrequency,
+}
+
+/// `EnterpriseReputationLoaUpdate`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoaUpdateBody {
+    loa_document_id: Option<String>,
+}
+
+/// `AgentInput`, the fields the letter shows.
+#[derive(Deserialize)]
+struct AgentBody {
+    legal_name: String,
+}
+
+/// `LoaSignaturePayload`.
+#[derive(Deserialize)]
+struct SignatureBody {
+    #[allow(dead_code)]
+    image_base64: String,
+    signer_name: Option<String>,
+}
+
+/// `EnterpriseReputationLoaRender`.
+#[derive(Deserialize)]
+struct RenderBody {
+    agent: Option<AgentBody>,
+    signature: Option<SignatureBody>,
+}
+
+pub(crate) async fn agree(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+) -> Response {
+    let now = app.clock.now();
+    let agreement = app.world().agree_to_terms(account, now);
+    (StatusCode::CREATED, Json(Wrapped { data: agreement })).into_response()
+}
+
+pub(crate) async fn get_settings(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+) -> Response {
+    let now = app.clock.now();
+    match app.world().reputation_settings(account, enterprise, now) {
+        Ok(data) => Json(Wrapped { data }).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+pub(crate) async fn enable(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: EnableBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let now = app.clock.now();
+    match app.world().enable(
+        account,
+        enterprise,
+        body.loa_document_id.as_deref(),
+        body.check_frequency,
+        now,
+    ) {
+        Ok(data) => (StatusCode::CREATED, Json(Wrapped { data })).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+pub(crate) async fn disable(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+) -> Response {
+    match app.world().disable(account, enterprise) {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+pub(crate) async fn update_frequency(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: FrequencyBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let now = app.clock.now();
+    match app
+        .world()
+        .update_frequency(account, enterprise, body.check_frequency, now)
+    {
+        Ok(data) => Json(Wrapped { data }).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+pub(crate) async fn replace_loa(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: LoaUpdateBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let now = app.clock.now();
+    match app
+        .world()
+        .replace_loa(account, enterprise, body.loa_document_id.as_deref(), now)
+    {
+        Ok(data) => Json(Wrapped { data }).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+/// Renders the letter of an enterprise the account has, enabled or not (free).
+pub(crate) async fn render_loa(
+    State(app): State<Arc<App>>,
+    Extension(Account(account)): Extension<Account>,
+    Path(enterprise): Path<Uuid>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let body: RenderBody = match json_body(&headers, &body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    if let Err(r) = app.world().enterprise(account, enterprise) {
+        return refusal(r);
+    }
+    let text = LoaText {
+        agent: body.agent.map(|a| a.legal_name),
+        signer: body.signature.as_ref().and_then(|s| s.signer_name.clone()),
+        signed: body.signature.is_some(),
+    };
+    let pdf = render(enterprise, &text);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pdf"),
+        )],
+        pdf,
+    )
+        .into_response()
+}
