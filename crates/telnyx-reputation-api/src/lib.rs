@@ -54,6 +54,8 @@
 //! `telnyx_reputation_codegen::path_encoding`.
 
 #![allow(missing_docs)] // generated items carry the spec's descriptions, where it has them
+// Upstream's descriptions write links as bare URLs; the generated docs carry them as written.
+#![allow(rustdoc::bare_urls)]
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
