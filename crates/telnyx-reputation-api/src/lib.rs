@@ -53,7 +53,8 @@
 //! code calls [`encode_path`], which encodes every byte outside RFC 3986 `unreserved`; see
 //! `telnyx_reputation_codegen::path_encoding`.
 
-#![allow(missing_docs)] // generated items carry the spec's descriptions, where it has them
+#![allow(missing_docs)]
+// generated items carry the spec's descriptions, where it has them
 // Upstream's descriptions write links as bare URLs; the generated docs carry them as written.
 #![allow(rustdoc::bare_urls)]
 

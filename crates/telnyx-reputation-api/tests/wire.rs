@@ -5,37 +5,19 @@
 #[allow(dead_code)] // each test binary uses part of the recorder
 #[path = "support/recorder.rs"]
 mod recorder;
+#[path = "support/client.rs"]
+mod support;
+
+use support::{ENTERPRISE, KEY, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
 use recorder::{Recorded, Recorder, Reply};
 use serde_json::json;
+use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};
-use telnyx_reputation_api::{Client, Error};
-use uuid::Uuid;
 
-const KEY: &str = "KEY0123456789";
-const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
-const NUMBER: &str = "+16035551234";
 const ENCODED: &str = "%2B16035551234";
-
-fn enterprise() -> Uuid {
-    ENTERPRISE.parse().expect("valid uuid")
-}
-
-/// A generated client whose reqwest client sends the bearer header, as the SDK's does.
-fn client(base_url: &str) -> Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {KEY}").parse().expect("valid header"),
-    );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("client builds");
-    Client::new_with_client(base_url, http, telnyx_reputation_api::Hooks::default())
-}
 
 fn record_json() -> serde_json::Value {
     json!({
