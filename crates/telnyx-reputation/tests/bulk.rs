@@ -7,7 +7,7 @@ use std::time::Duration;
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Outcome, Report};
 mod common;
 
-use common::{associated, client, numbers};
+use common::{Rng, associated, client, numbers};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
 
 fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
@@ -371,23 +371,6 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
         .unwrap();
     assert_eq!(again.outcome, Outcome::RolledBack);
     assert_eq!(associated(&mock), set(&pre));
-}
-
-/// A small deterministic PRNG for the randomized test.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,29 +8,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{client, numbers};
+use common::{Rng, client, numbers};
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Report};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, start};
 use uuid::Uuid;
-
-/// A seeded xorshift, so a failing run can be repeated.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
 
 /// Asserts the invariant: `expected` numbers counted, none of them twice.
 fn assert_counted_once(report: &Report, expected: u64, what: &str) {
