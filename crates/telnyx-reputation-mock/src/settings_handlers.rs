@@ -33,9 +33,9 @@ struct FrequencyBody {
     check_frequency: CheckFrequency,
 }
 
-/// `EnterpriseReputationLoaUpdate`.
+/// `EnterpriseReputationLoaUpdate`. Unlike the other bodies, its schema does not forbid
+/// additional properties, so an unknown field is ignored, not refused.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct LoaUpdateBody {
     loa_document_id: Option<String>,
 }

@@ -356,6 +356,16 @@ async fn the_loa_document_is_replaced_on_an_enabled_enterprise_only() {
         422,
         "10005",
     );
+    // The schema of this body allows additional properties (the others' do not).
+    let extra = api
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"loa_document_id": "doc-4", "note": "signed"})),
+        )
+        .await;
+    assert_eq!(extra.status.as_u16(), 200, "{}", extra.json);
+    assert_eq!(extra.json["data"]["loa_document_id"], "doc-4");
     assert_error(
         &api.send(
             Method::PATCH,

@@ -1,0 +1,102 @@
+//! The documented lifecycle with the SDK, against a loopback emulator whose enterprise starts
+//! without reputation on an account that has not agreed to the Terms: agree, render the LOA,
+//! enable, wait for approval, associate, list, refresh, remediation. Prints each step's answer
+//! and, at the end, what the emulator billed.
+//!
+//! `cargo run -p telnyx-reputation --example lifecycle`
+
+use std::time::Duration;
+
+use telnyx_reputation::{
+    ApiKey, CheckFrequency, Client, ClientConfig, LoaDocumentId, LoaRender, Page,
+    RemediationSubmission, Scope, e164,
+};
+use telnyx_reputation_mock::{
+    AccountConfig, DEMO_API_KEY, EnterpriseConfig, Inventory, MockConfig,
+};
+use uuid::Uuid;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let enterprise = Uuid::parse_str("0b6f1c2e-5d4a-4e8b-9c3f-2a7d1e6b4c90")?;
+    let mut config = MockConfig::demo();
+    config.accounts = vec![AccountConfig {
+        api_key: DEMO_API_KEY.into(),
+        enterprises: vec![EnterpriseConfig {
+            id: enterprise,
+            approved: false,
+        }],
+        inventory: Inventory::All,
+        terms_agreed: false,
+    }];
+    let mock = telnyx_reputation_mock::start(config).await?;
+    let client =
+        Client::new(ClientConfig::new(ApiKey::new(DEMO_API_KEY)).base_url(mock.base_url()))?;
+    let document = LoaDocumentId::new("doc-1")?;
+
+    match client
+        .enable(enterprise, &document, CheckFrequency::Weekly)
+        .await
+    {
+        Ok(_) => return Err("enabling before agreeing to the Terms should be refused".into()),
+        Err(e) => println!("enable before agreeing: {e}"),
+    }
+    let agreement = client.agree_to_terms().await?;
+    println!("agreed:      {}", serde_json::to_string(&agreement)?);
+
+    let pdf = client.render_loa(enterprise, &LoaRender::default()).await?;
+    println!(
+        "LOA:         {} bytes, starts {:?}",
+        pdf.len(),
+        String::from_utf8_lossy(pdf.get(..8).unwrap_or_default())
+    );
+
+    let enabled = client
+        .enable(enterprise, &document, CheckFrequency::Weekly)
+        .await?;
+    println!("enabled:     {}", serde_json::to_string(&enabled)?);
+    // Telnyx takes minutes to vet; the emulator a second. Read the settings until approved.
+    loop {
+        let settings = serde_json::to_value(client.settings(enterprise).await?)?;
+        if settings["status"] == "approved" && settings["loa_status"] == "approved" {
+            println!("approved:    {settings}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let batch = e164::validate_batch(["+16035550100", "+16035550101", "+16035550102"])?;
+    let associated = client.associate(enterprise, &batch).await?;
+    println!("associated:  {} numbers", associated.len());
+
+    let refreshed = client.refresh(enterprise, &batch).await?;
+    println!(
+        "refreshed:   {} of {}",
+        refreshed.total_successful, refreshed.total_requested
+    );
+    let page = client
+        .list(Scope::Enterprise(enterprise), Page::new(1, 100), None)
+        .await?;
+    for row in &page.data {
+        let row = serde_json::to_value(row)?;
+        println!(
+            "listed:      {} {}",
+            row["phone_number"], row["reputation_data"]["spam_risk"]
+        );
+    }
+
+    let flagged: Vec<e164::E164> = batch.iter().take(2).map(|n| n.as_e164()).collect();
+    let submission = RemediationSubmission::new(flagged, "Appointment reminders")?;
+    let submitted =
+        serde_json::to_value(client.submit_remediation(enterprise, &submission).await?)?;
+    println!("remediation: {} {}", submitted["id"], submitted["status"]);
+    let id = Uuid::parse_str(submitted["id"].as_str().unwrap_or_default())?;
+    // Pending, then in progress, then completed: one `--remediation-step-ms` (a second) apart.
+    mock.advance_clock(Duration::from_secs(2));
+    let done = serde_json::to_value(client.remediation(enterprise, id).await?)?;
+    println!("remediation: {} {}", done["status"], done["results"]);
+
+    println!("billed:      {:?}", mock.billing());
+    mock.shutdown().await;
+    Ok(())
+}
