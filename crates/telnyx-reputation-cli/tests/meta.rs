@@ -4,12 +4,13 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "jobs",
     "associate",
     "resume",
     "rollback",
     "list",
+    "report",
     "get",
     "disassociate",
     "validate",
