@@ -3,5 +3,6 @@
 //! other enterprises of the account, and the billable checks) before anything is sent.
 
 mod plan;
+mod read;
 
 pub use plan::{Conflict, SyncPlan};
