@@ -60,6 +60,8 @@ enum Command {
     /// Report every monitored number's reputation from list pages (never billed); alert with
     /// `--fail-on`.
     Report(commands::reputation_report::Args),
+    /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`).
+    Sync(commands::sync::Args),
     /// Read one number's reputation.
     Get(commands::numbers::GetArgs),
     /// Remove numbers from monitoring.
@@ -157,6 +159,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Resume(args) => commands::resume::resume(args, &global).await,
             Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
             Command::List(args) => commands::list::run(args, &global).await,
+            Command::Sync(args) => commands::sync::run(args, &global).await,
             Command::Report(args) => commands::reputation_report::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,

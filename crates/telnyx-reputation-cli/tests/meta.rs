@@ -4,13 +4,14 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 12] = [
+const SUBCOMMANDS: [&str; 13] = [
     "jobs",
     "associate",
     "resume",
     "rollback",
     "list",
     "report",
+    "sync",
     "get",
     "disassociate",
     "validate",

@@ -10,4 +10,5 @@ pub mod report;
 pub mod reputation_report;
 pub mod resume;
 pub mod rollback;
+pub mod sync;
 pub mod validate;
