@@ -8,7 +8,7 @@
 //!   the same on every subcommand;
 //! - 2: usage or input error (bad flag, missing or unreadable file, unreadable journal);
 //! - 3: network or server failure after retries, a malformed answer, or an outcome unknown;
-//! - 4: an alert was raised (reserved for `report --fail-on`; nothing raises it yet);
+//! - 4: an alert was raised (`report --fail-on`);
 //! - 130: interrupted.
 //!
 //! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
@@ -57,6 +57,11 @@ enum Command {
     Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.
     List(commands::list::Args),
+    /// Report every monitored number's reputation from list pages (never billed); alert with
+    /// `--fail-on`.
+    Report(commands::reputation_report::Args),
+    /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`).
+    Sync(commands::sync::Args),
     /// Read one number's reputation.
     Get(commands::numbers::GetArgs),
     /// Remove numbers from monitoring.
@@ -154,6 +159,8 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Resume(args) => commands::resume::resume(args, &global).await,
             Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
             Command::List(args) => commands::list::run(args, &global).await,
+            Command::Sync(args) => commands::sync::run(args, &global).await,
+            Command::Report(args) => commands::reputation_report::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
             Command::Mock {

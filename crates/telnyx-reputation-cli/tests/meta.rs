@@ -4,12 +4,14 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 13] = [
     "jobs",
     "associate",
     "resume",
     "rollback",
     "list",
+    "report",
+    "sync",
     "get",
     "disassociate",
     "validate",

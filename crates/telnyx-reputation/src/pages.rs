@@ -59,6 +59,11 @@ impl Walk {
         }
     }
 
+    /// The page count the first page gave, once it has been taken.
+    pub fn total_pages(&self) -> Option<u64> {
+        self.total_pages
+    }
+
     /// Takes the answer for page `number`: `Ok` with the rows to yield (the walk then knows
     /// whether another page follows), or the reason the walk must end in an error.
     pub fn take(&mut self, number: u64, page: NumberPage) -> Result<Vec<NumberReputation>, String> {
@@ -105,17 +110,130 @@ impl Client {
     /// ends with [`Error::Pagination`].
     pub const MAX_PAGES: u64 = 100_000;
 
+    /// How many pages [`Client::list_all`] asks for at once after the first one.
+    pub const LIST_CONCURRENCY: usize = 8;
+
     /// Every monitored number in `scope` that `filter` keeps (a [`NumberFilter`], or an
-    /// `Option<E164>` for one number), walking every page (250 per request), one row at a
-    /// time. Bounded whatever the server answers (see [`Client::list_pages`]).
+    /// `Option<E164>` for one number), one row at a time, in page order.
+    ///
+    /// Page 1 (of 250) comes first and tells how many pages there are; the rest are asked for
+    /// [`Client::LIST_CONCURRENCY`] at a time, and their rows still come out in page order.
+    /// Bounded whatever the server answers, by the rules of [`Client::list_pages`].
+    /// Dropping the stream cancels the requests in flight.
     pub fn list_all(
         &self,
         scope: Scope,
         filter: impl Into<NumberFilter>,
     ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
-        self.list_pages(scope, filter, Self::MAX_PAGES)
+        self.list_all_with(scope, filter, Self::LIST_CONCURRENCY)
+    }
+
+    /// [`Client::list_all`] with at most `concurrency` (at least 1) page requests in flight.
+    pub fn list_all_with(
+        &self,
+        scope: Scope,
+        filter: impl Into<NumberFilter>,
+        concurrency: usize,
+    ) -> impl Stream<Item = Result<NumberReputation, Error>> + '_ {
+        self.list_pages_concurrent(scope, filter, Self::MAX_PAGES, concurrency)
             .map_ok(|rows| stream::iter(rows.into_iter().map(Ok)))
             .try_flatten()
+    }
+
+    /// The pages of [`Client::list_pages`], in order and under the same rules, with up to
+    /// `concurrency` (at least 1) requests in flight once page 1 has given the page count.
+    /// Pages past the first page's `total_pages` or past `max_pages` are never asked for; the
+    /// requests already in flight when the walk ends (an empty page, an error) are dropped.
+    pub fn list_pages_concurrent(
+        &self,
+        scope: Scope,
+        filter: impl Into<NumberFilter>,
+        max_pages: u64,
+        concurrency: usize,
+    ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
+        type Pages<'a> = stream::BoxStream<'a, (u64, Result<NumberPage, Error>)>;
+        struct State<'a> {
+            walk: Walk,
+            filter: NumberFilter,
+            /// The pages after the first, asked for once the first gave the count.
+            rest: Option<Pages<'a>>,
+            done: bool,
+        }
+        let concurrency = concurrency.max(1);
+        let failed = move |page: u64, reason: String| Error::Pagination {
+            operation: match scope {
+                Scope::Enterprise(_) => "list_reputation_numbers",
+                Scope::Account => "list_reputation_numbers_simplified",
+            },
+            page,
+            reason,
+        };
+        let state = State {
+            walk: Walk::new(max_pages),
+            filter: filter.into(),
+            rest: None,
+            done: false,
+        };
+        stream::unfold(state, move |mut state| async move {
+            if state.done {
+                return None;
+            }
+            let number = match state.walk.next_page() {
+                Ok(Some(number)) => number,
+                Ok(None) => return None,
+                Err(reason) => {
+                    state.done = true;
+                    return Some((Err(failed(max_pages.max(1), reason)), state));
+                }
+            };
+            let answer = match state.rest.as_mut() {
+                None => {
+                    self.list(
+                        scope,
+                        Page::new(number, Page::MAX_SIZE),
+                        state.filter.clone(),
+                    )
+                    .await
+                }
+                Some(rest) => match rest.next().await {
+                    Some((asked, answer)) if asked == number => answer,
+                    // The requests follow the walk page by page; any other answer ends it.
+                    _ => return None,
+                },
+            };
+            let taken = answer.and_then(|page| {
+                state
+                    .walk
+                    .take(number, page)
+                    .map_err(|reason| failed(number, reason))
+            });
+            if state.rest.is_none() && number == 1 {
+                let last = state.walk.total_pages().unwrap_or(0).min(max_pages.max(1));
+                let filter = state.filter.clone();
+                state.rest = Some(
+                    stream::iter(2..=last)
+                        .map(move |n| {
+                            let filter = filter.clone();
+                            async move {
+                                (
+                                    n,
+                                    self.list(scope, Page::new(n, Page::MAX_SIZE), filter).await,
+                                )
+                            }
+                        })
+                        .buffered(concurrency)
+                        .boxed(),
+                );
+            }
+            match taken {
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => Some((Ok(rows), state)),
+                Err(error) => {
+                    state.done = true;
+                    Some((Err(error), state))
+                }
+            }
+        })
     }
 
     /// The monitored numbers in `scope`, one page (of up to 250) at a time, so that a caller

@@ -7,6 +7,8 @@ pub mod list;
 pub mod numbers;
 pub mod outcome;
 pub mod report;
+pub mod reputation_report;
 pub mod resume;
 pub mod rollback;
+pub mod sync;
 pub mod validate;

@@ -12,6 +12,7 @@
 mod changes;
 mod row;
 mod snapshot;
+mod source;
 
 use std::cmp::Reverse;
 

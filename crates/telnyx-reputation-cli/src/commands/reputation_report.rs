@@ -1,0 +1,282 @@
+//! `report`: every monitored number with its reputation, read from list pages only (never a
+//! per-number read, so never billed). Unsorted rows stream as the pages arrive; `--sort` holds
+//! the kept rows (about 100 bytes each) to order them. `--save` writes a snapshot of every
+//! number read; `--since` prints what changed since one instead of the rows; `--fail-on` ends
+//! with exit 4 when the alert is raised.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use futures::TryStreamExt;
+use telnyx_reputation::Client;
+use telnyx_reputation::report::{
+    Alert, Change, Comparison, DEFAULT_SCORE_DELTA, NumberChange, Risk, Row, Selection, Snapshot,
+    SnapshotWriter, SortKey, sort_rows,
+};
+use uuid::Uuid;
+
+use crate::context::Global;
+use crate::exit::{Exit, Failure};
+use crate::output::{JsonRows, Sink};
+
+/// The order of `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Sort {
+    /// Highest risk first, numbers without data last.
+    Risk,
+    /// Lowest score first.
+    Score,
+    /// By number.
+    Number,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this enterprise (else every enterprise of the account).
+    #[arg(long)]
+    enterprise: Option<Uuid>,
+    /// Keep numbers at or above this risk level (low, medium, high).
+    #[arg(long, value_name = "LEVEL")]
+    risk: Option<Risk>,
+    /// Sort the rows (else they stream in list order as the pages arrive).
+    #[arg(long, value_enum)]
+    sort: Option<Sort>,
+    /// Write a snapshot of every number read (JSON lines), to compare with later (`--since`).
+    #[arg(long, value_name = "SNAPSHOT")]
+    save: Option<PathBuf>,
+    /// Print what changed since this snapshot instead of the rows: numbers added or removed,
+    /// risk up or down, category changed, a score moved by `--score-delta` or more.
+    #[arg(long, value_name = "SNAPSHOT")]
+    since: Option<PathBuf>,
+    /// With `--since`: the smallest score move reported.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SCORE_DELTA,
+          value_parser = clap::value_parser!(u8).range(1..=100))]
+    score_delta: u8,
+    /// Exit 4 when a number is at or above LEVEL (with `--since`: when a number rose to it).
+    #[arg(long, value_name = "LEVEL")]
+    fail_on: Option<Risk>,
+    /// List pages asked for at once.
+    #[arg(long, value_name = "N", default_value_t = Client::LIST_CONCURRENCY as u16,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+}
+
+const ROW_HEADERS: [&str; 9] = [
+    "phone_number",
+    "enterprise_id",
+    "spam_risk",
+    "spam_category",
+    "maturity_score",
+    "connection_score",
+    "engagement_score",
+    "sentiment_score",
+    "last_refreshed_at",
+];
+
+const CHANGE_HEADERS: [&str; 4] = ["phone_number", "change", "from", "to"];
+
+fn text<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn row_cells(row: &Row) -> Vec<String> {
+    let r = &row.reputation;
+    vec![
+        row.phone_number.to_string(),
+        text(row.enterprise_id),
+        text(r.spam_risk),
+        text(r.spam_category.as_deref()),
+        text(r.maturity_score),
+        text(r.connection_score),
+        text(r.engagement_score),
+        text(r.sentiment_score),
+        text(r.last_refreshed_at.map(|t| t.to_rfc3339())),
+    ]
+}
+
+fn change_cells(change: &NumberChange) -> Vec<String> {
+    let (kind, from, to) = match &change.change {
+        Change::Added { risk } => ("added", String::new(), text(*risk)),
+        Change::Removed { risk } => ("removed", text(*risk), String::new()),
+        Change::RiskUp { from, to } => ("risk_up", text(*from), text(*to)),
+        Change::RiskDown { from, to } => ("risk_down", text(*from), text(*to)),
+        Change::CategoryChanged { from, to } => (
+            "category_changed",
+            text(from.as_deref()),
+            text(to.as_deref()),
+        ),
+        Change::ScoreMoved { score, from, to } => {
+            return vec![
+                change.phone_number.to_string(),
+                format!("{}_moved", score.0.field()),
+                from.to_string(),
+                to.to_string(),
+            ];
+        }
+    };
+    vec![change.phone_number.to_string(), kind.to_owned(), from, to]
+}
+
+/// A snapshot written next to its final path and renamed over it at the end, so that
+/// `--since F --save F` reads the old snapshot and an interrupted run leaves it whole.
+struct Saving {
+    writer: SnapshotWriter<BufWriter<File>>,
+    partial: PathBuf,
+    path: PathBuf,
+}
+
+impl Saving {
+    fn start(path: &Path) -> Result<Saving, Failure> {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let file = File::create(&partial).map_err(|e| {
+            Failure::usage(format!(
+                "cannot write the snapshot {}: {e}",
+                partial.display()
+            ))
+        })?;
+        Ok(Saving {
+            writer: SnapshotWriter::new(BufWriter::new(file), path),
+            partial,
+            path: path.to_owned(),
+        })
+    }
+
+    fn finish(self) -> Result<(), Failure> {
+        let (out, _) = self
+            .writer
+            .finish()
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Failure::usage(format!("cannot write the snapshot: {e}")))?;
+        file.sync_all()
+            .map_err(|e| Failure::usage(format!("cannot write the snapshot: {e}")))?;
+        std::fs::rename(&self.partial, &self.path).map_err(|e| {
+            Failure::usage(format!(
+                "cannot write the snapshot {}: {e}",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+/// Runs `report`.
+pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
+    let snapshot = args
+        .since
+        .as_deref()
+        .map(Snapshot::read_path)
+        .transpose()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut saving = args.save.as_deref().map(Saving::start).transpose()?;
+    let output = global.output();
+    let headers: &[&str] = if snapshot.is_some() {
+        &CHANGE_HEADERS
+    } else {
+        &ROW_HEADERS
+    };
+    let session = global.session().await?;
+    let result = async {
+        let mut sink = Sink::new(output, headers, JsonRows::Array)?;
+        let mut selection = Selection::new(args.risk);
+        let mut alert = args
+            .fail_on
+            .map(|level| Alert::new(level, snapshot.is_some()));
+        let mut comparison = snapshot
+            .as_ref()
+            .map(|s| Comparison::new(s, args.score_delta));
+        let mut sorted: Vec<Row> = Vec::new();
+        let mut changes: Vec<NumberChange> = Vec::new();
+        let mut rows = std::pin::pin!(
+            session
+                .client
+                .reputation_report(args.enterprise.into(), usize::from(args.concurrency))
+        );
+        let mut since_flush: u32 = 0;
+        while let Some(row) = rows.try_next().await.map_err(Failure::from_api)? {
+            if let Some(saving) = saving.as_mut() {
+                saving
+                    .writer
+                    .write(&row)
+                    .map_err(|e| Failure::usage(e.to_string()))?;
+            }
+            let kept = selection.keep(&row);
+            if let Some(alert) = alert.as_mut() {
+                alert.row(&row);
+            }
+            if let Some(comparison) = comparison.as_mut() {
+                changes.clear();
+                comparison.compare(&row, &mut changes);
+                for change in &changes {
+                    if let Some(alert) = alert.as_mut() {
+                        alert.change(&change.change);
+                    }
+                    sink.row(change, &change_cells(change))?;
+                }
+            } else if kept {
+                if args.sort.is_some() {
+                    sorted.push(row);
+                } else {
+                    sink.row(&row, &row_cells(&row))?;
+                    since_flush = since_flush.saturating_add(1);
+                    if since_flush >= 250 {
+                        since_flush = 0;
+                        sink.flush()?;
+                    }
+                }
+            }
+        }
+        if let Some(comparison) = comparison.as_ref() {
+            for change in comparison.removed() {
+                sink.row(&change, &change_cells(&change))?;
+            }
+        }
+        if let Some(sort) = args.sort {
+            let key = match sort {
+                Sort::Risk => SortKey::Risk,
+                Sort::Score => SortKey::Score,
+                Sort::Number => SortKey::Number,
+            };
+            sort_rows(&mut sorted, key);
+            for row in &sorted {
+                sink.row(row, &row_cells(row))?;
+            }
+        }
+        sink.finish()?;
+        if let Some(saving) = saving.take() {
+            saving.finish()?;
+        }
+        let counts = selection.counts();
+        if !global.quiet {
+            eprintln!(
+                "{} numbers: {} high, {} medium, {} low, {} without data",
+                counts.total, counts.high, counts.medium, counts.low, counts.unknown
+            );
+        }
+        Ok(match alert {
+            Some(alert) if alert.hits() > 0 => {
+                if !global.quiet {
+                    eprintln!(
+                        "alert: {} numbers {} {}",
+                        alert.hits(),
+                        if snapshot.is_some() {
+                            "rose to or above"
+                        } else {
+                            "at or above"
+                        },
+                        alert.level()
+                    );
+                }
+                Exit::Alert
+            }
+            _ => Exit::Success,
+        })
+    }
+    .await;
+    session.close().await;
+    result
+}

@@ -1,0 +1,192 @@
+//! `report` end to end against `mock serve --populate`: rows equal to the emulator's list,
+//! snapshots and changes, the `--fail-on` exit codes, and nothing billed.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use common::*;
+use serde_json::Value;
+
+/// The emulator's state from its admin route (no key).
+fn state(server: &Server) -> Value {
+    let authority = server
+        .base_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("an http base URL");
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET /__mock/state HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
+    let json = &body[body.find('{').expect("a JSON body")..body.rfind('}').unwrap() + 1];
+    serde_json::from_str(json).unwrap()
+}
+
+fn json(out: &std::process::Output) -> Vec<Value> {
+    assert!(
+        matches!(out.status.code(), Some(0 | 4)),
+        "{:?}: {}",
+        out.status,
+        stderr(out)
+    );
+    serde_json::from_str::<Value>(&stdout(out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Number → spam risk (empty without data): the numbers from the emulator's own state, their
+/// data from a page-by-page `list`.
+fn emulator_risks(server: &Server) -> BTreeMap<String, String> {
+    let held: BTreeSet<String> = state(server)["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
+        .collect();
+    let listed = json(&api(server, &["--output", "json", "list"], None));
+    let risks: BTreeMap<String, String> = listed
+        .iter()
+        .map(|r| {
+            let risk = r["reputation_data"]["spam_risk"].as_str().unwrap_or("");
+            (
+                r["phone_number"].as_str().unwrap().to_owned(),
+                risk.to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(risks.keys().cloned().collect::<BTreeSet<_>>(), held);
+    risks
+}
+
+fn risks(rows: &[Value]) -> BTreeMap<String, String> {
+    rows.iter()
+        .map(|r| {
+            (
+                r["phone_number"].as_str().unwrap().to_owned(),
+                r["spam_risk"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn report_equals_the_emulators_state_sorts_filters_and_bills_nothing() {
+    let server = mock_serve(&["--populate", "600", "--seed", "9"]);
+    let all = json(&api(&server, &["--output", "json", "report"], None));
+    assert_eq!(all.len(), 600);
+    let expected = emulator_risks(&server);
+    assert_eq!(risks(&all), expected);
+
+    let sorted = json(&api(
+        &server,
+        &[
+            "--output",
+            "json",
+            "report",
+            "--enterprise",
+            ENTERPRISE,
+            "--sort",
+            "risk",
+            "--risk",
+            "medium",
+        ],
+        None,
+    ));
+    let order: Vec<&str> = sorted
+        .iter()
+        .map(|r| r["spam_risk"].as_str().unwrap())
+        .collect();
+    let highs = expected.values().filter(|r| *r == "high").count();
+    let mediums = expected.values().filter(|r| *r == "medium").count();
+    assert!(highs > 0 && mediums > 0, "{expected:?}");
+    assert_eq!(order.len(), highs + mediums);
+    assert!(order[..highs].iter().all(|r| *r == "high"), "{order:?}");
+    assert!(order[highs..].iter().all(|r| *r == "medium"), "{order:?}");
+
+    let csv = api(
+        &server,
+        &["--output", "csv", "report", "--concurrency", "1"],
+        None,
+    );
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    assert_eq!(csv_rows(&stdout(&csv)).len(), 600);
+
+    assert_eq!(state(&server)["billing"]["associate"], 0);
+    let billing = &state(&server)["billing"];
+    let billed: u64 = billing
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(billed, 0, "{billing}");
+}
+
+#[test]
+fn fail_on_exits_4_at_the_level_and_since_reports_only_what_changed() {
+    let server = mock_serve(&["--populate", "300", "--seed", "4"]);
+    let dir = tempfile::tempdir().unwrap();
+    let last = dir.path().join("last.jsonl");
+    let last = last.to_str().unwrap();
+
+    // Some numbers are high: --fail-on high alerts; saving a snapshot all the same.
+    let out = api(
+        &server,
+        &["report", "--save", last, "--fail-on", "high"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("alert:"), "{}", stderr(&out));
+    let saved = std::fs::read_to_string(last).unwrap();
+    assert_eq!(saved.lines().count(), 300);
+
+    // Nothing changed since: no rows, no alert, whatever the level.
+    let args = [
+        "--output",
+        "json",
+        "report",
+        "--since",
+        last,
+        "--save",
+        last,
+        "--fail-on",
+        "low",
+    ];
+    let out = api(&server, &args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(json(&out).is_empty());
+
+    // One number removed: one change, and a removal raises no alert.
+    let first: Value = serde_json::from_str(saved.lines().next().unwrap()).unwrap();
+    let gone = first["phone_number"].as_str().unwrap();
+    let out = api(&server, &["disassociate", gone], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = api(&server, &args, None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let changes = json(&out);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["phone_number"], gone);
+    assert_eq!(changes[0]["change"], "removed");
+
+    // The snapshot was replaced by the last run: comparing again finds nothing.
+    let out = api(&server, &args, None);
+    assert!(json(&out).is_empty());
+
+    // An unreadable snapshot is a usage error.
+    let out = api(
+        &server,
+        &["report", "--since", "/nonexistent/last.jsonl"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

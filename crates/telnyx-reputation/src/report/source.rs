@@ -1,0 +1,82 @@
+//! Reading a report's rows from the list operation: each list record becomes a [`Row`], and
+//! [`Client::reputation_report`] streams them. Only list pages are read (free); no per-number
+//! read is ever made, so a report bills nothing.
+
+use futures::{Stream, StreamExt};
+use telnyx_reputation_api::types::ReputationDataSpamRisk;
+
+use super::{Reputation, Risk, Row};
+use crate::client::{Client, NumberReputation, Scope};
+use crate::error::Error;
+use crate::filter::NumberFilter;
+
+/// A score as the API sends it (0–100); anything else is a protocol error.
+fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
+    value
+        .map(|v| {
+            u8::try_from(v)
+                .ok()
+                .filter(|v| *v <= 100)
+                .ok_or_else(|| format!("{name} {v} is not a score from 0 to 100"))
+        })
+        .transpose()
+}
+
+impl Row {
+    /// The row of one list record; the reason when the record is not one a report can hold
+    /// (no number, a number that is not a US local number, a score outside 0–100).
+    pub fn from_record(record: &NumberReputation) -> Result<Row, String> {
+        let number = record
+            .phone_number
+            .as_deref()
+            .ok_or_else(|| "a listed record has no phone_number".to_owned())?;
+        let phone_number = number
+            .parse()
+            .map_err(|e| format!("listed number {number:?}: {e}"))?;
+        let reputation = match &record.reputation_data {
+            None => Reputation::default(),
+            Some(data) => Reputation {
+                spam_risk: data.spam_risk.map(|r| match r {
+                    ReputationDataSpamRisk::Low => Risk::Low,
+                    ReputationDataSpamRisk::Medium => Risk::Medium,
+                    ReputationDataSpamRisk::High => Risk::High,
+                }),
+                spam_category: data.spam_category.as_deref().map(Box::from),
+                maturity_score: score("maturity_score", data.maturity_score)?,
+                connection_score: score("connection_score", data.connection_score)?,
+                engagement_score: score("engagement_score", data.engagement_score)?,
+                sentiment_score: score("sentiment_score", data.sentiment_score)?,
+                last_refreshed_at: data.last_refreshed_at.map(|t| t.into_inner()),
+            },
+        };
+        Ok(Row {
+            phone_number,
+            enterprise_id: record.enterprise_id,
+            reputation,
+        })
+    }
+}
+
+impl Client {
+    /// Every monitored number in `scope` as a report [`Row`], in list order, read with
+    /// [`Client::list_all_with`] (`concurrency` pages in flight). Never makes a per-number
+    /// read, so it never causes a billed check. A record that is not a valid row ends the
+    /// stream with [`Error::Protocol`].
+    pub fn reputation_report(
+        &self,
+        scope: Scope,
+        concurrency: usize,
+    ) -> impl Stream<Item = Result<Row, Error>> + '_ {
+        let operation = match scope {
+            Scope::Enterprise(_) => "list_reputation_numbers",
+            Scope::Account => "list_reputation_numbers_simplified",
+        };
+        self.list_all_with(scope, NumberFilter::default(), concurrency)
+            .map(move |record| {
+                record.and_then(|record| {
+                    Row::from_record(&record)
+                        .map_err(|detail| Error::Protocol { operation, detail })
+                })
+            })
+    }
+}

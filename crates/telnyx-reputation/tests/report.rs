@@ -1,0 +1,195 @@
+//! Reports against the emulator: concurrent pages in order, rows equal to the emulator's
+//! state, nothing billed, and the changes since a snapshot.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::TryStreamExt;
+use telnyx_reputation::e164::{Batch, UsLocalNumber};
+use telnyx_reputation::report::{
+    Change, Comparison, DEFAULT_SCORE_DELTA, Row, Snapshot, SnapshotWriter,
+};
+use telnyx_reputation::{Client, Scope};
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, MockConfig, MockHandle, start};
+
+async fn populated(numbers: u64, seed: u64) -> MockHandle {
+    let mut config = MockConfig::demo();
+    config.populate = numbers;
+    config.seed = seed;
+    start(config).await.unwrap()
+}
+
+/// The emulator's monitored numbers of the demo enterprise, each with its risk word.
+fn world_rows(mock: &MockHandle) -> BTreeMap<String, Option<String>> {
+    mock.world()
+        .associations
+        .values()
+        .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
+        .map(|a| {
+            let risk = a
+                .reputation
+                .as_ref()
+                .and_then(|r| r.spam_risk.as_ref())
+                .map(|r| format!("{r:?}").to_lowercase());
+            (a.phone_number.to_string(), risk)
+        })
+        .collect()
+}
+
+async fn report(client: &Client, concurrency: usize) -> Vec<Row> {
+    client
+        .reputation_report(Scope::Enterprise(DEMO_ENTERPRISE), concurrency)
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
+    let mock = populated(1_234, 7).await;
+    let client = common::client(&mock);
+    let scope = Scope::Enterprise(DEMO_ENTERPRISE);
+    let sequential: Vec<_> = client
+        .list_pages(scope, None, Client::MAX_PAGES)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(sequential.len(), 1_234);
+    for concurrency in [1, 3, 16] {
+        let concurrent: Vec<_> = client
+            .list_all_with(scope, None, concurrency)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(concurrent, sequential, "concurrency {concurrency}");
+    }
+    // Account-wide, and with a filter, the same rows as walked one page at a time.
+    let account: Vec<_> = client
+        .list_all(Scope::Account, None)
+        .try_collect()
+        .await
+        .unwrap();
+    let account_walked: Vec<_> = client
+        .list_pages(Scope::Account, None, Client::MAX_PAGES)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(account, account_walked);
+    let one: UsLocalNumber = sequential[500]
+        .phone_number
+        .as_deref()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let filtered: Vec<_> = client
+        .list_all(scope, Some(one.as_e164()))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(filtered, vec![sequential[500].clone()]);
+}
+
+#[tokio::test]
+async fn a_report_equals_the_emulators_state_and_bills_nothing() {
+    let mock = populated(700, 11).await;
+    let client = common::client(&mock);
+    for _ in 0..3 {
+        let rows = report(&client, 4).await;
+        let seen: BTreeMap<String, Option<String>> = rows
+            .iter()
+            .map(|r| (r.phone_number.to_string(), r.risk().map(|r| r.to_string())))
+            .collect();
+        assert_eq!(seen.len(), rows.len(), "each number once");
+        assert_eq!(seen, world_rows(&mock));
+        // The seeded data spreads over every bucket, and some numbers have none.
+        let risks: BTreeSet<_> = seen.values().cloned().collect();
+        assert_eq!(risks.len(), 4, "{risks:?}");
+    }
+    assert_eq!(mock.billing().total(), 0, "{:?}", mock.billing());
+}
+
+#[tokio::test]
+async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
+    let mock = populated(300, 5).await;
+    let client = common::client(&mock);
+    let before = report(&client, 4).await;
+    let mut writer = SnapshotWriter::new(Vec::new(), "snapshot.jsonl");
+    for row in &before {
+        writer.write(row).unwrap();
+    }
+    let (bytes, written) = writer.finish().unwrap();
+    assert_eq!(written, 300);
+    let snapshot = Snapshot::read(&bytes[..], "snapshot.jsonl".as_ref()).unwrap();
+
+    // One removed, one added, a few refreshed (new data), the rest untouched.
+    let scope = Scope::Enterprise(DEMO_ENTERPRISE);
+    let removed = before[10].phone_number;
+    client.disassociate(scope, removed.as_e164()).await.unwrap();
+    let added: UsLocalNumber = "+19195550123".parse().unwrap();
+    client
+        .associate(DEMO_ENTERPRISE, &Batch::new(vec![added]).unwrap())
+        .await
+        .unwrap();
+    let refreshed: Vec<UsLocalNumber> = before[20..30].iter().map(|r| r.phone_number).collect();
+    client
+        .refresh(DEMO_ENTERPRISE, &Batch::new(refreshed.clone()).unwrap())
+        .await
+        .unwrap();
+
+    let after = report(&client, 4).await;
+    let mut comparison = Comparison::new(&snapshot, DEFAULT_SCORE_DELTA);
+    let mut changes = Vec::new();
+    for row in &after {
+        comparison.compare(row, &mut changes);
+    }
+    changes.extend(comparison.removed());
+
+    let of = |number: UsLocalNumber| -> Vec<&Change> {
+        changes
+            .iter()
+            .filter(|c| c.phone_number == number)
+            .map(|c| &c.change)
+            .collect()
+    };
+    assert!(
+        matches!(of(removed)[..], [Change::Removed { .. }]),
+        "{changes:?}"
+    );
+    assert!(
+        matches!(of(added)[..], [Change::Added { .. }]),
+        "{changes:?}"
+    );
+    let now: BTreeMap<UsLocalNumber, &Row> = after.iter().map(|r| (r.phone_number, r)).collect();
+    for row in &before[20..30] {
+        let current = now[&row.phone_number];
+        let risk_moved = current.risk() != row.risk();
+        let category_moved = current.reputation.spam_category != row.reputation.spam_category;
+        let found = of(row.phone_number);
+        assert_eq!(
+            found
+                .iter()
+                .any(|c| matches!(c, Change::RiskUp { .. } | Change::RiskDown { .. })),
+            risk_moved,
+            "{found:?}"
+        );
+        assert_eq!(
+            found
+                .iter()
+                .any(|c| matches!(c, Change::CategoryChanged { .. })),
+            category_moved,
+            "{found:?}"
+        );
+    }
+    // Nothing else changed.
+    let touched: BTreeSet<UsLocalNumber> =
+        refreshed.iter().copied().chain([removed, added]).collect();
+    assert!(
+        changes.iter().all(|c| touched.contains(&c.phone_number)),
+        "{changes:?}"
+    );
+    assert!(
+        changes.len() > 2,
+        "the refreshes changed something: {changes:?}"
+    );
+}
