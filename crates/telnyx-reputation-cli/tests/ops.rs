@@ -287,6 +287,14 @@ fn list_filters_on_digits_and_takes_pages_of_up_to_250() {
         .collect();
     // 5550010 and 5550011, each on a page of its own.
     assert_eq!(found, ["+16035550010", "+16035550011"]);
+    let fresh = api(
+        &server,
+        &["get", "--enterprise", ENTERPRISE, "--fresh", "+16035550003"],
+        None,
+    );
+    assert_eq!(fresh.status.code(), Some(0), "{}", stderr(&fresh));
+    assert!(stderr(&fresh).contains("1 billable check"));
+    assert_eq!(ledger(&server)["fresh_read"], 1);
     let small = list(&["--page-size", "5"]);
     assert_eq!(rows(&small).len(), 12);
     assert_eq!(list(&["--contains", "1234"]).status.code(), Some(2));
