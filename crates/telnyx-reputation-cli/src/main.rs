@@ -66,6 +66,28 @@ enum Command {
     Get(commands::numbers::GetArgs),
     /// Remove numbers from monitoring.
     Disassociate(commands::numbers::DisassociateArgs),
+    /// An enterprise's reputation settings: get, enable (billable), disable, frequency.
+    Settings {
+        #[command(subcommand)]
+        command: commands::settings::Command,
+    },
+    /// The Letter of Authorization: render it as a PDF, or replace the signed one.
+    Loa {
+        #[command(subcommand)]
+        command: commands::loa::Command,
+    },
+    /// The Number Reputation Terms of Service.
+    Terms {
+        #[command(subcommand)]
+        command: commands::terms::Command,
+    },
+    /// Refresh the reputation of monitored numbers now (billable per number).
+    Refresh(commands::refresh::Args),
+    /// Submit numbers for remediation, and follow the requests.
+    Remediation {
+        #[command(subcommand)]
+        command: commands::remediation::Command,
+    },
     /// Check numbers against the rules the API applies; one row per input.
     Validate(commands::validate::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -163,6 +185,11 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Report(args) => commands::reputation_report::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
+            Command::Settings { command } => commands::settings::run(command, &global).await,
+            Command::Loa { command } => commands::loa::run(command, &global).await,
+            Command::Terms { command } => commands::terms::run(command, &global).await,
+            Command::Refresh(args) => commands::refresh::run(args, &global).await,
+            Command::Remediation { command } => commands::remediation::run(command, &global).await,
             Command::Mock {
                 command: MockCommand::Serve(args),
             } => telnyx_reputation_mock::serve(args)

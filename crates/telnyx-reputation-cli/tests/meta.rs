@@ -4,8 +4,13 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 13] = [
+const SUBCOMMANDS: [&str; 18] = [
     "jobs",
+    "settings",
+    "loa",
+    "terms",
+    "refresh",
+    "remediation",
     "associate",
     "resume",
     "rollback",

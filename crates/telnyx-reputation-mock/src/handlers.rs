@@ -176,6 +176,7 @@ pub(crate) async fn list_simplified(
 pub(crate) async fn refresh(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
+    drop_connection: Option<Extension<DropConnection>>,
     Path(enterprise): Path<Uuid>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -185,12 +186,30 @@ pub(crate) async fn refresh(
         Err(detail) => return ErrorKind::BadRequest.answer(detail),
     };
     let now = app.clock.now();
-    match app
+    // The world's lock is released before the answer may be held back.
+    let result = app
         .world()
-        .refresh(account, enterprise, &body.phone_numbers, now)
-    {
-        Ok(outcome) => Json(Wrapped { data: outcome }).into_response(),
+        .refresh(account, enterprise, &body.phone_numbers, now);
+    match result {
+        Ok(outcome) => {
+            commit_then_drop(&app, drop_connection).await;
+            Json(Wrapped { data: outcome }).into_response()
+        }
         Err(r) => refusal(r),
+    }
+}
+
+/// With [`crate::Faults::commit_then_drop_rate`], a drawn share of applied operations never
+/// answer: the connection is dropped, so the client cannot tell whether they took effect.
+pub(crate) async fn commit_then_drop(
+    app: &App,
+    drop_connection: Option<Extension<DropConnection>>,
+) {
+    if app.faults().commits_then_drops(&app.draws)
+        && let Some(Extension(DropConnection(notify))) = drop_connection
+    {
+        notify.notify_one();
+        std::future::pending::<()>().await;
     }
 }
 

@@ -70,6 +70,7 @@ fn filter_of(q: &RemediationQuery) -> Result<RemediationFilter, Box<Response>> {
 pub(crate) async fn submit(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
+    drop_connection: Option<Extension<crate::handlers::DropConnection>>,
     Path(enterprise): Path<Uuid>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -79,11 +80,15 @@ pub(crate) async fn submit(
         Err(r) => return *r,
     };
     let now = app.clock.now();
-    match app
+    // The world's lock is released before the answer may be held back.
+    let result = app
         .world()
-        .submit_remediation(account, enterprise, &body, now)
-    {
-        Ok(data) => (StatusCode::ACCEPTED, Json(Wrapped { data })).into_response(),
+        .submit_remediation(account, enterprise, &body, now);
+    match result {
+        Ok(data) => {
+            crate::handlers::commit_then_drop(&app, drop_connection).await;
+            (StatusCode::ACCEPTED, Json(Wrapped { data })).into_response()
+        }
         Err(r) => refusal(r),
     }
 }

@@ -250,6 +250,18 @@ impl Client {
         filter: impl Into<NumberFilter>,
         max_pages: u64,
     ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
+        self.list_pages_of(scope, filter, max_pages, Page::MAX_SIZE)
+    }
+
+    /// [`Client::list_pages`] with pages of `page_size` rows (clamped to 1..=250): smaller
+    /// pages are more requests, each answered sooner.
+    pub fn list_pages_of(
+        &self,
+        scope: Scope,
+        filter: impl Into<NumberFilter>,
+        max_pages: u64,
+        page_size: u64,
+    ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
         let filter = filter.into();
         let walk = Walk::new(max_pages);
         let failed = move |page: u64, reason: String| Error::Pagination {
@@ -269,7 +281,7 @@ impl Client {
                     Err(reason) => return Err(failed(max_pages.max(1), reason)),
                 };
                 let answer = self
-                    .list(scope, Page::new(number, Page::MAX_SIZE), filter)
+                    .list(scope, Page::new(number, page_size), filter)
                     .await?;
                 match walk.take(number, answer) {
                     Ok(rows) if rows.is_empty() => Ok(None),

@@ -6,13 +6,17 @@
 use std::io::Write;
 
 use futures::TryStreamExt;
-use telnyx_reputation::Client;
+use telnyx_reputation::{Client, Contains, NumberFilter};
 use uuid::Uuid;
 
 use crate::commands::numbers::{NUMBER_HEADERS, number, number_cells};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::output::{self, JsonRows, Out, Output, Sink};
+
+fn contains(s: &str) -> Result<Contains, String> {
+    Contains::new(s).map_err(|e| e.to_string())
+}
 
 /// Arguments of `list`.
 #[derive(Debug, clap::Args)]
@@ -21,9 +25,16 @@ pub struct Args {
     #[arg(long)]
     enterprise: Option<Uuid>,
     /// Only this number.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "contains")]
     phone_number: Option<String>,
-    /// Stop with an error (exit 3) when the list goes on past this many pages of 100: a server
+    /// Only numbers containing these digits (at least 5).
+    #[arg(long, value_name = "DIGITS", value_parser = contains)]
+    contains: Option<Contains>,
+    /// Rows per request (1–250): smaller pages are more requests, each answered sooner.
+    #[arg(long, value_name = "N", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(1..=250))]
+    page_size: u64,
+    /// Stop with an error (exit 3) when the list goes on past this many pages: a server
     /// that never ends a list cannot keep the command running.
     #[arg(long, value_name = "N", default_value_t = Client::MAX_PAGES,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -38,17 +49,25 @@ enum Rows {
 
 /// Runs `list`: each page's rows are written before the next page is asked for.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let filter = args.phone_number.as_deref().map(number).transpose()?;
+    let filter = match (
+        args.phone_number.as_deref().map(number).transpose()?,
+        args.contains,
+    ) {
+        (Some(n), _) => NumberFilter::eq(n),
+        (None, Some(c)) => NumberFilter::contains(c),
+        (None, None) => NumberFilter::default(),
+    };
     let session = global.session().await?;
     let result = async {
         let mut rows = match global.output() {
             Output::Table => Rows::Table(PagedTable::new(output::stdout(), &NUMBER_HEADERS)),
             other => Rows::Sink(Sink::new(other, &NUMBER_HEADERS, JsonRows::Array)?),
         };
-        let mut pages = std::pin::pin!(session.client.list_pages(
+        let mut pages = std::pin::pin!(session.client.list_pages_of(
             args.enterprise.into(),
             filter,
-            args.max_pages
+            args.max_pages,
+            args.page_size
         ));
         while let Some(page) = pages.try_next().await.map_err(Failure::from_api)? {
             match &mut rows {

@@ -78,7 +78,8 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
     let n = number(&args.number)?;
     let session = global.session().await?;
     let freshness = if args.fresh {
-        global.note("note: --fresh fetches new reputation data, which is billable");
+        // Said even with -q, as every billable command says what it bills.
+        eprintln!("get --fresh: 1 billable check ($0.10): --fresh fetches new reputation data");
         global.confirm_billable(&session.client, &format!("a fresh reputation read of {n}"))?;
         Freshness::Fresh
     } else {

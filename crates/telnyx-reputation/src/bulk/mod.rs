@@ -28,6 +28,9 @@
 //! number plus the text of refused and duplicate inputs, so a file of a million numbers runs in
 //! tens of megabytes (see `BENCHMARKS.md`).
 //!
+//! Bulk refresh and bulk remediation run on the same pre-flight and batching, without a
+//! rollback (neither can be undone): see [`ops`].
+//!
 //! Ownership rule used when reconciling: a number found on the enterprise whose record was
 //! created after the job started is this job's; one created before was already associated.
 //!
@@ -49,6 +52,7 @@ mod context;
 mod finish;
 mod job;
 pub mod journal;
+pub mod ops;
 mod preflight;
 mod reconcile;
 mod recovery;

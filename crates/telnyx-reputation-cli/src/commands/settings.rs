@@ -1,0 +1,151 @@
+//! `settings get|enable|disable|frequency`: an enterprise's reputation settings. `enable` is
+//! billable (the monthly fee starts): it says so before sending and, against the real API,
+//! asks first unless `--yes`.
+
+use serde::Serialize;
+use telnyx_reputation::{CheckFrequency, LoaDocumentId, Settings};
+use uuid::Uuid;
+
+use crate::context::Global;
+use crate::exit::{Exit, Failure};
+use crate::output::{self, JsonRows, Output, Sink};
+
+/// The `settings` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Show the enterprise's reputation settings (404, exit 1, if never enabled).
+    Get(Enterprise),
+    /// Enable reputation for the enterprise (billable: a monthly fee).
+    Enable(EnableArgs),
+    /// Disable reputation: every number of the enterprise is de-registered.
+    Disable(Enterprise),
+    /// Change how often the enterprise's numbers are refreshed.
+    Frequency(FrequencyArgs),
+}
+
+/// The enterprise a subcommand acts on.
+#[derive(Debug, clap::Args)]
+pub struct Enterprise {
+    /// The enterprise (UUID).
+    #[arg(long)]
+    enterprise: Uuid,
+}
+
+pub(super) fn frequency(s: &str) -> Result<CheckFrequency, String> {
+    s.parse::<CheckFrequency>()
+        .map_err(|_| "one of business_daily, daily, weekly, biweekly, monthly, never".to_owned())
+}
+
+pub(super) fn document(s: &str) -> Result<LoaDocumentId, String> {
+    LoaDocumentId::new(s).map_err(|e| e.to_string())
+}
+
+/// Arguments of `settings enable`.
+#[derive(Debug, clap::Args)]
+pub struct EnableArgs {
+    /// The enterprise (UUID).
+    #[arg(long)]
+    enterprise: Uuid,
+    /// The signed Letter of Authorization's document id (from the Documents API).
+    #[arg(long, value_parser = document)]
+    loa_document_id: LoaDocumentId,
+    /// How often numbers are refreshed (each refresh is a billable check).
+    #[arg(long, default_value = "business_daily", value_parser = frequency)]
+    check_frequency: CheckFrequency,
+}
+
+/// Arguments of `settings frequency`.
+#[derive(Debug, clap::Args)]
+pub struct FrequencyArgs {
+    /// The enterprise (UUID).
+    #[arg(long)]
+    enterprise: Uuid,
+    /// business_daily, daily, weekly, biweekly, monthly or never.
+    #[arg(value_parser = frequency)]
+    check_frequency: CheckFrequency,
+}
+
+/// Runs a `settings` subcommand.
+pub async fn run(command: Command, global: &Global) -> Result<Exit, Failure> {
+    let session = global.session().await?;
+    let result = match &command {
+        Command::Get(a) => session.client.settings(a.enterprise).await.map(Some),
+        Command::Enable(a) => {
+            eprintln!(
+                "settings enable: 1 billable event (the monthly fee for enterprise {})",
+                a.enterprise
+            );
+            if let Err(e) = global.confirm_billable(
+                &session.client,
+                &format!("enabling reputation for enterprise {}", a.enterprise),
+            ) {
+                session.close().await;
+                return Err(e);
+            }
+            session
+                .client
+                .enable(a.enterprise, &a.loa_document_id, a.check_frequency)
+                .await
+                .map(Some)
+        }
+        Command::Disable(a) => session.client.disable(a.enterprise).await.map(|()| None),
+        Command::Frequency(a) => session
+            .client
+            .set_check_frequency(a.enterprise, a.check_frequency)
+            .await
+            .map(Some),
+    };
+    session.close().await;
+    match result.map_err(Failure::from_api)? {
+        Some(settings) => print_settings(&settings, global.output())?,
+        None => global.note("disabled: every number of the enterprise is de-registered"),
+    }
+    Ok(Exit::Success)
+}
+
+/// Settings as a row.
+#[derive(Serialize)]
+struct Row {
+    enterprise_id: String,
+    status: String,
+    loa_status: String,
+    loa_document_id: String,
+    check_frequency: String,
+    updated_at: String,
+}
+
+const HEADERS: [&str; 6] = [
+    "enterprise_id",
+    "status",
+    "loa_status",
+    "loa_document_id",
+    "check_frequency",
+    "updated_at",
+];
+
+/// Prints settings: the API's object as JSON, else one row.
+pub(super) fn print_settings(s: &Settings, output: Output) -> Result<(), Failure> {
+    if output == Output::Json {
+        return output::json(s);
+    }
+    let text = |v: Option<String>| v.unwrap_or_default();
+    let row = Row {
+        enterprise_id: text(s.enterprise_id.map(|e| e.to_string())),
+        status: text(s.status.map(|v| v.to_string())),
+        loa_status: text(s.loa_status.map(|v| v.to_string())),
+        loa_document_id: text(s.loa_document_id.clone()),
+        check_frequency: text(s.check_frequency.map(|v| v.to_string())),
+        updated_at: text(s.updated_at.as_ref().map(|t| t.to_rfc3339())),
+    };
+    let cells = [
+        row.enterprise_id.clone(),
+        row.status.clone(),
+        row.loa_status.clone(),
+        row.loa_document_id.clone(),
+        row.check_frequency.clone(),
+        row.updated_at.clone(),
+    ];
+    let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
+    sink.row(&row, &cells)?;
+    sink.finish()
+}
