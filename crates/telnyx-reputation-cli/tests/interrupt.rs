@@ -4,7 +4,6 @@
 //! a line on stderr) before it signals; none relies on timing.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -17,24 +16,10 @@ use common::*;
 
 /// How many associations the emulator holds, from its admin route (no key, not delayed).
 fn associations(server: &Server) -> usize {
-    let authority = server
-        .base_url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.split('/').next())
-        .expect("an http base URL");
-    let mut stream = TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "GET /__mock/state HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
-    // The body may be chunked: the JSON object starts at the first brace.
-    let json = &body[body.find('{').expect("a JSON body")..body.rfind('}').unwrap() + 1];
-    let state: serde_json::Value = serde_json::from_str(json).unwrap();
-    state["associations"].as_array().unwrap().len()
+    admin(server, "GET", "/__mock/state", "")["associations"]
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 /// Polls `ready` until it holds: the state a test waits for before it signals. Bounded, so a

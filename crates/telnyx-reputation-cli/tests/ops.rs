@@ -2,35 +2,9 @@
 //! `remediation` (billable: the announced count, the per-number report and the emulator's
 //! ledger agree, with faults too), `settings`, `loa`, `terms`, and `list`'s filters.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
 mod common;
 
 use common::*;
-
-/// One admin request to the emulator (no key); the JSON body of its answer.
-fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
-    let authority = server
-        .base_url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.split('/').next())
-        .expect("an http base URL");
-    let mut stream = TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
-    match (body.find('{'), body.rfind('}')) {
-        (Some(start), Some(end)) => serde_json::from_str(&body[start..=end]).unwrap(),
-        _ => serde_json::Value::Null,
-    }
-}
 
 /// The emulator's billing ledger.
 fn ledger(server: &Server) -> serde_json::Value {

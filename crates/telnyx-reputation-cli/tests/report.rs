@@ -4,30 +4,13 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use common::*;
 use serde_json::Value;
 
 /// The emulator's state from its admin route (no key).
 fn state(server: &Server) -> Value {
-    let authority = server
-        .base_url
-        .strip_prefix("http://")
-        .and_then(|rest| rest.split('/').next())
-        .expect("an http base URL");
-    let mut stream = TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "GET /__mock/state HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
-    let json = &body[body.find('{').expect("a JSON body")..body.rfind('}').unwrap() + 1];
-    serde_json::from_str(json).unwrap()
+    admin(server, "GET", "/__mock/state", "")
 }
 
 fn json(out: &std::process::Output) -> Vec<Value> {

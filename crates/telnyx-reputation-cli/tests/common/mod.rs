@@ -131,3 +131,26 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect()
 }
+
+/// One admin request to the emulator (no key); the JSON body of its answer.
+pub fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
+    let authority = server
+        .base_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("an http base URL");
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
+    match (body.find('{'), body.rfind('}')) {
+        (Some(start), Some(end)) => serde_json::from_str(&body[start..=end]).unwrap(),
+        _ => serde_json::Value::Null,
+    }
+}
