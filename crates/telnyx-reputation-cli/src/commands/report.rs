@@ -102,7 +102,7 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
             let mut rows = vec![
                 ("job", report.job_id.to_string()),
                 ("enterprise", report.enterprise_id.to_string()),
-                ("mode", format!("{:?}", report.mode)),
+                ("mode", report.mode.as_str().to_owned()),
                 ("outcome", report.outcome.as_str().to_owned()),
                 (
                     "inputs",

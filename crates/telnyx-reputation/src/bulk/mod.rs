@@ -85,6 +85,17 @@ pub enum Mode {
     BestEffort,
 }
 
+impl Mode {
+    /// The mode as the journal writes it and reports print it: `all_or_nothing` or
+    /// `best_effort`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::AllOrNothing => "all_or_nothing",
+            Mode::BestEffort => "best_effort",
+        }
+    }
+}
+
 /// Which stage a job is in, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -284,4 +295,19 @@ pub enum BulkError {
     /// how far the job got and lets `resume` or `rollback` finish it.
     #[error("the job was interrupted: {0}")]
     Interrupted(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mode;
+
+    #[test]
+    fn a_mode_prints_as_the_journal_writes_it() {
+        for mode in [Mode::AllOrNothing, Mode::BestEffort] {
+            assert_eq!(
+                serde_json::to_value(mode).unwrap(),
+                serde_json::Value::from(mode.as_str())
+            );
+        }
+    }
 }
