@@ -70,6 +70,7 @@ use serde::{Deserialize, Serialize};
 pub use job::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
+pub(crate) use preflight::preflight;
 pub use report::{Duplicate, Failure, Outcome, Refusal, Report};
 /// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
 pub use tokio_util::sync::CancellationToken;

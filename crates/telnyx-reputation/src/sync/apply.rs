@@ -1,36 +1,50 @@
 //! Applying a [`SyncPlan`]: the associations through the bulk engine (all or nothing, or best
-//! effort, as the options say; journalled when they name a journal), then, only when every
-//! association succeeded, the extras disassociated when pruning. Disassociations are free and
-//! idempotent; they are never rolled back, and a sync interrupted among them is finished by
-//! planning and applying again.
+//! effort, as the options say), then, only when every association succeeded, the extras
+//! disassociated when pruning, with bounded concurrency. Disassociations are free and
+//! idempotent; they are never rolled back.
+//!
+//! With a journal ([`BulkOptions::journal`]) the whole sync is written ahead before anything is
+//! sent: the associations' plan as the engine writes it, and the extras to prune (see
+//! [`journal`](crate::bulk::journal)). The engine then runs the associations from the
+//! journal, and each disassociation's completion is recorded. [`Client::resume_sync`] finishes
+//! a sync stopped anywhere; [`Client::rollback_job`] undoes its associations (never its
+//! disassociations).
+
+use std::path::Path;
 
 use telnyx_e164::UsLocalNumber;
 
 use super::SyncPlan;
+use super::prune::{Pruned, prune};
+use crate::bulk::journal::{Journal, Replay};
 use crate::bulk::{BulkError, BulkOptions, Outcome, Report};
-use crate::client::{Client, Scope};
+use crate::client::Client;
 use crate::error::Error;
 
-/// What applying a plan did.
+/// What applying (or resuming) a sync did.
 #[derive(Debug)]
 pub struct SyncOutcome {
-    /// The bulk job's report of the associations; `None` when the plan had none to make.
+    /// The bulk job's report of the associations; `None` when the plan had none to make and no
+    /// journal was kept.
     pub associations: Option<Report>,
-    /// The extras disassociated (pruning only).
+    /// The extras disassociated by this run (pruning only).
     pub disassociated: Vec<UsLocalNumber>,
     /// Whether the enterprise now holds what the plan aimed at: every association made (or
     /// none needed) and, when pruning, every extra disassociated.
     pub converged: bool,
+    /// Whether the caller's token ([`BulkOptions::cancel_on`]) stopped the sync with work
+    /// left; with a journal, [`Client::resume_sync`] finishes it.
+    pub interrupted: bool,
 }
 
 /// Why applying a plan stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    /// The bulk job of the associations could not keep its journal.
+    /// The bulk job of the associations, or the journal, failed.
     #[error(transparent)]
     Bulk(#[from] BulkError),
-    /// A disassociation failed after retries; the numbers before it are disassociated, and
-    /// planning again picks up the rest.
+    /// A disassociation failed after retries; the extras before it are disassociated, and
+    /// resuming the journal (or planning again) picks up the rest.
     #[error("disassociating {number}: {source}")]
     Disassociate {
         /// The number being disassociated.
@@ -38,20 +52,59 @@ pub enum SyncError {
         /// What failed.
         #[source]
         source: Error,
-        /// The extras disassociated before it.
+        /// The extras disassociated by this run before the failure was known.
         done: Vec<UsLocalNumber>,
     },
+}
+
+impl From<crate::bulk::JournalError> for SyncError {
+    fn from(e: crate::bulk::JournalError) -> SyncError {
+        SyncError::Bulk(BulkError::Journal(e))
+    }
+}
+
+/// The outcome of a prune, or the error of its first failed disassociation. (The error is as
+/// large as the public `apply` and `resume_sync` return; it is moved straight into theirs.)
+#[allow(clippy::result_large_err)]
+fn concluded(
+    associations: Option<Report>,
+    pruned: Pruned,
+    associated: bool,
+) -> Result<SyncOutcome, SyncError> {
+    if let Some((number, source)) = pruned.failed {
+        return Err(SyncError::Disassociate {
+            number,
+            source,
+            done: pruned.done,
+        });
+    }
+    let interrupted = pruned.interrupted || associations.as_ref().is_some_and(|r| r.interrupted);
+    Ok(SyncOutcome {
+        converged: associated && !interrupted,
+        associations,
+        disassociated: pruned.done,
+        interrupted,
+    })
 }
 
 impl SyncPlan {
     /// Applies the plan with `client`: associations first, through the bulk engine with
     /// `options`; then, only when they all succeeded (outcome completed) and the plan prunes,
-    /// the extras are disassociated one by one. Conflicts are never sent.
+    /// the extras are disassociated, `options`' concurrency at a time. Conflicts are never
+    /// sent. With a journal in `options`, the whole sync is written to it before anything is
+    /// sent, and each step as it ends (see the module's documentation). The options' token
+    /// stops it between requests.
     pub async fn apply(
         &self,
         client: &Client,
         options: BulkOptions,
     ) -> Result<SyncOutcome, SyncError> {
+        if let Some(path) = options.journal.clone() {
+            super::journal::write(&path, self, &options)?;
+            return client.resume_sync(&path, options).await;
+        }
+        let cancel = options.cancel.clone();
+        let concurrency = options.concurrency;
         let associations = if self.associate.is_empty() {
             None
         } else {
@@ -65,26 +118,60 @@ impl SyncPlan {
         let associated = associations
             .as_ref()
             .is_none_or(|r| r.outcome == Outcome::Completed);
-        let mut disassociated = Vec::new();
-        if associated {
-            for number in self.disassociate() {
-                if let Err(source) = client
-                    .disassociate(Scope::Enterprise(self.enterprise), number.as_e164())
-                    .await
-                {
-                    return Err(SyncError::Disassociate {
-                        number: *number,
-                        source,
-                        done: disassociated,
-                    });
-                }
-                disassociated.push(*number);
-            }
+        let extras = if associated {
+            self.disassociate().to_vec()
+        } else {
+            Vec::new()
+        };
+        let pruned = prune(
+            client,
+            self.enterprise,
+            extras,
+            concurrency,
+            cancel.as_ref(),
+            None,
+        )
+        .await?;
+        concluded(associations, pruned, associated)
+    }
+}
+
+impl Client {
+    /// Finishes a job from its journal, and a sync's prune: the associations are completed as
+    /// [`resume_job`](Client::resume_job) completes them; then, only when they all succeeded
+    /// and the journal is a sync's, the extras not yet disassociated are (a 404 counts as
+    /// done). The report of a job that had finished has [`Report::finished_before`] set; a
+    /// sync whose prune had finished sends nothing. Uses `options` for concurrency, progress,
+    /// time limits and the interrupt token.
+    pub async fn resume_sync(
+        &self,
+        journal: &Path,
+        options: BulkOptions,
+    ) -> Result<SyncOutcome, SyncError> {
+        let cancel = options.cancel.clone();
+        let concurrency = options.concurrency;
+        let report = self.resume_job(journal, options).await?;
+        let associated = report.outcome == Outcome::Completed;
+        let replay = Replay::read(journal)?;
+        if !replay.sync || !associated || replay.prune_finished {
+            return Ok(SyncOutcome {
+                converged: associated,
+                interrupted: report.interrupted,
+                associations: Some(report),
+                disassociated: Vec::new(),
+            });
         }
-        Ok(SyncOutcome {
-            associations,
-            disassociated,
-            converged: associated,
-        })
+        let mut file = Journal::open_append(journal, &replay)?;
+        let enterprise = report.enterprise_id;
+        let pruned = prune(
+            self,
+            enterprise,
+            replay.unpruned(),
+            concurrency,
+            cancel.as_ref(),
+            Some(&mut file),
+        )
+        .await?;
+        concluded(Some(report), pruned, associated)
     }
 }

@@ -26,6 +26,19 @@
 //! {"event":"finished","outcome":"completed","sum":"…"}
 //! ```
 //!
+//! A sync's journal ([`SyncPlan::apply`](crate::sync::SyncPlan::apply)) is a job's journal with
+//! its prune phase added: the extras it disassociates once every association succeeded are
+//! written with the plan, before `planned`, and each disassociation is recorded as it ends.
+//! Disassociations are idempotent and never rolled back: `rollback` undoes the associations
+//! alone, and never associates a pruned number again.
+//!
+//! ```text
+//! {"event":"sync","extras":120,"sum":"…"}                            this job is a sync; `prune` lines follow
+//! {"event":"prune","numbers":["+16035550900", …],"sum":"…"}          extras to disassociate, before `planned`
+//! {"event":"pruned","numbers":[…],"sum":"…"}                         disassociated (or found not associated)
+//! {"event":"prune_finished","sum":"…"}                               every extra is off the enterprise
+//! ```
+//!
 //! **Checksums.** Every line ends with `"sum"`: 16 hex digits, the first 8 bytes of the SHA-256
 //! of the previous line's sum followed by this line's text without its sum (the header's
 //! "previous sum" is eight zero bytes). The sums chain from the header, which holds the job id
@@ -163,11 +176,31 @@ pub enum Event {
         /// The numbers confirmed no longer on the enterprise (deleted, or found absent).
         numbers: Vec<UsLocalNumber>,
     },
-    /// The job ended; `resume` of a finished journal sends nothing.
+    /// The job ended; `resume` of a finished journal sends nothing (but a sync's prune may
+    /// still be left: see [`Event::Sync`]).
     Finished {
         /// How it ended: completed, rolled back, partial or failed.
         outcome: Outcome,
     },
+    /// The job is a sync: once its associations all succeeded, it disassociates the extras
+    /// listed by the `prune` lines that follow (written before `planned`).
+    Sync {
+        /// How many extras the `prune` lines list in all.
+        extras: u64,
+    },
+    /// Extras the sync disassociates after its associations; written before anything is sent.
+    Prune {
+        /// The extras of this line, in the order they are sent.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Extras confirmed off the enterprise by the prune: disassociated, or answered 404 (not
+    /// associated, which is what the prune wants). Never undone by a rollback.
+    Pruned {
+        /// The extras done.
+        numbers: Vec<UsLocalNumber>,
+    },
+    /// Every extra of the sync is off the enterprise: the sync is done.
+    PruneFinished,
 }
 
 /// Why the journal could not be used.
@@ -229,6 +262,14 @@ pub struct Replay {
     pub rollback_started: bool,
     /// The recorded outcome, if the job finished.
     pub finished: Option<Outcome>,
+    /// Whether the journal is a sync's (it has a `sync` line).
+    pub sync: bool,
+    /// The sync's extras, to disassociate once its associations all succeeded.
+    pub prune: BTreeSet<UsLocalNumber>,
+    /// Extras the prune has taken off the enterprise.
+    pub pruned: BTreeSet<UsLocalNumber>,
+    /// Whether the prune ended with every extra off the enterprise.
+    pub prune_finished: bool,
     /// Where appending continues: the format version, the length of the verified lines, and
     /// the last line's sum.
     pub(crate) tail: file::Tail,
@@ -291,6 +332,25 @@ impl Replay {
                 }
             }
             Event::Finished { outcome } => self.finished = Some(outcome),
+            Event::Sync { .. } => self.sync = true,
+            Event::Prune { numbers } => self.prune.extend(numbers),
+            Event::Pruned { numbers } => self.pruned.extend(numbers),
+            Event::PruneFinished => self.prune_finished = true,
+        }
+    }
+
+    /// The sync's extras not yet taken off the enterprise, in order.
+    pub fn unpruned(&self) -> Vec<UsLocalNumber> {
+        self.prune.difference(&self.pruned).copied().collect()
+    }
+
+    /// Whether the job has work left: it did not finish, or it is a sync whose associations
+    /// completed and whose prune did not finish.
+    pub fn has_work_left(&self) -> bool {
+        match self.finished {
+            None => true,
+            Some(Outcome::Completed) => self.sync && !self.prune_finished,
+            Some(_) => false,
         }
     }
 

@@ -199,3 +199,62 @@ fn a_version_1_journal_is_read_and_appended_to_in_its_own_format() {
     );
     assert!(Replay::read(&path).unwrap().rollback_started);
 }
+
+#[test]
+fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.journal");
+    let mut journal = Journal::create(&path, &header(3)).unwrap();
+    for event in [
+        Event::Plan {
+            batch: 0,
+            numbers: n(&["+12015550100"]),
+        },
+        Event::Sync { extras: 3 },
+        Event::Prune {
+            numbers: n(&["+12015550200", "+12015550201", "+12015550202"]),
+        },
+        Event::Planned { batches: 1 },
+        Event::Intent {
+            batch: 0,
+            numbers: n(&["+12015550100"]),
+        },
+        Event::Committed {
+            batch: 0,
+            numbers: n(&["+12015550100"]),
+        },
+        Event::Finished {
+            outcome: Outcome::Completed,
+        },
+        Event::Pruned {
+            numbers: n(&["+12015550201"]),
+        },
+    ] {
+        journal.append(&event).unwrap();
+    }
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.sync);
+    assert_eq!(replay.finished, Some(Outcome::Completed));
+    assert_eq!(replay.unpruned(), n(&["+12015550200", "+12015550202"]));
+    assert!(
+        replay.has_work_left(),
+        "a sync with extras left has work left"
+    );
+    // Pruned numbers are never the job's to undo.
+    assert_eq!(replay.ours, n(&["+12015550100"]).into_iter().collect());
+    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    journal
+        .append(&Event::Pruned {
+            numbers: n(&["+12015550200", "+12015550202"]),
+        })
+        .unwrap();
+    journal.append(&Event::PruneFinished).unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.unpruned().is_empty() && replay.prune_finished);
+    assert!(!replay.has_work_left());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(r#"{"event":"prune_finished","sum":""#),
+        "{text}"
+    );
+}

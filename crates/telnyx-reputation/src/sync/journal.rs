@@ -1,0 +1,60 @@
+//! A sync's journal, written whole before anything is sent: the job header and the plan of its
+//! associations (as the bulk engine writes them, so the engine runs them from the journal and
+//! `rollback` undoes them), then the `sync` line and the extras to prune, closed by `planned`.
+
+use std::path::Path;
+
+use chrono::Utc;
+use telnyx_e164::{Batch, UsLocalNumber};
+use uuid::Uuid;
+
+use super::SyncPlan;
+use crate::bulk::BulkOptions;
+use crate::bulk::journal::{Event, Header, Journal, JournalError, VERSION};
+
+/// Numbers per `prune` line, as per `plan` line at most.
+const PRUNE_LINE: usize = Batch::MAX_SIZE;
+
+/// Creates the journal of `plan` at `path` (which must not exist): header, plan, `sync`,
+/// `prune` lines, then `planned`, whose fsync makes every line before it durable. Returns the
+/// job id.
+pub(super) fn write(
+    path: &Path,
+    plan: &SyncPlan,
+    options: &BulkOptions,
+) -> Result<Uuid, JournalError> {
+    let size = options.batch_size.clamp(1, Batch::MAX_SIZE);
+    let valid = u64::try_from(plan.associate.len()).unwrap_or(u64::MAX);
+    let header = Header {
+        v: VERSION,
+        event: "job".into(),
+        job_id: Uuid::new_v4(),
+        enterprise_id: plan.enterprise,
+        mode: options.mode,
+        batch_size: size,
+        concurrency: options.concurrency,
+        started_at: Utc::now(),
+        inputs: valid,
+        valid,
+    };
+    let mut journal = Journal::create(path, &header)?;
+    let mut batches = 0u64;
+    for chunk in plan.associate.chunks(size) {
+        journal.append_unsynced(&Event::Plan {
+            batch: batches,
+            numbers: chunk.to_vec(),
+        })?;
+        batches = batches.saturating_add(1);
+    }
+    let extras: &[UsLocalNumber] = plan.disassociate();
+    journal.append_unsynced(&Event::Sync {
+        extras: u64::try_from(extras.len()).unwrap_or(u64::MAX),
+    })?;
+    for chunk in extras.chunks(PRUNE_LINE) {
+        journal.append_unsynced(&Event::Prune {
+            numbers: chunk.to_vec(),
+        })?;
+    }
+    journal.append(&Event::Planned { batches })?;
+    Ok(header.job_id)
+}

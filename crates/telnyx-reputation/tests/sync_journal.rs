@@ -1,0 +1,192 @@
+//! A journalled sync against the emulator: the journal holds the associations and the prune
+//! (written before anything is sent), `resume_sync` finishes a prune that stopped, and
+//! `rollback_job` undoes the associations alone, never re-associating a pruned number.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use telnyx_reputation::bulk::journal::Replay;
+use telnyx_reputation::bulk::{BulkOptions, Outcome};
+use telnyx_reputation::e164::{Batch, UsLocalNumber};
+use telnyx_reputation::sync::SyncError;
+use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
+use telnyx_reputation_mock::{
+    DEMO_API_KEY, DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start,
+};
+
+fn n(i: u32) -> UsLocalNumber {
+    format!("+1603555{i:04}").parse().unwrap()
+}
+
+fn held(mock: &MockHandle) -> BTreeSet<UsLocalNumber> {
+    mock.world()
+        .associations
+        .values()
+        .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
+        .map(|a| a.phone_number)
+        .collect()
+}
+
+async fn seed(client: &Client, numbers: impl Iterator<Item = u32>) {
+    let numbers: Vec<UsLocalNumber> = numbers.map(n).collect();
+    for chunk in numbers.chunks(100) {
+        client
+            .associate(DEMO_ENTERPRISE, &Batch::new(chunk.to_vec()).unwrap())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    seed(&client, 0..150).await;
+    // Keep 0..50, prune 50..150: nothing to associate.
+    let desired: Vec<UsLocalNumber> = (0..50).map(n).collect();
+    let plan = client
+        .plan_sync(DEMO_ENTERPRISE, desired, true)
+        .await
+        .unwrap();
+    assert_eq!(plan.disassociate().len(), 100);
+    assert!(plan.associate.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.journal");
+
+    // Every request fails until a client with little patience gives up.
+    mock.set_faults(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
+    let impatient = Client::new(
+        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
+            .base_url(mock.base_url())
+            .retry(
+                RetryPolicy::default()
+                    .max_retries(1)
+                    .base_delay(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(2)),
+            )
+            .stall_timeout(Duration::from_millis(50)),
+    )
+    .unwrap();
+    let result = plan
+        .apply(
+            &impatient,
+            BulkOptions::default().journal(&path).concurrency(4),
+        )
+        .await;
+    match result {
+        Err(SyncError::Disassociate { done, .. }) => assert!(done.is_empty()),
+        other => panic!("the prune should fail: {other:?}"),
+    }
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.sync && replay.planned);
+    assert_eq!(replay.finished, Some(Outcome::Completed));
+    assert_eq!(replay.prune.len(), 100, "every extra was written ahead");
+    assert!(replay.pruned.is_empty() && !replay.prune_finished);
+    assert!(replay.has_work_left());
+    assert_eq!(held(&mock).len(), 150);
+
+    mock.set_faults(Faults::default());
+    let outcome = client
+        .resume_sync(&path, BulkOptions::default())
+        .await
+        .unwrap();
+    assert!(outcome.converged, "{outcome:?}");
+    assert_eq!(outcome.disassociated.len(), 100);
+    assert!(outcome.associations.unwrap().finished_before);
+    let want: BTreeSet<_> = (0..50).map(n).collect();
+    assert_eq!(held(&mock), want);
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.prune_finished && !replay.has_work_left());
+
+    // Resumed again: nothing left, nothing sent.
+    let requests = mock.stats().requests;
+    let outcome = client
+        .resume_sync(&path, BulkOptions::default())
+        .await
+        .unwrap();
+    assert!(outcome.converged && outcome.disassociated.is_empty());
+    assert_eq!(mock.stats().requests, requests);
+}
+
+#[tokio::test]
+async fn a_prune_counts_a_number_already_gone_as_done() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    seed(&client, 0..20).await;
+    let plan = client
+        .plan_sync(DEMO_ENTERPRISE, (0..10).map(n).collect(), true)
+        .await
+        .unwrap();
+    // Someone else disassociates half the extras between the plan and its apply.
+    for i in 10..15 {
+        client
+            .disassociate(
+                telnyx_reputation::Scope::Enterprise(DEMO_ENTERPRISE),
+                n(i).as_e164(),
+            )
+            .await
+            .unwrap();
+    }
+    let outcome = plan.apply(&client, BulkOptions::default()).await.unwrap();
+    assert!(outcome.converged);
+    assert_eq!(outcome.disassociated.len(), 10);
+    assert_eq!(held(&mock), (0..10).map(n).collect());
+}
+
+#[tokio::test]
+async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    seed(&client, 0..40).await;
+    let desired: Vec<UsLocalNumber> = (20..40).chain(100..160).map(n).collect();
+    let plan = client
+        .plan_sync(DEMO_ENTERPRISE, desired, true)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.journal");
+    let billed = mock.billing().associate;
+    let outcome = plan
+        .apply(
+            &client,
+            BulkOptions::default()
+                .journal(&path)
+                .concurrency(3)
+                .batch_size(25),
+        )
+        .await
+        .unwrap();
+    assert!(outcome.converged);
+    assert_eq!(outcome.disassociated.len(), 20);
+    assert_eq!(mock.billing().associate - billed, 60);
+    let want: BTreeSet<_> = (20..40).chain(100..160).map(n).collect();
+    assert_eq!(held(&mock), want);
+
+    let report = client
+        .rollback_job(&path, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(report.rolled_back, 60);
+    // The associations are undone; the pruned extras stay pruned.
+    let left: BTreeSet<_> = (20..40).map(n).collect();
+    assert_eq!(held(&mock), left);
+    // And a resume of the rolled-back sync sends nothing.
+    let requests = mock.stats().requests;
+    let outcome = client
+        .resume_sync(&path, BulkOptions::default())
+        .await
+        .unwrap();
+    assert!(!outcome.converged && outcome.disassociated.is_empty());
+    assert_eq!(mock.stats().requests, requests);
+    assert_eq!(
+        mock.billing().associate - billed,
+        60,
+        "nothing billed again"
+    );
+}
