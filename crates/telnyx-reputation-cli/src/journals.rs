@@ -4,7 +4,7 @@
 //! A job of more than one batch writes a journal by default, to
 //! `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (else the platform's state or local
 //! data directory: `~/.local/state` on Linux), so that a crash or an interrupt never leaves a
-//! job without a way back. `telnyx-reputation jobs` lists the unfinished ones there.
+//! job without a way back; so does every `sync`, whose journal holds its prune too. `telnyx-reputation jobs` lists the unfinished ones there.
 
 use std::path::{Path, PathBuf};
 
@@ -72,10 +72,10 @@ pub fn quoted(path: &Path) -> String {
     }
 }
 
-/// Whether the journal at `path` is of a job with work left (an unreadable one counts: the
-/// commands that would use it say what is wrong with it).
+/// Whether the journal at `path` is of a job with work left, a sync's prune included (an
+/// unreadable one counts: the commands that would use it say what is wrong with it).
 fn unfinished(path: &Path) -> bool {
-    Replay::read(path).map_or(true, |replay| replay.finished.is_none())
+    Replay::read(path).map_or(true, |replay| replay.has_work_left())
 }
 
 /// What the user should run next, for a job that ended short of its promise; `None` when

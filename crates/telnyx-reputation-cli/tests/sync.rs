@@ -65,3 +65,238 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(monitored(&server), 40);
 }
+
+/// The numbers the enterprise monitors, from the emulator's admin route (no key, no faults).
+fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
+    admin(server, "GET", "/__mock/state", "")["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["enterprise_id"] == enterprise)
+        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Checks billed so far (one per association).
+fn billed(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/billing", "")["associate"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Associates numbers `from..from+count` with the demo enterprise (no journal).
+fn seed(server: &Server, from: u32, count: u32) {
+    let out = api(
+        server,
+        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
+        Some(&numbers(from, count)),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+fn set(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn a_csv_inventory_is_read_by_its_column_behind_a_header_as_associate_reads_it() {
+    let server = mock_serve(&[]);
+    seed(&server, 0, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "\u{feff}Name,Phone Number,Notes\n\
+               a,+16035550001,x\n\
+               b,\"(603) 555-0002\",\"y, z\"\n\
+               c,,blank\n\
+               d,tel:+1-603-555-0010;ext=2,w\n\
+               e,+16035550001,again\n";
+    let path = common::file(&dir, "inventory.csv", csv.as_bytes());
+    let sync = |extra: &[&str]| {
+        let mut args = vec![
+            "--output",
+            "json",
+            "sync",
+            "--enterprise",
+            ENTERPRISE,
+            "--column",
+            "phone number",
+            &path,
+            "--prune",
+            "--no-journal",
+        ];
+        args.extend_from_slice(extra);
+        api(&server, &args, None)
+    };
+    let dry = sync(&["--dry-run"]);
+    let first = plan(&dry);
+    assert_eq!(first["associate"], serde_json::json!(["+16035550010"]));
+    assert_eq!(
+        first["extra"],
+        serde_json::json!(["+16035550000", "+16035550003", "+16035550004"])
+    );
+    assert_eq!(first["unchanged"], 2);
+    assert!(
+        stderr(&dry)
+            .contains("1 duplicate(s) dropped: line 6 (+16035550001) is the same number as line 2"),
+        "{}",
+        stderr(&dry)
+    );
+    let applied = sync(&[]);
+    assert_eq!(plan(&applied), first);
+    assert_eq!(
+        held(&server, ENTERPRISE),
+        set("+16035550001\n+16035550002\n+16035550010")
+    );
+}
+
+#[test]
+fn a_bad_line_names_its_line_and_rule_and_nothing_is_sent() {
+    let server = mock_serve(&[]);
+    seed(&server, 0, 3);
+    let before = (held(&server, ENTERPRISE), billed(&server));
+    let requests = admin(&server, "GET", "/__mock/stats", "")["requests"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let text = "phone_number\n# kept\n+16035550001\n\n+1603555\n+16035550100\n+99 not\n";
+    let path = common::file(&dir, "bad.txt", text.as_bytes());
+    let out = api(
+        &server,
+        &["sync", "--enterprise", ENTERPRISE, &path, "--prune"],
+        None,
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("2 bad line(s)"), "{err}");
+    assert!(err.contains("nothing sent"), "{err}");
+    assert!(err.contains("line 5: \"+1603555\""), "{err}");
+    assert!(err.contains("line 7: \"+99 not\""), "{err}");
+    assert!(stdout(&out).is_empty(), "no plan: {}", stdout(&out));
+    assert_eq!((held(&server, ENTERPRISE), billed(&server)), before);
+    assert_eq!(
+        admin(&server, "GET", "/__mock/stats", "")["requests"],
+        requests,
+        "not even a list request"
+    );
+}
+
+/// Polls `ready` until it holds, bounded: the state a test waits for before it signals.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..60_000 {
+        if ready() {
+            return;
+        }
+        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("never happened: {what}");
+}
+
+#[test]
+fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_associations() {
+    // Answers 20 ms after arrival, one at a time: the prune is mid-way when the signal comes.
+    let server = mock_serve(&["--latency-ms", "20"]);
+    seed(&server, 0, 40);
+    let dir = tempfile::tempdir().unwrap();
+    // Keep 0..10, associate 100..110, prune 10..40.
+    let wanted = format!("{}{}", numbers(0, 10), numbers(100, 10));
+    let path = common::file(&dir, "inventory.txt", wanted.as_bytes());
+    let journal = dir.path().join("sync.journal");
+    let journal_arg = journal.to_str().unwrap();
+    let billed_before = billed(&server);
+    let child = std::process::Command::new(BIN)
+        .args(["--base-url", &server.base_url, "--output", "json", "sync"])
+        .args(["--enterprise", ENTERPRISE, &path, "--prune"])
+        .args(["--concurrency", "1", "--journal", journal_arg])
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("a pruned line", || {
+        std::fs::read_to_string(&journal)
+            .unwrap_or_default()
+            .contains("\"event\":\"pruned\"")
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(&format!("telnyx-reputation resume {journal_arg}")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("telnyx-reputation rollback {journal_arg}")),
+        "{err}"
+    );
+    let now = held(&server, ENTERPRISE);
+    assert!(
+        now.len() > 20 && now.len() < 50,
+        "stopped mid-prune: {}",
+        now.len()
+    );
+
+    let resumed = api(&server, &["resume", journal_arg], None);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert!(stderr(&resumed).contains("extra(s) disassociated by this run"));
+    assert_eq!(held(&server, ENTERPRISE), set(&wanted));
+    assert_eq!(
+        billed(&server) - billed_before,
+        10,
+        "one check per association"
+    );
+    let again = api(&server, &["resume", journal_arg], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("had already finished"),
+        "{}",
+        stderr(&again)
+    );
+
+    let undone = api(&server, &["rollback", journal_arg], None);
+    assert_eq!(undone.status.code(), Some(0), "{}", stderr(&undone));
+    // The associations are undone; the pruned numbers are not associated again.
+    assert_eq!(held(&server, ENTERPRISE), set(&numbers(0, 10)));
+    assert_eq!(billed(&server) - billed_before, 10);
+}
+
+#[test]
+fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
+    let server = mock_serve(&[]);
+    seed(&server, 0, 4);
+    let state = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::file(&dir, "inventory.txt", numbers(2, 4).as_bytes());
+    let env = [
+        ("XDG_STATE_HOME", state.path().to_str().unwrap()),
+        ("TELNYX_API_KEY", "demo-key"),
+    ];
+    let out = run_env(
+        &[
+            "--base-url",
+            &server.base_url,
+            "sync",
+            "--enterprise",
+            ENTERPRISE,
+            &path,
+            "--prune",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("journal: "), "{}", stderr(&out));
+    let jobs = run_env(&["--output", "json", "jobs", "--all"], &env, None);
+    let rows: Value = serde_json::from_str(&stdout(&jobs)).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["kind"], "sync");
+    assert_eq!(rows[0]["state"], "completed");
+    assert_eq!(rows[0]["associated"], 2);
+    assert_eq!(rows[0]["to_prune"], 2);
+    assert_eq!(rows[0]["pruned"], 2);
+    let open = run_env(&["--output", "json", "jobs"], &env, None);
+    assert_eq!(stdout(&open).trim(), "[]", "nothing left to do");
+}

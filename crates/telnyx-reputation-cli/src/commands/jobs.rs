@@ -25,9 +25,12 @@ pub struct Args {
 #[derive(Debug, Serialize)]
 struct Row {
     job_id: Option<Uuid>,
+    /// `associate` or `sync` (a sync's journal holds its prune too).
+    kind: &'static str,
     enterprise_id: Option<Uuid>,
     started_at: Option<String>,
-    /// `unfinished`, `rolling_back`, `not_started` (nothing was sent), `unreadable`, or the
+    /// `unfinished`, `rolling_back`, `pruning` (a sync whose associations completed, with
+    /// extras left to disassociate), `not_started` (nothing was sent), `unreadable`, or the
     /// outcome of a finished job (with `--all`).
     state: String,
     /// Distinct valid numbers of the job.
@@ -40,6 +43,9 @@ struct Row {
     in_flight: u64,
     not_sent: u64,
     rolled_back: u64,
+    /// A sync's extras to disassociate, and those disassociated so far.
+    to_prune: u64,
+    pruned: u64,
     journal: PathBuf,
     /// Why an unreadable journal is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +56,7 @@ impl Row {
     fn read(path: &Path) -> Row {
         let mut row = Row {
             job_id: None,
+            kind: "associate",
             enterprise_id: None,
             started_at: None,
             state: "unreadable".into(),
@@ -61,6 +68,8 @@ impl Row {
             in_flight: 0,
             not_sent: 0,
             rolled_back: 0,
+            to_prune: 0,
+            pruned: 0,
             journal: path.to_owned(),
             error: None,
         };
@@ -82,7 +91,11 @@ impl Row {
                 .started_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         );
+        if replay.sync {
+            row.kind = "sync";
+        }
         row.state = match (replay.finished, replay.planned, replay.rollback_started) {
+            (Some(_), _, _) if replay.has_work_left() => "pruning".into(),
             (Some(outcome), _, _) => outcome.as_str().into(),
             (None, false, _) => "not_started".into(),
             (None, true, true) => "rolling_back".into(),
@@ -101,6 +114,8 @@ impl Row {
             .map(|(_, numbers)| count(numbers.len()))
             .sum();
         row.rolled_back = count(replay.disassociated.len());
+        row.to_prune = count(replay.prune.len());
+        row.pruned = count(replay.pruned.len());
         row
     }
 
@@ -108,7 +123,7 @@ impl Row {
     fn open(&self) -> bool {
         matches!(
             self.state.as_str(),
-            "unfinished" | "rolling_back" | "unreadable"
+            "unfinished" | "rolling_back" | "pruning" | "unreadable"
         )
     }
 }
@@ -150,6 +165,7 @@ pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         global.output(),
         &[
             "job",
+            "kind",
             "enterprise",
             "started",
             "state",
@@ -161,6 +177,8 @@ pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             "in_flight",
             "not_sent",
             "rolled_back",
+            "to_prune",
+            "pruned",
             "journal",
         ],
         JsonRows::Array,
@@ -169,6 +187,7 @@ pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     for row in &rows {
         let cells = [
             text(row.job_id),
+            row.kind.to_owned(),
             text(row.enterprise_id),
             row.started_at.clone().unwrap_or_default(),
             match &row.error {
@@ -183,6 +202,8 @@ pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             row.in_flight.to_string(),
             row.not_sent.to_string(),
             row.rolled_back.to_string(),
+            row.to_prune.to_string(),
+            row.pruned.to_string(),
             row.journal.display().to_string(),
         ];
         sink.row(row, &cells)?;

@@ -1,12 +1,16 @@
 //! `resume JOURNAL`: finish a job from its journal, with progress, printing the job's report in
-//! the chosen format. Ctrl-C stops it as it stops `associate` (see [`crate::signals`]).
+//! the chosen format; a sync's journal is finished prune included (the associations first,
+//! then, when they all succeeded, the extras not yet disassociated). Ctrl-C stops it as it stops
+//! `associate` (see [`crate::signals`]).
 
 use std::path::{Path, PathBuf};
 
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
+use telnyx_reputation::sync::SyncOutcome;
 
 use crate::commands::outcome::conclude;
 use crate::commands::report::exit_of;
+use crate::commands::sync::{left_to_journal, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
@@ -31,9 +35,24 @@ pub enum Recovery {
     Rollback,
 }
 
+/// What `resume` or `rollback` did: the job's report, and for a sync's `resume`, its prune.
+pub struct Recovered {
+    /// The report of the job's associations (or of their rollback).
+    pub report: Report,
+    /// The extras a sync's `resume` disassociated (none for a job that is not a sync, and for
+    /// `rollback`, which never touches them).
+    pub pruned: usize,
+    /// Whether an interrupt stopped a sync's prune with extras left.
+    pub prune_interrupted: bool,
+}
+
 /// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
 /// the job's report.
-pub async fn recover(which: Recovery, journal: &Path, global: &Global) -> Result<Report, Failure> {
+pub async fn recover(
+    which: Recovery,
+    journal: &Path,
+    global: &Global,
+) -> Result<Recovered, Failure> {
     let session: Session = global.session().await?;
     let bar = progress::bar(global);
     let token = CancellationToken::new();
@@ -60,15 +79,41 @@ pub async fn recover(which: Recovery, journal: &Path, global: &Global) -> Result
         bar.clone(),
     )?;
     let result = match which {
-        Recovery::Resume => session.client.resume_job(journal, options).await,
-        Recovery::Rollback => session.client.rollback_job(journal, options).await,
+        Recovery::Resume => session
+            .client
+            .resume_sync(journal, options)
+            .await
+            .map_err(|e| sync_failure(e, Some(journal)))
+            .and_then(recovered),
+        Recovery::Rollback => session
+            .client
+            .rollback_job(journal, options)
+            .await
+            .map_err(Failure::from_bulk)
+            .map(|report| Recovered {
+                report,
+                pruned: 0,
+                prune_interrupted: false,
+            }),
     };
     drop(watch);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     session.close().await;
-    result.map_err(Failure::from_bulk)
+    result
+}
+
+/// A resume's report and prune, from the library's outcome.
+fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
+    let report = outcome
+        .associations
+        .ok_or_else(|| Failure::unavailable("the resume gave no report of the job"))?;
+    Ok(Recovered {
+        prune_interrupted: outcome.interrupted && !report.interrupted,
+        pruned: outcome.disassociated.len(),
+        report,
+    })
 }
 
 /// Says that the job had already ended, when it had (nothing was sent).
@@ -83,13 +128,28 @@ pub fn finished_before(report: &Report, global: &Global) -> bool {
     report.finished_before
 }
 
-/// Runs `resume`: completes the job, or says how it already ended (exit 0).
+/// Runs `resume`: completes the job (a sync's prune included), or says how it already ended
+/// (exit 0).
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let report = recover(Recovery::Resume, &args.journal, global).await?;
-    let exit = if finished_before(&report, global) {
+    let Recovered {
+        report,
+        pruned,
+        prune_interrupted,
+    } = recover(Recovery::Resume, &args.journal, global).await?;
+    if pruned > 0 || prune_interrupted {
+        global.note(format!(
+            "the sync's associations are done; {pruned} extra(s) disassociated by this run"
+        ));
+    }
+    let exit = if pruned == 0 && !prune_interrupted && finished_before(&report, global) {
         Exit::Success
     } else {
         exit_of(&report)
     };
-    conclude(report, Some(&args.journal), global, exit)
+    let exit = conclude(report, Some(&args.journal), global, exit)?;
+    if prune_interrupted {
+        eprintln!("{}", left_to_journal("interrupted", Some(&args.journal)));
+        return Ok(Exit::Interrupted);
+    }
+    Ok(exit)
 }

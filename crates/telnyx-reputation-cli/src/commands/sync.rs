@@ -1,21 +1,30 @@
-//! `sync --enterprise E FILE`: make the enterprise's monitored numbers equal to FILE. The plan
-//! (to associate, to disassociate with `--prune`, unchanged, conflicts with other enterprises,
-//! billable checks) is read from list pages alone and printed before anything is sent;
-//! `--dry-run` stops there. Then the associations run through the bulk engine (journalled
-//! with `--journal`, so `resume` and `rollback` work on them), and only when they all succeed
-//! are the extras disassociated.
+//! `sync --enterprise E FILE`: make the enterprise's monitored numbers equal to FILE.
+//!
+//! FILE is read as `associate` reads its input ([`crate::input`]: header line, `--column` of a
+//! CSV, byte-order mark, comments, blank lines) and checked by the same pre-flight: a bad line
+//! is reported with its line and rule, and stops everything (exit 2) before anything is sent.
+//! The plan (to associate, to disassociate with `--prune`, unchanged, conflicts with other
+//! enterprises, billable checks) is read from list pages alone and printed before anything is
+//! sent; `--dry-run` stops there. Then the library applies it, journalled as `associate` is
+//! (by default under the state directory, see [`crate::journals`]): the associations through
+//! the bulk engine, then, only when they all succeed, the extras disassociated. `resume`
+//! finishes an interrupted sync, prune included; `rollback` undoes its associations. Ctrl-C and
+//! SIGTERM stop it as they stop `associate` ([`crate::signals`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome};
-use telnyx_reputation::e164::UsLocalNumber;
-use telnyx_reputation::sync::{SyncError, SyncPlan};
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Outcome, Parsing};
+use telnyx_reputation::sync::{Inventory, SyncError, SyncOutcome, SyncPlan};
 use uuid::Uuid;
 
-use crate::commands::numbers::number;
+use crate::commands::report::{exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::output::{self, Output};
+use crate::input::{InputArgs, Inputs, number_text};
+use crate::journals::{self, quoted};
+use crate::output::{self, Output, cut};
+use crate::progress;
+use crate::signals::{self, Messages};
 
 /// Arguments of `sync`.
 #[derive(Debug, clap::Args)]
@@ -23,8 +32,16 @@ pub struct Args {
     /// The enterprise made equal to FILE.
     #[arg(long)]
     enterprise: Uuid,
-    /// The inventory: one number a line; blank lines and `#` comments are skipped.
-    file: PathBuf,
+    /// The inventory, read as `associate` reads a FILE (one number a line, or a CSV column
+    /// with --column; a header line, `#` comments and blank lines are skipped); `-` is stdin.
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// Read the numbers from this CSV column (by header name, case-insensitive) of FILE.
+    #[arg(long, value_name = "NAME")]
+    column: Option<String>,
+    /// Accept only `+` and digits (by default human US forms are read and sent canonical).
+    #[arg(long)]
+    strict: bool,
     /// Also disassociate the enterprise's numbers that FILE does not list.
     #[arg(long)]
     prune: bool,
@@ -34,40 +51,91 @@ pub struct Args {
     /// Associate what can be associated when some numbers are refused (else all or nothing).
     #[arg(long)]
     best_effort: bool,
-    /// Journal the associations here, for `resume` and `rollback`.
+    /// Requests in flight at once (1–64), for the associations and the disassociations.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Write-ahead journal of the sync (its associations and its prune), for `resume` and
+    /// `rollback`. By default one is written to
+    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation
+    /// jobs`); not with --mock, whose emulator ends with the command.
     #[arg(long, value_name = "PATH")]
     journal: Option<PathBuf>,
+    /// Write no journal: a crash can then leave the sync half-applied with no way to resume
+    /// it or undo its associations.
+    #[arg(long, conflicts_with = "journal")]
+    no_journal: bool,
 }
 
-/// Reads FILE: every line must be a US local number; all bad lines are reported (exit 2)
-/// before anything is sent.
-fn inventory(path: &PathBuf) -> Result<Vec<UsLocalNumber>, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut numbers = Vec::new();
-    let mut bad = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim().trim_start_matches('\u{feff}');
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        match number(line).and_then(|e| {
-            UsLocalNumber::try_from(e)
-                .map_err(|e| Failure::usage(format!("{line}: not a US local number ({e:?})")))
-        }) {
-            Ok(n) => numbers.push(n),
-            Err(f) => bad.push(format!("line {}: {}", i.saturating_add(1), f.message)),
-        }
+/// Reads FILE with the input reader of `associate` and checks it with the bulk engine's
+/// pre-flight. Every refused line is reported with its line number and rule (exit 2, nothing
+/// sent); duplicates are dropped and said, as `associate` reports them.
+fn inventory(args: &Args, global: &Global) -> Result<Inventory, Failure> {
+    let source = InputArgs {
+        inputs: vec![args.file.clone()],
+        column: args.column.clone(),
+    };
+    let inputs = Inputs::open(&source)?;
+    let tally = inputs.tally();
+    // The line of each input: the lines (or CSV records, after the header) read so far.
+    let header = u64::from(args.column.is_some());
+    let mut lines: Vec<u64> = Vec::new();
+    let texts = inputs.map(|text| {
+        lines.push(tally.borrow().lines.saturating_add(header));
+        number_text(&text).to_owned()
+    });
+    let parsing = if args.strict {
+        Parsing::Strict
+    } else {
+        Parsing::Lenient
+    };
+    let inventory = Inventory::read(texts, parsing);
+    let tally = std::mem::take(&mut *tally.borrow_mut());
+    tally.failed()?;
+    if let Some(note) = tally.skipped_note() {
+        global.note(note);
     }
-    if !bad.is_empty() {
+    let line = |index: u64| {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| lines.get(i))
+            .map_or_else(|| format!("input #{index}"), |l| format!("line {l}"))
+    };
+    if !inventory.duplicates.is_empty() {
+        let said: Vec<String> = inventory
+            .duplicates
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} ({}) is the same number as {}",
+                    line(d.index),
+                    cut(&d.input),
+                    line(d.first_index)
+                )
+            })
+            .collect();
+        global.note(format!(
+            "{} duplicate(s) dropped: {}",
+            said.len(),
+            said.join("; ")
+        ));
+    }
+    if !inventory.refused.is_empty() {
+        let bad: Vec<String> = inventory
+            .refused
+            .iter()
+            .map(|r| {
+                let at = r.index.map_or_else(|| "input".to_owned(), &line);
+                format!("{at}: {:?}: {} [{}]", cut(&r.input), reason(r), r.code)
+            })
+            .collect();
         return Err(Failure::usage(format!(
-            "{} bad lines in {}, nothing sent: {}",
+            "{} bad line(s) in {}, nothing sent:\n  {}",
             bad.len(),
-            path.display(),
-            bad.join("; ")
+            args.file,
+            bad.join("\n  ")
         )));
     }
-    Ok(numbers)
+    Ok(inventory)
 }
 
 fn print_plan(plan: &SyncPlan, output: Output) -> Result<(), Failure> {
@@ -96,14 +164,113 @@ fn print_plan(plan: &SyncPlan, output: Output) -> Result<(), Failure> {
     ])
 }
 
+/// The journal the sync writes: `--journal`'s; none with `--no-journal` or against the
+/// built-in emulator (which ends with the process); else the default one, named after the job.
+fn journal_of(args: &Args, job_id: Uuid, global: &Global) -> Result<Option<PathBuf>, Failure> {
+    if let Some(path) = &args.journal {
+        return Ok(Some(path.clone()));
+    }
+    if args.no_journal || global.mock {
+        return Ok(None);
+    }
+    journals::default_path(job_id).map(Some)
+}
+
+/// What `sync` says on the first and the second interrupt.
+fn messages(args: &Args, journal: Option<&Path>) -> Messages {
+    let waiting = "interrupted: sending no new requests; waiting for the requests in flight";
+    match journal {
+        Some(journal) => {
+            let path = quoted(journal);
+            Messages {
+                first: format!(
+                    "{waiting}, then leaving the sync to its journal {path} (Ctrl-C again to exit now)"
+                ),
+                second: format!(
+                    "interrupted again: exiting now; requests in flight may or may not have been applied, and the journal knows which to look up.\n  to finish the sync:          telnyx-reputation resume {path}\n  to undo its associations:    telnyx-reputation rollback {path}"
+                ),
+            }
+        }
+        None => Messages {
+            first: format!(
+                "{waiting}, then stopping (Ctrl-C again to exit now); run the same sync again to finish"
+            ),
+            second: format!(
+                "interrupted again: exiting now, with no journal; `telnyx-reputation sync --enterprise {} {} --dry-run` shows what is left",
+                args.enterprise, args.file
+            ),
+        },
+    }
+}
+
+/// Says what the sync did, and what to run next when it stopped short; the exit.
+pub fn conclude_sync(outcome: &SyncOutcome, journal: Option<&Path>, global: &Global) -> Exit {
+    let report = outcome.associations.as_ref();
+    global.note(format!(
+        "associated {}, disassociated {}",
+        report.map_or(0, |r| r.associated.len()),
+        outcome.disassociated.len()
+    ));
+    if outcome.interrupted {
+        let engine = report
+            .filter(|r| journal.is_none() && r.interrupted)
+            .and_then(|r| journals::next_steps(r, journal));
+        eprintln!(
+            "{}",
+            engine.unwrap_or_else(|| left_to_journal("interrupted", journal))
+        );
+        return Exit::Interrupted;
+    }
+    match report {
+        None => Exit::Success,
+        Some(r) if r.outcome == Outcome::Completed => Exit::Success,
+        Some(r) => {
+            if let Some(next) = journals::next_steps(r, journal) {
+                eprintln!("{next}");
+            }
+            exit_of(r)
+        }
+    }
+}
+
+/// What to run after a sync stopped with work left (`why`), naming its journal if it has one.
+pub fn left_to_journal(why: &str, journal: Option<&Path>) -> String {
+    match journal {
+        Some(journal) => {
+            let path = quoted(journal);
+            format!(
+                "{why}: the sync stopped with work left; its journal is {}.\n  to finish it:               telnyx-reputation resume {path}\n  to undo its associations:  telnyx-reputation rollback {path}",
+                journal.display()
+            )
+        }
+        None => format!("{why}: the sync stopped with work left; run it again to finish"),
+    }
+}
+
+/// The failure of a sync that could not run or finish, with what to run next.
+pub fn sync_failure(error: SyncError, journal: Option<&Path>) -> Failure {
+    match error {
+        SyncError::Bulk(e) => Failure::from_bulk(e),
+        SyncError::Disassociate { source, .. } => {
+            let mut failure = Failure::from_api(source);
+            failure.message = format!(
+                "{}\n{}",
+                failure.message,
+                left_to_journal("a disassociation failed", journal)
+            );
+            failure
+        }
+    }
+}
+
 /// Runs `sync`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let desired = inventory(&args.file)?;
+    let inventory = inventory(&args, global)?;
     let session = global.session().await?;
     let result = async {
         let plan = session
             .client
-            .plan_sync(args.enterprise, desired, args.prune)
+            .plan_sync(args.enterprise, inventory.numbers, args.prune)
             .await
             .map_err(Failure::from_api)?;
         print_plan(&plan, global.output())?;
@@ -116,34 +283,31 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
                 &format!("associating {} numbers", plan.billable_checks()),
             )?;
         }
-        let mut options = BulkOptions::default().mode(if args.best_effort {
-            Mode::BestEffort
-        } else {
-            Mode::AllOrNothing
-        });
-        if let Some(journal) = &args.journal {
-            options = options.journal(journal);
+        let job_id = Uuid::new_v4();
+        let journal = journal_of(&args, job_id, global)?;
+        let token = CancellationToken::new();
+        let mut options = BulkOptions::default()
+            .mode(if args.best_effort {
+                Mode::BestEffort
+            } else {
+                Mode::AllOrNothing
+            })
+            .concurrency(usize::from(args.concurrency))
+            .cancel_on(token.clone());
+        if let Some(path) = &journal {
+            options = options.journal(path);
+            global.note(format!("journal: {}", path.display()));
         }
-        let outcome = plan
-            .apply(&session.client, options)
-            .await
-            .map_err(|e| match e {
-                SyncError::Bulk(e) => Failure::from_bulk(e),
-                SyncError::Disassociate { source, .. } => Failure::from_api(source),
-            })?;
-        global.note(format!(
-            "associated {}, disassociated {}",
-            outcome
-                .associations
-                .as_ref()
-                .map_or(0, |r| r.associated.len()),
-            outcome.disassociated.len()
-        ));
-        Ok(match outcome.associations.map(|r| r.outcome) {
-            None | Some(Outcome::Completed) => Exit::Success,
-            Some(Outcome::Failed) => Exit::Unavailable,
-            Some(_) => Exit::Refused,
-        })
+        let bar = progress::bar(global);
+        let options = progress::hook(options, bar.clone(), &session.client);
+        let watch = signals::watch(token, messages(&args, journal.as_deref()), bar.clone())?;
+        let applied = plan.apply_as(&session.client, job_id, options).await;
+        drop(watch);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let outcome = applied.map_err(|e| sync_failure(e, journal.as_deref()))?;
+        Ok(conclude_sync(&outcome, journal.as_deref(), global))
     }
     .await;
     session.close().await;

@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use telnyx_e164::UsLocalNumber;
+use uuid::Uuid;
 
 use super::SyncPlan;
 use super::prune::{Pruned, prune};
@@ -99,8 +100,20 @@ impl SyncPlan {
         client: &Client,
         options: BulkOptions,
     ) -> Result<SyncOutcome, SyncError> {
+        self.apply_as(client, Uuid::new_v4(), options).await
+    }
+
+    /// [`apply`](Self::apply), with the journal's job id chosen by the caller (who can then
+    /// name the journal after it before anything is written, as the CLI's default journals
+    /// are named).
+    pub async fn apply_as(
+        &self,
+        client: &Client,
+        job_id: Uuid,
+        options: BulkOptions,
+    ) -> Result<SyncOutcome, SyncError> {
         if let Some(path) = options.journal.clone() {
-            super::journal::write(&path, self, &options)?;
+            super::journal::write(&path, job_id, self, &options)?;
             return client.resume_sync(&path, options).await;
         }
         let cancel = options.cancel.clone();

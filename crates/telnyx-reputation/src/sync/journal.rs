@@ -16,19 +16,20 @@ use crate::bulk::journal::{Event, Header, Journal, JournalError, VERSION};
 const PRUNE_LINE: usize = Batch::MAX_SIZE;
 
 /// Creates the journal of `plan` at `path` (which must not exist): header, plan, `sync`,
-/// `prune` lines, then `planned`, whose fsync makes every line before it durable. Returns the
-/// job id.
+/// `prune` lines, then `planned`, whose fsync makes every line before it durable. The header
+/// names the job `job_id`.
 pub(super) fn write(
     path: &Path,
+    job_id: Uuid,
     plan: &SyncPlan,
     options: &BulkOptions,
-) -> Result<Uuid, JournalError> {
+) -> Result<(), JournalError> {
     let size = options.batch_size.clamp(1, Batch::MAX_SIZE);
     let valid = u64::try_from(plan.associate.len()).unwrap_or(u64::MAX);
     let header = Header {
         v: VERSION,
         event: "job".into(),
-        job_id: Uuid::new_v4(),
+        job_id,
         enterprise_id: plan.enterprise,
         mode: options.mode,
         batch_size: size,
@@ -55,6 +56,5 @@ pub(super) fn write(
             numbers: chunk.to_vec(),
         })?;
     }
-    journal.append(&Event::Planned { batches })?;
-    Ok(header.job_id)
+    journal.append(&Event::Planned { batches })
 }
