@@ -1,5 +1,8 @@
-//! `sync` end to end against `mock serve --populate`: the plan printed before anything is
-//! sent, `--dry-run` sending nothing, `--prune` converging, and a second sync with nothing to do.
+//! `sync` end to end against `mock serve`: the plan printed before anything is sent,
+//! `--dry-run` sending nothing, `--prune` converging, and a second sync with nothing to do; FILE
+//! read as `associate` reads it (a CSV column behind a header, a bad line stopping everything);
+//! the journal by default and `jobs` listing it; a prune stopped by Ctrl-C finished by `resume`,
+//! and `rollback` undoing the associations alone. (SIGKILL at seeded points: `sync_kill.rs`.)
 
 mod common;
 

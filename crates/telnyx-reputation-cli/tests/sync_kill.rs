@@ -254,10 +254,12 @@ fn seed(server: &Server, dir: &Path, index: u32) -> Run {
 /// and how many resumes ran.
 fn sync_and_resume(server: &Server, dir: &Path, run: &mut Run) -> (bool, u32) {
     let rng = &mut run.rng;
-    // About 8 lines before the prune, and one or more per disassociation completed.
-    let lines = 8 + run.extras;
+    // About 8 lines before the prune (more with more batches), and one or more per
+    // disassociation completed.
+    let lines = 12 + run.extras;
     let file = run.file.to_str().unwrap();
     let concurrency = (1 + rng.below(3)).to_string();
+    let batch_size = ["5", "10", "100"][rng.below(3) as usize];
     let mut killed = false;
     let mut attempt = 0;
     let journal = loop {
@@ -274,6 +276,8 @@ fn sync_and_resume(server: &Server, dir: &Path, run: &mut Run) -> (bool, u32) {
                 "--prune",
                 "--concurrency",
                 &concurrency,
+                "--batch-size",
+                batch_size,
                 "--journal",
                 journal_arg,
             ],

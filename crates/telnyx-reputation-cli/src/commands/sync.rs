@@ -54,6 +54,9 @@ pub struct Args {
     /// Requests in flight at once (1–64), for the associations and the disassociations.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
+    /// Numbers per associate request (1–100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(1..=100))]
+    batch_size: u8,
     /// Write-ahead journal of the sync (its associations and its prune), for `resume` and
     /// `rollback`. By default one is written to
     /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation
@@ -293,6 +296,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
                 Mode::AllOrNothing
             })
             .concurrency(usize::from(args.concurrency))
+            .batch_size(usize::from(args.batch_size))
             .cancel_on(token.clone());
         if let Some(path) = &journal {
             options = options.journal(path);
