@@ -1,6 +1,7 @@
 //! A journalled sync against the emulator: the journal holds the associations and the prune
 //! (written before anything is sent), `resume_sync` finishes a prune that stopped, and
-//! `rollback_job` undoes the associations alone, never re-associating a pruned number.
+//! `rollback_job` undoes the associations alone, never re-associating a pruned number; the
+//! interrupt token stops a sync in its associations or in its prune, and `resume_sync` finishes it.
 
 mod common;
 
@@ -189,4 +190,63 @@ async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
         60,
         "nothing billed again"
     );
+}
+
+#[tokio::test]
+async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    seed(&client, 0..30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let stopped = || {
+        let token = telnyx_reputation::bulk::CancellationToken::new();
+        token.cancel();
+        token
+    };
+    for (desired, extras, associations_done) in [
+        // Associations and extras: stopped in the associations, before the prune.
+        ((0..10).chain(50..55).collect::<Vec<u32>>(), 20, false),
+        // Extras alone (5..10 and 50..55 now): the associations (none) complete, and the
+        // prune is stopped before its first request.
+        ((0..5).collect(), 10, true),
+    ] {
+        let plan = client
+            .plan_sync(
+                DEMO_ENTERPRISE,
+                desired.iter().copied().map(n).collect(),
+                true,
+            )
+            .await
+            .unwrap();
+        assert_eq!(plan.disassociate().len(), extras);
+        let path = dir.path().join(format!("sync{extras}.journal"));
+        let requests = mock.stats().requests;
+        let outcome = plan
+            .apply(
+                &client,
+                BulkOptions::default().journal(&path).cancel_on(stopped()),
+            )
+            .await
+            .unwrap();
+        assert!(outcome.interrupted && !outcome.converged, "{outcome:?}");
+        assert!(outcome.disassociated.is_empty());
+        assert_eq!(mock.stats().requests, requests, "nothing sent");
+        let replay = Replay::read(&path).unwrap();
+        assert!(replay.has_work_left());
+        assert_eq!(
+            replay.finished == Some(Outcome::Completed),
+            associations_done
+        );
+        assert!(replay.pruned.is_empty());
+
+        let outcome = client
+            .resume_sync(&path, BulkOptions::default())
+            .await
+            .unwrap();
+        assert!(outcome.converged && !outcome.interrupted, "{outcome:?}");
+        assert_eq!(outcome.disassociated.len(), extras);
+        let want: BTreeSet<_> = desired.iter().copied().map(n).collect();
+        assert_eq!(held(&mock), want);
+        assert!(!Replay::read(&path).unwrap().has_work_left());
+    }
 }
