@@ -1,7 +1,8 @@
 //! A journalled sync against the emulator: the journal holds the associations and the prune
 //! (written before anything is sent), `resume_sync` finishes a prune that stopped, and
 //! `rollback_job` undoes the associations alone, never re-associating a pruned number; the
-//! interrupt token stops a sync in its associations or in its prune, and `resume_sync` finishes it.
+//! interrupt token stops a sync in its associations or in its prune, and `resume_sync`
+//! finishes it.
 
 mod common;
 
