@@ -7,8 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
 mod common;
 
@@ -20,19 +19,6 @@ fn associations(server: &Server) -> usize {
         .as_array()
         .unwrap()
         .len()
-}
-
-/// Polls `ready` until it holds: the state a test waits for before it signals. Bounded, so a
-/// job that never gets there fails the test instead of hanging it.
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..60_000 {
-        if ready() {
-            return;
-        }
-        std::thread::yield_now();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    panic!("never happened: {what}");
 }
 
 /// Starts `associate` of `count` numbers (batches of 10, two at a time) with `extra` flags,
@@ -68,10 +54,6 @@ fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
         .write_all(numbers(0, count).as_bytes())
         .unwrap();
     child
-}
-
-fn interrupt(child: &Child) {
-    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
 }
 
 fn committed(journal: &Path) -> bool {
@@ -195,7 +177,7 @@ fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
     wait_until("a batch committed by the resume", || {
         count(&std::fs::read_to_string(&journal).unwrap()) > committed_before
     });
-    kill(Pid::from_raw(resume.id() as i32), Signal::SIGTERM).unwrap();
+    signal(&resume, Signal::SIGTERM);
     let out = resume.wait_with_output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");

@@ -69,24 +69,6 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     assert_eq!(monitored(&server), 40);
 }
 
-/// The numbers the enterprise monitors, from the emulator's admin route (no key, no faults).
-fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
-    admin(server, "GET", "/__mock/state", "")["associations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["enterprise_id"] == enterprise)
-        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// Checks billed so far (one per association).
-fn billed(server: &Server) -> u64 {
-    admin(server, "GET", "/__mock/billing", "")["associate"]
-        .as_u64()
-        .unwrap()
-}
-
 /// Associates numbers `from..from+count` with the demo enterprise (no journal).
 fn seed(server: &Server, from: u32, count: u32) {
     let out = api(
@@ -180,18 +162,6 @@ fn a_bad_line_names_its_line_and_rule_and_nothing_is_sent() {
     );
 }
 
-/// Polls `ready` until it holds, bounded: the state a test waits for before it signals.
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..60_000 {
-        if ready() {
-            return;
-        }
-        std::thread::yield_now();
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    panic!("never happened: {what}");
-}
-
 #[test]
 fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_associations() {
     // Answers 20 ms after arrival, one at a time: the prune is mid-way when the signal comes.
@@ -219,11 +189,7 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
             .unwrap_or_default()
             .contains("\"event\":\"pruned\"")
     });
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");

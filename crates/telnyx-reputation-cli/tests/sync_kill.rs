@@ -118,22 +118,6 @@ fn disassociate(server: &Server, enterprise: &str, numbers: &BTreeSet<String>) {
     }
 }
 
-fn held(server: &Server, enterprise: &str) -> BTreeSet<String> {
-    admin(server, "GET", "/__mock/state", "")["associations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["enterprise_id"] == enterprise)
-        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn billed(server: &Server) -> u64 {
-    admin(server, "GET", "/__mock/billing", "")["associate"]
-        .as_u64()
-        .unwrap()
-}
-
 fn journal_lines(path: &Path) -> usize {
     std::fs::read(path)
         .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
@@ -155,7 +139,7 @@ fn run_killed(
         .env("TELNYX_API_KEY", "demo-key")
         .env("XDG_STATE_HOME", STATE_HOME)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -180,8 +164,9 @@ fn run_killed(
     if let Some(code) = out.status.code() {
         assert!(
             code == 0,
-            "{args:?} exit {code}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "{args:?} exit {code}: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
     }
     out.status.code()

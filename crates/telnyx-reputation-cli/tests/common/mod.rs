@@ -154,3 +154,45 @@ pub fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_jso
         _ => serde_json::Value::Null,
     }
 }
+
+/// Polls `ready` until it holds: the state a test waits for before it signals or kills.
+/// Bounded, so a job that never gets there fails the test instead of hanging it.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..60_000 {
+        if ready() {
+            return;
+        }
+        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("never happened: {what}");
+}
+
+/// Sends SIGINT to `child`, as Ctrl-C in a terminal does.
+pub fn interrupt(child: &Child) {
+    signal(child, nix::sys::signal::Signal::SIGINT);
+}
+
+/// Sends `signal` to `child`.
+pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
+    let pid = i32::try_from(child.id()).expect("a pid fits an i32");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
+}
+
+/// The numbers `enterprise` monitors, from the emulator's admin route (no key, no faults).
+pub fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
+    admin(server, "GET", "/__mock/state", "")["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["enterprise_id"] == enterprise)
+        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Checks billed so far by associations (one per number), from the emulator's ledger.
+pub fn billed(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/billing", "")["associate"]
+        .as_u64()
+        .unwrap()
+}
