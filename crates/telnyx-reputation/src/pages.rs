@@ -11,7 +11,11 @@
 //!
 //! A walk holds one page at a time, plus the identities of the previous page's rows.
 
+use std::collections::VecDeque;
+use std::sync::Arc;
+
 use futures::{Stream, StreamExt, TryStreamExt, stream};
+use tokio_util::task::AbortOnDropHandle;
 use uuid::Uuid;
 
 use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
@@ -143,7 +147,14 @@ impl Client {
     /// The pages of [`Client::list_pages`], in order and under the same rules, with up to
     /// `concurrency` (at least 1) requests in flight once page 1 has given the page count.
     /// Pages past the first page's `total_pages` or past `max_pages` are never asked for; the
-    /// requests already in flight when the walk ends (an empty page, an error) are dropped.
+    /// requests already in flight when the walk ends (an empty page, an error) or when the
+    /// stream is dropped are cancelled.
+    ///
+    /// Each page after the first is fetched and decoded on a task of its own, and the next
+    /// page is asked for as soon as one is taken, before its rows are handed over: the
+    /// window stays full while the caller works through the rows, and decoding runs beside
+    /// that work on a multi-threaded runtime. At most `concurrency` pages are held decoded
+    /// ahead of the caller.
     pub fn list_pages_concurrent(
         &self,
         scope: Scope,
@@ -151,20 +162,16 @@ impl Client {
         max_pages: u64,
         concurrency: usize,
     ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
-        type Pages<'a> = stream::BoxStream<'a, (u64, Result<NumberPage, Error>)>;
-        struct State<'a> {
+        struct State {
             walk: Walk,
             filter: NumberFilter,
             /// The pages after the first, asked for once the first gave the count.
-            rest: Option<Pages<'a>>,
+            rest: Option<Window>,
             done: bool,
         }
         let concurrency = concurrency.max(1);
         let failed = move |page: u64, reason: String| Error::Pagination {
-            operation: match scope {
-                Scope::Enterprise(_) => "list_reputation_numbers",
-                Scope::Account => "list_reputation_numbers_simplified",
-            },
+            operation: scope_operation(scope),
             page,
             reason,
         };
@@ -195,10 +202,10 @@ impl Client {
                     )
                     .await
                 }
-                Some(rest) => match rest.next().await {
-                    Some((asked, answer)) if asked == number => answer,
+                Some(window) => match window.take(number).await {
+                    Some(answer) => answer,
                     // The requests follow the walk page by page; any other answer ends it.
-                    _ => return None,
+                    None => return None,
                 },
             };
             let taken = answer.and_then(|page| {
@@ -209,21 +216,13 @@ impl Client {
             });
             if state.rest.is_none() && number == 1 {
                 let last = state.walk.total_pages().unwrap_or(0).min(max_pages.max(1));
-                let filter = state.filter.clone();
-                state.rest = Some(
-                    stream::iter(2..=last)
-                        .map(move |n| {
-                            let filter = filter.clone();
-                            async move {
-                                (
-                                    n,
-                                    self.list(scope, Page::new(n, Page::MAX_SIZE), filter).await,
-                                )
-                            }
-                        })
-                        .buffered(concurrency)
-                        .boxed(),
-                );
+                state.rest = Some(Window::open(
+                    self.clone(),
+                    scope,
+                    state.filter.clone(),
+                    last,
+                    concurrency,
+                ));
             }
             match taken {
                 Ok(rows) if rows.is_empty() => None,
@@ -265,10 +264,7 @@ impl Client {
         let filter = filter.into();
         let walk = Walk::new(max_pages);
         let failed = move |page: u64, reason: String| Error::Pagination {
-            operation: match scope {
-                Scope::Enterprise(_) => "list_reputation_numbers",
-                Scope::Account => "list_reputation_numbers_simplified",
-            },
+            operation: scope_operation(scope),
             page,
             reason,
         };
@@ -291,6 +287,92 @@ impl Client {
             }
         })
         .boxed()
+    }
+}
+
+/// The operation id of a list in `scope`, for errors.
+pub(crate) fn scope_operation(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Enterprise(_) => "list_reputation_numbers",
+        Scope::Account => "list_reputation_numbers_simplified",
+    }
+}
+
+/// Pages 2 to `last` of a list, asked for in order with a fixed number of requests in flight.
+/// Each page is a task that fetches and decodes it; dropping the window aborts them.
+struct Window {
+    client: Arc<Client>,
+    scope: Scope,
+    filter: NumberFilter,
+    /// The next page to ask for.
+    next: u64,
+    /// The last page to ask for.
+    last: u64,
+    /// The pages asked for and not yet taken, in page order.
+    pages: VecDeque<(u64, AbortOnDropHandle<Result<NumberPage, Error>>)>,
+}
+
+impl Window {
+    /// Asks for pages 2, 3, … up to `concurrency` of them (and none past `last`).
+    fn open(
+        client: Client,
+        scope: Scope,
+        filter: NumberFilter,
+        last: u64,
+        concurrency: usize,
+    ) -> Window {
+        let mut window = Window {
+            client: Arc::new(client),
+            scope,
+            filter,
+            next: 2,
+            last,
+            pages: VecDeque::with_capacity(concurrency),
+        };
+        for _ in 0..concurrency {
+            window.ask();
+        }
+        window
+    }
+
+    /// Asks for the next page, unless every page has been asked for.
+    fn ask(&mut self) {
+        let number = self.next;
+        if number > self.last {
+            return;
+        }
+        self.next = number.saturating_add(1);
+        let client = Arc::clone(&self.client);
+        let (scope, filter) = (self.scope, self.filter.clone());
+        let task = tokio::spawn(async move {
+            client
+                .list(scope, Page::new(number, Page::MAX_SIZE), filter)
+                .await
+        });
+        self.pages.push_back((number, AbortOnDropHandle::new(task)));
+    }
+
+    /// The answer for page `number`, which must be the oldest page asked for; `None` when it
+    /// is not (the walk and the window disagree) or when nothing is left. Once the page has
+    /// arrived, the next one is asked for before the answer is returned.
+    async fn take(&mut self, number: u64) -> Option<Result<NumberPage, Error>> {
+        let (asked, task) = self.pages.front_mut()?;
+        if *asked != number {
+            return None;
+        }
+        let joined = task.await;
+        self.pages.pop_front();
+        self.ask();
+        Some(match joined {
+            Ok(answer) => answer,
+            // A panic in the page's task is the caller's panic.
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            Err(_) => Err(Error::Pagination {
+                operation: scope_operation(self.scope),
+                page: number,
+                reason: "the page's request was cancelled".into(),
+            }),
+        })
     }
 }
 

@@ -91,6 +91,41 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
 }
 
 #[tokio::test]
+async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stays_bounded() {
+    let mock = populated(2_000, 3).await;
+    let client = common::client(&mock);
+    let scope = Scope::Enterprise(DEMO_ENTERPRISE);
+    let sequential: Vec<_> = client
+        .list_pages(scope, None, Client::MAX_PAGES)
+        .try_concat()
+        .await
+        .unwrap();
+    // Each answer held 0–15 ms more than the others: later pages often arrive first.
+    mock.set_faults(telnyx_reputation_mock::Faults {
+        jitter_ms: 15,
+        ..Default::default()
+    });
+    let concurrent: Vec<_> = client
+        .list_all_with(scope, None, 5)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(concurrent, sequential);
+
+    // Taking one row of page 2 and dropping the stream: page 1, the window of 5 pages asked
+    // for once page 1 gave the count, and the one page asked for when page 2 was taken; no
+    // more, and the rest of the 8 pages never asked for.
+    mock.reset_stats();
+    let mut rows = std::pin::pin!(client.list_all_with(scope, None, 5));
+    for _ in 0..=250 {
+        rows.try_next().await.unwrap().unwrap();
+    }
+    drop(rows);
+    let requests = mock.stats().requests;
+    assert!((2..=7).contains(&requests), "{requests} requests");
+}
+
+#[tokio::test]
 async fn a_report_equals_the_emulators_state_and_bills_nothing() {
     let mock = populated(700, 11).await;
     let client = common::client(&mock);

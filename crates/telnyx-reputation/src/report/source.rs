@@ -67,10 +67,7 @@ impl Client {
         scope: Scope,
         concurrency: usize,
     ) -> impl Stream<Item = Result<Row, Error>> + '_ {
-        let operation = match scope {
-            Scope::Enterprise(_) => "list_reputation_numbers",
-            Scope::Account => "list_reputation_numbers_simplified",
-        };
+        let operation = crate::pages::scope_operation(scope);
         self.list_all_with(scope, NumberFilter::default(), concurrency)
             .map(move |record| {
                 record.and_then(|record| {
