@@ -124,17 +124,24 @@ fn journal_lines(path: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// How a sync or a resume ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// Exit 0: the job is done.
+    Done,
+    /// Exit 3: the server kept failing one of the job's requests, and the all-or-nothing job
+    /// ended as it began (rolled back, or failed before anything was associated).
+    Failed,
+    /// SIGKILLed.
+    Killed,
+}
+
 /// Runs the binary with `args`; with `kill_at`, SIGKILLs it once the journal holds that many
-/// complete lines (polled a bounded number of times), unless it ended first. Returns the exit
-/// code, `None` when killed; any other end than exit 0 or the kill fails the test.
-fn run_killed(
-    server: &Server,
-    args: &[&str],
-    journal: &Path,
-    kill_at: Option<usize>,
-) -> Option<i32> {
+/// complete lines (polled a bounded number of times), unless it ended first. Any other end
+/// than exit 0, exit 3 with a job that ended all or nothing, or the kill fails the test.
+fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<usize>) -> End {
     let mut child = Command::new(BIN)
-        .args(["--base-url", &server.base_url, "-q"])
+        .args(["--base-url", &server.base_url, "-q", "--output", "json"])
         .args(args)
         .env("TELNYX_API_KEY", "demo-key")
         .env("XDG_STATE_HOME", STATE_HOME)
@@ -161,15 +168,24 @@ fn run_killed(
         }
     }
     let out = child.wait_with_output().unwrap();
-    if let Some(code) = out.status.code() {
-        assert!(
-            code == 0,
-            "{args:?} exit {code}: {}{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let failed = || {
+        // The job's report is the last JSON document (a sync prints its plan first).
+        let last = serde_json::Deserializer::from_str(&stdout)
+            .into_iter::<serde_json::Value>()
+            .filter_map(Result::ok)
+            .last();
+        last.is_some_and(|r| r["outcome"] == "rolled_back" || r["outcome"] == "failed")
+    };
+    match out.status.code() {
+        None => End::Killed,
+        Some(0) => End::Done,
+        Some(3) if failed() => End::Failed,
+        Some(code) => panic!(
+            "{args:?} exit {code}: {}{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
-    out.status.code()
 }
 
 /// One run: its enterprise, its FILE, what it must end with, and its seeded draws.
@@ -181,8 +197,11 @@ struct Run {
     conflicts: BTreeSet<String>,
     /// FILE minus the conflicts: the enterprise's set at the end.
     want: BTreeSet<String>,
-    /// The plan's associations: the checks the run may bill.
+    /// The first plan's associations: each is billed at least once.
     checks: u64,
+    /// The associations of every plan made (more than one when a sync failed and ran again):
+    /// the most the run may bill.
+    planned: u64,
     /// The plan's extras, for the number of journal lines to draw a kill point from.
     extras: usize,
     /// Numbers associated to set the start up (billed too).
@@ -223,6 +242,7 @@ fn seed(server: &Server, dir: &Path, index: u32) -> Run {
     Run {
         index,
         checks: want.iter().filter(|n| !current.contains(n)).count() as u64,
+        planned: 0,
         extras: current.iter().filter(|n| !desired.contains(n)).count(),
         seeded: (current.len() + conflicts.len()) as u64,
         enterprise,
@@ -234,10 +254,35 @@ fn seed(server: &Server, dir: &Path, index: u32) -> Run {
     }
 }
 
-/// Syncs a run with `--prune`, SIGKILLed at a seeded journal line, then resumes it until a
-/// resume exits 0 (the first resume, seeded, killed too). Returns whether the sync was killed,
-/// and how many resumes ran.
+/// Syncs a run with `--prune` until it converges: each sync SIGKILLed at a seeded journal
+/// line, then resumed until a resume ends it (the first resume, seeded, killed too). A job the
+/// server failed (exit 3) must have ended as it began, all or nothing; the run then syncs
+/// again, as its user would. Returns whether a sync was killed, and how many resumes ran.
 fn sync_and_resume(server: &Server, dir: &Path, run: &mut Run) -> (bool, u32) {
+    let (mut killed, mut resumes) = (false, 0);
+    for round in 0.. {
+        assert!(round < 5, "run {}: never converged", run.index);
+        let start = held(server, &run.enterprise);
+        run.planned += run.want.difference(&start).count() as u64;
+        let (was_killed, ran, end) = sync_once(server, dir, run, round);
+        killed |= was_killed;
+        resumes += ran;
+        if end == End::Done {
+            return (killed, resumes);
+        }
+        assert_eq!(
+            held(server, &run.enterprise),
+            start,
+            "run {} round {round}: a failed job leaves the enterprise as it began",
+            run.index
+        );
+    }
+    unreachable!()
+}
+
+/// One sync of a run and its resumes: whether the sync was killed, how many resumes ran, and
+/// how the job ended.
+fn sync_once(server: &Server, dir: &Path, run: &mut Run, round: u32) -> (bool, u32, End) {
     let rng = &mut run.rng;
     // About 8 lines before the prune (more with more batches), and one or more per
     // disassociation completed.
@@ -247,11 +292,11 @@ fn sync_and_resume(server: &Server, dir: &Path, run: &mut Run) -> (bool, u32) {
     let batch_size = ["5", "10", "100"][rng.below(3) as usize];
     let mut killed = false;
     let mut attempt = 0;
-    let journal = loop {
-        let journal = dir.join(format!("run{}.{attempt}.journal", run.index));
+    let (journal, end) = loop {
+        let journal = dir.join(format!("run{}.{round}.{attempt}.journal", run.index));
         let journal_arg = journal.to_str().unwrap();
         let at = 1 + rng.below(lines as u64) as usize;
-        let code = run_killed(
+        let end = run_killed(
             server,
             &[
                 "sync",
@@ -269,30 +314,32 @@ fn sync_and_resume(server: &Server, dir: &Path, run: &mut Run) -> (bool, u32) {
             &journal,
             Some(at),
         );
-        killed |= code.is_none();
+        killed |= end == End::Killed;
         // Killed before its plan was whole, it sent nothing: start it again.
         let planned = std::fs::read_to_string(&journal)
             .unwrap_or_default()
             .contains("\"event\":\"planned\"");
-        if planned || code == Some(0) {
-            break journal;
+        if planned || end != End::Killed {
+            break (journal, end);
         }
         attempt += 1;
         assert!(attempt < 20, "run {}: never planned", run.index);
     };
-    // A sync with nothing to do writes no journal.
+    if end != End::Killed {
+        return (killed, 0, end);
+    }
     let journal_arg = journal.to_str().unwrap();
     let mut resumes = 0;
-    while journal.exists() {
+    loop {
         assert!(resumes < 10, "run {}: resume never finished", run.index);
         let kill_at = (resumes == 0 && rng.below(3) == 0)
             .then(|| journal_lines(&journal) + 1 + rng.below(4) as usize);
         resumes += 1;
-        if run_killed(server, &["resume", journal_arg], &journal, kill_at) == Some(0) {
-            break;
+        let end = run_killed(server, &["resume", journal_arg], &journal, kill_at);
+        if end != End::Killed {
+            return (killed, resumes, end);
         }
     }
-    (killed, resumes)
 }
 
 /// Checks a finished run against the emulator's state, then takes its numbers off both
@@ -336,7 +383,7 @@ fn sync_killed_at_seeded_points_is_finished_by_resume_every_time() {
     let before = billed(&server);
     admin(&server, "PUT", "/__mock/faults", FAULTS);
     let next = std::sync::atomic::AtomicU32::new(0);
-    let totals = std::sync::Mutex::new((0u32, 0u32, 0u64, 0u64));
+    let totals = std::sync::Mutex::new((0u32, 0u32, 0u64, 0u64, 0u64));
     std::thread::scope(|scope| {
         for _ in 0..4 {
             scope.spawn(|| {
@@ -353,21 +400,28 @@ fn sync_killed_at_seeded_points_is_finished_by_resume_every_time() {
                     t.1 += resumes;
                     t.2 += run.checks;
                     t.3 += run.seeded;
+                    t.4 += run.planned;
                 }
             });
         }
     });
     admin(&server, "PUT", "/__mock/faults", "{}");
-    let (killed, resumes, checks, seeded) = totals.into_inner().unwrap();
-    // Every association of every plan (and of every start) was found on its enterprise, so
-    // each was billed at least once: a total equal to their count means each exactly once,
-    // and nothing else billed.
-    assert_eq!(
-        billed(&server) - before,
-        checks + seeded,
-        "one check per association of the plans ({checks}) and of the starts ({seeded})"
+    let (killed, resumes, checks, seeded, planned) = totals.into_inner().unwrap();
+    // Every association of every first plan (and of every start) was found on its
+    // enterprise, so each was billed at least once; a sync the server failed was rolled back
+    // and planned again, and may have billed what it associated before the rollback. Nothing
+    // is billed beyond the associations of the plans made: with no failed job, each number
+    // exactly once.
+    let billed = billed(&server) - before;
+    assert!(
+        (checks + seeded..=planned + seeded).contains(&billed),
+        "billed {billed}: at least the first plans' {checks} and the starts' {seeded}, at most \
+         every plan's {planned} and the starts'"
     );
-    eprintln!("{RUNS} runs: {killed} killed mid-sync, {resumes} resumes, {checks} checks");
+    eprintln!(
+        "{RUNS} runs: {killed} killed mid-sync, {resumes} resumes, {checks} checks of first \
+         plans, {planned} of all plans, {billed} billed (the starts' {seeded} included)"
+    );
     assert!(
         killed >= RUNS / 2,
         "only {killed} of {RUNS} runs were killed mid-sync"
