@@ -1,11 +1,33 @@
 //! Batch pre-flight: 1–100 distinct US local numbers, or every reason they are not.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 
 use crate::number::ParseError;
 use crate::reason::Reason;
 use crate::us_local::UsLocalNumber;
+
+/// Where each number of a batch first appeared, keyed by its national number (8 bytes hash
+/// faster than the 17-byte number itself; the same numbers are equal either way).
+struct FirstSeen(HashMap<u64, usize>);
+
+impl FirstSeen {
+    fn with_capacity(capacity: usize) -> FirstSeen {
+        FirstSeen(HashMap::with_capacity(capacity))
+    }
+
+    /// The position `number` first appeared at, if it did before; otherwise records `index`.
+    fn repeat_of(&mut self, number: &UsLocalNumber, index: usize) -> Option<usize> {
+        match self.0.entry(number.national_number()) {
+            Entry::Occupied(first) => Some(*first.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+        }
+    }
+}
 
 /// 1 to 100 distinct US local numbers: the only thing the associate call takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,16 +40,14 @@ impl Batch {
     /// Checks typed numbers: 1 to 100, no duplicates.
     pub fn new(numbers: Vec<UsLocalNumber>) -> Result<Batch, BatchRejection> {
         let mut rejection = BatchRejection::default();
-        let mut first: HashMap<UsLocalNumber, usize> = HashMap::with_capacity(numbers.len());
+        let mut first = FirstSeen::with_capacity(numbers.len());
         for (index, n) in numbers.iter().enumerate() {
-            if let Some(&first_index) = first.get(n) {
+            if let Some(first_index) = first.repeat_of(n, index) {
                 rejection.duplicates.push(DuplicateEntry {
                     index,
                     input: n.to_string(),
                     first_index,
                 });
-            } else {
-                first.insert(*n, index);
             }
         }
         rejection.empty = numbers.is_empty();
@@ -181,23 +201,23 @@ where
     S: AsRef<str>,
 {
     let mut rejection = BatchRejection::default();
-    let mut numbers = Vec::new();
-    let mut first: HashMap<UsLocalNumber, usize> = HashMap::new();
+    let inputs = inputs.into_iter();
+    // Sized for a full batch at most: a longer input is refused anyway.
+    let expected = inputs.size_hint().0.min(Batch::MAX_SIZE);
+    let mut numbers = Vec::with_capacity(expected);
+    let mut first = FirstSeen::with_capacity(expected);
     let mut count = 0usize;
-    for (index, input) in inputs.into_iter().enumerate() {
+    for (index, input) in inputs.enumerate() {
         count += 1;
         let input = input.as_ref();
         match parse(input) {
-            Ok(n) => match first.get(&n) {
-                Some(&first_index) => rejection.duplicates.push(DuplicateEntry {
+            Ok(n) => match first.repeat_of(&n, index) {
+                Some(first_index) => rejection.duplicates.push(DuplicateEntry {
                     index,
                     input: input.to_owned(),
                     first_index,
                 }),
-                None => {
-                    first.insert(n, index);
-                    numbers.push(n);
-                }
+                None => numbers.push(n),
             },
             Err(e) => rejection.entries.push(RejectedEntry {
                 index,
@@ -212,5 +232,60 @@ where
         Ok(Batch(numbers))
     } else {
         Err(rejection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_repeat_names_the_first_position_and_keeps_its_input_as_given() {
+        let err = validate_batch_lenient([
+            "(603) 555-1234",
+            "+16035551235",
+            "603.555.1234",
+            "+16035551235",
+            "1 603 555 1234",
+        ])
+        .unwrap_err();
+        let seen: Vec<_> = err
+            .duplicates
+            .iter()
+            .map(|d| (d.index, d.input.as_str(), d.first_index))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (2, "603.555.1234", 0),
+                (3, "+16035551235", 1),
+                (4, "1 603 555 1234", 0)
+            ]
+        );
+        assert!(err.entries.is_empty() && err.too_many.is_none() && !err.empty);
+    }
+
+    #[test]
+    fn distinct_numbers_keep_their_order_and_typed_batches_refuse_repeats() {
+        let batch = validate_batch(["+16035551235", "+12125550199", "+16035551234"]).unwrap();
+        let texts: Vec<_> = batch.iter().map(UsLocalNumber::as_str).collect();
+        assert_eq!(texts, ["+16035551235", "+12125550199", "+16035551234"]);
+
+        let n = |s| UsLocalNumber::parse_strict(s).unwrap();
+        let err = Batch::new(vec![
+            n("+16035551234"),
+            n("+12125550199"),
+            n("+16035551234"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.duplicates,
+            [DuplicateEntry {
+                index: 2,
+                input: "+16035551234".into(),
+                first_index: 0
+            }]
+        );
+        assert_eq!(Batch::new(batch.as_slice().to_vec()), Ok(batch));
     }
 }

@@ -60,6 +60,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
+mod decode;
 mod hooks;
 mod timestamp;
 pub use hooks::{Hooks, Transport, TransportFuture};

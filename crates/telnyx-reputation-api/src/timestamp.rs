@@ -67,61 +67,73 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// `n` ASCII digits at the start of `b` as a number.
-fn digits(b: &[u8], n: usize) -> Option<u32> {
-    let d = b.get(..n)?;
-    d.iter().try_fold(0u32, |acc, c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
+/// The two ASCII digits at `b[i]` and `b[i + 1]` as a number.
+#[inline]
+fn two_digits(b: &[u8], i: usize) -> Option<u32> {
+    let high = b.get(i)?.wrapping_sub(b'0');
+    let low = b.get(i + 1)?.wrapping_sub(b'0');
+    (high < 10 && low < 10).then(|| u32::from(high) * 10 + u32::from(low))
 }
 
 /// The common RFC 3339 form, or `None` for chrono to decide.
+///
+/// Every field is read with plain byte arithmetic; chrono's own constructors then check the
+/// calendar (`from_ymd_opt`) and the clock (`from_hms_nano_opt`), so a value accepted here is
+/// exactly the one chrono builds. A `Z` offset, by far the most common, skips the offset
+/// arithmetic.
 fn fast(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    if b[16] != b':' {
-        return None;
-    }
-    let date = NaiveDate::from_ymd_opt(
-        digits(b, 4)? as i32,
-        digits(&b[5..], 2)?,
-        digits(&b[8..], 2)?,
-    )?;
-    let (hour, minute, second) = (
-        digits(&b[11..], 2)?,
-        digits(&b[14..], 2)?,
-        digits(&b[17..], 2)?,
-    );
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
+    let (hour, minute, second) = (two_digits(b, 11)?, two_digits(b, 14)?, two_digits(b, 17)?);
     if second > 59 {
         return None; // a leap second: chrono's rules
     }
-    let mut rest = &b[19..];
+    let mut i = 19;
     let mut nanos = 0u32;
-    if let Some((b'.', fraction)) = rest.split_first() {
-        let len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
-        if len == 0 || len > 9 {
-            return None;
+    if b[19] == b'.' {
+        i = 20;
+        let mut scale = 100_000_000u32;
+        while let Some(digit) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d < 10) {
+            if scale == 0 {
+                return None; // more than nine fraction digits
+            }
+            nanos += u32::from(digit) * scale;
+            scale /= 10;
+            i += 1;
         }
-        nanos = digits(fraction, len)? * 10u32.pow(9 - len as u32);
-        rest = &fraction[len..];
+        if i == 20 {
+            return None; // a `.` without digits
+        }
     }
-    let offset_seconds = match rest {
+    let offset_seconds = match &b[i..] {
         [b'Z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hours = digits(&[*h1, *h2], 2)?;
-            let minutes = digits(&[*m1, *m2], 2)?;
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let rest = &b[i + 1..];
+            let (hours, minutes) = (two_digits(rest, 0)?, two_digits(rest, 3)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            let seconds = (hours * 3600 + minutes * 60) as i64;
+            let seconds = i64::from(hours * 3600 + minutes * 60);
             if *sign == b'-' { -seconds } else { seconds }
         }
         _ => return None,
     };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
     let local = NaiveDateTime::new(date, time);
+    if offset_seconds == 0 {
+        return Some(local.and_utc());
+    }
     let utc = local.checked_sub_signed(TimeDelta::seconds(offset_seconds))?;
     Some(utc.and_utc())
 }

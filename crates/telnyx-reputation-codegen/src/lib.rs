@@ -9,7 +9,8 @@
 //!    vendor extensions), or an error naming the operation or schema and its JSON pointer;
 //! 3. progenitor, with the settings in [`settings`];
 //! 4. a rewrite of the generated code so that path parameters are percent-encoded the way the API
-//!    requires (`+` as `%2B`), see [`path_encoding`].
+//!    requires (`+` as `%2B`), see [`path_encoding`];
+//! 5. a rewrite that reads typed answers through the API crate's own reader, see `decoding.rs`.
 //!
 //! Nothing here does I/O; errors are values, and a panic inside the generator is caught and
 //! reported as [`CodegenError::Generator`].
@@ -35,6 +36,7 @@
 //! assert!(code.contains("pub fn get_thing"));
 //! ```
 
+mod decoding;
 mod document;
 mod error;
 pub mod path_encoding;
@@ -103,7 +105,7 @@ pub fn generate_from_openapi(spec: &openapiv3::OpenAPI) -> Result<String, Codege
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError::Generator(format!("generated code does not parse: {e}")))?;
     path_encoding::apply(&mut file)?;
-    Ok(prettyplease::unparse(&file))
+    Ok(decoding::apply(prettyplease::unparse(&file)))
 }
 
 /// Runs the generator, turning its errors and its panics into [`CodegenError::Generator`].

@@ -121,7 +121,7 @@ fn a_202_success_is_the_success_type() {
         .unwrap()..];
     let send = &send[..send.find("\n    }\n").unwrap()];
     assert!(
-        send.contains("202u16 => ResponseValue::from_response(response).await"),
+        send.contains("202u16 => crate::decode::from_response(response).await"),
         "{send}"
     );
     assert!(send.contains("types::RemediationRequestWrapped"), "{send}");
