@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures::{Stream, StreamExt, TryStreamExt, stream};
+use tokio::sync::Semaphore;
 use tokio_util::task::AbortOnDropHandle;
 use uuid::Uuid;
 
@@ -150,11 +151,12 @@ impl Client {
     /// requests already in flight when the walk ends (an empty page, an error) or when the
     /// stream is dropped are cancelled.
     ///
-    /// Each page after the first is fetched and decoded on a task of its own, and the next
-    /// page is asked for as soon as one is taken, before its rows are handed over: the
-    /// window stays full while the caller works through the rows, and decoding runs beside
-    /// that work on a multi-threaded runtime. At most `concurrency` pages are held decoded
-    /// ahead of the caller.
+    /// Each page after the first is fetched and decoded on a task of its own, up to twice
+    /// `concurrency` pages ahead of the caller, with at most `concurrency` requests out at
+    /// once: a request goes out as soon as another page has arrived, whatever its place in
+    /// the list, so the requests in flight stay at `concurrency` while the caller works through
+    /// the rows, and decoding runs beside that work on a multi-threaded runtime. At most twice
+    /// `concurrency` pages are held decoded ahead of the caller.
     pub fn list_pages_concurrent(
         &self,
         scope: Scope,
@@ -300,8 +302,15 @@ pub(crate) fn scope_operation(scope: Scope) -> &'static str {
 
 /// Pages 2 to `last` of a list, asked for in order with a fixed number of requests in flight.
 /// Each page is a task that fetches and decodes it; dropping the window aborts them.
+///
+/// Twice as many tasks as requests in flight are started ahead of the caller, and each holds
+/// one of the `concurrency` places only until its page has arrived: a page that arrives while
+/// an earlier one is still on its way frees its place at once for the next page, instead of
+/// the window moving only as fast as its oldest page.
 struct Window {
     client: Arc<Client>,
+    /// One place per request in flight.
+    places: Arc<Semaphore>,
     scope: Scope,
     filter: NumberFilter,
     /// The next page to ask for.
@@ -313,7 +322,8 @@ struct Window {
 }
 
 impl Window {
-    /// Asks for pages 2, 3, … up to `concurrency` of them (and none past `last`).
+    /// Asks for pages 2, 3, … twice `concurrency` of them (and none past `last`), `concurrency`
+    /// of them at a time.
     fn open(
         client: Client,
         scope: Scope,
@@ -321,15 +331,17 @@ impl Window {
         last: u64,
         concurrency: usize,
     ) -> Window {
+        let ahead = concurrency.saturating_mul(2);
         let mut window = Window {
             client: Arc::new(client),
+            places: Arc::new(Semaphore::new(concurrency.min(Semaphore::MAX_PERMITS))),
             scope,
             filter,
             next: 2,
             last,
-            pages: VecDeque::with_capacity(concurrency),
+            pages: VecDeque::with_capacity(ahead),
         };
-        for _ in 0..concurrency {
+        for _ in 0..ahead {
             window.ask();
         }
         window
@@ -343,8 +355,11 @@ impl Window {
         }
         self.next = number.saturating_add(1);
         let client = Arc::clone(&self.client);
+        let places = Arc::clone(&self.places);
         let (scope, filter) = (self.scope, self.filter.clone());
         let task = tokio::spawn(async move {
+            // The semaphore is never closed; the place is held until the page has arrived.
+            let _place = places.acquire_owned().await;
             client
                 .list(scope, Page::new(number, Page::MAX_SIZE), filter)
                 .await
@@ -354,7 +369,8 @@ impl Window {
 
     /// The answer for page `number`, which must be the oldest page asked for; `None` when it
     /// is not (the walk and the window disagree) or when nothing is left. Once the page has
-    /// arrived, the next one is asked for before the answer is returned.
+    /// arrived, the next one is asked for before the answer is returned, so that as many pages
+    /// stay asked for as the window opened with.
     async fn take(&mut self, number: u64) -> Option<Result<NumberPage, Error>> {
         let (asked, task) = self.pages.front_mut()?;
         if *asked != number {
