@@ -8,6 +8,9 @@
 #                desired against 1,000,000 current numbers with 10 % differences each way, and
 #                of the same dry run with a one-number FILE (the two lists' fetching alone);
 #   pages        the emulator serving list pages of 250 to curl's parallel mode (no wrk here).
+#   ceiling      beside each throughput row, curl fetching the same 400 pages with as many
+#                requests in flight (no decoding, no writing): what this emulator and machine
+#                allow any client at that concurrency.
 # Rows with a million numbers run against --latency-ms 0, so the client's CPU time is the
 # planning/decoding and not waiting (CPU time of a process does not include its waits anyway).
 #
@@ -27,7 +30,7 @@ set -euo pipefail
 
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 BIN=${BIN:-$TARGET_DIR/release/telnyx-reputation}
-ROWS=${ROWS:-"throughput python memory sync pages"}
+ROWS=${ROWS:-"throughput ceiling python memory sync pages"}
 NUMBERS=${NUMBERS:-100000}
 BIG=${BIG:-1000000}
 CONCURRENCY=${CONCURRENCY:-"1 4 16"}
@@ -90,6 +93,23 @@ if [[ " $ROWS " == *" throughput "* || " $ROWS " == *" python "* ]]; then
                 printf "report -c%-3d rows=%d wall=%.2fs rows/s=%.0f bound=%.0f of_bound=%.1f%% cpu=%.2fs peak_rss=%.1fMiB\n",
                     c, n, wall, tput, bound, 100 * tput / bound, u + s, rss / 1024
             }'
+            if [[ " $ROWS " == *" ceiling "* ]]; then
+                last=$((NUMBERS / PAGE))
+                seq 1 "$last" | awk -v base="$BASE_URL" '{
+                    printf "url = \"%s/reputation/numbers?page%%5Bsize%%5D=250&page%%5Bnumber%%5D=%d\"\noutput = \"/dev/null\"\n", base, $1
+                }' > "$WORK/ceiling.cfg"
+                start=$(date +%s.%N)
+                curl -s -Z --parallel-max "$c" -H "Authorization: Bearer $API_KEY" \
+                    -w '%{http_code}\n' -K "$WORK/ceiling.cfg" > "$WORK/ceiling.codes" 2> /dev/null
+                end=$(date +%s.%N)
+                ok=$(grep -c '^200$' "$WORK/ceiling.codes" || true)
+                awk -v c="$c" -v pages="$ok" -v wall="$(echo "$end - $start" | bc -l)" \
+                    -v page="$PAGE" -v lat="$LATENCY_MS" 'BEGIN {
+                    bound = c * page * 1000 / lat; tput = pages * page / wall
+                    printf "curl   -c%-3d pages=%d wall=%.2fs rows/s=%.0f bound=%.0f of_bound=%.1f%% (the ceiling)\n",
+                        c, pages, wall, tput, bound, 100 * tput / bound
+                }'
+            fi
         done
     fi
     if [[ " $ROWS " == *" python "* ]]; then
