@@ -71,33 +71,15 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
 /// once per request instead of once per field. Its shape is checked against the spec by the
 /// conformance run, and against the wire model by the tests.
 pub(crate) fn created_response(created: &[crate::state::Association]) -> Response {
-    // The last timestamp written and its text: every record of one associate shares it.
-    let mut stamp: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
-    let mut push_stamp = |out: &mut String, t: chrono::DateTime<chrono::Utc>| {
-        let text = match &stamp {
-            Some((at, text)) if *at == t => text,
-            _ => &stamp.insert((t, rfc3339(t))).1,
-        };
-        out.push_str(text);
-    };
+    let mut stamps = Stamps::default();
     let mut out = String::with_capacity(160 + 256 * created.len());
     out.push_str("{\"data\":[");
-    let mut uuid = Uuid::encode_buffer();
     for (i, a) in created.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("{\"id\":\"");
-        out.push_str(a.id.hyphenated().encode_lower(&mut uuid));
-        out.push_str("\",\"phone_number\":\"");
-        out.push_str(a.phone_number.as_str());
-        out.push_str("\",\"enterprise_id\":\"");
-        out.push_str(a.enterprise_id.hyphenated().encode_lower(&mut uuid));
-        out.push_str("\",\"created_at\":\"");
-        push_stamp(&mut out, a.created_at);
-        out.push_str("\",\"updated_at\":\"");
-        push_stamp(&mut out, a.updated_at);
-        out.push_str("\"}");
+        push_record(&mut out, a, &mut stamps);
+        out.push('}');
     }
     let n = created.len();
     out.push_str(&format!(
@@ -137,6 +119,23 @@ impl Stamps {
     }
 }
 
+/// The fields every record of the API has (`id`, `phone_number`, `enterprise_id`, and the two
+/// timestamps), from the record's opening brace, left open for the fields that follow.
+fn push_record(out: &mut String, a: &crate::state::Association, stamps: &mut Stamps) {
+    let mut uuid = Uuid::encode_buffer();
+    out.push_str("{\"id\":\"");
+    out.push_str(a.id.hyphenated().encode_lower(&mut uuid));
+    out.push_str("\",\"phone_number\":\"");
+    out.push_str(a.phone_number.as_str());
+    out.push_str("\",\"enterprise_id\":\"");
+    out.push_str(a.enterprise_id.hyphenated().encode_lower(&mut uuid));
+    out.push_str("\",\"created_at\":\"");
+    stamps.push(out, a.created_at);
+    out.push_str("\",\"updated_at\":\"");
+    stamps.push(out, a.updated_at);
+    out.push('"');
+}
+
 fn push_score(out: &mut String, key: &str, score: Option<i64>) {
     out.push_str(key);
     match score {
@@ -156,22 +155,11 @@ pub(crate) fn list_response(
     let mut stamps = Stamps::default();
     let mut out = String::with_capacity(160 + 420 * rows.len());
     out.push_str("{\"data\":[");
-    let mut uuid = Uuid::encode_buffer();
     for (i, a) in rows.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("{\"id\":\"");
-        out.push_str(a.id.hyphenated().encode_lower(&mut uuid));
-        out.push_str("\",\"phone_number\":\"");
-        out.push_str(a.phone_number.as_str());
-        out.push_str("\",\"enterprise_id\":\"");
-        out.push_str(a.enterprise_id.hyphenated().encode_lower(&mut uuid));
-        out.push_str("\",\"created_at\":\"");
-        stamps.push(&mut out, a.created_at);
-        out.push_str("\",\"updated_at\":\"");
-        stamps.push(&mut out, a.updated_at);
-        out.push('"');
+        push_record(&mut out, a, &mut stamps);
         if let Some(data) = a.reputation.as_deref() {
             out.push_str(",\"reputation_data\":{\"spam_risk\":");
             out.push_str(match data.spam_risk {
