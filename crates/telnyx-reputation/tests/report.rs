@@ -10,7 +10,7 @@ use telnyx_reputation::e164::{Batch, UsLocalNumber};
 use telnyx_reputation::report::{
     Change, Comparison, DEFAULT_SCORE_DELTA, Row, Snapshot, SnapshotWriter,
 };
-use telnyx_reputation::{Client, Scope};
+use telnyx_reputation::{Client, NumberReputation, Scope};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, MockConfig, MockHandle, start};
 
 async fn populated(numbers: u64, seed: u64) -> MockHandle {
@@ -45,16 +45,21 @@ async fn report(client: &Client, concurrency: usize) -> Vec<Row> {
         .unwrap()
 }
 
+/// Every row of `scope`, walked one page at a time: the order a concurrent walk must keep.
+async fn walked(client: &Client, scope: Scope) -> Vec<NumberReputation> {
+    client
+        .list_pages(scope, None, Client::MAX_PAGES)
+        .try_concat()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
     let mock = populated(1_234, 7).await;
     let client = common::client(&mock);
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
-    let sequential: Vec<_> = client
-        .list_pages(scope, None, Client::MAX_PAGES)
-        .try_concat()
-        .await
-        .unwrap();
+    let sequential = walked(&client, scope).await;
     assert_eq!(sequential.len(), 1_234);
     for concurrency in [1, 3, 16] {
         let concurrent: Vec<_> = client
@@ -70,11 +75,7 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
         .try_collect()
         .await
         .unwrap();
-    let account_walked: Vec<_> = client
-        .list_pages(Scope::Account, None, Client::MAX_PAGES)
-        .try_concat()
-        .await
-        .unwrap();
+    let account_walked = walked(&client, Scope::Account).await;
     assert_eq!(account, account_walked);
     let one: UsLocalNumber = sequential[500]
         .phone_number
@@ -95,11 +96,7 @@ async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stay
     let mock = populated(2_000, 3).await;
     let client = common::client(&mock);
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
-    let sequential: Vec<_> = client
-        .list_pages(scope, None, Client::MAX_PAGES)
-        .try_concat()
-        .await
-        .unwrap();
+    let sequential = walked(&client, scope).await;
     // Each answer held 0–15 ms more than the others: later pages often arrive first.
     mock.set_faults(telnyx_reputation_mock::Faults {
         jitter_ms: 15,
