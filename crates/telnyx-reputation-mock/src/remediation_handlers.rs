@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
@@ -16,7 +16,7 @@ use crate::guard::Account;
 use crate::handlers::{PAGE_NUMBER_MAX, PAGE_SIZE_MAX, page_meta, page_param};
 use crate::model::{Page, RemediationListItem, RemediationStatus, Wrapped};
 use crate::remediation::{RemediationBody, RemediationFilter};
-use crate::wire::json_body;
+use crate::wire::JsonBody;
 
 /// The remediation list's query.
 #[derive(Deserialize)]
@@ -72,13 +72,8 @@ pub(crate) async fn submit(
     Extension(Account(account)): Extension<Account>,
     drop_connection: Option<Extension<crate::handlers::DropConnection>>,
     Path(enterprise): Path<Uuid>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<RemediationBody>,
 ) -> Response {
-    let body: RemediationBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
     let now = app.clock.now();
     // The world's lock is released before the answer may be held back.
     let result = app

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
@@ -15,12 +15,12 @@ use crate::envelope::refusal;
 use crate::guard::Account;
 use crate::loa::{LoaText, render};
 use crate::model::{CheckFrequency, Wrapped};
-use crate::wire::json_body;
+use crate::wire::JsonBody;
 
 /// `EnterpriseReputationCreate`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EnableBody {
+pub(crate) struct EnableBody {
     loa_document_id: Option<String>,
     #[serde(default)]
     check_frequency: CheckFrequency,
@@ -29,14 +29,14 @@ struct EnableBody {
 /// `EnterpriseReputationUpdateFrequency`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FrequencyBody {
+pub(crate) struct FrequencyBody {
     check_frequency: CheckFrequency,
 }
 
 /// `EnterpriseReputationLoaUpdate`. Unlike the other bodies, its schema does not forbid
 /// additional properties, so an unknown field is ignored, not refused.
 #[derive(Deserialize)]
-struct LoaUpdateBody {
+pub(crate) struct LoaUpdateBody {
     loa_document_id: Option<String>,
 }
 
@@ -56,7 +56,7 @@ struct SignatureBody {
 
 /// `EnterpriseReputationLoaRender`.
 #[derive(Deserialize)]
-struct RenderBody {
+pub(crate) struct RenderBody {
     agent: Option<AgentBody>,
     signature: Option<SignatureBody>,
 }
@@ -86,13 +86,8 @@ pub(crate) async fn enable(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
     Path(enterprise): Path<Uuid>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<EnableBody>,
 ) -> Response {
-    let body: EnableBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
     let now = app.clock.now();
     match app.world().enable(
         account,
@@ -121,13 +116,8 @@ pub(crate) async fn update_frequency(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
     Path(enterprise): Path<Uuid>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<FrequencyBody>,
 ) -> Response {
-    let body: FrequencyBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
     let now = app.clock.now();
     match app
         .world()
@@ -142,13 +132,8 @@ pub(crate) async fn replace_loa(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
     Path(enterprise): Path<Uuid>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<LoaUpdateBody>,
 ) -> Response {
-    let body: LoaUpdateBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
     let now = app.clock.now();
     match app
         .world()
@@ -164,13 +149,8 @@ pub(crate) async fn render_loa(
     State(app): State<Arc<App>>,
     Extension(Account(account)): Extension<Account>,
     Path(enterprise): Path<Uuid>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody<RenderBody>,
 ) -> Response {
-    let body: RenderBody = match json_body(&headers, &body) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
     if let Err(r) = app.world().enterprise(account, enterprise) {
         return refusal(r);
     }

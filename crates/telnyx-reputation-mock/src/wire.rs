@@ -65,6 +65,26 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(bytes).map_err(invalid)
 }
 
+/// A handler's JSON body, read by [`json_body`]'s rules before the handler runs: a body that
+/// breaks them is answered with its error, and the handler sees only a good one.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        json_body(&headers, &bytes).map(JsonBody).map_err(|r| *r)
+    }
+}
+
 /// The associate call's 201 body (`ReputationPhoneNumberList` of `ReputationPhoneNumberPublic`),
 /// written straight into a buffer of the right size: every value is a UUID, a canonical number,
 /// a timestamp or an integer, none of which needs JSON escaping, and the timestamp is formatted
