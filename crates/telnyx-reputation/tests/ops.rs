@@ -206,10 +206,16 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
     assert_eq!(mock.billing().remediation - before.remediation, 20);
 }
 
-#[tokio::test]
-async fn bulk_remediation_under_faults_never_submits_a_number_twice() {
+/// Remediates `count` associated numbers in batches of `batch_size`, `concurrency` at a time,
+/// against the faulty emulator (faults off again once the job ends): the job's report, and
+/// the remediations the ledger billed during the job.
+async fn remediate_under_faults(
+    count: u32,
+    batch_size: usize,
+    concurrency: usize,
+) -> (OpsReport, u64) {
     let mock = emulator().await;
-    let inputs = numbers(0, 600);
+    let inputs = numbers(0, count);
     associate(&mock, &inputs).await;
     mock.set_faults(faulty());
     let before = mock.billing();
@@ -219,10 +225,19 @@ async fn bulk_remediation_under_faults_never_submits_a_number_twice() {
             DEMO_ENTERPRISE,
             Plan::new(&inputs, Parsing::Strict),
             &template,
-            &OpsOptions::default().batch_size(20).concurrency(3),
+            &OpsOptions::default()
+                .batch_size(batch_size)
+                .concurrency(concurrency),
         )
         .await;
     mock.set_faults(Faults::default());
+    let billed = mock.billing().remediation - before.remediation;
+    (report, billed)
+}
+
+#[tokio::test]
+async fn bulk_remediation_under_faults_never_submits_a_number_twice() {
+    let (report, billed) = remediate_under_faults(600, 20, 3).await;
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 600);
     assert!(report.lookups > 0, "some outcome was ambiguous: {report:?}");
@@ -237,7 +252,6 @@ async fn bulk_remediation_under_faults_never_submits_a_number_twice() {
     );
     // Billed exactly what the report says was submitted, give or take the numbers it says it
     // cannot tell about (two lost answers of the same size, only one of them applied).
-    let billed = mock.billing().remediation - before.remediation;
     let unknown = outcomes
         .values()
         .filter(|o| matches!(o, NumberOutcome::Unknown { .. }))
@@ -256,21 +270,7 @@ async fn bulk_remediation_under_faults_never_submits_a_number_twice() {
 
 #[tokio::test]
 async fn bulk_remediation_one_at_a_time_under_faults_bills_exactly_what_it_reports() {
-    let mock = emulator().await;
-    let inputs = numbers(0, 300);
-    associate(&mock, &inputs).await;
-    mock.set_faults(faulty());
-    let before = mock.billing();
-    let template = RemediationTemplate::new("appointment reminders").unwrap();
-    let report = client(&mock)
-        .remediate_planned(
-            DEMO_ENTERPRISE,
-            Plan::new(&inputs, Parsing::Strict),
-            &template,
-            &OpsOptions::default().batch_size(10).concurrency(1),
-        )
-        .await;
-    mock.set_faults(Faults::default());
+    let (report, billed) = remediate_under_faults(300, 10, 1).await;
     let outcomes = outcomes(&report);
     assert!(report.lookups > 0, "some outcome was ambiguous: {report:?}");
     assert!(
@@ -279,10 +279,7 @@ async fn bulk_remediation_one_at_a_time_under_faults_bills_exactly_what_it_repor
             .all(|o| matches!(o, NumberOutcome::Done | NumberOutcome::Failed { .. })),
         "{outcomes:?}"
     );
-    assert_eq!(
-        mock.billing().remediation - before.remediation,
-        report.billed()
-    );
+    assert_eq!(billed, report.billed());
 }
 
 #[test]
