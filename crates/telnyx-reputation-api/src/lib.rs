@@ -63,5 +63,6 @@ include!(concat!(env!("OUT_DIR"), "/client.rs"));
 mod decode;
 mod hooks;
 mod timestamp;
+pub use decode::on_body;
 pub use hooks::{Hooks, Transport, TransportFuture};
 pub use timestamp::Timestamp;

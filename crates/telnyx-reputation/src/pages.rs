@@ -358,11 +358,14 @@ impl Window {
         let places = Arc::clone(&self.places);
         let (scope, filter) = (self.scope, self.filter.clone());
         let task = tokio::spawn(async move {
-            // The semaphore is never closed; the place is held until the page has arrived.
-            let _place = places.acquire_owned().await;
-            client
-                .list(scope, Page::new(number, Page::MAX_SIZE), filter)
-                .await
+            // The semaphore is never closed. The place is given back as soon as the page's
+            // body has arrived (decoding it is no request in flight), or when the task ends.
+            let place = places.acquire_owned().await;
+            telnyx_reputation_api::on_body(
+                Box::new(move || drop(place)),
+                client.list(scope, Page::new(number, Page::MAX_SIZE), filter),
+            )
+            .await
         });
         self.pages.push_back((number, AbortOnDropHandle::new(task)));
     }
