@@ -38,16 +38,16 @@ pub(crate) async fn from_response<T: DeserializeOwned + Send + 'static, E>(
         body_arrived();
     }
     let (full, parsed) = if full.len() >= OFF_THE_RUNTIME {
-        let decoded = tokio::task::spawn_blocking(move || {
-            let parsed = parse::<T>(&full);
-            (full, parsed)
-        })
-        .await;
-        match decoded {
-            Ok(decoded) => decoded,
-            // The blocking pool does not cancel a running closure, so only a panic gets here:
-            // it is the caller's, as it would have been on the task.
-            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        let body = full.clone();
+        match tokio::task::spawn_blocking(move || parse::<T>(&body)).await {
+            Ok(parsed) => (full, parsed),
+            // A panic while decoding is the caller's, as it would have been on the task.
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            // Not run (the runtime is shutting down): decoded here instead.
+            Err(_) => {
+                let parsed = parse::<T>(&full);
+                (full, parsed)
+            }
         }
     } else {
         let parsed = parse::<T>(&full);
