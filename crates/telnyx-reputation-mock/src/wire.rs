@@ -156,11 +156,28 @@ fn push_record(out: &mut String, a: &crate::state::Association, stamps: &mut Sta
     out.push('"');
 }
 
+/// `key` then the score, or `null`, written in place.
 fn push_score(out: &mut String, key: &str, score: Option<i64>) {
+    use std::fmt::Write;
     out.push_str(key);
     match score {
-        Some(s) => out.push_str(&s.to_string()),
+        // Writing to a String cannot fail.
+        Some(s) => {
+            let _ = write!(out, "{s}");
+        }
         None => out.push_str("null"),
+    }
+}
+
+/// `text` as a JSON string: copied between quotes when nothing in it needs escaping (every
+/// category the feed gives), else escaped by serde.
+fn push_json_str(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "null".to_owned()));
     }
 }
 
@@ -190,10 +207,7 @@ pub(crate) fn list_response(
             });
             out.push_str(",\"spam_category\":");
             match &data.spam_category {
-                // Escaped by serde: a category is text from the feed.
-                Some(c) => {
-                    out.push_str(&serde_json::to_string(c).unwrap_or_else(|_| "null".to_owned()))
-                }
+                Some(c) => push_json_str(&mut out, c),
                 None => out.push_str("null"),
             }
             push_score(&mut out, ",\"maturity_score\":", data.maturity_score);
@@ -366,6 +380,40 @@ mod tests {
             meta,
         };
         assert_eq!(ours, serde_json::to_value(&expected).unwrap());
+    }
+
+    #[test]
+    fn text_and_scores_are_written_as_serde_writes_them() {
+        for text in [
+            "",
+            "robocall",
+            "Quote \" and \\ back",
+            "tab\there",
+            "nul\u{0}",
+            "del\u{7f}",
+            "caf\u{e9} \u{260e}",
+            "\u{1f}\u{20}",
+        ] {
+            let mut out = String::new();
+            push_json_str(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+        for score in [
+            None,
+            Some(0),
+            Some(-7),
+            Some(100),
+            Some(i64::MIN),
+            Some(i64::MAX),
+        ] {
+            let mut out = String::new();
+            push_score(&mut out, ",\"s\":", score);
+            assert_eq!(
+                out,
+                format!(",\"s\":{}", serde_json::to_string(&score).unwrap()),
+                "{score:?}"
+            );
+        }
     }
 
     #[test]
