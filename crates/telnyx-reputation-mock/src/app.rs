@@ -28,6 +28,8 @@ pub(crate) struct App {
     pub counters: Counters,
     /// The time every state change reads.
     pub clock: Clock,
+    /// When the emulator started: the origin of the request timings it logs.
+    pub started: Instant,
 }
 
 impl App {
@@ -60,6 +62,7 @@ impl App {
             limiter: RateLimiter::new(Instant::now()),
             counters: Counters::default(),
             clock,
+            started: Instant::now(),
         }
     }
 

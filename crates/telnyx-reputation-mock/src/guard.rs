@@ -14,6 +14,11 @@ use crate::envelope::ErrorKind;
 use crate::faults::ServerError;
 use crate::ratelimit::{LimitKey, enterprise_in_path};
 
+/// The log target of one line per answer, at TRACE: when its request arrived and when the
+/// answer left (microseconds since the emulator started), its status and the request's URI.
+/// `RUST_LOG=telnyx_reputation_mock::timing=trace` turns it on; `bench/timings.sh` reads it.
+pub(crate) const TIMING: &str = "telnyx_reputation_mock::timing";
+
 /// The account the bearer token authenticated, for the handlers.
 #[derive(Clone, Copy)]
 pub(crate) struct Account(pub usize);
@@ -42,6 +47,9 @@ pub(crate) async fn guard(
         return ErrorKind::Unauthorized.answer("missing or invalid API key");
     };
     let faults = app.faults();
+    // Only when the timing log is on: the URI is copied for it.
+    let timed =
+        tracing::enabled!(target: TIMING, tracing::Level::TRACE).then(|| request.uri().clone());
     let path = request.uri().path();
     let limit = faults.rate_limit.map(|limit| {
         let key = LimitKey {
@@ -85,6 +93,17 @@ pub(crate) async fn guard(
     }
     if let Some(at) = answer_at {
         crate::timer::sleep_until(at).await;
+    }
+    if let Some(uri) = timed {
+        let since_start = |t: Instant| t.saturating_duration_since(app.started).as_micros();
+        tracing::trace!(
+            target: TIMING,
+            arrived_us = since_start(arrived),
+            answered_us = since_start(Instant::now()),
+            status = response.status().as_u16(),
+            uri = %uri,
+            "answer leaves"
+        );
     }
     if faults.slow_body_ms > 0 && response.status().is_success() {
         return slow_body(response, Duration::from_millis(faults.slow_body_ms)).await;

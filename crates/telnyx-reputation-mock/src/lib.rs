@@ -26,6 +26,12 @@
 //! (code `10011`, `Retry-After`) without being applied. [`MockHandle::stats`] counts the
 //! requests served and those answered 429.
 //!
+//! With `RUST_LOG=telnyx_reputation_mock::timing=trace`, the emulator logs one line per answer:
+//! when its request arrived and when it left, in microseconds since the emulator started, its
+//! status and URI. `bench/timings.sh` turns such a log into the emulator's holding time and the
+//! client's turnaround (how long a request place stood empty between an answer and the next
+//! request).
+//!
 //! With the `clap` feature, [`ServeArgs`] and [`serve`] run the emulator as a process
 //! (`telnyx-reputation mock serve`), every fault a flag.
 //!

@@ -39,11 +39,17 @@ impl Drop for Server {
 }
 
 pub fn mock_serve(extra: &[&str]) -> Server {
+    mock_serve_with(extra, &[], Stdio::null())
+}
+
+/// [`mock_serve`] with more environment and its standard error sent to `stderr`.
+pub fn mock_serve_with(extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
     let mut child = Command::new(BIN)
         .args(["mock", "serve", "--addr", "127.0.0.1:0"])
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
