@@ -289,3 +289,51 @@ fn a_template_is_checked_before_any_job() {
     assert!(t.clone().with_webhook_url("http://example.com").is_err());
     assert!(t.with_contact_email("ops@example.com").is_ok());
 }
+
+#[tokio::test]
+async fn a_cancelled_refresh_sends_no_new_batch_and_reports_the_rest_not_sent() {
+    let mock = emulator().await;
+    let inputs = numbers(0, 50);
+    associate(&mock, &inputs).await;
+    let before = mock.billing();
+    // Cancelled from the progress callback once the first batch is decided: one request in
+    // flight at a time, so no other batch has gone out by then.
+    let token = telnyx_reputation::bulk::CancellationToken::new();
+    let cancel = token.clone();
+    let options = OpsOptions::default()
+        .batch_size(10)
+        .concurrency(1)
+        .cancel_on(token)
+        .progress(move |_| cancel.cancel());
+    let report = client(&mock)
+        .refresh_all(DEMO_ENTERPRISE, &inputs, &options)
+        .await;
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes.len(), 50, "every number reported once");
+    assert_eq!(report.requests, 1);
+    assert_eq!((report.billed(), report.not_sent()), (10, 40));
+    assert!(
+        outcomes
+            .values()
+            .all(|o| matches!(o, NumberOutcome::Done | NumberOutcome::NotSent))
+    );
+    assert_eq!(
+        mock.billing().refresh - before.refresh,
+        10,
+        "only what was sent is billed"
+    );
+
+    // Cancelled before it starts: nothing is sent.
+    let token = telnyx_reputation::bulk::CancellationToken::new();
+    token.cancel();
+    let report = client(&mock)
+        .remediate_planned(
+            DEMO_ENTERPRISE,
+            Plan::new(&inputs, Parsing::Strict),
+            &RemediationTemplate::new("appointment reminders").unwrap(),
+            &OpsOptions::default().cancel_on(token),
+        )
+        .await;
+    assert_eq!((report.requests, report.not_sent()), (0, 50));
+    assert_eq!(mock.billing().remediation, before.remediation);
+}

@@ -19,7 +19,10 @@
 //!   [`NumberOutcome::Unknown`];
 //! - **409 in flight** (remediation): the numbers the server names are reported
 //!   [`NumberOutcome::InFlight`] and never sent again by the job; the rest of their request,
-//!   which the 409 refused as a whole, is sent without them.
+//!   which the 409 refused as a whole, is sent without them;
+//! - **cancellation** ([`OpsOptions::cancel_on`]): no batch is sent after the token is
+//!   cancelled, the batches in flight are decided, and the numbers never sent are reported
+//!   [`NumberOutcome::NotSent`] (not billed), so the report still says what was billed.
 
 mod refresh;
 mod remediate;
@@ -31,6 +34,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::CancellationToken;
 use super::preflight::{Parsing, Preflight, preflight};
 use super::report::{Duplicate, Refusal};
 use super::workers::unpack;
@@ -87,6 +91,7 @@ pub struct OpsOptions {
     pub(crate) concurrency: usize,
     pub(crate) resends: u32,
     pub(crate) progress: Option<OpsProgressFn>,
+    pub(crate) cancel: Option<CancellationToken>,
 }
 
 impl Default for OpsOptions {
@@ -96,6 +101,7 @@ impl Default for OpsOptions {
             concurrency: 4,
             resends: 2,
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -134,6 +140,24 @@ impl OpsOptions {
     /// Calls `progress` after each decided batch.
     pub fn progress(mut self, progress: impl Fn(&OpsProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Stops the job when `token` is cancelled (on Ctrl-C, say): no batch is sent after that,
+    /// the batches in flight are decided as usual, and the numbers of the batches never sent are
+    /// reported [`NumberOutcome::NotSent`].
+    ///
+    /// ```
+    /// use telnyx_reputation::bulk::CancellationToken;
+    /// use telnyx_reputation::bulk::ops::OpsOptions;
+    /// let token = CancellationToken::new();
+    /// let options = OpsOptions::default().cancel_on(token.clone());
+    /// // elsewhere, on Ctrl-C:
+    /// token.cancel();
+    /// # drop(options);
+    /// ```
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
         self
     }
 
@@ -188,6 +212,8 @@ pub enum NumberOutcome {
         /// What went wrong.
         detail: String,
     },
+    /// Never sent: the job was cancelled before its batch went out. Not billed; safe to send.
+    NotSent,
 }
 
 /// One number's outcome in a bulk refresh or remediation.
@@ -239,9 +265,14 @@ impl OpsReport {
     }
 
     /// How many numbers ended in each outcome other than done: refused, in flight, failed,
-    /// unknown.
+    /// unknown, not sent.
     pub fn not_done(&self) -> u64 {
         (self.numbers.len() as u64).saturating_sub(self.billed())
+    }
+
+    /// How many numbers were never sent because the job was cancelled first.
+    pub fn not_sent(&self) -> u64 {
+        self.count(|o| matches!(o, NumberOutcome::NotSent))
     }
 
     /// Whether every input was valid and every number done.
@@ -287,8 +318,17 @@ where
         total: valid.len() as u64,
         ..OpsProgress::default()
     };
-    let mut batches = futures::stream::iter(valid.chunks(size.max(1)).map(unpack))
-        .map(&per_batch)
+    let chunks: Vec<&[_]> = valid.chunks(size.max(1)).collect();
+    // Batches are taken one at a time as places free up, so a cancellation stops the taking:
+    // the count taken tells which were never sent.
+    let taken = std::cell::Cell::new(0usize);
+    let cancelled = || options.cancel.as_ref().is_some_and(|t| t.is_cancelled());
+    let mut batches = futures::stream::iter(chunks.iter())
+        .take_while(|_| std::future::ready(!cancelled()))
+        .map(|chunk| {
+            taken.set(taken.get() + 1);
+            per_batch(unpack(chunk))
+        })
         .buffer_unordered(options.concurrency.max(1));
     while let Some(decided) = batches.next().await {
         let succeeded = decided
@@ -307,6 +347,14 @@ where
         report.numbers.extend(decided.results);
         if let Some(callback) = &options.progress {
             callback(&progress);
+        }
+    }
+    drop(batches);
+    for chunk in chunks.iter().skip(taken.get()) {
+        for number in unpack(chunk) {
+            report
+                .numbers
+                .push(NumberResult::new(&number, NumberOutcome::NotSent));
         }
     }
     report
