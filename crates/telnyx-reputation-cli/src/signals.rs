@@ -1,10 +1,12 @@
-//! Ctrl-C and SIGTERM during a bulk job (`associate`, `resume`, `rollback`).
+//! Ctrl-C and SIGTERM during a bulk job (`associate`, `resume`, `rollback`, `sync`, `refresh`,
+//! `remediation submit`).
 //!
-//! The first signal cancels the job's token ([`BulkOptions::cancel_on`]): no new batch is sent,
-//! the requests in flight are decided, and the job keeps its promise (rolls back, or leaves its
-//! journal), then the command prints what happened and exits 130. The second signal exits at
-//! once (130), after saying what is left and naming the journal. Other commands keep the
-//! default action of both signals.
+//! The first signal cancels the job's token ([`BulkOptions::cancel_on`], `OpsOptions::cancel_on`):
+//! no new batch is sent, the requests in flight are decided, and the job keeps its promise
+//! (rolls back, or leaves its journal; a refresh or remediation reports the numbers it never
+//! sent), then the command prints what happened and exits 130. The second signal exits at once
+//! (130), after saying what is left and naming the journal. Other commands keep the default
+//! action of both signals.
 //!
 //! [`BulkOptions::cancel_on`]: telnyx_reputation::bulk::BulkOptions::cancel_on
 

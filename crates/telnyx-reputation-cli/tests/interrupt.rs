@@ -1,9 +1,10 @@
-//! Ctrl-C (SIGINT) during `associate`, end to end: the built command against a `mock serve`
-//! process whose answers are delayed, so that the job is mid-flight when the signal comes. Each
-//! test waits for state it can observe (an association on the emulator, a line of the journal,
-//! a line on stderr) before it signals; none relies on timing.
+//! Ctrl-C (SIGINT) during `associate` and a bulk `refresh`, end to end: the built command
+//! against a `mock serve` process whose answers are delayed, so that the job is mid-flight when
+//! the signal comes. Each test waits for state it can observe (an association or a refresh on
+//! the emulator, a line of the journal, a line on stderr) before it signals; none relies on
+//! timing.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -24,12 +25,8 @@ fn associations(server: &Server) -> usize {
 /// Starts `associate` of `count` numbers (batches of 10, two at a time) with `extra` flags,
 /// its report as JSON on stdout.
 fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
-    let mut child = Command::new(BIN)
-        .args([
-            "--base-url",
-            &server.base_url,
-            "--output",
-            "json",
+    let args = [
+        &[
             "associate",
             "--enterprise",
             ENTERPRISE,
@@ -37,23 +34,20 @@ fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
             "2",
             "--batch-size",
             "10",
-        ])
-        .args(extra)
-        .arg("-")
-        .env("TELNYX_API_KEY", "demo-key")
-        .env("XDG_STATE_HOME", STATE_HOME)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(numbers(0, count).as_bytes())
-        .unwrap();
-    child
+        ],
+        extra,
+    ]
+    .concat();
+    start(server, &args, &numbers(0, count))
+}
+
+/// Starts the command `args` against `server` with its numbers on stdin (`-`), its report as
+/// JSON on stdout.
+fn start(server: &Server, args: &[&str], numbers: &str) -> Child {
+    let mut all = vec!["--base-url", server.base_url.as_str(), "--output", "json"];
+    all.extend_from_slice(args);
+    all.push("-");
+    spawn(&all, &[("TELNYX_API_KEY", "demo-key")], numbers)
 }
 
 fn committed(journal: &Path) -> bool {
@@ -196,4 +190,51 @@ fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
     );
     assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
     assert_eq!(associations(&server), 2_000);
+}
+
+/// The emulator's count of numbers refreshed (billed checks).
+fn refreshed(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/billing", "")["refresh"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn sigint_during_a_bulk_refresh_sends_no_new_batch_and_reports_every_number() {
+    // 50 numbers already monitored; each answer held 500 ms after the refresh is applied.
+    let server = mock_serve(&["--populate", "50", "--latency-ms", "500"]);
+    let monitored: Vec<String> = held(&server, ENTERPRISE).into_iter().collect();
+    assert_eq!(monitored.len(), 50);
+    let child = start(
+        &server,
+        &[
+            "refresh",
+            "--enterprise",
+            ENTERPRISE,
+            "--concurrency",
+            "1",
+            "--batch-size",
+            "10",
+        ],
+        &monitored.join("\n"),
+    );
+    // Applied on arrival, answered later: the first batch is in flight.
+    wait_until("a refreshed batch", || refreshed(&server) >= 10);
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: sending no new batches"), "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows.len(), 50, "a row per number");
+    let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count() as u64;
+    let (done, not_sent) = (count("done"), count("not_sent"));
+    assert_eq!(done + not_sent, 50, "{rows:?}");
+    assert!(done >= 10 && not_sent >= 10, "stopped mid-job: {done} done");
+    assert_eq!(
+        refreshed(&server),
+        done,
+        "billed exactly what it reports done"
+    );
+    assert!(err.contains(&format!("({not_sent} never sent)")), "{err}");
 }

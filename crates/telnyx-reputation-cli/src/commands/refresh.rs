@@ -1,17 +1,19 @@
 //! `refresh`: fresh reputation for any number of monitored numbers, in batches of at most 100,
 //! with the library's pre-flight and a row per number. Billable per number refreshed: the count
 //! is said before anything is sent, and above [`CONFIRM_ABOVE`] numbers a real API asks first.
-//! The report printing here is shared with `remediation submit`.
+//! The job runner and the report printing here ([`run_ops`]) are shared with
+//! `remediation submit`, and so is the handling of Ctrl-C: the numbers never sent are reported.
 
 use serde::Serialize;
-use telnyx_reputation::bulk::Parsing;
 use telnyx_reputation::bulk::ops::{NumberOutcome, OpsOptions, OpsReport, Plan};
+use telnyx_reputation::bulk::{CancellationToken, Parsing};
 use uuid::Uuid;
 
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};
 use crate::output::{JsonRows, Output, Sink, cut};
+use crate::signals::{self, Messages};
 
 /// Above this many billable numbers, a command against the real API asks first.
 pub(super) const CONFIRM_ABOVE: u64 = 1000;
@@ -62,7 +64,7 @@ pub(super) fn plan(input: &InputArgs, strict: bool, global: &Global) -> Result<P
 
 /// Says, before anything is sent, what the command will bill; asks first above the threshold
 /// against a real API.
-pub(super) fn announce(
+fn announce(
     global: &Global,
     client: &telnyx_reputation::Client,
     plan: &Plan,
@@ -86,34 +88,77 @@ pub(super) fn announce(
 /// Runs `refresh`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let plan = plan(&args.input, args.strict, global)?;
-    let session = global.session().await?;
-    if let Err(e) = announce(
-        global,
-        &session.client,
-        &plan,
-        "refresh",
-        "checks ($0.10 each)",
-    ) {
-        session.close().await;
-        return Err(e);
-    }
     let options = OpsOptions::default()
         .batch_size(usize::from(args.batch_size))
         .concurrency(args.concurrency);
+    let enterprise = args.enterprise;
+    run_ops(
+        global,
+        plan,
+        ("refresh", "checks ($0.10 each)"),
+        options,
+        |client, plan, options| async move {
+            client.refresh_planned(enterprise, plan, &options).await
+        },
+    )
+    .await
+}
+
+/// Runs a bulk refresh or remediation: says what it will bill (asking first above
+/// [`CONFIRM_ABOVE`]), runs `job` with Ctrl-C watched (the first stops new batches and lets
+/// those in flight be decided, the second exits at once), then prints the report, the numbers
+/// never sent included.
+pub(super) async fn run_ops<F, Fut>(
+    global: &Global,
+    plan: Plan,
+    (what, unit): (&str, &str),
+    options: OpsOptions,
+    job: F,
+) -> Result<Exit, Failure>
+where
+    F: FnOnce(telnyx_reputation::Client, Plan, OpsOptions) -> Fut,
+    Fut: std::future::Future<Output = OpsReport>,
+{
+    let session = global.session().await?;
+    if let Err(e) = announce(global, &session.client, &plan, what, unit) {
+        session.close().await;
+        return Err(e);
+    }
     let report = if plan.billable() == 0 {
         empty_report(plan)
     } else {
-        session
-            .client
-            .refresh_planned(args.enterprise, plan, &options)
-            .await
+        let token = CancellationToken::new();
+        let watch = match signals::watch(token.clone(), messages(what), None) {
+            Ok(watch) => watch,
+            Err(e) => {
+                session.close().await;
+                return Err(e);
+            }
+        };
+        let report = job(session.client.clone(), plan, options.cancel_on(token)).await;
+        drop(watch);
+        report
     };
     session.close().await;
     print_ops(&report, global.output())
 }
 
+/// What Ctrl-C says during a bulk refresh or remediation.
+fn messages(what: &str) -> Messages {
+    Messages {
+        first: format!(
+            "interrupted: sending no new batches; waiting for the requests in flight, then \
+             printing every number's outcome ({what} cannot be undone; Ctrl-C again to exit now)"
+        ),
+        second: format!(
+            "interrupted again: exiting now; the numbers of the requests in flight may or may \
+             not have been billed: read them before sending them again ({what})"
+        ),
+    }
+}
+
 /// The report of a job with nothing to send.
-pub(super) fn empty_report(plan: Plan) -> OpsReport {
+fn empty_report(plan: Plan) -> OpsReport {
     OpsReport {
         inputs: plan.inputs(),
         refused: plan.refused().to_vec(),
@@ -136,8 +181,9 @@ const HEADERS: [&str; 5] = ["input", "status", "code", "detail", "remediation_id
 
 /// Prints a refresh or remediation report, a row per input (the sent numbers sorted), then
 /// the totals on stderr; the exit: 0 when every input was done, 1 when something was refused
-/// or in flight, 3 when an outcome is unknown or a number failed.
-pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Failure> {
+/// or in flight, 3 when an outcome is unknown or a number failed, 130 when the job was
+/// interrupted before every number was sent.
+fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Failure> {
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
     let mut exit = if report.refused.is_empty() {
         Exit::Success
@@ -171,6 +217,12 @@ pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Fail
             NumberOutcome::Unknown { detail } => {
                 ("unknown", "unknown", detail.clone(), Exit::Unavailable)
             }
+            NumberOutcome::NotSent => (
+                "not_sent",
+                "not_sent",
+                "interrupted before its batch was sent; not billed".to_owned(),
+                Exit::Interrupted,
+            ),
         };
         exit = exit.worse(worse);
         let row = Row {
@@ -193,8 +245,12 @@ pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Fail
         write(&mut sink, &row)?;
     }
     sink.finish()?;
+    let never_sent = match report.not_sent() {
+        0 => String::new(),
+        n => format!(" ({n} never sent)"),
+    };
     eprintln!(
-        "{} done (billed), {} not done, {} refused before sending; {} requests, {} lookups",
+        "{} done (billed), {} not done{never_sent}, {} refused before sending; {} requests, {} lookups",
         report.billed(),
         report.not_done(),
         report.refused.len(),

@@ -9,7 +9,7 @@ use telnyx_reputation::bulk::ops::{OpsOptions, RemediationTemplate};
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
-use crate::commands::refresh::{announce, empty_report, plan, print_ops};
+use crate::commands::refresh::{plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;
@@ -116,30 +116,22 @@ fn template(args: &SubmitArgs) -> Result<RemediationTemplate, Failure> {
 async fn submit(args: SubmitArgs, global: &Global) -> Result<Exit, Failure> {
     let template = template(&args)?;
     let plan = plan(&args.input, args.strict, global)?;
-    let session = global.session().await?;
-    if let Err(e) = announce(
-        global,
-        &session.client,
-        &plan,
-        "remediation submit",
-        "numbers ($1.00 each)",
-    ) {
-        session.close().await;
-        return Err(e);
-    }
     let options = OpsOptions::default()
         .batch_size(usize::from(args.batch_size))
         .concurrency(usize::from(args.concurrency));
-    let report = if plan.billable() == 0 {
-        empty_report(plan)
-    } else {
-        session
-            .client
-            .remediate_planned(args.enterprise, plan, &template, &options)
-            .await
-    };
-    session.close().await;
-    print_ops(&report, global.output())
+    let enterprise = args.enterprise;
+    run_ops(
+        global,
+        plan,
+        ("remediation submit", "numbers ($1.00 each)"),
+        options,
+        |client, plan, options| async move {
+            client
+                .remediate_planned(enterprise, plan, &template, &options)
+                .await
+        },
+    )
+    .await
 }
 
 /// One request as listed.

@@ -103,6 +103,14 @@ pub fn stderr(o: &Output) -> String {
 
 /// Runs the binary with extra environment variables.
 pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    spawn(args, env, stdin.unwrap_or(""))
+        .wait_with_output()
+        .unwrap()
+}
+
+/// Starts the binary with `args` and `env` (and neither `TELNYX_API_KEY` nor `TELNYX_BASE_URL`
+/// from the test's environment), `stdin` written and closed, stdout and stderr piped.
+pub fn spawn(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Child {
     let mut child = Command::new(BIN)
         .args(args)
         .env_remove("TELNYX_API_KEY")
@@ -116,11 +124,9 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Outp
         .spawn()
         .unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
+    pipe.write_all(stdin.as_bytes()).unwrap();
     drop(pipe);
-    child.wait_with_output().unwrap()
+    child
 }
 
 /// A file in `dir` holding `bytes`; its path as text.
