@@ -174,16 +174,25 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let journal = dir.path().join("sync.journal");
     let journal_arg = journal.to_str().unwrap();
     let billed_before = billed(&server);
-    let child = std::process::Command::new(BIN)
-        .args(["--base-url", &server.base_url, "--output", "json", "sync"])
-        .args(["--enterprise", ENTERPRISE, &path, "--prune"])
-        .args(["--concurrency", "1", "--journal", journal_arg])
-        .env("TELNYX_API_KEY", "demo-key")
-        .env("XDG_STATE_HOME", STATE_HOME)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn(
+        &[
+            "--base-url",
+            &server.base_url,
+            "--output",
+            "json",
+            "sync",
+            "--enterprise",
+            ENTERPRISE,
+            &path,
+            "--prune",
+            "--concurrency",
+            "1",
+            "--journal",
+            journal_arg,
+        ],
+        &[("TELNYX_API_KEY", "demo-key")],
+        "",
+    );
     wait_until("a pruned line", || {
         std::fs::read_to_string(&journal)
             .unwrap_or_default()
