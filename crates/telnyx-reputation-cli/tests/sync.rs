@@ -9,6 +9,19 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// `sync --prune` of the demo enterprise to `file`, its report as JSON.
+fn sync_prune(file: &str) -> [&str; 7] {
+    [
+        "--output",
+        "json",
+        "sync",
+        "--enterprise",
+        ENTERPRISE,
+        file,
+        "--prune",
+    ]
+}
+
 fn plan(out: &std::process::Output) -> Value {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
     serde_json::from_str(&stdout(out)).unwrap()
@@ -36,15 +49,7 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     let journal = dir.path().join("sync.journal");
     let journal = journal.to_str().unwrap();
 
-    let base = [
-        "--output",
-        "json",
-        "sync",
-        "--enterprise",
-        ENTERPRISE,
-        &path,
-        "--prune",
-    ];
+    let base = sync_prune(&path);
     let dry: Vec<&str> = base.iter().copied().chain(["--dry-run"]).collect();
     let first = plan(&api(&server, &dry, None));
     assert_eq!(count(&first, "associate"), 10);
@@ -174,25 +179,13 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let journal = dir.path().join("sync.journal");
     let journal_arg = journal.to_str().unwrap();
     let billed_before = billed(&server);
-    let child = spawn(
-        &[
-            "--base-url",
-            &server.base_url,
-            "--output",
-            "json",
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            &path,
-            "--prune",
-            "--concurrency",
-            "1",
-            "--journal",
-            journal_arg,
-        ],
-        &[("TELNYX_API_KEY", "demo-key")],
-        "",
-    );
+    let args = [
+        &["--base-url", server.base_url.as_str()][..],
+        &sync_prune(&path),
+        &["--concurrency", "1", "--journal", journal_arg],
+    ]
+    .concat();
+    let child = spawn(&args, &[("TELNYX_API_KEY", "demo-key")], "");
     wait_until("a pruned line", || {
         std::fs::read_to_string(&journal)
             .unwrap_or_default()
