@@ -13,6 +13,8 @@
 //!     [`Client::remediation`].
 //! - [`e164`]: the E.164 and US-local rules (re-exported `telnyx-e164`), including the
 //!   [`e164::Batch`] of 1–100 distinct US local numbers that the associate call takes.
+//! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
+//!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]).
 //! - [`api`]: the client generated from the upstream OpenAPI file, for anything else.
 //!
 //! A runnable example: the hidden lines start the emulator on loopback; a service would use
@@ -54,6 +56,7 @@ mod settings;
 pub mod sync;
 mod terms;
 mod transport;
+pub mod webhooks;
 
 pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
