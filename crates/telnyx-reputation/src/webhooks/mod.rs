@@ -12,7 +12,7 @@
 //! [`Verifier`] holds the account's public key (base64 of 32 bytes, from the Mission Control
 //! Portal, or `TELNYX_PUBLIC_KEY` via [`Verifier::from_env`]). It takes the request's
 //! [`http::HeaderMap`] and the raw body bytes, so it fits any framework built on `http`
-//! (axum, hyper, actix's conversions...; see `examples/webhook_axum.rs`). A delivery passes
+//! (axum, hyper, tower...; see `examples/webhook_axum.rs`). A delivery passes
 //! when both headers are present and non-empty, the timestamp is within ±300 s of the clock
 //! (whole seconds; exactly 300 passes), and the signature verifies. Every other outcome is a
 //! distinct [`VerifyError`]; answer those with 401, and acknowledge a verified event with 200
