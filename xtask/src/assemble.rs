@@ -65,13 +65,16 @@ pub fn assemble(sources: &[Source]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Merges `doc` (from `name`) into `into` (from `into_name`, and any merged before it). Top-level
-/// fields other than paths and components are taken from the first file.
+/// fields other than paths, webhooks and components are taken from the first file.
 pub fn merge(into: &mut Value, into_name: &str, doc: &Value, name: &str) -> anyhow::Result<()> {
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+    for section in ["paths", "webhooks"] {
+        let Some(paths) = doc.get(section).and_then(Value::as_object) else {
+            continue;
+        };
         for (path, item) in paths {
-            let target = ensure_object(into, &["paths", path]);
+            let target = ensure_object(into, &[section, path]);
             let Some(item) = item.as_object() else {
-                bail!("{name}: path {path} is not a mapping");
+                bail!("{name}: {section} entry {path} is not a mapping");
             };
             for (key, value) in item {
                 match target.get(key) {
@@ -123,8 +126,9 @@ fn ensure_object<'a>(value: &'a mut Value, keys: &[&str]) -> &'a mut Map<String,
     }
 }
 
-/// The paths that contain [`SELECT`], the components they reference (transitively), the
-/// security schemes and the tags they use; other top-level fields as they are.
+/// The paths and webhooks that contain [`SELECT`], the components they reference
+/// (transitively), the security schemes and the tags they use; other top-level fields as they
+/// are.
 pub fn select(doc: &Value) -> Value {
     let mut out = doc.clone();
     let Some(obj) = out.as_object_mut() else {
@@ -142,10 +146,23 @@ pub fn select(doc: &Value) -> Value {
         })
         .unwrap_or_default();
 
-    // Every `#/components/...` reference reachable from the kept paths.
+    // The 3.1 `webhooks` (events the API sends) whose names contain the word, likewise.
+    let webhooks: Option<Map<String, Value>> =
+        doc.get("webhooks").and_then(Value::as_object).map(|hooks| {
+            hooks
+                .iter()
+                .filter(|(name, _)| name.contains(SELECT))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        });
+
+    // Every `#/components/...` reference reachable from the kept paths and webhooks.
     let mut seen = BTreeSet::new();
     let mut queue = Vec::new();
     collect_refs(&Value::Object(paths.clone()), &mut queue);
+    if let Some(webhooks) = &webhooks {
+        collect_refs(&Value::Object(webhooks.clone()), &mut queue);
+    }
     while let Some(reference) = queue.pop() {
         if !seen.insert(reference.clone()) {
             continue;
@@ -192,6 +209,15 @@ pub fn select(doc: &Value) -> Value {
         });
     }
     obj.insert("paths".into(), Value::Object(paths));
+    match webhooks {
+        Some(hooks) if !hooks.is_empty() => {
+            obj.insert("webhooks".into(), Value::Object(hooks));
+        }
+        Some(_) => {
+            obj.remove("webhooks");
+        }
+        None => {}
+    }
     out
 }
 
@@ -260,6 +286,40 @@ mod tests {
             doc["components"]["securitySchemes"]
         );
         assert_eq!(out["tags"], json!([{"name": "Reputation"}]));
+    }
+
+    #[test]
+    fn reputation_webhooks_are_kept_with_their_payload_schemas() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "paths": {"/reputation/a": {"get": {"responses": {}}}},
+            "webhooks": {
+                "number_reputation.number.flagged": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Flagged"}}}}}},
+                "call.hangup": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hangup"}}}}}}
+            },
+            "components": {"schemas": {
+                "Flagged": {"properties": {"source": {"$ref": "#/components/schemas/Source"}}},
+                "Source": {"type": "string"},
+                "Hangup": {"type": "object"}
+            }}
+        });
+        let out = select(&doc);
+        assert_eq!(
+            out["webhooks"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["number_reputation.number.flagged"]
+        );
+        assert_eq!(
+            out["components"]["schemas"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["Flagged", "Source"]
+        );
     }
 
     #[test]

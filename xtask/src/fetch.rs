@@ -1,12 +1,12 @@
 //! Reading the spec from a path or fetching it over HTTP(S) (rustls), with a timeout and a few
-//! retries on connection failures and 5xx through the SDK's one retry path
-//! (`telnyx_reputation::retry`). A 404 is final.
+//! retries on connection failures, 408, 429 and 5xx. A 404 (or any other answer) is final.
+//!
+//! The retry loop is this module's own: xtask depends on no crate of the project but the code
+//! generator, so that it can regenerate (and repair) the spec those crates are built from.
 
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use telnyx_reputation::RetryPolicy;
-use telnyx_reputation::retry::{self, Failure, Gave, Idempotency, Patience};
 
 /// How fetching behaves.
 pub struct Policy {
@@ -44,72 +44,65 @@ pub fn read(source: &str, policy: &Policy) -> anyhow::Result<Vec<u8>> {
     runtime.block_on(with_retries(policy, || get_once(&client, source)))
 }
 
-/// Why one GET failed, and what kind of failure that is for the retry path.
+/// Why one GET failed, and whether another attempt may succeed.
 struct Failed {
-    kind: Failure,
+    transient: bool,
     error: anyhow::Error,
 }
 
-impl std::fmt::Display for Failed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
-    }
+/// Whether an answer with this status may succeed when asked again: a timeout (408), rate
+/// limiting (429) or a server failure (5xx). Everything else is the answer.
+fn transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
 }
 
-/// One GET of `url`: a connection error is not sent, a 5xx ambiguous (a GET is idempotent, so
-/// both are retried), a 429 back-pressure, anything else final.
+/// One GET of `url`. A network failure is transient (a GET is idempotent, so even one that may
+/// have reached the server is safe to repeat); a lost body is final.
 async fn get_once(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Failed> {
-    let failed = |kind, error| Failed { kind, error };
     match client.get(url).send().await {
         Ok(r) if r.status().is_success() => match r.bytes().await {
             Ok(body) => Ok(body.to_vec()),
-            Err(e) => Err(failed(Failure::Final, anyhow!("body lost: {e}"))),
+            Err(e) => Err(Failed {
+                transient: false,
+                error: anyhow!("body lost: {e}"),
+            }),
         },
         Ok(r) => {
             let status = r.status();
-            let kind = retry::classify_status(status.as_u16(), None);
-            Err(failed(kind, anyhow!("HTTP {status}")))
+            Err(Failed {
+                transient: transient_status(status.as_u16()),
+                error: anyhow!("HTTP {status}"),
+            })
         }
-        Err(e) if e.is_connect() => Err(failed(Failure::NotSent, anyhow!("network error: {e}"))),
-        Err(e) => Err(failed(Failure::Ambiguous, anyhow!("network error: {e}"))),
+        Err(e) => Err(Failed {
+            transient: true,
+            error: anyhow!("network error: {e}"),
+        }),
     }
 }
 
-/// Runs `attempt` through the SDK's one retry path until it succeeds or is final, or
-/// `policy.retries` retries are spent; the last failure then says how many attempts were made.
+/// The wait before retry `retry` (1-based): `backoff * retry`, saturating.
+fn delay_before(retry: u32, backoff: Duration) -> Duration {
+    backoff.saturating_mul(retry)
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or `policy.retries` retries are spent; a
+/// failure after more than one attempt says how many were made.
 async fn with_retries<F, Fut>(policy: &Policy, mut attempt: F) -> anyhow::Result<Vec<u8>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Vec<u8>, Failed>>,
 {
-    let retry_policy = RetryPolicy::default()
-        .max_retries(policy.retries)
-        .base_delay(policy.backoff)
-        .max_delay(policy.backoff.saturating_mul(8));
-    let started = std::time::Instant::now();
-    let mut attempts: u32 = 0;
-    let result = retry::run(
-        &retry_policy,
-        Idempotency::Idempotent,
-        Patience {
-            stall_timeout: policy
-                .timeout
-                .saturating_mul(policy.retries.saturating_add(1)),
-            deadline: None,
-        },
-        |f: &Failed| f.kind,
-        || started.elapsed(),
-        || {
-            attempts = attempts.saturating_add(1);
-            attempt()
-        },
-    )
-    .await;
-    match result {
-        Ok(body) => Ok(body),
-        Err(Gave::Up(f)) if f.kind == Failure::Final => Err(f.error),
-        Err(Gave::Up(f) | Gave::Stalled(f, _)) => {
-            Err(anyhow!("{} (after {attempts} attempts)", f.error))
+    let mut made: u32 = 0;
+    loop {
+        made = made.saturating_add(1);
+        match attempt().await {
+            Ok(body) => return Ok(body),
+            Err(f) if !f.transient => return Err(f.error),
+            Err(f) if made > policy.retries => {
+                return Err(anyhow!("{} (after {made} attempts)", f.error));
+            }
+            Err(_) => tokio::time::sleep(delay_before(made, policy.backoff)).await,
         }
     }
 }
@@ -126,10 +119,10 @@ mod tests {
         }
     }
 
-    fn transient() -> Failed {
+    fn failure(transient: bool, message: &'static str) -> Failed {
         Failed {
-            kind: Failure::Ambiguous,
-            error: anyhow!("HTTP 503"),
+            transient,
+            error: anyhow!(message),
         }
     }
 
@@ -138,7 +131,7 @@ mod tests {
         let mut calls = 0;
         let err = with_retries(&quick(2), || {
             calls += 1;
-            async { Err(transient()) }
+            async { Err(failure(true, "HTTP 503")) }
         })
         .await
         .unwrap_err();
@@ -147,16 +140,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn no_retry_budget_means_one_attempt() {
+        let mut calls = 0;
+        let err = with_retries(&quick(0), || {
+            calls += 1;
+            async { Err(failure(true, "network error")) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (calls, err.to_string()),
+            (1, "network error (after 1 attempts)".to_owned())
+        );
+    }
+
+    #[tokio::test]
     async fn a_final_failure_stops_at_once_and_a_success_after_a_retry_is_returned() {
         let mut calls = 0;
         let err = with_retries(&quick(5), || {
             calls += 1;
-            async {
-                Err(Failed {
-                    kind: Failure::Final,
-                    error: anyhow!("HTTP 404"),
-                })
-            }
+            async { Err(failure(false, "HTTP 404")) }
         })
         .await
         .unwrap_err();
@@ -168,10 +171,7 @@ mod tests {
             let first = calls == 1;
             async move {
                 if first {
-                    Err(Failed {
-                        kind: Failure::NotSent,
-                        error: anyhow!("network error"),
-                    })
+                    Err(failure(true, "network error"))
                 } else {
                     Ok(b"spec".to_vec())
                 }
@@ -180,5 +180,23 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((calls, body), (2, b"spec".to_vec()));
+    }
+
+    #[test]
+    fn which_statuses_are_worth_asking_again() {
+        for status in [408, 429, 500, 502, 503, 599] {
+            assert!(transient_status(status), "{status}");
+        }
+        for status in [400, 401, 403, 404, 410, 422, 600] {
+            assert!(!transient_status(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn the_wait_grows_with_each_retry_and_never_overflows() {
+        let backoff = Duration::from_millis(500);
+        assert_eq!(delay_before(1, backoff), Duration::from_millis(500));
+        assert_eq!(delay_before(3, backoff), Duration::from_millis(1500));
+        assert_eq!(delay_before(u32::MAX, Duration::MAX), Duration::MAX);
     }
 }

@@ -1,7 +1,12 @@
 //! Project tasks. `cargo xtask regen [--from PATH|URL]... [--check]`: fetch the upstream OpenAPI
 //! file(s) (the per-product files, merged, or Telnyx's combined spec, from which the reputation
-//! paths are selected), check that the result generates a client, then write it and its lock to
-//! `spec/` atomically and print the operations added, removed and changed.
+//! paths are selected), apply the overlays in `spec/overlays/` (what Telnyx documents but does
+//! not publish yet), check that the result generates a client, then write it and its lock to
+//! `spec/` atomically and print the operations added, removed and changed, and which overlay
+//! additions upstream now publishes itself.
+//!
+//! Since the committed spec is always rebuilt from upstream, `regen --from` a good upstream file
+//! also repairs a `spec/` that was broken by hand.
 //!
 //! Exit codes: 0 done (or no drift), 1 drift found by `--check`, 2 failure (one line on stderr
 //! naming the source and the reason; `spec/` untouched).
@@ -10,6 +15,7 @@ mod assemble;
 mod diff;
 mod fetch;
 mod lock;
+mod overlays;
 mod regen;
 
 use std::path::{Path, PathBuf};
@@ -74,7 +80,10 @@ fn main() -> ExitCode {
                 from
             };
             let mode = if check { Mode::Verify } else { Mode::Overwrite };
-            match regen::run(&sources, &spec_dir, mode, &fetch_policy()) {
+            let mut notes = String::new();
+            let result = regen::run(&sources, &spec_dir, mode, &fetch_policy(), &mut notes);
+            print!("{notes}");
+            match result {
                 Ok(outcome) => {
                     print!("{}", outcome.report);
                     if mode == Mode::Verify && outcome.drift {

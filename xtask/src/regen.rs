@@ -1,5 +1,6 @@
-//! `regen`: fetch every source → merge and select (see [`crate::assemble`]) → generate in
-//! memory → only then write spec and lock atomically → diff.
+//! `regen`: fetch every source → merge and select (see [`crate::assemble`]) → apply the
+//! overlays of `spec/overlays/` in name order (see [`crate::overlays`]) → generate in memory →
+//! only then write spec and lock atomically → diff.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -12,6 +13,7 @@ use crate::assemble::{Source, assemble};
 use crate::diff;
 use crate::fetch::{self, Policy};
 use crate::lock::Lock;
+use crate::overlays;
 
 /// Where upstream publishes the API, one file per product; the default sources, merged.
 pub const UPSTREAM_URLS: [&str; 3] = [
@@ -41,12 +43,16 @@ pub struct Outcome {
 
 /// Runs regen over the sources, in order. An `Err` reads as one line with `{:#}` that starts
 /// with the source it concerns (all of them, joined by ` + `, when it concerns the merged
-/// spec); `spec_dir` is then untouched.
+/// spec, or the overlay file); `spec_dir` is then untouched.
+///
+/// `notes` receives, as soon as the overlays are applied and before the spec is generated (so
+/// also when that fails), one line per overlay addition that upstream now publishes itself.
 pub fn run(
     sources: &[String],
     spec_dir: &Path,
     mode: Mode,
     policy: &Policy,
+    notes: &mut String,
 ) -> anyhow::Result<Outcome> {
     let mut fetched = Vec::with_capacity(sources.len());
     for name in sources {
@@ -57,7 +63,14 @@ pub fn run(
         });
     }
     let all = sources.join(" + ");
-    let bytes = assemble(&fetched).with_context(|| all.clone())?;
+    let upstream = assemble(&fetched).with_context(|| all.clone())?;
+    let overlay_files = overlays::read(spec_dir)?;
+    let overlaid = overlays::apply(&upstream, &overlay_files).with_context(|| all.clone())?;
+    for line in &overlaid.retire {
+        notes.push_str(line);
+        notes.push('\n');
+    }
+    let bytes = overlaid.bytes;
     let text = std::str::from_utf8(&bytes).with_context(|| all.clone())?;
     // The full codegen, in memory: a file that cannot generate a client is never written.
     telnyx_reputation_codegen::generate(text).with_context(|| all.clone())?;
@@ -87,6 +100,9 @@ pub fn run(
                 fetched
                     .iter()
                     .map(|s| (s.name.as_str(), s.bytes.as_slice())),
+                overlay_files
+                    .iter()
+                    .map(|o| (o.name.as_str(), o.bytes.as_slice())),
                 &bytes,
             );
             write_atomically(spec_dir, &bytes, &lock)

@@ -62,7 +62,11 @@ include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
 mod decode;
 mod hooks;
+mod open_enums;
 mod timestamp;
 pub use decode::on_body;
 pub use hooks::{Hooks, Transport, TransportFuture};
+pub use open_enums::{
+    FlagReason, NumberSource, OwnershipStatus, RemovalReason, VerificationStatus,
+};
 pub use timestamp::Timestamp;

@@ -47,6 +47,12 @@ pub fn normalise(mut doc: Value) -> Result<openapiv3::OpenAPI, CodegenError> {
         return Err(CodegenError::NotOpenApi("no `paths` mapping".into()));
     }
 
+    // 3.1's top-level `webhooks` (requests the API sends, not operations of the client) has no
+    // 3.0 form; the client is generated from `paths`. Their payload schemas live in
+    // `components` and are generated with the others.
+    if let Some(obj) = doc.as_object_mut() {
+        obj.remove("webhooks");
+    }
     strip_vendor_extensions(&mut doc);
     normalise_component_schemas(&mut doc)?;
     normalise_operations(&mut doc)?;
@@ -390,6 +396,22 @@ mod tests {
     fn version_3_1_becomes_3_0_3() {
         let spec = normalise(minimal(json!({}))).unwrap();
         assert_eq!(spec.openapi, "3.0.3");
+    }
+
+    #[test]
+    fn webhooks_are_dropped_and_their_component_schemas_kept() {
+        let mut doc = minimal(json!({}));
+        doc["webhooks"] = json!({"thing.happened": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+            "responses": {"200": {"description": "ack"}}
+        }}});
+        doc["components"] = json!({"schemas": {"Event": {"type": "object", "properties": {"reason": {"type": ["string", "null"]}}}}});
+        let spec = serde_json::to_value(normalise(doc).unwrap()).unwrap();
+        assert_eq!(spec.get("webhooks"), None);
+        assert_eq!(
+            spec["components"]["schemas"]["Event"]["properties"]["reason"],
+            json!({"type": "string", "nullable": true})
+        );
     }
 
     #[test]

@@ -24,6 +24,17 @@ pub enum CodegenError {
         /// What the construct is and why it cannot be translated.
         reason: String,
     },
+    /// The overlay text is not an OpenAPI Overlay 1.0 document.
+    #[error("not an Overlay 1.0 document: {0}")]
+    NotOverlay(String),
+    /// One action of an overlay could not be applied.
+    #[error("overlay action {action}: {reason}")]
+    OverlayAction {
+        /// The action: `#N` (1-based), with its target and description when it has them.
+        action: String,
+        /// What the action met and which rule it breaks.
+        reason: String,
+    },
     /// progenitor refused the normalised document.
     #[error("the generator refused the document: {0}")]
     Generator(String),

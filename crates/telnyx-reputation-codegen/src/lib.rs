@@ -3,7 +3,8 @@
 //! One pipeline, used by both `build.rs` of `telnyx-reputation-api` and `cargo xtask regen` (so a
 //! spec that cannot generate is refused before it is written to `spec/`):
 //!
-//! 1. [`parse_document`]: YAML text to a JSON value;
+//! 1. [`parse_document`]: YAML text to a JSON value (`cargo xtask regen` then applies the
+//!    project's overlays with [`apply_overlay`] before it writes the spec);
 //! 2. [`normalise`]: OpenAPI 3.1 as upstream writes it to the OpenAPI 3.0 form progenitor
 //!    accepts (type arrays, nullable unions, `const`, `examples`, response ranges and `default`,
 //!    vendor extensions), or an error naming the operation or schema and its JSON pointer;
@@ -39,6 +40,7 @@
 mod decoding;
 mod document;
 mod error;
+mod overlay;
 pub mod path_encoding;
 mod pointer;
 mod responses;
@@ -46,6 +48,7 @@ mod schema;
 
 pub use document::{METHODS, normalise, operations, parse_document};
 pub use error::CodegenError;
+pub use overlay::{Applied, Overlay, apply_overlay, parse_overlay};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -59,8 +62,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 ///   the wire shapes from the same types.
 /// - An inner type, `crate::Hooks`, whose `ClientHooks` implementation (hand-written, in the API
 ///   crate) every request goes through.
+/// - The enumerations in [`OPEN_ENUMS`] become the API crate's hand-written open enums.
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
+    for (schema, rust_type) in OPEN_ENUMS {
+        settings.with_replacement(
+            schema,
+            rust_type,
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
@@ -79,6 +90,24 @@ pub fn settings() -> progenitor::GenerationSettings {
         );
     settings
 }
+
+/// Component schemas (by name) whose values upstream documents as a set that grows ("open"),
+/// each with the API crate's type that reads it: a known value as its variant, any other string
+/// kept as `Other(String)` instead of failing the whole answer. A generated closed enum would
+/// turn the first new ownership status the API sends into an undecodable list page.
+///
+/// The webhook payloads carry subsets of two of these (`ReputationWebhookRemovalReason` lacks
+/// `customer_removed`, `ExternalVerificationOutcome` lacks `pending`); they read into the same
+/// types, which accept every value of the subset.
+pub const OPEN_ENUMS: &[(&str, &str)] = &[
+    ("ReputationNumberSource", "crate::NumberSource"),
+    ("ReputationOwnershipStatus", "crate::OwnershipStatus"),
+    ("ReputationRemovalReason", "crate::RemovalReason"),
+    ("ReputationWebhookRemovalReason", "crate::RemovalReason"),
+    ("ExternalVerificationStatus", "crate::VerificationStatus"),
+    ("ExternalVerificationOutcome", "crate::VerificationStatus"),
+    ("ReputationFlagReason", "crate::FlagReason"),
+];
 
 /// The schema `{type: string, format: date-time}`, as progenitor's conversions match it
 /// (descriptions and examples are ignored in the match).

@@ -9,7 +9,7 @@ fn committed_spec() -> String {
 }
 
 #[test]
-fn committed_spec_generates_a_client_with_all_eighteen_operations() {
+fn committed_spec_generates_a_client_with_all_twenty_three_operations() {
     let code = generate(&committed_spec()).expect("the committed spec generates");
     let methods = [
         "pub fn get_reputation_settings(",
@@ -30,6 +30,12 @@ fn committed_spec_generates_a_client_with_all_eighteen_operations() {
         "pub fn get_phone_number_reputation_simplified(",
         "pub fn disassociate_reputation_number_simplified(",
         "pub fn agree_number_reputation_terms_of_service(",
+        // The October 2026 edition (spec/overlays/2026-10-ownership.yml).
+        "pub fn update_reputation_webhook(",
+        "pub fn submit_external_verification(",
+        "pub fn get_external_verification(",
+        "pub fn get_number_ownership(",
+        "pub fn confirm_number_ownership(",
     ];
     for method in methods {
         assert!(code.contains(method), "missing {method}");
