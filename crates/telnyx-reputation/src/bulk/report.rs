@@ -1,7 +1,7 @@
 //! What a bulk job did, number by number where it matters.
 
 use serde::{Deserialize, Serialize};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::Mode;
@@ -86,9 +86,9 @@ pub struct Report {
     /// Distinct valid numbers.
     pub valid: u64,
     /// Associated by this job and still associated (17 bytes each, serialized as E.164 text).
-    pub associated: Vec<UsLocalNumber>,
+    pub associated: Vec<UsNumber>,
     /// Already associated with this enterprise before the job (done, not errors).
-    pub already_associated: Vec<UsLocalNumber>,
+    pub already_associated: Vec<UsNumber>,
     /// Refused at pre-flight or by the server.
     pub refused: Vec<Refusal>,
     /// Inputs dropped as duplicates.
