@@ -1,4 +1,4 @@
-//! Batch pre-flight: 1–100 distinct US local numbers, or every reason they are not.
+//! Batch pre-flight: 1–100 distinct US local or toll-free numbers, or every reason they are not.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::number::ParseError;
 use crate::reason::Reason;
-use crate::us_local::UsLocalNumber;
+use crate::us_number::UsNumber;
 
 /// Where each number of a batch first appeared, keyed by its national number (8 bytes hash
 /// faster than the 17-byte number itself; the same numbers are equal either way).
@@ -18,7 +18,7 @@ impl FirstSeen {
     }
 
     /// The position `number` first appeared at, if it did before; otherwise records `index`.
-    fn repeat_of(&mut self, number: &UsLocalNumber, index: usize) -> Option<usize> {
+    fn repeat_of(&mut self, number: &UsNumber, index: usize) -> Option<usize> {
         match self.0.entry(number.national_number()) {
             Entry::Occupied(first) => Some(*first.get()),
             Entry::Vacant(slot) => {
@@ -29,16 +29,17 @@ impl FirstSeen {
     }
 }
 
-/// 1 to 100 distinct US local numbers: the only thing the associate call takes.
+/// 1 to 100 distinct [`UsNumber`]s (US local or toll-free): the only thing the associate call
+/// takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Batch(Vec<UsLocalNumber>);
+pub struct Batch(Vec<UsNumber>);
 
 impl Batch {
     /// The most numbers one request may carry.
     pub const MAX_SIZE: usize = 100;
 
     /// Checks typed numbers: 1 to 100, no duplicates.
-    pub fn new(numbers: Vec<UsLocalNumber>) -> Result<Batch, BatchRejection> {
+    pub fn new(numbers: Vec<UsNumber>) -> Result<Batch, BatchRejection> {
         let mut rejection = BatchRejection::default();
         let mut first = FirstSeen::with_capacity(numbers.len());
         for (index, n) in numbers.iter().enumerate() {
@@ -70,17 +71,17 @@ impl Batch {
     }
 
     /// The numbers in input order, which is the order the associate request sends them in.
-    pub fn iter(&self) -> impl Iterator<Item = &UsLocalNumber> {
+    pub fn iter(&self) -> impl Iterator<Item = &UsNumber> {
         self.0.iter()
     }
 
     /// The numbers as a slice in input order, e.g. to serialise them as a request body.
-    pub fn as_slice(&self) -> &[UsLocalNumber] {
+    pub fn as_slice(&self) -> &[UsNumber] {
         &self.0
     }
 }
 
-/// One input that is not a US local number.
+/// One input that is neither a US local nor a US toll-free number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedEntry {
     /// The input's 0-based position among the batch's inputs.
@@ -105,7 +106,7 @@ pub struct DuplicateEntry {
 /// Every reason a batch was refused, all at once.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BatchRejection {
-    /// Inputs that are not US local numbers.
+    /// Inputs that are neither US local nor US toll-free numbers.
     pub entries: Vec<RejectedEntry>,
     /// Inputs that repeat an earlier number.
     pub duplicates: Vec<DuplicateEntry>,
@@ -169,10 +170,10 @@ impl std::error::Error for BatchRejection {}
 ///
 /// ```
 /// use telnyx_e164::{Reason, validate_batch};
-/// let batch = validate_batch(["+16035551234", "+12125550199"]).unwrap();
+/// let batch = validate_batch(["+16035551234", "+18005551234"]).unwrap();
 /// assert_eq!(batch.len(), 2);
-/// let err = validate_batch(["+16035551234", "+18005551234", "+16035551234"]).unwrap_err();
-/// assert_eq!(err.entries[0].reason, Reason::TollFree);
+/// let err = validate_batch(["+16035551234", "+14165551234", "+16035551234"]).unwrap_err();
+/// assert_eq!(err.entries[0].reason, Reason::NonUs);
 /// assert_eq!(err.duplicates[0].first_index, 0);
 /// ```
 pub fn validate_batch<I, S>(inputs: I) -> Result<Batch, BatchRejection>
@@ -180,7 +181,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    validate_batch_with(inputs, UsLocalNumber::parse_strict)
+    validate_batch_with(inputs, UsNumber::parse_strict)
 }
 
 /// Like [`validate_batch`], reading human US forms ([`crate::E164::parse_lenient`]).
@@ -189,12 +190,12 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    validate_batch_with(inputs, UsLocalNumber::parse_lenient)
+    validate_batch_with(inputs, UsNumber::parse_lenient)
 }
 
 fn validate_batch_with<I, S>(
     inputs: I,
-    parse: fn(&str) -> Result<UsLocalNumber, ParseError>,
+    parse: fn(&str) -> Result<UsNumber, ParseError>,
 ) -> Result<Batch, BatchRejection>
 where
     I: IntoIterator<Item = S>,
@@ -268,10 +269,10 @@ mod tests {
     #[test]
     fn distinct_numbers_keep_their_order_and_typed_batches_refuse_repeats() {
         let batch = validate_batch(["+16035551235", "+12125550199", "+16035551234"]).unwrap();
-        let texts: Vec<_> = batch.iter().map(UsLocalNumber::as_str).collect();
+        let texts: Vec<_> = batch.iter().map(UsNumber::as_str).collect();
         assert_eq!(texts, ["+16035551235", "+12125550199", "+16035551234"]);
 
-        let n = |s| UsLocalNumber::parse_strict(s).unwrap();
+        let n = |s| UsNumber::parse_strict(s).unwrap();
         let err = Batch::new(vec![
             n("+16035551234"),
             n("+12125550199"),

@@ -8,6 +8,7 @@ use crate::tables::{
     CALLING_CODES, EXCHANGE_OVERRIDES, EXCHANGE_SETS, LINE_RANGES, NANP_OTHER_LENGTHS,
     NPA_EXCHANGES, NPA_TABLE, NpaClass,
 };
+use crate::us_number::UsNumberKind;
 
 /// A region code as libphonenumber names it: ISO 3166-1 alpha-2 (`CA`, `PR`, `GB`), or `001`
 /// for non-geographic international services (+800, +808, +870, ...).
@@ -48,15 +49,18 @@ impl serde::Serialize for Region {
 /// What a number is, as far as the Reputation API is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NumberKind {
-    /// A US geographic number: the only kind the API accepts.
+    /// A US geographic number: accepted by the associate call.
     UsLocal,
-    /// NANP toll-free (800, 833, 844, 855, 866, 877, 888).
+    /// US toll-free (800, 833, 844, 855, 866, 877, 888, where libphonenumber's region is US):
+    /// accepted by the associate call only from the account's Telnyx inventory, which the
+    /// server decides.
     TollFree,
-    /// NANP premium rate (900).
+    /// US premium rate (900).
     PremiumRate,
-    /// Another NANP service code (personal 5XX, 600, 700, ...).
+    /// Another US service code (personal 5XX, 600, 700, ...).
     NonGeographic,
-    /// Canada, another NANP country, a US territory, or a number of another country.
+    /// Canada, another NANP country, a US territory, or a number of another country, whatever
+    /// its type there (a Caribbean toll-free or premium number is `NonUs`).
     NonUs {
         /// The region libphonenumber assigns the number to.
         region: Region,
@@ -82,15 +86,31 @@ impl NumberKind {
         }
     }
 
-    /// Why this kind is refused by the associate call (`None` for [`NumberKind::UsLocal`]).
-    pub const fn refusal(&self) -> Option<Reason> {
+    /// What the associate call makes of this kind: accepted as a US local or toll-free
+    /// [`UsNumberKind`], or refused for a [`Reason`].
+    ///
+    /// ```
+    /// use telnyx_e164::{NumberKind, Reason, UsNumberKind};
+    /// assert_eq!(NumberKind::TollFree.accepted(), Ok(UsNumberKind::TollFree));
+    /// assert_eq!(NumberKind::PremiumRate.accepted(), Err(Reason::PremiumRate));
+    /// ```
+    pub const fn accepted(&self) -> Result<UsNumberKind, Reason> {
         match self {
-            NumberKind::UsLocal => None,
-            NumberKind::TollFree => Some(Reason::TollFree),
-            NumberKind::PremiumRate => Some(Reason::PremiumRate),
-            NumberKind::NonGeographic => Some(Reason::NonGeographic),
-            NumberKind::NonUs { .. } => Some(Reason::NonUs),
-            NumberKind::Invalid { reason } => Some(*reason),
+            NumberKind::UsLocal => Ok(UsNumberKind::Local),
+            NumberKind::TollFree => Ok(UsNumberKind::TollFree),
+            NumberKind::PremiumRate => Err(Reason::PremiumRate),
+            NumberKind::NonGeographic => Err(Reason::NonGeographic),
+            NumberKind::NonUs { .. } => Err(Reason::NonUs),
+            NumberKind::Invalid { reason } => Err(*reason),
+        }
+    }
+
+    /// Why this kind is refused by the associate call: `None` for the kinds it accepts,
+    /// [`NumberKind::UsLocal`] and [`NumberKind::TollFree`] (see [`NumberKind::accepted`]).
+    pub const fn refusal(&self) -> Option<Reason> {
+        match self.accepted() {
+            Ok(_) => None,
+            Err(reason) => Some(reason),
         }
     }
 }

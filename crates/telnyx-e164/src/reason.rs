@@ -35,13 +35,13 @@ pub enum Reason {
     UnassignedExchange,
     /// Lenient form: digits that cannot be read as a US number (10 digits, or 11 starting with 1).
     NotUsFormat,
-    /// Toll-free (800, 833, …): the API monitors local numbers only.
-    TollFree,
-    /// Premium rate (900): not a local number.
+    /// US premium rate (900): neither a local nor a toll-free number.
     PremiumRate,
-    /// Another NANP service code (5XX personal, 600, 700, ...): not a local number.
+    /// Another US service code (5XX personal, 600, 700, ...): neither a local nor a toll-free
+    /// number.
     NonGeographic,
-    /// Canada, another NANP country or a US territory, or any non-NANP country.
+    /// Canada, another NANP country or a US territory (whatever the number's type there), or any
+    /// non-NANP country.
     NonUs,
     /// The same number appears earlier in the batch.
     Duplicate,
@@ -53,7 +53,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in declaration order, e.g. to document or test every code.
-    pub const ALL: [Reason; 21] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Empty,
         Reason::MissingPlus,
         Reason::InvalidCharacter,
@@ -68,7 +68,6 @@ impl Reason {
         Reason::UnassignedAreaCode,
         Reason::UnassignedExchange,
         Reason::NotUsFormat,
-        Reason::TollFree,
         Reason::PremiumRate,
         Reason::NonGeographic,
         Reason::NonUs,
@@ -94,7 +93,6 @@ impl Reason {
             Reason::UnassignedAreaCode => "unassigned_area_code",
             Reason::UnassignedExchange => "unassigned_exchange",
             Reason::NotUsFormat => "not_us_format",
-            Reason::TollFree => "toll_free",
             Reason::PremiumRate => "premium_rate",
             Reason::NonGeographic => "non_geographic",
             Reason::NonUs => "non_us",
@@ -123,9 +121,8 @@ impl Reason {
             Reason::NotUsFormat => {
                 "cannot be read as a US number (10 digits, or 11 starting with 1)"
             }
-            Reason::TollFree => "toll-free numbers are not US local numbers",
-            Reason::PremiumRate => "premium-rate numbers are not US local numbers",
-            Reason::NonGeographic => "non-geographic NANP numbers are not US local numbers",
+            Reason::PremiumRate => "premium-rate numbers are neither US local nor toll-free",
+            Reason::NonGeographic => "non-geographic numbers are neither US local nor toll-free",
             Reason::NonUs => "only US numbers can be monitored",
             Reason::Duplicate => "the number appears earlier in the batch",
             Reason::TooMany => "a request holds at most 100 numbers",

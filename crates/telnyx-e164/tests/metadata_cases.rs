@@ -31,16 +31,49 @@ fn newer_canadian_area_codes_are_non_us() {
 
 #[test]
 fn toll_free_follows_the_metadata_down_to_the_exchange() {
-    // US toll_free `8(?:00|33|44|55|66|77|88)[2-9]\d{6}` leaves 800-1XX out; DO's leading
-    // digits `8001|8[024]9` claim them, and DO toll_free `800(?:14|[2-9]\d)\d{5}|...` takes 800-14X.
-    assert_eq!(kind("+18001491234"), NumberKind::TollFree);
-    assert_eq!(kind("+18001401234"), NumberKind::TollFree);
-    assert_eq!(kind("+18001501234"), invalid(Reason::InvalidExchange));
-    // DO toll_free `...|8[024]9[01]\d{6}`: 809-0XX and 809-1XX are toll-free.
-    assert_eq!(kind("+18090121234"), NumberKind::TollFree);
-    // BS toll_free `242300\d{4}|...`.
-    assert_eq!(kind("+12423001234"), NumberKind::TollFree);
+    // US toll_free `8(?:00|33|44|55|66|77|88)[2-9]\d{6}`.
     assert_eq!(kind("+18002345678"), NumberKind::TollFree);
+    assert_eq!(kind("+18332345678"), NumberKind::TollFree);
+    // US toll_free leaves 800-1XX out; DO's leading digits `8001|8[024]9` claim them, and DO
+    // toll_free `800(?:14|[2-9]\d)\d{5}|...` takes 800-14X: a Dominican number, not a US one.
+    assert_eq!(region("+18001491234"), Some("DO"));
+    assert_eq!(region("+18001401234"), Some("DO"));
+    assert_eq!(kind("+18001501234"), invalid(Reason::InvalidExchange));
+}
+
+/// Service numbers of another NANP country are that country's, whatever their type there: the
+/// associate call takes US toll-free numbers only. Every +1 pattern of a toll-free or premium
+/// type outside the shared 8XX/900 codes, from the metadata of each region.
+#[test]
+fn caribbean_toll_free_and_premium_numbers_are_non_us() {
+    for (number, want) in [
+        // TT toll_free `868800\d{4}|...`.
+        ("+18688001234", "TT"),
+        // BS toll_free `242300\d{4}|...`.
+        ("+12423001234", "BS"),
+        // DO toll_free `800(?:14|[2-9]\d)\d{5}|8[024]9[01]\d{6}|...`.
+        ("+18001451234", "DO"),
+        ("+18090121234", "DO"),
+        ("+18091991234", "DO"),
+        ("+18290001234", "DO"),
+        ("+18491501234", "DO"),
+        // BB premium_rate `(?:246976|900[2-9]\d\d)\d{4}`.
+        ("+12469761234", "BB"),
+        // KY premium_rate `(?:345976|900[2-9]\d\d)\d{4}`.
+        ("+13459761234", "KY"),
+    ] {
+        assert_eq!(region(number), Some(want), "{number}");
+        assert_eq!(kind(number).refusal(), Some(Reason::NonUs), "{number}");
+    }
+    // The shared codes stay US: 8XX toll-free and 900 premium are claimed by US first.
+    assert_eq!(
+        kind("+18682345678"),
+        NumberKind::NonUs {
+            region: telnyx_e164::Region::new("TT")
+        }
+    );
+    assert_eq!(kind("+18882345678"), NumberKind::TollFree);
+    assert_eq!(kind("+19002345678"), NumberKind::PremiumRate);
 }
 
 #[test]

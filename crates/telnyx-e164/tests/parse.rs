@@ -1,7 +1,7 @@
 //! Parsing and classification, one rule each.
 
 use proptest::prelude::*;
-use telnyx_e164::{E164, NumberKind, Reason, UsLocalNumber, validate_batch};
+use telnyx_e164::{E164, NumberKind, Reason, UsNumber, UsNumberKind, validate_batch};
 
 fn strict_reason(s: &str) -> Reason {
     E164::parse_strict(s).unwrap_err().reason
@@ -101,7 +101,7 @@ fn nanp_rules() {
 }
 
 #[test]
-fn service_codes_are_not_local() {
+fn us_service_codes_are_classified_by_type() {
     for tf in [
         "+18005551234",
         "+18335551234",
@@ -151,31 +151,57 @@ fn unassigned_country_codes_are_invalid() {
 }
 
 #[test]
-fn us_local_number_only_holds_us_geographic_numbers() {
-    assert!(UsLocalNumber::parse_strict("+16035551234").is_ok());
+fn us_number_holds_us_local_and_toll_free_numbers_only() {
+    let local = UsNumber::parse_strict("+16035551234").unwrap();
+    assert_eq!(local.kind(), UsNumberKind::Local);
+    assert_eq!(local.kind().note(), None);
+    let toll_free = UsNumber::parse_lenient("(888) 555-1234").unwrap();
     assert_eq!(
-        UsLocalNumber::parse_strict("+14165551234")
-            .unwrap_err()
-            .reason,
-        Reason::NonUs
+        (toll_free.as_str(), toll_free.kind()),
+        ("+18885551234", UsNumberKind::TollFree)
     );
     assert_eq!(
-        UsLocalNumber::parse_lenient("(888) 555-1234")
-            .unwrap_err()
-            .reason,
-        Reason::TollFree
+        toll_free.kind().note(),
+        Some("accepted from your Telnyx inventory only")
     );
+    for (input, reason) in [
+        ("+14165551234", Reason::NonUs),       // Canada
+        ("+18688001234", Reason::NonUs),       // Trinidad's toll-free 868-800
+        ("+12469761234", Reason::NonUs),       // Barbados's premium 246-976
+        ("+17875551234", Reason::NonUs),       // Puerto Rico
+        ("+19005551234", Reason::PremiumRate), // US premium
+        ("+15005551234", Reason::NonGeographic),
+        ("+442079460000", Reason::NonUs),
+    ] {
+        assert_eq!(
+            UsNumber::parse_strict(input).unwrap_err().reason,
+            reason,
+            "{input}"
+        );
+    }
     let e = E164::parse_strict("+19005551234").unwrap();
-    assert_eq!(UsLocalNumber::try_from(e), Err(NumberKind::PremiumRate));
+    assert_eq!(UsNumber::try_from(e), Err(NumberKind::PremiumRate));
+    let e = E164::parse_strict("+18005551234").unwrap();
+    assert_eq!(
+        UsNumber::try_from(e).map(|n| n.kind()),
+        Ok(UsNumberKind::TollFree)
+    );
 }
 
 #[test]
 fn serde_uses_the_canonical_string() {
-    let n = UsLocalNumber::parse_strict("+16035551234").unwrap();
+    let n = UsNumber::parse_strict("+16035551234").unwrap();
     assert_eq!(serde_json::to_string(&n).unwrap(), "\"+16035551234\"");
     let back: E164 = serde_json::from_str("\"+16035551234\"").unwrap();
     assert_eq!(back, n.as_e164());
-    assert!(serde_json::from_str::<UsLocalNumber>("\"+18005551234\"").is_err());
+    let tf: UsNumber = serde_json::from_str("\"+18005551234\"").unwrap();
+    assert_eq!(tf.kind(), UsNumberKind::TollFree);
+    let err = serde_json::from_str::<UsNumber>("\"+14165551234\"").unwrap_err();
+    assert!(err.to_string().contains("only US numbers"), "{err}");
+    assert_eq!(
+        serde_json::to_string(&UsNumberKind::TollFree).unwrap(),
+        "\"toll_free\""
+    );
     assert_eq!(
         serde_json::to_string(&NumberKind::TollFree).unwrap(),
         "\"toll_free\""
@@ -185,7 +211,8 @@ fn serde_uses_the_canonical_string() {
 #[test]
 fn batch_rejection_lists_every_problem_at_once() {
     let mut inputs: Vec<String> = (0..101).map(|i| format!("+1603555{i:04}")).collect();
-    inputs[3] = "+18005551234".into();
+    inputs[3] = "+18688001234".into();
+    inputs[5] = "+18005551234".into();
     inputs[7] = "garbage".into();
     inputs[9] = inputs[1].clone();
     let err = validate_batch(&inputs).unwrap_err();
@@ -193,7 +220,7 @@ fn batch_rejection_lists_every_problem_at_once() {
     assert_eq!(err.entries.len(), 2);
     assert_eq!(
         (err.entries[0].index, err.entries[0].reason),
-        (3, Reason::TollFree)
+        (3, Reason::NonUs)
     );
     assert_eq!(
         (err.entries[1].index, err.entries[1].reason),
@@ -205,7 +232,7 @@ fn batch_rejection_lists_every_problem_at_once() {
     );
     let text = err.to_string();
     assert!(
-        text.contains("too_many") && text.contains("#3 \"+18005551234\": toll_free"),
+        text.contains("too_many") && text.contains("#3 \"+18688001234\": non_us"),
         "{text}"
     );
     assert!(validate_batch(Vec::<String>::new()).unwrap_err().empty);
@@ -256,14 +283,14 @@ proptest! {
     #[test]
     fn national_numbers_round_trip(n in 0u64..20_000_000_000) {
         let text = format!("+1{n:010}");
-        match UsLocalNumber::from_national_number(n) {
+        match UsNumber::from_national_number(n) {
             Some(number) => {
                 prop_assert_eq!(number.national_number(), n);
                 prop_assert_eq!(number.to_string(), text.clone());
-                prop_assert_eq!(UsLocalNumber::parse_strict(&text).ok(), Some(number));
+                prop_assert_eq!(UsNumber::parse_strict(&text).ok(), Some(number));
             }
             // Refused exactly when parsing the same number is refused.
-            None => prop_assert!(n >= 10_000_000_000 || UsLocalNumber::parse_strict(&text).is_err()),
+            None => prop_assert!(n >= 10_000_000_000 || UsNumber::parse_strict(&text).is_err()),
         }
     }
 }

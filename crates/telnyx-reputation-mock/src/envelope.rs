@@ -281,9 +281,9 @@ mod tests {
             (ErrorKind::InFlight, 409, "remediation_in_flight"),
             (ErrorKind::Number(NumberRule::Duplicate), 400, "duplicate"),
             (
-                ErrorKind::Number(NumberRule::Invalid("toll_free")),
+                ErrorKind::Number(NumberRule::Invalid("non_us")),
                 400,
-                "toll_free",
+                "non_us",
             ),
             (
                 ErrorKind::Batch(BatchRefusal::TooMany(101)),
@@ -304,17 +304,17 @@ mod tests {
     async fn a_number_refusal_points_at_each_number() {
         let response = refusal(Refusal::Numbers(vec![crate::state::NumberRefusal {
             index: 4,
-            number: "+18005550000".into(),
-            rule: NumberRule::Invalid("toll_free"),
-            detail: "+18005550000: toll free".into(),
+            number: "+14165550000".into(),
+            rule: NumberRule::Invalid("non_us"),
+            detail: "+14165550000: only US numbers can be monitored".into(),
         }]));
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap();
         let body: ApiErrors = serde_json::from_slice(&bytes).unwrap();
-        assert!(body.errors[0].meta.url.ends_with("/toll_free"));
-        assert_eq!(body.errors[0].code, "toll_free");
+        assert!(body.errors[0].meta.url.ends_with("/non_us"));
+        assert_eq!(body.errors[0].code, "non_us");
         assert_eq!(
             body.errors[0]
                 .source

@@ -3,7 +3,7 @@
 //! bill) first. Nothing here is billed.
 
 use chrono::{DateTime, Utc};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::{UsNumber, UsNumberKind};
 
 use crate::reputation::{mix, populated_reputation};
 use crate::state::{Inventory, World};
@@ -11,22 +11,24 @@ use crate::state::{Inventory, World};
 /// Candidate numbers in a seeded order: from a seeded area code on, every line of every
 /// exchange whose first and middle lines are valid US local numbers (a block that is not, say
 /// an unassigned area code, is skipped with two checks instead of ten thousand).
-fn candidates(seed: u64) -> impl Iterator<Item = UsLocalNumber> {
+fn candidates(seed: u64) -> impl Iterator<Item = UsNumber> {
     let first_npa = mix(seed) % 800;
     (0..800u64).flat_map(move |i| {
         let npa = 200 + (first_npa + i) % 800;
         (200..1000u64)
             .filter(move |nxx| {
-                [0u64, 5000].iter().all(|line| {
-                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).is_ok()
-                })
+                [0u64, 5000]
+                    .iter()
+                    .all(|line| us_local(npa, *nxx, *line).is_some())
             })
-            .flat_map(move |nxx| {
-                (0..10_000u64).filter_map(move |line| {
-                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).ok()
-                })
-            })
+            .flat_map(move |nxx| (0..10_000u64).filter_map(move |line| us_local(npa, nxx, line)))
     })
+}
+
+/// `+1 npa nxx line` if it is a US local number (the `all` inventory holds no toll-free one).
+fn us_local(npa: u64, nxx: u64, line: u64) -> Option<UsNumber> {
+    UsNumber::from_national_number(npa * 10_000_000 + nxx * 10_000 + line)
+        .filter(|n| n.kind() == UsNumberKind::Local)
 }
 
 impl World {
@@ -48,10 +50,10 @@ impl World {
                         .is_some_and(|s| s.is_approved(now))
                 })
                 .collect();
-            let mut source: Box<dyn Iterator<Item = UsLocalNumber>> =
+            let mut source: Box<dyn Iterator<Item = UsNumber>> =
                 match self.accounts.get(account).map(|a| &a.inventory) {
                     Some(Inventory::Numbers(set)) => {
-                        let mut owned: Vec<UsLocalNumber> = set.iter().copied().collect();
+                        let mut owned: Vec<UsNumber> = set.iter().copied().collect();
                         owned.sort();
                         Box::new(owned.into_iter())
                     }

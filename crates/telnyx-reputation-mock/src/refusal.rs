@@ -52,8 +52,8 @@ pub struct NumberRefusal {
 /// The associate rules a single number can break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberRule {
-    /// Not a valid US local number in E.164; the code is `telnyx-e164`'s (`missing_plus`,
-    /// `toll_free`, ...).
+    /// Neither a valid US local nor a US toll-free number in E.164; the code is `telnyx-e164`'s
+    /// (`missing_plus`, `non_us`, ...).
     Invalid(&'static str),
     /// The number appears earlier in the same request.
     Duplicate,

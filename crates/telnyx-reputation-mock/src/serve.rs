@@ -35,7 +35,8 @@ pub struct ServeArgs {
     /// seeded by `--seed` (spam risk low, medium, high or null).
     #[arg(long, default_value_t = 0)]
     pub populate: u64,
-    /// Owned numbers: `all` (every valid US local number) or a file with one E.164 number a line.
+    /// Owned numbers: `all` (every valid US local number) or a file with one E.164 number a line
+    /// (US local or toll-free).
     #[arg(long, default_value = "all")]
     pub inventory: String,
     /// Accept a raw `+` in paths.
@@ -63,7 +64,7 @@ impl ServeArgs {
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
             {
-                let n = telnyx_e164::UsLocalNumber::parse_strict(line.trim())
+                let n = telnyx_e164::UsNumber::parse_strict(line.trim())
                     .map_err(|e| format!("inventory {} line {}: {e}", self.inventory, i + 1))?;
                 set.insert(n);
             }

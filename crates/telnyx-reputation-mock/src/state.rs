@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use telnyx_e164::{E164, UsLocalNumber};
+use telnyx_e164::{E164, UsNumber, UsNumberKind};
 use uuid::Uuid;
 
 use crate::ledger::Billing;
@@ -20,16 +20,16 @@ use crate::reputation::{record_id, reputation_after};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Inventory {
-    /// Every valid US local number.
+    /// Every valid US local number (and no toll-free one).
     All,
-    /// Exactly these numbers.
-    Numbers(HashSet<UsLocalNumber>),
+    /// Exactly these numbers, US local or toll-free.
+    Numbers(HashSet<UsNumber>),
 }
 
 impl Inventory {
-    pub(crate) fn owns(&self, n: &UsLocalNumber) -> bool {
+    pub(crate) fn owns(&self, n: &UsNumber) -> bool {
         match self {
-            Inventory::All => true,
+            Inventory::All => n.kind() == UsNumberKind::Local,
             Inventory::Numbers(set) => set.contains(n),
         }
     }
@@ -69,7 +69,7 @@ pub struct Association {
     /// The enterprise the number is associated with.
     pub enterprise_id: Uuid,
     /// The number.
-    pub phone_number: UsLocalNumber,
+    pub phone_number: UsNumber,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When it was last changed (including a reputation refresh).
@@ -253,10 +253,10 @@ impl World {
             .inventory;
         let mut refused = Vec::new();
         let mut valid = Vec::with_capacity(numbers.len());
-        let mut seen: HashMap<UsLocalNumber, usize> = HashMap::with_capacity(numbers.len());
+        let mut seen: HashMap<UsNumber, usize> = HashMap::with_capacity(numbers.len());
         for (index, raw) in numbers.iter().enumerate() {
             let raw: &str = raw.as_ref();
-            let number = match UsLocalNumber::parse_strict(raw) {
+            let number = match UsNumber::parse_strict(raw) {
                 Ok(n) => n,
                 Err(e) => {
                     refused.push(NumberRefusal {
@@ -319,7 +319,7 @@ impl World {
         &mut self,
         account: usize,
         enterprise_id: Uuid,
-        number: UsLocalNumber,
+        number: UsNumber,
         now: DateTime<Utc>,
         reputation: Option<crate::model::ReputationData>,
     ) -> Association {

@@ -235,7 +235,7 @@ impl Client {
         &self.inner
     }
 
-    /// Associates a batch of 1–100 distinct US local numbers with an enterprise
+    /// Associates a batch of 1–100 distinct US local or toll-free numbers with an enterprise
     /// (`AssociateReputationNumbers`). **Billable and atomic**: one refused number refuses all.
     ///
     /// Sent again only when the server certainly did not act (no connection, 408, 429). A dropped

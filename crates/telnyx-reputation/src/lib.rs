@@ -11,10 +11,11 @@
 //!     [`Client::associate`], [`Client::get`], [`Client::disassociate`], [`Client::refresh`];
 //!   - remediation: [`Client::submit_remediation`], [`Client::remediations`],
 //!     [`Client::remediation`].
-//! - [`e164`]: the E.164 and US-local rules (re-exported `telnyx-e164`), including the
-//!   [`e164::Batch`] of 1–100 distinct US local numbers that the associate call takes.
 //! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
 //!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]).
+//! - [`e164`]: the E.164 rules (re-exported `telnyx-e164`), including the
+//!   [`e164::Batch`] of 1–100 distinct US local or toll-free numbers that the associate call
+//!   takes (toll-free ones from the account's Telnyx inventory only; the server decides).
 //! - [`api`]: the client generated from the upstream OpenAPI file, for anything else.
 //!
 //! A runnable example: the hidden lines start the emulator on loopback; a service would use
@@ -73,7 +74,7 @@ pub use settings::{CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, S
 pub use terms::TermsAgreement;
 pub use transport::BodyTooLarge;
 
-/// The E.164 and US-local number rules.
+/// The E.164 rules and the numbers the associate call accepts (US local and toll-free).
 pub use telnyx_e164 as e164;
 /// The client generated from `spec/phone-numbers.yml`.
 pub use telnyx_reputation_api as api;

@@ -50,8 +50,8 @@ impl RefreshReport {
 }
 
 impl Client {
-    /// Refreshes the reputation of 1–100 distinct US local numbers of the enterprise now
-    /// (`refreshReputationNumbers`). **Billable per number refreshed.** The answer is per
+    /// Refreshes the reputation of 1–100 distinct US local or toll-free numbers of the
+    /// enterprise now (`refreshReputationNumbers`). **Billable per number refreshed.** The answer is per
     /// number: some may fail while others succeed.
     ///
     /// Sent again only when the server certainly did not act. After an ambiguous outcome

@@ -32,7 +32,7 @@ async fn all_or_nothing_associates_every_batch() {
 async fn a_preflight_refusal_sends_nothing() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let mut inputs = numbers(0, 150);
-    inputs[120] = "+18005551234".into();
+    inputs[120] = "+18688001234".into(); // Trinidad's toll-free: not a US number
     inputs[7] = "not a number".into();
     inputs.push(inputs[0].clone());
     let report = client(&mock)
@@ -46,12 +46,99 @@ async fn a_preflight_refusal_sends_nothing() {
         .iter()
         .map(|r| (r.index, r.code.as_str()))
         .collect();
-    assert_eq!(
-        refused,
-        [(Some(7), "missing_plus"), (Some(120), "toll_free")]
-    );
+    assert_eq!(refused, [(Some(7), "missing_plus"), (Some(120), "non_us")]);
     assert_eq!(report.duplicates[0].first_index, 0);
     assert!(associated(&mock).is_empty());
+}
+
+#[tokio::test]
+async fn a_toll_free_number_passes_preflight_with_its_note_and_the_server_decides() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 3);
+    owned.push("+18885550100".into());
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let client = client(&mock);
+    let note = "accepted from your Telnyx inventory only";
+
+    // Pre-flight: the toll-free numbers pass with their note; Canada and Barbados's premium
+    // 246-976 are refused, each with its reason.
+    let inputs = [
+        "+16035550000",
+        "(888) 555-0100",
+        "+14165550100",
+        "+12469761234",
+        "+18005550199",
+    ];
+    let job = client.prepare_all(
+        DEMO_ENTERPRISE,
+        inputs,
+        BulkOptions::default()
+            .mode(Mode::BestEffort)
+            .parsing(telnyx_reputation::bulk::Parsing::Lenient),
+    );
+    assert_eq!(job.valid(), 3);
+    let notes: Vec<(String, &str, &str)> = job
+        .notes()
+        .map(|n| (n.number.to_string(), n.kind.name(), n.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("+18885550100".to_owned(), "toll_free", note),
+            ("+18005550199".to_owned(), "toll_free", note),
+        ]
+    );
+    let refused: Vec<(Option<u64>, &str, &str)> = job
+        .refused()
+        .iter()
+        .map(|r| (r.index, r.code.as_str(), r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                Some(2),
+                "non_us",
+                "\"+14165550100\": only US numbers can be monitored"
+            ),
+            (
+                Some(3),
+                "non_us",
+                "\"+12469761234\": only US numbers can be monitored"
+            ),
+        ]
+    );
+
+    // The server takes the toll-free number its inventory holds and refuses the other; both
+    // rows of the report carry the note.
+    let report = job.run().await.unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(
+        set(&report.associated),
+        set(&["+16035550000", "+18885550100"])
+    );
+    let server_refused: Vec<(&str, &str)> = report
+        .refused
+        .iter()
+        .filter(|r| r.code == "not_owned")
+        .map(|r| (r.input.as_str(), r.code.as_str()))
+        .collect();
+    assert_eq!(server_refused, [("+18005550199", "not_owned")]);
+    let notes: Vec<(String, &str)> = report
+        .notes()
+        .map(|n| (n.number.to_string(), n.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("+18885550100".to_owned(), note),
+            ("+18005550199".to_owned(), note)
+        ]
+    );
+    assert_eq!(associated(&mock), set(&["+16035550000", "+18885550100"]));
+    mock.shutdown().await;
 }
 
 #[tokio::test]
@@ -390,8 +477,18 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
             owned.remove(i);
         }
         if rng.chance(0.1) {
+            // Not a US number (Trinidad's toll-free): refused at pre-flight.
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18688000000".into();
+        }
+        if rng.chance(0.1) {
+            // US toll-free: passes pre-flight, and the server takes it only from the inventory,
+            // which holds it in half of these runs.
             let i = rng.below(u64::from(count)) as usize;
             inputs[i] = "+18885550000".into();
+            if rng.chance(0.5) {
+                owned.push("+18885550000".into());
+            }
         }
         config.accounts[0].inventory =
             Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
@@ -450,7 +547,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
         let world = associated(&mock);
         let valid: BTreeSet<String> = inputs
             .iter()
-            .filter(|n| !n.starts_with("+1888"))
+            .filter(|n| !n.starts_with("+1868"))
             .cloned()
             .collect();
         match report.outcome {
@@ -502,7 +599,7 @@ async fn prepare_sends_nothing_and_says_what_run_would_send() {
     let client = client(&mock);
     let mut inputs = numbers(0, 250);
     inputs.insert(10, "+16035550003".into()); // duplicate of input 3
-    inputs.push("+18005551234".into()); // toll-free
+    inputs.push("+14165551234".into()); // Canada
     let job = client.prepare_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default());
     assert_eq!((job.inputs(), job.valid()), (252, 250));
     assert_eq!(job.refused().len(), 1);

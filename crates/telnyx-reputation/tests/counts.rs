@@ -81,8 +81,17 @@ async fn every_input_is_counted_once_whatever_the_faults() {
             }
         }
         if rng.chance(0.2) {
-            // A number no rule accepts: refused at pre-flight.
+            // A number no rule accepts (Trinidad's toll-free, not a US number): refused at
+            // pre-flight.
+            inputs.push("+18688000000".into());
+        }
+        if rng.chance(0.2) {
+            // A US toll-free number: passes pre-flight; the server takes it only from the
+            // inventory, which holds it in half of these runs.
             inputs.push("+18885550000".into());
+            if rng.chance(0.5) {
+                owned.push("+18885550000".into());
+            }
         }
         if rng.chance(0.3) {
             // A duplicate: dropped, and counted apart.

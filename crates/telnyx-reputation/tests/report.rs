@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::TryStreamExt;
-use telnyx_reputation::e164::{Batch, UsLocalNumber};
+use telnyx_reputation::e164::{Batch, UsNumber};
 use telnyx_reputation::report::{
     Change, Comparison, DEFAULT_SCORE_DELTA, Row, Snapshot, SnapshotWriter,
 };
@@ -77,7 +77,7 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
         .unwrap();
     let account_walked = walked(&client, Scope::Account).await;
     assert_eq!(account, account_walked);
-    let one: UsLocalNumber = sequential[500]
+    let one: UsNumber = sequential[500]
         .phone_number
         .as_deref()
         .unwrap()
@@ -160,12 +160,12 @@ async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
     let removed = before[10].phone_number;
     client.disassociate(scope, removed.as_e164()).await.unwrap();
-    let added: UsLocalNumber = "+19195550123".parse().unwrap();
+    let added: UsNumber = "+19195550123".parse().unwrap();
     client
         .associate(DEMO_ENTERPRISE, &Batch::new(vec![added]).unwrap())
         .await
         .unwrap();
-    let refreshed: Vec<UsLocalNumber> = before[20..30].iter().map(|r| r.phone_number).collect();
+    let refreshed: Vec<UsNumber> = before[20..30].iter().map(|r| r.phone_number).collect();
     client
         .refresh(DEMO_ENTERPRISE, &Batch::new(refreshed.clone()).unwrap())
         .await
@@ -179,7 +179,7 @@ async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
     }
     changes.extend(comparison.removed());
 
-    let of = |number: UsLocalNumber| -> Vec<&Change> {
+    let of = |number: UsNumber| -> Vec<&Change> {
         changes
             .iter()
             .filter(|c| c.phone_number == number)
@@ -194,7 +194,7 @@ async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
         matches!(of(added)[..], [Change::Added { .. }]),
         "{changes:?}"
     );
-    let now: BTreeMap<UsLocalNumber, &Row> = after.iter().map(|r| (r.phone_number, r)).collect();
+    let now: BTreeMap<UsNumber, &Row> = after.iter().map(|r| (r.phone_number, r)).collect();
     for row in &before[20..30] {
         let current = now[&row.phone_number];
         let risk_moved = current.risk() != row.risk();
@@ -216,8 +216,7 @@ async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
         );
     }
     // Nothing else changed.
-    let touched: BTreeSet<UsLocalNumber> =
-        refreshed.iter().copied().chain([removed, added]).collect();
+    let touched: BTreeSet<UsNumber> = refreshed.iter().copied().chain([removed, added]).collect();
     assert!(
         changes.iter().all(|c| touched.contains(&c.phone_number)),
         "{changes:?}"

@@ -11,18 +11,18 @@ use std::time::Duration;
 
 use telnyx_reputation::bulk::journal::Replay;
 use telnyx_reputation::bulk::{BulkOptions, Outcome};
-use telnyx_reputation::e164::{Batch, UsLocalNumber};
+use telnyx_reputation::e164::{Batch, UsNumber};
 use telnyx_reputation::sync::SyncError;
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::{
     DEMO_API_KEY, DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start,
 };
 
-fn n(i: u32) -> UsLocalNumber {
+fn n(i: u32) -> UsNumber {
     format!("+1603555{i:04}").parse().unwrap()
 }
 
-fn held(mock: &MockHandle) -> BTreeSet<UsLocalNumber> {
+fn held(mock: &MockHandle) -> BTreeSet<UsNumber> {
     mock.world()
         .associations
         .values()
@@ -32,7 +32,7 @@ fn held(mock: &MockHandle) -> BTreeSet<UsLocalNumber> {
 }
 
 async fn seed(client: &Client, numbers: impl Iterator<Item = u32>) {
-    let numbers: Vec<UsLocalNumber> = numbers.map(n).collect();
+    let numbers: Vec<UsNumber> = numbers.map(n).collect();
     for chunk in numbers.chunks(100) {
         client
             .associate(DEMO_ENTERPRISE, &Batch::new(chunk.to_vec()).unwrap())
@@ -47,7 +47,7 @@ async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume(
     let client = common::client(&mock);
     seed(&client, 0..150).await;
     // Keep 0..50, prune 50..150: nothing to associate.
-    let desired: Vec<UsLocalNumber> = (0..50).map(n).collect();
+    let desired: Vec<UsNumber> = (0..50).map(n).collect();
     let plan = client
         .plan_sync(DEMO_ENTERPRISE, desired, true)
         .await
@@ -145,7 +145,7 @@ async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
     seed(&client, 0..40).await;
-    let desired: Vec<UsLocalNumber> = (20..40).chain(100..160).map(n).collect();
+    let desired: Vec<UsNumber> = (20..40).chain(100..160).map(n).collect();
     let plan = client
         .plan_sync(DEMO_ENTERPRISE, desired, true)
         .await

@@ -8,13 +8,13 @@ use std::collections::BTreeSet;
 
 use telnyx_reputation::Scope;
 use telnyx_reputation::bulk::BulkOptions;
-use telnyx_reputation::e164::{Batch, UsLocalNumber};
+use telnyx_reputation::e164::{Batch, UsNumber};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, EnterpriseConfig, Faults, MockConfig, start};
 use uuid::Uuid;
 
 const OTHER: Uuid = Uuid::from_u128(0x0ddba11);
 
-fn n(i: u32) -> UsLocalNumber {
+fn n(i: u32) -> UsNumber {
     format!("+1603555{i:04}").parse().unwrap()
 }
 
@@ -37,7 +37,7 @@ async fn a_plan_finds_missing_extra_and_conflicting_numbers_and_is_empty_once_ap
     let billed_before = mock.billing();
 
     // Wanted: 100..400 (so 0..100 extra, 300..400 missing), and 900..903 held elsewhere.
-    let mut desired: Vec<UsLocalNumber> = (100..400).chain(900..903).map(n).collect();
+    let mut desired: Vec<UsNumber> = (100..400).chain(900..903).map(n).collect();
     desired.extend((100..110).map(n)); // repeats are fine
     desired.reverse();
     let plan = client
@@ -121,14 +121,14 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
         let mock = start(config).await.unwrap();
         let client = common::client(&mock);
         let mut rng = seed;
-        let pick = |rng: &mut u64, count: u64| -> Vec<UsLocalNumber> {
+        let pick = |rng: &mut u64, count: u64| -> Vec<UsNumber> {
             let mut v: Vec<u32> = (0..count).map(|_| (next(rng) % 600) as u32).collect();
             v.sort_unstable();
             v.dedup();
             v.into_iter().map(n).collect()
         };
         let current = pick(&mut rng, 150);
-        let elsewhere: Vec<UsLocalNumber> = pick(&mut rng, 30)
+        let elsewhere: Vec<UsNumber> = pick(&mut rng, 30)
             .into_iter()
             .filter(|x| !current.contains(x))
             .collect();
@@ -166,14 +166,14 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .await
             .unwrap();
         assert!(outcome.converged, "seed {seed}: {outcome:?}");
-        let held: BTreeSet<UsLocalNumber> = mock
+        let held: BTreeSet<UsNumber> = mock
             .world()
             .associations
             .values()
             .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
             .map(|a| a.phone_number)
             .collect();
-        let wanted: BTreeSet<UsLocalNumber> = desired
+        let wanted: BTreeSet<UsNumber> = desired
             .iter()
             .copied()
             .filter(|x| !elsewhere.contains(x))

@@ -99,6 +99,7 @@ impl Matcher {
 /// One region's tests for numbers of one length: its leading digits, its general description and
 /// its types in libphonenumber's order (`None`: the length rules it out).
 struct RegionRule {
+    id: &'static str,
     class: NpaClass,
     us: bool,
     leading: Option<usize>,
@@ -106,13 +107,29 @@ struct RegionRule {
     types: Vec<(&'static str, Option<usize>)>,
 }
 
-/// Every +1 national number of `len` digits: the class of each prefix of `len - 4` digits
-/// (`None`: not valid, or split), and the valid ranges (first, last, class) of split prefixes,
-/// sorted and merged.
-pub type ByPrefix = (Vec<Option<NpaClass>>, Vec<(u64, u64, NpaClass)>);
+/// Every +1 national number of `len` digits: the label (class or region) of each prefix of
+/// `len - 4` digits (`None`: not valid, or split), and the valid ranges (first, last, label) of
+/// split prefixes, sorted and merged.
+pub type ByPrefix<T> = (Vec<Option<T>>, Vec<(u64, u64, T)>);
 
-/// See [`ByPrefix`].
-pub fn classes_by_prefix(meta: &Metadata, len: u8) -> ByPrefix {
+/// The class of every valid +1 number of `len` digits. See [`ByPrefix`].
+pub fn classes_by_prefix(meta: &Metadata, len: u8) -> ByPrefix<NpaClass> {
+    by_prefix(meta, len, class_of)
+}
+
+/// The region libphonenumber assigns every valid +1 number of `len` digits to (`US`, `CA`,
+/// `TT`, ...), whatever its type. See [`ByPrefix`].
+pub fn regions_by_prefix(meta: &Metadata, len: u8) -> ByPrefix<&'static str> {
+    by_prefix(meta, len, |rule, _| rule.id)
+}
+
+/// Every valid +1 number of `len` digits labelled by `label` from its region's rule and its
+/// libphonenumber type.
+fn by_prefix<T: Copy + PartialEq>(
+    meta: &Metadata,
+    len: u8,
+    label: fn(&RegionRule, &'static str) -> T,
+) -> ByPrefix<T> {
     let mut matchers = Vec::new();
     let mut add = |pattern: String| {
         matchers.push(Matcher::new(&pattern));
@@ -147,6 +164,7 @@ pub fn classes_by_prefix(meta: &Metadata, len: u8) -> ByPrefix {
             _ => NpaClass::OtherNanp(r),
         };
         rules.push(RegionRule {
+            id: static_id,
             class,
             us: static_id == "US",
             leading,
@@ -157,10 +175,11 @@ pub fn classes_by_prefix(meta: &Metadata, len: u8) -> ByPrefix {
     let prefix_len = usize::from(len) - 4;
     let mut out = vec![None; 10usize.pow(prefix_len as u32)];
     let states: Vec<StateID> = matchers.iter().map(|m| m.start).collect();
-    let mut ranges: Vec<(u64, u64, NpaClass)> = Vec::new();
+    let mut ranges: Vec<(u64, u64, T)> = Vec::new();
     let mut walk = Walk {
         matchers,
         rules,
+        label,
         len: usize::from(len),
         prefix_len,
         out: &mut out,
@@ -170,21 +189,23 @@ pub fn classes_by_prefix(meta: &Metadata, len: u8) -> ByPrefix {
     (out, ranges)
 }
 
-struct Walk<'a> {
+struct Walk<'a, T> {
     matchers: Vec<Matcher>,
     rules: Vec<RegionRule>,
+    label: fn(&RegionRule, &'static str) -> T,
     len: usize,
     prefix_len: usize,
-    out: &'a mut Vec<Option<NpaClass>>,
-    ranges: &'a mut Vec<(u64, u64, NpaClass)>,
+    out: &'a mut Vec<Option<T>>,
+    ranges: &'a mut Vec<(u64, u64, T)>,
 }
 
-impl Walk<'_> {
+impl<T: Copy + PartialEq> Walk<'_, T> {
     fn descend(&mut self, states: &[StateID], depth: usize, prefix: usize) {
         let remaining = self.len - depth;
         let matchers = &mut self.matchers;
         let mut tri = |i: usize| matchers[i].tri(states[i], remaining);
-        if let Some(class) = decide(&self.rules, &mut tri) {
+        if let Some(decided) = decide(&self.rules, &mut tri) {
+            let class = decided.map(|(rule, number_type)| (self.label)(rule, number_type));
             if depth <= self.prefix_len {
                 let width = 10usize.pow((self.prefix_len - depth) as u32);
                 let first = prefix * width;
@@ -216,7 +237,10 @@ impl Walk<'_> {
 /// libphonenumber's region choice, then its type, for every number below a node; `None` when
 /// some test it needs is not yet settled there (`Some(None)`: not valid).
 #[allow(clippy::option_option)]
-fn decide(rules: &[RegionRule], tri: &mut impl FnMut(usize) -> Tri) -> Option<Option<NpaClass>> {
+fn decide<'r>(
+    rules: &'r [RegionRule],
+    tri: &mut impl FnMut(usize) -> Tri,
+) -> Option<Option<(&'r RegionRule, &'static str)>> {
     let mut test = |m: Option<usize>| -> Option<bool> {
         match m.map(&mut *tri) {
             None | Some(Tri::None) => Some(false),
@@ -231,7 +255,7 @@ fn decide(rules: &[RegionRule], tri: &mut impl FnMut(usize) -> Tri) -> Option<Op
             None => number_type(rule, &mut test)?.is_some(),
         };
         if chosen {
-            return Some(number_type(rule, &mut test)?.map(|t| class_of(rule, t)));
+            return Some(number_type(rule, &mut test)?.map(|t| (rule, t)));
         }
     }
     Some(None)
@@ -253,12 +277,17 @@ fn number_type(
     Some(None)
 }
 
+/// The class of a number of `rule`'s region with libphonenumber type `number_type`. Only a US
+/// number is toll-free, premium or non-geographic: a number of another region (Canada, a
+/// territory, a Caribbean country) is that region's whatever its type there.
 fn class_of(rule: &RegionRule, number_type: &str) -> NpaClass {
+    if !rule.us {
+        return rule.class;
+    }
     match number_type {
         "toll_free" => NpaClass::TollFree,
         "premium_rate" => NpaClass::PremiumRate,
         "fixed_line" | "mobile" => rule.class,
-        _ if rule.us => NpaClass::NonGeographic,
-        _ => rule.class,
+        _ => NpaClass::NonGeographic,
     }
 }

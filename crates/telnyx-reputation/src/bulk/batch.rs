@@ -4,7 +4,7 @@
 //! of a bisection), an uncertain answer turns into lookups, and numbers proved not applied are
 //! sent again once.
 
-use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_e164::{Batch, UsNumber};
 
 use super::Mode;
 use super::context::JobContext;
@@ -32,7 +32,7 @@ impl Operation {
     }
 
     /// Sends one request for `numbers`; on success, which of them the answer confirms.
-    async fn send(self, ctx: &JobContext, numbers: &[UsLocalNumber]) -> Result<Vec<bool>, Sent> {
+    async fn send(self, ctx: &JobContext, numbers: &[UsNumber]) -> Result<Vec<bool>, Sent> {
         match self {
             Operation::Associate => {
                 let request = Batch::new(numbers.to_vec()).map_err(|rejection| {
@@ -64,22 +64,22 @@ enum Sent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Step {
     /// Send them: never sent by this run.
-    Send(Vec<UsLocalNumber>),
+    Send(Vec<UsNumber>),
     /// Send them again: a request for them was proved not applied. A second proof fails them
     /// rather than send a billable request a third time.
-    Resend(Vec<UsLocalNumber>),
+    Resend(Vec<UsNumber>),
     /// A request for them may have been applied (it was in flight when a run stopped): look
     /// them up before anything else.
-    LookUp(Vec<UsLocalNumber>),
+    LookUp(Vec<UsNumber>),
 }
 
 /// What batches decided, merged.
 #[derive(Default)]
 pub(super) struct Tally {
-    pub ours: Vec<UsLocalNumber>,
-    pub already: Vec<UsLocalNumber>,
+    pub ours: Vec<UsNumber>,
+    pub already: Vec<UsNumber>,
     pub refused: Vec<RefusedNumber>,
-    pub failed: Vec<(UsLocalNumber, String)>,
+    pub failed: Vec<(UsNumber, String)>,
     pub not_sent: u64,
     pub fatal: Option<String>,
     /// Whether the API refused the credentials or the enterprise (401, 403, or 404 on the
@@ -161,7 +161,7 @@ pub(super) async fn run_batch(
 async fn send(
     ctx: &JobContext,
     batch: u64,
-    set: Vec<UsLocalNumber>,
+    set: Vec<UsNumber>,
     resend: bool,
     work: &mut Vec<Step>,
     tally: &mut Tally,
@@ -176,8 +176,8 @@ async fn send(
             // A 2xx that does not name every number confirms only those it names.
             let (named, unnamed): (Vec<_>, Vec<_>) =
                 set.iter().zip(&confirmed).partition(|(_, c)| **c);
-            let named: Vec<UsLocalNumber> = named.into_iter().map(|(n, _)| *n).collect();
-            let unnamed: Vec<UsLocalNumber> = unnamed.into_iter().map(|(n, _)| *n).collect();
+            let named: Vec<UsNumber> = named.into_iter().map(|(n, _)| *n).collect();
+            let unnamed: Vec<UsNumber> = unnamed.into_iter().map(|(n, _)| *n).collect();
             tracing::warn!(
                 batch,
                 unconfirmed = unnamed.len(),
@@ -236,7 +236,7 @@ async fn send(
 fn commit(
     ctx: &JobContext,
     batch: u64,
-    set: Vec<UsLocalNumber>,
+    set: Vec<UsNumber>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     ctx.log(|| Event::Committed {
@@ -257,7 +257,7 @@ fn commit(
 async fn settle(
     ctx: &JobContext,
     batch: u64,
-    set: Vec<UsLocalNumber>,
+    set: Vec<UsNumber>,
     why: Uncertain,
     work: &mut Vec<Step>,
     tally: &mut Tally,
@@ -307,7 +307,7 @@ async fn settle(
 /// Whether an uncertain request for `found` was applied, by the atomic rule: it was when every
 /// number of the set is present and new; otherwise it was not, and the present ones were
 /// associated before.
-pub(super) fn applied(found: &[(UsLocalNumber, Found)]) -> bool {
+pub(super) fn applied(found: &[(UsNumber, Found)]) -> bool {
     found.iter().all(|(_, f)| *f == Found::Ours)
 }
 
@@ -315,8 +315,8 @@ pub(super) fn applied(found: &[(UsLocalNumber, Found)]) -> bool {
 fn decide_present(
     ctx: &JobContext,
     batch: u64,
-    found: &[(UsLocalNumber, Found)],
-    present: Vec<UsLocalNumber>,
+    found: &[(UsNumber, Found)],
+    present: Vec<UsNumber>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     if present.is_empty() {
@@ -342,7 +342,7 @@ fn decide_present(
 pub(super) fn fail(
     ctx: &JobContext,
     batch: u64,
-    set: Vec<UsLocalNumber>,
+    set: Vec<UsNumber>,
     error: &str,
     what: &str,
     tally: &mut Tally,
@@ -394,7 +394,7 @@ pub(super) fn record_refused(
 mod tests {
     use super::*;
 
-    fn n(i: u32) -> UsLocalNumber {
+    fn n(i: u32) -> UsNumber {
         format!("+1201555{i:04}").parse().unwrap()
     }
 

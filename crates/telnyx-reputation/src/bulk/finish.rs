@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::batch::Tally;
@@ -59,7 +59,7 @@ pub(super) fn refusal(r: &RefusedNumber) -> Refusal {
 }
 
 /// Failures as the report shows them: one per number (a later reason replaces an earlier one).
-pub(super) fn failures(failed: BTreeMap<UsLocalNumber, String>) -> Vec<Failure> {
+pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<Failure> {
     failed
         .into_iter()
         .map(|(n, reason)| Failure {
@@ -78,14 +78,14 @@ pub(super) fn failures(failed: BTreeMap<UsLocalNumber, String>) -> Vec<Failure> 
 pub(super) fn apply_rollback(
     ctx: &JobContext,
     report: &mut Report,
-    failed: &mut BTreeMap<UsLocalNumber, String>,
+    failed: &mut BTreeMap<UsNumber, String>,
     end: RolledBack,
 ) {
-    let undone: BTreeSet<UsLocalNumber> = end.disassociated.iter().copied().collect();
+    let undone: BTreeSet<UsNumber> = end.disassociated.iter().copied().collect();
     for n in &undone {
         failed.remove(n);
     }
-    let mut already: BTreeSet<UsLocalNumber> = report.already_associated.iter().copied().collect();
+    let mut already: BTreeSet<UsNumber> = report.already_associated.iter().copied().collect();
     for n in end.before {
         failed.remove(&n);
         if already.insert(n) {
@@ -97,8 +97,8 @@ pub(super) fn apply_rollback(
             report.not_sent = report.not_sent.saturating_add(1);
         }
     }
-    let left: BTreeSet<UsLocalNumber> = end.failures.iter().map(|(n, _)| *n).collect();
-    let skipped: BTreeSet<UsLocalNumber> = end.skipped.iter().copied().collect();
+    let left: BTreeSet<UsNumber> = end.failures.iter().map(|(n, _)| *n).collect();
+    let skipped: BTreeSet<UsNumber> = end.skipped.iter().copied().collect();
     report
         .associated
         .retain(|n| !undone.contains(n) && !left.contains(n) && !skipped.contains(n));
@@ -172,7 +172,7 @@ pub(super) async fn finish(
         Some(why) => Some(format!("outcome unknown: {why}")),
         None => tally.fatal.clone(),
     };
-    let mut failed: BTreeMap<UsLocalNumber, String> = tally.failed.iter().cloned().collect();
+    let mut failed: BTreeMap<UsNumber, String> = tally.failed.iter().cloned().collect();
     let interrupted = ctx.interrupted() && tally.not_sent > 0;
     if interrupted {
         report.interrupted = true;
@@ -217,7 +217,7 @@ pub(super) async fn finish(
 mod tests {
     use super::*;
 
-    fn n(i: u32) -> UsLocalNumber {
+    fn n(i: u32) -> UsNumber {
         format!("+1201555{i:04}").parse().unwrap()
     }
 
@@ -287,7 +287,7 @@ mod tests {
         // n0, n1 associated by the job; n2..n5 undecided (failed) when the rollback began.
         let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
         report.associated = vec![n(0), n(1)];
-        let mut failed: BTreeMap<UsLocalNumber, String> = (2..6)
+        let mut failed: BTreeMap<UsNumber, String> = (2..6)
             .map(|i| (n(i), "outcome unknown".to_owned()))
             .collect();
         let end = RolledBack {
@@ -331,8 +331,7 @@ mod tests {
         // rollback after n0.
         let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
         report.associated = vec![n(0), n(1)];
-        let mut failed: BTreeMap<UsLocalNumber, String> =
-            [(n(2), "outcome unknown".to_owned())].into();
+        let mut failed: BTreeMap<UsNumber, String> = [(n(2), "outcome unknown".to_owned())].into();
         let end = RolledBack {
             undone: 1,
             disassociated: vec![n(0)],

@@ -12,7 +12,7 @@ use super::finish::{Basis, apply_rollback, failures, finish};
 use super::journal::{Event, Header, Journal, Replay, VERSION};
 use super::preflight::{Preflight, preflight};
 use super::recovery::{header, must_roll_back, report_from_replay, resume_work};
-use super::report::{Duplicate, Outcome, Refusal, Report};
+use super::report::{Duplicate, Note, Outcome, Refusal, Report};
 use super::rollback::roll_back;
 use super::workers::{Batches, execute, unpack};
 use super::{BulkError, BulkOptions, Mode, Phase};
@@ -236,6 +236,16 @@ impl PreparedJob {
     /// Inputs dropped because an earlier input is the same number.
     pub fn duplicates(&self) -> &[Duplicate] {
         &self.checked.duplicates
+    }
+
+    /// The valid numbers that pass on a condition only the server checks, in input order:
+    /// toll-free numbers, accepted from the account's Telnyx inventory only.
+    pub fn notes(&self) -> impl Iterator<Item = Note> + '_ {
+        self.checked
+            .valid
+            .iter()
+            .filter_map(|n| telnyx_e164::UsNumber::from_national_number(*n))
+            .filter_map(Note::of)
     }
 
     /// Whether [`run`](Self::run) would send anything: not when the job is all-or-nothing and

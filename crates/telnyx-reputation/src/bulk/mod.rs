@@ -4,9 +4,11 @@
 //! associate call is atomic per request of at most 100 numbers; [`Client::associate_all`](crate::Client::associate_all)
 //! extends the promise to a whole job:
 //!
-//! 1. **Pre-flight** every input with the E.164 rules ([`crate::e164`]); duplicates are dropped
-//!    and reported. In [`Mode::AllOrNothing`] one refused input ends the job before anything
-//!    is sent.
+//! 1. **Pre-flight** every input with the E.164 rules ([`crate::e164`]): US local and US
+//!    toll-free numbers pass, everything else is refused; duplicates are dropped and reported.
+//!    In [`Mode::AllOrNothing`] one refused input ends the job before anything is sent. A
+//!    toll-free number passes with a [`Note`]: the server accepts it from the account's Telnyx
+//!    inventory only, and only the server knows the inventory.
 //! 2. **Batches** of at most 100 (configurable) run with bounded concurrency (default 4).
 //! 3. **Refusals**: numbers already associated with this enterprise count as done. In
 //!    all-or-nothing, any other refusal fails the job and every number this job associated is
@@ -71,7 +73,7 @@ pub use job::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
 pub(crate) use preflight::preflight;
-pub use report::{Duplicate, Failure, Outcome, Refusal, Report};
+pub use report::{Duplicate, Failure, Note, Outcome, Refusal, Report};
 /// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
 pub use tokio_util::sync::CancellationToken;
 

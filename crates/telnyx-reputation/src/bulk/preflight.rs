@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use super::report::{Duplicate, Refusal};
 
@@ -45,7 +45,7 @@ impl Hasher for NumberHasher {
 
 type NumberSet = HashSet<u64, BuildHasherDefault<NumberHasher>>;
 
-/// The inputs that passed, in input order, as [`UsLocalNumber::national_number`]s.
+/// The inputs that passed, in input order, as [`UsNumber::national_number`]s.
 pub(crate) struct Preflight {
     pub inputs: u64,
     /// Distinct valid numbers, 8 bytes each, in the order of their first input.
@@ -77,8 +77,8 @@ where
         count += 1;
         let input = input.as_ref();
         let parsed = match parsing {
-            Parsing::Strict => UsLocalNumber::parse_strict(input),
-            Parsing::Lenient => UsLocalNumber::parse_lenient(input),
+            Parsing::Strict => UsNumber::parse_strict(input),
+            Parsing::Lenient => UsNumber::parse_lenient(input),
         };
         match parsed {
             Ok(number) => {
@@ -158,7 +158,7 @@ mod tests {
             "garbage",      // 1
             "+16035550002", // 2
             "+16035550001", // 3: duplicate of 0
-            "+18005551234", // 4: toll-free
+            "+14165551234", // 4: Canada
             "+16035550003", // 5
             "+16035550002", // 6: duplicate of 2
             "+16035550003", // 7: duplicate of 5

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use super::context::JobContext;
 use crate::Error;
@@ -44,11 +44,7 @@ pub(super) fn owner(created_at: Option<DateTime<Utc>>, started_at: DateTime<Utc>
 }
 
 /// What one lookup page says about `number`.
-pub(super) fn found_in(
-    page: &NumberPage,
-    number: UsLocalNumber,
-    started_at: DateTime<Utc>,
-) -> Found {
+pub(super) fn found_in(page: &NumberPage, number: UsNumber, started_at: DateTime<Utc>) -> Found {
     let record = page
         .data
         .iter()
@@ -65,7 +61,7 @@ pub(super) fn found_in(
 }
 
 /// The numbers of `sent` that an associate answer confirms, by a record naming each.
-pub(super) fn confirmed_by(sent: &[UsLocalNumber], created: &[AssociatedNumber]) -> Vec<bool> {
+pub(super) fn confirmed_by(sent: &[UsNumber], created: &[AssociatedNumber]) -> Vec<bool> {
     let in_order = created.len() == sent.len()
         && created
             .iter()
@@ -89,7 +85,7 @@ pub(super) fn confirmed_by(sent: &[UsLocalNumber], created: &[AssociatedNumber])
 /// A lookup is idempotent: the client's retry path tries it again until it succeeds, or until
 /// the job's stall rule gives up on the server ([`Error::Stalled`]); any other failure is
 /// returned.
-pub(super) async fn look_up(ctx: &JobContext, number: UsLocalNumber) -> Result<Found, Error> {
+pub(super) async fn look_up(ctx: &JobContext, number: UsNumber) -> Result<Found, Error> {
     ctx.count_request();
     let page = ctx
         .idempotent
@@ -105,8 +101,8 @@ pub(super) async fn look_up(ctx: &JobContext, number: UsLocalNumber) -> Result<F
 /// Looks every number up; `Err` when any lookup failed.
 pub(super) async fn reconcile(
     ctx: &JobContext,
-    numbers: &[UsLocalNumber],
-) -> Result<Vec<(UsLocalNumber, Found)>, Error> {
+    numbers: &[UsNumber],
+) -> Result<Vec<(UsNumber, Found)>, Error> {
     stream::iter(numbers.iter().copied())
         .map(|n| async move { look_up(ctx, n).await.map(|found| (n, found)) })
         .buffered(LOOKUP_CONCURRENCY)
@@ -117,9 +113,7 @@ pub(super) async fn reconcile(
 }
 
 /// Splits looked-up numbers into those found associated and those absent.
-pub(super) fn split_found(
-    found: &[(UsLocalNumber, Found)],
-) -> (Vec<UsLocalNumber>, Vec<UsLocalNumber>) {
+pub(super) fn split_found(found: &[(UsNumber, Found)]) -> (Vec<UsNumber>, Vec<UsNumber>) {
     let (present, absent): (Vec<_>, Vec<_>) = found.iter().partition(|(_, f)| *f != Found::Absent);
     (
         present.into_iter().map(|(n, _)| n).collect(),

@@ -113,9 +113,9 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
 mod tests {
     use super::*;
     use crate::bulk::journal::Event;
-    use telnyx_e164::UsLocalNumber;
+    use telnyx_e164::UsNumber;
 
-    fn n(i: u32) -> UsLocalNumber {
+    fn n(i: u32) -> UsNumber {
         format!("+1201555{i:04}").parse().unwrap()
     }
 

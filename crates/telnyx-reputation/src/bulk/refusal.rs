@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use telnyx_reputation_api::types::NumberReputationError;
 
 use super::Mode;
@@ -24,7 +24,7 @@ pub(super) fn pointed_index(error: &NumberReputationError) -> Option<usize> {
 
 /// The refusal of one number, from the error naming it or, failing that, the whole answer.
 fn refusal_of(
-    number: UsLocalNumber,
+    number: UsNumber,
     error: Option<&NumberReputationError>,
     fallback: &Error,
 ) -> RefusedNumber {
@@ -54,7 +54,7 @@ fn refusal_of(
 pub(super) async fn handle_refusal(
     ctx: &JobContext,
     batch: u64,
-    set: Vec<UsLocalNumber>,
+    set: Vec<UsNumber>,
     error: &Error,
     work: &mut Vec<Step>,
     tally: &mut Tally,
@@ -74,7 +74,7 @@ pub(super) async fn handle_refusal(
         work.push(Step::Send(left.to_vec()));
         return Ok(());
     }
-    let candidates: Vec<UsLocalNumber> = if pointed.is_empty() {
+    let candidates: Vec<UsNumber> = if pointed.is_empty() {
         set.clone()
     } else {
         pointed.keys().map(|i| set[*i]).collect()
@@ -93,13 +93,13 @@ pub(super) async fn handle_refusal(
             );
         }
     };
-    let here: BTreeSet<UsLocalNumber> = found
+    let here: BTreeSet<UsNumber> = found
         .iter()
         .filter(|(_, f)| *f != Found::Absent)
         .map(|(n, _)| *n)
         .collect();
     if !here.is_empty() {
-        let here_list: Vec<UsLocalNumber> = here.iter().copied().collect();
+        let here_list: Vec<UsNumber> = here.iter().copied().collect();
         ctx.log(|| Event::Already {
             batch,
             numbers: here_list.clone(),
@@ -118,7 +118,7 @@ pub(super) async fn handle_refusal(
             .filter(|(i, _)| !here.contains(&set[**i]))
             .map(|(i, e)| refusal_of(set[*i], Some(e), error))
             .collect();
-        let rest: Vec<UsLocalNumber> = set
+        let rest: Vec<UsNumber> = set
             .iter()
             .enumerate()
             .filter(|(i, _)| !pointed.contains_key(i))
@@ -135,7 +135,7 @@ pub(super) async fn handle_refusal(
     }
 
     // No pointer: the server refused the set without saying which number.
-    let remaining: Vec<UsLocalNumber> = set.iter().copied().filter(|n| !here.contains(n)).collect();
+    let remaining: Vec<UsNumber> = set.iter().copied().filter(|n| !here.contains(n)).collect();
     if !here.is_empty() {
         work.push(Step::Send(remaining));
     } else if remaining.len() == 1 {
@@ -202,7 +202,7 @@ mod tests {
             operation: "AssociateReputationNumbers",
             detail: "bad".into(),
         };
-        let n: UsLocalNumber = "+12015550100".parse().unwrap();
+        let n: UsNumber = "+12015550100".parse().unwrap();
         let r = refusal_of(n, None, &fallback);
         assert_eq!((r.number, r.code.as_str()), (n, ""));
         let r = refusal_of(n, Some(&error_at("/phone_numbers/0")), &fallback);

@@ -1,7 +1,7 @@
 //! What a bulk job did, number by number where it matters.
 
 use serde::{Deserialize, Serialize};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::{UsNumber, UsNumberKind};
 use uuid::Uuid;
 
 use super::Mode;
@@ -61,6 +61,33 @@ pub struct Duplicate {
     pub first_index: u64,
 }
 
+/// A valid number sent on a condition only the server can check, and the condition: a US
+/// toll-free number is accepted from the account's Telnyx inventory only, and only the server
+/// knows the inventory. Derived from the number (see [`UsNumberKind::note`]), never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The number.
+    pub number: UsNumber,
+    /// Its kind (`toll_free`).
+    pub kind: UsNumberKind,
+    /// The condition, in words: "accepted from your Telnyx inventory only".
+    pub note: &'static str,
+}
+
+impl Note {
+    /// The note of `number`, if its kind carries one.
+    pub fn of(number: UsNumber) -> Option<Note> {
+        let kind = number.kind();
+        kind.note().map(|note| Note { number, kind, note })
+    }
+
+    /// The note of a number written in E.164 (a report's refused input or failed number), if
+    /// it is a number whose kind carries one.
+    pub fn of_text(text: &str) -> Option<Note> {
+        UsNumber::parse_strict(text).ok().and_then(Note::of)
+    }
+}
+
 /// Numbers whose outcome could not be decided (network or server failure after retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
@@ -86,9 +113,9 @@ pub struct Report {
     /// Distinct valid numbers.
     pub valid: u64,
     /// Associated by this job and still associated (17 bytes each, serialized as E.164 text).
-    pub associated: Vec<UsLocalNumber>,
+    pub associated: Vec<UsNumber>,
     /// Already associated with this enterprise before the job (done, not errors).
-    pub already_associated: Vec<UsLocalNumber>,
+    pub already_associated: Vec<UsNumber>,
     /// Refused at pre-flight or by the server.
     pub refused: Vec<Refusal>,
     /// Inputs dropped as duplicates.
@@ -161,6 +188,25 @@ impl Report {
         .fold(0u64, |sum, n| sum.saturating_add(*n as u64))
         .saturating_add(self.not_sent)
         .saturating_add(self.rolled_back)
+    }
+
+    /// The notes of the numbers the report names (associated, already associated, refused,
+    /// failed), in that order: one per toll-free number, which the server accepts from the
+    /// account's Telnyx inventory only.
+    pub fn notes(&self) -> impl Iterator<Item = Note> + '_ {
+        let listed = self
+            .associated
+            .iter()
+            .chain(&self.already_associated)
+            .copied()
+            .filter_map(Note::of);
+        let named = self
+            .refused
+            .iter()
+            .map(|r| r.input.as_str())
+            .chain(self.failed.iter().map(|f| f.number.as_str()))
+            .filter_map(Note::of_text);
+        listed.chain(named)
     }
 
     /// Whether every valid number ended up associated.

@@ -2,7 +2,7 @@
 //! running all-or-nothing job fails and by `rollback_job` on a journal.
 
 use futures::{StreamExt, stream};
-use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_e164::{Batch, UsNumber};
 
 use super::Phase;
 use super::context::JobContext;
@@ -18,18 +18,18 @@ pub(super) struct RolledBack {
     pub undone: u64,
     /// Numbers of the job that may still be associated: their disassociation failed, or their
     /// outcome could not be looked up.
-    pub left: Vec<UsLocalNumber>,
+    pub left: Vec<UsNumber>,
     /// Why, for each number left.
-    pub failures: Vec<(UsLocalNumber, String)>,
+    pub failures: Vec<(UsNumber, String)>,
     /// The numbers this rollback disassociated (or found already absent): `undone` of them.
-    pub disassociated: Vec<UsLocalNumber>,
+    pub disassociated: Vec<UsNumber>,
     /// Numbers of the undecided ones found on the enterprise from before the job: left alone.
-    pub before: Vec<UsLocalNumber>,
+    pub before: Vec<UsNumber>,
     /// Numbers of the undecided ones found not associated: their request was not applied.
-    pub absent: Vec<UsLocalNumber>,
+    pub absent: Vec<UsNumber>,
     /// Numbers of the job not undone because the rollback was interrupted
     /// ([`JobContext::rollback_interrupted`]): still associated, left to the journal.
-    pub skipped: Vec<UsLocalNumber>,
+    pub skipped: Vec<UsNumber>,
 }
 
 impl RolledBack {
@@ -43,8 +43,8 @@ impl RolledBack {
 /// job. Writes `rollback_started` (unless `started`) and, when complete, `finished`.
 pub(super) async fn roll_back(
     ctx: &JobContext,
-    ours: Vec<UsLocalNumber>,
-    undecided: Vec<UsLocalNumber>,
+    ours: Vec<UsNumber>,
+    undecided: Vec<UsNumber>,
     started: bool,
 ) -> Result<RolledBack, JournalError> {
     if !started {
@@ -53,7 +53,7 @@ pub(super) async fn roll_back(
     ctx.tick(|p| p.phase = Phase::RollingBack);
     let mut end = RolledBack::default();
     let mut set = ours;
-    let looked_up: Vec<(UsLocalNumber, Result<Found, crate::Error>)> = stream::iter(undecided)
+    let looked_up: Vec<(UsNumber, Result<Found, crate::Error>)> = stream::iter(undecided)
         .map(|n| async move { (n, look_up(ctx, n).await) })
         .buffered(ctx.concurrency.max(1))
         .collect()
@@ -74,7 +74,7 @@ pub(super) async fn roll_back(
     set.dedup();
     for chunk in set.chunks(Batch::MAX_SIZE) {
         // An interrupt stops the disassociations not yet started; those in flight finish.
-        let results: Vec<(UsLocalNumber, Option<Result<(), String>>)> =
+        let results: Vec<(UsNumber, Option<Result<(), String>>)> =
             stream::iter(chunk.iter().copied())
                 .map(|n| async move {
                     if ctx.rollback_interrupted() {
@@ -124,7 +124,7 @@ pub(super) async fn roll_back(
 /// It is idempotent, so a transient failure is tried again until it succeeds or the job gives
 /// up on the server. A 404 counts as "already absent" only once a lookup confirms that the
 /// number is not on the enterprise.
-pub(super) async fn disassociate_one(ctx: &JobContext, n: UsLocalNumber) -> Result<(), String> {
+pub(super) async fn disassociate_one(ctx: &JobContext, n: UsNumber) -> Result<(), String> {
     ctx.count_request();
     let scope = Scope::Enterprise(ctx.enterprise);
     match ctx.idempotent.disassociate(scope, n.as_e164()).await {

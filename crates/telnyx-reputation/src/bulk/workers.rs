@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use super::BulkError;
 use super::batch::{Step, Tally, run_batch};
@@ -76,10 +76,10 @@ impl Batches {
 
 /// The number a compact pre-flight entry stands for; pre-flight keeps only numbers that passed
 /// the same check, so an entry that does not (which cannot happen) is dropped, not a panic.
-pub(super) fn unpack(chunk: &[u64]) -> Vec<UsLocalNumber> {
+pub(super) fn unpack(chunk: &[u64]) -> Vec<UsNumber> {
     chunk
         .iter()
-        .filter_map(|n| UsLocalNumber::from_national_number(*n))
+        .filter_map(|n| UsNumber::from_national_number(*n))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 //! numbers the snapshot held and the stream never showed are the removed ones.
 
 use serde::Serialize;
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use super::row::{Risk, Row, Score};
 use super::snapshot::Snapshot;
@@ -72,7 +72,7 @@ impl Serialize for ScoreName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberChange {
     /// The number that changed.
-    pub phone_number: UsLocalNumber,
+    pub phone_number: UsNumber,
     /// What changed.
     #[serde(flatten)]
     pub change: Change,

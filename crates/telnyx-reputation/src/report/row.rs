@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 /// The API's coarse spam-risk bucket, ordered `Low < Medium < High`.
@@ -146,7 +146,7 @@ impl Reputation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// The number, E.164.
-    pub phone_number: UsLocalNumber,
+    pub phone_number: UsNumber,
     /// The enterprise the number is monitored under, when the list says.
     pub enterprise_id: Option<Uuid>,
     /// Its reputation fields, flattened into the row; all null before the API's first

@@ -8,7 +8,7 @@
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use super::row::{Reputation, Risk, Row, Score};
 
@@ -105,7 +105,7 @@ impl Prior {
 /// A saved snapshot, read for comparison: its numbers in order, each with its [`Prior`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    entries: Vec<(UsLocalNumber, Prior)>,
+    entries: Vec<(UsNumber, Prior)>,
 }
 
 impl Snapshot {
@@ -178,17 +178,17 @@ impl Snapshot {
     }
 
     /// Where `number` is in the snapshot, if it is.
-    pub(crate) fn position(&self, number: &UsLocalNumber) -> Option<usize> {
+    pub(crate) fn position(&self, number: &UsNumber) -> Option<usize> {
         self.entries.binary_search_by(|(n, _)| n.cmp(number)).ok()
     }
 
     /// The entry at `index`, as [`Snapshot::position`] found it.
-    pub(crate) fn entry(&self, index: usize) -> Option<&(UsLocalNumber, Prior)> {
+    pub(crate) fn entry(&self, index: usize) -> Option<&(UsNumber, Prior)> {
         self.entries.get(index)
     }
 
     /// What the snapshot said of `number`, if it held it.
-    pub fn get(&self, number: &UsLocalNumber) -> Option<&Prior> {
+    pub fn get(&self, number: &UsNumber) -> Option<&Prior> {
         self.position(number)
             .and_then(|i| self.entries.get(i))
             .map(|(_, p)| p)

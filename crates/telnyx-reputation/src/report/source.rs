@@ -24,7 +24,7 @@ fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
 
 impl Row {
     /// The row of one list record; the reason when the record is not one a report can hold
-    /// (no number, a number that is not a US local number, a score outside 0–100).
+    /// (no number, a number that is neither US local nor US toll-free, a score outside 0–100).
     pub fn from_record(record: &NumberReputation) -> Result<Row, String> {
         let number = record
             .phone_number

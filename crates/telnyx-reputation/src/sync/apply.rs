@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::SyncPlan;
@@ -29,7 +29,7 @@ pub struct SyncOutcome {
     /// journal was kept.
     pub associations: Option<Report>,
     /// The extras disassociated by this run (pruning only).
-    pub disassociated: Vec<UsLocalNumber>,
+    pub disassociated: Vec<UsNumber>,
     /// Whether the enterprise now holds what the plan aimed at: every association made (or
     /// none needed) and, when pruning, every extra disassociated.
     pub converged: bool,
@@ -49,12 +49,12 @@ pub enum SyncError {
     #[error("disassociating {number}: {source}")]
     Disassociate {
         /// The number being disassociated.
-        number: UsLocalNumber,
+        number: UsNumber,
         /// What failed.
         #[source]
         source: Error,
         /// The extras disassociated by this run before the failure was known.
-        done: Vec<UsLocalNumber>,
+        done: Vec<UsNumber>,
     },
 }
 

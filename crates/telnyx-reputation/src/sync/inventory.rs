@@ -2,7 +2,7 @@
 //! same refusals and duplicates as `associate_all`), keeping the distinct valid numbers for a
 //! [`SyncPlan`](super::SyncPlan).
 
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 use crate::bulk::{Duplicate, Parsing, Refusal, preflight};
 
@@ -12,7 +12,7 @@ pub struct Inventory {
     /// Inputs read, valid or not, duplicates included.
     pub inputs: u64,
     /// Distinct valid numbers, in the order of their first input.
-    pub numbers: Vec<UsLocalNumber>,
+    pub numbers: Vec<UsNumber>,
     /// Inputs refused, each with its 0-based position and the E.164 rule it broke.
     pub refused: Vec<Refusal>,
     /// Inputs dropped because an earlier input is the same number.
@@ -35,7 +35,7 @@ impl Inventory {
             numbers: checked
                 .valid
                 .into_iter()
-                .filter_map(UsLocalNumber::from_national_number)
+                .filter_map(UsNumber::from_national_number)
                 .collect(),
             refused: checked.refused,
             duplicates: checked.duplicates,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_e164::{Batch, UsNumber};
 use uuid::Uuid;
 
 use super::SyncPlan;
@@ -47,7 +47,7 @@ pub(super) fn write(
         })?;
         batches = batches.saturating_add(1);
     }
-    let extras: &[UsLocalNumber] = plan.disassociate();
+    let extras: &[UsNumber] = plan.disassociate();
     journal.append_unsynced(&Event::Sync {
         extras: u64::try_from(extras.len()).unwrap_or(u64::MAX),
     })?;

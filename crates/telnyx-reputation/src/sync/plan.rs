@@ -4,7 +4,7 @@
 //! a second.
 
 use serde::Serialize;
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 /// A number of the inventory that another enterprise of the account already monitors: the
@@ -12,7 +12,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     /// The number the inventory wants on this enterprise.
-    pub phone_number: UsLocalNumber,
+    pub phone_number: UsNumber,
     /// The enterprise that holds it now.
     pub held_by: Uuid,
 }
@@ -23,9 +23,9 @@ pub struct SyncPlan {
     /// The enterprise made equal to the inventory.
     pub enterprise: Uuid,
     /// In the inventory, not monitored anywhere: to associate (billable, one check a number).
-    pub associate: Vec<UsLocalNumber>,
+    pub associate: Vec<UsNumber>,
     /// Monitored on the enterprise, not in the inventory: disassociated only when pruning.
-    pub extra: Vec<UsLocalNumber>,
+    pub extra: Vec<UsNumber>,
     /// Whether the extras are disassociated (`--prune`); otherwise they stay.
     pub prune: bool,
     /// In the inventory and already monitored on the enterprise.
@@ -40,14 +40,14 @@ impl SyncPlan {
     /// says). Inputs may come in any order and with repeats.
     pub fn new(
         enterprise: Uuid,
-        mut desired: Vec<UsLocalNumber>,
-        current: impl IntoIterator<Item = UsLocalNumber>,
-        account: impl IntoIterator<Item = (UsLocalNumber, Option<Uuid>)>,
+        mut desired: Vec<UsNumber>,
+        current: impl IntoIterator<Item = UsNumber>,
+        account: impl IntoIterator<Item = (UsNumber, Option<Uuid>)>,
         prune: bool,
     ) -> SyncPlan {
         desired.sort_unstable();
         desired.dedup();
-        let mut current: Vec<UsLocalNumber> = current.into_iter().collect();
+        let mut current: Vec<UsNumber> = current.into_iter().collect();
         current.sort_unstable();
         current.dedup();
 
@@ -112,7 +112,7 @@ impl SyncPlan {
     }
 
     /// The numbers the sync disassociates: the extras when pruning, else none.
-    pub fn disassociate(&self) -> &[UsLocalNumber] {
+    pub fn disassociate(&self) -> &[UsNumber] {
         if self.prune { &self.extra } else { &[] }
     }
 
@@ -131,7 +131,7 @@ impl SyncPlan {
 mod tests {
     use super::*;
 
-    fn n(last: u32) -> UsLocalNumber {
+    fn n(last: u32) -> UsNumber {
         format!("+1603555{last:04}").parse().unwrap()
     }
 
@@ -160,7 +160,7 @@ mod tests {
                 held_by: OTHER
             }]
         );
-        assert_eq!(plan.disassociate(), &[] as &[UsLocalNumber]);
+        assert_eq!(plan.disassociate(), &[] as &[UsNumber]);
         assert_eq!(plan.billable_checks(), 2);
         assert!(!plan.is_empty());
 

@@ -5,7 +5,7 @@
 //! finds.
 
 use futures::{StreamExt, stream};
-use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_e164::{Batch, UsNumber};
 use uuid::Uuid;
 
 use crate::bulk::CancellationToken;
@@ -17,10 +17,10 @@ use crate::error::Error;
 #[derive(Debug, Default)]
 pub(super) struct Pruned {
     /// Extras taken off the enterprise by this run (disassociated, or found not associated).
-    pub done: Vec<UsLocalNumber>,
+    pub done: Vec<UsNumber>,
     /// The first disassociation that failed after retries, if one did; no new one was started
     /// after it.
-    pub failed: Option<(UsLocalNumber, Error)>,
+    pub failed: Option<(UsNumber, Error)>,
     /// Whether the caller's token stopped it with extras left.
     pub interrupted: bool,
 }
@@ -32,7 +32,7 @@ pub(super) struct Pruned {
 pub(super) async fn prune(
     client: &Client,
     enterprise: Uuid,
-    extras: Vec<UsLocalNumber>,
+    extras: Vec<UsNumber>,
     concurrency: usize,
     cancel: Option<&CancellationToken>,
     mut journal: Option<&mut Journal>,

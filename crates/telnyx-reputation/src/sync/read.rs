@@ -3,7 +3,7 @@
 //! [`Client::list_all`] (list pages only: free).
 
 use futures::TryStreamExt;
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::SyncPlan;
@@ -12,10 +12,7 @@ use crate::error::Error;
 use crate::filter::NumberFilter;
 
 /// A listed record's number, or a protocol error naming the list.
-fn listed_number(
-    record: &NumberReputation,
-    operation: &'static str,
-) -> Result<UsLocalNumber, Error> {
+fn listed_number(record: &NumberReputation, operation: &'static str) -> Result<UsNumber, Error> {
     let text = record
         .phone_number
         .as_deref()
@@ -38,7 +35,7 @@ impl Client {
     pub async fn plan_sync(
         &self,
         enterprise: Uuid,
-        desired: Vec<UsLocalNumber>,
+        desired: Vec<UsNumber>,
         prune: bool,
     ) -> Result<SyncPlan, Error> {
         let mut current = Vec::new();

@@ -9,7 +9,7 @@
 //! # Format (version 2)
 //!
 //! The first line is the job header; every later line is an event. Numbers are canonical E.164
-//! strings, read back as [`UsLocalNumber`]s (a line holding anything else is refused).
+//! strings, read back as [`UsNumber`]s (a line holding anything else is refused).
 //!
 //! ```text
 //! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"sum":"…"}
@@ -59,7 +59,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::report::Outcome;
@@ -90,7 +90,7 @@ pub struct Header {
     pub started_at: chrono::DateTime<chrono::Utc>,
     /// Inputs read, valid or not, duplicates included: the report's first count.
     pub inputs: u64,
-    /// Inputs that passed pre-flight (distinct US local numbers).
+    /// Inputs that passed pre-flight (distinct US local or toll-free numbers).
     pub valid: u64,
 }
 
@@ -98,7 +98,7 @@ pub struct Header {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RefusedNumber {
     /// The refused number, as the server named it by its index in the request.
-    pub number: UsLocalNumber,
+    pub number: UsNumber,
     /// The error code the server gave (or ours, when it gave none).
     pub code: String,
     /// The server's `detail` text, kept for the report (not interpreted).
@@ -114,7 +114,7 @@ pub enum Event {
         /// The batch's number in the plan, from 0; later events name the batch by it.
         batch: u64,
         /// The numbers the batch will send, in request order.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Every batch of the plan is written; nothing is sent before this line.
     Planned {
@@ -127,14 +127,14 @@ pub enum Event {
         batch: u64,
         /// The numbers of this request: the whole batch, or a part of it when a refusal is
         /// being isolated.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Associated by this job: a rollback undoes these.
     Committed {
         /// The batch the numbers belong to.
         batch: u64,
         /// The numbers the server confirmed (by its answer or by a lookup).
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Associated with this enterprise before the job: done, not ours to undo.
     Already {
@@ -142,7 +142,7 @@ pub enum Event {
         batch: u64,
         /// The numbers found on the enterprise from before the job (a refusal naming them as
         /// already associated, or a lookup with an earlier creation time).
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// The request did not take effect: its numbers may be sent again.
     NotCommitted {
@@ -150,7 +150,7 @@ pub enum Event {
         batch: u64,
         /// The numbers proved not associated: an answer that proves the request was not
         /// applied, or a lookup that did not find them.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Refused by the server: not associated, and never sent again by this job.
     Refused {
@@ -165,7 +165,7 @@ pub enum Event {
         /// The batch the numbers belong to.
         batch: u64,
         /// The numbers whose state is unknown.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
         /// The last error, in words, for the report.
         reason: String,
     },
@@ -174,7 +174,7 @@ pub enum Event {
     /// Numbers undone by the rollback.
     Disassociated {
         /// The numbers confirmed no longer on the enterprise (deleted, or found absent).
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// The job ended; `resume` of a finished journal sends nothing (but a sync's prune may
     /// still be left: see [`Event::Sync`]).
@@ -191,13 +191,13 @@ pub enum Event {
     /// Extras the sync disassociates after its associations; written before anything is sent.
     Prune {
         /// The extras of this line, in the order they are sent.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Extras confirmed off the enterprise by the prune: disassociated, or answered 404 (not
     /// associated, which is what the prune wants). Never undone by a rollback.
     Pruned {
         /// The extras done.
-        numbers: Vec<UsLocalNumber>,
+        numbers: Vec<UsNumber>,
     },
     /// Every extra of the sync is off the enterprise: the sync is done.
     PruneFinished,
@@ -243,19 +243,19 @@ pub struct Replay {
     /// The header, or `None` for an empty file (a job killed before its first line).
     pub header: Option<Header>,
     /// The plan: batch number → its numbers, in order.
-    pub plan: BTreeMap<u64, Vec<UsLocalNumber>>,
+    pub plan: BTreeMap<u64, Vec<UsNumber>>,
     /// Associated by this job (and not yet undone).
-    pub ours: BTreeSet<UsLocalNumber>,
+    pub ours: BTreeSet<UsNumber>,
     /// Associated with this enterprise before the job.
-    pub already: BTreeSet<UsLocalNumber>,
+    pub already: BTreeSet<UsNumber>,
     /// Refused by the server, with the refusal.
-    pub refused: BTreeMap<UsLocalNumber, RefusedNumber>,
+    pub refused: BTreeMap<UsNumber, RefusedNumber>,
     /// Undecided (a `failed` event and nothing after it), with the last error in words.
-    pub failed: BTreeMap<UsLocalNumber, String>,
+    pub failed: BTreeMap<UsNumber, String>,
     /// Sent, outcome not recorded: may or may not be associated.
-    pub in_flight: BTreeSet<UsLocalNumber>,
+    pub in_flight: BTreeSet<UsNumber>,
     /// Confirmed absent by a rollback: no longer the job's to undo.
-    pub disassociated: BTreeSet<UsLocalNumber>,
+    pub disassociated: BTreeSet<UsNumber>,
     /// Whether the plan was written in full (before it, nothing was sent).
     pub planned: bool,
     /// Whether a rollback began, in which case `resume` only continues the rollback.
@@ -265,9 +265,9 @@ pub struct Replay {
     /// Whether the journal is a sync's (it has a `sync` line).
     pub sync: bool,
     /// The sync's extras, to disassociate once its associations all succeeded.
-    pub prune: BTreeSet<UsLocalNumber>,
+    pub prune: BTreeSet<UsNumber>,
     /// Extras the prune has taken off the enterprise.
-    pub pruned: BTreeSet<UsLocalNumber>,
+    pub pruned: BTreeSet<UsNumber>,
     /// Whether the prune ended with every extra off the enterprise.
     pub prune_finished: bool,
     /// Where appending continues: the format version, the length of the verified lines, and
@@ -340,7 +340,7 @@ impl Replay {
     }
 
     /// The sync's extras not yet taken off the enterprise, in order.
-    pub fn unpruned(&self) -> Vec<UsLocalNumber> {
+    pub fn unpruned(&self) -> Vec<UsNumber> {
         self.prune.difference(&self.pruned).copied().collect()
     }
 
@@ -355,7 +355,7 @@ impl Replay {
     }
 
     /// Planned numbers with no outcome yet and not in flight: still to be sent.
-    pub fn unsent(&self) -> Vec<(u64, Vec<UsLocalNumber>)> {
+    pub fn unsent(&self) -> Vec<(u64, Vec<UsNumber>)> {
         self.plan
             .iter()
             .map(|(batch, numbers)| {
@@ -370,7 +370,7 @@ impl Replay {
             .collect()
     }
 
-    fn is_decided(&self, n: &UsLocalNumber) -> bool {
+    fn is_decided(&self, n: &UsNumber) -> bool {
         self.ours.contains(n)
             || self.already.contains(n)
             || self.refused.contains_key(n)

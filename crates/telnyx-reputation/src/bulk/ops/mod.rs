@@ -38,7 +38,7 @@ use super::CancellationToken;
 use super::preflight::{Parsing, Preflight, preflight};
 use super::report::{Duplicate, Refusal};
 use super::workers::unpack;
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 
 pub use remediate::RemediationTemplate;
 
@@ -230,7 +230,7 @@ pub struct NumberResult {
 }
 
 impl NumberResult {
-    pub(crate) fn new(number: &UsLocalNumber, outcome: NumberOutcome) -> NumberResult {
+    pub(crate) fn new(number: &UsNumber, outcome: NumberOutcome) -> NumberResult {
         NumberResult {
             phone_number: number.to_string(),
             outcome,
@@ -297,7 +297,7 @@ pub(crate) struct Decided {
 /// gathers the report.
 async fn run<F, Fut>(plan: Plan, size: usize, options: &OpsOptions, per_batch: F) -> OpsReport
 where
-    F: Fn(Vec<UsLocalNumber>) -> Fut,
+    F: Fn(Vec<UsNumber>) -> Fut,
     Fut: Future<Output = Decided>,
 {
     let Preflight {

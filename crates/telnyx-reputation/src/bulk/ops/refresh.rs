@@ -3,7 +3,7 @@
 //! list page before anything is sent again.
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use telnyx_e164::{Batch, UsLocalNumber};
+use telnyx_e164::{Batch, UsNumber};
 use uuid::Uuid;
 
 use super::{Decided, NumberOutcome, NumberResult, OpsOptions, OpsReport, Plan, run};
@@ -52,7 +52,7 @@ impl Client {
 async fn refresh_batch(
     client: &Client,
     enterprise_id: Uuid,
-    mut pending: Vec<UsLocalNumber>,
+    mut pending: Vec<UsNumber>,
     resends: u32,
 ) -> Decided {
     let mut decided = Decided::default();
@@ -146,7 +146,7 @@ async fn refresh_batch(
 async fn last_refreshed(
     client: &Client,
     enterprise_id: Uuid,
-    number: &UsLocalNumber,
+    number: &UsNumber,
 ) -> Result<Option<DateTime<Utc>>, Error> {
     let page = client
         .list(

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use tokio::sync::RwLock;
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ impl RemediationTemplate {
 
     /// Checks the template with a stand-in number, so a bad field is refused before a job.
     fn probe(&self) -> Result<(), InvalidInput> {
-        let probe = UsLocalNumber::from_national_number(2_015_550_123)
+        let probe = UsNumber::from_national_number(2_015_550_123)
             .map(|n| n.as_e164())
             .into_iter();
         self.submission(probe).map(drop)
@@ -167,13 +167,13 @@ async fn remediate_batch(
     enterprise_id: Uuid,
     template: &RemediationTemplate,
     shared: &Shared,
-    mut pending: Vec<UsLocalNumber>,
+    mut pending: Vec<UsNumber>,
     resends: u32,
 ) -> Decided {
     let mut decided = Decided::default();
     let mut unproved_sends = 0u32;
     while !pending.is_empty() {
-        let submission = match template.submission(pending.iter().map(UsLocalNumber::as_e164)) {
+        let submission = match template.submission(pending.iter().map(UsNumber::as_e164)) {
             Ok(s) => s,
             Err(e) => {
                 refuse_all(&mut decided, &mut pending, "invalid", &e.to_string());
@@ -292,7 +292,7 @@ async fn remediate_batch(
 }
 
 /// Every pending number done, in request `id`.
-fn finish(decided: &mut Decided, pending: &mut Vec<UsLocalNumber>, id: Uuid) {
+fn finish(decided: &mut Decided, pending: &mut Vec<UsNumber>, id: Uuid) {
     decided
         .results
         .extend(pending.drain(..).map(|n| NumberResult {
@@ -301,7 +301,7 @@ fn finish(decided: &mut Decided, pending: &mut Vec<UsLocalNumber>, id: Uuid) {
         }));
 }
 
-fn refuse_all(decided: &mut Decided, pending: &mut Vec<UsLocalNumber>, code: &str, detail: &str) {
+fn refuse_all(decided: &mut Decided, pending: &mut Vec<UsNumber>, code: &str, detail: &str) {
     decided.results.extend(pending.drain(..).map(|n| {
         let outcome = NumberOutcome::Refused {
             code: code.to_owned(),

@@ -5,7 +5,7 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-fn n(text: &str) -> UsLocalNumber {
+fn n(text: &str) -> UsNumber {
     text.parse().unwrap()
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::bulk::{Mode, Outcome};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 fn header(job: u128) -> Header {
@@ -18,7 +18,7 @@ fn header(job: u128) -> Header {
     }
 }
 
-fn n(v: &[&str]) -> Vec<UsLocalNumber> {
+fn n(v: &[&str]) -> Vec<UsNumber> {
     v.iter().map(|s| s.parse().unwrap()).collect()
 }
 
