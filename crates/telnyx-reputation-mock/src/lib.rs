@@ -46,15 +46,19 @@
 mod accept;
 mod admin;
 mod app;
+mod associate;
 mod envelope;
 mod faults;
 mod guard;
 mod handlers;
+mod hosting;
 mod ledger;
 mod lifecycle;
 mod listing;
 mod loa;
 pub mod model;
+mod ownership;
+mod ownership_handlers;
 mod populate;
 mod ratelimit;
 mod refresh;
@@ -62,12 +66,15 @@ mod refusal;
 mod remediation;
 mod remediation_handlers;
 mod reputation;
+mod schedule;
 #[cfg(feature = "clap")]
 mod serve;
 mod settings_handlers;
 mod state;
 mod stats;
 mod timer;
+mod verification;
+mod webhook;
 mod wire;
 
 use std::net::SocketAddr;
@@ -78,8 +85,10 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 pub use faults::Faults;
-pub use ledger::Billing;
+pub use hosting::NumberPrefix;
+pub use ledger::{Billing, Operation, OperationBilling};
 pub use lifecycle::{SettingsRecord, TERMS_VERSION};
+pub use ownership::{HISTORY_MAX, Ownership, OwnershipChange};
 pub use remediation::{RemediationBody, RemediationRecord};
 pub use reputation::reputation_of;
 pub use reputation::{populated_reputation, reputation_after};
@@ -90,6 +99,8 @@ pub use state::{
     NumberRule, Refusal, World,
 };
 pub use stats::Stats;
+pub use verification::VerificationBody;
+pub use webhook::{DELIVERY_TIMEOUT, Delivery, MAX_ATTEMPTS};
 
 /// The demo account's API key.
 pub const DEMO_API_KEY: &str = "demo-key";
@@ -116,13 +127,27 @@ pub struct MockConfig {
     pub remediation_step_ms: u64,
     /// Numbers associated with each approved enterprise at start, with seeded data.
     pub populate: u64,
+    /// Prefixes of numbers hosted with another provider (`source: external`): associating
+    /// one needs the enterprise's ownership proof approved, and it must be US local. They are
+    /// in no inventory.
+    pub external: Vec<NumberPrefix>,
+    /// How long an ownership proof stays `pending` before it is approved.
+    pub verification_review_ms: u64,
+    /// How long a flagged number has to confirm its ownership (`confirm_by`).
+    pub confirm_window_ms: u64,
+    /// How long after an unacknowledged webhook delivery it is sent again.
+    pub webhook_retry_ms: u64,
 }
+
+/// Three days: the `confirm_by` window of the documentation's example.
+pub const DEFAULT_CONFIRM_WINDOW_MS: u64 = 3 * 24 * 60 * 60 * 1000;
 
 impl MockConfig {
     /// One account (`demo-key`) that has agreed to the Terms of Service, one approved
-    /// enterprise ([`DEMO_ENTERPRISE`]), owning every valid US local number; loopback, a free
-    /// port, no faults; activations approved after a second, remediation stages a second
-    /// long; nothing populated.
+    /// enterprise ([`DEMO_ENTERPRISE`]), owning every valid US local and toll-free number, none
+    /// hosted elsewhere; loopback, a free port, no faults; activations approved, remediation
+    /// stages, ownership-proof reviews and webhook redeliveries a second each; confirmation
+    /// windows of three days; nothing populated.
     pub fn demo() -> MockConfig {
         MockConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -141,6 +166,10 @@ impl MockConfig {
             approve_after_ms: 1000,
             remediation_step_ms: 1000,
             populate: 0,
+            external: Vec::new(),
+            verification_review_ms: 1000,
+            confirm_window_ms: DEFAULT_CONFIRM_WINDOW_MS,
+            webhook_retry_ms: 1000,
         }
     }
 }
@@ -151,6 +180,8 @@ pub struct MockHandle {
     app: Arc<app::App>,
     shutdown: Arc<Notify>,
     task: tokio::task::JoinHandle<()>,
+    /// The timer task and the webhook sender, stopped with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl MockHandle {
@@ -185,14 +216,31 @@ impl MockHandle {
     }
 
     /// Moves the emulator's clock forward: pending activations whose time has come are
-    /// approved, remediations move on. Tests use it instead of sleeping.
+    /// approved, remediations move on, and the timers that became due (ownership-proof
+    /// reviews, confirmation deadlines, webhook redeliveries) run before it returns. Tests use
+    /// it instead of sleeping.
     pub fn advance_clock(&self, by: std::time::Duration) {
-        self.app.clock.advance(by);
+        self.app.advance_clock(by);
     }
 
-    /// Stops accepting connections and waits for the server task.
+    /// The public key webhook deliveries are signed with: standard base64 of its 32 bytes, as
+    /// Telnyx shows an account's key (and as `TELNYX_PUBLIC_KEY` holds it).
+    pub fn webhook_public_key(&self) -> String {
+        self.app.signer.public_key()
+    }
+
+    /// The webhook delivery attempts so far (the last [`webhook::LOG`]), oldest first.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.app.world().webhooks.log.iter().cloned().collect()
+    }
+
+    /// Stops accepting connections, stops the timers and the webhook sender, and waits for the
+    /// server task.
     pub async fn shutdown(self) {
         self.shutdown.notify_one();
+        for task in &self.background {
+            task.abort();
+        }
         let _ = self.task.await;
     }
 }
@@ -201,14 +249,20 @@ impl MockHandle {
 pub async fn start(config: MockConfig) -> std::io::Result<MockHandle> {
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = Arc::new(app::App::new(config));
+    let (app, deliveries) = app::App::new(config);
+    let app = Arc::new(app);
     let router = app::router(Arc::clone(&app));
     let shutdown = Arc::new(Notify::new());
     let task = tokio::spawn(accept::accept_loop(listener, router, Arc::clone(&shutdown)));
+    let background = vec![
+        tokio::spawn(schedule::run_timers(Arc::clone(&app))),
+        tokio::spawn(webhook::deliver_all(Arc::clone(&app), deliveries)),
+    ];
     Ok(MockHandle {
         base_url: format!("http://{addr}"),
         app,
         shutdown,
         task,
+        background,
     })
 }

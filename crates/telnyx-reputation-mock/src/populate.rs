@@ -3,8 +3,9 @@
 //! bill) first. Nothing here is billed.
 
 use chrono::{DateTime, Utc};
-use telnyx_e164::UsLocalNumber;
+use telnyx_e164::{E164, UsLocalNumber};
 
+use crate::model::NumberSource;
 use crate::reputation::{mix, populated_reputation};
 use crate::state::{Inventory, World};
 
@@ -33,7 +34,8 @@ impl World {
     /// Associates `per_enterprise` numbers with each enterprise whose reputation is approved
     /// at `now`, each with reputation data seeded by `seed`. Numbers come from the account's
     /// inventory (in order) or, for `all`, from a seeded walk over valid US local numbers;
-    /// an inventory too small gives fewer.
+    /// numbers under an external prefix are skipped (they are not in the inventory), and an
+    /// inventory too small gives fewer.
     pub fn populate(&mut self, per_enterprise: u64, seed: u64, now: DateTime<Utc>) {
         for account in 0..self.accounts.len() {
             let enterprises: Vec<uuid::Uuid> = self
@@ -48,14 +50,14 @@ impl World {
                         .is_some_and(|s| s.is_approved(now))
                 })
                 .collect();
-            let mut source: Box<dyn Iterator<Item = UsLocalNumber>> =
+            let mut source: Box<dyn Iterator<Item = E164>> =
                 match self.accounts.get(account).map(|a| &a.inventory) {
                     Some(Inventory::Numbers(set)) => {
-                        let mut owned: Vec<UsLocalNumber> = set.iter().copied().collect();
+                        let mut owned: Vec<E164> = set.iter().copied().collect();
                         owned.sort();
                         Box::new(owned.into_iter())
                     }
-                    _ => Box::new(candidates(seed)),
+                    _ => Box::new(candidates(seed).map(|n| n.as_e164())),
                 };
             'enterprises: for enterprise in approved {
                 let mut added = 0u64;
@@ -63,11 +65,20 @@ impl World {
                     let Some(number) = source.next() else {
                         break 'enterprises;
                     };
-                    if self.associations.contains_key(&number.as_e164()) {
+                    if self.associations.contains_key(&number)
+                        || self.external.iter().any(|p| p.matches(&number))
+                    {
                         continue;
                     }
                     let data = populated_reputation(&number, seed, now);
-                    self.insert(account, enterprise, number, now, Some(data));
+                    self.insert(
+                        account,
+                        enterprise,
+                        number,
+                        NumberSource::Telnyx,
+                        now,
+                        Some(data),
+                    );
                     added += 1;
                 }
             }

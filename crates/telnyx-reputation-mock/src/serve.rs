@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 
 use uuid::Uuid;
 
-use crate::{AccountConfig, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig};
+use crate::{
+    AccountConfig, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig, NumberPrefix,
+};
 
 /// `telnyx-reputation mock serve`: the emulator as a process.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,9 +37,25 @@ pub struct ServeArgs {
     /// seeded by `--seed` (spam risk low, medium, high or null).
     #[arg(long, default_value_t = 0)]
     pub populate: u64,
-    /// Owned numbers: `all` (every valid US local number) or a file with one E.164 number a line.
+    /// Owned numbers in the Telnyx inventory: `all` (every valid US local and US toll-free
+    /// number no `--external` prefix matches) or a file with one E.164 number (US local or
+    /// toll-free) a line.
     #[arg(long, default_value = "all")]
     pub inventory: String,
+    /// An E.164 prefix (e.g. `+1312`) of numbers the enterprises own but host with another
+    /// provider (repeatable): they are `source: external`, must be US local, and need the
+    /// enterprise's ownership proof approved to be associated.
+    #[arg(long = "external", value_name = "PREFIX")]
+    pub external: Vec<NumberPrefix>,
+    /// How long a submitted ownership proof stays `pending` before it is approved.
+    #[arg(long, default_value_t = 1000)]
+    pub verification_review_ms: u64,
+    /// How long a flagged number has to confirm its ownership (`confirm_by`; default 3 days).
+    #[arg(long, default_value_t = crate::DEFAULT_CONFIRM_WINDOW_MS)]
+    pub confirm_window_ms: u64,
+    /// How long after an unacknowledged webhook delivery it is sent again.
+    #[arg(long, default_value_t = 1000)]
+    pub webhook_retry_ms: u64,
     /// Accept a raw `+` in paths.
     #[arg(long)]
     pub allow_raw_plus: bool,
@@ -63,8 +81,17 @@ impl ServeArgs {
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
             {
-                let n = telnyx_e164::UsLocalNumber::parse_strict(line.trim())
+                let n = telnyx_e164::E164::parse_strict(line.trim())
                     .map_err(|e| format!("inventory {} line {}: {e}", self.inventory, i + 1))?;
+                let kind = telnyx_e164::classify(&n);
+                if !crate::hosting::inventory_kind(kind) {
+                    return Err(format!(
+                        "inventory {} line {}: {n} is {}, not a US local or toll-free number",
+                        self.inventory,
+                        i + 1,
+                        kind.name()
+                    ));
+                }
                 set.insert(n);
             }
             Inventory::Numbers(set)
@@ -97,13 +124,18 @@ impl ServeArgs {
             approve_after_ms: self.approve_after_ms,
             remediation_step_ms: self.remediation_step_ms,
             populate: self.populate,
+            external: self.external.clone(),
+            verification_review_ms: self.verification_review_ms,
+            confirm_window_ms: self.confirm_window_ms,
+            webhook_retry_ms: self.webhook_retry_ms,
         })
     }
 }
 
-/// Runs the emulator until SIGINT or SIGTERM, after printing its base URL, key and enterprise
-/// ids as its first lines (`enterprise ID` for approved ones, `new_enterprise ID` for those
-/// without reputation).
+/// Runs the emulator until SIGINT or SIGTERM, after printing its base URL, key, webhook public
+/// key and enterprise ids as its first lines (`base_url URL`, `api_key KEY`,
+/// `webhook_public_key BASE64`, then `enterprise ID` for approved ones and `new_enterprise ID`
+/// for those without reputation).
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = args.config()?;
     let enterprises: Vec<EnterpriseConfig> = config
@@ -116,6 +148,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     println!("base_url {}", handle.base_url());
     println!("api_key {}", args.api_key);
+    println!("webhook_public_key {}", handle.webhook_public_key());
     for e in enterprises {
         let kind = if e.approved {
             "enterprise"

@@ -115,7 +115,7 @@ async fn associate_is_atomic_and_names_each_bad_number() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock, DEMO_API_KEY);
     let mut batch = numbers(0, 5);
-    batch[1] = "+18005551234".into();
+    batch[1] = "+442079460000".into();
     batch[3] = "6035551234".into();
     batch[4] = batch[0].clone();
     let (status, errors) = associate(&c, DEMO_ENTERPRISE, batch).await.unwrap_err();
@@ -123,7 +123,7 @@ async fn associate_is_atomic_and_names_each_bad_number() {
     assert_eq!(
         errors,
         [
-            ("toll_free".to_owned(), Some("/phone_numbers/1".to_owned())),
+            ("non_us".to_owned(), Some("/phone_numbers/1".to_owned())),
             (
                 "missing_plus".to_owned(),
                 Some("/phone_numbers/3".to_owned())

@@ -27,7 +27,7 @@ fn held(mock: &MockHandle) -> BTreeSet<UsLocalNumber> {
         .associations
         .values()
         .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
-        .map(|a| a.phone_number)
+        .map(|a| UsLocalNumber::try_from(a.phone_number).unwrap())
         .collect()
 }
 
