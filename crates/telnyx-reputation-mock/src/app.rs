@@ -37,6 +37,8 @@ pub(crate) struct App {
     pub signer: crate::webhook::WebhookSigner,
     /// When the world's next timer is due, and the timer task's doorbell.
     pub wakeup: Arc<crate::schedule::Wakeup>,
+    /// Webhook attempts sent and logged so far (answered or failed), for waiters.
+    pub attempts_done: tokio::sync::watch::Sender<u64>,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
             started: Instant::now(),
             signer: crate::webhook::WebhookSigner::from_seed(config.seed),
             wakeup,
+            attempts_done: tokio::sync::watch::Sender::new(0),
         };
         (app, deliveries)
     }

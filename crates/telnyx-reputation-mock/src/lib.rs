@@ -229,9 +229,18 @@ impl MockHandle {
         self.app.signer.public_key()
     }
 
-    /// The webhook delivery attempts so far (the last [`webhook::LOG`]), oldest first.
+    /// The webhook delivery attempts so far (the last 1,000), oldest first.
     pub fn deliveries(&self) -> Vec<Delivery> {
         self.app.world().webhooks.log.iter().cloned().collect()
+    }
+
+    /// Waits until `count` delivery attempts have been sent and their outcome logged (and, for
+    /// one not answered 200, its redelivery scheduled) since the emulator started: a test
+    /// that saw a delivery arrive waits on this before moving the clock, instead of sleeping.
+    pub async fn wait_for_attempts(&self, count: u64) {
+        let mut done = self.app.attempts_done.subscribe();
+        // The sender lives as long as the app, which `self` holds.
+        let _ = done.wait_for(|n| *n >= count).await;
     }
 
     /// Stops accepting connections, stops the timers and the webhook sender, and waits for the

@@ -5,29 +5,39 @@
 use chrono::{DateTime, Utc};
 use telnyx_e164::{E164, UsLocalNumber};
 
+use crate::hosting::NumberPrefix;
 use crate::model::NumberSource;
 use crate::reputation::{mix, populated_reputation};
 use crate::state::{Inventory, World};
 
 /// Candidate numbers in a seeded order: from a seeded area code on, every line of every
 /// exchange whose first and middle lines are valid US local numbers (a block that is not, say
-/// an unassigned area code, is skipped with two checks instead of ten thousand).
-fn candidates(seed: u64) -> impl Iterator<Item = UsLocalNumber> {
+/// an unassigned area code, is skipped with two checks instead of ten thousand). Area codes and
+/// exchanges an external prefix covers whole are skipped without a check.
+fn candidates(seed: u64, external: Vec<NumberPrefix>) -> impl Iterator<Item = UsLocalNumber> {
     let first_npa = mix(seed) % 800;
-    (0..800u64).flat_map(move |i| {
-        let npa = 200 + (first_npa + i) % 800;
-        (200..1000u64)
-            .filter(move |nxx| {
-                [0u64, 5000].iter().all(|line| {
-                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).is_ok()
+    let covered = move |block: &str| external.iter().any(|p| block.starts_with(p.as_str()));
+    (0..800u64)
+        .map(move |i| 200 + (first_npa + i) % 800)
+        .filter({
+            let covered = covered.clone();
+            move |npa| !covered(&format!("+1{npa}"))
+        })
+        .flat_map(move |npa| {
+            let covered = covered.clone();
+            (200..1000u64)
+                .filter(move |nxx| {
+                    !covered(&format!("+1{npa}{nxx}"))
+                        && [0u64, 5000].iter().all(|line| {
+                            UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).is_ok()
+                        })
                 })
-            })
-            .flat_map(move |nxx| {
-                (0..10_000u64).filter_map(move |line| {
-                    UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).ok()
+                .flat_map(move |nxx| {
+                    (0..10_000u64).filter_map(move |line| {
+                        UsLocalNumber::parse_strict(&format!("+1{npa}{nxx}{line:04}")).ok()
+                    })
                 })
-            })
-    })
+        })
 }
 
 impl World {
@@ -57,7 +67,7 @@ impl World {
                         owned.sort();
                         Box::new(owned.into_iter())
                     }
-                    _ => Box::new(candidates(seed).map(|n| n.as_e164())),
+                    _ => Box::new(candidates(seed, self.external.clone()).map(|n| n.as_e164())),
                 };
             'enterprises: for enterprise in approved {
                 let mut added = 0u64;

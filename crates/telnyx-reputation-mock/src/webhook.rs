@@ -393,6 +393,7 @@ pub(crate) async fn deliver_all(app: Arc<App>, mut queue: mpsc::Receiver<Attempt
             };
             let now = app.clock.now();
             app.world().delivered(attempt, delivery, now);
+            app.attempts_done.send_modify(|n| *n = n.saturating_add(1));
             drop(permit);
         });
     }
