@@ -1,22 +1,46 @@
 //! A stateful emulator of the Telnyx Phone Number Reputation API, for tests, benchmarks and
 //! demos without an account or a billable call.
 //!
-//! It answers the 18 operations of the current edition of the API (July 2026) over in-memory
-//! state with the documented semantics: bearer auth; the account's Terms of Service agreement;
+//! It answers the 23 operations of the October 2026 edition of the API (the 18 of July 2026
+//! and five new ones) over in-memory state with the documented semantics: bearer auth; the
+//! account's Terms of Service agreement;
 //! enterprises whose reputation is enabled (billable, needing a `loa_document_id`), `pending`
 //! until the emulator's clock passes `approve_after_ms`, then approved, and disabled with every
 //! number de-registered; the LOA rendered as a real PDF and replaced; an inventory of owned
-//! numbers; atomic associate with one error per failing number (`source.pointer` =
-//! `/phone_numbers/<index>`); lists with pages of up to 250 and the `eq`, `contains` and
-//! `enterprise_id` filters; cached or fresh reputation data; refresh answered per number;
+//! numbers (US local and toll-free, `source: telnyx`) and prefixes of numbers hosted elsewhere
+//! ([`MockConfig::external`], `source: external`: US local only, associated once the
+//! enterprise's ownership proof is approved, else `external_verification_required`); atomic
+//! associate with one error per failing number (`source.pointer` =
+//! `/phone_numbers/<index>`); lists with pages of up to 250 and the `eq`, `contains`,
+//! `enterprise_id`, `source` and `ownership_status` filters; cached or fresh reputation data;
+//! refresh answered per number;
 //! remediation requests moving `pending` → `in_progress` → `completed` with per-number results
-//! and 409 for a number in flight; and disassociate. Every error is in the current envelope
+//! and 409 for a number in flight; and disassociate, which removes the number from monitoring
+//! (`customer_removed`; listed with `filter[ownership_status]=removed` only, and associated
+//! again at will). Every error is in the current envelope
 //! (`meta.url` included). Every billable event is counted in a ledger ([`Billing`],
-//! [`MockHandle::billing`]). Numbers are checked by `telnyx-e164`, the same rules the client
-//! uses. Its wire shapes ([`model`]) are written from the current edition.
+//! [`MockHandle::billing`]), which also shows each operation as billable or not
+//! ([`Billing::by_operation`]: the five new ones are not). Numbers are checked by
+//! `telnyx-e164`, the same rules the client uses. Its wire shapes ([`model`]) are written from
+//! the current edition.
+//!
+//! The October 2026 additions: each enterprise's ownership webhook URL (`PATCH .../webhook`);
+//! ownership proof (`POST`/`GET .../external_verification`), `pending` until the emulator's
+//! clock passes [`MockConfig::verification_review_ms`], then `approved`, mirrored in the
+//! settings' `external_verification_status`; each number's ownership tracking
+//! (`GET .../numbers/{n}/ownership`): `verified` at association, and ownership events reported
+//! through `POST /__mock/ownership` (a carrier change or a due re-verification makes it
+//! `pending_confirmation` until `confirm_by`, [`MockConfig::confirm_window_ms`] later; a
+//! disconnection removes it), answered by `ownership_confirm`; and the three webhook events,
+//! delivered to loopback URLs, signed with an Ed25519 key derived from the seed
+//! ([`MockHandle::webhook_public_key`]) exactly as Telnyx signs them, and sent again
+//! [`MockConfig::webhook_retry_ms`] later until answered 200 (at most [`MAX_ATTEMPTS`]).
 //!
 //! Time is the system clock plus an offset: tests move it forward
-//! with [`MockHandle::advance_clock`] instead of sleeping.
+//! with [`MockHandle::advance_clock`] instead of sleeping. Timers (proof reviews, confirmation
+//! deadlines, redeliveries) are due at an instant of that clock: a clock advance runs what
+//! became due before it returns, and they also run as real time passes. Only a delivery's
+//! `telnyx-timestamp` is real time, as a receiver checks it against its own clock.
 //!
 //! Faults ([`Faults`]) are seeded and deterministic: latency and jitter, 5xx at a rate, 429 with
 //! `Retry-After` at a rate, a slow body, and commit-then-drop (the associate is applied, then the

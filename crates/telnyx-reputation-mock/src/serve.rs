@@ -294,6 +294,73 @@ mod tests {
     }
 
     #[test]
+    fn the_ownership_flags_reach_the_configuration() {
+        let c = parse(&[
+            "--external",
+            "+1312",
+            "--external",
+            "+1773",
+            "--verification-review-ms",
+            "5",
+            "--confirm-window-ms",
+            "6",
+            "--webhook-retry-ms",
+            "7",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        let prefixes: Vec<&str> = c.external.iter().map(NumberPrefix::as_str).collect();
+        assert_eq!(prefixes, ["+1312", "+1773"]);
+        assert_eq!(
+            (
+                c.verification_review_ms,
+                c.confirm_window_ms,
+                c.webhook_retry_ms
+            ),
+            (5, 6, 7)
+        );
+        let d = parse(&[]).unwrap().config().unwrap();
+        assert!(d.external.is_empty());
+        assert_eq!(
+            (
+                d.verification_review_ms,
+                d.confirm_window_ms,
+                d.webhook_retry_ms
+            ),
+            (1000, crate::DEFAULT_CONFIRM_WINDOW_MS, 1000)
+        );
+        for bad in ["1312", "+", "+13x"] {
+            let e = parse(&["--external", bad]).err().unwrap().to_string();
+            assert!(e.contains("external prefix"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_inventory_file_takes_us_local_and_toll_free_numbers_only() {
+        let dir = std::env::temp_dir().join(format!("mock-inventory-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.txt");
+        std::fs::write(&good, "+16035550100\n\n+18005550100\n").unwrap();
+        let c = parse(&["--inventory", good.to_str().unwrap()])
+            .unwrap()
+            .config()
+            .unwrap();
+        let Inventory::Numbers(set) = &c.accounts[0].inventory else {
+            panic!("a file inventory");
+        };
+        assert_eq!(set.len(), 2);
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "+16035550100\n+442079460000\n").unwrap();
+        let e = parse(&["--inventory", bad.to_str().unwrap()])
+            .unwrap()
+            .config()
+            .unwrap_err();
+        assert!(e.contains("line 2") && e.contains("non_us"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn out_of_range_values_are_refused() {
         for args in [
             &["--rate-limit", "0"][..],

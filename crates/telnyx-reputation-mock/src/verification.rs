@@ -27,9 +27,9 @@ pub const STATUS_CHANGED: &str = "number_reputation.external_verification.status
 /// `POST .../external_verification`'s body. Unknown fields are ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct VerificationBody {
-    /// Required: 1 to [`MAX_DOCUMENTS`] ids of documents proving ownership.
+    /// Required: 1 to 100 ids (1–255 characters each) of documents proving ownership.
     pub document_ids: Option<Vec<String>>,
-    /// Optional: up to [`MAX_LISTED`] E.164 numbers the documents cover.
+    /// Optional: up to 1,000 E.164 numbers the documents cover.
     pub phone_numbers: Option<Vec<String>>,
 }
 
