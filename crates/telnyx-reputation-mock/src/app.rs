@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, patch, post};
 
 use crate::faults::{Draws, Faults};
@@ -13,7 +14,9 @@ use crate::ratelimit::RateLimiter;
 use crate::state::World;
 use crate::stats::Counters;
 use crate::timer::Clock;
-use crate::{MockConfig, admin, guard, handlers, remediation_handlers, settings_handlers};
+use crate::{
+    MockConfig, admin, guard, handlers, ownership_handlers, remediation_handlers, settings_handlers,
+};
 
 /// The emulator's shared state: the world, the faults, the rate limit's counts, the counters.
 pub(crate) struct App {
@@ -30,11 +33,18 @@ pub(crate) struct App {
     pub clock: Clock,
     /// When the emulator started: the origin of the request timings it logs.
     pub started: Instant,
+    /// The webhook signing key.
+    pub signer: crate::webhook::WebhookSigner,
+    /// When the world's next timer is due, and the timer task's doorbell.
+    pub wakeup: Arc<crate::schedule::Wakeup>,
+    /// Webhook attempts sent and logged so far (answered or failed), for waiters.
+    pub attempts_done: tokio::sync::watch::Sender<u64>,
 }
 
 impl App {
-    /// The state a configuration describes (its address is the listener's business).
-    pub fn new(config: MockConfig) -> App {
+    /// The state a configuration describes (its address is the listener's business), and the
+    /// queue of webhook deliveries for [`crate::webhook::deliver_all`].
+    pub fn new(config: MockConfig) -> (App, tokio::sync::mpsc::Receiver<crate::webhook::Attempt>) {
         // The first account with a key wins, as `World::account_for_key` has it.
         let mut keys = HashMap::new();
         for (i, account) in config.accounts.iter().enumerate() {
@@ -50,10 +60,22 @@ impl App {
                 i64::try_from(config.remediation_step_ms).unwrap_or(i64::MAX),
             ),
         );
+        let ms = |ms: u64| chrono::TimeDelta::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX));
+        world.set_ownership(
+            config.external,
+            crate::ownership::OwnershipTimings {
+                review: ms(config.verification_review_ms),
+                confirm_window: ms(config.confirm_window_ms),
+                webhook_retry: ms(config.webhook_retry_ms),
+            },
+        );
+        let (queue, deliveries) = tokio::sync::mpsc::channel(crate::webhook::QUEUE);
+        world.webhooks.connect(queue);
         if config.populate > 0 {
             world.populate(config.populate, config.seed, clock.now());
         }
-        App {
+        let wakeup = world.timers.wakeup();
+        let app = App {
             world: Mutex::new(world),
             faults: RwLock::new(Arc::new(config.faults)),
             keys,
@@ -63,7 +85,11 @@ impl App {
             counters: Counters::default(),
             clock,
             started: Instant::now(),
-        }
+            signer: crate::webhook::WebhookSigner::from_seed(config.seed),
+            wakeup,
+            attempts_done: tokio::sync::watch::Sender::new(0),
+        };
+        (app, deliveries)
     }
 
     /// The faults now.
@@ -128,6 +154,22 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/enterprises/{enterprise_id}/reputation/numbers/{phone_number}",
             get(handlers::get_enterprise).delete(handlers::disassociate_enterprise),
         )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/webhook",
+            patch(ownership_handlers::update_webhook),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/external_verification",
+            get(ownership_handlers::get_verification).post(ownership_handlers::submit_verification),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers/{phone_number}/ownership",
+            get(ownership_handlers::get_ownership),
+        )
+        .route(
+            "/enterprises/{enterprise_id}/reputation/numbers/{phone_number}/ownership_confirm",
+            post(ownership_handlers::confirm_ownership),
+        )
         .route("/reputation/numbers", get(handlers::list_simplified))
         .route(
             "/reputation/numbers/{phone_number}",
@@ -139,5 +181,20 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         ));
     api.merge(admin::routes())
         .fallback(crate::envelope::no_such_route)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            due_first,
+        ))
         .with_state(app)
+}
+
+/// Runs the timers that are due before any request (an atomic read when none is), so that
+/// every answer reflects what the emulator's clock says has happened.
+async fn due_first(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    app.run_due();
+    next.run(request).await
 }

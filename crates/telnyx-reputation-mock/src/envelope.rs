@@ -34,6 +34,12 @@ pub(crate) enum ErrorKind {
     Invalid,
     /// 409 `remediation_in_flight`: a number already has a remediation in flight.
     InFlight,
+    /// 409 `number_removed`: confirming or flagging a number removed from monitoring.
+    NumberRemoved,
+    /// 409 `external_verification_approved`: changing an approved ownership proof.
+    ProofApproved,
+    /// 409 `external_verification_not_pending`: deciding a review that is not pending.
+    NotUnderReview,
     /// 400 with the number rule's code (`toll_free`, `duplicate`, ...).
     Number(NumberRule),
     /// 400 `empty` or `too_many`: the list of numbers as a whole.
@@ -58,7 +64,10 @@ impl ErrorKind {
             | ErrorKind::Batch(_) => StatusCode::BAD_REQUEST,
             ErrorKind::NotApproved | ErrorKind::TermsNotAgreed => StatusCode::FORBIDDEN,
             ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorKind::InFlight => StatusCode::CONFLICT,
+            ErrorKind::InFlight
+            | ErrorKind::NumberRemoved
+            | ErrorKind::ProofApproved
+            | ErrorKind::NotUnderReview => StatusCode::CONFLICT,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Server(ServerError::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Server(ServerError::BadGateway) => StatusCode::BAD_GATEWAY,
@@ -79,6 +88,9 @@ impl ErrorKind {
             ErrorKind::Pending => "reputation_pending",
             ErrorKind::Invalid => "10005",
             ErrorKind::InFlight => "remediation_in_flight",
+            ErrorKind::NumberRemoved => "number_removed",
+            ErrorKind::ProofApproved => "external_verification_approved",
+            ErrorKind::NotUnderReview => "external_verification_not_pending",
             ErrorKind::Number(rule) => rule.code(),
             ErrorKind::Batch(batch) => batch.code(),
             ErrorKind::TooManyRequests => "10011",
@@ -99,7 +111,10 @@ impl ErrorKind {
             | ErrorKind::Number(_)
             | ErrorKind::Batch(_) => "Bad Request",
             ErrorKind::Invalid => "Invalid parameters",
-            ErrorKind::InFlight => "Conflict",
+            ErrorKind::InFlight
+            | ErrorKind::NumberRemoved
+            | ErrorKind::ProofApproved
+            | ErrorKind::NotUnderReview => "Conflict",
             ErrorKind::TooManyRequests => "Too many requests",
             ErrorKind::Server(_) => "Server Error",
         }
@@ -243,6 +258,19 @@ pub(crate) fn refusal(r: Refusal) -> Response {
             ErrorKind::NotFound.answer(format!("remediation request {id} not found"))
         }
         Refusal::NotAssociated(n) => ErrorKind::NotFound.answer(format!("{n} is not associated")),
+        Refusal::Removed(n) => ErrorKind::NumberRemoved.answer(format!(
+            "{n} was removed from Number Reputation; associate it again to monitor it"
+        )),
+        Refusal::ProofApproved(id) => ErrorKind::ProofApproved.answer(format!(
+            "enterprise {id}'s ownership proof is approved and cannot be changed"
+        )),
+        Refusal::NoProof(id) => ErrorKind::NotFound.answer(format!(
+            "enterprise {id} has submitted no ownership proof \
+             (POST /enterprises/{id}/reputation/external_verification)"
+        )),
+        Refusal::NotUnderReview(id) => ErrorKind::NotUnderReview.answer(format!(
+            "enterprise {id}'s ownership proof is not pending review"
+        )),
         Refusal::Batch(batch) => {
             let kind = ErrorKind::Batch(batch);
             envelope(
@@ -279,6 +307,22 @@ mod tests {
             (ErrorKind::Pending, 400, "reputation_pending"),
             (ErrorKind::Invalid, 422, "10005"),
             (ErrorKind::InFlight, 409, "remediation_in_flight"),
+            (ErrorKind::NumberRemoved, 409, "number_removed"),
+            (
+                ErrorKind::ProofApproved,
+                409,
+                "external_verification_approved",
+            ),
+            (
+                ErrorKind::NotUnderReview,
+                409,
+                "external_verification_not_pending",
+            ),
+            (
+                ErrorKind::Number(NumberRule::ExternalVerificationRequired),
+                400,
+                "external_verification_required",
+            ),
             (ErrorKind::Number(NumberRule::Duplicate), 400, "duplicate"),
             (
                 ErrorKind::Number(NumberRule::Invalid("non_us")),

@@ -49,8 +49,9 @@ pub struct Faults {
     /// The rate limit's fixed window.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = DEFAULT_WINDOW_MS))]
     pub rate_limit_window_ms: NonZeroU64,
-    /// Share of successful associates, refreshes and remediation submissions applied and then
-    /// answered by dropping the connection (0.0–1.0).
+    /// Share of successful associates, refreshes, remediation and ownership-proof submissions
+    /// and ownership confirmations applied and then answered by dropping the connection
+    /// (0.0–1.0).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = 0.0, value_parser = parse_share))]
     pub commit_then_drop_rate: f64,
     /// Delay between the headers and the body of successful answers.

@@ -1,5 +1,7 @@
 //! The number operations: list (with its filters), associate, get, refresh and disassociate,
 //! each in the enterprise scope and (but associate and refresh) the account-wide one.
+//! Disassociating removes the number from monitoring (`customer_removed`); the lists show it
+//! with `filter[ownership_status]=removed` only.
 
 use std::sync::Arc;
 
@@ -36,6 +38,10 @@ pub(crate) struct ListQuery {
     contains: Option<String>,
     #[serde(rename = "filter[enterprise_id]")]
     enterprise_id: Option<String>,
+    #[serde(rename = "filter[source]")]
+    source: Option<String>,
+    #[serde(rename = "filter[ownership_status]")]
+    ownership_status: Option<String>,
 }
 
 /// The largest page number `meta.page_number` can state.
@@ -99,7 +105,31 @@ fn number_filter(q: &ListQuery) -> Result<NumberFilter, Box<Response>> {
     Ok(NumberFilter {
         eq: q.eq.clone(),
         contains,
+        source: enum_param(q.source.as_deref(), "filter[source]", "telnyx or external")?,
+        status: enum_param(
+            q.ownership_status.as_deref(),
+            "filter[ownership_status]",
+            "verified, flagged, pending_confirmation or removed",
+        )?,
     })
+}
+
+/// A query parameter holding one word of an enum (absent: `None`); another word is 400
+/// naming the parameter and the words it takes.
+pub(crate) fn enum_param<T: serde::de::DeserializeOwned>(
+    raw: Option<&str>,
+    name: &str,
+    words: &str,
+) -> Result<Option<T>, Box<Response>> {
+    raw.map(|raw| {
+        serde_json::from_value::<T>(serde_json::Value::String(raw.to_owned())).map_err(|_| {
+            Box::new(
+                ErrorKind::BadRequest
+                    .answer_parameter(format!("{name} must be {words}, got {raw:?}"), name),
+            )
+        })
+    })
+    .transpose()
 }
 
 fn list_response(
@@ -299,7 +329,11 @@ pub(crate) async fn disassociate_enterprise(
     Extension(Account(account)): Extension<Account>,
     Path((enterprise, number)): Path<(Uuid, String)>,
 ) -> Response {
-    match app.world().disassociate(account, Some(enterprise), &number) {
+    let now = app.clock.now();
+    match app
+        .world()
+        .disassociate(account, Some(enterprise), &number, now)
+    {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => refusal(r),
     }
@@ -310,7 +344,8 @@ pub(crate) async fn disassociate_simplified(
     Extension(Account(account)): Extension<Account>,
     Path(number): Path<String>,
 ) -> Response {
-    match app.world().disassociate(account, None, &number) {
+    let now = app.clock.now();
+    match app.world().disassociate(account, None, &number, now) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => refusal(r),
     }

@@ -45,3 +45,128 @@ impl Billing {
             .saturating_add(self.remediation)
     }
 }
+
+/// The API's operations, for the ledger's per-operation view ([`Billing::by_operation`]). An
+/// operation offered in both scopes (per enterprise and account-wide) is one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// `POST /terms_of_service/number_reputation/agree`.
+    AgreeToTerms,
+    /// `POST /enterprises/{id}/reputation` (billed: `enable`).
+    EnableReputation,
+    /// `GET /enterprises/{id}/reputation`.
+    GetSettings,
+    /// `DELETE /enterprises/{id}/reputation`.
+    DisableReputation,
+    /// `PATCH /enterprises/{id}/reputation/frequency`.
+    UpdateFrequency,
+    /// `POST /enterprises/{id}/reputation/loa`.
+    RenderLoa,
+    /// `PATCH /enterprises/{id}/reputation/loa`.
+    ReplaceLoa,
+    /// `GET .../reputation/numbers`, both scopes.
+    ListNumbers,
+    /// `POST /enterprises/{id}/reputation/numbers` (billed: `associate`, per number).
+    AssociateNumbers,
+    /// `POST /enterprises/{id}/reputation/numbers/refresh` (billed: `refresh`, per number).
+    RefreshNumbers,
+    /// `GET .../reputation/numbers/{n}`, both scopes (billed: `fresh_read`, `uncached_read`).
+    GetNumber,
+    /// `DELETE .../reputation/numbers/{n}`, both scopes.
+    DisassociateNumber,
+    /// `POST /enterprises/{id}/reputation/remediation` (billed: `remediation`, per number).
+    SubmitRemediation,
+    /// `GET /enterprises/{id}/reputation/remediation`.
+    ListRemediations,
+    /// `GET /enterprises/{id}/reputation/remediation/{rid}`.
+    GetRemediation,
+    /// `PATCH /enterprises/{id}/reputation/webhook` (October 2026).
+    UpdateWebhook,
+    /// `POST /enterprises/{id}/reputation/external_verification` (October 2026).
+    SubmitExternalVerification,
+    /// `GET /enterprises/{id}/reputation/external_verification` (October 2026).
+    GetExternalVerification,
+    /// `GET /enterprises/{id}/reputation/numbers/{n}/ownership` (October 2026).
+    GetOwnership,
+    /// `POST /enterprises/{id}/reputation/numbers/{n}/ownership_confirm` (October 2026).
+    ConfirmOwnership,
+}
+
+impl Operation {
+    /// Every operation, in the order of [`Billing::by_operation`].
+    pub const ALL: [Operation; 20] = [
+        Operation::AgreeToTerms,
+        Operation::EnableReputation,
+        Operation::GetSettings,
+        Operation::DisableReputation,
+        Operation::UpdateFrequency,
+        Operation::RenderLoa,
+        Operation::ReplaceLoa,
+        Operation::ListNumbers,
+        Operation::AssociateNumbers,
+        Operation::RefreshNumbers,
+        Operation::GetNumber,
+        Operation::DisassociateNumber,
+        Operation::SubmitRemediation,
+        Operation::ListRemediations,
+        Operation::GetRemediation,
+        Operation::UpdateWebhook,
+        Operation::SubmitExternalVerification,
+        Operation::GetExternalVerification,
+        Operation::GetOwnership,
+        Operation::ConfirmOwnership,
+    ];
+
+    /// The events of `billing` this operation was billed for, or `None` when Telnyx does not
+    /// bill it at all (the five operations of October 2026 among them: none is marked
+    /// billable).
+    pub fn billed(self, billing: &Billing) -> Option<u64> {
+        match self {
+            Operation::EnableReputation => Some(billing.enable),
+            Operation::AssociateNumbers => Some(billing.associate),
+            Operation::RefreshNumbers => Some(billing.refresh),
+            Operation::GetNumber => Some(billing.fresh_read.saturating_add(billing.uncached_read)),
+            Operation::SubmitRemediation => Some(billing.remediation),
+            _ => None,
+        }
+    }
+}
+
+/// One operation's line of the ledger's per-operation view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationBilling {
+    /// The operation.
+    pub operation: Operation,
+    /// Whether Telnyx bills it.
+    pub billable: bool,
+    /// Events billed for it so far (always 0 when not billable).
+    pub billed: u64,
+}
+
+impl Billing {
+    /// Every operation with what it was billed: the billable ones with their counts, the
+    /// others (reads, settings, and the five ownership operations of October 2026) marked
+    /// not billable at zero. `GET /__mock/billing/operations` answers it.
+    ///
+    /// ```
+    /// use telnyx_reputation_mock::{Billing, Operation};
+    /// let view = Billing { associate: 2, ..Default::default() }.by_operation();
+    /// let line = |op| view.iter().find(|l| l.operation == op).copied().unwrap();
+    /// assert_eq!((line(Operation::AssociateNumbers).billable, line(Operation::AssociateNumbers).billed), (true, 2));
+    /// assert_eq!((line(Operation::ConfirmOwnership).billable, line(Operation::ConfirmOwnership).billed), (false, 0));
+    /// ```
+    pub fn by_operation(&self) -> Vec<OperationBilling> {
+        Operation::ALL
+            .iter()
+            .map(|&operation| {
+                let billed = operation.billed(self);
+                OperationBilling {
+                    operation,
+                    billable: billed.is_some(),
+                    billed: billed.unwrap_or(0),
+                }
+            })
+            .collect()
+    }
+}

@@ -21,6 +21,9 @@ pub struct SettingsRecord {
     pub settings: Settings,
     /// When a `pending` activation becomes `approved` (status and LOA both).
     pub approve_at: Option<DateTime<Utc>>,
+    /// The ownership proof for numbers hosted elsewhere, once submitted (its status is
+    /// mirrored in `settings.external_verification_status`).
+    pub verification: Option<crate::model::ExternalVerification>,
 }
 
 impl SettingsRecord {
@@ -36,8 +39,11 @@ impl SettingsRecord {
                 rejection_reasons: None,
                 created_at: now,
                 updated_at: now,
+                external_verification_status: None,
+                webhook_url: None,
             },
             approve_at: None,
+            verification: None,
         }
     }
 
@@ -115,7 +121,11 @@ impl World {
         self.settings.get(account).and_then(|s| s.get(&id))
     }
 
-    fn settings_mut(&mut self, account: usize, id: Uuid) -> Result<&mut SettingsRecord, Refusal> {
+    pub(crate) fn settings_mut(
+        &mut self,
+        account: usize,
+        id: Uuid,
+    ) -> Result<&mut SettingsRecord, Refusal> {
         self.enterprise(account, id)?;
         self.settings
             .get_mut(account)
@@ -165,8 +175,11 @@ impl World {
                 rejection_reasons: None,
                 created_at: now,
                 updated_at: now,
+                external_verification_status: None,
+                webhook_url: None,
             },
             approve_at: Some(now.checked_add_signed(self.approve_after).unwrap_or(now)),
+            verification: None,
         };
         let view = record.view(now);
         if self.settings.len() <= account {
@@ -180,8 +193,9 @@ impl World {
         Ok(view)
     }
 
-    /// Disables reputation: the settings go, and every number of the enterprise is
-    /// de-registered. Returns how many numbers were.
+    /// Disables reputation: the settings (webhook URL and ownership proof included) go, and
+    /// every number of the enterprise is de-registered, its removed numbers forgotten too.
+    /// Returns how many monitored numbers were de-registered.
     pub fn disable(&mut self, account: usize, id: Uuid) -> Result<usize, Refusal> {
         self.settings_mut(account, id)?;
         if let Some(s) = self.settings.get_mut(account) {
@@ -190,6 +204,9 @@ impl World {
         let gone = self.index.remove_enterprise(account, id);
         for number in &gone {
             self.associations.remove(number);
+        }
+        for number in self.removed_index.remove_enterprise(account, id) {
+            self.removed.remove(&number);
         }
         Ok(gone.len())
     }

@@ -1,13 +1,16 @@
 //! The list operations over an order index: each scope (an enterprise, and an account as a
 //! whole) keeps its numbers in association order, so a page is a slice of its scope and costs
-//! its own size, not the scope's. Only `filter[phone_number][contains]` scans its scope, since
-//! no index answers a substring; `eq` is one lookup.
+//! its own size, not the scope's. Removed numbers have an index of their own (in removal
+//! order), read only for `filter[ownership_status]=removed`. `filter[phone_number][contains]`,
+//! `filter[source]` and the other ownership statuses scan their scope, since no index answers
+//! them (the last two look each number up); `eq` is one lookup.
 
 use std::collections::HashMap;
 
 use telnyx_e164::E164;
 use uuid::Uuid;
 
+use crate::model::{NumberSource, OwnershipStatus};
 use crate::state::{Association, Refusal, World};
 
 /// Entries per chunk of a scope's order.
@@ -136,6 +139,27 @@ pub(crate) struct NumberFilter {
     pub eq: Option<String>,
     /// `filter[phone_number][contains]`: these digits somewhere in the number.
     pub contains: Option<String>,
+    /// `filter[source]`.
+    pub source: Option<NumberSource>,
+    /// `filter[ownership_status]`; `removed` lists the removed numbers, which no other value
+    /// (nor its absence) shows.
+    pub status: Option<OwnershipStatus>,
+}
+
+impl NumberFilter {
+    /// Whether a filter needs the record itself, not just the number.
+    fn reads_records(&self) -> bool {
+        self.source.is_some() || self.status.is_some_and(|s| s != OwnershipStatus::Removed)
+    }
+
+    /// Whether a record of the scope passes every filter but `eq`.
+    fn passes(&self, a: &Association) -> bool {
+        self.contains
+            .as_deref()
+            .is_none_or(|c| a.phone_number.as_str().contains(c))
+            && self.source.is_none_or(|s| a.source == s)
+            && self.status.is_none_or(|s| a.ownership_status() == s)
+    }
 }
 
 /// One page of a scope, and the scope's size after filtering.
@@ -163,20 +187,20 @@ impl World {
         let skip =
             usize::try_from(page.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
         let take = usize::try_from(size).unwrap_or(usize::MAX);
+        let (records, index) = if filter.status == Some(OwnershipStatus::Removed) {
+            (&self.removed, &self.removed_index)
+        } else {
+            (&self.associations, &self.index)
+        };
         let visible = |a: &&Association| {
             a.account == account && enterprise.is_none_or(|id| a.enterprise_id == id)
         };
         if let Some(eq) = &filter.eq {
             let found: Vec<&Association> = E164::parse_strict(eq)
                 .ok()
-                .and_then(|n| self.associations.get(&n))
+                .and_then(|n| records.get(&n))
                 .filter(visible)
-                .filter(|a| {
-                    filter
-                        .contains
-                        .as_deref()
-                        .is_none_or(|c| a.phone_number.as_str().contains(c))
-                })
+                .filter(|a| filter.passes(a))
                 .into_iter()
                 .collect();
             let total = found.len() as u64;
@@ -186,20 +210,34 @@ impl World {
             });
         }
         let empty = Ordered::default();
-        let scope = self.index.scope(account, enterprise).unwrap_or(&empty);
-        let row = |(_, n): &(u64, E164)| self.associations.get(n);
-        if let Some(digits) = &filter.contains {
-            // A substring has no index: the scope is scanned, its matches counted, and only
-            // the page's rows looked up.
+        let scope = index.scope(account, enterprise).unwrap_or(&empty);
+        let row = |(_, n): &(u64, E164)| records.get(n);
+        if filter.contains.is_some() || filter.reads_records() {
+            // No index answers these: the scope is scanned (the number alone decides
+            // `contains`; the others look the record up), its matches counted, and only the
+            // page's rows kept.
             let mut total = 0u64;
             let mut rows = Vec::new();
             for entry in scope.iter() {
-                if entry.1.as_str().contains(digits.as_str()) {
-                    if total >= skip as u64 && rows.len() < take {
-                        rows.extend(row(entry));
-                    }
-                    total += 1;
+                if filter
+                    .contains
+                    .as_deref()
+                    .is_some_and(|c| !entry.1.as_str().contains(c))
+                {
+                    continue;
                 }
+                let record = if filter.reads_records() {
+                    match row(entry).filter(|a| filter.passes(a)) {
+                        Some(a) => Some(a),
+                        None => continue,
+                    }
+                } else {
+                    None
+                };
+                if total >= skip as u64 && rows.len() < take {
+                    rows.extend(record.or_else(|| row(entry)));
+                }
+                total += 1;
             }
             return Ok(ListPage { rows, total });
         }

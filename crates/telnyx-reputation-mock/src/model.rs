@@ -1,7 +1,15 @@
-//! The emulator's wire shapes, written from the current edition of the API
-//! (`number-reputation-12de4dd.yml`) rather than taken from the generated client: the client is
-//! generated from whichever edition `spec/` holds, and the emulator must answer the current one
-//! whatever that is. The conformance run checks these shapes against the spec.
+//! The emulator's wire shapes, written from the October 2026 edition of the API (the July
+//! edition, `number-reputation-12de4dd.yml`, and what `edition-2026-10.md` adds: the number's
+//! `source` and ownership fields, the settings' `external_verification_status` and
+//! `webhook_url`, ownership proof, the ownership tracking detail and the three webhook events)
+//! rather than taken from the generated client: the client is generated from whichever edition
+//! `spec/` holds, and the emulator must answer the current one whatever that is. The conformance
+//! run checks these shapes against the spec.
+//!
+//! Optional fields of the number record, the ownership detail and the ownership proof are left
+//! out when unset (`confirm_by`, `flag_reason`, `removal_reason`, `removed_at`, `reviewed_at`,
+//! `rejection_reason`); the settings' two new fields are written as `null` when unset, as the
+//! documentation says.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,7 +47,8 @@ pub enum SpamRisk {
     High,
 }
 
-/// `ReputationPhoneNumber`: one monitored number, as list, get and associate return it.
+/// `ReputationPhoneNumber`: one monitored (or removed) number, as list, get, associate and
+/// `ownership_confirm` return it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumberRecord {
     /// Record id.
@@ -50,11 +59,209 @@ pub struct PhoneNumberRecord {
     pub enterprise_id: Uuid,
     /// When it was associated.
     pub created_at: DateTime<Utc>,
-    /// When it last changed (a refresh included).
+    /// When it last changed (a refresh or an ownership change included).
     pub updated_at: DateTime<Utc>,
+    /// Where the number is hosted.
+    pub source: NumberSource,
+    /// Where its ownership checks stand.
+    pub ownership_status: OwnershipStatus,
+    /// The deadline to confirm ownership; only while `pending_confirmation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// Why its ownership was flagged; while `pending_confirmation` or `flagged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_reason: Option<FlagReason>,
+    /// Why it was removed; only when `removed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal_reason: Option<RemovalReason>,
+    /// When it was removed; only when `removed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<DateTime<Utc>>,
     /// Cached data; `None` until the first check. Left out of associate's answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reputation_data: Option<ReputationData>,
+}
+
+/// `ReputationNumberSource`: where a number is hosted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberSource {
+    /// In the account's Telnyx inventory (US local or toll-free).
+    Telnyx,
+    /// Owned by the enterprise but hosted with another provider (US local only; needs the
+    /// enterprise's ownership proof approved).
+    External,
+}
+
+impl NumberSource {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberSource::Telnyx => "telnyx",
+            NumberSource::External => "external",
+        }
+    }
+}
+
+/// `ReputationOwnershipStatus`: the result of the ownership checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnershipStatus {
+    /// With the carrier on record (every number starts here).
+    Verified,
+    /// A periodic re-verification went unanswered: still monitored, confirm to verify again.
+    Flagged,
+    /// The carrier changed or a re-verification is due: confirm before `confirm_by`.
+    PendingConfirmation,
+    /// No longer monitored.
+    Removed,
+}
+
+impl OwnershipStatus {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnershipStatus::Verified => "verified",
+            OwnershipStatus::Flagged => "flagged",
+            OwnershipStatus::PendingConfirmation => "pending_confirmation",
+            OwnershipStatus::Removed => "removed",
+        }
+    }
+}
+
+/// Why a number's ownership was flagged (the `number.flagged` event's enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagReason {
+    /// An ownership check found the number with a different carrier.
+    CarrierChanged,
+    /// The periodic ownership re-verification is due.
+    ReverificationDue,
+}
+
+impl FlagReason {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagReason::CarrierChanged => "carrier_changed",
+            FlagReason::ReverificationDue => "reverification_due",
+        }
+    }
+}
+
+/// Why a number was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// `still_own: false` after a carrier change.
+    PortedAway,
+    /// A carrier change not confirmed by `confirm_by`.
+    UnconfirmedOwnership,
+    /// Reported permanently disconnected.
+    Reassigned,
+    /// `still_own: false` otherwise.
+    CustomerReported,
+    /// Disassociated (DELETE); the only reason no webhook announces.
+    CustomerRemoved,
+}
+
+impl RemovalReason {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalReason::PortedAway => "ported_away",
+            RemovalReason::UnconfirmedOwnership => "unconfirmed_ownership",
+            RemovalReason::Reassigned => "reassigned",
+            RemovalReason::CustomerReported => "customer_reported",
+            RemovalReason::CustomerRemoved => "customer_removed",
+        }
+    }
+}
+
+/// `ExternalVerificationStatus`: the review state of an enterprise's ownership proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExternalVerificationStatus {
+    /// Submitted, not yet reviewed.
+    Pending,
+    /// Accepted: numbers hosted elsewhere can be associated.
+    Approved,
+    /// Refused, with a `rejection_reason`; a new submission replaces it.
+    Rejected,
+}
+
+/// `ExternalVerificationWrapped.data`: an enterprise's ownership proof and its review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalVerification {
+    /// The enterprise.
+    pub enterprise_id: Uuid,
+    /// The documents on file.
+    pub document_ids: Vec<String>,
+    /// The numbers listed with the documents (empty when none were).
+    pub phone_numbers: Vec<String>,
+    /// The review state.
+    pub status: ExternalVerificationStatus,
+    /// When the documents were (last) submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// When the review ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why it was rejected; only when `rejected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+}
+
+/// The kinds of ownership history events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnershipEventType {
+    /// Associated (again); the baseline carrier recorded.
+    Added,
+    /// An ownership check (a carrier change or a disconnection found).
+    Check,
+    /// Flagged: a confirmation asked for, or a deadline passed unanswered.
+    Flag,
+    /// `ownership_confirm` answered.
+    Confirm,
+    /// Removed from monitoring.
+    Removed,
+}
+
+/// One entry of the ownership tracking history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnershipHistoryEntry {
+    /// What happened.
+    pub event_type: OwnershipEventType,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// What it found or did (`verified`, `carrier_changed`, `reverification_due`,
+    /// `disconnected`, `unconfirmed`, `still_own`, `not_owned`, or the removal reason).
+    pub outcome: String,
+}
+
+/// `NumberRetrieveOwnershipResponse.data`: a number's ownership tracking detail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnershipDetail {
+    /// The number.
+    pub phone_number: String,
+    /// Where it is hosted.
+    pub source: NumberSource,
+    /// Where its checks stand.
+    pub ownership_status: OwnershipStatus,
+    /// SPID of the carrier that held it when its ownership was last established.
+    pub baseline_carrier: String,
+    /// When that baseline was recorded.
+    pub baseline_recorded_at: DateTime<Utc>,
+    /// When its ownership was last checked.
+    pub last_checked_at: DateTime<Utc>,
+    /// The confirmation deadline; only while `pending_confirmation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// Why it was flagged; while `pending_confirmation` or `flagged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_reason: Option<FlagReason>,
+    /// The ownership events, most recent first.
+    pub history: Vec<OwnershipHistoryEntry>,
 }
 
 /// `number-reputation_PaginationMeta`.
@@ -150,6 +357,10 @@ pub struct Settings {
     pub created_at: DateTime<Utc>,
     /// When the settings last changed (approval included).
     pub updated_at: DateTime<Utc>,
+    /// The ownership proof's review state; `null` until proof is submitted.
+    pub external_verification_status: Option<ExternalVerificationStatus>,
+    /// Where ownership events are delivered; `null` when unset.
+    pub webhook_url: Option<String>,
 }
 
 /// `RemediationStatus`.

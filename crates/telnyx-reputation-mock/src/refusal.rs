@@ -34,6 +34,14 @@ pub enum Refusal {
     Numbers(Vec<NumberRefusal>),
     /// The request's list of numbers as a whole is refused (400).
     Batch(BatchRefusal),
+    /// The number was removed from monitoring: it cannot be confirmed or flagged (409).
+    Removed(String),
+    /// The enterprise's ownership proof is approved and cannot be changed (409).
+    ProofApproved(Uuid),
+    /// The enterprise has submitted no ownership proof (404).
+    NoProof(Uuid),
+    /// The enterprise's ownership proof is not under review (409, admin review only).
+    NotUnderReview(Uuid),
 }
 
 /// One number an associate refused, and why.
@@ -52,8 +60,9 @@ pub struct NumberRefusal {
 /// The associate rules a single number can break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberRule {
-    /// Neither a valid US local nor a US toll-free number in E.164; the code is `telnyx-e164`'s
-    /// (`missing_plus`, `non_us`, ...).
+    /// Not a number the API takes (a valid US local or toll-free number in E.164, and US local
+    /// when hosted elsewhere); the code is `telnyx-e164`'s (`missing_plus`, `non_us`,
+    /// `toll_free`, ...).
     Invalid(&'static str),
     /// The number appears earlier in the same request.
     Duplicate,
@@ -61,6 +70,8 @@ pub enum NumberRule {
     NotOwned,
     /// The number is associated with an enterprise already.
     AlreadyAssociated,
+    /// The number is hosted elsewhere and the enterprise's ownership proof is not approved.
+    ExternalVerificationRequired,
 }
 
 impl NumberRule {
@@ -71,6 +82,7 @@ impl NumberRule {
             NumberRule::Duplicate => "duplicate",
             NumberRule::NotOwned => "not_owned",
             NumberRule::AlreadyAssociated => "already_associated",
+            NumberRule::ExternalVerificationRequired => "external_verification_required",
         }
     }
 }

@@ -266,7 +266,7 @@ impl World {
                 None => &mut outcome.requires_review,
             };
             bucket.push(n.clone());
-            eligible.push(record.phone_number.as_e164());
+            eligible.push(record.phone_number);
         }
         let (_, id) = self.next_record();
         let record = RemediationRecord {

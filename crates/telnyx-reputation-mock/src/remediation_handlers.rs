@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::envelope::{ErrorKind, refusal};
 use crate::guard::Account;
-use crate::handlers::{PAGE_NUMBER_MAX, PAGE_SIZE_MAX, page_meta, page_param};
+use crate::handlers::{PAGE_NUMBER_MAX, PAGE_SIZE_MAX, enum_param, page_meta, page_param};
 use crate::model::{Page, RemediationListItem, RemediationStatus, Wrapped};
 use crate::remediation::{RemediationBody, RemediationFilter};
 use crate::wire::JsonBody;
@@ -48,18 +48,11 @@ fn instant(raw: Option<&str>, name: &str) -> Result<Option<DateTime<Utc>>, Box<R
 }
 
 fn filter_of(q: &RemediationQuery) -> Result<RemediationFilter, Box<Response>> {
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(raw) => Some(
-            serde_json::from_value::<RemediationStatus>(serde_json::Value::String(raw.into()))
-                .map_err(|_| {
-                    Box::new(ErrorKind::BadRequest.answer_parameter(
-                        format!("filter[status] must be pending, in_progress, completed, failed or cancelled, got {raw:?}"),
-                        "filter[status]",
-                    ))
-                })?,
-        ),
-    };
+    let status = enum_param::<RemediationStatus>(
+        q.status.as_deref(),
+        "filter[status]",
+        "pending, in_progress, completed, failed or cancelled",
+    )?;
     Ok(RemediationFilter {
         status,
         created_gte: instant(q.created_gte.as_deref(), "filter[created_at][gte]")?,

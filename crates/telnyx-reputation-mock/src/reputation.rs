@@ -2,7 +2,7 @@
 //! data on every run, and a populated enterprise is the same for the same seed.
 
 use chrono::{DateTime, Utc};
-use telnyx_e164::UsNumber;
+use telnyx_e164::E164;
 use uuid::Uuid;
 
 use crate::model::{ReputationData, SpamRisk};
@@ -31,7 +31,8 @@ pub(crate) fn record_id(key: u64, seq: u64) -> Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
-fn number_hash(number: &UsNumber) -> u64 {
+/// FNV-1a of the number's text: what every value computed from a number starts from.
+pub(crate) fn number_hash(number: &E164) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
     for b in number.as_str().bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
@@ -69,14 +70,14 @@ fn risk_of(h: u64) -> SpamRisk {
 }
 
 /// Reputation data computed from the number alone, so it is the same on every run.
-pub fn reputation_of(number: &UsNumber, now: DateTime<Utc>) -> ReputationData {
+pub fn reputation_of(number: &E164, now: DateTime<Utc>) -> ReputationData {
     reputation_after(number, 0, now)
 }
 
 /// The data of the `checks`-th check of a number: the risk and category stay those of
 /// [`reputation_of`], the scores move a little with each check (as a live feed's do), so a
 /// refresh visibly changes `reputation_data`.
-pub fn reputation_after(number: &UsNumber, checks: u32, now: DateTime<Utc>) -> ReputationData {
+pub fn reputation_after(number: &E164, checks: u32, now: DateTime<Utc>) -> ReputationData {
     let h = number_hash(number);
     let mut data = data_from(h, Some(risk_of(h)), now);
     if checks > 0 {
@@ -100,7 +101,7 @@ pub fn reputation_after(number: &UsNumber, checks: u32, now: DateTime<Utc>) -> R
 
 /// Seeded data for `mock serve --populate`: per seed and number, the risk is low (half),
 /// medium (a fifth), high (a fifth) or unknown (a tenth, with every score null too).
-pub fn populated_reputation(number: &UsNumber, seed: u64, now: DateTime<Utc>) -> ReputationData {
+pub fn populated_reputation(number: &E164, seed: u64, now: DateTime<Utc>) -> ReputationData {
     let h = mix(number_hash(number) ^ mix(seed));
     let risk = match h % 10 {
         0..=4 => Some(SpamRisk::Low),

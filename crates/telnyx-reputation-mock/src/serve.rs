@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 
 use uuid::Uuid;
 
-use crate::{AccountConfig, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig};
+use crate::{
+    AccountConfig, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig, NumberPrefix,
+};
 
 /// `telnyx-reputation mock serve`: the emulator as a process.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,10 +37,25 @@ pub struct ServeArgs {
     /// seeded by `--seed` (spam risk low, medium, high or null).
     #[arg(long, default_value_t = 0)]
     pub populate: u64,
-    /// Owned numbers: `all` (every valid US local number) or a file with one E.164 number a line
-    /// (US local or toll-free).
+    /// Owned numbers in the Telnyx inventory: `all` (every valid US local and US toll-free
+    /// number no `--external` prefix matches) or a file with one E.164 number (US local or
+    /// toll-free) a line.
     #[arg(long, default_value = "all")]
     pub inventory: String,
+    /// An E.164 prefix (e.g. `+1312`) of numbers the enterprises own but host with another
+    /// provider (repeatable): they are `source: external`, must be US local, and need the
+    /// enterprise's ownership proof approved to be associated.
+    #[arg(long = "external", value_name = "PREFIX")]
+    pub external: Vec<NumberPrefix>,
+    /// How long a submitted ownership proof stays `pending` before it is approved.
+    #[arg(long, default_value_t = 1000)]
+    pub verification_review_ms: u64,
+    /// How long a flagged number has to confirm its ownership (`confirm_by`; default 3 days).
+    #[arg(long, default_value_t = crate::DEFAULT_CONFIRM_WINDOW_MS)]
+    pub confirm_window_ms: u64,
+    /// How long after an unacknowledged webhook delivery it is sent again.
+    #[arg(long, default_value_t = 1000)]
+    pub webhook_retry_ms: u64,
     /// Accept a raw `+` in paths.
     #[arg(long)]
     pub allow_raw_plus: bool,
@@ -64,8 +81,17 @@ impl ServeArgs {
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
             {
-                let n = telnyx_e164::UsNumber::parse_strict(line.trim())
+                let n = telnyx_e164::E164::parse_strict(line.trim())
                     .map_err(|e| format!("inventory {} line {}: {e}", self.inventory, i + 1))?;
+                let kind = telnyx_e164::classify(&n);
+                if !crate::hosting::inventory_kind(kind) {
+                    return Err(format!(
+                        "inventory {} line {}: {n} is {}, not a US local or toll-free number",
+                        self.inventory,
+                        i + 1,
+                        kind.name()
+                    ));
+                }
                 set.insert(n);
             }
             Inventory::Numbers(set)
@@ -98,13 +124,18 @@ impl ServeArgs {
             approve_after_ms: self.approve_after_ms,
             remediation_step_ms: self.remediation_step_ms,
             populate: self.populate,
+            external: self.external.clone(),
+            verification_review_ms: self.verification_review_ms,
+            confirm_window_ms: self.confirm_window_ms,
+            webhook_retry_ms: self.webhook_retry_ms,
         })
     }
 }
 
-/// Runs the emulator until SIGINT or SIGTERM, after printing its base URL, key and enterprise
-/// ids as its first lines (`enterprise ID` for approved ones, `new_enterprise ID` for those
-/// without reputation).
+/// Runs the emulator until SIGINT or SIGTERM, after printing its base URL, key, webhook public
+/// key and enterprise ids as its first lines (`base_url URL`, `api_key KEY`,
+/// `webhook_public_key BASE64`, then `enterprise ID` for approved ones and `new_enterprise ID`
+/// for those without reputation).
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let config = args.config()?;
     let enterprises: Vec<EnterpriseConfig> = config
@@ -117,6 +148,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     println!("base_url {}", handle.base_url());
     println!("api_key {}", args.api_key);
+    println!("webhook_public_key {}", handle.webhook_public_key());
     for e in enterprises {
         let kind = if e.approved {
             "enterprise"
@@ -259,6 +291,73 @@ mod tests {
             (c.populate, c.approve_after_ms, c.remediation_step_ms),
             (7, 5, 6)
         );
+    }
+
+    #[test]
+    fn the_ownership_flags_reach_the_configuration() {
+        let c = parse(&[
+            "--external",
+            "+1312",
+            "--external",
+            "+1773",
+            "--verification-review-ms",
+            "5",
+            "--confirm-window-ms",
+            "6",
+            "--webhook-retry-ms",
+            "7",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        let prefixes: Vec<&str> = c.external.iter().map(NumberPrefix::as_str).collect();
+        assert_eq!(prefixes, ["+1312", "+1773"]);
+        assert_eq!(
+            (
+                c.verification_review_ms,
+                c.confirm_window_ms,
+                c.webhook_retry_ms
+            ),
+            (5, 6, 7)
+        );
+        let d = parse(&[]).unwrap().config().unwrap();
+        assert!(d.external.is_empty());
+        assert_eq!(
+            (
+                d.verification_review_ms,
+                d.confirm_window_ms,
+                d.webhook_retry_ms
+            ),
+            (1000, crate::DEFAULT_CONFIRM_WINDOW_MS, 1000)
+        );
+        for bad in ["1312", "+", "+13x"] {
+            let e = parse(&["--external", bad]).err().unwrap().to_string();
+            assert!(e.contains("external prefix"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_inventory_file_takes_us_local_and_toll_free_numbers_only() {
+        let dir = std::env::temp_dir().join(format!("mock-inventory-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.txt");
+        std::fs::write(&good, "+16035550100\n\n+18005550100\n").unwrap();
+        let c = parse(&["--inventory", good.to_str().unwrap()])
+            .unwrap()
+            .config()
+            .unwrap();
+        let Inventory::Numbers(set) = &c.accounts[0].inventory else {
+            panic!("a file inventory");
+        };
+        assert_eq!(set.len(), 2);
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, "+16035550100\n+442079460000\n").unwrap();
+        let e = parse(&["--inventory", bad.to_str().unwrap()])
+            .unwrap()
+            .config()
+            .unwrap_err();
+        assert!(e.contains("line 2") && e.contains("non_us"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

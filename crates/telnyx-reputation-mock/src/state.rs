@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use telnyx_e164::{E164, UsNumber, UsNumberKind};
+use telnyx_e164::{E164, NumberKind};
 use uuid::Uuid;
 
 use crate::ledger::Billing;
@@ -16,20 +16,22 @@ pub use crate::refusal::{BatchRefusal, NumberRefusal, NumberRule, Refusal};
 use crate::remediation::RemediationRecord;
 use crate::reputation::{record_id, reputation_after};
 
-/// Which numbers an account owns and has in service.
+/// Which numbers an account owns and has in service with Telnyx (`source: telnyx`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Inventory {
-    /// Every valid US local number (and no toll-free one).
+    /// Every valid US local and US toll-free number (but those an external prefix names:
+    /// [`crate::MockConfig::external`]).
     All,
-    /// Exactly these numbers, US local or toll-free.
-    Numbers(HashSet<UsNumber>),
+    /// Exactly these numbers (US local or toll-free).
+    Numbers(HashSet<E164>),
 }
 
 impl Inventory {
-    pub(crate) fn owns(&self, n: &UsNumber) -> bool {
+    /// Whether the inventory holds `n`, a number of kind `kind`.
+    pub(crate) fn owns(&self, n: &E164, kind: NumberKind) -> bool {
         match self {
-            Inventory::All => n.kind() == UsNumberKind::Local,
+            Inventory::All => crate::hosting::inventory_kind(kind),
             Inventory::Numbers(set) => set.contains(n),
         }
     }
@@ -68,8 +70,10 @@ pub struct Association {
     pub account: usize,
     /// The enterprise the number is associated with.
     pub enterprise_id: Uuid,
-    /// The number.
-    pub phone_number: UsNumber,
+    /// The number (US local, or toll-free from the inventory).
+    pub phone_number: E164,
+    /// Where it is hosted.
+    pub source: crate::model::NumberSource,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When it was last changed (including a reputation refresh).
@@ -81,17 +85,27 @@ pub struct Association {
     pub seq: u64,
     /// Checks made of it so far (fresh reads, first reads, refreshes).
     pub checks: u32,
+    /// Its ownership tracking once anything happened to it (`None`: verified since it was
+    /// associated; see [`Association::ownership`]). Boxed, as `reputation` is.
+    pub ownership: Option<Box<crate::ownership::Ownership>>,
 }
 
 impl Association {
     /// The record as list and get return it (associate's answer leaves `reputation_data` out).
     pub fn record(&self) -> PhoneNumberRecord {
+        let o = self.ownership.as_deref();
         PhoneNumberRecord {
             id: self.id,
             phone_number: self.phone_number.to_string(),
             enterprise_id: self.enterprise_id,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            source: self.source,
+            ownership_status: self.ownership_status(),
+            confirm_by: o.and_then(|o| o.confirm_by),
+            flag_reason: o.and_then(|o| o.flag_reason),
+            removal_reason: o.and_then(|o| o.removal_reason),
+            removed_at: o.and_then(|o| o.removed_at),
             reputation_data: self.reputation.as_deref().cloned(),
         }
     }
@@ -113,8 +127,11 @@ impl Association {
 pub struct World {
     /// The accounts.
     pub accounts: Vec<AccountConfig>,
-    /// Associations by number (a number is associated with at most one enterprise anywhere).
+    /// Monitored numbers (a number is associated with at most one enterprise anywhere).
     pub associations: BTreeMap<E164, Association>,
+    /// Numbers removed from monitoring (disassociated, or removed for an ownership reason),
+    /// listed only with `filter[ownership_status]=removed`, until associated again.
+    pub removed: BTreeMap<E164, Association>,
     /// Each account's reputation settings, by enterprise (absent: never enabled, or disabled).
     pub settings: Vec<BTreeMap<Uuid, SettingsRecord>>,
     /// Each account's Terms of Service agreement, once made.
@@ -132,6 +149,21 @@ pub struct World {
     /// The list order of each scope, so a page costs its own size.
     #[serde(skip)]
     pub(crate) index: OrderIndex,
+    /// The removed numbers' list order (by removal).
+    #[serde(skip)]
+    pub(crate) removed_index: OrderIndex,
+    /// Prefixes of numbers hosted elsewhere (`source: external`).
+    #[serde(skip)]
+    pub(crate) external: Vec<crate::hosting::NumberPrefix>,
+    /// How long a review, a confirmation window and a redelivery wait take.
+    #[serde(skip)]
+    pub(crate) ownership_timings: crate::ownership::OwnershipTimings,
+    /// Jobs due at an instant of the emulator's clock.
+    #[serde(skip)]
+    pub(crate) timers: crate::schedule::Timers,
+    /// Webhook deliveries: the queue to the sender, and the log.
+    #[serde(skip)]
+    pub(crate) webhooks: crate::webhook::Outgoing,
     /// Each number's latest remediation (an index into `remediations`).
     #[serde(skip)]
     pub(crate) latest_remediation: HashMap<E164, usize>,
@@ -162,6 +194,10 @@ impl World {
     /// The state at start: the configured settings and agreements, nothing else.
     fn start(&mut self, now: DateTime<Utc>) {
         self.associations.clear();
+        self.removed.clear();
+        self.removed_index = OrderIndex::default();
+        self.timers.clear();
+        self.webhooks.log.clear();
         self.remediations.clear();
         self.latest_remediation.clear();
         self.index = OrderIndex::default();
@@ -192,6 +228,16 @@ impl World {
     pub fn set_timings(&mut self, approve_after: TimeDelta, remediation_step: TimeDelta) {
         self.approve_after = approve_after;
         self.remediation_step = remediation_step;
+    }
+
+    /// Which numbers are hosted elsewhere, and how long ownership steps take.
+    pub(crate) fn set_ownership(
+        &mut self,
+        external: Vec<crate::hosting::NumberPrefix>,
+        timings: crate::ownership::OwnershipTimings,
+    ) {
+        self.external = external;
+        self.ownership_timings = timings;
     }
 
     /// The next record sequence number and its id.
@@ -229,116 +275,6 @@ impl World {
             Some(s) if s.is_approved(now) => Ok(()),
             _ => Err(Refusal::NotApproved(id)),
         }
-    }
-
-    /// Associates numbers atomically: every rule is checked first; any failure changes nothing.
-    pub fn associate(
-        &mut self,
-        account: usize,
-        enterprise_id: Uuid,
-        numbers: &[impl AsRef<str>],
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Association>, Refusal> {
-        self.require_approved(account, enterprise_id, now)?;
-        if numbers.is_empty() {
-            return Err(Refusal::Batch(BatchRefusal::Empty));
-        }
-        if numbers.len() > telnyx_e164::Batch::MAX_SIZE {
-            return Err(Refusal::Batch(BatchRefusal::TooMany(numbers.len())));
-        }
-        let inventory = &self
-            .accounts
-            .get(account)
-            .ok_or(Refusal::UnknownEnterprise(enterprise_id))?
-            .inventory;
-        let mut refused = Vec::new();
-        let mut valid = Vec::with_capacity(numbers.len());
-        let mut seen: HashMap<UsNumber, usize> = HashMap::with_capacity(numbers.len());
-        for (index, raw) in numbers.iter().enumerate() {
-            let raw: &str = raw.as_ref();
-            let number = match UsNumber::parse_strict(raw) {
-                Ok(n) => n,
-                Err(e) => {
-                    refused.push(NumberRefusal {
-                        index,
-                        number: raw.to_owned(),
-                        rule: NumberRule::Invalid(e.code()),
-                        detail: format!("{raw}: {}", e.reason),
-                    });
-                    continue;
-                }
-            };
-            if let Some(first) = seen.insert(number, index) {
-                refused.push(NumberRefusal {
-                    index,
-                    number: raw.to_owned(),
-                    rule: NumberRule::Duplicate,
-                    detail: format!("{raw} appears twice in the request (first at index {first})"),
-                });
-                continue;
-            }
-            if !inventory.owns(&number) {
-                refused.push(NumberRefusal {
-                    index,
-                    number: raw.to_owned(),
-                    rule: NumberRule::NotOwned,
-                    detail: format!("{raw} is not in service on this account"),
-                });
-                continue;
-            }
-            if let Some(existing) = self.associations.get(&number.as_e164()) {
-                let whose = if existing.enterprise_id == enterprise_id {
-                    "this enterprise"
-                } else {
-                    "another enterprise"
-                };
-                refused.push(NumberRefusal {
-                    index,
-                    number: raw.to_owned(),
-                    rule: NumberRule::AlreadyAssociated,
-                    detail: format!("{raw} is already associated with {whose}"),
-                });
-                continue;
-            }
-            valid.push(number);
-        }
-        if !refused.is_empty() {
-            return Err(Refusal::Numbers(refused));
-        }
-        let mut created = Vec::with_capacity(valid.len());
-        for number in valid {
-            let record = self.insert(account, enterprise_id, number, now, None);
-            created.push(record);
-        }
-        self.billing.associate = self.billing.associate.saturating_add(created.len() as u64);
-        Ok(created)
-    }
-
-    /// Stores a new association (its rules already checked) and indexes it.
-    pub(crate) fn insert(
-        &mut self,
-        account: usize,
-        enterprise_id: Uuid,
-        number: UsNumber,
-        now: DateTime<Utc>,
-        reputation: Option<crate::model::ReputationData>,
-    ) -> Association {
-        let (seq, id) = self.next_record();
-        let record = Association {
-            id,
-            account,
-            enterprise_id,
-            phone_number: number,
-            created_at: now,
-            updated_at: now,
-            reputation: reputation.map(Box::new),
-            seq,
-            checks: 0,
-        };
-        self.index
-            .push(account, enterprise_id, seq, number.as_e164());
-        self.associations.insert(number.as_e164(), record.clone());
-        record
     }
 
     pub(crate) fn find_mut(
@@ -388,26 +324,22 @@ impl World {
         Ok(answer)
     }
 
-    /// Removes an association.
+    /// Disassociates a number: it is removed from monitoring (`customer_removed`, no
+    /// webhook) and listed with the removed numbers.
     pub fn disassociate(
         &mut self,
         account: usize,
         enterprise_id: Option<Uuid>,
         number: &str,
+        now: DateTime<Utc>,
     ) -> Result<(), Refusal> {
-        let key = self
-            .find_mut(account, enterprise_id, number)?
-            .phone_number
-            .as_e164();
-        if let Some(gone) = self.associations.remove(&key) {
-            self.index
-                .remove(gone.account, gone.enterprise_id, gone.seq);
-        }
+        let key = self.find_mut(account, enterprise_id, number)?.phone_number;
+        self.remove_number(key, crate::model::RemovalReason::CustomerRemoved, now);
         Ok(())
     }
 
-    /// Back to the state at start: no associations, remediations or billed events, the
-    /// configured settings and agreements only.
+    /// Back to the state at start: no associations, removed numbers, remediations, timers,
+    /// webhook log or billed events, the configured settings and agreements only.
     pub fn reset(&mut self) {
         self.start(Utc::now());
     }

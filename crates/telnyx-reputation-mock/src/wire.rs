@@ -139,8 +139,9 @@ impl Stamps {
     }
 }
 
-/// The fields every record of the API has (`id`, `phone_number`, `enterprise_id`, and the two
-/// timestamps), from the record's opening brace, left open for the fields that follow.
+/// The fields every record of the API has (`id`, `phone_number`, `enterprise_id`, the two
+/// timestamps, `source`, `ownership_status`, and the ownership fields that are set), from the
+/// record's opening brace, left open for the fields that follow.
 fn push_record(out: &mut String, a: &crate::state::Association, stamps: &mut Stamps) {
     let mut uuid = Uuid::encode_buffer();
     out.push_str("{\"id\":\"");
@@ -153,7 +154,33 @@ fn push_record(out: &mut String, a: &crate::state::Association, stamps: &mut Sta
     stamps.push(out, a.created_at);
     out.push_str("\",\"updated_at\":\"");
     stamps.push(out, a.updated_at);
+    out.push_str("\",\"source\":\"");
+    out.push_str(a.source.as_str());
+    out.push_str("\",\"ownership_status\":\"");
+    out.push_str(a.ownership_status().as_str());
     out.push('"');
+    if let Some(o) = a.ownership.as_deref() {
+        let mut word = |key: &str, value: Option<&str>| {
+            if let Some(value) = value {
+                out.push_str(key);
+                out.push('"');
+                out.push_str(value);
+                out.push('"');
+            }
+        };
+        word(",\"flag_reason\":", o.flag_reason.map(|r| r.as_str()));
+        word(",\"removal_reason\":", o.removal_reason.map(|r| r.as_str()));
+        for (key, at) in [
+            (",\"confirm_by\":\"", o.confirm_by),
+            (",\"removed_at\":\"", o.removed_at),
+        ] {
+            if let Some(at) = at {
+                out.push_str(key);
+                stamps.push(out, at);
+                out.push('"');
+            }
+        }
+    }
 }
 
 /// `key` then the score, or `null`, written in place.
@@ -355,7 +382,30 @@ mod tests {
             data.spam_category = Some("Quote \" and \\ back".into());
             data.last_refreshed_at = None;
         }
-        let rows: Vec<&crate::state::Association> = world.associations.values().collect();
+        // One number flagged (confirm_by, flag_reason), one removed (removal_reason,
+        // removed_at): every optional field of the record is written somewhere.
+        world
+            .ownership_change(
+                Uuid::nil(),
+                &numbers[1],
+                crate::OwnershipChange::CarrierChanged,
+                chrono::Utc::now(),
+            )
+            .unwrap();
+        world
+            .disassociate(0, None, &numbers[2], chrono::Utc::now())
+            .unwrap();
+        let rows: Vec<&crate::state::Association> = world
+            .associations
+            .values()
+            .chain(world.removed.values())
+            .collect();
+        assert!(rows.iter().any(|a| a.ownership_status()
+            == crate::model::OwnershipStatus::PendingConfirmation));
+        assert!(
+            rows.iter()
+                .any(|a| a.ownership_status() == crate::model::OwnershipStatus::Removed)
+        );
         let meta = PageMeta {
             page_number: 2,
             page_size: rows.len() as u64,

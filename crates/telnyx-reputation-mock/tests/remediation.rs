@@ -76,7 +76,7 @@ async fn a_request_moves_from_pending_to_in_progress_to_completed_with_results()
     // Results follow each number's risk: a low-risk number is not flagged, a flagged one is
     // remediated (or refused).
     for n in numbers(0, 20) {
-        let e164 = telnyx_e164::UsNumber::parse_strict(&n).unwrap();
+        let e164 = telnyx_e164::E164::parse_strict(&n).unwrap();
         let risk = telnyx_reputation_mock::reputation_of(&e164, chrono::Utc::now()).spam_risk;
         let bucket = ["remediated", "not_flagged", "requires_review", "refused"]
             .into_iter()

@@ -115,8 +115,7 @@ async fn associate_is_atomic_and_names_each_bad_number() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock, DEMO_API_KEY);
     let mut batch = numbers(0, 5);
-    // Toll-free, but not in the demo inventory (`all` holds US local numbers only).
-    batch[1] = "+18005551234".into();
+    batch[1] = "+442079460000".into();
     batch[3] = "6035551234".into();
     batch[4] = batch[0].clone();
     let (status, errors) = associate(&c, DEMO_ENTERPRISE, batch).await.unwrap_err();
@@ -124,7 +123,7 @@ async fn associate_is_atomic_and_names_each_bad_number() {
     assert_eq!(
         errors,
         [
-            ("not_owned".to_owned(), Some("/phone_numbers/1".to_owned())),
+            ("non_us".to_owned(), Some("/phone_numbers/1".to_owned())),
             (
                 "missing_plus".to_owned(),
                 Some("/phone_numbers/3".to_owned())
@@ -161,41 +160,6 @@ async fn associate_refuses_numbers_already_associated_anywhere_and_not_owned() {
         .await
         .unwrap_err();
     assert_eq!(errors[0].0, "not_owned");
-}
-
-#[tokio::test]
-async fn associate_takes_a_toll_free_number_only_from_the_inventory() {
-    let mut config = MockConfig::demo();
-    let other = Uuid::from_u128(8);
-    config.accounts.push(AccountConfig {
-        api_key: "other".into(),
-        enterprises: vec![EnterpriseConfig {
-            id: other,
-            approved: true,
-        }],
-        inventory: Inventory::Numbers(["+18885550100".parse().unwrap()].into()),
-        terms_agreed: true,
-    });
-    let mock = start(config).await.unwrap();
-    let (_, errors) = associate(
-        &client(&mock, DEMO_API_KEY),
-        DEMO_ENTERPRISE,
-        vec!["+18885550100".into()],
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(errors[0].0, "not_owned", "`all` holds no toll-free number");
-    let data = associate(&client(&mock, "other"), other, vec!["+18885550100".into()])
-        .await
-        .unwrap();
-    assert_eq!(data[0]["phone_number"], "+18885550100");
-    let (_, errors) = associate(&client(&mock, "other"), other, vec!["+18688001234".into()])
-        .await
-        .unwrap_err();
-    assert_eq!(
-        errors[0].0, "non_us",
-        "Trinidad's toll-free is not a US number"
-    );
 }
 
 #[tokio::test]

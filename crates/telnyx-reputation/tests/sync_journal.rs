@@ -27,7 +27,7 @@ fn held(mock: &MockHandle) -> BTreeSet<UsNumber> {
         .associations
         .values()
         .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
-        .map(|a| a.phone_number)
+        .map(|a| UsNumber::try_from(a.phone_number).unwrap())
         .collect()
 }
 

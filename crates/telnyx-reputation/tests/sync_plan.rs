@@ -171,7 +171,7 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .associations
             .values()
             .filter(|a| a.enterprise_id == DEMO_ENTERPRISE)
-            .map(|a| a.phone_number)
+            .map(|a| UsNumber::try_from(a.phone_number).unwrap())
             .collect();
         let wanted: BTreeSet<UsNumber> = desired
             .iter()

@@ -171,3 +171,198 @@ pub fn assert_error(answer: &Answer, status: u16, code: &str) -> Value {
     );
     first
 }
+
+/// A webhook delivery as the receiver got it: the two signature headers verbatim, the raw
+/// body, and the body as JSON.
+pub struct Received {
+    pub timestamp: String,
+    pub signature: String,
+    pub body: Vec<u8>,
+    pub json: Value,
+}
+
+/// A loopback webhook receiver: answers each delivery with the next scripted status (200 once
+/// the script runs out) and hands every delivery to the test in order of arrival.
+pub struct Receiver {
+    pub url: String,
+    deliveries: tokio::sync::mpsc::UnboundedReceiver<Received>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Receiver {
+    /// Listens on 127.0.0.1 at a free port; `answers` are the statuses of the first deliveries.
+    pub async fn start(answers: &[u16]) -> Receiver {
+        use std::sync::{Arc, Mutex};
+        let script = Arc::new(Mutex::new(answers.to_vec()));
+        let (tx, deliveries) = tokio::sync::mpsc::unbounded_channel();
+        let handler = move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let script = Arc::clone(&script);
+            let tx = tx.clone();
+            async move {
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let received = Received {
+                    timestamp: header("telnyx-timestamp"),
+                    signature: header("telnyx-signature-ed25519"),
+                    json: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                    body: body.to_vec(),
+                };
+                let status = {
+                    let mut script = script.lock().unwrap();
+                    if script.is_empty() {
+                        200
+                    } else {
+                        script.remove(0)
+                    }
+                };
+                let _ = tx.send(received);
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        };
+        let router = axum::Router::new().route("/hook", axum::routing::post(handler));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Receiver {
+            url,
+            deliveries,
+            task,
+        }
+    }
+
+    /// The next delivery (a bound of 30 s so that a missing one fails the test instead of
+    /// hanging it).
+    pub async fn next(&mut self) -> Received {
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.deliveries.recv())
+            .await
+            .expect("no webhook delivery arrived")
+            .expect("the receiver stopped")
+    }
+
+    /// A delivery that has already arrived, if any.
+    pub fn try_next(&mut self) -> Option<Received> {
+        self.deliveries.try_recv().ok()
+    }
+}
+
+/// Whether a delivery's signature verifies as Telnyx's SDK checks it: Ed25519 over
+/// `<telnyx-timestamp>|<raw body>` with the base64 public key.
+pub fn signature_verifies(public_key: &str, received: &Received) -> bool {
+    use base64::Engine;
+    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+    let engine = base64::engine::general_purpose::STANDARD;
+    let key: [u8; 32] = engine.decode(public_key).unwrap().try_into().unwrap();
+    let key = VerifyingKey::from_bytes(&key).unwrap();
+    let Ok(signature) = engine.decode(&received.signature) else {
+        return false;
+    };
+    let Ok(signature) = <[u8; 64]>::try_from(signature) else {
+        return false;
+    };
+    let mut message = received.timestamp.as_bytes().to_vec();
+    message.push(b'|');
+    message.extend_from_slice(&received.body);
+    key.verify(&message, &Signature::from_bytes(&signature))
+        .is_ok()
+}
+
+/// Asserts that a delivery is signed with the emulator's key.
+#[track_caller]
+pub fn assert_signed(public_key: &str, received: &Received) {
+    assert!(
+        signature_verifies(public_key, received),
+        "the signature does not verify over <timestamp>|<body>"
+    );
+}
+
+impl Api {
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// Sets (or with `None` clears) the enterprise's ownership webhook URL.
+    pub async fn set_webhook(&self, enterprise: Uuid, url: Option<&str>) -> Answer {
+        self.patch(
+            &format!("/enterprises/{enterprise}/reputation/webhook"),
+            json!({ "webhook_url": url }),
+        )
+        .await
+    }
+
+    /// Reports an ownership event through the admin route.
+    pub async fn ownership_event(&self, enterprise: Uuid, number: &str, event: &str) -> Answer {
+        self.post(
+            "/__mock/ownership",
+            json!({"enterprise_id": enterprise, "phone_number": number, "event": event}),
+        )
+        .await
+    }
+
+    /// Moves the emulator's clock through the admin route (due timers run before it answers).
+    pub async fn advance(&self, ms: u64) {
+        let answer = self
+            .post("/__mock/clock", json!({ "advance_ms": ms }))
+            .await;
+        assert_eq!(answer.status.as_u16(), 200, "{}", answer.json);
+    }
+
+    /// `ownership_confirm`.
+    pub async fn confirm(&self, enterprise: Uuid, number: &str, still_own: bool) -> Answer {
+        self.post(
+            &format!(
+                "/enterprises/{enterprise}/reputation/numbers/{}/ownership_confirm",
+                enc(number)
+            ),
+            json!({ "still_own": still_own }),
+        )
+        .await
+    }
+
+    /// `GET .../ownership`.
+    pub async fn ownership(&self, enterprise: Uuid, number: &str) -> Answer {
+        self.get(&format!(
+            "/enterprises/{enterprise}/reputation/numbers/{}/ownership",
+            enc(number)
+        ))
+        .await
+    }
+
+    /// The enterprise's list with a query (e.g. `filter[ownership_status]=removed`), as
+    /// (number, record) pairs.
+    pub async fn listed(&self, enterprise: Uuid, query: &str) -> Vec<(String, Value)> {
+        let page = self
+            .get(&format!(
+                "/enterprises/{enterprise}/reputation/numbers?page[size]=250&{query}"
+            ))
+            .await;
+        assert_eq!(page.status.as_u16(), 200, "{}", page.json);
+        page.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["phone_number"].as_str().unwrap().to_owned(), r.clone()))
+            .collect()
+    }
+
+    /// `GET /__mock/state`.
+    pub async fn state(&self) -> Value {
+        self.get("/__mock/state").await.json
+    }
+}
