@@ -56,6 +56,8 @@ pub struct Overlaid {
     pub bytes: Vec<u8>,
     /// One line per addition of an overlay that the upstream spec already carries.
     pub retire: Vec<String>,
+    /// One line per overlay that adds operations upstream does not publish yet, naming them.
+    pub pending: Vec<String>,
 }
 
 /// Applies `overlays` in order to the upstream spec `upstream`. An error names the overlay
@@ -65,12 +67,14 @@ pub fn apply(upstream: &[u8], overlays: &[OverlayFile]) -> anyhow::Result<Overla
         return Ok(Overlaid {
             bytes: upstream.to_vec(),
             retire: Vec::new(),
+            pending: Vec::new(),
         });
     }
     let text = std::str::from_utf8(upstream).context("not UTF-8 text")?;
     let before = parse_document(text)?;
     let mut doc = before.clone();
     let mut retire = Vec::new();
+    let mut pending = Vec::new();
     let mut seen = BTreeSet::new();
     for file in overlays {
         let name = format!("{DIR}/{}", file.name);
@@ -79,45 +83,62 @@ pub fn apply(upstream: &[u8], overlays: &[OverlayFile]) -> anyhow::Result<Overla
             .with_context(|| name.clone())?;
         let overlay = parse_overlay(text).with_context(|| name.clone())?;
         let applied = overlay.apply_to(&mut doc).with_context(|| name.clone())?;
+        let mut operations = Vec::new();
         for pointer in applied.iter().flat_map(|a| &a.written) {
-            if let Some(what) = addition(pointer)
-                && before.pointer(pointer).is_some()
-                && seen.insert((file.name.clone(), what.clone()))
-            {
+            let Some((what, is_operation)) = addition(pointer) else {
+                continue;
+            };
+            if !seen.insert((file.name.clone(), what.clone())) {
+                continue;
+            }
+            if before.pointer(pointer).is_some() {
                 retire.push(format!(
                     "upstream now publishes {what}, added by overlay {}: the overlay can retire it",
                     file.name
                 ));
+            } else if is_operation {
+                operations.push(what);
             }
+        }
+        if !operations.is_empty() {
+            pending.push(format!(
+                "overlay {} adds {} operation(s) upstream does not publish yet: {}",
+                file.name,
+                operations.len(),
+                operations.join(", ")
+            ));
         }
     }
     let bytes = serde_yaml::to_string(&doc)
         .context("cannot write the overlaid spec as YAML")?
         .into_bytes();
-    Ok(Overlaid { bytes, retire })
+    Ok(Overlaid {
+        bytes,
+        retire,
+        pending,
+    })
 }
 
-/// What a written node is, when it is one a reader would name: an operation, a webhook, a
-/// schema, a schema's field or a shared parameter. `None` for anything deeper or elsewhere.
-fn addition(pointer: &str) -> Option<String> {
+/// What a written node is, when it is one a reader would name: an operation (`true`), a webhook,
+/// a schema, a schema's field or a shared parameter. `None` for anything deeper or elsewhere.
+fn addition(pointer: &str) -> Option<(String, bool)> {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect();
     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    match tokens.as_slice() {
+    let what = match tokens.as_slice() {
         ["paths", path, method] if METHODS.contains(method) => {
-            Some(format!("{} {path}", method.to_ascii_uppercase()))
+            return Some((format!("{} {path}", method.to_ascii_uppercase()), true));
         }
-        ["webhooks", name] => Some(format!("webhook {name}")),
-        ["components", "schemas", name] => Some(format!("schema {name}")),
-        ["components", "schemas", name, "properties", field] => {
-            Some(format!("field {name}.{field}"))
-        }
-        ["components", "parameters", name] => Some(format!("parameter {name}")),
-        _ => None,
-    }
+        ["webhooks", name] => format!("webhook {name}"),
+        ["components", "schemas", name] => format!("schema {name}"),
+        ["components", "schemas", name, "properties", field] => format!("field {name}.{field}"),
+        ["components", "parameters", name] => format!("parameter {name}"),
+        _ => return None,
+    };
+    Some((what, false))
 }
 
 #[cfg(test)]
@@ -162,6 +183,12 @@ mod tests {
                 "upstream now publishes field S.a, added by overlay 1-add.yml: the overlay can retire it"
             ]
         );
+        assert_eq!(
+            out.pending,
+            [
+                "overlay 1-add.yml adds 2 operation(s) upstream does not publish yet: POST /a, GET /b"
+            ]
+        );
     }
 
     #[test]
@@ -176,23 +203,24 @@ mod tests {
 
     #[test]
     fn additions_are_named_by_kind() {
+        let named = |p: &str| addition(p).map(|(what, _)| what);
         assert_eq!(
-            addition("/paths/~1a~1{id}/patch").as_deref(),
-            Some("PATCH /a/{id}")
+            addition("/paths/~1a~1{id}/patch"),
+            Some(("PATCH /a/{id}".into(), true))
         );
-        assert_eq!(addition("/paths/~1a/patch/description"), None);
+        assert_eq!(named("/paths/~1a/patch/description"), None);
         assert_eq!(
-            addition("/webhooks/n.flagged").as_deref(),
+            named("/webhooks/n.flagged").as_deref(),
             Some("webhook n.flagged")
         );
         assert_eq!(
-            addition("/components/schemas/S/properties/a").as_deref(),
-            Some("field S.a")
+            addition("/components/schemas/S/properties/a"),
+            Some(("field S.a".into(), false))
         );
         assert_eq!(
-            addition("/components/parameters/P").as_deref(),
+            named("/components/parameters/P").as_deref(),
             Some("parameter P")
         );
-        assert_eq!(addition("/paths/~1a/parameters"), None);
+        assert_eq!(named("/paths/~1a/parameters"), None);
     }
 }

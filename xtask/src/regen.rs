@@ -46,7 +46,8 @@ pub struct Outcome {
 /// spec, or the overlay file); `spec_dir` is then untouched.
 ///
 /// `notes` receives, as soon as the overlays are applied and before the spec is generated (so
-/// also when that fails), one line per overlay addition that upstream now publishes itself.
+/// also when that fails), one line per overlay addition that upstream now publishes itself, and
+/// one per overlay naming the operations it still adds.
 pub fn run(
     sources: &[String],
     spec_dir: &Path,
@@ -66,7 +67,7 @@ pub fn run(
     let upstream = assemble(&fetched).with_context(|| all.clone())?;
     let overlay_files = overlays::read(spec_dir)?;
     let overlaid = overlays::apply(&upstream, &overlay_files).with_context(|| all.clone())?;
-    for line in &overlaid.retire {
+    for line in overlaid.retire.iter().chain(&overlaid.pending) {
         notes.push_str(line);
         notes.push('\n');
     }

@@ -22,9 +22,10 @@
 //! # Why the builder interface
 //!
 //! progenitor offers positional methods (`list_reputation_numbers(&id, Some(2), Some(50), None,
-//! None)`) or builders. Several of the eighteen operations take several optional query
+//! None)`) or builders. Several of the operations take several optional query
 //! parameters (`page[number]`, `page[size]`, `filter[phone_number][eq]`,
-//! `filter[phone_number][contains]`, `filter[status]`, `fresh`); positional calls would be rows of
+//! `filter[phone_number][contains]`, `filter[source]`, `filter[ownership_status]`, `filter[status]`,
+//! `fresh`); positional calls would be rows of
 //! `None` whose meaning depends on argument order, and every new optional parameter upstream would
 //! break every caller. Builders name each argument at the call site and leave out what is not
 //! needed:
@@ -46,6 +47,14 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Values added later
+//!
+//! The ownership enumerations (`source`, `ownership_status`, `removal_reason`, the ownership
+//! proof's review state and the webhook's flag reason) are documented as sets that grow. They
+//! read into [`NumberSource`], [`OwnershipStatus`], [`RemovalReason`], [`VerificationStatus`]
+//! and [`FlagReason`], whose `Other(String)` keeps a value this client does not know instead of
+//! failing the answer that carries it.
 //!
 //! # Path encoding
 //!
