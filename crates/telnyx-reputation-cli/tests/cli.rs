@@ -27,6 +27,8 @@ fn validate_prints_one_object_per_line_and_exits_by_the_worst() {
     );
     assert_eq!(lines[1]["e164"], "+16035551235");
     assert!(lines[4].get("e164").is_none());
+    let ok: Vec<bool> = lines.iter().map(|l| l["ok"].as_bool().unwrap()).collect();
+    assert_eq!(ok, [true, true, true, false, false]);
     assert_eq!(
         run(&["validate"], Some("+16035551234\n")).status.code(),
         Some(0)
@@ -36,6 +38,136 @@ fn validate_prints_one_object_per_line_and_exits_by_the_worst() {
     assert_eq!(
         run(&["validate", "/no/such/file"], None).status.code(),
         Some(2)
+    );
+}
+
+#[test]
+fn validate_passes_us_toll_free_numbers_with_their_note_and_refuses_other_service_numbers() {
+    let note = "accepted from your Telnyx inventory only";
+    let out = run(&["validate"], Some("+18885550100\n(833) 555-0101\n"));
+    assert_eq!(out.status.code(), Some(0), "toll-free numbers pass");
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for line in &lines {
+        assert_eq!(line["ok"], true, "{line}");
+        assert_eq!(line["kind"], "toll_free", "{line}");
+        assert_eq!(line["note"], note, "{line}");
+        assert!(line.get("reason").is_none(), "{line}");
+    }
+    assert_eq!(lines[1]["e164"], "+18335550101");
+
+    // Service numbers of other NANP countries, and Canada, are refused as non-US; in a table
+    // the toll-free row carries the note in its NOTE column.
+    let out = run(
+        &["--output", "table", "validate"],
+        Some("+18688001234\n+12469761234\n+14165551234\n+16035551234\n+18005550100\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with("NOTE"), "{text}");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split_whitespace().collect()).collect();
+    let first_six: Vec<&[&str]> = rows.iter().map(|r| &r[..6]).collect();
+    assert_eq!(
+        first_six,
+        [
+            [
+                "+18688001234",
+                "false",
+                "non_us",
+                "+18688001234",
+                "TT",
+                "non_us"
+            ],
+            [
+                "+12469761234",
+                "false",
+                "non_us",
+                "+12469761234",
+                "BB",
+                "non_us"
+            ],
+            [
+                "+14165551234",
+                "false",
+                "non_us",
+                "+14165551234",
+                "CA",
+                "non_us"
+            ],
+            ["+16035551234", "true", "us_local", "+16035551234", "-", "-"],
+            [
+                "+18005550100",
+                "true",
+                "toll_free",
+                "+18005550100",
+                "-",
+                "-"
+            ],
+        ],
+        "{text}"
+    );
+    assert_eq!(rows[3][6..], ["-"], "{text}");
+    assert_eq!(rows[4][6..].join(" "), note, "{text}");
+}
+
+#[test]
+fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
+    // The built-in emulator owns every US local number and no toll-free one: the server
+    // refuses the toll-free number, and its row says why that can happen.
+    let out = run(
+        &[
+            "--mock",
+            "--output",
+            "csv",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--mode",
+            "best-effort",
+            "-",
+        ],
+        Some("+16035550001\n+18005550002\n"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rows = csv_rows(&stdout(&out));
+    let cells: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[4].as_str()])
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ["+16035550001", "associated", "", ""],
+            [
+                "+18005550002",
+                "refused",
+                "not_owned",
+                "accepted from your Telnyx inventory only"
+            ],
+        ]
+    );
+    let out = run(
+        &[
+            "--mock",
+            "--output",
+            "json",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--mode",
+            "best-effort",
+            "-",
+        ],
+        Some("+16035550001\n+18005550002\n"),
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["notes"][0]["number"], "+18005550002");
+    assert_eq!(
+        report["notes"][0]["note"],
+        "accepted from your Telnyx inventory only"
     );
 }
 
@@ -69,7 +201,7 @@ fn associate_against_the_built_in_emulator_prints_a_json_report() {
 #[test]
 fn bad_lines_are_all_reported_and_nothing_is_sent() {
     let mut input = numbers(0, 300);
-    input.push_str("+18005551234\nnot a number\n");
+    input.push_str("+18688001234\nnot a number\n");
     let out = run(
         &[
             "--mock",
@@ -92,7 +224,7 @@ fn bad_lines_are_all_reported_and_nothing_is_sent() {
         .iter()
         .map(|r| r["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, ["toll_free", "invalid_character"]);
+    assert_eq!(codes, ["non_us", "invalid_character"]);
 }
 
 #[test]
@@ -276,7 +408,7 @@ fn billable_calls_against_the_real_api_are_refused_without_a_terminal_or_yes() {
 
 #[test]
 fn a_csv_column_and_a_dry_run_send_nothing_and_report_every_bad_line() {
-    let csv = "name,phone,notes\nA,+16035550001,x\nB,(603) 555-0002,y\nC,+18005550003,z\n";
+    let csv = "name,phone,notes\nA,+16035550001,x\nB,(603) 555-0002,y\nC,+18688000003,z\n";
     let out = run(
         &[
             "--mock",
@@ -293,11 +425,11 @@ fn a_csv_column_and_a_dry_run_send_nothing_and_report_every_bad_line() {
     let text = stdout(&out);
     let row = text
         .lines()
-        .find(|l| l.contains("+18005550003"))
+        .find(|l| l.contains("+18688000003"))
         .unwrap_or_else(|| panic!("{text}"));
     assert_eq!(
         row.split_whitespace().take(4).collect::<Vec<_>>(),
-        ["2", "+18005550003", "refused", "toll_free"]
+        ["2", "+18688000003", "refused", "non_us"]
     );
     assert!(text.contains("nothing was sent"), "{text}");
 }

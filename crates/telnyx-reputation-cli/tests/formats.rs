@@ -60,11 +60,23 @@ fn errors_in_json_mode_are_one_json_object_on_stderr() {
 
 #[test]
 fn validate_and_the_dry_run_print_csv_and_json_rows() {
-    let input = "+16035551234\n+18005551234\n+16035551234\n";
+    let input = "+16035551234\n+18005551234\n+16035551234\n+18688001234\n";
     let out = run(&["--output", "csv", "validate"], Some(input));
     let rows = csv_rows(&stdout(&out));
-    let kinds: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
-    assert_eq!(kinds, ["us_local", "toll_free", "us_local"]);
+    let columns: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| [r[1].as_str(), r[2].as_str(), r[5].as_str(), r[6].as_str()])
+        .collect();
+    let note = "accepted from your Telnyx inventory only";
+    assert_eq!(
+        columns,
+        [
+            ["true", "us_local", "", ""],
+            ["true", "toll_free", "", note],
+            ["true", "us_local", "", ""],
+            ["false", "non_us", "non_us", ""],
+        ]
+    );
 
     let dry = [
         "associate",
@@ -84,17 +96,26 @@ fn validate_and_the_dry_run_print_csv_and_json_rows() {
         .collect();
     assert_eq!(
         status,
-        [("+18005551234", "refused"), ("+16035551234", "duplicate")]
+        [
+            ("+18688001234", "refused"),
+            ("+16035551234", "duplicate"),
+            ("+18005551234", "valid")
+        ]
     );
+    assert_eq!(rows[2][5], note, "the toll-free row carries the note");
 
     let mut args = vec!["--mock", "--output", "json"];
     args.extend(dry);
     let out = run(&args, Some(input));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(json["valid"], 1);
+    assert_eq!(json["valid"], 2);
     assert_eq!(json["would_send"], true, "best effort sends the valid ones");
-    assert_eq!(json["refused"][0]["code"], "toll_free");
+    assert_eq!(json["refused"][0]["code"], "non_us");
     assert_eq!(json["duplicates"][0]["index"], 2);
+    assert_eq!(
+        json["notes"],
+        serde_json::json!([{"number": "+18005551234", "kind": "toll_free", "note": note}])
+    );
 }
 
 #[test]

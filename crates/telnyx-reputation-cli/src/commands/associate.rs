@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Parsing, PreparedJob};
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Parsing, PreparedJob};
 use uuid::Uuid;
 
 use crate::commands::outcome::conclude;
@@ -232,6 +232,10 @@ struct DryRun<'a> {
     skipped_blank: u64,
     duplicates: Vec<Row<'a>>,
     refused: Vec<Row<'a>>,
+    /// The valid numbers sent on a condition the server checks (toll-free: from the
+    /// inventory only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<Note>,
     would_send: bool,
     requests: Requests,
     billable_numbers: u64,
@@ -256,6 +260,19 @@ struct Row<'a> {
     status: &'static str,
     code: &'a str,
     reason: String,
+}
+
+impl Row<'_> {
+    /// The row of a valid number that carries a note, for the table and CSV of a dry run.
+    fn noted(note: &Note) -> Row<'static> {
+        Row {
+            index: None,
+            input: note.number.to_string(),
+            status: "valid",
+            code: note.kind.name(),
+            reason: String::new(),
+        }
+    }
 }
 
 fn dry_run(inputs: Inputs, args: &Args, global: &Global) -> Result<Exit, Failure> {
@@ -298,6 +315,7 @@ fn dry_run(inputs: Inputs, args: &Args, global: &Global) -> Result<Exit, Failure
         skipped_blank: tally.blank,
         duplicates,
         refused,
+        notes: job.notes().collect(),
         would_send,
         requests: Requests {
             count,
@@ -323,7 +341,13 @@ fn dry_run(inputs: Inputs, args: &Args, global: &Global) -> Result<Exit, Failure
 }
 
 fn print_dry_run(dry: &DryRun<'_>, output: Output) -> Result<(), Failure> {
-    let rows = dry.refused.iter().chain(&dry.duplicates);
+    let noted: Vec<(Row<'_>, &str)> = dry.notes.iter().map(|n| (Row::noted(n), n.note)).collect();
+    let rows = dry
+        .refused
+        .iter()
+        .chain(&dry.duplicates)
+        .map(|r| (r, ""))
+        .chain(noted.iter().map(|(r, note)| (r, *note)));
     if output == Output::Table {
         let sends = if dry.would_send {
             format!(
@@ -362,17 +386,17 @@ fn print_dry_run(dry: &DryRun<'_>, output: Output) -> Result<(), Failure> {
             ("would send", sends),
             ("billable", billing),
         ])?;
-        if dry.refused.is_empty() && dry.duplicates.is_empty() {
+        if dry.refused.is_empty() && dry.duplicates.is_empty() && dry.notes.is_empty() {
             return Ok(());
         }
         output::write_all(b"\n")?;
     }
     let mut sink = Sink::new(
         output,
-        &["#", "input", "status", "code", "reason"],
+        &["#", "input", "status", "code", "reason", "note"],
         JsonRows::Array,
     )?;
-    for r in rows {
+    for (r, note) in rows {
         let at = r.index.map(|i| i.to_string()).unwrap_or_default();
         let cells = [
             at,
@@ -380,6 +404,7 @@ fn print_dry_run(dry: &DryRun<'_>, output: Output) -> Result<(), Failure> {
             r.status.into(),
             r.code.into(),
             r.reason.clone(),
+            note.to_owned(),
         ];
         sink.row(r, &cells)?;
     }

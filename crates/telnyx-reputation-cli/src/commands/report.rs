@@ -1,7 +1,8 @@
 //! A bulk job's [`Report`] (from `associate`, `resume` or `rollback`): its exit, and its rows
 //! as a table, JSON or CSV.
 
-use telnyx_reputation::bulk::{Outcome, Refusal, Report};
+use serde::Serialize;
+use telnyx_reputation::bulk::{Note, Outcome, Refusal, Report};
 
 use crate::exit::{Exit, Failure};
 use crate::output::{self, JsonRows, Output, Sink, cut};
@@ -66,19 +67,38 @@ fn trim_echoes(report: &mut Report) {
     }
 }
 
-/// Prints a report as a table, JSON or CSV (one row per number: status, code, detail).
+/// The note a row of `number` (in E.164) carries: the condition the server still applies to
+/// a toll-free number; empty for any other.
+pub fn note_of(number: &str) -> &'static str {
+    Note::of_text(number).map_or("", |n| n.note)
+}
+
+/// A report as JSON: the library's report and the note of every toll-free number it names.
+#[derive(Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<Note>,
+}
+
+/// Prints a report as a table, JSON or CSV (one row per number: status, code, detail, note).
 pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
     trim_echoes(&mut report);
     match output {
-        Output::Json => output::json(&report),
+        Output::Json => output::json(&Printed {
+            report: &report,
+            notes: report.notes().collect(),
+        }),
         Output::Csv => {
             let mut sink = Sink::new(
                 Output::Csv,
-                &["number", "status", "code", "detail"],
+                &["number", "status", "code", "detail", "note"],
                 JsonRows::Array,
             )?;
             let mut row = |n: String, status: &str, code: &str, detail: &str| {
-                sink.row(&(), &[n, status.into(), code.into(), detail.into()])
+                let note = note_of(&n).to_owned();
+                sink.row(&(), &[n, status.into(), code.into(), detail.into(), note])
             };
             for n in &report.associated {
                 row(n.to_string(), "associated", "", "")?;
@@ -121,6 +141,10 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
                 ("rolled back", report.rolled_back.to_string()),
                 ("requests", report.requests.to_string()),
             ];
+            let toll_free = report.notes().count();
+            if let Some(note) = report.notes().next().map(|n| n.note) {
+                rows.push(("toll-free", format!("{toll_free} ({note})")));
+            }
             if let Some(e) = &report.error {
                 rows.push(("error", e.clone()));
             }
@@ -139,19 +163,29 @@ fn print_problems(report: &Report) -> Result<(), Failure> {
     output::write_all(b"\n")?;
     let mut sink = Sink::new(
         Output::Table,
-        &["#", "input", "status", "reason"],
+        &["#", "input", "status", "reason", "note"],
         JsonRows::Array,
     )?;
     let at = |i: Option<u64>| i.map(|i| i.to_string()).unwrap_or_default();
     for r in report.refused.iter().take(SHOWN) {
         let why = format!("{}: {}", r.code, r.detail);
-        sink.row(&(), &[at(r.index), r.input.clone(), "refused".into(), why])?;
+        let note = note_of(&r.input).to_owned();
+        sink.row(
+            &(),
+            &[at(r.index), r.input.clone(), "refused".into(), why, note],
+        )?;
     }
     for d in report.duplicates.iter().take(SHOWN) {
         let why = format!("same number as #{}", d.first_index);
         sink.row(
             &(),
-            &[at(Some(d.index)), d.input.clone(), "duplicate".into(), why],
+            &[
+                at(Some(d.index)),
+                d.input.clone(),
+                "duplicate".into(),
+                why,
+                String::new(),
+            ],
         )?;
     }
     for f in report.failed.iter().take(SHOWN) {
@@ -162,6 +196,7 @@ fn print_problems(report: &Report) -> Result<(), Failure> {
                 f.number.clone(),
                 "failed".into(),
                 cut_long(&f.reason),
+                note_of(&f.number).to_owned(),
             ],
         )?;
     }

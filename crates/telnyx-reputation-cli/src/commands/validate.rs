@@ -1,6 +1,8 @@
 //! `validate [--strict] [NUMBER|FILE|-]...`: one row per input, streamed. By default one JSON
 //! object a line; `--output csv` or `table` for the same rows. Reads what `associate` reads,
-//! the same way (see [`crate::input`]).
+//! the same way (see [`crate::input`]), and says what its pre-flight says: US local and US
+//! toll-free numbers pass, a toll-free one with the note that the server accepts it from the
+//! account's Telnyx inventory only.
 
 use serde::Serialize;
 use telnyx_e164::{E164, NumberKind};
@@ -31,6 +33,8 @@ struct Line {
     region: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'static str>,
 }
 
 fn check(input: &str, strict: bool) -> Line {
@@ -43,16 +47,19 @@ fn check(input: &str, strict: bool) -> Line {
     match parsed {
         Ok(n) => {
             let kind = n.kind();
+            // The associate call's rule, as the library's pre-flight applies it.
+            let accepted = kind.accepted();
             Line {
                 input: cut(input),
-                ok: kind == NumberKind::UsLocal,
+                ok: accepted.is_ok(),
                 kind: kind.name(),
                 e164: Some(n.to_string()),
                 region: match kind {
                     NumberKind::NonUs { region } => Some(region.as_str()),
                     _ => None,
                 },
-                reason: kind.refusal().map(|r| r.code()),
+                reason: accepted.err().map(|r| r.code()),
+                note: accepted.ok().and_then(|us| us.note()),
             }
         }
         Err(e) => Line {
@@ -62,18 +69,20 @@ fn check(input: &str, strict: bool) -> Line {
             e164: None,
             region: None,
             reason: Some(e.code()),
+            note: None,
         },
     }
 }
 
-/// Runs `validate`: exits [`Exit::Refused`] when any input is not a US local number.
+/// Runs `validate`: exits [`Exit::Refused`] when any input is neither a US local nor a US
+/// toll-free number.
 pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let inputs = Inputs::open(&args.input)?;
     let tally = inputs.tally();
     let output = global.output_or(Output::Json);
     let mut sink = Sink::new(
         output,
-        &["input", "ok", "kind", "e164", "region", "reason"],
+        &["input", "ok", "kind", "e164", "region", "reason", "note"],
         JsonRows::Lines,
     )?;
     let mut all_ok = true;
@@ -87,6 +96,7 @@ pub fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             line.e164.clone().unwrap_or_default(),
             line.region.unwrap_or_default().to_owned(),
             line.reason.unwrap_or_default().to_owned(),
+            line.note.unwrap_or_default().to_owned(),
         ];
         sink.row(&line, &cells)?;
     }
