@@ -16,18 +16,24 @@ use crate::state::{Inventory, World};
 /// exchanges an external prefix covers whole are skipped without a check.
 fn candidates(seed: u64, external: Vec<NumberPrefix>) -> impl Iterator<Item = UsNumber> {
     let first_npa = mix(seed) % 800;
-    let covered = move |block: &str| external.iter().any(|p| block.starts_with(p.as_str()));
+    // Whether an external prefix covers the block `+1<digits>` whole; free without prefixes.
+    let covered = move |digits: std::fmt::Arguments<'_>| {
+        !external.is_empty() && {
+            let block = format!("+1{digits}");
+            external.iter().any(|p| block.starts_with(p.as_str()))
+        }
+    };
     (0..800u64)
         .map(move |i| 200 + (first_npa + i) % 800)
         .filter({
             let covered = covered.clone();
-            move |npa| !covered(&format!("+1{npa}"))
+            move |npa| !covered(format_args!("{npa}"))
         })
         .flat_map(move |npa| {
             let covered = covered.clone();
             (200..1000u64)
                 .filter(move |nxx| {
-                    !covered(&format!("+1{npa}{nxx}"))
+                    !covered(format_args!("{npa}{nxx}"))
                         && [0u64, 5000]
                             .iter()
                             .all(|line| us_local(npa, *nxx, *line).is_some())
