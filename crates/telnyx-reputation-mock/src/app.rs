@@ -30,6 +30,8 @@ pub(crate) struct App {
     pub clock: Clock,
     /// When the emulator started: the origin of the request timings it logs.
     pub started: Instant,
+    /// Recent writes, for reads that see them late ([`Faults::list_lag_ms`]).
+    pub lag: crate::lag::RecentWrites,
 }
 
 impl App {
@@ -41,6 +43,7 @@ impl App {
             keys.entry(account.api_key.clone()).or_insert(i);
         }
         let clock = Clock::default();
+        clock.set_skew(config.faults.clock_skew_ms);
         let mut world = World::new(config.accounts);
         world.set_timings(
             chrono::TimeDelta::milliseconds(
@@ -63,6 +66,7 @@ impl App {
             counters: Counters::default(),
             clock,
             started: Instant::now(),
+            lag: crate::lag::RecentWrites::default(),
         }
     }
 
@@ -73,6 +77,7 @@ impl App {
 
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
+        self.clock.set_skew(faults.clock_skew_ms);
         *self.faults.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(faults);
     }
 
