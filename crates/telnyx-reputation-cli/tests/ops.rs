@@ -54,6 +54,9 @@ fn refresh_announces_its_checks_and_bills_exactly_the_numbers_it_reports_done_un
         &[
             "--output",
             "json",
+            // A lost answer is waited out this long before it is looked up.
+            "--timeout",
+            "0.3",
             "refresh",
             "--enterprise",
             ENTERPRISE,
