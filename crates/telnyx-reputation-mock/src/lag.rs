@@ -85,7 +85,10 @@ impl RecentWrites {
         }
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         forget_older(&mut log, now, lag);
-        for (_, change) in log.iter() {
+        let horizon = now
+            .checked_sub_signed(lag)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        for (_, change) in log.iter().filter(|(at, _)| *at > horizon) {
             match change {
                 Change::Created(n) => {
                     view.numbers.entry(*n).or_insert(None);
@@ -104,14 +107,14 @@ impl RecentWrites {
     }
 }
 
-/// Drops the writes older than one lag before `now`: every read sees them.
+/// Drops the writes older than one lag before `now`: every read sees them. Writes are not
+/// always in time order (a skew changed at run time moves the clock back), so every entry is
+/// looked at, not only the oldest.
 fn forget_older(log: &mut VecDeque<(DateTime<Utc>, Change)>, now: DateTime<Utc>, lag: TimeDelta) {
     let horizon = now
         .checked_sub_signed(lag)
         .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    while log.front().is_some_and(|(at, _)| *at <= horizon) {
-        log.pop_front();
-    }
+    log.retain(|(at, _)| *at > horizon);
 }
 
 impl LagView {
@@ -201,6 +204,24 @@ mod tests {
         let later = writes.view(lag, t0 + TimeDelta::milliseconds(600));
         assert!(later.is_empty());
         assert_eq!(later.row(&a), Some(a));
+    }
+
+    #[test]
+    fn a_write_stamped_later_by_a_clock_since_moved_back_hides_no_other() {
+        let writes = RecentWrites::default();
+        let lag = TimeDelta::milliseconds(100);
+        let t0: DateTime<Utc> = "2026-07-01T12:00:00Z".parse().unwrap();
+        let (a, b) = (record("+12015550100", t0), record("+12015550101", t0));
+        // Written before the clock moved back 5 s, then one written after.
+        writes.created(
+            lag,
+            t0 + TimeDelta::seconds(5),
+            [a.phone_number.as_e164()].into_iter(),
+        );
+        writes.created(lag, t0, [b.phone_number.as_e164()].into_iter());
+        let view = writes.view(lag, t0 + TimeDelta::milliseconds(200));
+        assert_eq!(view.row(&b), Some(b), "seen once its own lag has passed");
+        assert_eq!(view.row(&a), None);
     }
 
     #[test]
