@@ -51,9 +51,11 @@ pub struct Global {
     /// timeout does, this ends the run with exit 3.
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub deadline: Option<u64>,
-    /// The timeout of each attempt of each request, in seconds.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
-    pub timeout: u64,
+    /// The timeout of each attempt of each request, in seconds (a fraction allowed, from
+    /// 0.05). A bulk job waits this long before it looks up a request whose answer was lost,
+    /// so that the request is no longer in the server's hands.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 30.0, value_parser = parse_timeout)]
+    pub timeout: f64,
     /// How many times a failed request is retried when that is safe (429s are always waited
     /// out, and do not count).
     #[arg(long, global = true, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=100))]
@@ -171,7 +173,7 @@ impl Global {
     /// Applies the timeout, retry, stall, deadline and rate flags to a configuration.
     fn configure(&self, config: ClientConfig) -> ClientConfig {
         let mut config = config
-            .request_timeout(Duration::from_secs(self.timeout))
+            .request_timeout(Duration::from_secs_f64(self.timeout))
             .retry(RetryPolicy::default().max_retries(self.retries))
             .stall_timeout(Duration::from_secs(self.stall_timeout));
         if let Some(deadline) = self
@@ -247,5 +249,13 @@ fn parse_rate(text: &str) -> Result<f64, String> {
         _ => Err(format!(
             "{text:?} is not a rate: give requests per second, a number above 0 and at most 100000"
         )),
+    }
+}
+
+/// `--timeout`: seconds from 0.05 to 3,600.
+fn parse_timeout(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(secs) if (0.05..=3_600.0).contains(&secs) => Ok(secs),
+        _ => Err(format!("expected seconds from 0.05 to 3600, got {raw:?}")),
     }
 }

@@ -147,7 +147,9 @@ impl Failure {
     pub fn from_bulk(error: BulkError) -> Failure {
         match &error {
             BulkError::Interrupted(_) => Failure::new(Exit::Interrupted, error.to_string()),
-            BulkError::NotStarted(_) => Failure::usage(error.to_string()),
+            BulkError::NotStarted(_) | BulkError::NotUndoable(..) => {
+                Failure::usage(error.to_string())
+            }
             // A journal that cannot be read, verified or created: the user's file to fix.
             BulkError::Journal(_) => Failure::usage(error.to_string()),
         }

@@ -283,7 +283,16 @@ async fn a_201_that_confirms_nothing_associates_nothing_and_is_sent_at_most_twic
         }
     })
     .await;
-    let mut args = vec!["--output", "json", "associate", "--enterprise", ENTERPRISE];
+    // Two lookups a timeout apart prove each send not applied: a short timeout keeps it quick.
+    let mut args = vec![
+        "--output",
+        "json",
+        "--timeout",
+        "0.5",
+        "associate",
+        "--enterprise",
+        ENTERPRISE,
+    ];
     args.extend(NUMBERS);
     let out = cli(&api, &seen, &args).await;
     assert_exit(&out, 3, "associate");

@@ -143,7 +143,7 @@ fn a_second_sigint_exits_at_once_naming_the_journal() {
     );
     // It did not wait for the answers: the journal holds the requests as in flight.
     let text = std::fs::read_to_string(&journal).unwrap();
-    assert!(text.contains("\"event\":\"intent\""), "{text}");
+    assert!(text.contains("\"event\":\"attempt\""), "{text}");
     assert!(!text.contains("\"event\":\"committed\""), "{text}");
 }
 

@@ -54,6 +54,9 @@ fn refresh_announces_its_checks_and_bills_exactly_the_numbers_it_reports_done_un
         &[
             "--output",
             "json",
+            // A lost answer is waited out this long before it is looked up.
+            "--timeout",
+            "0.3",
             "refresh",
             "--enterprise",
             ENTERPRISE,
@@ -273,4 +276,48 @@ fn list_filters_on_digits_and_takes_pages_of_up_to_250() {
     assert_eq!(rows(&small).len(), 12);
     assert_eq!(list(&["--contains", "1234"]).status.code(), Some(2));
     assert_eq!(list(&["--page-size", "251"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_refresh_journals_by_default_jobs_lists_it_as_a_refresh_and_rollback_refuses_to_undo_it() {
+    let server = mock_serve(&[]);
+    let inputs = numbers(0, 30);
+    associate(&server, &inputs);
+    let state = tempfile::tempdir().unwrap();
+    let home = state.path().to_str().unwrap();
+    let env = [("TELNYX_API_KEY", "demo-key"), ("XDG_STATE_HOME", home)];
+    let base = ["--base-url", server.base_url.as_str()];
+    let with = |args: &[&str]| -> Vec<String> {
+        base.iter().chain(args).map(|s| (*s).to_owned()).collect()
+    };
+    let refresh = with(&["refresh", "--enterprise", ENTERPRISE, "--batch-size", "10"]);
+    let refresh: Vec<&str> = refresh.iter().map(String::as_str).collect();
+    let out = run_env(&refresh, &env, Some(&inputs));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let journal = stderr(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("journal: ").map(str::to_owned))
+        .expect("the journal is named");
+    assert!(journal.starts_with(home), "{journal}");
+    let jobs = with(&["--output", "json", "jobs", "--all"]);
+    let jobs: Vec<&str> = jobs.iter().map(String::as_str).collect();
+    let listed = run_env(&jobs, &env, None);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    assert_eq!(rows[0]["kind"], "refresh", "{rows}");
+    assert_eq!(rows[0]["state"], "completed", "{rows}");
+    assert_eq!(rows[0]["associated"], 30, "{rows}");
+    let rollback = with(&["rollback", &journal]);
+    let rollback: Vec<&str> = rollback.iter().map(String::as_str).collect();
+    let refused = run_env(&rollback, &env, None);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("cannot be undone"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        ledger(&server)["refresh"],
+        30,
+        "billed once, and nothing undone"
+    );
 }

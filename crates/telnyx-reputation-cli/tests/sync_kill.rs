@@ -141,7 +141,9 @@ enum End {
 /// than exit 0, exit 3 with a job that ended all or nothing, or the kill fails the test.
 fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<usize>) -> End {
     let mut child = Command::new(BIN)
+        // A lost answer is waited out this long before it is looked up.
         .args(["--base-url", &server.base_url, "-q", "--output", "json"])
+        .args(["--timeout", "0.5"])
         .args(args)
         .env("TELNYX_API_KEY", "demo-key")
         .env("XDG_STATE_HOME", STATE_HOME)

@@ -39,6 +39,8 @@ pub(crate) struct App {
     pub wakeup: Arc<crate::schedule::Wakeup>,
     /// Webhook attempts sent and logged so far (answered or failed), for waiters.
     pub attempts_done: tokio::sync::watch::Sender<u64>,
+    /// Recent writes, for reads that see them late ([`Faults::list_lag_ms`]).
+    pub lag: crate::lag::RecentWrites,
 }
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
             keys.entry(account.api_key.clone()).or_insert(i);
         }
         let clock = Clock::default();
+        clock.set_skew(config.faults.clock_skew_ms);
         let mut world = World::new(config.accounts);
         world.set_timings(
             chrono::TimeDelta::milliseconds(
@@ -88,6 +91,7 @@ impl App {
             signer: crate::webhook::WebhookSigner::from_seed(config.seed),
             wakeup,
             attempts_done: tokio::sync::watch::Sender::new(0),
+            lag: crate::lag::RecentWrites::default(),
         };
         (app, deliveries)
     }
@@ -99,6 +103,7 @@ impl App {
 
     /// Replaces the faults.
     pub fn set_faults(&self, faults: Faults) {
+        self.clock.set_skew(faults.clock_skew_ms);
         *self.faults.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(faults);
     }
 

@@ -61,6 +61,34 @@ pub struct Faults {
     /// servers that only say "validation failed" do.
     #[cfg_attr(feature = "clap", arg(long))]
     pub omit_pointers: bool,
+    /// Reads see writes this late, in emulator time, as a lagging replica serves them: a number
+    /// associated less than this long ago is not found by a list or a get yet, one disassociated
+    /// is still found by a lookup of it (`filter[phone_number][eq]` or a get), a refreshed one
+    /// shows its data from before, and a remediation request is neither listed nor read by id.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    pub list_lag_ms: u64,
+    /// How far the server's clock is from the client's (may be negative: behind): its `Date`
+    /// header and every timestamp it writes.
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, default_value_t = 0, allow_negative_numbers = true)
+    )]
+    pub clock_skew_ms: i64,
+    /// A drawn share ([`Faults::slow_commit_rate`]) of associates, refreshes and remediation
+    /// submissions is applied this long after it arrived (real time), and never answered: the
+    /// connection is dropped once the write is applied, so a client whose request timed out
+    /// first sees a write land after it gave up. 0: off.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    pub slow_commit_ms: u64,
+    /// The share of billable writes that `--slow-commit-ms` holds back (0.0–1.0; all by
+    /// default).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 1.0, value_parser = parse_share))]
+    pub slow_commit_rate: f64,
+    /// Sent as every answer's `x-ratelimit-reset` (whole seconds) in place of the window's,
+    /// rate limit or not: values as large as the header can carry (up to 2^128 - 1), for
+    /// clients that must not wait that long.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub rate_limit_reset_s: Option<u128>,
 }
 
 /// One second, the window Telnyx counts in.
@@ -78,6 +106,11 @@ impl Default for Faults {
             commit_then_drop_rate: 0.0,
             slow_body_ms: 0,
             omit_pointers: false,
+            list_lag_ms: 0,
+            clock_skew_ms: 0,
+            slow_commit_ms: 0,
+            slow_commit_rate: 1.0,
+            rate_limit_reset_s: None,
         }
     }
 }
@@ -123,6 +156,20 @@ impl Faults {
     /// Whether this successful associate is applied and then answered by a dropped connection.
     pub(crate) fn commits_then_drops(&self, draws: &Draws) -> bool {
         self.commit_then_drop_rate > 0.0 && draws.next() < self.commit_then_drop_rate
+    }
+
+    /// How long this billable write is held back before it is applied (and never answered),
+    /// if it is.
+    pub(crate) fn slow_commit(&self, draws: &Draws) -> Option<Duration> {
+        (self.slow_commit_ms > 0
+            && self.slow_commit_rate > 0.0
+            && draws.next() < self.slow_commit_rate)
+            .then(|| Duration::from_millis(self.slow_commit_ms))
+    }
+
+    /// How late reads see writes.
+    pub(crate) fn list_lag(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::milliseconds(i64::try_from(self.list_lag_ms).unwrap_or(i64::MAX))
     }
 }
 
@@ -199,6 +246,9 @@ mod tests {
         assert!(!faults.throttles(&draws));
         assert_eq!(faults.server_error(&draws), None);
         assert!(!faults.commits_then_drops(&draws));
+        assert_eq!(faults.slow_commit(&draws), None);
+        assert_eq!(faults.list_lag(), chrono::TimeDelta::zero());
+        assert_eq!((faults.clock_skew_ms, faults.rate_limit_reset_s), (0, None));
         assert_eq!(faults.rate_limit, None);
     }
 
@@ -209,10 +259,12 @@ mod tests {
             error_rate: 1.0,
             commit_then_drop_rate: 1.0,
             latency_ms: 5,
+            slow_commit_ms: 40,
             ..Faults::default()
         };
         let draws = Draws::new(3);
         for _ in 0..100 {
+            assert_eq!(faults.slow_commit(&draws), Some(Duration::from_millis(40)));
             assert!(faults.throttles(&draws));
             assert!(faults.server_error(&draws).is_some());
             assert!(faults.commits_then_drops(&draws));
@@ -226,5 +278,16 @@ mod tests {
         assert_eq!(faults.rate_limit, NonZeroU64::new(3));
         assert_eq!(faults.rate_limit_window(), Duration::from_secs(1));
         assert!(serde_json::from_str::<Faults>(r#"{"rate_limit_window_ms": 0}"#).is_err());
+    }
+
+    #[test]
+    fn the_largest_reset_and_a_negative_skew_read_from_json() {
+        let faults: Faults = serde_json::from_str(&format!(
+            r#"{{"rate_limit_reset_s": {}, "clock_skew_ms": -90000}}"#,
+            u128::MAX
+        ))
+        .unwrap();
+        assert_eq!(faults.rate_limit_reset_s, Some(u128::MAX));
+        assert_eq!(faults.clock_skew_ms, -90_000);
     }
 }

@@ -91,6 +91,17 @@ pub(crate) async fn guard(
     if let Some(decision) = limit {
         decision.write_headers(response.headers_mut());
     }
+    if let Some(reset) = faults.rate_limit_reset_s
+        && let Ok(value) = HeaderValue::from_str(&reset.to_string())
+    {
+        response.headers_mut().insert("x-ratelimit-reset", value);
+    }
+    // The server's clock (skewed when told to be), which hyper's own `Date` would not be.
+    if let Ok(date) = HeaderValue::from_str(&http_date(app.clock.now())) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, date);
+    }
     if let Some(at) = answer_at {
         crate::timer::sleep_until(at).await;
     }
@@ -109,6 +120,11 @@ pub(crate) async fn guard(
         return slow_body(response, Duration::from_millis(faults.slow_body_ms)).await;
     }
     response
+}
+
+/// An HTTP date (IMF-fixdate, RFC 9110): `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub(crate) fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 /// Sends the status line and headers at once and the body only after `delay`.

@@ -18,7 +18,7 @@ use crate::envelope::{ErrorKind, refusal};
 use crate::guard::Account;
 use crate::listing::NumberFilter;
 use crate::model::{PageMeta, Wrapped};
-use crate::state::Refusal;
+use crate::state::{Refusal, World};
 use crate::wire::{create_body, created_response, list_response as list_page_response};
 
 /// Drops the connection that carries the request when notified (commit-then-drop).
@@ -176,13 +176,38 @@ fn list_response(
         drop(world);
         return list_page_response(&[], page_meta(number, size, 0, 0));
     }
-    match world.list_page(account, scope, &filter, number, size) {
-        Ok(page) => list_page_response(
+    let page = match world.list_page(account, scope, &filter, number, size) {
+        Ok(page) => page,
+        Err(r) => return refusal(r),
+    };
+    let view = app.lag.view(app.faults().list_lag(), app.clock.now());
+    if view.is_empty() {
+        return list_page_response(
             &page.rows,
             page_meta(number, size, page.rows.len(), page.total),
-        ),
-        Err(r) => refusal(r),
+        );
     }
+    // Seen one lag late: rows written since show as they were, and a lookup of one number
+    // disassociated since still finds it.
+    let mut rows: Vec<crate::state::Association> =
+        page.rows.iter().filter_map(|a| view.row(a)).collect();
+    if rows.is_empty()
+        && number == 1
+        && let Some(eq) = filter
+            .eq
+            .as_deref()
+            .and_then(|e| telnyx_e164::E164::parse_strict(e).ok())
+        && !world.associations.contains_key(&eq)
+    {
+        rows.extend(
+            view.removed(&eq)
+                .filter(|a| a.account == account && scope.is_none_or(|id| a.enterprise_id == id)),
+        );
+    }
+    let hidden = page.rows.len().saturating_sub(rows.len()) as u64;
+    let total = page.total.saturating_sub(hidden).max(rows.len() as u64);
+    let refs: Vec<&crate::state::Association> = rows.iter().collect();
+    list_page_response(&refs, page_meta(number, size, refs.len(), total))
 }
 
 pub(crate) async fn list_enterprise(
@@ -215,18 +240,54 @@ pub(crate) async fn refresh(
         Ok(b) => b,
         Err(detail) => return ErrorKind::BadRequest.answer(detail),
     };
-    let now = app.clock.now();
+    let numbers: Vec<String> = body.phone_numbers.iter().map(|n| n.to_string()).collect();
+    if let Some(delay) = app.faults().slow_commit(&app.draws) {
+        return crate::lag::withhold(&app, drop_connection, delay, move |app| {
+            let _ = refresh_now(app, account, enterprise, &numbers);
+        })
+        .await;
+    }
     // The world's lock is released before the answer may be held back.
-    let result = app
-        .world()
-        .refresh(account, enterprise, &body.phone_numbers, now);
-    match result {
+    match refresh_now(&app, account, enterprise, &numbers) {
         Ok(outcome) => {
             commit_then_drop(&app, drop_connection).await;
             Json(Wrapped { data: outcome }).into_response()
         }
         Err(r) => refusal(r),
     }
+}
+
+/// Applies a refresh at the emulator's now; the records as they were before are noted for
+/// reads that see writes late.
+fn refresh_now(
+    app: &App,
+    account: usize,
+    enterprise: Uuid,
+    numbers: &[String],
+) -> Result<crate::model::RefreshOutcome, Refusal> {
+    let now = app.clock.now();
+    let lag = app.faults().list_lag();
+    let mut world = app.world();
+    let before = if lag > chrono::TimeDelta::zero() {
+        before_write(&world, numbers.iter().map(String::as_str))
+    } else {
+        Vec::new()
+    };
+    let outcome = world.refresh(account, enterprise, numbers, now)?;
+    drop(world);
+    app.lag.changed(lag, now, before);
+    Ok(outcome)
+}
+
+/// The records of `numbers` as they stand, before a write changes them.
+fn before_write<'a>(
+    world: &World,
+    numbers: impl Iterator<Item = &'a str>,
+) -> Vec<crate::state::Association> {
+    numbers
+        .filter_map(|n| telnyx_e164::E164::parse_strict(n).ok())
+        .filter_map(|n| world.associations.get(&n).cloned())
+        .collect()
 }
 
 /// With [`crate::Faults::commit_then_drop_rate`], a drawn share of applied operations never
@@ -256,11 +317,14 @@ pub(crate) async fn associate(
         Err(detail) => return ErrorKind::BadRequest.answer(detail),
     };
     let faults = app.faults();
-    let now = app.clock.now();
-    let result = app
-        .world()
-        .associate(account, enterprise, &body.phone_numbers, now);
-    let created = match result {
+    if let Some(delay) = faults.slow_commit(&app.draws) {
+        let numbers: Vec<String> = body.phone_numbers.iter().map(|n| n.to_string()).collect();
+        return crate::lag::withhold(&app, drop_connection, delay, move |app| {
+            let _ = associate_now(app, account, enterprise, &numbers);
+        })
+        .await;
+    }
+    let created = match associate_now(&app, account, enterprise, &body.phone_numbers) {
         Ok(created) => created,
         Err(Refusal::Numbers(list)) if faults.omit_pointers => {
             return ErrorKind::BadRequest
@@ -276,6 +340,23 @@ pub(crate) async fn associate(
         std::future::pending::<()>().await;
     }
     created_response(&created)
+}
+
+/// Applies an associate at the emulator's now, noted for reads that see writes late.
+fn associate_now(
+    app: &App,
+    account: usize,
+    enterprise: Uuid,
+    numbers: &[impl AsRef<str>],
+) -> Result<Vec<crate::state::Association>, Refusal> {
+    let now = app.clock.now();
+    let created = app.world().associate(account, enterprise, numbers, now)?;
+    app.lag.created(
+        app.faults().list_lag(),
+        now,
+        created.iter().map(|a| a.phone_number),
+    );
+    Ok(created)
 }
 
 /// The get operations' query: whether to refresh the data.
@@ -300,8 +381,36 @@ fn get_response(
         }
     };
     let now = app.clock.now();
-    match app.world().get(account, enterprise, number, fresh, now) {
-        Ok(data) => Json(Wrapped { data }).into_response(),
+    let lag = app.faults().list_lag();
+    let mut world = app.world();
+    let mut before = Vec::new();
+    if lag > chrono::TimeDelta::zero() {
+        // A cached read of a number written within the lag answers as the replica has it.
+        let view = app.lag.view(lag, now);
+        let key = telnyx_e164::E164::parse_strict(number).ok();
+        if !fresh && let Some(key) = key.filter(|k| view.knows(k)) {
+            let seen = match world.associations.get(&key) {
+                Some(current) => view.row(current),
+                None => view.removed(&key),
+            }
+            .filter(|a| a.account == account && enterprise.is_none_or(|e| a.enterprise_id == e));
+            return match seen {
+                Some(a) => Json(Wrapped { data: a.record() }).into_response(),
+                None => refusal(Refusal::NotAssociated(number.to_owned())),
+            };
+        }
+        before = before_write(&world, std::iter::once(number));
+    }
+    let answer = world.get(account, enterprise, number, fresh, now);
+    drop(world);
+    match answer {
+        Ok(data) => {
+            // A fresh read, or the first read of a number, changed the record.
+            if fresh || before.first().is_some_and(|b| b.reputation.is_none()) {
+                app.lag.changed(lag, now, before);
+            }
+            Json(Wrapped { data }).into_response()
+        }
         Err(r) => refusal(r),
     }
 }
@@ -329,14 +438,7 @@ pub(crate) async fn disassociate_enterprise(
     Extension(Account(account)): Extension<Account>,
     Path((enterprise, number)): Path<(Uuid, String)>,
 ) -> Response {
-    let now = app.clock.now();
-    match app
-        .world()
-        .disassociate(account, Some(enterprise), &number, now)
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(r) => refusal(r),
-    }
+    disassociate_now(&app, account, Some(enterprise), &number)
 }
 
 pub(crate) async fn disassociate_simplified(
@@ -344,9 +446,26 @@ pub(crate) async fn disassociate_simplified(
     Extension(Account(account)): Extension<Account>,
     Path(number): Path<String>,
 ) -> Response {
+    disassociate_now(&app, account, None, &number)
+}
+
+/// Disassociates at the emulator's now; the record as it was is noted for reads that see
+/// writes late.
+fn disassociate_now(app: &App, account: usize, enterprise: Option<Uuid>, number: &str) -> Response {
     let now = app.clock.now();
-    match app.world().disassociate(account, None, &number, now) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+    let lag = app.faults().list_lag();
+    let mut world = app.world();
+    let before = if lag > chrono::TimeDelta::zero() {
+        before_write(&world, std::iter::once(number))
+    } else {
+        Vec::new()
+    };
+    match world.disassociate(account, enterprise, number, now) {
+        Ok(()) => {
+            drop(world);
+            app.lag.changed(lag, now, before);
+            StatusCode::NO_CONTENT.into_response()
+        }
         Err(r) => refusal(r),
     }
 }

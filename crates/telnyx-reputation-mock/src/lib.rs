@@ -47,7 +47,13 @@
 //! connection is closed without an answer). A rate limit counts requests per API key and
 //! enterprise in fixed windows, as Telnyx does: every answer carries `x-ratelimit-limit`,
 //! `x-ratelimit-remaining` and `x-ratelimit-reset`, and a request over the limit is answered 429
-//! (code `10011`, `Retry-After`) without being applied. [`MockHandle::stats`] counts the
+//! (code `10011`, `Retry-After`) without being applied.
+//!
+//! Outcomes can be made uncertain the way a real deployment makes them: reads that see writes
+//! late (`list_lag_ms`, in emulator time), a server clock skewed from the client's
+//! (`clock_skew_ms`: every answer's `Date` header and every timestamp), billable writes applied
+//! after their answer timed out and never answered (`slow_commit_ms`), and an
+//! `x-ratelimit-reset` as large as the header can carry (`rate_limit_reset_s`). [`MockHandle::stats`] counts the
 //! requests served and those answered 429.
 //!
 //! With `RUST_LOG=telnyx_reputation_mock::timing=trace`, the emulator logs one line per answer:
@@ -76,6 +82,7 @@ mod faults;
 mod guard;
 mod handlers;
 mod hosting;
+mod lag;
 mod ledger;
 mod lifecycle;
 mod listing;

@@ -67,18 +67,35 @@ pub(crate) async fn submit(
     Path(enterprise): Path<Uuid>,
     JsonBody(body): JsonBody<RemediationBody>,
 ) -> Response {
-    let now = app.clock.now();
+    if let Some(delay) = app.faults().slow_commit(&app.draws) {
+        return crate::lag::withhold(&app, drop_connection, delay, move |app| {
+            let _ = submit_now(app, account, enterprise, &body);
+        })
+        .await;
+    }
     // The world's lock is released before the answer may be held back.
-    let result = app
-        .world()
-        .submit_remediation(account, enterprise, &body, now);
-    match result {
+    match submit_now(&app, account, enterprise, &body) {
         Ok(data) => {
             crate::handlers::commit_then_drop(&app, drop_connection).await;
             (StatusCode::ACCEPTED, Json(Wrapped { data })).into_response()
         }
         Err(r) => refusal(r),
     }
+}
+
+/// Applies a submission at the emulator's now, noted for reads that see writes late.
+fn submit_now(
+    app: &App,
+    account: usize,
+    enterprise: Uuid,
+    body: &RemediationBody,
+) -> Result<crate::model::Remediation, crate::state::Refusal> {
+    let now = app.clock.now();
+    let data = app
+        .world()
+        .submit_remediation(account, enterprise, body, now)?;
+    app.lag.remediation(app.faults().list_lag(), now, data.id);
+    Ok(data)
 }
 
 pub(crate) async fn list(
@@ -100,13 +117,16 @@ pub(crate) async fn list(
         Err(r) => return *r,
     };
     let now = app.clock.now();
-    let all = match app
+    let mut all = match app
         .world()
         .remediations_matching(account, enterprise, &filter, now)
     {
         Ok(all) => all,
         Err(r) => return refusal(r),
     };
+    // Requests submitted within the lag are not listed yet.
+    let view = app.lag.view(app.faults().list_lag(), now);
+    all.retain(|r| !view.hides_remediation(&r.id));
     let skip = usize::try_from(number.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
     let data: Vec<RemediationListItem> = all
         .iter()
@@ -124,6 +144,13 @@ pub(crate) async fn get(
     Path((enterprise, id)): Path<(Uuid, Uuid)>,
 ) -> Response {
     let now = app.clock.now();
+    if app
+        .lag
+        .view(app.faults().list_lag(), now)
+        .hides_remediation(&id)
+    {
+        return refusal(crate::state::Refusal::UnknownRemediation(id));
+    }
     match app.world().remediation(account, enterprise, id, now) {
         Ok(data) => Json(Wrapped { data }).into_response(),
         Err(r) => refusal(r),

@@ -153,15 +153,28 @@ pub async fn sleep(duration: Duration) {
 /// The emulator's wall clock: the system's, plus an offset that only grows. Activations are
 /// approved and remediations move on when this clock says their time has come, so a test
 /// advances it ([`crate::MockHandle::advance_clock`], `POST /__mock/clock`) rather than sleeps.
+///
+/// A skew ([`crate::Faults::clock_skew_ms`]) is added on top: the server's clock is then that
+/// far from the client's, in its `Date` header and in every timestamp it writes.
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_ms: std::sync::atomic::AtomicI64,
+    skew_ms: std::sync::atomic::AtomicI64,
 }
 
 impl Clock {
+    /// Sets how far the server's clock is from the system's, besides the advances.
+    pub fn set_skew(&self, skew_ms: i64) {
+        self.skew_ms
+            .store(skew_ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The emulator's now.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let offset = self.offset_ms.load(std::sync::atomic::Ordering::Relaxed);
+        let offset = self
+            .offset_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(self.skew_ms.load(std::sync::atomic::Ordering::Relaxed));
         chrono::Utc::now()
             .checked_add_signed(chrono::TimeDelta::milliseconds(offset))
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
@@ -188,6 +201,15 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now() - before >= chrono::TimeDelta::seconds(3600));
+    }
+
+    #[test]
+    fn a_skew_moves_the_clock_either_way() {
+        let clock = Clock::default();
+        clock.set_skew(-7_200_000);
+        assert!(chrono::Utc::now() - clock.now() > chrono::TimeDelta::minutes(119));
+        clock.set_skew(7_200_000);
+        assert!(clock.now() - chrono::Utc::now() >= chrono::TimeDelta::seconds(7_199));
     }
 
     #[tokio::test]

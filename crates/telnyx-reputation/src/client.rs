@@ -18,6 +18,7 @@ use crate::error::{ApiError, ConfigError, Error};
 use crate::filter::NumberFilter;
 use crate::pacer::Pacer;
 use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
+use crate::server_clock::ServerClock;
 use crate::transport::{self, Pipeline};
 
 /// A number under monitoring, with its reputation data when the API has some.
@@ -108,6 +109,8 @@ pub struct Client {
     patience: Patience,
     loopback: bool,
     pacer: Arc<Pacer>,
+    server_clock: Arc<ServerClock>,
+    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -151,9 +154,11 @@ impl Client {
             config.max_requests_per_second,
             config.retry.rate_limit_wait_cap(),
         ));
+        let server_clock = Arc::new(ServerClock::default());
         let hooks = api::Hooks::with_transport(Arc::new(Pipeline {
             pacer: pacer.clone(),
             max_body_bytes: config.max_body_bytes,
+            server_clock: Arc::clone(&server_clock),
         }));
         Ok(Client {
             inner: api::Client::new_with_client(&config.base_url, http, hooks),
@@ -162,6 +167,8 @@ impl Client {
             retry: config.retry,
             patience: config.patience,
             pacer,
+            server_clock,
+            request_timeout: config.request_timeout,
         })
     }
 
@@ -200,6 +207,30 @@ impl Client {
     /// Whether the base URL is on this machine (an emulator; nothing billable).
     pub fn is_loopback(&self) -> bool {
         self.loopback
+    }
+
+    /// How long one attempt of one request may take before it is given up: after that, a
+    /// request whose answer was lost is no longer in the server's hands (the bulk engine waits
+    /// this long before it looks up what such a request did).
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// On the server's clock, a time no later than `ours` (an instant of this machine's clock),
+    /// learnt from the answers of this client and its clones (their `Date`, and the
+    /// timestamps of records just written); `None` before any answer. The server's clock may be
+    /// far from ours: "before" and "since" are judged on its clock.
+    pub fn server_time_at(
+        &self,
+        ours: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.server_clock.at(ours)
+    }
+
+    /// Takes in a timestamp the server just wrote (a record's `created_at` in an answer
+    /// received now): a reading of its clock finer than the `Date` header's second.
+    pub(crate) fn observe_server_time(&self, written: chrono::DateTime<chrono::Utc>) {
+        self.server_clock.observe(written, chrono::Utc::now());
     }
 
     /// The stall rule every retry loop of this client follows.

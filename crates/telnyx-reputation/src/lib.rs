@@ -53,6 +53,7 @@ mod refresh;
 mod remediation;
 pub mod report;
 pub mod retry;
+mod server_clock;
 mod settings;
 pub mod sync;
 mod terms;

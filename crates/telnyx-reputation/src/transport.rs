@@ -10,6 +10,7 @@ use progenitor_client::OperationInfo;
 use telnyx_reputation_api::{Transport, TransportFuture};
 
 use crate::pacer::Pacer;
+use crate::server_clock::ServerClock;
 
 tokio::task_local! {
     /// The operation id of the request the current call sent last, as the generated client named
@@ -43,6 +44,8 @@ pub(crate) fn current_status() -> Option<u16> {
 pub(crate) struct Pipeline {
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) max_body_bytes: u64,
+    /// Reads the server's clock from every answer's `Date`.
+    pub(crate) server_clock: Arc<ServerClock>,
 }
 
 impl Transport for Pipeline {
@@ -59,6 +62,7 @@ impl Transport for Pipeline {
             let status = response.status().as_u16();
             let _ = OPERATION.try_with(|c| c.set((info.operation_id, status)));
             self.pacer.observe(permit, status, response.headers());
+            self.server_clock.observe_date(response.headers());
             Ok(bounded(response, self.max_body_bytes))
         })
     }

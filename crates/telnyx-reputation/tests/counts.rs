@@ -47,6 +47,7 @@ fn client_with_key(base_url: &str, key: &str) -> Client {
     Client::new(
         ClientConfig::new(ApiKey::new(key))
             .base_url(base_url)
+            .request_timeout(common::REQUEST_TIMEOUT)
             .retry(
                 RetryPolicy::default()
                     .max_retries(2)

@@ -70,7 +70,8 @@ async fn bulk_refresh_reports_each_number_and_bills_only_the_refreshed() {
     let before = mock.billing();
     let report = client(&mock)
         .refresh_planned(DEMO_ENTERPRISE, plan, &OpsOptions::default())
-        .await;
+        .await
+        .unwrap();
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 251);
     assert!(monitored.iter().all(|n| outcomes[n] == NumberOutcome::Done));
@@ -101,7 +102,8 @@ async fn bulk_refresh_under_faults_never_bills_a_number_twice() {
             &inputs,
             &OpsOptions::default().batch_size(10).concurrency(3),
         )
-        .await;
+        .await
+        .unwrap();
     mock.set_faults(Faults::default());
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 300);
@@ -147,7 +149,8 @@ async fn bulk_refresh_completes_under_a_rate_limit() {
             &inputs,
             &OpsOptions::default().concurrency(4),
         )
-        .await;
+        .await
+        .unwrap();
     assert!(report.is_complete(), "{report:?}");
     assert_eq!(report.billed(), 400);
     assert_eq!(mock.billing().refresh - before.refresh, 400);
@@ -167,7 +170,8 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
             &template,
             &OpsOptions::default(),
         )
-        .await;
+        .await
+        .unwrap();
     assert!(first.is_complete(), "{first:?}");
     assert_eq!(first.requests, 2, "2,000 then 500");
     assert_eq!(mock.billing().remediation - before.remediation, 2_500);
@@ -189,7 +193,8 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
             &template,
             &OpsOptions::default(),
         )
-        .await;
+        .await
+        .unwrap();
     let outcomes = outcomes(&second);
     assert!(
         inputs[..10]
@@ -229,7 +234,8 @@ async fn remediate_under_faults(
                 .batch_size(batch_size)
                 .concurrency(concurrency),
         )
-        .await;
+        .await
+        .unwrap();
     mock.set_faults(Faults::default());
     let billed = mock.billing().remediation - before.remediation;
     (report, billed)
@@ -307,7 +313,8 @@ async fn a_cancelled_refresh_sends_no_new_batch_and_reports_the_rest_not_sent() 
         .progress(move |_| cancel.cancel());
     let report = client(&mock)
         .refresh_all(DEMO_ENTERPRISE, &inputs, &options)
-        .await;
+        .await
+        .unwrap();
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 50, "every number reported once");
     assert_eq!(report.requests, 1);
@@ -333,7 +340,8 @@ async fn a_cancelled_refresh_sends_no_new_batch_and_reports_the_rest_not_sent() 
             &RemediationTemplate::new("appointment reminders").unwrap(),
             &OpsOptions::default().cancel_on(token),
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!((report.requests, report.not_sent()), (0, 50));
     assert_eq!(mock.billing().remediation, before.remediation);
 }

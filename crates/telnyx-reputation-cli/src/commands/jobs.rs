@@ -25,7 +25,7 @@ pub struct Args {
 #[derive(Debug, Serialize)]
 struct Row {
     job_id: Option<Uuid>,
-    /// `associate` or `sync` (a sync's journal holds its prune too).
+    /// `associate`, `refresh`, `remediation` or `sync` (a sync's journal holds its prune too).
     kind: &'static str,
     enterprise_id: Option<Uuid>,
     started_at: Option<String>,
@@ -35,6 +35,7 @@ struct Row {
     state: String,
     /// Distinct valid numbers of the job.
     numbers: u64,
+    /// Associated (refreshed, submitted: billed, for a refresh or a remediation).
     associated: u64,
     already_associated: u64,
     refused: u64,
@@ -91,9 +92,11 @@ impl Row {
                 .started_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         );
-        if replay.sync {
-            row.kind = "sync";
-        }
+        row.kind = if replay.sync {
+            "sync"
+        } else {
+            replay.operation.as_str()
+        };
         row.state = match (replay.finished, replay.planned, replay.rollback_started) {
             (Some(_), _, _) if replay.has_work_left() => "pruning".into(),
             (Some(outcome), _, _) => outcome.as_str().into(),

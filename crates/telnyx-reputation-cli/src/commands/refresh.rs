@@ -1,19 +1,52 @@
 //! `refresh`: fresh reputation for any number of monitored numbers, in batches of at most 100,
 //! with the library's pre-flight and a row per number. Billable per number refreshed: the count
 //! is said before anything is sent, and above [`CONFIRM_ABOVE`] numbers a real API asks first.
+//! The job runs on the bulk engine with a write-ahead journal (by default, as `associate`'s),
+//! so a job killed at any instant is finished by `resume` without billing a number twice.
 //! The job runner and the report printing here ([`run_ops`]) are shared with
 //! `remediation submit`, and so is the handling of Ctrl-C: the numbers never sent are reported.
 
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
-use telnyx_reputation::bulk::ops::{NumberOutcome, OpsOptions, OpsReport, Plan};
+use telnyx_reputation::bulk::ops::{NumberOutcome, OpsOptions, OpsReport, Plan, PreparedOps};
 use telnyx_reputation::bulk::{CancellationToken, Parsing};
 use uuid::Uuid;
 
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};
+use crate::journals::{self, quoted};
 use crate::output::{JsonRows, Output, Sink, cut};
 use crate::signals::{self, Messages};
+
+/// The journal of a refresh or a remediation.
+#[derive(Debug, clap::Args)]
+pub struct JournalArgs {
+    /// Write-ahead journal, for `resume` after a crash or an interrupt: a job killed at any
+    /// instant is finished from it without billing a number twice. By default every job writes
+    /// one to `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see
+    /// `telnyx-reputation jobs`); not with --mock, whose emulator ends with the command.
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
+    /// Write no journal: a crash can then leave numbers billed with no record of which.
+    #[arg(long, conflicts_with = "journal")]
+    no_journal: bool,
+}
+
+impl JournalArgs {
+    /// The journal the job writes: `--journal`'s; none with `--no-journal` or against the
+    /// built-in emulator; else the default one, named after the job.
+    fn path(&self, job: &PreparedOps, global: &Global) -> Result<Option<PathBuf>, Failure> {
+        if let Some(path) = &self.journal {
+            return Ok(Some(path.clone()));
+        }
+        if self.no_journal || global.mock {
+            return Ok(None);
+        }
+        journals::default_path(job.job_id()).map(Some)
+    }
+}
 
 /// Above this many billable numbers, a command against the real API asks first.
 pub(super) const CONFIRM_ABOVE: u64 = 1000;
@@ -42,6 +75,8 @@ pub struct Args {
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    journal: JournalArgs,
 }
 
 /// Reads the inputs through pre-flight; a read error or an unreadable file ends the command.
@@ -97,63 +132,103 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         plan,
         ("refresh", "checks ($0.10 each)"),
         options,
-        |client, plan, options| async move {
-            client.refresh_planned(enterprise, plan, &options).await
-        },
+        &args.journal,
+        |client, plan, options| client.prepare_refresh(enterprise, plan, &options),
     )
     .await
 }
 
 /// Runs a bulk refresh or remediation: says what it will bill (asking first above
-/// [`CONFIRM_ABOVE`]), runs `job` with Ctrl-C watched (the first stops new batches and lets
-/// those in flight be decided, the second exits at once), then prints the report, the numbers
-/// never sent included.
-pub(super) async fn run_ops<F, Fut>(
+/// [`CONFIRM_ABOVE`]), prepares the job with `prepare`, names its journal, runs it with Ctrl-C
+/// watched (the first stops new batches and lets those in flight be decided, the second exits
+/// at once), then prints the report, the numbers never sent included, and how to finish a job
+/// left short.
+pub(super) async fn run_ops<F>(
     global: &Global,
     plan: Plan,
     (what, unit): (&str, &str),
     options: OpsOptions,
-    job: F,
+    journal: &JournalArgs,
+    prepare: F,
 ) -> Result<Exit, Failure>
 where
-    F: FnOnce(telnyx_reputation::Client, Plan, OpsOptions) -> Fut,
-    Fut: std::future::Future<Output = OpsReport>,
+    F: FnOnce(&telnyx_reputation::Client, Plan, OpsOptions) -> PreparedOps,
 {
     let session = global.session().await?;
     if let Err(e) = announce(global, &session.client, &plan, what, unit) {
         session.close().await;
         return Err(e);
     }
-    let report = if plan.billable() == 0 {
-        empty_report(plan)
-    } else {
-        let token = CancellationToken::new();
-        let watch = match signals::watch(token.clone(), messages(what), None) {
-            Ok(watch) => watch,
-            Err(e) => {
-                session.close().await;
-                return Err(e);
-            }
-        };
-        let report = job(session.client.clone(), plan, options.cancel_on(token)).await;
-        drop(watch);
-        report
+    if plan.billable() == 0 {
+        session.close().await;
+        return print_ops(&empty_report(plan), global.output());
+    }
+    let token = CancellationToken::new();
+    let mut job = prepare(&session.client, plan, options.cancel_on(token.clone()));
+    let path = match journal.path(&job, global) {
+        Ok(path) => path,
+        Err(e) => {
+            session.close().await;
+            return Err(e);
+        }
     };
+    if let Some(path) = &path {
+        job = job.with_journal(path);
+        global.note(format!("journal: {}", path.display()));
+    }
+    let watch = match signals::watch(token, messages(what, path.as_deref()), None) {
+        Ok(watch) => watch,
+        Err(e) => {
+            session.close().await;
+            return Err(e);
+        }
+    };
+    let result = job.run().await;
+    drop(watch);
     session.close().await;
-    print_ops(&report, global.output())
+    let report = result.map_err(Failure::from_bulk)?;
+    let exit = print_ops(&report, global.output())?;
+    if let Some(next) = path.as_deref().and_then(|p| left_short(&report, p)) {
+        // Said even with -q: numbers are left to send.
+        eprintln!("{next}");
+    }
+    Ok(exit)
+}
+
+/// What to run next when a journaled refresh or remediation stopped with work left.
+pub(super) fn left_short(report: &OpsReport, journal: &Path) -> Option<String> {
+    let unfinished = telnyx_reputation::bulk::journal::Replay::read(journal)
+        .map_or(true, |replay| replay.has_work_left());
+    let stopped = report.interrupted || report.error.is_some() || report.not_sent() > 0;
+    (unfinished && stopped).then(|| {
+        format!(
+            "the job did not finish; its journal is {}.\n  to finish it: telnyx-reputation resume {}",
+            journal.display(),
+            quoted(journal)
+        )
+    })
 }
 
 /// What Ctrl-C says during a bulk refresh or remediation.
-fn messages(what: &str) -> Messages {
+fn messages(what: &str, journal: Option<&Path>) -> Messages {
+    let second = match journal {
+        Some(journal) => format!(
+            "interrupted again: exiting now; the requests in flight may or may not have been \
+             billed, and the journal knows which to look up ({what}).\n  to finish the job: \
+             telnyx-reputation resume {}",
+            quoted(journal)
+        ),
+        None => format!(
+            "interrupted again: exiting now; the numbers of the requests in flight may or may \
+             not have been billed: read them before sending them again ({what})"
+        ),
+    };
     Messages {
         first: format!(
             "interrupted: sending no new batches; waiting for the requests in flight, then \
              printing every number's outcome ({what} cannot be undone; Ctrl-C again to exit now)"
         ),
-        second: format!(
-            "interrupted again: exiting now; the numbers of the requests in flight may or may \
-             not have been billed: read them before sending them again ({what})"
-        ),
+        second,
     }
 }
 
@@ -183,7 +258,7 @@ const HEADERS: [&str; 5] = ["input", "status", "code", "detail", "remediation_id
 /// the totals on stderr; the exit: 0 when every input was done, 1 when something was refused
 /// or in flight, 3 when an outcome is unknown or a number failed, 130 when the job was
 /// interrupted before every number was sent.
-fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Failure> {
+pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Failure> {
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
     let mut exit = if report.refused.is_empty() {
         Exit::Success

@@ -9,7 +9,7 @@ use telnyx_reputation::bulk::ops::{OpsOptions, RemediationTemplate};
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
-use crate::commands::refresh::{plan, run_ops};
+use crate::commands::refresh::{JournalArgs, plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;
@@ -34,7 +34,8 @@ pub struct SubmitArgs {
     enterprise: Uuid,
     #[command(flatten)]
     input: InputArgs,
-    /// How the numbers are used (1–2,000 characters), e.g. "appointment reminders".
+    /// How the numbers are used (1–1,978 characters: each request adds a 22-character marker
+    /// by which a request whose answer was lost is found again), e.g. "appointment reminders".
     #[arg(long)]
     call_purpose: String,
     /// A contact email for the requests.
@@ -52,6 +53,8 @@ pub struct SubmitArgs {
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
     #[arg(long)]
     strict: bool,
+    #[command(flatten)]
+    journal: JournalArgs,
 }
 
 fn status(s: &str) -> Result<RemediationStatus, String> {
@@ -125,11 +128,8 @@ async fn submit(args: SubmitArgs, global: &Global) -> Result<Exit, Failure> {
         plan,
         ("remediation submit", "numbers ($1.00 each)"),
         options,
-        |client, plan, options| async move {
-            client
-                .remediate_planned(enterprise, plan, &template, &options)
-                .await
-        },
+        &args.journal,
+        |client, plan, options| client.prepare_remediation(enterprise, plan, &template, &options),
     )
     .await
 }

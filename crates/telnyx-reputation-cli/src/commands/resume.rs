@@ -5,10 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use telnyx_reputation::bulk::journal::Replay;
+use telnyx_reputation::bulk::ops::OpsReport;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
 use telnyx_reputation::sync::SyncOutcome;
 
 use crate::commands::outcome::conclude;
+use crate::commands::refresh::{left_short, print_ops};
 use crate::commands::report::exit_of;
 use crate::commands::sync::{left_to_journal, sync_failure};
 use crate::context::{Global, Session};
@@ -20,7 +23,8 @@ use crate::signals::{self, Messages};
 /// Arguments of `resume` and `rollback`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The job's journal: the one `associate` named (by default under
+    /// The job's journal: the one `associate`, `refresh` or `remediation submit` named (by
+    /// default under
     /// `$XDG_STATE_HOME/telnyx-reputation/jobs/`; `telnyx-reputation jobs` lists them), or the
     /// one given with `associate --journal`.
     pub journal: PathBuf,
@@ -131,6 +135,21 @@ pub fn finished_before(report: &Report, global: &Global) -> bool {
 /// Runs `resume`: completes the job (a sync's prune included), or says how it already ended
 /// (exit 0).
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
+    // A refresh's or remediation's journal is finished the same way, and reported number by
+    // number as the command that started it reports.
+    if let Ok(replay) = Replay::read(&args.journal)
+        && !replay.operation.is_associate()
+    {
+        let numbers: Vec<_> = replay.plan.values().flatten().copied().collect();
+        let Recovered { report, .. } = recover(Recovery::Resume, &args.journal, global).await?;
+        let finished_before = finished_before(&report, global);
+        let ops = OpsReport::from_report(&report, &numbers);
+        let exit = print_ops(&ops, global.output())?;
+        if let Some(next) = left_short(&ops, &args.journal) {
+            eprintln!("{next}");
+        }
+        return Ok(if finished_before { Exit::Success } else { exit });
+    }
     let Recovered {
         report,
         pruned,

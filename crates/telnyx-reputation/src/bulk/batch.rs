@@ -1,76 +1,42 @@
 //! One batch's decisions: send it, learn what happened, and record every number's outcome.
 //!
 //! A batch is worked as a stack of [`Step`]s: a refusal may split it (isolated numbers, halves
-//! of a bisection), an uncertain answer turns into lookups, and numbers proved not applied are
-//! sent again once.
+//! of a bisection), an uncertain answer turns into lookups ([`super::proof`]), and numbers
+//! proved not applied are sent again, at most [`JobContext::resends`] times.
 
-use telnyx_e164::{Batch, UsNumber};
+use chrono::Utc;
+use telnyx_e164::UsNumber;
+use uuid::Uuid;
 
 use super::Mode;
 use super::context::JobContext;
-use super::journal::{Event, JournalError, RefusedNumber};
-use super::reconcile::{Found, confirmed_by, reconcile, split_found};
-use super::refusal::handle_refusal;
+use super::journal::{Event, JournalError, RefusedNumber, SentWith};
+use super::operation::{Operation, Sent};
+use super::proof::{Proof, prove};
+use super::reconcile::Found;
+use super::refusal::{handle_refusal, pointed_index, refusal_code};
 use crate::Error;
-
-/// A batched, billable operation the engine runs: what one request sends and what its answer
-/// confirms. Associate is the one there is; refresh (at most 100 numbers a request, results
-/// per number, not atomic) and remediation (at most 2,000, a 409 per number in flight) fit the
-/// same seam: a batch size, a send, and per-number confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Operation {
-    /// `AssociateReputationNumbers`: atomic, at most 100 numbers.
-    Associate,
-}
-
-impl Operation {
-    /// The most numbers one request may carry.
-    pub fn max_batch(self) -> usize {
-        match self {
-            Operation::Associate => Batch::MAX_SIZE,
-        }
-    }
-
-    /// Sends one request for `numbers`; on success, which of them the answer confirms.
-    async fn send(self, ctx: &JobContext, numbers: &[UsNumber]) -> Result<Vec<bool>, Sent> {
-        match self {
-            Operation::Associate => {
-                let request = Batch::new(numbers.to_vec()).map_err(|rejection| {
-                    Sent::Invalid(format!(
-                        "internal error: batch refused by pre-flight: {rejection}"
-                    ))
-                })?;
-                ctx.count_request();
-                let created = ctx
-                    .client
-                    .associate(ctx.enterprise, &request)
-                    .await
-                    .map_err(Sent::Failed)?;
-                Ok(confirmed_by(numbers, &created))
-            }
-        }
-    }
-}
-
-/// Why a send did not succeed.
-enum Sent {
-    /// Not sent: the request could not be built.
-    Invalid(String),
-    /// Sent, and the call failed.
-    Failed(Error),
-}
 
 /// What is left to do for some numbers of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Step {
-    /// Send them: never sent by this run.
+    /// Send them: never sent.
     Send(Vec<UsNumber>),
-    /// Send them again: a request for them was proved not applied. A second proof fails them
-    /// rather than send a billable request a third time.
-    Resend(Vec<UsNumber>),
-    /// A request for them may have been applied (it was in flight when a run stopped): look
-    /// them up before anything else.
-    LookUp(Vec<UsNumber>),
+    /// Send them again: a request for them was proved not applied; the count is how many times
+    /// they were sent already.
+    Resend(Vec<UsNumber>, u32),
+    /// A request for them may have been applied (it was in flight when a run stopped, sent as
+    /// the journal says): look them up before anything else.
+    LookUp(Vec<UsNumber>, SentWith),
+}
+
+/// One batch's work: its number in the plan, how it was first sent (when it was), and what is
+/// left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Work {
+    pub batch: u64,
+    pub first: Option<SentWith>,
+    pub step: Step,
 }
 
 /// What batches decided, merged.
@@ -81,9 +47,11 @@ pub(super) struct Tally {
     pub refused: Vec<RefusedNumber>,
     pub failed: Vec<(UsNumber, String)>,
     pub not_sent: u64,
+    /// The remediation request each submitted number is in, when known.
+    pub ids: Vec<(UsNumber, Uuid)>,
     pub fatal: Option<String>,
     /// Whether the API refused the credentials or the enterprise (401, 403, or 404 on the
-    /// associate call): nothing more, rollback included, can be done with the same key.
+    /// billable call): nothing more, rollback included, can be done with the same key.
     pub denied: bool,
     /// Why the job gave up on the server (stall timeout or deadline): the outcome of what is
     /// in flight is unknown, and the job ends without a rollback, which would stall too.
@@ -96,6 +64,7 @@ impl Tally {
         self.already.extend(other.already);
         self.refused.extend(other.refused);
         self.failed.extend(other.failed);
+        self.ids.extend(other.ids);
         self.not_sent += other.not_sent;
         if self.fatal.is_none() {
             self.fatal = other.fatal;
@@ -115,78 +84,123 @@ impl Tally {
     }
 }
 
-/// Why some numbers are being looked up.
+/// How a set of numbers came to be uncertain.
 #[derive(Clone, Copy)]
 enum Uncertain {
-    /// In flight when an earlier run stopped.
+    /// In flight when an earlier run stopped: that run's request counts as one send.
     FromJournal,
-    /// This run sent them (the `bool`: as a resend) and the answer did not settle them.
-    Sent(bool),
+    /// This run sent them, after this many earlier sends, and no answer came (or a 5xx).
+    Sent(u32),
+    /// This run sent them, after this many earlier sends, and an answer came that does not
+    /// name them.
+    Answered(u32),
+}
+
+impl Uncertain {
+    /// How many times the numbers have been sent, this request included.
+    fn sends(self) -> u32 {
+        match self {
+            Uncertain::FromJournal => 1,
+            Uncertain::Sent(before) | Uncertain::Answered(before) => before.saturating_add(1),
+        }
+    }
+
+    /// Whether the request may still be in the server's hands: then the first lookup waits
+    /// until its timeout has passed.
+    fn may_be_pending(self) -> bool {
+        !matches!(self, Uncertain::Answered(_))
+    }
 }
 
 /// Runs one batch to a decision for each of its numbers.
-pub(super) async fn run_batch(
-    ctx: &JobContext,
-    batch: u64,
-    first: Step,
-) -> Result<Tally, JournalError> {
+pub(super) async fn run_batch(ctx: &JobContext, work: Work) -> Result<Tally, JournalError> {
+    let Work {
+        batch,
+        mut first,
+        step,
+    } = work;
     let mut tally = Tally::default();
-    let mut work = vec![first];
-    while let Some(step) = work.pop() {
+    let mut steps = vec![step];
+    while let Some(step) = steps.pop() {
         match step {
-            Step::LookUp(set) if !set.is_empty() => {
-                settle(
+            Step::LookUp(set, sent) if !set.is_empty() => {
+                let first = first.get_or_insert_with(|| sent.clone()).clone();
+                let mut at = Batch {
                     ctx,
                     batch,
-                    set,
-                    Uncertain::FromJournal,
-                    &mut work,
-                    &mut tally,
-                )
-                .await?;
+                    first: &first,
+                    steps: &mut steps,
+                    tally: &mut tally,
+                };
+                at.settle(set, &sent, Uncertain::FromJournal).await?;
             }
-            Step::Send(set) | Step::Resend(set) if set.is_empty() => {}
-            Step::Send(set) | Step::Resend(set) if ctx.stopped() => {
+            Step::Send(set) | Step::Resend(set, _) if set.is_empty() => {}
+            Step::Send(set) | Step::Resend(set, _) if ctx.stopped() => {
                 tally.not_sent += set.len() as u64;
             }
-            Step::Send(set) => send(ctx, batch, set, false, &mut work, &mut tally).await?,
-            Step::Resend(set) => send(ctx, batch, set, true, &mut work, &mut tally).await?,
-            Step::LookUp(_) => {}
+            Step::Send(set) => send(ctx, batch, &mut first, set, 0, &mut steps, &mut tally).await?,
+            Step::Resend(set, sends) => {
+                send(ctx, batch, &mut first, set, sends, &mut steps, &mut tally).await?;
+            }
+            Step::LookUp(..) => {}
         }
     }
     Ok(tally)
 }
 
-/// Sends one request and decides what its answer means.
+/// Sends one request (after `sends` earlier sends of the same numbers) and decides what its
+/// answer means.
 async fn send(
     ctx: &JobContext,
     batch: u64,
+    first: &mut Option<SentWith>,
     set: Vec<UsNumber>,
-    resend: bool,
-    work: &mut Vec<Step>,
+    sends: u32,
+    steps: &mut Vec<Step>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
-    ctx.log(|| Event::Intent {
+    let at = Utc::now();
+    let this = SentWith {
+        at: Some(at),
+        floor: ctx.client.server_time_at(at),
+        marker: ctx.operation.new_marker(),
+    };
+    ctx.log(|| Event::Attempt {
         batch,
         numbers: set.clone(),
+        at,
+        floor: this.floor,
+        marker: this.marker.clone(),
     })?;
-    match Operation::Associate.send(ctx, &set).await {
-        Ok(confirmed) if confirmed.iter().all(|c| *c) => commit(ctx, batch, set, tally),
-        Ok(confirmed) => {
-            // A 2xx that does not name every number confirms only those it names.
-            let (named, unnamed): (Vec<_>, Vec<_>) =
-                set.iter().zip(&confirmed).partition(|(_, c)| **c);
-            let named: Vec<UsNumber> = named.into_iter().map(|(n, _)| *n).collect();
-            let unnamed: Vec<UsNumber> = unnamed.into_iter().map(|(n, _)| *n).collect();
-            tracing::warn!(
-                batch,
-                unconfirmed = unnamed.len(),
-                "the answer did not confirm every number; looking them up"
-            );
-            if !named.is_empty() {
-                commit(ctx, batch, named, tally)?;
+    let first = first.get_or_insert_with(|| this.clone()).clone();
+    let answer = ctx.operation.send(ctx, &set, this.marker.as_deref()).await;
+    let mut at = Batch {
+        ctx,
+        batch,
+        first: &first,
+        steps,
+        tally,
+    };
+    match answer {
+        Ok(answered) => {
+            if !answered.done.is_empty() {
+                at.commit(answered.done, answered.id)?;
             }
-            settle(ctx, batch, unnamed, Uncertain::Sent(resend), work, tally).await
+            if !answered.refused.is_empty() {
+                record_refused(ctx, batch, answered.refused, at.tally)?;
+            }
+            if !answered.unconfirmed.is_empty() {
+                tracing::warn!(
+                    batch,
+                    unconfirmed = answered.unconfirmed.len(),
+                    "the answer did not confirm every number; looking them up"
+                );
+                // Answered: the server is done with the request, so no wait before the
+                // first lookup.
+                at.settle(answered.unconfirmed, &this, Uncertain::Answered(sends))
+                    .await?;
+            }
+            Ok(())
         }
         Err(Sent::Invalid(reason)) => {
             ctx.log(|| Event::Failed {
@@ -194,22 +208,32 @@ async fn send(
                 numbers: set.clone(),
                 reason: reason.clone(),
             })?;
-            tally
+            at.tally
                 .failed
                 .extend(set.into_iter().map(|n| (n, reason.clone())));
             ctx.halt();
             Ok(())
         }
         Err(Sent::Failed(e)) if e.outcome_unknown() || matches!(e, Error::Protocol { .. }) => {
-            tracing::warn!(batch, error = %e, "associate outcome unknown; looking the numbers up");
-            settle(ctx, batch, set, Uncertain::Sent(resend), work, tally).await
+            tracing::warn!(batch, error = %e, "outcome unknown; looking the numbers up once the request timeout has passed");
+            at.settle(set, &this, Uncertain::Sent(sends)).await
+        }
+        Err(Sent::Failed(e))
+            if e.status() == Some(409) && matches!(ctx.operation, Operation::Remediate(_)) =>
+        {
+            at.in_flight(set, sends, &e)
         }
         Err(Sent::Failed(e)) if matches!(e.status(), Some(400 | 422)) => {
             ctx.log(|| Event::NotCommitted {
                 batch,
                 numbers: set.clone(),
             })?;
-            handle_refusal(ctx, batch, set, &e, work, tally).await
+            match ctx.operation {
+                Operation::Associate => {
+                    handle_refusal(ctx, batch, &first, set, sends, &e, at.steps, at.tally).await
+                }
+                _ => at.refuse_pointed(set, sends, &e),
+            }
         }
         Err(Sent::Failed(e)) => {
             // Not applied (no connection, 429, 401/403/404...): nothing to reconcile.
@@ -218,32 +242,246 @@ async fn send(
                 numbers: set.clone(),
             })?;
             if matches!(e, Error::Stalled { .. }) {
-                tally.stall(ctx, e.to_string());
+                // Proved not applied: not sent, as far as the job goes, so that a resume sends
+                // them.
+                at.tally.stall(ctx, e.to_string());
+                at.tally.not_sent += set.len() as u64;
+                return Ok(());
             }
             let denied = matches!(e.status(), Some(401 | 403 | 404));
-            tally.denied |= denied;
+            at.tally.denied |= denied;
             let fatal = denied || !e.is_transient();
-            if fatal && tally.fatal.is_none() {
-                tally.fatal = Some(e.to_string());
+            if fatal && at.tally.fatal.is_none() {
+                at.tally.fatal = Some(e.to_string());
                 ctx.halt();
             }
-            fail(ctx, batch, set, &e.to_string(), "not applied", tally)
+            fail(ctx, batch, set, &e.to_string(), "not applied", at.tally)
         }
     }
 }
 
-/// Records numbers this job associated.
-fn commit(
+/// One batch at work: what its decisions need.
+struct Batch<'a> {
+    ctx: &'a JobContext,
+    batch: u64,
+    /// How the batch was first sent: the reference of "applied since".
+    first: &'a SentWith,
+    steps: &'a mut Vec<Step>,
+    tally: &'a mut Tally,
+}
+
+impl Batch<'_> {
+    /// Records numbers this job applied (in remediation request `id`).
+    fn commit(&mut self, set: Vec<UsNumber>, id: Option<Uuid>) -> Result<(), JournalError> {
+        commit(self.ctx, self.batch, set, id, self.tally)
+    }
+
+    /// Looks up numbers whose request (`this`) may or may not have been applied, and decides:
+    /// applied ones are the job's, ones there from before are done, and ones proved not
+    /// applied are sent again (at most [`JobContext::resends`] times).
+    async fn settle(
+        &mut self,
+        set: Vec<UsNumber>,
+        this: &SentWith,
+        why: Uncertain,
+    ) -> Result<(), JournalError> {
+        let (ctx, batch) = (self.ctx, self.batch);
+        let proof = match prove(ctx, &set, self.first, this, why.may_be_pending()).await {
+            Ok(proof) => proof,
+            Err(e) => {
+                tracing::warn!(batch, error = %e, "reconciliation lookup failed");
+                let stalled = matches!(e, Error::Stalled { .. }) || ctx.gave_up().is_some();
+                let reason = ctx.gave_up().unwrap_or_else(|| e.to_string());
+                if stalled {
+                    // Left in flight in the journal: a resume looks them up again.
+                    self.tally.stall(ctx, reason.clone());
+                    let n = set.len() as u64;
+                    let reason = format!("outcome unknown and lookup failed: {reason}");
+                    self.tally
+                        .failed
+                        .extend(set.into_iter().map(|num| (num, reason.clone())));
+                    ctx.tick(|p| p.done += n);
+                    return Ok(());
+                }
+                return fail(
+                    ctx,
+                    batch,
+                    set,
+                    &reason,
+                    "outcome unknown and lookup failed",
+                    self.tally,
+                );
+            }
+        };
+        let absent = self.decide(proof)?;
+        if absent.is_empty() {
+            return Ok(());
+        }
+        ctx.log(|| Event::NotCommitted {
+            batch,
+            numbers: absent.clone(),
+        })?;
+        let sends = why.sends();
+        if sends <= ctx.resends {
+            self.steps.push(Step::Resend(absent, sends));
+            Ok(())
+        } else {
+            fail(
+                ctx,
+                batch,
+                absent,
+                "proved not applied after every send",
+                "not sent again",
+                self.tally,
+            )
+        }
+    }
+
+    /// Records what a proof shows; returns the numbers proved not applied. For an atomic
+    /// operation, a request was applied only when every number of it is the job's; otherwise
+    /// the numbers found were there from before.
+    fn decide(&mut self, proof: Proof) -> Result<Vec<UsNumber>, JournalError> {
+        let applied_whole = proof.all_ours();
+        let atomic = self.ctx.operation.atomic();
+        let (mut ours, mut before, mut absent) = (Vec::new(), Vec::new(), Vec::new());
+        for (n, found) in proof.found {
+            match found {
+                Found::Ours if !atomic || applied_whole => ours.push(n),
+                Found::Ours | Found::Before => before.push(n),
+                Found::Absent => absent.push(n),
+            }
+        }
+        if !ours.is_empty() {
+            self.commit(ours, proof.id)?;
+        }
+        if !before.is_empty() {
+            already(self.ctx, self.batch, before, self.tally)?;
+        }
+        Ok(absent)
+    }
+
+    /// A remediation refused with 409: a number already has a request in flight. When the
+    /// numbers were sent before by this job and the 409 names every one of them, the earlier
+    /// request is what holds them: it was applied. Otherwise the numbers named are someone
+    /// else's in flight (refused, never sent again by this job), and the rest, which the 409
+    /// refused with them, are sent without them.
+    fn in_flight(&mut self, set: Vec<UsNumber>, sends: u32, e: &Error) -> Result<(), JournalError> {
+        let named: std::collections::BTreeSet<usize> = e
+            .api()
+            .map(|a| a.errors.iter().filter_map(pointed_index).collect())
+            .unwrap_or_default();
+        if sends > 0 && (0..set.len()).all(|i| named.contains(&i)) {
+            tracing::warn!(
+                batch = self.batch,
+                "a resend is refused for every number in flight: the earlier request was applied"
+            );
+            return self.commit(set, None);
+        }
+        let (ctx, batch) = (self.ctx, self.batch);
+        ctx.log(|| Event::NotCommitted {
+            batch,
+            numbers: set.clone(),
+        })?;
+        let refusal = |n: UsNumber| RefusedNumber {
+            number: n,
+            code: "in_flight".into(),
+            detail: format!("{n} already has a remediation request in flight"),
+        };
+        if named.is_empty() {
+            return record_refused(
+                ctx,
+                batch,
+                set.into_iter().map(refusal).collect(),
+                self.tally,
+            );
+        }
+        let mut refused = Vec::new();
+        let mut rest = Vec::new();
+        for (i, n) in set.into_iter().enumerate() {
+            if named.contains(&i) {
+                refused.push(refusal(n));
+            } else {
+                rest.push(n);
+            }
+        }
+        record_refused(ctx, batch, refused, self.tally)?;
+        self.steps.push(next_send(rest, sends));
+        Ok(())
+    }
+
+    /// A refresh or remediation refused with 400/422: the numbers the answer points at are
+    /// refused and the rest sent again without them; with no pointer, all are refused.
+    fn refuse_pointed(
+        &mut self,
+        set: Vec<UsNumber>,
+        sends: u32,
+        e: &Error,
+    ) -> Result<(), JournalError> {
+        let code = refusal_code(e);
+        let detail = e.to_string();
+        let named: std::collections::BTreeSet<usize> = e
+            .api()
+            .map(|a| a.errors.iter().filter_map(pointed_index).collect())
+            .unwrap_or_default();
+        let refusal = |n: UsNumber| RefusedNumber {
+            number: n,
+            code: code.clone(),
+            detail: detail.clone(),
+        };
+        if named.is_empty() || !named.iter().all(|i| *i < set.len()) {
+            let refused = set.into_iter().map(refusal).collect();
+            return record_refused(self.ctx, self.batch, refused, self.tally);
+        }
+        let (refused, rest): (Vec<_>, Vec<_>) = set
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| named.contains(i));
+        record_refused(
+            self.ctx,
+            self.batch,
+            refused.into_iter().map(|(_, n)| refusal(n)).collect(),
+            self.tally,
+        )?;
+        self.steps
+            .push(next_send(rest.into_iter().map(|(_, n)| n).collect(), sends));
+        Ok(())
+    }
+}
+
+/// The step that sends numbers the answer proved not applied: a first send stays a first
+/// send, a resend stays a resend (with the same count).
+pub(super) fn next_send(set: Vec<UsNumber>, sends: u32) -> Step {
+    if sends == 0 {
+        Step::Send(set)
+    } else {
+        Step::Resend(set, sends)
+    }
+}
+
+/// Records numbers this job applied: associated, refreshed, or submitted in request `id`.
+pub(super) fn commit(
     ctx: &JobContext,
     batch: u64,
     set: Vec<UsNumber>,
+    id: Option<Uuid>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
-    ctx.log(|| Event::Committed {
-        batch,
-        numbers: set.clone(),
-    })?;
+    if matches!(ctx.operation, Operation::Remediate(_)) {
+        ctx.log(|| Event::Submitted {
+            batch,
+            numbers: set.clone(),
+            remediation_id: id,
+        })?;
+    } else {
+        ctx.log(|| Event::Committed {
+            batch,
+            numbers: set.clone(),
+        })?;
+    }
     let n = set.len() as u64;
+    if let Some(id) = id {
+        tally.ids.extend(set.iter().map(|num| (*num, id)));
+    }
     tally.ours.extend(set);
     ctx.tick(|p| {
         p.associated += n;
@@ -252,85 +490,19 @@ fn commit(
     Ok(())
 }
 
-/// Looks up numbers whose request may or may not have been applied, and decides: present ones
-/// by the atomic rule, absent ones are sent (again, at most once).
-async fn settle(
+/// Records numbers found on the enterprise from before the job.
+pub(super) fn already(
     ctx: &JobContext,
     batch: u64,
     set: Vec<UsNumber>,
-    why: Uncertain,
-    work: &mut Vec<Step>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
-    let found = match reconcile(ctx, &set).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::warn!(batch, error = %e, "reconciliation lookup failed");
-            let reason = ctx.gave_up().unwrap_or_else(|| e.to_string());
-            if matches!(e, Error::Stalled { .. }) || ctx.gave_up().is_some() {
-                tally.stall(ctx, reason.clone());
-            }
-            return fail(
-                ctx,
-                batch,
-                set,
-                &reason,
-                "outcome unknown and lookup failed",
-                tally,
-            );
-        }
-    };
-    let (present, absent) = split_found(&found);
-    decide_present(ctx, batch, &found, present, tally)?;
-    if absent.is_empty() {
-        return Ok(());
-    }
-    ctx.log(|| Event::NotCommitted {
-        batch,
-        numbers: absent.clone(),
-    })?;
-    match why {
-        Uncertain::FromJournal => work.push(Step::Send(absent)),
-        Uncertain::Sent(false) => work.push(Step::Resend(absent)),
-        Uncertain::Sent(true) => fail(
-            ctx,
-            batch,
-            absent,
-            "proved not applied twice",
-            "not sent a third time",
-            tally,
-        )?,
-    }
-    Ok(())
-}
-
-/// Whether an uncertain request for `found` was applied, by the atomic rule: it was when every
-/// number of the set is present and new; otherwise it was not, and the present ones were
-/// associated before.
-pub(super) fn applied(found: &[(UsNumber, Found)]) -> bool {
-    found.iter().all(|(_, f)| *f == Found::Ours)
-}
-
-/// Records numbers found associated after an uncertain request.
-fn decide_present(
-    ctx: &JobContext,
-    batch: u64,
-    found: &[(UsNumber, Found)],
-    present: Vec<UsNumber>,
-    tally: &mut Tally,
-) -> Result<(), JournalError> {
-    if present.is_empty() {
-        return Ok(());
-    }
-    if applied(found) {
-        return commit(ctx, batch, present, tally);
-    }
     ctx.log(|| Event::Already {
         batch,
-        numbers: present.clone(),
+        numbers: set.clone(),
     })?;
-    let n = present.len() as u64;
-    tally.already.extend(present);
+    let n = set.len() as u64;
+    tally.already.extend(set);
     ctx.tick(|p| {
         p.already_associated += n;
         p.done += n;
@@ -399,9 +571,11 @@ mod tests {
     }
 
     #[test]
-    fn an_uncertain_request_was_applied_only_when_every_number_is_new() {
-        assert!(applied(&[(n(0), Found::Ours), (n(1), Found::Ours)]));
-        assert!(!applied(&[(n(0), Found::Ours), (n(1), Found::Before)]));
-        assert!(!applied(&[(n(0), Found::Ours), (n(1), Found::Absent)]));
+    fn a_set_proved_not_applied_is_sent_again_as_often_as_it_was_sent() {
+        assert_eq!(next_send(vec![n(0)], 0), Step::Send(vec![n(0)]));
+        assert_eq!(next_send(vec![n(0)], 2), Step::Resend(vec![n(0)], 2));
+        assert_eq!(Uncertain::FromJournal.sends(), 1);
+        assert_eq!(Uncertain::Sent(0).sends(), 1);
+        assert_eq!(Uncertain::Sent(1).sends(), 2);
     }
 }

@@ -3,12 +3,13 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::journal::{Event, Header, Journal, JournalError};
+use super::operation::Operation;
 use super::{BulkOptions, CancellationToken, Mode, Phase, Progress, ProgressFn};
 use crate::Client;
 use crate::retry::Patience;
@@ -22,14 +23,23 @@ pub(super) struct JobContext {
     pub idempotent: Client,
     pub enterprise: Uuid,
     pub mode: Mode,
-    /// When the job first started (from its header): the ownership rule's reference.
+    /// What the job sends.
+    pub operation: Operation,
+    /// When the job first started (from its header), on this machine's clock: the reference
+    /// of requests whose own time is not known, converted to the server's clock.
     pub started_at: DateTime<Utc>,
     pub concurrency: usize,
+    /// How long a request may be in the server's hands: the wait before a lookup of one whose
+    /// answer was lost, and between the two lookups that prove it not applied.
+    pub settle: Duration,
+    /// How many times numbers proved not applied may be sent again.
+    pub resends: u32,
     journal: Option<Mutex<Journal>>,
     stop: AtomicBool,
     /// The caller's interrupt ([`BulkOptions::cancel_on`]): once cancelled, no new batch.
     cancel: Option<CancellationToken>,
     requests: AtomicU64,
+    lookups: AtomicU64,
     /// When this run began, for the stall clock.
     began: Instant,
     patience: Patience,
@@ -41,6 +51,7 @@ impl JobContext {
     pub fn new(
         client: &Client,
         header: &Header,
+        operation: Operation,
         journal: Option<Journal>,
         options: &BulkOptions,
     ) -> JobContext {
@@ -55,17 +66,22 @@ impl JobContext {
                 .or(client.patience().deadline),
         };
         let client = client.with_patience(patience);
+        let settle = client.request_timeout();
         JobContext {
             idempotent: client.with_retry(client.retry_policy().clone().until_stalled()),
             client,
             enterprise: header.enterprise_id,
             mode: header.mode,
+            settle,
+            resends: options.resends,
+            operation,
             started_at: header.started_at,
             concurrency: options.concurrency,
             journal: journal.map(Mutex::new),
             stop: AtomicBool::new(false),
             cancel: options.cancel.clone(),
             requests: AtomicU64::new(0),
+            lookups: AtomicU64::new(0),
             began,
             patience,
             progress_fn: options.progress.clone(),
@@ -154,6 +170,17 @@ impl JobContext {
 
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Counts a lookup: a free request, made to learn what an uncertain one did.
+    pub fn count_lookup(&self) {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        self.count_request();
+    }
+
+    /// Lookups made so far (counted in [`requests`](Self::requests) too).
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
     }
 
     /// Why the job must give up on the server, if it must: no request of this run has

@@ -200,7 +200,10 @@ pub(super) async fn finish(
             let why = report.error.take().unwrap_or_default();
             report.error = Some(denied_message(ctx, &why, tally.ours.len()));
         }
-        if report.outcome != Outcome::Failed || tally.failed.is_empty() {
+        // A job that gave up on the server is not finished: its journal keeps what is in
+        // flight and what was proved not sent, for `resume`.
+        if tally.stalled.is_none() && (report.outcome != Outcome::Failed || tally.failed.is_empty())
+        {
             let outcome = report.outcome;
             ctx.log(|| Event::Finished { outcome })?;
         }
@@ -209,6 +212,9 @@ pub(super) async fn finish(
     }
     report.failed = failures(failed);
     report.requests = ctx.requests();
+    report.lookups = ctx.lookups();
+    report.operation = ctx.operation.kind();
+    report.remediation_ids = tally.ids.into_iter().collect();
     ctx.tick(|p| p.phase = Phase::Finished);
     Ok(report)
 }
@@ -281,6 +287,7 @@ mod tests {
         let ctx = JobContext::new(
             &client,
             &header(6),
+            crate::bulk::operation::Operation::Associate,
             None,
             &crate::bulk::BulkOptions::default(),
         );
@@ -324,6 +331,7 @@ mod tests {
         let ctx = JobContext::new(
             &client,
             &header(3),
+            crate::bulk::operation::Operation::Associate,
             None,
             &crate::bulk::BulkOptions::default(),
         );

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::batch::Operation;
 use super::context::JobContext;
 use super::finish::{Basis, apply_rollback, failures, finish};
-use super::journal::{Event, Header, Journal, Replay, VERSION};
+use super::journal::{Event, Header, Journal, JournalError, OperationKind, Replay, VERSION};
+use super::operation::Operation;
+use super::ops::RemediationTemplate;
 use super::preflight::{Preflight, preflight};
 use super::recovery::{header, must_roll_back, report_from_replay, resume_work};
 use super::report::{Duplicate, Note, Outcome, Refusal, Report};
@@ -54,13 +55,8 @@ impl Client {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        PreparedJob {
-            client: self.clone(),
-            job_id: Uuid::new_v4(),
-            enterprise_id,
-            checked: preflight(inputs, options.parsing),
-            options,
-        }
+        let checked = preflight(inputs, options.parsing);
+        PreparedJob::new(self, enterprise_id, checked, options, Operation::Associate)
     }
 
     /// Completes a job from its journal: numbers in flight when it stopped are looked up, the
@@ -90,8 +86,15 @@ impl Client {
                 .roll_back_replay(journal, &header, replay, options)
                 .await;
         }
+        let operation = operation_of(journal, &replay)?;
         let file = Journal::open_append(journal, &replay)?;
-        let ctx = Arc::new(JobContext::new(self, &header, Some(file), &options));
+        let ctx = Arc::new(JobContext::new(
+            self,
+            &header,
+            operation,
+            Some(file),
+            &options,
+        ));
         ctx.tick(|p| {
             p.phase = Phase::Associating;
             p.done = (replay.ours.len() + replay.already.len()) as u64;
@@ -103,6 +106,7 @@ impl Client {
         tally.already.extend(replay.already);
         tally.refused.extend(replay.refused.into_values());
         tally.failed.extend(replay.failed);
+        tally.ids.extend(replay.remediation_ids);
         let basis = Basis {
             job_id: header.job_id,
             inputs: header.inputs,
@@ -124,6 +128,12 @@ impl Client {
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
         let header = header(journal, &replay)?;
+        if !replay.operation.is_associate() {
+            return Err(BulkError::NotUndoable(
+                journal.to_owned(),
+                replay.operation.as_str(),
+            ));
+        }
         if replay.finished == Some(Outcome::RolledBack) {
             return Ok(Report {
                 finished_before: true,
@@ -141,8 +151,9 @@ impl Client {
         replay: Replay,
         options: BulkOptions,
     ) -> Result<Report, BulkError> {
+        let operation = operation_of(journal, &replay)?;
         let file = Journal::open_append(journal, &replay)?;
-        let ctx = JobContext::new(self, header, Some(file), &options);
+        let ctx = JobContext::new(self, header, operation, Some(file), &options);
         let mut report = report_from_replay(header, &replay);
         let ours = replay.ours.iter().copied().collect();
         let undecided = replay
@@ -162,14 +173,69 @@ impl Client {
     }
 }
 
-/// A bulk job checked and ready to run: the result of [`Client::prepare_all`]. Nothing has
-/// been sent.
+/// The operation a journal's job runs, its remediation template rebuilt and checked.
+fn operation_of(path: &Path, replay: &Replay) -> Result<Operation, JournalError> {
+    let bad = |reason: String| JournalError::Format {
+        path: path.to_owned(),
+        line: 2,
+        reason,
+    };
+    Ok(match replay.operation {
+        OperationKind::Associate => Operation::Associate,
+        OperationKind::Refresh => Operation::Refresh,
+        OperationKind::Remediation => {
+            let (purpose, email, webhook) = replay
+                .remediation
+                .clone()
+                .ok_or_else(|| bad("a remediation job without its call purpose".into()))?;
+            let mut template =
+                RemediationTemplate::new(&purpose).map_err(|e| bad(e.to_string()))?;
+            if let Some(email) = email {
+                template = template
+                    .with_contact_email(&email)
+                    .map_err(|e| bad(e.to_string()))?;
+            }
+            if let Some(url) = webhook {
+                template = template
+                    .with_webhook_url(&url)
+                    .map_err(|e| bad(e.to_string()))?;
+            }
+            Operation::Remediate(template)
+        }
+    })
+}
+
+/// The `operation` line of a refresh or remediation journal (an associate job writes none).
+fn operation_line(operation: &Operation) -> Option<Event> {
+    match operation {
+        Operation::Associate => None,
+        Operation::Refresh => Some(Event::Operation {
+            kind: OperationKind::Refresh,
+            call_purpose: None,
+            contact_email: None,
+            webhook_url: None,
+        }),
+        Operation::Remediate(template) => {
+            let (purpose, email, webhook) = template.fields();
+            Some(Event::Operation {
+                kind: OperationKind::Remediation,
+                call_purpose: Some(purpose.to_owned()),
+                contact_email: email.map(str::to_owned),
+                webhook_url: webhook.map(str::to_owned),
+            })
+        }
+    }
+}
+
+/// A bulk job checked and ready to run: the result of [`Client::prepare_all`] (and of the
+/// refresh and remediation plans of [`ops`](super::ops)). Nothing has been sent.
 pub struct PreparedJob {
     client: Client,
     job_id: Uuid,
     enterprise_id: Uuid,
     checked: Preflight,
     options: BulkOptions,
+    operation: Operation,
 }
 
 impl std::fmt::Debug for PreparedJob {
@@ -182,11 +248,39 @@ impl std::fmt::Debug for PreparedJob {
             .field("refused", &self.checked.refused.len())
             .field("duplicates", &self.checked.duplicates.len())
             .field("options", &self.options)
+            .field("operation", &self.operation.kind())
             .finish()
     }
 }
 
 impl PreparedJob {
+    /// A job of `operation` over checked inputs; refresh and remediation are always best
+    /// effort (neither can be undone).
+    pub(super) fn new(
+        client: &Client,
+        enterprise_id: Uuid,
+        checked: Preflight,
+        mut options: BulkOptions,
+        operation: Operation,
+    ) -> PreparedJob {
+        if operation != Operation::Associate {
+            options.mode = Mode::BestEffort;
+        }
+        PreparedJob {
+            client: client.clone(),
+            job_id: Uuid::new_v4(),
+            enterprise_id,
+            checked,
+            options,
+            operation,
+        }
+    }
+
+    /// The distinct valid numbers, in input order.
+    pub(super) fn numbers(&self) -> Vec<telnyx_e164::UsNumber> {
+        super::workers::unpack(&self.checked.valid)
+    }
+
     /// The id the job will run under: in its journal's header and its [`Report::job_id`].
     /// Known before anything is sent, so a caller can name the journal after it.
     pub fn job_id(&self) -> Uuid {
@@ -197,10 +291,7 @@ impl PreparedJob {
     /// valid numbers in batches of the chosen size. More than one, and a crash could leave the
     /// job half-applied: that is when a journal matters.
     pub fn batches(&self) -> u64 {
-        let size = self
-            .options
-            .batch_size
-            .clamp(1, Operation::Associate.max_batch()) as u64;
+        let size = self.options.size_for(self.operation.max_batch()) as u64;
         self.valid().div_ceil(size)
     }
 
@@ -265,14 +356,16 @@ impl PreparedJob {
             enterprise_id,
             checked,
             options,
+            operation,
         } = self;
+        let size = options.size_for(operation.max_batch());
         let header = Header {
             v: VERSION,
             event: "job".into(),
             job_id,
             enterprise_id,
             mode: options.mode,
-            batch_size: options.batch_size,
+            batch_size: size,
             concurrency: options.concurrency,
             started_at: Utc::now(),
             inputs: checked.inputs,
@@ -287,7 +380,7 @@ impl PreparedJob {
         };
         if options.mode == Mode::AllOrNothing && !basis.preflight_refused.is_empty() {
             // Nothing is sent: not even a journal is needed.
-            let ctx = JobContext::new(&client, &header, None, &options);
+            let ctx = JobContext::new(&client, &header, operation, None, &options);
             let refusals = basis.preflight_refused.len() as u64;
             ctx.tick(|p| {
                 p.refused = refusals;
@@ -301,6 +394,7 @@ impl PreparedJob {
                 basis.valid,
             );
             report.outcome = Outcome::Refused;
+            report.operation = ctx.operation.kind();
             report.refused = basis.preflight_refused;
             report.duplicates = basis.duplicates;
             report.not_sent = basis.valid;
@@ -319,13 +413,15 @@ impl PreparedJob {
             }
             None => None,
         };
-        let ctx = Arc::new(JobContext::new(&client, &header, journal, &options));
-        let size = options
-            .batch_size
-            .clamp(1, Operation::Associate.max_batch());
+        let ctx = Arc::new(JobContext::new(
+            &client, &header, operation, journal, &options,
+        ));
         if ctx.has_journal() {
             // The plan is written whole, and made durable by the fsync of `Planned`, before
             // anything is sent; its lines need no fsync of their own.
+            if let Some(line) = operation_line(&ctx.operation) {
+                ctx.log_unsynced(|| line)?;
+            }
             let batches = checked.valid.chunks(size).len() as u64;
             for (i, chunk) in checked.valid.chunks(size).enumerate() {
                 ctx.log_unsynced(|| Event::Plan {

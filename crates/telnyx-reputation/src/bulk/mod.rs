@@ -14,9 +14,11 @@
 //!    all-or-nothing, any other refusal fails the job and every number this job associated is
 //!    disassociated again; in [`Mode::BestEffort`] the offending numbers are isolated (from
 //!    `source.pointer`, else by bisection) and the rest associated.
-//! 4. **Ambiguous outcomes** (timeout, dropped connection, 5xx after sending): the numbers are
-//!    looked up on the enterprise before anything else is decided; an associate is never
-//!    blindly repeated.
+//! 4. **Ambiguous outcomes** (timeout, dropped connection, 5xx after sending): once the request
+//!    timeout has passed (the request is then no longer in the server's hands), the numbers are
+//!    looked up on the enterprise before anything else is decided; a request is sent again only
+//!    when two lookups, a request timeout apart, agree that it was not applied (see `proof`).
+//!    A job whose requests are all answered waits for nothing.
 //! 5. **Journal** (optional): every step is written ahead to a file, so
 //!    [`Client::resume_job`](crate::Client::resume_job) and [`Client::rollback_job`](crate::Client::rollback_job) can finish or undo a job whose
 //!    process was killed at any instant. See [`journal`] for the format.
@@ -30,11 +32,19 @@
 //! number plus the text of refused and duplicate inputs, so a file of a million numbers runs in
 //! tens of megabytes (see `BENCHMARKS.md`).
 //!
-//! Bulk refresh and bulk remediation run on the same pre-flight and batching, without a
-//! rollback (neither can be undone): see [`ops`].
+//! Bulk refresh and bulk remediation run on this same engine (one journal format, one way to
+//! settle a batch in flight, one resume), always best effort and without a rollback (neither
+//! can be undone): see [`ops`].
 //!
-//! Ownership rule used when reconciling: a number found on the enterprise whose record was
-//! created after the job started is this job's; one created before was already associated.
+//! Ownership rule used when reconciling, judged on the server's clock (its `Date` headers and
+//! the timestamps of the records it writes), never on ours: a number found on the enterprise
+//! whose record was created at or after the server's time when the job first sent it is this
+//! job's, even when a resend of it is refused as already associated; one created before was
+//! already associated. "Refreshed" is judged the same way, by `last_refreshed_at`.
+//!
+//! A job that gives up on the server (stall timeout or deadline) records the batches it proved
+//! not applied as not sent, and leaves those whose outcome it could not learn in flight, so
+//! that `resume_job` looks them up and sends the rest, never rolling back for it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,8 +64,10 @@ mod context;
 mod finish;
 mod job;
 pub mod journal;
+mod operation;
 pub mod ops;
 mod preflight;
+mod proof;
 mod reconcile;
 mod recovery;
 mod refusal;
@@ -143,7 +155,7 @@ pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct BulkOptions {
     pub(crate) mode: Mode,
-    pub(crate) batch_size: usize,
+    pub(crate) batch_size: Option<usize>,
     pub(crate) concurrency: usize,
     pub(crate) parsing: Parsing,
     pub(crate) journal: Option<PathBuf>,
@@ -151,6 +163,7 @@ pub struct BulkOptions {
     pub(crate) stall_timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
     pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) resends: u32,
     #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) crash_after_journal_appends: Option<u64>,
 }
@@ -159,7 +172,7 @@ impl Default for BulkOptions {
     fn default() -> Self {
         BulkOptions {
             mode: Mode::AllOrNothing,
-            batch_size: telnyx_e164::Batch::MAX_SIZE,
+            batch_size: None,
             concurrency: 4,
             parsing: Parsing::Strict,
             journal: None,
@@ -167,6 +180,7 @@ impl Default for BulkOptions {
             stall_timeout: None,
             deadline: None,
             cancel: None,
+            resends: 1,
             #[cfg(any(test, feature = "test-hooks"))]
             crash_after_journal_appends: None,
         }
@@ -195,10 +209,16 @@ impl BulkOptions {
         self
     }
 
-    /// Sets the numbers per request (clamped to 1..=100).
+    /// Sets the numbers per request (at least 1, and at most the operation's largest: 100 for
+    /// associate and refresh, 2,000 for remediation; by default that largest).
     pub fn batch_size(mut self, size: usize) -> Self {
-        self.batch_size = size.clamp(1, telnyx_e164::Batch::MAX_SIZE);
+        self.batch_size = Some(size.max(1));
         self
+    }
+
+    /// The numbers per request for an operation whose requests take at most `max`.
+    pub(crate) fn size_for(&self, max: usize) -> usize {
+        self.batch_size.unwrap_or(max).clamp(1, max.max(1))
     }
 
     /// Sets how many requests are in flight at once (at least 1).
@@ -273,6 +293,14 @@ impl BulkOptions {
         self
     }
 
+    /// Sets how many times numbers that two lookups proved not applied, after an uncertain
+    /// outcome, may be sent again (default 1; 0: never, they are then reported failed). A
+    /// number is never sent again on any weaker proof.
+    pub fn resends(mut self, resends: u32) -> Self {
+        self.resends = resends;
+        self
+    }
+
     /// Test hook: the job stops dead, as if killed, when it tries to write journal line `n + 1`.
     #[cfg(any(test, feature = "test-hooks"))]
     #[doc(hidden)]
@@ -293,6 +321,10 @@ pub enum BulkError {
     /// resumed (its inputs are not all in the journal): run it again.
     #[error("journal {0}: the job stopped before it sent anything; start it again")]
     NotStarted(std::path::PathBuf),
+    /// `rollback_job` on the journal of a refresh or a remediation: neither can be undone
+    /// (a refresh stays billed, a submitted request stays submitted); `resume_job` finishes it.
+    #[error("journal {0}: a {1} job cannot be undone; resume it to finish it")]
+    NotUndoable(std::path::PathBuf, &'static str),
     /// A batch was cancelled because the runtime is shutting down (not [`BulkOptions::cancel_on`],
     /// which ends the job with a [`Report`]); the journal, if any, shows
     /// how far the job got and lets `resume` or `rollback` finish it.

@@ -1,50 +1,49 @@
-//! Reconciliation: looking numbers up on the enterprise to learn what an uncertain request did,
-//! and the ownership rule that says whose doing a found number is.
+//! Reconciliation of associations: looking numbers up on the enterprise to learn what an
+//! uncertain request did, and the ownership rule that says whose doing a found number is.
+//!
+//! Ownership is judged on the server's clock, never ours: a record created at or after the
+//! server's time when the job first sent the number (a lower bound, see
+//! [`floor_of`](super::operation::floor_of)) is this job's; one created before was there
+//! already.
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};
 use telnyx_e164::UsNumber;
 
 use super::context::JobContext;
+use super::journal::SentWith;
+use super::operation::floor_of;
 use crate::Error;
 use crate::client::{AssociatedNumber, NumberPage, Page, Scope};
 
-/// How far a server clock may lag ours when deciding that a record was created by this job.
-const CLOCK_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 /// Lookups in flight at once while reconciling one set.
-const LOOKUP_CONCURRENCY: usize = 8;
+pub(super) const LOOKUP_CONCURRENCY: usize = 8;
 
 /// Where a number was found when looked up on the enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Found {
+    /// Not there, or (refresh, remediation) not applied.
     Absent,
-    /// Associated, created after the job started: this job's doing.
+    /// Applied by this job: associated (created) or refreshed since the job sent it, or in
+    /// the remediation request the job sent.
     Ours,
-    /// Associated before the job started.
+    /// Associated before the job sent it.
     Before,
 }
 
-/// The ownership rule: a record created after the job started (less the clock margin) is this
-/// job's; one created before, or without a date, was there already. Server dates are compared,
-/// never computed with, so no date the server sends can overflow.
-pub(super) fn owner(created_at: Option<DateTime<Utc>>, started_at: DateTime<Utc>) -> Found {
-    match created_at {
-        Some(created) => {
-            let since = started_at
-                .checked_sub_signed(CLOCK_MARGIN)
-                .unwrap_or(DateTime::<Utc>::MIN_UTC);
-            if created >= since {
-                Found::Ours
-            } else {
-                Found::Before
-            }
-        }
-        None => Found::Before,
+/// The ownership rule: a record created at or after `floor` (the server's clock when the job
+/// first sent the number, a lower bound) is this job's; one created before, or without a date,
+/// or when the server's clock is not known at all, was there already. Server dates are
+/// compared, never computed with, so no date the server sends can overflow.
+pub(super) fn owner(created_at: Option<DateTime<Utc>>, floor: Option<DateTime<Utc>>) -> Found {
+    match (created_at, floor) {
+        (Some(created), Some(floor)) if created >= floor => Found::Ours,
+        _ => Found::Before,
     }
 }
 
-/// What one lookup page says about `number`.
-pub(super) fn found_in(page: &NumberPage, number: UsNumber, started_at: DateTime<Utc>) -> Found {
+/// What one lookup page says about `number`, against the server-clock `floor`.
+pub(super) fn found_in(page: &NumberPage, number: UsNumber, floor: Option<DateTime<Utc>>) -> Found {
     let record = page
         .data
         .iter()
@@ -55,7 +54,7 @@ pub(super) fn found_in(page: &NumberPage, number: UsNumber, started_at: DateTime
             if r.created_at.is_none() {
                 tracing::warn!(number = %number, "record without created_at; treated as associated before the job");
             }
-            owner(r.created_at.as_ref().map(|c| **c), started_at)
+            owner(r.created_at.as_ref().map(|c| **c), floor)
         }
     }
 }
@@ -80,13 +79,18 @@ pub(super) fn confirmed_by(sent: &[UsNumber], created: &[AssociatedNumber]) -> V
         .collect()
 }
 
-/// Looks one number up on the job's enterprise. Every lookup of the engine goes through here.
+/// Looks one number up on the job's enterprise. Every lookup of an association goes through
+/// here; `first` is how the job first sent it.
 ///
 /// A lookup is idempotent: the client's retry path tries it again until it succeeds, or until
 /// the job's stall rule gives up on the server ([`Error::Stalled`]); any other failure is
 /// returned.
-pub(super) async fn look_up(ctx: &JobContext, number: UsNumber) -> Result<Found, Error> {
-    ctx.count_request();
+pub(super) async fn look_up(
+    ctx: &JobContext,
+    number: UsNumber,
+    first: &SentWith,
+) -> Result<Found, Error> {
+    ctx.count_lookup();
     let page = ctx
         .idempotent
         .list(
@@ -95,30 +99,23 @@ pub(super) async fn look_up(ctx: &JobContext, number: UsNumber) -> Result<Found,
             Some(number.as_e164()),
         )
         .await?;
-    Ok(found_in(&page, number, ctx.started_at))
+    // Judged after the answer: its `Date` is one more reading of the server's clock.
+    Ok(found_in(&page, number, floor_of(ctx, first)))
 }
 
 /// Looks every number up; `Err` when any lookup failed.
 pub(super) async fn reconcile(
     ctx: &JobContext,
     numbers: &[UsNumber],
+    first: &SentWith,
 ) -> Result<Vec<(UsNumber, Found)>, Error> {
     stream::iter(numbers.iter().copied())
-        .map(|n| async move { look_up(ctx, n).await.map(|found| (n, found)) })
+        .map(|n| async move { look_up(ctx, n, first).await.map(|found| (n, found)) })
         .buffered(LOOKUP_CONCURRENCY)
         .collect::<Vec<_>>()
         .await
         .into_iter()
         .collect()
-}
-
-/// Splits looked-up numbers into those found associated and those absent.
-pub(super) fn split_found(found: &[(UsNumber, Found)]) -> (Vec<UsNumber>, Vec<UsNumber>) {
-    let (present, absent): (Vec<_>, Vec<_>) = found.iter().partition(|(_, f)| *f != Found::Absent);
-    (
-        present.into_iter().map(|(n, _)| n).collect(),
-        absent.into_iter().map(|(n, _)| n).collect(),
-    )
 }
 
 #[cfg(test)]

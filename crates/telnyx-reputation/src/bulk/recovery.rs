@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::Mode;
-use super::batch::Step;
+use super::batch::{Step, Work};
 use super::finish::{failures, refusal};
 use super::journal::{Header, JournalError, Replay};
 use super::report::{Outcome, Report};
@@ -27,8 +27,8 @@ pub(super) fn must_roll_back(header: &Header, replay: &Replay) -> bool {
 }
 
 /// The work of a resume, batch by batch: numbers in flight when the job stopped are looked up
-/// first, then the numbers never sent are sent.
-pub(super) fn resume_work(replay: &Replay) -> Vec<(u64, Step)> {
+/// first (as their request was sent), then the numbers never sent are sent.
+pub(super) fn resume_work(replay: &Replay) -> Vec<Work> {
     let mut work = Vec::new();
     for (batch, numbers) in &replay.plan {
         let in_flight: Vec<_> = numbers
@@ -37,15 +37,19 @@ pub(super) fn resume_work(replay: &Replay) -> Vec<(u64, Step)> {
             .copied()
             .collect();
         if !in_flight.is_empty() {
-            work.push((*batch, Step::LookUp(in_flight)));
+            let sent = replay.last_sent.get(batch).cloned().unwrap_or_default();
+            work.push(Work {
+                batch: *batch,
+                first: replay.first_sent.get(batch).cloned(),
+                step: Step::LookUp(in_flight, sent),
+            });
         }
     }
-    work.extend(
-        replay
-            .unsent()
-            .into_iter()
-            .map(|(batch, numbers)| (batch, Step::Send(numbers))),
-    );
+    work.extend(replay.unsent().into_iter().map(|(batch, numbers)| Work {
+        batch,
+        first: replay.first_sent.get(&batch).cloned(),
+        step: Step::Send(numbers),
+    }));
     work
 }
 
@@ -59,6 +63,8 @@ pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
         header.valid,
     );
     report.outcome = replay.finished.unwrap_or(Outcome::Failed);
+    report.operation = replay.operation;
+    report.remediation_ids = replay.remediation_ids.clone();
     report.associated = replay.ours.iter().copied().collect();
     report.already_associated = replay.already.iter().copied().collect();
     report.refused = replay.refused.values().map(refusal).collect();
@@ -151,10 +157,14 @@ mod tests {
         ] {
             replay.apply(event);
         }
+        let work: Vec<(u64, Step)> = resume_work(&replay)
+            .into_iter()
+            .map(|w| (w.batch, w.step))
+            .collect();
         assert_eq!(
-            resume_work(&replay),
+            work,
             vec![
-                (1, Step::LookUp(vec![n(2), n(3)])),
+                (1, Step::LookUp(vec![n(2), n(3)], Default::default())),
                 (2, Step::Send(vec![n(4)]))
             ]
         );

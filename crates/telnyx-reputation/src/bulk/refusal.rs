@@ -1,5 +1,10 @@
-//! Refusals (400/422) of a batch: which numbers the server refused (its `source.pointer`,
+//! Refusals (400/422) of an associate: which numbers the server refused (its `source.pointer`,
 //! else bisection in best effort), and which of them were merely on this enterprise already.
+//!
+//! A number refused as already associated is the job's own when the job sent it before and
+//! the server dates its record at or after the job first sent it (a resend whose earlier
+//! request was applied after all): it is committed, and a rollback undoes it. On a first send
+//! it can only have been there from before.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,11 +12,21 @@ use telnyx_e164::UsNumber;
 use telnyx_reputation_api::types::NumberReputationError;
 
 use super::Mode;
-use super::batch::{Step, Tally, fail, record_refused};
+use super::batch::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::context::JobContext;
-use super::journal::{Event, JournalError, RefusedNumber};
-use super::reconcile::{Found, reconcile};
+use super::journal::{JournalError, RefusedNumber, SentWith};
+use super::proof::prove;
+use super::reconcile::Found;
 use crate::Error;
+
+/// The code a refusal is reported with: the server's, else the HTTP status, else the kind.
+pub(super) fn refusal_code(e: &Error) -> String {
+    e.api()
+        .and_then(|a| a.code())
+        .map(str::to_owned)
+        .or_else(|| e.status().map(|s| s.to_string()))
+        .unwrap_or_else(|| "error".into())
+}
 
 /// The input index that an error's `source.pointer` names, if any.
 pub(super) fn pointed_index(error: &NumberReputationError) -> Option<usize> {
@@ -50,11 +65,15 @@ fn refusal_of(
 }
 
 /// A 400/422 refusal: find the offending numbers (pointer, else lookups, else bisection), count
-/// the ones already on this enterprise as done, and decide what to send next.
+/// the ones already on this enterprise as done (or as the job's, after a resend), and decide
+/// what to send next. `sends` is how many times the set was sent before this request.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn handle_refusal(
     ctx: &JobContext,
     batch: u64,
+    first: &SentWith,
     set: Vec<UsNumber>,
+    sends: u32,
     error: &Error,
     work: &mut Vec<Step>,
     tally: &mut Tally,
@@ -70,8 +89,8 @@ pub(super) async fn handle_refusal(
         // Bisection: a bad number costs about 2·log2(batch) extra requests, not its batch;
         // lookups happen only once a single number is left.
         let (left, right) = set.split_at(set.len() / 2);
-        work.push(Step::Send(right.to_vec()));
-        work.push(Step::Send(left.to_vec()));
+        work.push(next_send(right.to_vec(), sends));
+        work.push(next_send(left.to_vec(), sends));
         return Ok(());
     }
     let candidates: Vec<UsNumber> = if pointed.is_empty() {
@@ -79,8 +98,16 @@ pub(super) async fn handle_refusal(
     } else {
         pointed.keys().map(|i| set[*i]).collect()
     };
-    // Numbers already associated with this enterprise are done, not errors.
-    let found = match reconcile(ctx, &candidates).await {
+    // Numbers already associated with this enterprise are done, not errors. After a resend, a
+    // number not seen yet may be the earlier request's, seen late: it is looked up twice.
+    let looked = if sends > 0 {
+        prove(ctx, &candidates, first, first, false)
+            .await
+            .map(|proof| proof.found)
+    } else {
+        super::reconcile::reconcile(ctx, &candidates, first).await
+    };
+    let found = match looked {
         Ok(found) => found,
         Err(e) => {
             return fail(
@@ -98,18 +125,27 @@ pub(super) async fn handle_refusal(
         .filter(|(_, f)| *f != Found::Absent)
         .map(|(n, _)| *n)
         .collect();
-    if !here.is_empty() {
-        let here_list: Vec<UsNumber> = here.iter().copied().collect();
-        ctx.log(|| Event::Already {
+    let (ours, before): (Vec<_>, Vec<_>) = found
+        .iter()
+        .copied()
+        .filter(|(_, f)| *f != Found::Absent)
+        .partition(|(_, f)| sends > 0 && *f == Found::Ours);
+    if !ours.is_empty() {
+        commit(
+            ctx,
             batch,
-            numbers: here_list.clone(),
-        })?;
-        let n = here_list.len() as u64;
-        tally.already.extend(here_list);
-        ctx.tick(|p| {
-            p.already_associated += n;
-            p.done += n;
-        });
+            ours.into_iter().map(|(n, _)| n).collect(),
+            None,
+            tally,
+        )?;
+    }
+    if !before.is_empty() {
+        already(
+            ctx,
+            batch,
+            before.into_iter().map(|(n, _)| n).collect(),
+            tally,
+        )?;
     }
 
     if !pointed.is_empty() {
@@ -129,7 +165,7 @@ pub(super) async fn handle_refusal(
             ctx.halt();
             tally.not_sent += rest.len() as u64;
         } else {
-            work.push(Step::Send(rest));
+            work.push(next_send(rest, sends));
         }
         return Ok(());
     }
@@ -137,7 +173,7 @@ pub(super) async fn handle_refusal(
     // No pointer: the server refused the set without saying which number.
     let remaining: Vec<UsNumber> = set.iter().copied().filter(|n| !here.contains(n)).collect();
     if !here.is_empty() {
-        work.push(Step::Send(remaining));
+        work.push(next_send(remaining, sends));
     } else if remaining.len() == 1 {
         record_refused(
             ctx,

@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 use telnyx_e164::{UsNumber, UsNumberKind};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use super::Mode;
+use super::journal::OperationKind;
 
 /// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +144,17 @@ pub struct Report {
     /// what state it was left in.
     #[serde(default)]
     pub interrupted: bool,
+    /// The operation the job ran. For a refresh or a remediation, `associated` holds the
+    /// numbers refreshed or submitted (each one billed), and nothing is ever rolled back.
+    #[serde(default, skip_serializing_if = "OperationKind::is_associate")]
+    pub operation: OperationKind,
+    /// A remediation: the request each submitted number is in, when its id is known.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub remediation_ids: BTreeMap<UsNumber, Uuid>,
+    /// Free lookups made to learn what requests whose answers were lost did (counted in
+    /// `requests` too).
+    #[serde(default)]
+    pub lookups: u64,
 }
 
 impl Report {
@@ -170,6 +184,9 @@ impl Report {
             error: None,
             finished_before: false,
             interrupted: false,
+            operation: OperationKind::Associate,
+            remediation_ids: BTreeMap::new(),
+            lookups: 0,
         }
     }
 

@@ -7,7 +7,8 @@ use telnyx_e164::{Batch, UsNumber};
 use super::Phase;
 use super::context::JobContext;
 use super::journal::{Event, JournalError};
-use super::reconcile::{Found, look_up};
+use super::operation::look_up_one;
+use super::reconcile::Found;
 use super::report::Outcome;
 use crate::client::Scope;
 
@@ -54,7 +55,7 @@ pub(super) async fn roll_back(
     let mut end = RolledBack::default();
     let mut set = ours;
     let looked_up: Vec<(UsNumber, Result<Found, crate::Error>)> = stream::iter(undecided)
-        .map(|n| async move { (n, look_up(ctx, n).await) })
+        .map(|n| async move { (n, look_up_one(ctx, n).await) })
         .buffered(ctx.concurrency.max(1))
         .collect()
         .await;
@@ -129,7 +130,7 @@ pub(super) async fn disassociate_one(ctx: &JobContext, n: UsNumber) -> Result<()
     let scope = Scope::Enterprise(ctx.enterprise);
     match ctx.idempotent.disassociate(scope, n.as_e164()).await {
         Ok(()) => Ok(()),
-        Err(e) if e.status() == Some(404) => match look_up(ctx, n).await {
+        Err(e) if e.status() == Some(404) => match look_up_one(ctx, n).await {
             Ok(Found::Absent) => Ok(()),
             Ok(_) => Err(format!(
                 "rollback failed: {e}, yet the number is listed on the enterprise"

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use telnyx_e164::UsNumber;
 
 use super::BulkError;
-use super::batch::{Step, Tally, run_batch};
+use super::batch::{Step, Tally, Work, run_batch};
 use super::context::JobContext;
 use super::journal::JournalError;
 
@@ -18,7 +18,7 @@ use super::journal::JournalError;
 /// would: in-flight requests are dropped and recovery is the journal's job.
 pub(super) async fn execute<W>(ctx: &Arc<JobContext>, work: W) -> Result<Tally, BulkError>
 where
-    W: Iterator<Item = (u64, Step)> + Send + 'static,
+    W: Iterator<Item = Work> + Send + 'static,
 {
     let work = Arc::new(Mutex::new(work));
     // One tally for all workers, merged into batch by batch: per-worker tallies merged at the
@@ -30,10 +30,10 @@ where
         workers.spawn(async move {
             loop {
                 let next = work.lock().unwrap_or_else(|p| p.into_inner()).next();
-                let Some((batch, step)) = next else {
+                let Some(next) = next else {
                     return Ok::<_, JournalError>(());
                 };
-                let decided = run_batch(&ctx, batch, step).await?;
+                let decided = run_batch(&ctx, next).await?;
                 tally
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -84,7 +84,7 @@ pub(super) fn unpack(chunk: &[u64]) -> Vec<UsNumber> {
 }
 
 impl Iterator for Batches {
-    type Item = (u64, Step);
+    type Item = Work;
 
     fn next(&mut self) -> Option<Self::Item> {
         let start = self.next.checked_mul(self.size)?;
@@ -94,7 +94,11 @@ impl Iterator for Batches {
             return None;
         }
         self.next += 1;
-        Some(((self.next - 1) as u64, Step::Send(unpack(chunk))))
+        Some(Work {
+            batch: (self.next - 1) as u64,
+            first: None,
+            step: Step::Send(unpack(chunk)),
+        })
     }
 }
 
@@ -105,7 +109,9 @@ mod tests {
     #[test]
     fn batches_cover_the_plan_in_order() {
         let valid = vec![2_015_550_100, 2_015_550_101, 2_015_550_102];
-        let batches: Vec<(u64, Step)> = Batches::new(valid.clone(), 2).collect();
+        let batches: Vec<(u64, Step)> = Batches::new(valid.clone(), 2)
+            .map(|w| (w.batch, w.step))
+            .collect();
         assert_eq!(batches.len(), 2);
         assert_eq!(batches[0], (0, Step::Send(unpack(&valid[..2]))));
         assert_eq!(batches[1], (1, Step::Send(unpack(&valid[2..]))));

@@ -24,7 +24,7 @@ pub(super) fn write(
     plan: &SyncPlan,
     options: &BulkOptions,
 ) -> Result<(), JournalError> {
-    let size = options.batch_size.clamp(1, Batch::MAX_SIZE);
+    let size = options.size_for(Batch::MAX_SIZE);
     let valid = u64::try_from(plan.associate.len()).unwrap_or(u64::MAX);
     let header = Header {
         v: VERSION,

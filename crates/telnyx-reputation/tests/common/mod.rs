@@ -9,11 +9,13 @@ use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::{DEMO_API_KEY, MockHandle};
 
 /// A client of the demo account with quick retries; the emulator's injected 429s ask for a
-/// second each, which the tests need not wait.
+/// second each, which the tests need not wait. Its request timeout is short, since the bulk
+/// engine waits that long before it looks up a request whose answer was lost.
 pub fn client(mock: &MockHandle) -> Client {
     Client::new(
         ClientConfig::new(ApiKey::new(DEMO_API_KEY))
             .base_url(mock.base_url())
+            .request_timeout(REQUEST_TIMEOUT)
             .retry(
                 RetryPolicy::default()
                     .max_retries(4)
@@ -25,6 +27,10 @@ pub fn client(mock: &MockHandle) -> Client {
     )
     .expect("valid config")
 }
+
+/// The request timeout of [`client`]: no emulator answer of these tests takes this long, but
+/// a lost one is waited out this long (twice, to prove it not applied).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// `count` distinct valid US numbers from `+1603555` and four digits starting at `from`.
 pub fn numbers(from: u32, count: u32) -> Vec<String> {

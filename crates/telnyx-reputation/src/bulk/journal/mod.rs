@@ -15,7 +15,7 @@
 //! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"sum":"…"}
 //! {"event":"plan","batch":0,"numbers":["+16035550100", …],"sum":"…"}  every batch, before any is sent
 //! {"event":"planned","batches":3,"sum":"…"}                          the plan is complete; nothing is sent before this
-//! {"event":"intent","batch":0,"numbers":[…],"sum":"…"}               about to send these numbers
+//! {"event":"attempt","batch":0,"numbers":[…],"at":"…","floor":"…","sum":"…"}   about to send these numbers
 //! {"event":"committed","batch":0,"numbers":[…],"sum":"…"}            this job associated them
 //! {"event":"already","batch":0,"numbers":[…],"sum":"…"}              associated with this enterprise before the job
 //! {"event":"not_committed","batch":0,"numbers":[…],"sum":"…"}        the intent did not take effect
@@ -24,6 +24,23 @@
 //! {"event":"rollback_started","sum":"…"}
 //! {"event":"disassociated","numbers":[…],"sum":"…"}                  undone by the rollback
 //! {"event":"finished","outcome":"completed","sum":"…"}
+//! ```
+//!
+//! An `attempt` carries what a later run needs to learn what the request did if its answer is
+//! lost: when it was sent (`at`, this machine's clock, used only to wait until the request can
+//! no longer be in the server's hands), the server's clock at that moment as far as it was
+//! known (`floor`, a lower bound: a record written by the request is dated at or after it), and
+//! for a remediation the marker its `call_purpose` carries. Journals written before it have
+//! `intent` lines instead, which read the same without those facts.
+//!
+//! Refresh and remediation jobs write the same journal, with an `operation` line after the
+//! header (absent: associate); their mode is always best effort, and `committed` means
+//! refreshed or submitted (billed). A remediation's `submitted` line is its `committed` with
+//! the request's id.
+//!
+//! ```text
+//! {"event":"operation","kind":"remediation","call_purpose":"…","contact_email":null,"webhook_url":null,"sum":"…"}
+//! {"event":"submitted","batch":0,"numbers":[…],"remediation_id":"…","sum":"…"}
 //! ```
 //!
 //! A sync's journal ([`SyncPlan::apply`](crate::sync::SyncPlan::apply)) is a job's journal with
@@ -129,6 +146,48 @@ pub enum Event {
         /// being isolated.
         numbers: Vec<UsNumber>,
     },
+    /// About to send a request, with what a later run needs to learn what it did if its answer
+    /// is lost: until its outcome is written, its numbers are in flight.
+    Attempt {
+        /// The batch the request belongs to.
+        batch: u64,
+        /// The numbers of this request.
+        numbers: Vec<UsNumber>,
+        /// When it was sent, on this machine's clock (only to wait out the request timeout).
+        at: chrono::DateTime<chrono::Utc>,
+        /// The server's clock when it was sent, a lower bound, when one was known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        floor: Option<chrono::DateTime<chrono::Utc>>,
+        /// A remediation request's marker, carried in its `call_purpose`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        marker: Option<String>,
+    },
+    /// Which operation the job runs (written after the header; absent: associate), with a
+    /// remediation's request fields.
+    Operation {
+        /// `associate`, `refresh` or `remediation`.
+        kind: OperationKind,
+        /// A remediation's call purpose, as the user gave it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_purpose: Option<String>,
+        /// A remediation's contact email.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contact_email: Option<String>,
+        /// A remediation's webhook URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        webhook_url: Option<String>,
+    },
+    /// Submitted for remediation by this job, in request `remediation_id` when it is known
+    /// (billed).
+    Submitted {
+        /// The batch the numbers belong to.
+        batch: u64,
+        /// The numbers the request holds.
+        numbers: Vec<UsNumber>,
+        /// The request's id, when the answer or a lookup gave it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remediation_id: Option<uuid::Uuid>,
+    },
     /// Associated by this job: a rollback undoes these.
     Committed {
         /// The batch the numbers belong to.
@@ -203,6 +262,47 @@ pub enum Event {
     PruneFinished,
 }
 
+/// The billable operation a bulk job runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    /// `associateReputationNumbers`: atomic, at most 100 numbers a request.
+    #[default]
+    Associate,
+    /// `refreshReputationNumbers`: per number, at most 100 a request.
+    Refresh,
+    /// `submitReputationRemediation`: at most 2,000 numbers a request.
+    Remediation,
+}
+
+impl OperationKind {
+    /// Whether it is [`OperationKind::Associate`] (the default, not written).
+    pub fn is_associate(&self) -> bool {
+        *self == OperationKind::Associate
+    }
+
+    /// The word the journal and the reports use: `associate`, `refresh` or `remediation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::Associate => "associate",
+            OperationKind::Refresh => "refresh",
+            OperationKind::Remediation => "remediation",
+        }
+    }
+}
+
+/// What a request was sent with, for learning later what it did if its answer was lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SentWith {
+    /// When it was sent, on this machine's clock (`None`: a journal of before, which did not
+    /// say).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The server's clock when it was sent, a lower bound, when one was known.
+    pub floor: Option<chrono::DateTime<chrono::Utc>>,
+    /// A remediation request's marker.
+    pub marker: Option<String>,
+}
+
 /// Why the journal could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -270,6 +370,16 @@ pub struct Replay {
     pub pruned: BTreeSet<UsNumber>,
     /// Whether the prune ended with every extra off the enterprise.
     pub prune_finished: bool,
+    /// The operation the job runs, from its `operation` line (associate without one).
+    pub operation: OperationKind,
+    /// A remediation job's request fields: call purpose, contact email, webhook URL.
+    pub remediation: Option<(String, Option<String>, Option<String>)>,
+    /// How each batch was first sent: the reference of "since the job sent it".
+    pub first_sent: BTreeMap<u64, SentWith>,
+    /// How each batch's last request was sent: what a lookup of its numbers in flight uses.
+    pub last_sent: BTreeMap<u64, SentWith>,
+    /// The remediation request each submitted number is in, when known.
+    pub remediation_ids: BTreeMap<UsNumber, uuid::Uuid>,
     /// Where appending continues: the format version, the length of the verified lines, and
     /// the last line's sum.
     pub(crate) tail: file::Tail,
@@ -289,7 +399,49 @@ impl Replay {
                 self.plan.insert(batch, numbers);
             }
             Event::Planned { .. } => self.planned = true,
-            Event::Intent { numbers, .. } => self.in_flight.extend(numbers),
+            Event::Intent { batch, numbers } => {
+                self.first_sent.entry(batch).or_default();
+                self.last_sent.insert(batch, SentWith::default());
+                self.in_flight.extend(numbers);
+            }
+            Event::Attempt {
+                batch,
+                numbers,
+                at,
+                floor,
+                marker,
+            } => {
+                let sent = SentWith {
+                    at: Some(at),
+                    floor,
+                    marker,
+                };
+                self.first_sent.entry(batch).or_insert_with(|| sent.clone());
+                self.last_sent.insert(batch, sent);
+                self.in_flight.extend(numbers);
+            }
+            Event::Operation {
+                kind,
+                call_purpose,
+                contact_email,
+                webhook_url,
+            } => {
+                self.operation = kind;
+                self.remediation = call_purpose.map(|p| (p, contact_email, webhook_url));
+            }
+            Event::Submitted {
+                numbers,
+                remediation_id,
+                ..
+            } => {
+                for n in numbers {
+                    self.in_flight.remove(&n);
+                    if let Some(id) = remediation_id {
+                        self.remediation_ids.insert(n, id);
+                    }
+                    self.ours.insert(n);
+                }
+            }
             Event::Committed { numbers, .. } => {
                 for n in numbers {
                     self.in_flight.remove(&n);

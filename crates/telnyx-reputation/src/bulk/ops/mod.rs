@@ -1,9 +1,10 @@
-//! Bulk refresh and bulk remediation: any number of inputs through the same pre-flight and
-//! batching as association, each number's outcome reported.
+//! Bulk refresh and bulk remediation: any number of inputs through the same engine as
+//! association (pre-flight, batches, write-ahead journal, reconciliation, resume), each
+//! number's outcome reported.
 //!
-//! Neither operation is atomic upstream and neither can be undone, so there is **no rollback**:
-//! a refreshed number stays refreshed (and billed), a submitted remediation stays submitted.
-//! What the engine promises instead:
+//! Neither operation is atomic upstream and neither can be undone, so there is **no rollback**
+//! (a job is always best effort): a refreshed number stays refreshed (and billed), a submitted
+//! remediation stays submitted. What the engine promises instead:
 //!
 //! - **pre-flight** with the E.164 rules ([`crate::e164`]): refused inputs and duplicates are
 //!   reported and never sent, so [`Plan::billable`] says before anything is sent how many
@@ -12,11 +13,14 @@
 //!   progress callback;
 //! - **a report per number** ([`NumberResult`]);
 //! - **no blind repeat**: after an ambiguous outcome (timeout, dropped connection, 5xx) the
-//!   state is looked up first. A refresh looks at each number's `last_refreshed_at` on a free
-//!   list page filtered by `filter[phone_number][eq]` (never a billable read); a remediation
-//!   lists the requests created since the job began. Only what the lookup proves was not done
-//!   is sent again, and a number that still cannot be settled is reported
-//!   [`NumberOutcome::Unknown`];
+//!   state is looked up once the request timeout has passed, judged on the server's clock, and
+//!   only what two lookups agree was not done is sent again (see
+//!   [`Client::refresh_planned`](crate::Client::refresh_planned) and
+//!   [`Client::remediate_planned`](crate::Client::remediate_planned)); a number that still
+//!   cannot be settled is reported [`NumberOutcome::Unknown`];
+//! - **a journal** ([`OpsOptions::journal`]), the same as association's: a job killed at any
+//!   instant is finished by [`Client::resume_job`](crate::Client::resume_job), each number
+//!   billed once;
 //! - **409 in flight** (remediation): the numbers the server names are reported
 //!   [`NumberOutcome::InFlight`] and never sent again by the job; the rest of their request,
 //!   which the 409 refused as a whole, is sent without them;
@@ -24,23 +28,25 @@
 //!   cancelled, the batches in flight are decided, and the numbers never sent are reported
 //!   [`NumberOutcome::NotSent`] (not billed), so the report still says what was billed.
 
-mod refresh;
-mod remediate;
+pub(crate) mod refresh;
+pub(crate) mod remediate;
 
-use std::future::Future;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::CancellationToken;
+use super::job::PreparedJob;
+use super::operation::Operation;
 use super::preflight::{Parsing, Preflight, preflight};
-use super::report::{Duplicate, Refusal};
-use super::workers::unpack;
+use super::report::{Duplicate, Refusal, Report};
+use super::{BulkError, BulkOptions, CancellationToken, Mode};
+use crate::Client;
 use telnyx_e164::UsNumber;
 
-pub use remediate::RemediationTemplate;
+pub use remediate::{MARKER_CHARS, RemediationTemplate};
 
 /// A job's inputs after pre-flight: what would be sent, and what was refused before sending.
 pub struct Plan {
@@ -66,6 +72,11 @@ impl Plan {
         self.preflight.valid.len() as u64
     }
 
+    /// The distinct valid numbers, in input order.
+    pub fn numbers(&self) -> Vec<UsNumber> {
+        super::workers::unpack(&self.preflight.valid)
+    }
+
     /// How many inputs were read.
     pub fn inputs(&self) -> u64 {
         self.preflight.inputs
@@ -82,9 +93,9 @@ impl Plan {
     }
 }
 
-/// How a bulk refresh or remediation runs: batch size, concurrency, progress, and how many times
-/// a number proved not done may be sent again. The default: the operation's largest batch, 4 in
-/// flight, 2 more sends at most.
+/// How a bulk refresh or remediation runs: batch size, concurrency, progress, how many times a
+/// number proved not done may be sent again, and the journal. The default: the operation's
+/// largest batch, 4 in flight, 2 more sends at most, no journal.
 #[derive(Clone)]
 pub struct OpsOptions {
     pub(crate) batch_size: Option<usize>,
@@ -92,6 +103,7 @@ pub struct OpsOptions {
     pub(crate) resends: u32,
     pub(crate) progress: Option<OpsProgressFn>,
     pub(crate) cancel: Option<CancellationToken>,
+    pub(crate) journal: Option<PathBuf>,
 }
 
 impl Default for OpsOptions {
@@ -102,6 +114,7 @@ impl Default for OpsOptions {
             resends: 2,
             progress: None,
             cancel: None,
+            journal: None,
         }
     }
 }
@@ -112,6 +125,7 @@ impl std::fmt::Debug for OpsOptions {
             .field("batch_size", &self.batch_size)
             .field("concurrency", &self.concurrency)
             .field("resends", &self.resends)
+            .field("journal", &self.journal)
             .finish_non_exhaustive()
     }
 }
@@ -130,16 +144,24 @@ impl OpsOptions {
         self
     }
 
-    /// Sets how many more times numbers that a lookup proved not done after an ambiguous
+    /// Sets how many more times numbers that two lookups proved not done after an ambiguous
     /// outcome may be sent (0: never; they are then reported failed).
     pub fn resends(mut self, resends: u32) -> Self {
         self.resends = resends;
         self
     }
 
-    /// Calls `progress` after each decided batch.
+    /// Calls `progress` as numbers are decided.
     pub fn progress(mut self, progress: impl Fn(&OpsProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Writes the job's write-ahead journal to `path` (which must not exist yet): the same
+    /// format as an association's, so [`Client::resume_job`](crate::Client::resume_job)
+    /// finishes a job killed at any instant, without billing a number twice.
+    pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
         self
     }
 
@@ -161,8 +183,33 @@ impl OpsOptions {
         self
     }
 
-    fn size_for(&self, max: usize) -> usize {
-        self.batch_size.unwrap_or(max).clamp(1, max)
+    /// The engine's options these stand for (always best effort).
+    pub(crate) fn bulk(&self) -> BulkOptions {
+        let mut options = BulkOptions::default()
+            .mode(Mode::BestEffort)
+            .concurrency(self.concurrency)
+            .resends(self.resends);
+        options.batch_size = self.batch_size;
+        options.journal = self.journal.clone();
+        options.cancel = self.cancel.clone();
+        if let Some(callback) = self.progress.clone() {
+            // Called as numbers are decided, not as the job changes phase.
+            let reported = std::sync::atomic::AtomicU64::new(0);
+            options = options.progress(move |p| {
+                if p.done == 0
+                    || reported.swap(p.done, std::sync::atomic::Ordering::Relaxed) == p.done
+                {
+                    return;
+                }
+                callback(&OpsProgress {
+                    total: p.total,
+                    done: p.done,
+                    succeeded: p.associated,
+                    requests: p.requests,
+                });
+            });
+        }
+        options
     }
 }
 
@@ -255,6 +302,15 @@ pub struct OpsReport {
     pub requests: u64,
     /// Free lookups made to settle ambiguous outcomes.
     pub lookups: u64,
+    /// The job's id (in its journal, if it wrote one).
+    #[serde(default)]
+    pub job_id: Uuid,
+    /// Why the job stopped short, when it did (the server stalled, a journal to resume).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Whether a cancellation stopped the job with numbers not sent.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 impl OpsReport {
@@ -285,77 +341,145 @@ impl OpsReport {
     }
 }
 
-/// What one batch decided: its numbers' outcomes and the requests it took.
-#[derive(Debug, Default)]
-pub(crate) struct Decided {
-    pub results: Vec<NumberResult>,
-    pub requests: u64,
-    pub lookups: u64,
+/// A bulk refresh or remediation checked and ready to run on the engine: what
+/// [`Client::prepare_refresh`](crate::Client::prepare_refresh) and
+/// [`Client::prepare_remediation`](crate::Client::prepare_remediation) return. Nothing has been
+/// sent.
+#[derive(Debug)]
+pub struct PreparedOps {
+    job: PreparedJob,
+    numbers: Vec<UsNumber>,
 }
 
-/// Runs `per_batch` over the plan's batches of `size`, `options.concurrency` at a time, and
-/// gathers the report.
-async fn run<F, Fut>(plan: Plan, size: usize, options: &OpsOptions, per_batch: F) -> OpsReport
-where
-    F: Fn(Vec<UsNumber>) -> Fut,
-    Fut: Future<Output = Decided>,
-{
-    let Preflight {
-        inputs,
-        valid,
-        refused,
-        duplicates,
-    } = plan.preflight;
-    let mut report = OpsReport {
-        inputs,
-        refused,
-        duplicates,
-        numbers: Vec::with_capacity(valid.len()),
-        requests: 0,
-        lookups: 0,
-    };
-    let mut progress = OpsProgress {
-        total: valid.len() as u64,
-        ..OpsProgress::default()
-    };
-    let chunks: Vec<&[_]> = valid.chunks(size.max(1)).collect();
-    // Batches are taken one at a time as places free up, so a cancellation stops the taking:
-    // the count taken tells which were never sent.
-    let taken = std::cell::Cell::new(0usize);
-    let cancelled = || options.cancel.as_ref().is_some_and(|t| t.is_cancelled());
-    let mut batches = futures::stream::iter(chunks.iter())
-        .take_while(|_| std::future::ready(!cancelled()))
-        .map(|chunk| {
-            taken.set(taken.get() + 1);
-            per_batch(unpack(chunk))
-        })
-        .buffer_unordered(options.concurrency.max(1));
-    while let Some(decided) = batches.next().await {
-        let succeeded = decided
-            .results
-            .iter()
-            .filter(|r| r.outcome == NumberOutcome::Done)
-            .count() as u64;
-        progress.done = progress.done.saturating_add(decided.results.len() as u64);
-        progress.succeeded = progress.succeeded.saturating_add(succeeded);
-        progress.requests = progress
-            .requests
-            .saturating_add(decided.requests)
-            .saturating_add(decided.lookups);
-        report.requests = report.requests.saturating_add(decided.requests);
-        report.lookups = report.lookups.saturating_add(decided.lookups);
-        report.numbers.extend(decided.results);
-        if let Some(callback) = &options.progress {
-            callback(&progress);
+impl PreparedOps {
+    pub(in crate::bulk) fn new(
+        client: &Client,
+        enterprise_id: Uuid,
+        plan: Plan,
+        options: &OpsOptions,
+        operation: Operation,
+    ) -> PreparedOps {
+        let job = PreparedJob::new(
+            client,
+            enterprise_id,
+            plan.preflight,
+            options.bulk(),
+            operation,
+        );
+        PreparedOps {
+            numbers: job.numbers(),
+            job,
         }
     }
-    drop(batches);
-    for chunk in chunks.iter().skip(taken.get()) {
-        for number in unpack(chunk) {
-            report
-                .numbers
-                .push(NumberResult::new(&number, NumberOutcome::NotSent));
+
+    /// The id the job runs under, in its journal: known before anything is sent, so a caller
+    /// can name the journal after it.
+    pub fn job_id(&self) -> Uuid {
+        self.job.job_id()
+    }
+
+    /// How many requests the job sends if nothing is retried.
+    pub fn batches(&self) -> u64 {
+        self.job.batches()
+    }
+
+    /// Writes the journal to `path` (which must not exist yet), as [`OpsOptions::journal`].
+    pub fn with_journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.job = self.job.with_journal(path);
+        self
+    }
+
+    /// The journal the job writes, if any.
+    pub fn journal(&self) -> Option<&std::path::Path> {
+        self.job.journal()
+    }
+
+    /// Runs the job; `Err` only when its journal could not be written (it then stopped where
+    /// it was, and the journal shows how far it got).
+    pub async fn run(self) -> Result<OpsReport, BulkError> {
+        let report = self.job.run().await?;
+        Ok(OpsReport::from_report(&report, &self.numbers))
+    }
+}
+
+impl OpsReport {
+    /// A refresh's or remediation's report, number by number, from the engine's report of the
+    /// job (a run's, a resume's) and the job's numbers (in plan order): numbers no outcome
+    /// names were never sent.
+    pub fn from_report(report: &Report, numbers: &[UsNumber]) -> OpsReport {
+        let mut outcomes: BTreeMap<UsNumber, NumberResult> = BTreeMap::new();
+        for n in &report.associated {
+            let mut result = NumberResult::new(n, NumberOutcome::Done);
+            result.remediation_id = report.remediation_ids.get(n).copied();
+            outcomes.insert(*n, result);
+        }
+        for n in &report.already_associated {
+            outcomes.insert(*n, NumberResult::new(n, NumberOutcome::Done));
+        }
+        let mut preflight_refused = Vec::new();
+        for r in &report.refused {
+            let Ok(n) = r.input.parse::<UsNumber>() else {
+                preflight_refused.push(r.clone());
+                continue;
+            };
+            if r.index.is_some() {
+                preflight_refused.push(r.clone());
+                continue;
+            }
+            let outcome = if r.code == "in_flight" {
+                NumberOutcome::InFlight {
+                    detail: r.detail.clone(),
+                }
+            } else {
+                NumberOutcome::Refused {
+                    code: r.code.clone(),
+                    detail: r.detail.clone(),
+                }
+            };
+            outcomes.insert(n, NumberResult::new(&n, outcome));
+        }
+        for f in &report.failed {
+            let Ok(n) = f.number.parse::<UsNumber>() else {
+                continue;
+            };
+            let proved =
+                f.reason.starts_with("not applied") || f.reason.starts_with("not sent again");
+            let outcome = if proved {
+                NumberOutcome::Failed {
+                    detail: f.reason.clone(),
+                }
+            } else {
+                NumberOutcome::Unknown {
+                    detail: f.reason.clone(),
+                }
+            };
+            outcomes
+                .entry(n)
+                .or_insert_with(|| NumberResult::new(&n, outcome));
+        }
+        let known: BTreeSet<UsNumber> = outcomes.keys().copied().collect();
+        let mut numbers_out: Vec<NumberResult> = Vec::with_capacity(numbers.len());
+        for n in numbers {
+            match outcomes.remove(n) {
+                Some(result) => numbers_out.push(result),
+                None if !known.contains(n) => {
+                    numbers_out.push(NumberResult::new(n, NumberOutcome::NotSent));
+                }
+                None => {}
+            }
+        }
+        // Numbers the report names that the list did not (a journal's, say) are kept too.
+        numbers_out.extend(outcomes.into_values());
+        OpsReport {
+            inputs: report.inputs,
+            refused: preflight_refused,
+            duplicates: report.duplicates.clone(),
+            numbers: numbers_out,
+            requests: report.requests.saturating_sub(report.lookups),
+            lookups: report.lookups,
+            job_id: report.job_id,
+            error: report.error.clone(),
+            interrupted: report.interrupted,
         }
     }
-    report
 }

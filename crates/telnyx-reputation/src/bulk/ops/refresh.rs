@@ -1,34 +1,55 @@
-//! Bulk refresh: batches of at most 100, each number's outcome from the server's per-number
-//! answer, and after an ambiguous outcome each number's `last_refreshed_at` read from a free
-//! list page before anything is sent again.
+//! Bulk refresh on the engine: what a refresh answer confirms, number by number, and how a
+//! refresh whose answer was lost is looked up: each number's `last_refreshed_at`, read from a
+//! free list page (`filter[phone_number][eq]`, never a billable read), against the server's
+//! clock when the job first sent it.
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use telnyx_e164::{Batch, UsNumber};
+use futures::{StreamExt, stream};
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::{Decided, NumberOutcome, NumberResult, OpsOptions, OpsReport, Plan, run};
+use super::{OpsOptions, OpsReport, Plan, PreparedOps};
+use crate::bulk::BulkError;
+use crate::bulk::context::JobContext;
+use crate::bulk::journal::{RefusedNumber, SentWith};
+use crate::bulk::operation::{Answered, Operation, floor_of};
+use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY};
 use crate::client::{Client, Page, Scope};
 use crate::error::Error;
+use crate::refresh::RefreshReport;
 
 impl Client {
+    /// Prepares a bulk refresh of every number of `plan` on the enterprise, in batches of at
+    /// most 100, on the bulk engine: nothing is sent until [`PreparedOps::run`].
+    pub fn prepare_refresh(
+        &self,
+        enterprise_id: Uuid,
+        plan: Plan,
+        options: &OpsOptions,
+    ) -> PreparedOps {
+        PreparedOps::new(self, enterprise_id, plan, options, Operation::Refresh)
+    }
+
     /// Refreshes every number of `plan` on the enterprise, in batches of at most 100.
     /// **Billable per number refreshed**: [`Plan::billable`] is the most it can bill. Not
     /// atomic and not undone: the report says, number by number, what happened.
     ///
-    /// A batch whose outcome is ambiguous is not sent again blindly: each of its numbers'
-    /// `last_refreshed_at` is read from a free list page (`filter[phone_number][eq]`); a number
-    /// refreshed since the batch was sent is done, and only the others are sent again.
+    /// A batch whose outcome is ambiguous is not sent again blindly: once the request timeout
+    /// has passed, each number's `last_refreshed_at` is read from a free list page; a number
+    /// refreshed since the job first sent it (on the server's clock) is done, and only numbers
+    /// two such lookups agree were not refreshed are sent again. With
+    /// [`OpsOptions::journal`], a killed job is finished by
+    /// [`Client::resume_job`](crate::Client::resume_job) without billing a number twice.
+    ///
+    /// `Err` only when the journal could not be written.
     pub async fn refresh_planned(
         &self,
         enterprise_id: Uuid,
         plan: Plan,
         options: &OpsOptions,
-    ) -> OpsReport {
-        let size = options.size_for(Batch::MAX_SIZE);
-        run(plan, size, options, |numbers| {
-            refresh_batch(self, enterprise_id, numbers, options.resends)
-        })
-        .await
+    ) -> Result<OpsReport, BulkError> {
+        self.prepare_refresh(enterprise_id, plan, options)
+            .run()
+            .await
     }
 
     /// [`Plan::new`] and [`Client::refresh_planned`] in one, with strict parsing.
@@ -37,7 +58,7 @@ impl Client {
         enterprise_id: Uuid,
         inputs: I,
         options: &OpsOptions,
-    ) -> OpsReport
+    ) -> Result<OpsReport, BulkError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -47,110 +68,70 @@ impl Client {
     }
 }
 
-/// One batch, sent at most `1 + resends` times, each resend only of numbers proved not
-/// refreshed.
-async fn refresh_batch(
-    client: &Client,
-    enterprise_id: Uuid,
-    mut pending: Vec<UsNumber>,
-    resends: u32,
-) -> Decided {
-    let mut decided = Decided::default();
-    let mut sends = 0u32;
-    while !pending.is_empty() {
-        let batch = match Batch::new(pending.clone()) {
-            Ok(batch) => batch,
-            Err(e) => {
-                let detail = e.to_string();
-                decided.results.extend(pending.drain(..).map(|n| {
-                    let outcome = NumberOutcome::Refused {
-                        code: "invalid_batch".into(),
-                        detail: detail.clone(),
-                    };
-                    NumberResult::new(&n, outcome)
-                }));
-                break;
-            }
-        };
-        // Timestamps may be written to the second: anything refreshed in or after the second
-        // the batch was sent counts as this batch's refresh.
-        let sent_at = Utc::now()
-            .duration_trunc(TimeDelta::seconds(1))
-            .unwrap_or_else(|_| Utc::now());
-        decided.requests = decided.requests.saturating_add(1);
-        sends = sends.saturating_add(1);
-        match client.refresh(enterprise_id, &batch).await {
-            Ok(answer) => {
-                for n in pending.drain(..) {
-                    let text = n.to_string();
-                    let outcome = match answer.results.iter().find(|r| r.phone_number == text) {
-                        Some(r) => match &r.outcome {
-                            Ok(()) => NumberOutcome::Done,
-                            Err(reason) => NumberOutcome::Refused {
-                                code: "refresh_failed".into(),
-                                detail: reason.clone(),
-                            },
-                        },
-                        None => NumberOutcome::Unknown {
-                            detail: "the server's answer did not mention this number".into(),
-                        },
-                    };
-                    decided.results.push(NumberResult::new(&n, outcome));
-                }
-            }
-            Err(e) if e.outcome_unknown() => {
-                tracing::warn!(error = %e, numbers = pending.len(), "refresh outcome unknown; looking the numbers up");
-                let mut again = Vec::new();
-                for n in pending.drain(..) {
-                    decided.lookups = decided.lookups.saturating_add(1);
-                    match last_refreshed(client, enterprise_id, &n).await {
-                        Ok(Some(at)) if at >= sent_at => {
-                            decided
-                                .results
-                                .push(NumberResult::new(&n, NumberOutcome::Done));
-                        }
-                        Ok(_) if sends <= resends => again.push(n),
-                        Ok(_) => {
-                            let outcome = NumberOutcome::Failed {
-                                detail: format!("not refreshed: {e}"),
-                            };
-                            decided.results.push(NumberResult::new(&n, outcome));
-                        }
-                        Err(lookup) => {
-                            let outcome = NumberOutcome::Unknown {
-                                detail: format!("{e}; the lookup failed too: {lookup}"),
-                            };
-                            decided.results.push(NumberResult::new(&n, outcome));
-                        }
-                    }
-                }
-                pending = again;
-            }
-            Err(e) => {
-                let code = refusal_code(&e);
-                let detail = e.to_string();
-                decided.results.extend(pending.drain(..).map(|n| {
-                    let outcome = NumberOutcome::Refused {
-                        code: code.clone(),
-                        detail: detail.clone(),
-                    };
-                    NumberResult::new(&n, outcome)
-                }));
-            }
+/// What a refresh answer says about the numbers sent: refreshed, failed (refused, with the
+/// server's reason), or not mentioned (to be looked up).
+pub(in crate::bulk) fn answered(numbers: &[UsNumber], answer: &RefreshReport) -> Answered {
+    let mut out = Answered::default();
+    for n in numbers {
+        match answer.results.iter().find(|r| r.phone_number == n.as_str()) {
+            Some(r) => match &r.outcome {
+                Ok(()) => out.done.push(*n),
+                Err(reason) => out.refused.push(RefusedNumber {
+                    number: *n,
+                    code: "refresh_failed".into(),
+                    detail: reason.clone(),
+                }),
+            },
+            None => out.unconfirmed.push(*n),
         }
     }
-    decided
+    out
+}
+
+/// Whether each number was refreshed since the job first sent it (`first`), by its
+/// `last_refreshed_at` on the server's clock. Without any reading of the server's clock
+/// nothing can be told, and that is an error (the numbers stay undecided, never resent).
+pub(in crate::bulk) async fn look_up(
+    ctx: &JobContext,
+    numbers: &[UsNumber],
+    first: &SentWith,
+) -> Result<Vec<(UsNumber, Found)>, Error> {
+    let refreshed = stream::iter(numbers.iter().copied())
+        .map(|n| async move { last_refreshed(ctx, n).await.map(|at| (n, at)) })
+        .buffered(LOOKUP_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()?;
+    let Some(floor) = floor_of(ctx, first) else {
+        return Err(Error::Protocol {
+            operation: "list_reputation_numbers",
+            detail: "the server's clock is not known (no Date header): cannot tell whether a refresh was applied".into(),
+        });
+    };
+    Ok(refreshed
+        .into_iter()
+        .map(|(n, at)| {
+            let found = if at.is_some_and(|at| at >= floor) {
+                Found::Ours
+            } else {
+                Found::Absent
+            };
+            (n, found)
+        })
+        .collect())
 }
 
 /// The number's `last_refreshed_at`, from a list page filtered to it (free, unlike a read).
 async fn last_refreshed(
-    client: &Client,
-    enterprise_id: Uuid,
-    number: &UsNumber,
-) -> Result<Option<DateTime<Utc>>, Error> {
-    let page = client
+    ctx: &JobContext,
+    number: UsNumber,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+    ctx.count_lookup();
+    let page = ctx
+        .idempotent
         .list(
-            Scope::Enterprise(enterprise_id),
+            Scope::Enterprise(ctx.enterprise),
             Page::new(1, 1),
             Some(number.as_e164()),
         )
@@ -158,16 +139,8 @@ async fn last_refreshed(
     Ok(page
         .data
         .iter()
+        .filter(|r| r.phone_number.as_deref() == Some(number.as_str()))
         .find_map(|r| r.reputation_data.as_ref())
         .and_then(|d| d.last_refreshed_at.as_ref())
         .map(|t| t.0))
-}
-
-/// The code a refusal is reported with: the server's, else the HTTP status, else the kind.
-pub(super) fn refusal_code(e: &Error) -> String {
-    e.api()
-        .and_then(|a| a.code())
-        .map(str::to_owned)
-        .or_else(|| e.status().map(|s| s.to_string()))
-        .unwrap_or_else(|| "error".into())
 }

@@ -1,22 +1,30 @@
-//! Bulk remediation: batches of at most 2,000, a 409's in-flight numbers reported and never sent
-//! again, and after an ambiguous outcome the requests created since the job began listed before
-//! anything is sent again.
+//! Bulk remediation on the engine: batches of at most 2,000, and a request whose answer was
+//! lost found again by its own marker.
+//!
+//! Each request's `call_purpose` ends with a marker unique to that request (` [tr-` and 16 hex
+//! digits `]`): the list of remediation requests shows the call purpose, so a request whose
+//! answer was lost is found by listing the requests created since the job first sent its
+//! numbers (on the server's clock) and matching the purpose, the marker and the count of
+//! numbers; when the request's per-number results are out, every number they name must be one
+//! of the request's. A 409 that names every number of a resend proves the earlier request was
+//! applied too. Purpose and count alone never do: two requests of a job may share both.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
-
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DurationRound, TimeDelta};
 use telnyx_e164::UsNumber;
-use tokio::sync::RwLock;
 use uuid::Uuid;
 
-use super::refresh::refusal_code;
-use super::{Decided, NumberOutcome, NumberResult, OpsOptions, OpsReport, Plan, run};
-use crate::bulk::refusal::pointed_index;
+use super::{OpsOptions, OpsReport, Plan, PreparedOps};
+use crate::bulk::BulkError;
+use crate::bulk::context::JobContext;
+use crate::bulk::journal::SentWith;
+use crate::bulk::operation::{Operation, floor_of};
 use crate::client::{Client, Page};
 use crate::error::Error;
 use crate::filter::InvalidInput;
 use crate::remediation::{RemediationFilter, RemediationSubmission};
+
+/// Characters a request's marker adds to its `call_purpose`: ` [tr-` 16 hex digits `]`.
+pub const MARKER_CHARS: usize = 22;
 
 /// What every request of a bulk remediation says besides its numbers: the call purpose and,
 /// optionally, a contact email and an https webhook, checked as the API checks them.
@@ -28,9 +36,25 @@ pub struct RemediationTemplate {
 }
 
 impl RemediationTemplate {
-    /// Requests used as `call_purpose` says (1–2,000 characters), or why the API would refuse
-    /// it.
+    /// Requests used as `call_purpose` says (1 to 2,000 characters less the
+    /// [`MARKER_CHARS`] of the marker each request carries), or why the API would refuse it.
     pub fn new(call_purpose: &str) -> Result<RemediationTemplate, InvalidInput> {
+        let room = RemediationSubmission::MAX_CALL_PURPOSE - MARKER_CHARS;
+        let length = call_purpose.chars().count();
+        if length == 0 {
+            return Err(InvalidInput::new(
+                "call_purpose",
+                format!("must be 1 to {room} characters, got 0"),
+            ));
+        }
+        if length > room {
+            return Err(InvalidInput::new(
+                "call_purpose",
+                format!(
+                    "must be at most {room} characters (the API's 2,000 less a {MARKER_CHARS}-character marker that lets a lost request be found again), got {length}"
+                ),
+            ));
+        }
         let template = RemediationTemplate {
             call_purpose: call_purpose.to_owned(),
             contact_email: None,
@@ -38,6 +62,23 @@ impl RemediationTemplate {
         };
         template.probe()?;
         Ok(template)
+    }
+
+    /// The call purpose, contact email and webhook URL, as given.
+    pub fn fields(&self) -> (&str, Option<&str>, Option<&str>) {
+        (
+            &self.call_purpose,
+            self.contact_email.as_deref(),
+            self.webhook_url.as_deref(),
+        )
+    }
+
+    /// The `call_purpose` a request with `marker` carries.
+    fn marked(&self, marker: Option<&str>) -> String {
+        match marker {
+            Some(marker) => format!("{} [{marker}]", self.call_purpose),
+            None => self.call_purpose.clone(),
+        }
     }
 
     /// The same, with a contact email.
@@ -60,12 +101,13 @@ impl RemediationTemplate {
         Ok(template)
     }
 
-    /// The request for `numbers`.
-    fn submission(
+    /// The request for `numbers`, its purpose carrying `marker`.
+    pub(in crate::bulk) fn submission(
         &self,
         numbers: impl IntoIterator<Item = telnyx_e164::E164>,
+        marker: Option<&str>,
     ) -> Result<RemediationSubmission, InvalidInput> {
-        let mut s = RemediationSubmission::new(numbers, &self.call_purpose)?;
+        let mut s = RemediationSubmission::new(numbers, &self.marked(marker))?;
         if let Some(email) = &self.contact_email {
             s = s.with_contact_email(email)?;
         }
@@ -80,276 +122,118 @@ impl RemediationTemplate {
         let probe = UsNumber::from_national_number(2_015_550_123)
             .map(|n| n.as_e164())
             .into_iter();
-        self.submission(probe).map(drop)
-    }
-}
-
-/// What the batches of one job share: when it began, the requests it knows are its own, how
-/// many batches of each size await a lookup, and a lock that keeps new submissions out while
-/// one is looked up.
-struct Shared {
-    began: DateTime<Utc>,
-    claimed: Mutex<HashSet<Uuid>>,
-    unresolved: Mutex<HashMap<usize, usize>>,
-    sending: RwLock<()>,
-}
-
-impl Shared {
-    fn claim(&self, id: Uuid) -> bool {
-        self.claimed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id)
-    }
-
-    /// Counts a batch of `count` numbers whose outcome is unknown.
-    fn register(&self, count: usize) {
-        let mut map = self.unresolved.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(count).or_insert(0);
-        *entry = entry.saturating_add(1);
-    }
-
-    /// Takes one batch of `count` off the unresolved ones; returns how many there were.
-    fn resolve(&self, count: usize) -> usize {
-        let mut map = self.unresolved.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(count).or_insert(0);
-        let before = *entry;
-        *entry = entry.saturating_sub(1);
-        before
+        self.submission(probe, Some("tr-0000000000000000"))
+            .map(drop)
     }
 }
 
 impl Client {
+    /// Prepares a bulk remediation of every number of `plan` on the enterprise, in requests of
+    /// at most 2,000, on the bulk engine: nothing is sent until [`PreparedOps::run`].
+    pub fn prepare_remediation(
+        &self,
+        enterprise_id: Uuid,
+        plan: Plan,
+        template: &RemediationTemplate,
+        options: &OpsOptions,
+    ) -> PreparedOps {
+        PreparedOps::new(
+            self,
+            enterprise_id,
+            plan,
+            options,
+            Operation::Remediate(template.clone()),
+        )
+    }
+
     /// Submits every number of `plan` for remediation on the enterprise, in requests of at
     /// most 2,000. **Billable per number submitted**: [`Plan::billable`] is the most it can
     /// bill. Not undone: a submitted request stays submitted.
     ///
     /// A 409 names the numbers already in flight: they are reported
-    /// [`NumberOutcome::InFlight`] and never sent again, and the rest of that request is sent
-    /// without them. After an ambiguous outcome no request is sent until the requests created
-    /// since the job began are listed: one with the batch's purpose and count that no other
-    /// batch of the job claims is the batch's, and only otherwise is the batch sent again.
+    /// [`NumberOutcome::InFlight`](super::NumberOutcome::InFlight) and never sent again, and
+    /// the rest of that request is sent without them. After an ambiguous outcome the request
+    /// is looked for by its own marker (see the module), once the request timeout has passed;
+    /// only when two lookups agree it was not applied is it sent again.
+    ///
+    /// `Err` only when the journal could not be written.
     pub async fn remediate_planned(
         &self,
         enterprise_id: Uuid,
         plan: Plan,
         template: &RemediationTemplate,
         options: &OpsOptions,
-    ) -> OpsReport {
-        let size = options.size_for(RemediationSubmission::MAX_NUMBERS);
-        let shared = Shared {
-            // The server's created-at may be written to the second.
-            began: Utc::now()
-                .duration_trunc(TimeDelta::seconds(1))
-                .unwrap_or_else(|_| Utc::now()),
-            claimed: Mutex::new(HashSet::new()),
-            unresolved: Mutex::new(HashMap::new()),
-            sending: RwLock::new(()),
-        };
-        let shared = &shared;
-        run(plan, size, options, |numbers| async move {
-            remediate_batch(
-                self,
-                enterprise_id,
-                template,
-                shared,
-                numbers,
-                options.resends,
-            )
+    ) -> Result<OpsReport, BulkError> {
+        self.prepare_remediation(enterprise_id, plan, template, options)
+            .run()
             .await
-        })
-        .await
     }
-}
-
-async fn remediate_batch(
-    client: &Client,
-    enterprise_id: Uuid,
-    template: &RemediationTemplate,
-    shared: &Shared,
-    mut pending: Vec<UsNumber>,
-    resends: u32,
-) -> Decided {
-    let mut decided = Decided::default();
-    let mut unproved_sends = 0u32;
-    while !pending.is_empty() {
-        let submission = match template.submission(pending.iter().map(UsNumber::as_e164)) {
-            Ok(s) => s,
-            Err(e) => {
-                refuse_all(&mut decided, &mut pending, "invalid", &e.to_string());
-                break;
-            }
-        };
-        decided.requests = decided.requests.saturating_add(1);
-        let answer = {
-            let _sending = shared.sending.read().await;
-            let answer = client.submit_remediation(enterprise_id, &submission).await;
-            // Counted before the lock is let go, so a lookup that starts next knows of it.
-            if answer.as_ref().is_err_and(Error::outcome_unknown) {
-                shared.register(pending.len());
-            }
-            answer
-        };
-        match answer {
-            Ok(request) => {
-                shared.claim(request.id);
-                finish(&mut decided, &mut pending, request.id);
-            }
-            Err(e) if e.status() == Some(409) => {
-                let named: HashSet<usize> = e
-                    .api()
-                    .map(|a| a.errors.iter().filter_map(pointed_index).collect())
-                    .unwrap_or_default();
-                if named.is_empty() {
-                    let detail = e.to_string();
-                    decided.results.extend(pending.drain(..).map(|n| {
-                        let outcome = NumberOutcome::InFlight {
-                            detail: detail.clone(),
-                        };
-                        NumberResult::new(&n, outcome)
-                    }));
-                    break;
-                }
-                let mut rest = Vec::new();
-                for (i, n) in pending.drain(..).enumerate() {
-                    if named.contains(&i) {
-                        let outcome = NumberOutcome::InFlight {
-                            detail: format!("{n} already has a remediation request in flight"),
-                        };
-                        decided.results.push(NumberResult::new(&n, outcome));
-                    } else {
-                        rest.push(n);
-                    }
-                }
-                // The 409 refused the request as a whole: the rest was not submitted.
-                pending = rest;
-            }
-            Err(e) if e.outcome_unknown() => {
-                tracing::warn!(error = %e, numbers = pending.len(), "remediation outcome unknown; listing the job's requests");
-                // No submission of the job is in flight while this one is looked up, so every
-                // unclaimed request with this purpose and count is one whose answer was lost:
-                // as many as there are such batches, and each is one of them; none, and none
-                // was applied; fewer, and which ones cannot be told.
-                let _alone = shared.sending.write().await;
-                let unresolved = shared.resolve(pending.len());
-                decided.lookups = decided.lookups.saturating_add(1);
-                let found = find_lost(client, enterprise_id, template, shared, pending.len()).await;
-                match found {
-                    Ok(lost) if lost.len() >= unresolved.max(1) => {
-                        if let Some(&id) = lost.first() {
-                            shared.claim(id);
-                            finish(&mut decided, &mut pending, id);
-                        }
-                    }
-                    Ok(lost) if !lost.is_empty() => {
-                        let detail = format!(
-                            "{e}; {} of {unresolved} such requests of this job were applied, and which cannot be told",
-                            lost.len()
-                        );
-                        decided.results.extend(pending.drain(..).map(|n| {
-                            NumberResult::new(
-                                &n,
-                                NumberOutcome::Unknown {
-                                    detail: detail.clone(),
-                                },
-                            )
-                        }));
-                    }
-                    Ok(_) if unproved_sends < resends => {
-                        unproved_sends = unproved_sends.saturating_add(1);
-                    }
-                    Ok(_) => {
-                        let detail = format!("not submitted: {e}");
-                        decided.results.extend(pending.drain(..).map(|n| {
-                            NumberResult::new(
-                                &n,
-                                NumberOutcome::Failed {
-                                    detail: detail.clone(),
-                                },
-                            )
-                        }));
-                    }
-                    Err(lookup) => {
-                        let detail = format!("{e}; the lookup failed too: {lookup}");
-                        decided.results.extend(pending.drain(..).map(|n| {
-                            NumberResult::new(
-                                &n,
-                                NumberOutcome::Unknown {
-                                    detail: detail.clone(),
-                                },
-                            )
-                        }));
-                    }
-                }
-            }
-            Err(e) => {
-                let code = refusal_code(&e);
-                refuse_all(&mut decided, &mut pending, &code, &e.to_string());
-            }
-        }
-    }
-    decided
-}
-
-/// Every pending number done, in request `id`.
-fn finish(decided: &mut Decided, pending: &mut Vec<UsNumber>, id: Uuid) {
-    decided
-        .results
-        .extend(pending.drain(..).map(|n| NumberResult {
-            remediation_id: Some(id),
-            ..NumberResult::new(&n, NumberOutcome::Done)
-        }));
-}
-
-fn refuse_all(decided: &mut Decided, pending: &mut Vec<UsNumber>, code: &str, detail: &str) {
-    decided.results.extend(pending.drain(..).map(|n| {
-        let outcome = NumberOutcome::Refused {
-            code: code.to_owned(),
-            detail: detail.to_owned(),
-        };
-        NumberResult::new(&n, outcome)
-    }));
 }
 
 /// The most pages of requests a lookup reads.
 const LOOKUP_PAGES: u64 = 40;
 
-/// The requests created since the job began, with the template's purpose and `count` numbers,
-/// that no batch of the job has claimed.
-async fn find_lost(
-    client: &Client,
-    enterprise_id: Uuid,
+/// The job's request that carries `marker`: created since the batch was first sent (on the
+/// server's clock), with the template's purpose and that marker, as many numbers as `numbers`,
+/// and, once its results are out, none but `numbers` in them.
+pub(in crate::bulk) async fn find(
+    ctx: &JobContext,
     template: &RemediationTemplate,
-    shared: &Shared,
-    count: usize,
-) -> Result<Vec<Uuid>, Error> {
-    let mut lost = Vec::new();
+    numbers: &[UsNumber],
+    first: &SentWith,
+    marker: &str,
+) -> Result<Option<Uuid>, Error> {
+    let purpose = template.marked(Some(marker));
+    // The filter may be read to the second: truncated down, it stays a lower bound.
+    let created_from =
+        floor_of(ctx, first).map(|f| f.duration_trunc(TimeDelta::seconds(1)).unwrap_or(f));
     let filter = RemediationFilter {
-        created_from: Some(shared.began),
+        created_from,
         ..RemediationFilter::default()
     };
-    for number in 1..=LOOKUP_PAGES {
-        let page = client
-            .remediations(enterprise_id, Page::new(number, Page::MAX_SIZE), filter)
+    for page_number in 1..=LOOKUP_PAGES {
+        ctx.count_lookup();
+        let page = ctx
+            .idempotent
+            .remediations(
+                ctx.enterprise,
+                Page::new(page_number, Page::MAX_SIZE),
+                filter,
+            )
             .await?;
         let last = (page.data.len() as u64) < Page::MAX_SIZE;
         for request in &page.data {
-            let purpose: &str = request.call_purpose.as_ref();
-            let claimed = shared
-                .claimed
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(&request.id);
-            if purpose == template.call_purpose
-                && usize::try_from(request.phone_numbers_count).ok() == Some(count)
-                && !claimed
+            let same_purpose: &str = request.call_purpose.as_ref();
+            if same_purpose == purpose
+                && usize::try_from(request.phone_numbers_count).ok() == Some(numbers.len())
+                && holds_only(ctx, request.id, numbers).await?
             {
-                lost.push(request.id);
+                return Ok(Some(request.id));
             }
         }
         if last {
             break;
         }
     }
-    Ok(lost)
+    Ok(None)
+}
+
+/// Whether request `id`'s per-number results, once out, name none but `numbers`.
+async fn holds_only(ctx: &JobContext, id: Uuid, numbers: &[UsNumber]) -> Result<bool, Error> {
+    ctx.count_lookup();
+    let request = ctx.idempotent.remediation(ctx.enterprise, id).await?;
+    let Some(results) = request.results else {
+        return Ok(true);
+    };
+    let ours: std::collections::HashSet<&str> = numbers.iter().map(UsNumber::as_str).collect();
+    Ok([
+        &results.remediated,
+        &results.not_flagged,
+        &results.requires_review,
+        &results.refused,
+        &results.ineligible,
+    ]
+    .into_iter()
+    .flatten()
+    .all(|n| ours.contains(n.as_str())))
 }

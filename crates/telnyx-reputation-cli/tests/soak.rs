@@ -1,0 +1,360 @@
+//! The billing promise when outcomes are uncertain, end to end: `associate`, `refresh` and
+//! `remediation submit` against a `mock serve` process whose reads see writes late, whose clock
+//! is skewed from ours and whose writes land after their answers timed out (or are lost), each
+//! job SIGKILLed at a seeded point and finished by `resume`. After every round the emulator's
+//! ledger must have billed exactly one event per number the job meant to bill, and the state
+//! must be what the user asked.
+//!
+//! The rounds are randomized but seeded (a failing round repeats from its number); how many
+//! come from `SOAK_ROUNDS` (default 12, which covers each operation four times, killed and not,
+//! under each fault). A refresh of 100,000 numbers killed mid-way and resumed has a test of its
+//! own.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::*;
+
+/// Each request's timeout: a lost answer is waited out this long before the first lookup, and
+/// as long again before the second.
+const TIMEOUT: &str = "0.6";
+
+/// A seeded xorshift, so a failing round repeats from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+}
+
+fn rounds() -> u32 {
+    std::env::var("SOAK_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12)
+}
+
+fn journal_lines(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// The ledger's count for `kind` (`associate`, `refresh`, `remediation`).
+fn ledger(server: &Server, kind: &str) -> u64 {
+    admin(server, "GET", "/__mock/billing", "")[kind]
+        .as_u64()
+        .unwrap()
+}
+
+/// How a command ended.
+enum End {
+    /// SIGKILLed.
+    Killed,
+    /// Exited 0, with its stdout.
+    Done(String),
+}
+
+/// Runs the binary with `args` against the server; with `kill_at`, SIGKILLs it once `journal`
+/// holds that many complete lines, unless it ended first. Any exit but 0 fails the test.
+fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<usize>) -> End {
+    let mut child = Command::new(BIN)
+        .args([
+            "--base-url",
+            &server.base_url,
+            "-q",
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .args(["--timeout", TIMEOUT])
+        .args(args)
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(at) = kill_at {
+        let mut tries = 0u32;
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if journal_lines(journal) >= at {
+                // SIGKILL: no handler runs, nothing is flushed, as a power cut would leave it.
+                child.kill().unwrap();
+                break;
+            }
+            tries += 1;
+            assert!(tries < 120_000, "the journal never reached {at} lines");
+            std::thread::yield_now();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    match out.status.code() {
+        None => End::Killed,
+        Some(0) => End::Done(stdout),
+        Some(code) => panic!(
+            "{args:?} exit {code}: {}{stdout}\njournal:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(journal).unwrap_or_default()
+        ),
+    }
+}
+
+/// Runs a job killed at a seeded journal line (started again while killed before its plan was
+/// whole, since it then sent nothing), then `resume` until one ends it, the first one killed
+/// too in a seeded third of the runs. Returns the last command's stdout, and whether a kill
+/// landed.
+fn run_and_resume(
+    server: &Server,
+    dir: &Path,
+    name: &str,
+    args: &[&str],
+    kill_at: Option<usize>,
+    rng: &mut Rng,
+) -> (String, bool) {
+    for attempt in 0..2 {
+        let journal = dir.join(format!("{name}.{attempt}.journal"));
+        let journal_arg = journal.to_str().unwrap();
+        let mut with_journal = args.to_vec();
+        with_journal.extend(["--journal", journal_arg]);
+        // Started again without a kill when the first was killed before its plan was whole.
+        let kill_at = kill_at.filter(|_| attempt == 0);
+        let end = run_killed(server, &with_journal, &journal, kill_at);
+        if let End::Done(out) = end {
+            return (out, false);
+        }
+        let planned = std::fs::read_to_string(&journal)
+            .unwrap_or_default()
+            .contains("\"event\":\"planned\"");
+        if !planned {
+            continue;
+        }
+        for resumes in 0..10 {
+            let kill_at = (resumes == 0 && rng.below(3) == 0)
+                .then(|| journal_lines(&journal) + 1 + rng.below(4) as usize);
+            if let End::Done(out) = run_killed(server, &["resume", journal_arg], &journal, kill_at)
+            {
+                return (out, true);
+            }
+        }
+        panic!("{name}: resume never finished");
+    }
+    panic!("{name}: never planned");
+}
+
+/// The rows of a refresh's or remediation's JSON report, by status.
+fn statuses(out: &str) -> Vec<(String, String)> {
+    let rows: serde_json::Value =
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["input"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Associates `numbers` with no faults on, as setup.
+fn monitor(server: &Server, numbers: &str) {
+    admin(server, "PUT", "/__mock/faults", "{}");
+    let out = api(
+        server,
+        &[
+            "-q",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--no-journal",
+        ],
+        Some(numbers),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() {
+    let server = mock_serve(&["--seed", "23", "--remediation-step-ms", "3600000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut covered = BTreeSet::new();
+    for round in 0..rounds() {
+        let mut rng = Rng(0x5EED_0000_0000_0001 ^ (u64::from(round) + 1).wrapping_mul(0x9E37_79B9));
+        let operation = ["associate", "refresh", "remediation"][round as usize % 3];
+        let count = 20 + rng.below(60) as u32;
+        let inputs = numbers(round * 100, count);
+        let wanted: BTreeSet<String> = inputs.lines().map(str::to_owned).collect();
+        if operation != "associate" {
+            monitor(&server, &inputs);
+        }
+        // Lag and slow commits within what the timeout proves (seen by the second lookup, a
+        // timeout after the first), any skew, and lost answers.
+        let lag = rng.pick(&["0", "100", "200"]);
+        let slow = rng.pick(&["0", "700"]);
+        let skew = rng.pick(&["0", "-3600000", "5400000", "-2500"]);
+        let drop = rng.pick(&["0", "0.15"]);
+        let faults = format!(
+            r#"{{"list_lag_ms": {lag}, "slow_commit_ms": {slow}, "slow_commit_rate": 0.3, "clock_skew_ms": {skew}, "commit_then_drop_rate": {drop}}}"#
+        );
+        let kind = if operation == "remediation" {
+            "remediation"
+        } else {
+            operation
+        };
+        let before = ledger(&server, kind);
+        admin(&server, "PUT", "/__mock/faults", &faults);
+        eprintln!("round {round}: {operation} {faults}");
+        let file = dir.path().join(format!("round{round}.txt"));
+        std::fs::write(&file, &inputs).unwrap();
+        let file = file.to_str().unwrap().to_owned();
+        let batch = rng.pick(&["5", "10", "20"]);
+        let concurrency = rng.pick(&["1", "2", "3"]);
+        let mut args: Vec<&str> = match operation {
+            "associate" => vec!["associate"],
+            "refresh" => vec!["refresh"],
+            _ => vec![
+                "remediation",
+                "submit",
+                "--call-purpose",
+                "appointment reminders",
+            ],
+        };
+        args.extend([
+            "--enterprise",
+            ENTERPRISE,
+            "--batch-size",
+            batch,
+            "--concurrency",
+            concurrency,
+            &file,
+        ]);
+        // Killed in every other set of three rounds, at a seeded line of the plan or of the
+        // sends (each batch writes its plan line, then an attempt and an outcome at least).
+        let batches = u64::from(count).div_ceil(batch.parse().unwrap());
+        let kill_at = (round / 3 % 2 == 0).then(|| 2 + rng.below(3 * batches) as usize);
+        let name = format!("round{round}");
+        let (out, killed) = run_and_resume(&server, dir.path(), &name, &args, kill_at, &mut rng);
+        admin(&server, "PUT", "/__mock/faults", "{}");
+        covered.insert((operation, killed, slow != "0", lag != "0", skew != "0"));
+        let billed = ledger(&server, kind) - before;
+        let context = format!("round {round} ({operation}, faults {faults}, killed {killed})");
+        assert_eq!(
+            billed,
+            u64::from(count),
+            "{context}: billed once per number"
+        );
+        match operation {
+            "associate" => {
+                let held = held(&server, ENTERPRISE);
+                assert!(
+                    wanted.is_subset(&held),
+                    "{context}: every number associated"
+                );
+            }
+            _ => {
+                let rows = statuses(&out);
+                let done: BTreeSet<String> = rows
+                    .iter()
+                    .filter(|(_, s)| s == "done")
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                assert_eq!(done, wanted, "{context}: every number done: {rows:?}");
+            }
+        }
+    }
+    // The rounds reach every operation, killed and not.
+    for operation in ["associate", "refresh", "remediation"] {
+        for killed in [true, false] {
+            if rounds() >= 12 {
+                assert!(
+                    covered.iter().any(|c| c.0 == operation && c.1 == killed),
+                    "{operation} killed={killed} never ran: {covered:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_refresh_of_100_000_numbers_killed_mid_way_is_finished_by_resume_billing_each_once() {
+    let server = mock_serve(&["--seed", "3", "--populate", "100000"]);
+    let state = admin(&server, "GET", "/__mock/state", "");
+    let numbers: Vec<String> = state["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(numbers.len(), 100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("numbers.txt");
+    std::fs::write(&file, numbers.join("\n")).unwrap();
+    let journal = dir.path().join("refresh.journal");
+    let journal_arg = journal.to_str().unwrap();
+    let before = ledger(&server, "refresh");
+    // A few answers lost, and reads a little late, all through the job and its resume.
+    admin(
+        &server,
+        "PUT",
+        "/__mock/faults",
+        r#"{"commit_then_drop_rate": 0.01, "list_lag_ms": 100}"#,
+    );
+    // 1,000 plan lines and `planned`, then an attempt and an outcome per batch: killed a seeded
+    // way into the sends.
+    let mut rng = Rng(0x100_000);
+    let kill_at = 1_002 + 300 + rng.below(900) as usize;
+    let end = run_killed(
+        &server,
+        &[
+            "refresh",
+            "--enterprise",
+            ENTERPRISE,
+            file.to_str().unwrap(),
+            "--journal",
+            journal_arg,
+        ],
+        &journal,
+        Some(kill_at),
+    );
+    assert!(matches!(end, End::Killed), "killed mid-way");
+    let partly = ledger(&server, "refresh") - before;
+    assert!(
+        (1..100_000).contains(&partly),
+        "killed mid-way: {partly} billed"
+    );
+    let End::Done(out) = run_killed(&server, &["resume", journal_arg], &journal, None) else {
+        unreachable!("not killed")
+    };
+    admin(&server, "PUT", "/__mock/faults", "{}");
+    assert_eq!(
+        ledger(&server, "refresh") - before,
+        100_000,
+        "exactly one check billed per number"
+    );
+    let rows = statuses(&out);
+    assert_eq!(rows.len(), 100_000);
+    assert!(rows.iter().all(|(_, s)| s == "done"), "every number done");
+}
