@@ -5,12 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use telnyx_reputation::Removal;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
 use telnyx_reputation::sync::SyncOutcome;
 
 use crate::commands::outcome::conclude;
 use crate::commands::report::exit_of;
-use crate::commands::sync::{left_to_journal, sync_failure};
+use crate::commands::sync::{left_to_journal, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
@@ -44,6 +45,8 @@ pub struct Recovered {
     pub pruned: usize,
     /// Whether an interrupt stopped a sync's prune with extras left.
     pub prune_interrupted: bool,
+    /// The numbers a sync's journal says Telnyx removed and the sync holds back.
+    pub withheld: Vec<Removal>,
 }
 
 /// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
@@ -94,6 +97,7 @@ pub async fn recover(
                 report,
                 pruned: 0,
                 prune_interrupted: false,
+                withheld: Vec::new(),
             }),
     };
     drop(watch);
@@ -113,6 +117,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
         prune_interrupted: outcome.interrupted && !report.interrupted,
         pruned: outcome.disassociated.len(),
         report,
+        withheld: outcome.withheld,
     })
 }
 
@@ -135,12 +140,14 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
         report,
         pruned,
         prune_interrupted,
+        withheld,
     } = recover(Recovery::Resume, &args.journal, global).await?;
     if pruned > 0 || prune_interrupted {
         global.note(format!(
             "the sync's associations are done; {pruned} extra(s) disassociated by this run"
         ));
     }
+    note_withheld(&withheld, global);
     let exit = if pruned == 0 && !prune_interrupted && finished_before(&report, global) {
         Exit::Success
     } else {
