@@ -12,7 +12,7 @@ Exit codes:
   1    the API refused the job, some numbers, or the credentials (401, enterprise not found)
   2    usage or input error (bad flag, missing or unreadable file, unreadable journal)
   3    network or server failure after retries, a malformed answer, or an outcome unknown
-  4    an alert was raised (`report --fail-on LEVEL`)
+  4    an alert was raised (`report --fail-on LEVEL`, `--fail-on-ownership`)
   130  interrupted (Ctrl-C or SIGTERM)";
 
 /// How the process ends. Each variant has one documented code; see [`EXIT_CODES_HELP`].
@@ -28,7 +28,7 @@ pub enum Exit {
     /// 3: the network or the server failed after retries, the server answered something
     /// malformed, or whether a request took effect is unknown.
     Unavailable,
-    /// 4: a report found what `--fail-on` asked to alert on.
+    /// 4: a report found what `--fail-on` or `--fail-on-ownership` asked to alert on.
     Alert,
     /// 130: the user interrupted the command (the shell's code for SIGINT).
     Interrupted,

@@ -8,7 +8,7 @@
 //!   the same on every subcommand;
 //! - 2: usage or input error (bad flag, missing or unreadable file, unreadable journal);
 //! - 3: network or server failure after retries, a malformed answer, or an outcome unknown;
-//! - 4: an alert was raised (`report --fail-on`);
+//! - 4: an alert was raised (`report --fail-on`, `--fail-on-ownership`);
 //! - 130: interrupted.
 //!
 //! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
@@ -57,10 +57,11 @@ enum Command {
     Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.
     List(commands::list::Args),
-    /// Report every monitored number's reputation from list pages (never billed); alert with
-    /// `--fail-on`.
+    /// Report every monitored number's reputation and ownership from list pages (never billed);
+    /// alert with `--fail-on` and `--fail-on-ownership`.
     Report(commands::reputation_report::Args),
-    /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`).
+    /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`; numbers
+    /// Telnyx removed are held back unless `--readd-removed`).
     Sync(commands::sync::Args),
     /// Read one number's reputation.
     Get(commands::numbers::GetArgs),

@@ -2,7 +2,8 @@
 //! `--dry-run` sending nothing, `--prune` converging, and a second sync with nothing to do; FILE
 //! read as `associate` reads it (a CSV column behind a header, a bad line stopping everything);
 //! the journal by default and `jobs` listing it; a prune stopped by Ctrl-C finished by `resume`,
-//! and `rollback` undoing the associations alone. (SIGKILL at seeded points: `sync_kill.rs`.)
+//! and `rollback` undoing the associations alone; a number Telnyx removed held back (listed, not
+//! billed) until `--readd-removed`, one the customer removed associated as before. (SIGKILL at seeded points: `sync_kill.rs`.)
 
 mod common;
 
@@ -270,4 +271,90 @@ fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
     assert_eq!(rows[0]["pruned"], 2);
     let open = run_env(&["--output", "json", "jobs"], &env, None);
     assert_eq!(stdout(&open).trim(), "[]", "nothing left to do");
+}
+
+#[test]
+fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_removal_is_not() {
+    let server = mock_serve(&[]);
+    seed(&server, 0, 5);
+    // Telnyx removes +16035550002 (reported disconnected: reassigned); the customer removes
+    // +16035550003 themselves.
+    let body = format!(
+        r#"{{"enterprise_id":"{ENTERPRISE}","phone_number":"+16035550002","event":"disconnected"}}"#
+    );
+    let answer = admin(&server, "POST", "/__mock/ownership", &body);
+    assert_eq!(answer["data"]["removal_reason"], "reassigned", "{answer}");
+    let out = api(&server, &["disassociate", "+16035550003"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = format!("{}+18005550100\n", numbers(0, 5));
+    let path = common::file(&dir, "inventory.txt", inventory.as_bytes());
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["sync", "--enterprise", ENTERPRISE, &path, "--no-journal"];
+        args.extend_from_slice(extra);
+        api(&server, &args, None)
+    };
+    let billed_before = billed(&server);
+
+    let dry = sync(&["--dry-run"]);
+    let text = stdout(&dry);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    for said in [
+        "removed by Telnyx",
+        "1 (not associated again: --readd-removed associates them, billed)",
+        "+16035550002 (reassigned, 20",
+        "2 (1 removed by Telnyx not billed: not associated without --readd-removed)",
+        "toll-free",
+        "1 (accepted from your Telnyx inventory only): +18005550100",
+    ] {
+        assert!(text.contains(said), "{said:?} in\n{text}");
+    }
+    let mut json_args = vec!["--output", "json"];
+    json_args.extend(["sync", "--enterprise", ENTERPRISE, &path, "--dry-run"]);
+    let first = plan(&api(&server, &json_args, None));
+    assert_eq!(
+        first["associate"],
+        serde_json::json!(["+16035550003", "+18005550100"])
+    );
+    assert_eq!(
+        first["removed_by_telnyx"][0]["phone_number"],
+        "+16035550002"
+    );
+    assert_eq!(
+        first["removed_by_telnyx"][0]["removal_reason"],
+        "reassigned"
+    );
+    assert_eq!(first["readd_removed"], false);
+    assert_eq!(first["billable_checks"], 2);
+    assert_eq!(
+        first["notes"][0]["note"],
+        "accepted from your Telnyx inventory only"
+    );
+    assert_eq!(billed(&server), billed_before, "a dry run bills nothing");
+
+    let applied = sync(&[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    assert!(
+        stderr(&applied).contains("1 number(s) removed by Telnyx not associated again"),
+        "{}",
+        stderr(&applied)
+    );
+    assert_eq!(billed(&server) - billed_before, 2, "not the removed number");
+    let mut wanted = set(&inventory);
+    wanted.remove("+16035550002");
+    assert_eq!(held(&server, ENTERPRISE), wanted);
+
+    let readd = sync(&["--readd-removed"]);
+    assert_eq!(readd.status.code(), Some(0), "{}", stderr(&readd));
+    assert!(
+        stdout(&readd).contains("1 (associated again: --readd-removed; billed)"),
+        "{}",
+        stdout(&readd)
+    );
+    assert_eq!(
+        billed(&server) - billed_before,
+        3,
+        "re-added: one more check"
+    );
+    assert_eq!(held(&server, ENTERPRISE), set(&inventory));
 }

@@ -51,6 +51,7 @@ mod pacer;
 mod pages;
 mod refresh;
 mod remediation;
+mod removed;
 pub mod report;
 pub mod retry;
 mod server_clock;
@@ -70,6 +71,7 @@ pub use refresh::{RefreshReport, RefreshResult};
 pub use remediation::{
     Remediation, RemediationFilter, RemediationPage, RemediationStatus, RemediationSubmission,
 };
+pub use removed::Removal;
 pub use retry::{Patience, RetryPolicy};
 pub use settings::{CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings};
 pub use terms::TermsAgreement;

@@ -264,32 +264,47 @@ impl Client {
         page_size: u64,
     ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + '_ {
         let filter = filter.into();
-        let walk = Walk::new(max_pages);
-        let failed = move |page: u64, reason: String| Error::Pagination {
-            operation: scope_operation(scope),
-            page,
-            reason,
-        };
-        stream::try_unfold(walk, move |mut walk| {
-            let filter = filter.clone();
-            async move {
-                let number = match walk.next_page() {
-                    Ok(Some(number)) => number,
-                    Ok(None) => return Ok(None),
-                    Err(reason) => return Err(failed(max_pages.max(1), reason)),
-                };
-                let answer = self
-                    .list(scope, Page::new(number, page_size), filter)
-                    .await?;
-                match walk.take(number, answer) {
-                    Ok(rows) if rows.is_empty() => Ok(None),
-                    Ok(rows) => Ok(Some((rows, walk))),
-                    Err(reason) => Err(failed(number, reason)),
-                }
-            }
+        walk(scope, max_pages, move |number| {
+            self.list(scope, Page::new(number, page_size), filter.clone())
         })
-        .boxed()
     }
+}
+
+/// The walk of [`Client::list_pages_of`] with each page asked for by `fetch` (given the page
+/// number), under the same rules: for a list request that [`NumberFilter`] cannot express
+/// (the removed numbers, [`Client::removed_numbers`]).
+pub(crate) fn walk<'a, F, Fut>(
+    scope: Scope,
+    max_pages: u64,
+    fetch: F,
+) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + 'a
+where
+    F: Fn(u64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<NumberPage, Error>> + Send + 'a,
+{
+    let failed = move |page: u64, reason: String| Error::Pagination {
+        operation: scope_operation(scope),
+        page,
+        reason,
+    };
+    stream::try_unfold(Walk::new(max_pages), move |mut walk| {
+        let asked = walk
+            .next_page()
+            .map(|next| next.map(|number| (number, fetch(number))));
+        async move {
+            let (number, answer) = match asked {
+                Ok(Some(asked)) => asked,
+                Ok(None) => return Ok(None),
+                Err(reason) => return Err(failed(max_pages.max(1), reason)),
+            };
+            match walk.take(number, answer.await?) {
+                Ok(rows) if rows.is_empty() => Ok(None),
+                Ok(rows) => Ok(Some((rows, walk))),
+                Err(reason) => Err(failed(number, reason)),
+            }
+        }
+    })
+    .boxed()
 }
 
 /// The operation id of a list in `scope`, for errors.

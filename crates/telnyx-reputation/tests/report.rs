@@ -1,16 +1,19 @@
 //! Reports against the emulator: concurrent pages in order, rows equal to the emulator's
-//! state, nothing billed, and the changes since a snapshot.
+//! state, nothing billed, the changes since a snapshot, and ownership tracking (a carrier
+//! change and a removal seen from list pages alone).
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::TryStreamExt;
+use telnyx_reputation::api::RemovalReason;
 use telnyx_reputation::e164::{Batch, UsNumber};
 use telnyx_reputation::report::{
-    Change, Comparison, DEFAULT_SCORE_DELTA, Row, Snapshot, SnapshotWriter,
+    Alert, Change, Comparison, DEFAULT_SCORE_DELTA, Ownership, Row, Snapshot, SnapshotWriter,
+    Source,
 };
-use telnyx_reputation::{Client, NumberReputation, Scope};
+use telnyx_reputation::{Client, NumberReputation, Removal, Scope};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, MockConfig, MockHandle, start};
 
 async fn populated(numbers: u64, seed: u64) -> MockHandle {
@@ -224,5 +227,126 @@ async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
     assert!(
         changes.len() > 2,
         "the refreshes changed something: {changes:?}"
+    );
+}
+
+#[tokio::test]
+async fn rows_carry_ownership_and_since_reports_a_flag_and_a_removal_with_its_reason() {
+    let mut config = MockConfig::demo();
+    config.external = vec!["+1919555".parse().unwrap()];
+    let mock = start(config).await.unwrap();
+    let client = common::client(&mock);
+    common::approve_external(&mock, DEMO_ENTERPRISE).await;
+    let external: UsNumber = "+19195550001".parse().unwrap();
+    let disconnected: UsNumber = "+16035550002".parse().unwrap();
+    let numbers: Vec<UsNumber> = ["+16035550001", "+18005550100"]
+        .iter()
+        .map(|n| n.parse().unwrap())
+        .chain([disconnected, external])
+        .collect();
+    client
+        .associate(DEMO_ENTERPRISE, &Batch::new(numbers).unwrap())
+        .await
+        .unwrap();
+    let billed = mock.billing();
+
+    let before = report(&client, 2).await;
+    let tracking: BTreeMap<String, (Option<Source>, Option<Ownership>)> = before
+        .iter()
+        .map(|r| {
+            (
+                r.phone_number.to_string(),
+                (r.tracking.source, r.tracking.ownership_status),
+            )
+        })
+        .collect();
+    let verified = |source| (Some(source), Some(Ownership::Verified));
+    assert_eq!(
+        tracking,
+        BTreeMap::from([
+            ("+16035550001".into(), verified(Source::Telnyx)),
+            ("+16035550002".into(), verified(Source::Telnyx)),
+            ("+18005550100".into(), verified(Source::Telnyx)),
+            ("+19195550001".into(), verified(Source::External)),
+        ])
+    );
+    assert!(before.iter().all(|r| r.tracking.confirm_by.is_none()));
+    let mut writer = SnapshotWriter::new(Vec::new(), "s.jsonl");
+    for row in &before {
+        writer.write(row).unwrap();
+    }
+    let snapshot = Snapshot::read(&writer.finish().unwrap().0[..], "s.jsonl".as_ref()).unwrap();
+
+    // The daily check finds the external number with another carrier; the other one is
+    // reported disconnected (removed: reassigned).
+    common::ownership_event(&mock, DEMO_ENTERPRISE, external.as_str(), "carrier_changed").await;
+    common::ownership_event(
+        &mock,
+        DEMO_ENTERPRISE,
+        disconnected.as_str(),
+        "disconnected",
+    )
+    .await;
+
+    let after = report(&client, 2).await;
+    assert_eq!(after.len(), 3, "a removed number leaves the list");
+    let flagged = after.iter().find(|r| r.phone_number == external).unwrap();
+    assert_eq!(
+        flagged.tracking.ownership_status,
+        Some(Ownership::PendingConfirmation)
+    );
+    let confirm_by = flagged
+        .tracking
+        .confirm_by
+        .expect("a deadline while pending");
+    let mut alert = Alert::on_ownership();
+    for row in &after {
+        alert.row(row);
+    }
+    assert_eq!(alert.ownership_hits(), 1);
+    assert_eq!(alert.needing_confirmation()[0].phone_number, external);
+
+    let mut comparison = Comparison::new(&snapshot, DEFAULT_SCORE_DELTA);
+    let mut changes = Vec::new();
+    for row in &after {
+        comparison.compare(row, &mut changes);
+    }
+    let removals: BTreeMap<UsNumber, Removal> = client
+        .removed_numbers(Scope::Enterprise(DEMO_ENTERPRISE))
+        .map_ok(|r| (r.phone_number, r))
+        .try_collect()
+        .await
+        .unwrap();
+    changes.extend(comparison.removed_with(&removals));
+    let found: Vec<(UsNumber, Change)> = changes
+        .into_iter()
+        .map(|c| (c.phone_number, c.change))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                external,
+                Change::OwnershipChanged {
+                    from: Some(Ownership::Verified),
+                    to: Some(Ownership::PendingConfirmation),
+                    confirm_by: Some(confirm_by),
+                }
+            ),
+            (
+                disconnected,
+                Change::Removed {
+                    risk: None,
+                    removal_reason: Some(RemovalReason::Reassigned),
+                    removed_at: removals[&disconnected].removed_at,
+                }
+            ),
+        ]
+    );
+    assert!(removals[&disconnected].removed_at.is_some());
+    assert_eq!(
+        mock.billing(),
+        billed,
+        "reports and list walks bill nothing"
     );
 }

@@ -251,3 +251,77 @@ async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it()
         assert!(!Replay::read(&path).unwrap().has_work_left());
     }
 }
+
+#[tokio::test]
+async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_same() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    seed(&client, 0..5).await;
+    common::ownership_event(&mock, DEMO_ENTERPRISE, n(1).as_str(), "disconnected").await;
+    common::ownership_event(&mock, DEMO_ENTERPRISE, n(2).as_str(), "disconnected").await;
+    let desired: Vec<UsNumber> = (0..8).map(n).collect();
+    let plan = client
+        .plan_sync(DEMO_ENTERPRISE, desired.clone(), false)
+        .await
+        .unwrap();
+    assert_eq!(plan.associate, (5..8).map(n).collect::<Vec<_>>());
+    assert_eq!(plan.withheld().len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sync.journal");
+    let outcome = plan
+        .apply(&client, BulkOptions::default().journal(&path))
+        .await
+        .unwrap();
+    assert!(outcome.converged, "{outcome:?}");
+    assert_eq!(outcome.withheld, plan.removed_by_telnyx);
+
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.removed_by_telnyx, plan.removed_by_telnyx);
+    assert!(!replay.readd_removed);
+    let planned: BTreeSet<UsNumber> = replay.plan.values().flatten().copied().collect();
+    assert!(!planned.contains(&n(1)) && !planned.contains(&n(2)));
+
+    // Resuming the finished journal sends nothing and says the same.
+    let billed = mock.billing();
+    let resumed = client
+        .resume_sync(&path, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(resumed.withheld, plan.removed_by_telnyx);
+    assert_eq!(mock.billing(), billed);
+    assert_eq!(
+        held(&mock),
+        desired
+            .iter()
+            .copied()
+            .filter(|x| *x != n(1) && *x != n(2))
+            .collect()
+    );
+
+    // Re-added, the journal says so and the numbers are in its plan.
+    let readding = client
+        .plan_sync_with(
+            DEMO_ENTERPRISE,
+            desired,
+            telnyx_reputation::sync::PlanOptions {
+                readd_removed: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let path = dir.path().join("readd.journal");
+    let outcome = readding
+        .apply(&client, BulkOptions::default().journal(&path))
+        .await
+        .unwrap();
+    assert!(
+        outcome.converged && outcome.withheld.is_empty(),
+        "{outcome:?}"
+    );
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.readd_removed);
+    assert_eq!(replay.removed_by_telnyx.len(), 2);
+    assert_eq!(replay.ours, BTreeSet::from([n(1), n(2)]));
+    assert_eq!(mock.billing().associate - billed.associate, 2);
+}

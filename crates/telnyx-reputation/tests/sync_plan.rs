@@ -1,14 +1,17 @@
 //! Sync plans against the emulator: missing, extra and conflicting numbers found from list
 //! pages alone, nothing billed by planning, and a plan applied by hand then planned again is
-//! empty.
+//! empty; numbers Telnyx removed held back (not billed) unless re-added, numbers the customer
+//! removed planned as before.
 
 mod common;
 
 use std::collections::BTreeSet;
 
 use telnyx_reputation::Scope;
+use telnyx_reputation::api::RemovalReason;
 use telnyx_reputation::bulk::BulkOptions;
 use telnyx_reputation::e164::{Batch, UsNumber};
+use telnyx_reputation::sync::PlanOptions;
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, EnterpriseConfig, Faults, MockConfig, start};
 use uuid::Uuid;
 
@@ -190,4 +193,104 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .unwrap();
         assert!(again.is_empty(), "seed {seed}: {again:?}");
     }
+}
+
+#[tokio::test]
+async fn numbers_telnyx_removed_are_held_back_unless_readded_and_customer_removals_are_not() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = common::client(&mock);
+    let scope = Scope::Enterprise(DEMO_ENTERPRISE);
+    client
+        .associate(
+            DEMO_ENTERPRISE,
+            &Batch::new((0..10).map(n).collect()).unwrap(),
+        )
+        .await
+        .unwrap();
+    // Telnyx removes one (reported disconnected: reassigned); the customer removes another.
+    common::ownership_event(&mock, DEMO_ENTERPRISE, n(3).as_str(), "disconnected").await;
+    client.disassociate(scope, n(4).as_e164()).await.unwrap();
+    let toll_free: UsNumber = "+18005550100".parse().unwrap();
+    let desired: Vec<UsNumber> = (0..10).map(n).chain([toll_free]).collect();
+    let billed = mock.billing();
+
+    let plan = client
+        .plan_sync(DEMO_ENTERPRISE, desired.clone(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        plan.associate,
+        vec![n(4), toll_free],
+        "customer_removed: as before"
+    );
+    let held: Vec<(UsNumber, Option<RemovalReason>)> = plan
+        .removed_by_telnyx
+        .iter()
+        .map(|r| (r.phone_number, r.removal_reason.clone()))
+        .collect();
+    assert_eq!(held, vec![(n(3), Some(RemovalReason::Reassigned))]);
+    assert!(plan.removed_by_telnyx[0].removed_at.is_some());
+    assert_eq!(plan.withheld().len(), 1);
+    assert_eq!(
+        plan.billable_checks(),
+        2,
+        "the removed number is not billed"
+    );
+    let notes: Vec<UsNumber> = plan.notes().map(|note| note.number).collect();
+    assert_eq!(notes, vec![toll_free]);
+    assert_eq!(mock.billing(), billed, "planning bills nothing");
+
+    let outcome = plan.apply(&client, BulkOptions::default()).await.unwrap();
+    assert!(outcome.converged, "{outcome:?}");
+    assert_eq!(outcome.withheld, plan.removed_by_telnyx);
+    assert_eq!(mock.billing().associate - billed.associate, 2);
+    let monitored: BTreeSet<UsNumber> = mock
+        .world()
+        .associations
+        .values()
+        .map(|a| UsNumber::try_from(a.phone_number).unwrap())
+        .collect();
+    let mut wanted: BTreeSet<UsNumber> = desired.iter().copied().collect();
+    wanted.remove(&n(3));
+    assert_eq!(monitored, wanted);
+
+    // Planned again: nothing to send, the removed number still listed.
+    let again = client
+        .plan_sync(DEMO_ENTERPRISE, desired.clone(), false)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!(again.removed_by_telnyx, plan.removed_by_telnyx);
+
+    // Asked to, the sync associates it again: billed once.
+    let readd = PlanOptions {
+        readd_removed: true,
+        ..PlanOptions::default()
+    };
+    let readding = client
+        .plan_sync_with(DEMO_ENTERPRISE, desired.clone(), readd)
+        .await
+        .unwrap();
+    assert_eq!(readding.associate, vec![n(3)]);
+    assert!(readding.withheld().is_empty());
+    assert_eq!(readding.billable_checks(), 1);
+    let before = mock.billing();
+    let outcome = readding
+        .apply(&client, BulkOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        outcome.converged && outcome.withheld.is_empty(),
+        "{outcome:?}"
+    );
+    assert_eq!(mock.billing().associate - before.associate, 1);
+    let done = client
+        .plan_sync(DEMO_ENTERPRISE, desired, false)
+        .await
+        .unwrap();
+    assert!(
+        done.is_empty() && done.removed_by_telnyx.is_empty(),
+        "{done:?}"
+    );
+    assert_eq!(done.unchanged, 11);
 }

@@ -1,19 +1,23 @@
 //! `report`: every monitored number with its reputation, read from list pages only (never a
 //! per-number read, so never billed). Unsorted rows stream as the pages arrive; `--sort` holds
-//! the kept rows (about 100 bytes each) to order them. `--save` writes a snapshot of every
-//! number read; `--since` prints what changed since one instead of the rows; `--fail-on` ends
-//! with exit 4 when the alert is raised.
+//! the kept rows (about 120 bytes each) to order them. Each row carries the number's ownership
+//! tracking (SOURCE, OWNERSHIP, CONFIRM_BY). `--save` writes a snapshot of every number read;
+//! `--since` prints what changed since one instead of the rows (ownership changes included, and
+//! the reason of each removal, read from the removed numbers' list, also free); `--fail-on` and
+//! `--fail-on-ownership` end with exit 4 when their alert is raised.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use futures::TryStreamExt;
-use telnyx_reputation::Client;
+use telnyx_reputation::e164::UsNumber;
 use telnyx_reputation::report::{
     Alert, Change, Comparison, DEFAULT_SCORE_DELTA, NumberChange, Risk, Row, Selection, Snapshot,
     SnapshotWriter, SortKey, sort_rows,
 };
+use telnyx_reputation::{Client, Removal, Scope};
 use uuid::Uuid;
 
 use crate::context::Global;
@@ -57,13 +61,18 @@ pub struct Args {
     /// Exit 4 when a number is at or above LEVEL (with `--since`: when a number rose to it).
     #[arg(long, value_name = "LEVEL")]
     fail_on: Option<Risk>,
+    /// Exit 4 when a number's ownership is `pending_confirmation` or `flagged` (with `--since`
+    /// too: it needs its owner until confirmed), listing those numbers; alone or with
+    /// `--fail-on`.
+    #[arg(long)]
+    fail_on_ownership: bool,
     /// List pages asked for at once.
     #[arg(long, value_name = "N", default_value_t = Client::LIST_CONCURRENCY as u16,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
 }
 
-const ROW_HEADERS: [&str; 9] = [
+const ROW_HEADERS: [&str; 12] = [
     "phone_number",
     "enterprise_id",
     "spam_risk",
@@ -73,9 +82,12 @@ const ROW_HEADERS: [&str; 9] = [
     "engagement_score",
     "sentiment_score",
     "last_refreshed_at",
+    "source",
+    "ownership",
+    "confirm_by",
 ];
 
-const CHANGE_HEADERS: [&str; 4] = ["phone_number", "change", "from", "to"];
+const CHANGE_HEADERS: [&str; 5] = ["phone_number", "change", "from", "to", "detail"];
 
 fn text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -91,10 +103,11 @@ fn set<T: std::fmt::Display>(cell: &mut String, value: Option<T>) {
     }
 }
 
-/// The cells of a row, written into `cells` (nine, in [`ROW_HEADERS`] order) so that a report
-/// of a million rows reuses nine buffers instead of allocating nine strings a row.
-fn row_cells<'c>(row: &Row, cells: &'c mut [String; 9]) -> &'c [String] {
+/// The cells of a row, written into `cells` (twelve, in [`ROW_HEADERS`] order) so that a
+/// report of a million rows reuses twelve buffers instead of allocating twelve strings a row.
+fn row_cells<'c>(row: &Row, cells: &'c mut [String; 12]) -> &'c [String] {
     let r = &row.reputation;
+    let t = &row.tracking;
     let [
         number,
         enterprise,
@@ -105,6 +118,9 @@ fn row_cells<'c>(row: &Row, cells: &'c mut [String; 9]) -> &'c [String] {
         engagement,
         sentiment,
         refreshed,
+        source,
+        ownership,
+        confirm_by,
     ] = cells;
     set(number, Some(row.phone_number));
     set(enterprise, row.enterprise_id);
@@ -115,30 +131,132 @@ fn row_cells<'c>(row: &Row, cells: &'c mut [String; 9]) -> &'c [String] {
     set(engagement, r.engagement_score);
     set(sentiment, r.sentiment_score);
     set(refreshed, r.last_refreshed_at.map(|t| t.to_rfc3339()));
+    set(source, t.source);
+    set(ownership, t.ownership_status);
+    set(confirm_by, t.confirm_by.map(|t| t.to_rfc3339()));
     cells
 }
 
 fn change_cells(change: &NumberChange) -> Vec<String> {
-    let (kind, from, to) = match &change.change {
-        Change::Added { risk } => ("added", String::new(), text(*risk)),
-        Change::Removed { risk } => ("removed", text(*risk), String::new()),
-        Change::RiskUp { from, to } => ("risk_up", text(*from), text(*to)),
-        Change::RiskDown { from, to } => ("risk_down", text(*from), text(*to)),
+    let (kind, from, to, detail) = match &change.change {
+        Change::Added { risk } => ("added".into(), String::new(), text(*risk), String::new()),
+        Change::Removed {
+            risk,
+            removal_reason,
+            removed_at,
+        } => {
+            let mut detail = text(removal_reason.as_ref());
+            if let Some(at) = removed_at {
+                detail = format!("{detail} at {}", at.to_rfc3339()).trim().to_owned();
+            }
+            ("removed".into(), text(*risk), String::new(), detail)
+        }
+        Change::RiskUp { from, to } => ("risk_up".into(), text(*from), text(*to), String::new()),
+        Change::RiskDown { from, to } => {
+            ("risk_down".into(), text(*from), text(*to), String::new())
+        }
         Change::CategoryChanged { from, to } => (
-            "category_changed",
+            "category_changed".into(),
             text(from.as_deref()),
             text(to.as_deref()),
+            String::new(),
         ),
-        Change::ScoreMoved { score, from, to } => {
-            return vec![
-                change.phone_number.to_string(),
-                format!("{}_moved", score.0.field()),
-                from.to_string(),
-                to.to_string(),
-            ];
-        }
+        Change::ScoreMoved { score, from, to } => (
+            format!("{}_moved", score.0.field()),
+            from.to_string(),
+            to.to_string(),
+            String::new(),
+        ),
+        Change::OwnershipChanged {
+            from,
+            to,
+            confirm_by,
+        } => (
+            "ownership_changed".into(),
+            text(*from),
+            text(*to),
+            confirm_by.map_or_else(String::new, |t| format!("confirm by {}", t.to_rfc3339())),
+        ),
     };
-    vec![change.phone_number.to_string(), kind.to_owned(), from, to]
+    vec![change.phone_number.to_string(), kind, from, to, detail]
+}
+
+/// The removals of the `missing` numbers (a snapshot's numbers the list no longer shows), from
+/// the removed numbers' list of `scope` (list pages: free). A list that cannot be read leaves
+/// the removals without their reason, said on stderr: the changes are still printed.
+async fn removals(
+    client: &Client,
+    scope: Scope,
+    missing: BTreeSet<UsNumber>,
+    global: &Global,
+) -> BTreeMap<UsNumber, Removal> {
+    let mut found = BTreeMap::new();
+    if missing.is_empty() {
+        return found;
+    }
+    let mut listed = std::pin::pin!(client.removed_numbers(scope));
+    loop {
+        match listed.try_next().await {
+            Ok(Some(removal)) => {
+                if missing.contains(&removal.phone_number) {
+                    found.insert(removal.phone_number, removal);
+                }
+            }
+            Ok(None) => return found,
+            Err(e) => {
+                global.note(format!(
+                    "the removed numbers could not be listed ({e}); removals are shown without their reason"
+                ));
+                return found;
+            }
+        }
+    }
+}
+
+/// The alerts asked for: `--fail-on`, `--fail-on-ownership`, both or none.
+fn alert_of(args: &Args, since: bool) -> Option<Alert> {
+    let alert = match args.fail_on {
+        Some(level) => Alert::new(level, since),
+        None if args.fail_on_ownership => Alert::on_ownership(),
+        None => return None,
+    };
+    Some(if args.fail_on_ownership {
+        alert.with_ownership()
+    } else {
+        alert
+    })
+}
+
+/// Says on stderr what set the alerts off: the risk alert's count, and the numbers needing
+/// ownership confirmation (the first [`Alert::LISTED`]).
+fn print_alert(alert: &Alert, since: bool) {
+    if let Some(level) = alert.level().filter(|_| alert.risk_hits() > 0) {
+        eprintln!(
+            "alert: {} numbers {} {level}",
+            alert.risk_hits(),
+            if since {
+                "rose to or above"
+            } else {
+                "at or above"
+            },
+        );
+    }
+    if alert.ownership_hits() > 0 {
+        eprintln!(
+            "alert: {} numbers need their ownership confirmed (pending_confirmation or flagged):",
+            alert.ownership_hits()
+        );
+        for hit in alert.needing_confirmation() {
+            let by = hit
+                .confirm_by
+                .map_or_else(String::new, |t| format!(", confirm by {}", t.to_rfc3339()));
+            eprintln!("  {} {}{by}", hit.phone_number, hit.ownership_status);
+        }
+        let listed = u64::try_from(alert.needing_confirmation().len()).unwrap_or(u64::MAX);
+        if alert.ownership_hits() > listed {
+            eprintln!("  and {} more", alert.ownership_hits() - listed);
+        }
+    }
 }
 
 /// A snapshot written next to its final path and renamed over it at the end, so that
@@ -205,9 +323,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let result = async {
         let mut sink = Sink::new(output, headers, JsonRows::Array)?;
         let mut selection = Selection::new(args.risk);
-        let mut alert = args
-            .fail_on
-            .map(|level| Alert::new(level, snapshot.is_some()));
+        let mut alert = alert_of(&args, snapshot.is_some());
         let mut comparison = snapshot
             .as_ref()
             .map(|s| Comparison::new(s, args.score_delta));
@@ -219,7 +335,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
                 .reputation_report(args.enterprise.into(), usize::from(args.concurrency))
         );
         let mut since_flush: u32 = 0;
-        let mut cells: [String; 9] = Default::default();
+        let mut cells: [String; 12] = Default::default();
         while let Some(row) = rows.try_next().await.map_err(Failure::from_api)? {
             if let Some(saving) = saving.as_mut() {
                 saving
@@ -254,7 +370,10 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             }
         }
         if let Some(comparison) = comparison.as_ref() {
-            for change in comparison.removed() {
+            let missing: BTreeSet<UsNumber> = comparison.missing().collect();
+            let scope = Scope::from(args.enterprise);
+            let removals = removals(&session.client, scope, missing, global).await;
+            for change in comparison.removed_with(&removals) {
                 sink.row(&change, &change_cells(&change))?;
             }
         }
@@ -281,18 +400,9 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             );
         }
         Ok(match alert {
-            Some(alert) if alert.hits() > 0 => {
+            Some(alert) if alert.raised() => {
                 if !global.quiet {
-                    eprintln!(
-                        "alert: {} numbers {} {}",
-                        alert.hits(),
-                        if snapshot.is_some() {
-                            "rose to or above"
-                        } else {
-                            "at or above"
-                        },
-                        alert.level()
-                    );
+                    print_alert(&alert, snapshot.is_some());
                 }
                 Exit::Alert
             }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use telnyx_reputation::Removal;
 use telnyx_reputation::bulk::journal::Replay;
 use telnyx_reputation::bulk::ops::OpsReport;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
@@ -13,7 +14,7 @@ use telnyx_reputation::sync::SyncOutcome;
 use crate::commands::outcome::conclude;
 use crate::commands::refresh::{left_short, print_ops};
 use crate::commands::report::exit_of;
-use crate::commands::sync::{left_to_journal, sync_failure};
+use crate::commands::sync::{left_to_journal, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
@@ -48,6 +49,8 @@ pub struct Recovered {
     pub pruned: usize,
     /// Whether an interrupt stopped a sync's prune with extras left.
     pub prune_interrupted: bool,
+    /// The numbers a sync's journal says Telnyx removed and the sync holds back.
+    pub withheld: Vec<Removal>,
 }
 
 /// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
@@ -98,6 +101,7 @@ pub async fn recover(
                 report,
                 pruned: 0,
                 prune_interrupted: false,
+                withheld: Vec::new(),
             }),
     };
     drop(watch);
@@ -117,6 +121,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
         prune_interrupted: outcome.interrupted && !report.interrupted,
         pruned: outcome.disassociated.len(),
         report,
+        withheld: outcome.withheld,
     })
 }
 
@@ -154,12 +159,14 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
         report,
         pruned,
         prune_interrupted,
+        withheld,
     } = recover(Recovery::Resume, &args.journal, global).await?;
     if pruned > 0 || prune_interrupted {
         global.note(format!(
             "the sync's associations are done; {pruned} extra(s) disassociated by this run"
         ));
     }
+    note_withheld(&withheld, global);
     let exit = if pruned == 0 && !prune_interrupted && finished_before(&report, global) {
         Exit::Success
     } else {

@@ -4,8 +4,12 @@
 //! CSV, byte-order mark, comments, blank lines) and checked by the same pre-flight: a bad line
 //! is reported with its line and rule, and stops everything (exit 2) before anything is sent.
 //! The plan (to associate, to disassociate with `--prune`, unchanged, conflicts with other
-//! enterprises, billable checks) is read from list pages alone and printed before anything is
-//! sent; `--dry-run` stops there. Then the library applies it, journalled as `associate` is
+//! enterprises, numbers removed by Telnyx, toll-free numbers with their inventory note, billable
+//! checks) is read from list pages alone and printed before anything is sent; `--dry-run`
+//! stops there. A number of FILE that Telnyx removed from monitoring (ported away, reassigned,
+//! ownership unconfirmed, reported as no longer owned) is listed with its reason and not
+//! associated again (nor billed) unless `--readd-removed`; one the customer disassociated is
+//! associated as any other. Then the library applies it, journalled as `associate` is
 //! (by default under the state directory, see [`crate::journals`]): the associations through
 //! the bulk engine, then, only when they all succeed, the extras disassociated. `resume`
 //! finishes an interrupted sync, prune included; `rollback` undoes its associations. Ctrl-C and
@@ -13,8 +17,10 @@
 
 use std::path::{Path, PathBuf};
 
-use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Outcome, Parsing};
-use telnyx_reputation::sync::{Inventory, SyncError, SyncOutcome, SyncPlan};
+use serde::Serialize;
+use telnyx_reputation::Removal;
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Outcome, Parsing};
+use telnyx_reputation::sync::{Inventory, PlanOptions, SyncError, SyncOutcome, SyncPlan};
 use uuid::Uuid;
 
 use crate::commands::report::{exit_of, reason};
@@ -45,6 +51,11 @@ pub struct Args {
     /// Also disassociate the enterprise's numbers that FILE does not list.
     #[arg(long)]
     prune: bool,
+    /// Associate again the numbers of FILE that Telnyx removed from monitoring (ported away,
+    /// reassigned, ownership unconfirmed, reported as no longer owned): billed, one check each.
+    /// Without it they are listed in the plan with their reason and not sent.
+    #[arg(long)]
+    readd_removed: bool,
     /// Print the plan and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -141,16 +152,62 @@ fn inventory(args: &Args, global: &Global) -> Result<Inventory, Failure> {
     Ok(inventory)
 }
 
+/// The plan as JSON: the library's plan, its billable checks, and the note of every toll-free
+/// number it associates.
+#[derive(Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    plan: &'a SyncPlan,
+    billable_checks: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<Note>,
+}
+
+/// The most numbers a plan's table lists on one line; the JSON lists them all.
+const LISTED: usize = 20;
+
+/// `items` joined, the first [`LISTED`] of them, saying how many more there are.
+fn listed(items: impl ExactSizeIterator<Item = String>) -> String {
+    let total = items.len();
+    let mut text: Vec<String> = items.take(LISTED).collect();
+    if total > LISTED {
+        text.push(format!(
+            "and {} more (--output json lists them all)",
+            total - LISTED
+        ));
+    }
+    text.join(", ")
+}
+
+/// A removal in words: `+16035550001 (reassigned, 2026-10-09T07:00:03+00:00)`.
+fn removal_text(r: &Removal) -> String {
+    let reason = r
+        .removal_reason
+        .as_ref()
+        .map_or("reason not given", |r| r.as_str());
+    match r.removed_at {
+        Some(at) => format!("{} ({reason}, {})", r.phone_number, at.to_rfc3339()),
+        None => format!("{} ({reason})", r.phone_number),
+    }
+}
+
 fn print_plan(plan: &SyncPlan, output: Output) -> Result<(), Failure> {
+    let notes: Vec<Note> = plan.notes().collect();
     if output == Output::Json {
-        return output::json(plan);
+        return output::json(&Printed {
+            plan,
+            billable_checks: plan.billable_checks(),
+            notes,
+        });
     }
     let conflicts: Vec<String> = plan
         .conflicts
         .iter()
         .map(|c| format!("{} (held by {})", c.phone_number, c.held_by))
         .collect();
-    output::pairs(&[
+    let removed = plan.removed_by_telnyx.len();
+    let withheld = plan.withheld().len();
+    let mut rows = vec![
         ("to associate", plan.associate.len().to_string()),
         (
             "to disassociate",
@@ -163,8 +220,45 @@ fn print_plan(plan: &SyncPlan, output: Output) -> Result<(), Failure> {
         ("unchanged", plan.unchanged.to_string()),
         ("conflicts", conflicts.len().to_string()),
         ("conflicting numbers", conflicts.join(", ")),
-        ("billable checks", plan.billable_checks().to_string()),
-    ])
+        (
+            "removed by Telnyx",
+            match (removed, plan.readd_removed) {
+                (0, _) => "0".to_owned(),
+                (n, true) => format!("{n} (associated again: --readd-removed; billed)"),
+                (n, false) => {
+                    format!("{n} (not associated again: --readd-removed associates them, billed)")
+                }
+            },
+        ),
+    ];
+    if removed > 0 {
+        rows.push((
+            "removed numbers",
+            listed(plan.removed_by_telnyx.iter().map(removal_text)),
+        ));
+    }
+    if let Some(note) = notes.first().map(|n| n.note) {
+        rows.push((
+            "toll-free",
+            format!(
+                "{} ({note}): {}",
+                notes.len(),
+                listed(notes.iter().map(|n| n.number.to_string()))
+            ),
+        ));
+    }
+    rows.push((
+        "billable checks",
+        if withheld > 0 {
+            format!(
+                "{} ({withheld} removed by Telnyx not billed: not associated without --readd-removed)",
+                plan.billable_checks()
+            )
+        } else {
+            plan.billable_checks().to_string()
+        },
+    ));
+    output::pairs(&rows)
 }
 
 /// The journal the sync writes: `--journal`'s; none with `--no-journal` or against the
@@ -214,6 +308,7 @@ pub fn conclude_sync(outcome: &SyncOutcome, journal: Option<&Path>, global: &Glo
         report.map_or(0, |r| r.associated.len()),
         outcome.disassociated.len()
     ));
+    note_withheld(&outcome.withheld, global);
     if outcome.interrupted {
         let engine = report
             .filter(|r| journal.is_none() && r.interrupted)
@@ -233,6 +328,18 @@ pub fn conclude_sync(outcome: &SyncOutcome, journal: Option<&Path>, global: &Glo
             }
             exit_of(r)
         }
+    }
+}
+
+/// Says which numbers of the inventory the sync held back because Telnyx removed them (after
+/// `sync`, and after `resume` of its journal).
+pub fn note_withheld(withheld: &[Removal], global: &Global) {
+    if !withheld.is_empty() {
+        global.note(format!(
+            "{} number(s) removed by Telnyx not associated again (--readd-removed associates them, billed): {}",
+            withheld.len(),
+            listed(withheld.iter().map(removal_text))
+        ));
     }
 }
 
@@ -271,9 +378,13 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let inventory = inventory(&args, global)?;
     let session = global.session().await?;
     let result = async {
+        let options = PlanOptions {
+            prune: args.prune,
+            readd_removed: args.readd_removed,
+        };
         let plan = session
             .client
-            .plan_sync(args.enterprise, inventory.numbers, args.prune)
+            .plan_sync_with(args.enterprise, inventory.numbers, options)
             .await
             .map_err(Failure::from_api)?;
         print_plan(&plan, global.output())?;
@@ -281,9 +392,17 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             return Ok(Exit::Success);
         }
         if plan.billable_checks() > 0 {
+            let readded = if plan.readd_removed && !plan.removed_by_telnyx.is_empty() {
+                format!(
+                    " ({} of them removed by Telnyx)",
+                    plan.removed_by_telnyx.len()
+                )
+            } else {
+                String::new()
+            };
             global.confirm_billable(
                 &session.client,
-                &format!("associating {} numbers", plan.billable_checks()),
+                &format!("associating {} numbers{readded}", plan.billable_checks()),
             )?;
         }
         let job_id = Uuid::new_v4();

@@ -146,6 +146,25 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
 
 /// One admin request to the emulator (no key); the JSON body of its answer.
 pub fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
+    request(server, method, path, body, None)
+}
+
+/// One request to the emulator with the demo account's key (an operation the CLI has no
+/// command for); the JSON body of its answer.
+pub fn authed(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
+    request(server, method, path, body, Some("demo-key"))
+}
+
+/// One request to the emulator, with `key` as bearer token when given; the JSON body of its
+/// answer.
+pub fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: &str,
+    key: Option<&str>,
+) -> serde_json::Value {
+    let auth = key.map_or_else(String::new, |k| format!("Authorization: Bearer {k}\r\n"));
     let authority = server
         .base_url
         .strip_prefix("http://")
@@ -154,7 +173,7 @@ pub fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_jso
     let mut stream = std::net::TcpStream::connect(authority).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\n{auth}Connection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();

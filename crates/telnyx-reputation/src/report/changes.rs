@@ -1,12 +1,19 @@
-//! What changed since a snapshot: numbers added or removed, risk up or down, the category
-//! changed, a score moved by at least N points. Rows are compared as they stream past; the
+//! What changed since a snapshot: numbers added or removed (with the removal's reason when
+//! the removed numbers' list gives it), risk up or down, the category changed, a score moved by
+//! at least N points, the ownership status changed. Rows are compared as they stream past; the
 //! numbers the snapshot held and the stream never showed are the removed ones.
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use telnyx_e164::UsNumber;
+use telnyx_reputation_api::RemovalReason;
 
+use super::ownership::{Ownership, Tracking};
 use super::row::{Risk, Row, Score};
-use super::snapshot::Snapshot;
+use super::snapshot::{Prior, Snapshot};
+use crate::removed::Removal;
 
 /// The default `--score-delta`: a score must move by 10 points to be reported.
 pub const DEFAULT_SCORE_DELTA: u8 = 10;
@@ -24,6 +31,13 @@ pub enum Change {
     Removed {
         /// Its risk in the snapshot.
         risk: Option<Risk>,
+        /// Why it was removed, when the removed numbers' list says (`reassigned`,
+        /// `customer_removed`...); absent for a number that left the list otherwise.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        removal_reason: Option<RemovalReason>,
+        /// When it was removed, when the list says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        removed_at: Option<DateTime<Utc>>,
     },
     /// The risk bucket rose (no data counts as below `low`).
     RiskUp {
@@ -55,6 +69,18 @@ pub enum Change {
         from: u8,
         /// The score now.
         to: u8,
+    },
+    /// The ownership status changed (e.g. `verified` → `pending_confirmation`), or its
+    /// confirmation deadline moved. A snapshot that does not say (written before ownership
+    /// tracking) reports only a number whose owner must now act.
+    OwnershipChanged {
+        /// The status in the snapshot (`None`: the snapshot does not say).
+        from: Option<Ownership>,
+        /// The status now.
+        to: Option<Ownership>,
+        /// The deadline to confirm ownership now, while `pending_confirmation`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        confirm_by: Option<DateTime<Utc>>,
     },
 }
 
@@ -88,6 +114,22 @@ impl Change {
             _ => false,
         }
     }
+
+    /// The ownership change from `prior` to `now`, if there is one to report: a known status
+    /// that changed (or whose deadline moved), or, when the snapshot does not say, a status
+    /// that needs the owner. An unknown status now is no news.
+    fn ownership(prior: &Prior, now: &Tracking) -> Option<Change> {
+        let (from, to) = (prior.ownership_status, now.ownership_status?);
+        let changed = match from {
+            Some(_) => (from, prior.confirm_by) != (Some(to), now.confirm_by),
+            None => to != Ownership::Verified,
+        };
+        changed.then_some(Change::OwnershipChanged {
+            from,
+            to: Some(to),
+            confirm_by: now.confirm_by,
+        })
+    }
 }
 
 /// Compares rows with a snapshot as they stream past.
@@ -109,8 +151,8 @@ impl<'a> Comparison<'a> {
         }
     }
 
-    /// The changes of one current row, in a fixed order (risk, category, scores), appended to
-    /// `out`.
+    /// The changes of one current row, in a fixed order (risk, category, scores, ownership),
+    /// appended to `out`.
     pub fn compare(&mut self, row: &Row, out: &mut Vec<NumberChange>) {
         let number = row.phone_number;
         let push = |out: &mut Vec<NumberChange>, change| {
@@ -158,21 +200,50 @@ impl<'a> Comparison<'a> {
                 );
             }
         }
+        if let Some(change) = Change::ownership(prior, &row.tracking) {
+            push(out, change);
+        }
     }
 
-    /// The numbers of the snapshot that no compared row showed: removed since.
-    pub fn removed(&self) -> impl Iterator<Item = NumberChange> + '_ {
+    /// The snapshot's numbers that no compared row showed (so far), in number order.
+    fn unseen(&self) -> impl Iterator<Item = &(UsNumber, Prior)> + '_ {
         self.seen
             .iter()
             .enumerate()
             .filter(|(_, seen)| !**seen)
             .filter_map(|(i, _)| self.snapshot.entry(i))
-            .map(|(number, prior)| NumberChange {
+    }
+
+    /// The numbers of the snapshot that no compared row showed: the ones to look up among the
+    /// removed numbers ([`Client::removed_numbers`](crate::Client::removed_numbers)).
+    pub fn missing(&self) -> impl Iterator<Item = UsNumber> + '_ {
+        self.unseen().map(|(number, _)| *number)
+    }
+
+    /// The numbers of the snapshot that no compared row showed: removed since (without a
+    /// reason; see [`Comparison::removed_with`]).
+    pub fn removed(&self) -> impl Iterator<Item = NumberChange> + '_ {
+        static NONE: BTreeMap<UsNumber, Removal> = BTreeMap::new();
+        self.removed_with(&NONE)
+    }
+
+    /// [`Comparison::removed`], each with its reason and time from `removals` (the removed
+    /// numbers' list, by number) when it is there.
+    pub fn removed_with<'r>(
+        &'r self,
+        removals: &'r BTreeMap<UsNumber, Removal>,
+    ) -> impl Iterator<Item = NumberChange> + 'r {
+        self.unseen().map(move |(number, prior)| {
+            let removal = removals.get(number);
+            NumberChange {
                 phone_number: *number,
                 change: Change::Removed {
                     risk: prior.spam_risk,
+                    removal_reason: removal.and_then(|r| r.removal_reason.clone()),
+                    removed_at: removal.and_then(|r| r.removed_at),
                 },
-            })
+            }
+        })
     }
 }
 
@@ -193,6 +264,7 @@ mod tests {
                 maturity_score: Some(maturity),
                 ..Reputation::default()
             },
+            tracking: Default::default(),
         }
     }
 
@@ -273,7 +345,9 @@ mod tests {
                 (
                     "+16035550004".into(),
                     Change::Removed {
-                        risk: Some(Risk::Low)
+                        risk: Some(Risk::Low),
+                        removal_reason: None,
+                        removed_at: None,
                     }
                 ),
             ]
@@ -295,7 +369,9 @@ mod tests {
         );
         assert!(
             !Change::Removed {
-                risk: Some(Risk::High)
+                risk: Some(Risk::High),
+                removal_reason: None,
+                removed_at: None,
             }
             .reaches(Risk::Low)
         );
@@ -314,6 +390,92 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             r#"{"phone_number":"+16035550001","change":"score_moved","score":"sentiment_score","from":80,"to":20}"#
+        );
+    }
+
+    fn tracked(number: &str, status: Option<Ownership>, confirm_by: Option<&str>) -> Row {
+        let mut r = row(number, Some(Risk::Low), None, 50);
+        r.tracking.ownership_status = status;
+        r.tracking.confirm_by = confirm_by.map(|t| t.parse().unwrap());
+        r
+    }
+
+    #[test]
+    fn ownership_changes_are_reported_and_an_old_snapshot_reports_only_trouble() {
+        let due = "2026-10-08T07:00:00Z";
+        let later = "2026-10-09T07:00:00Z";
+        let before = snapshot(&[
+            tracked("+16035550001", Some(Ownership::Verified), None),
+            tracked(
+                "+16035550002",
+                Some(Ownership::PendingConfirmation),
+                Some(due),
+            ),
+            tracked("+16035550003", Some(Ownership::Verified), None),
+            tracked("+16035550004", None, None),
+            tracked("+16035550005", None, None),
+            tracked("+16035550006", Some(Ownership::Verified), None),
+        ]);
+        let now = [
+            tracked(
+                "+16035550001",
+                Some(Ownership::PendingConfirmation),
+                Some(due),
+            ),
+            tracked(
+                "+16035550002",
+                Some(Ownership::PendingConfirmation),
+                Some(later),
+            ),
+            tracked("+16035550003", Some(Ownership::Verified), None),
+            tracked("+16035550004", Some(Ownership::Verified), None),
+            tracked("+16035550005", Some(Ownership::Flagged), None),
+        ];
+        let mut cmp = Comparison::new(&before, DEFAULT_SCORE_DELTA);
+        let mut changes = Vec::new();
+        for r in &now {
+            cmp.compare(r, &mut changes);
+        }
+        let gone: UsNumber = "+16035550006".parse().unwrap();
+        assert_eq!(cmp.missing().collect::<Vec<_>>(), vec![gone]);
+        let removals = BTreeMap::from([(
+            gone,
+            Removal {
+                phone_number: gone,
+                enterprise_id: None,
+                removal_reason: Some(RemovalReason::Reassigned),
+                removed_at: Some(later.parse().unwrap()),
+            },
+        )]);
+        changes.extend(cmp.removed_with(&removals));
+        let got: Vec<(String, serde_json::Value)> = changes
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(c).unwrap();
+                v.as_object_mut().unwrap().remove("phone_number");
+                (c.phone_number.to_string(), v)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "+16035550001".into(),
+                    serde_json::json!({"change": "ownership_changed", "from": "verified", "to": "pending_confirmation", "confirm_by": due})
+                ),
+                (
+                    "+16035550002".into(),
+                    serde_json::json!({"change": "ownership_changed", "from": "pending_confirmation", "to": "pending_confirmation", "confirm_by": later})
+                ),
+                (
+                    "+16035550005".into(),
+                    serde_json::json!({"change": "ownership_changed", "from": null, "to": "flagged"})
+                ),
+                (
+                    "+16035550006".into(),
+                    serde_json::json!({"change": "removed", "risk": "low", "removal_reason": "reassigned", "removed_at": later})
+                ),
+            ]
         );
     }
 }

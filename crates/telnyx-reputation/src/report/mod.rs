@@ -3,22 +3,27 @@
 //! report never makes one).
 //!
 //! The parts, each usable on its own:
-//! - one number as a report sees it: [`Row`], [`Risk`], [`Score`];
+//! - one number as a report sees it: [`Row`], [`Risk`], [`Score`], and its ownership
+//!   tracking: [`Tracking`], [`Source`], [`Ownership`];
 //! - `--risk`, `--sort` and the counts by risk: [`Selection`], [`sort_rows`];
 //! - `--save` and `--since`: [`SnapshotWriter`] and [`Snapshot`];
 //! - what changed since a snapshot: [`Comparison`] and [`Change`];
-//! - `--fail-on`: [`Alert`].
+//! - `--fail-on` and `--fail-on-ownership`: [`Alert`].
 
 mod changes;
+mod ownership;
 mod row;
 mod snapshot;
 mod source;
 
 use std::cmp::Reverse;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+use telnyx_e164::UsNumber;
 
 pub use changes::{Change, Comparison, DEFAULT_SCORE_DELTA, NumberChange, ScoreName};
+pub use ownership::{Ownership, Source, Tracking, Word};
 pub use row::{Reputation, Risk, Row, Score, UnknownRisk};
 pub use snapshot::{MAX_LINE, Prior, Snapshot, SnapshotError, SnapshotWriter};
 
@@ -104,46 +109,113 @@ impl Selection {
     }
 }
 
-/// `--fail-on LEVEL`: whether any number is at or above the level or, when comparing with a
-/// snapshot, whether any number rose to it.
-#[derive(Debug, Clone)]
+/// A number whose owner must act (`pending_confirmation` or `flagged`): what
+/// `--fail-on-ownership` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OwnershipAlert {
+    /// The number.
+    pub phone_number: UsNumber,
+    /// Its status: `pending_confirmation` or `flagged`.
+    pub ownership_status: Ownership,
+    /// The deadline to confirm ownership, while `pending_confirmation`.
+    pub confirm_by: Option<DateTime<Utc>>,
+}
+
+/// The alerts of a report:
+/// - `--fail-on LEVEL`: whether any number is at or above the level or, when comparing with a
+///   snapshot, whether any number rose to it;
+/// - `--fail-on-ownership`: whether any number is `pending_confirmation` or `flagged`, with or
+///   without a snapshot (the owner must act until the number is confirmed, so it is news on
+///   every run); the first [`Alert::LISTED`] such numbers are kept to be listed.
+#[derive(Debug, Clone, Default)]
 pub struct Alert {
-    level: Risk,
+    level: Option<Risk>,
+    ownership: bool,
     since: bool,
-    hits: u64,
+    risk_hits: u64,
+    ownership_hits: u64,
+    listed: Vec<OwnershipAlert>,
 }
 
 impl Alert {
+    /// How many numbers needing confirmation an alert keeps to list.
+    pub const LISTED: usize = 100;
+
     /// Alerts on `level`; with `since`, only on numbers that reached it since the snapshot.
     pub fn new(level: Risk, since: bool) -> Self {
         Alert {
-            level,
+            level: Some(level),
             since,
-            hits: 0,
+            ..Alert::default()
         }
     }
 
-    /// Looks at one current row (counted only without a snapshot).
+    /// Alerts on numbers needing ownership confirmation alone.
+    pub fn on_ownership() -> Self {
+        Alert::default().with_ownership()
+    }
+
+    /// This alert, and also on numbers needing ownership confirmation.
+    pub fn with_ownership(self) -> Self {
+        Alert {
+            ownership: true,
+            ..self
+        }
+    }
+
+    /// Looks at one current row: its risk (counted only without a snapshot), its ownership.
     pub fn row(&mut self, row: &Row) {
-        if !self.since && self.level.is_reached_by(row.risk()) {
-            self.hits = self.hits.saturating_add(1);
+        if !self.since
+            && self
+                .level
+                .is_some_and(|level| level.is_reached_by(row.risk()))
+        {
+            self.risk_hits = self.risk_hits.saturating_add(1);
+        }
+        let status = row.tracking.ownership_status;
+        if self.ownership
+            && let Some(status) = status.filter(|s| s.needs_confirmation())
+        {
+            self.ownership_hits = self.ownership_hits.saturating_add(1);
+            if self.listed.len() < Self::LISTED {
+                self.listed.push(OwnershipAlert {
+                    phone_number: row.phone_number,
+                    ownership_status: status,
+                    confirm_by: row.tracking.confirm_by,
+                });
+            }
         }
     }
 
     /// Looks at one change (counted only with a snapshot).
     pub fn change(&mut self, change: &Change) {
-        if self.since && change.reaches(self.level) {
-            self.hits = self.hits.saturating_add(1);
+        if self.since && self.level.is_some_and(|level| change.reaches(level)) {
+            self.risk_hits = self.risk_hits.saturating_add(1);
         }
     }
 
-    /// How many numbers set the alert off.
-    pub fn hits(&self) -> u64 {
-        self.hits
+    /// Whether anything set the alert off.
+    pub fn raised(&self) -> bool {
+        self.risk_hits > 0 || self.ownership_hits > 0
     }
 
-    /// The level alerted on.
-    pub fn level(&self) -> Risk {
+    /// How many numbers set the risk alert off.
+    pub fn risk_hits(&self) -> u64 {
+        self.risk_hits
+    }
+
+    /// How many numbers need ownership confirmation (when alerting on ownership).
+    pub fn ownership_hits(&self) -> u64 {
+        self.ownership_hits
+    }
+
+    /// The first [`Alert::LISTED`] numbers needing ownership confirmation, in list order.
+    pub fn needing_confirmation(&self) -> &[OwnershipAlert] {
+        &self.listed
+    }
+
+    /// The risk level alerted on, if any.
+    pub fn level(&self) -> Option<Risk> {
         self.level
     }
 }
@@ -161,6 +233,7 @@ mod tests {
                 sentiment_score: score,
                 ..Reputation::default()
             },
+            tracking: Tracking::default(),
         }
     }
 
@@ -236,15 +309,64 @@ mod tests {
         plain.change(&Change::Added {
             risk: Some(Risk::High),
         });
-        assert_eq!(plain.hits(), 1);
+        assert_eq!(plain.risk_hits(), 1);
+        assert!(plain.raised());
 
         let mut since = Alert::new(Risk::High, true);
         since.row(&high);
-        assert_eq!(since.hits(), 0, "a number already high before is no news");
+        assert_eq!(
+            since.risk_hits(),
+            0,
+            "a number already high before is no news"
+        );
+        assert!(!since.raised());
         since.change(&Change::RiskUp {
             from: Some(Risk::Medium),
             to: Some(Risk::High),
         });
-        assert_eq!(since.hits(), 1);
+        assert_eq!(since.risk_hits(), 1);
+    }
+
+    #[test]
+    fn the_ownership_alert_counts_pending_and_flagged_numbers_and_lists_the_first() {
+        let mut alert = Alert::new(Risk::High, true).with_ownership();
+        let due: DateTime<Utc> = "2026-10-08T07:00:00Z".parse().unwrap();
+        for (i, status) in [
+            Ownership::Verified,
+            Ownership::PendingConfirmation,
+            Ownership::Flagged,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut r = row(&format!("+1603555000{i}"), Some(Risk::High), None);
+            r.tracking.ownership_status = Some(status);
+            r.tracking.confirm_by = (status == Ownership::PendingConfirmation).then_some(due);
+            alert.row(&r);
+        }
+        for i in 0..200 {
+            let mut r = row(&format!("+1603555{:04}", 1000 + i), None, None);
+            r.tracking.ownership_status = Some(Ownership::Flagged);
+            alert.row(&r);
+        }
+        assert!(alert.raised());
+        assert_eq!(
+            alert.risk_hits(),
+            0,
+            "with a snapshot, only a rise alerts on risk"
+        );
+        assert_eq!(alert.ownership_hits(), 202);
+        assert_eq!(alert.needing_confirmation().len(), Alert::LISTED);
+        assert_eq!(
+            alert.needing_confirmation()[0],
+            OwnershipAlert {
+                phone_number: "+16035550001".parse().unwrap(),
+                ownership_status: Ownership::PendingConfirmation,
+                confirm_by: Some(due),
+            }
+        );
+        let mut alone = Alert::on_ownership();
+        alone.row(&row("+16035550001", Some(Risk::High), None));
+        assert!(!alone.raised(), "no risk level, no status: nothing");
     }
 }

@@ -1,6 +1,6 @@
-//! One monitored number as a report sees it: the number, its enterprise and its reputation
-//! fields, in a compact form (a report of a million numbers sorted in memory costs about 100
-//! bytes a number), and the order of spam risk.
+//! One monitored number as a report sees it: the number, its enterprise, its reputation
+//! fields and its ownership tracking, in a compact form (a report of a million numbers sorted
+//! in memory costs about 100 bytes a number), and the order of spam risk.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
+
+use super::ownership::Tracking;
 
 /// The API's coarse spam-risk bucket, ordered `Low < Medium < High`.
 ///
@@ -153,6 +155,10 @@ pub struct Row {
     /// collection.
     #[serde(flatten)]
     pub reputation: Reputation,
+    /// Its ownership tracking (`source`, `ownership_status`, `confirm_by`), flattened into the
+    /// row; all null when the server or an older snapshot does not say.
+    #[serde(flatten)]
+    pub tracking: Tracking,
 }
 
 impl Row {
@@ -165,6 +171,7 @@ impl Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::ownership::{Ownership, Source};
 
     #[test]
     fn risk_orders_low_medium_high_and_unknown_reaches_no_level() {
@@ -205,13 +212,26 @@ mod tests {
                 sentiment_score: Some(75),
                 last_refreshed_at: Some("2026-04-26T18:09:24Z".parse().unwrap()),
             },
+            tracking: Tracking {
+                source: Some(Source::External),
+                ownership_status: Some(Ownership::PendingConfirmation),
+                confirm_by: Some("2026-10-08T07:00:00Z".parse().unwrap()),
+            },
         };
         let json = serde_json::to_string(&row).unwrap();
         assert_eq!(
             json,
-            r#"{"phone_number":"+16035551234","enterprise_id":"00000000-0000-0000-0000-000000000007","spam_risk":"medium","spam_category":"robocall","maturity_score":72,"connection_score":null,"engagement_score":64,"sentiment_score":75,"last_refreshed_at":"2026-04-26T18:09:24Z"}"#
+            r#"{"phone_number":"+16035551234","enterprise_id":"00000000-0000-0000-0000-000000000007","spam_risk":"medium","spam_category":"robocall","maturity_score":72,"connection_score":null,"engagement_score":64,"sentiment_score":75,"last_refreshed_at":"2026-04-26T18:09:24Z","source":"external","ownership_status":"pending_confirmation","confirm_by":"2026-10-08T07:00:00Z"}"#
         );
         assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
         assert_eq!(row.reputation.lowest_score(), Some(64));
+    }
+
+    #[test]
+    fn a_row_written_before_ownership_tracking_reads_with_it_unknown() {
+        let old = r#"{"phone_number":"+16035551234","enterprise_id":null,"spam_risk":"low","spam_category":null,"maturity_score":72,"connection_score":null,"engagement_score":null,"sentiment_score":null,"last_refreshed_at":null}"#;
+        let row: Row = serde_json::from_str(old).unwrap();
+        assert_eq!(row.tracking, Tracking::default());
+        assert_eq!(row.risk(), Some(Risk::Low));
     }
 }

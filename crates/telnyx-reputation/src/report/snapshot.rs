@@ -1,8 +1,10 @@
 //! Snapshots: a report saved as JSON lines, one number a line with all of its reputation
-//! fields, so that the next report can say what changed (`--save` then `--since`).
+//! fields and its ownership tracking, so that the next report can say what changed (`--save`
+//! then `--since`). A snapshot written before ownership tracking (no `source`,
+//! `ownership_status`, `confirm_by`) still reads: those fields are unknown.
 //!
 //! Writing streams row by row. Reading keeps only what a comparison needs, in a sorted vector
-//! (about 40 bytes a number), and refuses a damaged file with its line number: a line longer
+//! (about 60 bytes a number), and refuses a damaged file with its line number: a line longer
 //! than [`MAX_LINE`], a line that is not a row, or a number given twice.
 
 use std::io::{self, BufRead, Read, Write};
@@ -10,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 use telnyx_e164::UsNumber;
 
+use chrono::{DateTime, Utc};
+
+use super::ownership::{Ownership, Tracking};
 use super::row::{Reputation, Risk, Row, Score};
 
 /// The longest snapshot line read (64 KiB); a real row is under 400 bytes.
@@ -90,14 +95,20 @@ pub struct Prior {
     pub spam_category: Option<Box<str>>,
     /// Its four scores then, in [`Score::ALL`] order.
     pub scores: [Option<u8>; 4],
+    /// Its ownership status then; `None` when the snapshot does not say.
+    pub ownership_status: Option<Ownership>,
+    /// Its deadline to confirm ownership then.
+    pub confirm_by: Option<DateTime<Utc>>,
 }
 
 impl Prior {
-    fn of(reputation: Reputation) -> Prior {
+    fn of(reputation: Reputation, tracking: Tracking) -> Prior {
         Prior {
             spam_risk: reputation.spam_risk,
             scores: Score::ALL.map(|s| reputation.score(s)),
             spam_category: reputation.spam_category,
+            ownership_status: tracking.ownership_status,
+            confirm_by: tracking.confirm_by,
         }
     }
 }
@@ -153,7 +164,11 @@ impl Snapshot {
             }
             let row: Row = serde_json::from_slice(&buf)
                 .map_err(|e| format(line, format!("not a snapshot row: {e}")))?;
-            entries.push((row.phone_number, Prior::of(row.reputation), line));
+            entries.push((
+                row.phone_number,
+                Prior::of(row.reputation, row.tracking),
+                line,
+            ));
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
         if let Some(pair) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
@@ -208,6 +223,7 @@ mod tests {
                 maturity_score: Some(50),
                 ..Reputation::default()
             },
+            tracking: Default::default(),
         }
     }
 
@@ -225,6 +241,27 @@ mod tests {
         assert_eq!(p.spam_risk, Some(Risk::High));
         assert_eq!(p.scores, [Some(50), None, None, None]);
         assert!(s.get(&"+16035551299".parse().unwrap()).is_none());
+    }
+
+    #[test]
+    fn ownership_tracking_is_saved_and_an_old_snapshot_reads_it_as_unknown() {
+        let mut tracked = row("+16035551236", None);
+        tracked.tracking = Tracking {
+            source: Some(crate::report::Source::External),
+            ownership_status: Some(Ownership::PendingConfirmation),
+            confirm_by: Some("2026-10-08T07:00:00Z".parse().unwrap()),
+        };
+        let mut w = SnapshotWriter::new(Vec::new(), "s");
+        w.write(&tracked).unwrap();
+        let (mut bytes, _) = w.finish().unwrap();
+        bytes.extend_from_slice(b"{\"phone_number\":\"+16035551237\",\"spam_risk\":\"low\"}\n");
+        let s = Snapshot::read(&bytes[..], Path::new("s")).unwrap();
+        let p = s.get(&"+16035551236".parse().unwrap()).unwrap();
+        assert_eq!(p.ownership_status, Some(Ownership::PendingConfirmation));
+        assert_eq!(p.confirm_by, tracked.tracking.confirm_by);
+        let old = s.get(&"+16035551237".parse().unwrap()).unwrap();
+        assert_eq!((old.ownership_status, old.confirm_by), (None, None));
+        assert_eq!(old.spam_risk, Some(Risk::Low));
     }
 
     #[test]

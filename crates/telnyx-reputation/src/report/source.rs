@@ -5,7 +5,7 @@
 use futures::{Stream, StreamExt};
 use telnyx_reputation_api::types::ReputationDataSpamRisk;
 
-use super::{Reputation, Risk, Row};
+use super::{Ownership, Reputation, Risk, Row, Source, Tracking};
 use crate::client::{Client, NumberReputation, Scope};
 use crate::error::Error;
 use crate::filter::NumberFilter;
@@ -24,7 +24,9 @@ fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
 
 impl Row {
     /// The row of one list record; the reason when the record is not one a report can hold
-    /// (no number, a number that is neither US local nor US toll-free, a score outside 0–100).
+    /// (no number, a number that is neither US local nor US toll-free, a score outside 0–100,
+    /// an unknown source or ownership status that cannot be kept: see
+    /// [`Word`](super::Word)).
     pub fn from_record(record: &NumberReputation) -> Result<Row, String> {
         let number = record
             .phone_number
@@ -49,10 +51,26 @@ impl Row {
                 last_refreshed_at: data.last_refreshed_at.map(|t| t.into_inner()),
             },
         };
+        let tracking = Tracking {
+            source: record
+                .source
+                .as_ref()
+                .map(Source::from_api)
+                .transpose()
+                .map_err(|e| format!("listed number {number}: source {e}"))?,
+            ownership_status: record
+                .ownership_status
+                .as_ref()
+                .map(Ownership::from_api)
+                .transpose()
+                .map_err(|e| format!("listed number {number}: ownership_status {e}"))?,
+            confirm_by: record.confirm_by.map(|t| t.into_inner()),
+        };
         Ok(Row {
             phone_number,
             enterprise_id: record.enterprise_id,
             reputation,
+            tracking,
         })
     }
 }

@@ -21,6 +21,7 @@ use crate::bulk::journal::{Journal, Replay};
 use crate::bulk::{BulkError, BulkOptions, Outcome, Report};
 use crate::client::Client;
 use crate::error::Error;
+use crate::removed::Removal;
 
 /// What applying (or resuming) a sync did.
 #[derive(Debug)]
@@ -36,6 +37,10 @@ pub struct SyncOutcome {
     /// Whether the caller's token ([`BulkOptions::cancel_on`]) stopped the sync with work
     /// left; with a journal, [`Client::resume_sync`] finishes it.
     pub interrupted: bool,
+    /// The numbers of the inventory that Telnyx removed and the sync held back (not
+    /// associated, not billed), with their removal: [`SyncPlan::withheld`], or what the
+    /// journal says of it.
+    pub withheld: Vec<Removal>,
 }
 
 /// Why applying a plan stopped.
@@ -71,6 +76,7 @@ fn concluded(
     associations: Option<Report>,
     pruned: Pruned,
     associated: bool,
+    withheld: Vec<Removal>,
 ) -> Result<SyncOutcome, SyncError> {
     if let Some((number, source)) = pruned.failed {
         return Err(SyncError::Disassociate {
@@ -85,6 +91,7 @@ fn concluded(
         associations,
         disassociated: pruned.done,
         interrupted,
+        withheld,
     })
 }
 
@@ -145,7 +152,7 @@ impl SyncPlan {
             None,
         )
         .await?;
-        concluded(associations, pruned, associated)
+        concluded(associations, pruned, associated, self.withheld().to_vec())
     }
 }
 
@@ -166,12 +173,18 @@ impl Client {
         let report = self.resume_job(journal, options).await?;
         let associated = report.outcome == Outcome::Completed;
         let replay = Replay::read(journal)?;
+        let withheld = if replay.readd_removed {
+            Vec::new()
+        } else {
+            replay.removed_by_telnyx.clone()
+        };
         if !replay.sync || !associated || replay.prune_finished {
             return Ok(SyncOutcome {
                 converged: associated,
                 interrupted: report.interrupted,
                 associations: Some(report),
                 disassociated: Vec::new(),
+                withheld,
             });
         }
         let mut file = Journal::open_append(journal, &replay)?;
@@ -185,6 +198,6 @@ impl Client {
             Some(&mut file),
         )
         .await?;
-        concluded(Some(report), pruned, associated)
+        concluded(Some(report), pruned, associated, withheld)
     }
 }

@@ -1,6 +1,7 @@
 //! A sync's journal, written whole before anything is sent: the job header and the plan of its
 //! associations (as the bulk engine writes them, so the engine runs them from the journal and
-//! `rollback` undoes them), then the `sync` line and the extras to prune, closed by `planned`.
+//! `rollback` undoes them), then the `sync` line, the extras to prune and the numbers Telnyx
+//! removed (held back or associated again), closed by `planned`.
 
 use std::path::Path;
 
@@ -16,7 +17,7 @@ use crate::bulk::journal::{Event, Header, Journal, JournalError, VERSION};
 const PRUNE_LINE: usize = Batch::MAX_SIZE;
 
 /// Creates the journal of `plan` at `path` (which must not exist): header, plan, `sync`,
-/// `prune` lines, then `planned`, whose fsync makes every line before it durable. The header
+/// `prune` lines, `removed_by_telnyx` lines, then `planned`, whose fsync makes every line before it durable. The header
 /// names the job `job_id`.
 pub(super) fn write(
     path: &Path,
@@ -53,6 +54,12 @@ pub(super) fn write(
     })?;
     for chunk in extras.chunks(PRUNE_LINE) {
         journal.append_unsynced(&Event::Prune {
+            numbers: chunk.to_vec(),
+        })?;
+    }
+    for chunk in plan.removed_by_telnyx.chunks(PRUNE_LINE) {
+        journal.append_unsynced(&Event::RemovedByTelnyx {
+            readd: plan.readd_removed,
             numbers: chunk.to_vec(),
         })?;
     }

@@ -2,10 +2,18 @@
 //! before anything is sent. Pure and in memory: sorted vectors and one merge, so a plan of a
 //! million desired against a million current numbers takes tens of megabytes and a fraction of
 //! a second.
+//!
+//! A number of the inventory that Telnyx removed from monitoring (ported away, reassigned,
+//! ownership not confirmed, reported as no longer owned) is not associated again unless the
+//! plan is told to ([`SyncPlan::hold_back_removed`]): associating is billed, and the number's
+//! owner may no longer hold it. A number the customer disassociated is planned as any other.
 
 use serde::Serialize;
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
+
+use crate::bulk::Note;
+use crate::removed::Removal;
 
 /// A number of the inventory that another enterprise of the account already monitors: the
 /// association would be refused, so the plan reports it and sends nothing for it.
@@ -32,6 +40,13 @@ pub struct SyncPlan {
     pub unchanged: u64,
     /// In the inventory, monitored by another enterprise of the account.
     pub conflicts: Vec<Conflict>,
+    /// In the inventory, not monitored, and removed from monitoring by Telnyx (see
+    /// [`Removal::by_telnyx`]), each with its reason, in number order. Not in
+    /// [`SyncPlan::associate`] (nor billed) unless [`SyncPlan::readd_removed`].
+    pub removed_by_telnyx: Vec<Removal>,
+    /// Whether the numbers removed by Telnyx are associated again (`--readd-removed`); they are
+    /// then in [`SyncPlan::associate`] too, and billed.
+    pub readd_removed: bool,
 }
 
 impl SyncPlan {
@@ -108,7 +123,51 @@ impl SyncPlan {
             prune,
             unchanged,
             conflicts,
+            removed_by_telnyx: Vec::new(),
+            readd_removed: false,
         }
+    }
+
+    /// Finds among the numbers to associate those Telnyx removed (`removals`: the enterprise's
+    /// removed numbers, in any order; those the customer removed are ignored) and records them
+    /// with their reason. Unless `readd`, they are taken out of the associations: listed, never
+    /// sent, never billed. A number removed more than once keeps its latest removal.
+    pub fn hold_back_removed(&mut self, removals: impl IntoIterator<Item = Removal>, readd: bool) {
+        let mut removed: Vec<Removal> = removals
+            .into_iter()
+            .filter(Removal::by_telnyx)
+            .filter(|r| self.associate.binary_search(&r.phone_number).is_ok())
+            .collect();
+        // The latest removal of each number last, then kept by `dedup_by`'s first-wins rule
+        // run from the end.
+        removed.sort_unstable_by(|a, b| {
+            (a.phone_number, a.removed_at).cmp(&(b.phone_number, b.removed_at))
+        });
+        removed.reverse();
+        removed.dedup_by_key(|r| r.phone_number);
+        removed.reverse();
+        if !readd {
+            self.associate
+                .retain(|n| removed.binary_search_by_key(n, |r| r.phone_number).is_err());
+        }
+        self.removed_by_telnyx = removed;
+        self.readd_removed = readd;
+    }
+
+    /// The numbers removed by Telnyx that the plan does not associate again (none with
+    /// [`SyncPlan::readd_removed`]).
+    pub fn withheld(&self) -> &[Removal] {
+        if self.readd_removed {
+            &[]
+        } else {
+            &self.removed_by_telnyx
+        }
+    }
+
+    /// The numbers to associate that carry a condition only the server checks: a toll-free
+    /// number is accepted from the account's Telnyx inventory only.
+    pub fn notes(&self) -> impl Iterator<Item = Note> + '_ {
+        self.associate.iter().copied().filter_map(Note::of)
     }
 
     /// The numbers the sync disassociates: the extras when pruning, else none.
@@ -116,7 +175,8 @@ impl SyncPlan {
         if self.prune { &self.extra } else { &[] }
     }
 
-    /// The billable checks applying the plan causes: one per number associated.
+    /// The billable checks applying the plan causes: one per number associated (the numbers
+    /// removed by Telnyx included only when associated again).
     pub fn billable_checks(&self) -> u64 {
         u64::try_from(self.associate.len()).unwrap_or(u64::MAX)
     }
@@ -207,5 +267,71 @@ mod tests {
                 .collect();
             assert_eq!(after, want);
         }
+    }
+
+    fn removal(number: UsNumber, reason: &str, at: &str) -> Removal {
+        Removal {
+            phone_number: number,
+            enterprise_id: Some(E),
+            removal_reason: Some(reason.into()),
+            removed_at: Some(at.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn numbers_removed_by_telnyx_are_held_back_unless_readded() {
+        let desired = vec![n(1), n(2), n(3), n(4), n(5)];
+        let removals = || {
+            vec![
+                removal(n(2), "reassigned", "2026-10-01T00:00:00Z"),
+                removal(n(3), "customer_removed", "2026-10-01T00:00:00Z"),
+                removal(n(4), "customer_removed", "2026-10-01T00:00:00Z"),
+                removal(n(4), "unconfirmed_ownership", "2026-10-02T00:00:00Z"),
+                removal(n(5), "ported_away", "2026-10-01T00:00:00Z"),
+                // Monitored again now: not the plan's business.
+                removal(n(1), "reassigned", "2026-10-01T00:00:00Z"),
+                // Not in the inventory.
+                removal(n(9), "reassigned", "2026-10-01T00:00:00Z"),
+            ]
+        };
+        let mut plan = SyncPlan::new(E, desired.clone(), [n(1)], [], false);
+        plan.hold_back_removed(removals(), false);
+        assert_eq!(
+            plan.associate,
+            vec![n(3)],
+            "customer_removed is planned as before"
+        );
+        let held: Vec<(UsNumber, &str)> = plan
+            .removed_by_telnyx
+            .iter()
+            .map(|r| (r.phone_number, r.removal_reason.as_ref().unwrap().as_str()))
+            .collect();
+        assert_eq!(
+            held,
+            [
+                (n(2), "reassigned"),
+                (n(4), "unconfirmed_ownership"),
+                (n(5), "ported_away")
+            ]
+        );
+        assert_eq!(plan.withheld().len(), 3);
+        assert_eq!(plan.billable_checks(), 1);
+
+        let mut readd = SyncPlan::new(E, desired, [n(1)], [], false);
+        readd.hold_back_removed(removals(), true);
+        assert_eq!(readd.associate, vec![n(2), n(3), n(4), n(5)]);
+        assert_eq!(readd.removed_by_telnyx.len(), 3);
+        assert!(readd.withheld().is_empty());
+        assert_eq!(readd.billable_checks(), 4);
+    }
+
+    #[test]
+    fn toll_free_numbers_to_associate_carry_the_inventory_note() {
+        let toll_free: UsNumber = "+18005550100".parse().unwrap();
+        let plan = SyncPlan::new(E, vec![n(1), toll_free], [], [], false);
+        let notes: Vec<_> = plan.notes().collect();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].number, toll_free);
+        assert_eq!(notes[0].note, "accepted from your Telnyx inventory only");
     }
 }

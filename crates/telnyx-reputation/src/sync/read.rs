@@ -1,6 +1,7 @@
-//! Reading what a sync plan needs from the API: the enterprise's monitored set and the
+//! Reading what a sync plan needs from the API: the enterprise's monitored set, the
 //! account-wide list (to find the numbers another enterprise holds), both through
-//! [`Client::list_all`] (list pages only: free).
+//! [`Client::list_all`], and the enterprise's removed numbers through
+//! [`Client::removed_numbers`] (list pages only: free).
 
 use futures::TryStreamExt;
 use telnyx_e164::UsNumber;
@@ -10,6 +11,7 @@ use super::SyncPlan;
 use crate::client::{Client, NumberReputation, Scope};
 use crate::error::Error;
 use crate::filter::NumberFilter;
+use crate::removed::Removal;
 
 /// A listed record's number, or a protocol error naming the list.
 fn listed_number(record: &NumberReputation, operation: &'static str) -> Result<UsNumber, Error> {
@@ -26,18 +28,47 @@ fn listed_number(record: &NumberReputation, operation: &'static str) -> Result<U
     })
 }
 
+/// What a sync plan is asked to do beyond making the sets equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanOptions {
+    /// Disassociate the enterprise's numbers that the inventory does not list (`--prune`).
+    pub prune: bool,
+    /// Associate again the numbers of the inventory that Telnyx removed from monitoring
+    /// (`--readd-removed`; billed); else they are listed and held back.
+    pub readd_removed: bool,
+}
+
 impl Client {
     /// Plans a sync of `enterprise` to `desired` (any order, repeats allowed): reads the
     /// enterprise's monitored numbers and the account-wide list, then computes the
     /// [`SyncPlan`] (to associate, extras, unchanged, conflicts with other enterprises).
     /// Sends nothing but list requests, so planning never bills. With `prune`, the plan's
-    /// extras are to be disassociated.
+    /// extras are to be disassociated. Numbers Telnyx removed are held back, as
+    /// [`Client::plan_sync_with`] does without `readd_removed`.
     pub async fn plan_sync(
         &self,
         enterprise: Uuid,
         desired: Vec<UsNumber>,
         prune: bool,
     ) -> Result<SyncPlan, Error> {
+        let options = PlanOptions {
+            prune,
+            ..PlanOptions::default()
+        };
+        self.plan_sync_with(enterprise, desired, options).await
+    }
+
+    /// [`Client::plan_sync`] with `options`. When some numbers are to be associated, the
+    /// enterprise's removed numbers are read too (one more list walk, free), and those of the
+    /// inventory that Telnyx removed are held back with their reason, or associated again with
+    /// [`PlanOptions::readd_removed`] (see [`SyncPlan::hold_back_removed`]).
+    pub async fn plan_sync_with(
+        &self,
+        enterprise: Uuid,
+        desired: Vec<UsNumber>,
+        options: PlanOptions,
+    ) -> Result<SyncPlan, Error> {
+        let prune = options.prune;
         let mut current = Vec::new();
         let mut rows =
             std::pin::pin!(self.list_all(Scope::Enterprise(enterprise), NumberFilter::default()));
@@ -53,6 +84,14 @@ impl Client {
                 account.push((number, record.enterprise_id));
             }
         }
-        Ok(SyncPlan::new(enterprise, desired, current, account, prune))
+        let mut plan = SyncPlan::new(enterprise, desired, current, account, prune);
+        if !plan.associate.is_empty() {
+            let removals: Vec<Removal> = self
+                .removed_numbers(Scope::Enterprise(enterprise))
+                .try_collect()
+                .await?;
+            plan.hold_back_removed(removals, options.readd_removed);
+        }
+        Ok(plan)
     }
 }

@@ -70,3 +70,42 @@ impl Rng {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 }
+
+/// Reports an ownership event of a monitored number through the emulator's admin route
+/// (`carrier_changed`, `reverification_due` or `disconnected`); panics unless it answers 200.
+pub async fn ownership_event(mock: &MockHandle, enterprise: uuid::Uuid, number: &str, event: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/__mock/ownership", mock.base_url()))
+        .json(&serde_json::json!({
+            "enterprise_id": enterprise,
+            "phone_number": number,
+            "event": event,
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    assert_eq!(
+        status,
+        200,
+        "{event} {number}: {}",
+        answer.text().await.unwrap()
+    );
+}
+
+/// Submits the enterprise's ownership proof and moves the emulator's clock past its review,
+/// so that numbers under an external prefix can be associated (`source: external`).
+pub async fn approve_external(mock: &MockHandle, enterprise: uuid::Uuid) {
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/enterprises/{enterprise}/reputation/external_verification",
+            mock.base_url()
+        ))
+        .bearer_auth(DEMO_API_KEY)
+        .json(&serde_json::json!({ "document_ids": ["doc-carrier-invoice"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201, "{}", answer.text().await.unwrap());
+    mock.advance_clock(Duration::from_secs(2));
+}

@@ -56,6 +56,14 @@
 //! {"event":"prune_finished","sum":"…"}                               every extra is off the enterprise
 //! ```
 //!
+//! The numbers of the inventory that Telnyx removed from monitoring are written after the
+//! `sync` line, before `planned`, 100 a line, with whether the sync associates them again
+//! (they are then in its plan too): `resume` reports the ones it holds back as the first run did.
+//!
+//! ```text
+//! {"event":"removed_by_telnyx","readd":false,"numbers":[{"phone_number":"+16035550901","removal_reason":"reassigned","removed_at":"…"}],"sum":"…"}
+//! ```
+//!
 //! **Checksums.** Every line ends with `"sum"`: 16 hex digits, the first 8 bytes of the SHA-256
 //! of the previous line's sum followed by this line's text without its sum (the header's
 //! "previous sum" is eight zero bytes). The sums chain from the header, which holds the job id
@@ -260,6 +268,14 @@ pub enum Event {
     },
     /// Every extra of the sync is off the enterprise: the sync is done.
     PruneFinished,
+    /// Numbers of the sync's inventory that Telnyx removed from monitoring, with their reason;
+    /// written before `planned`. Associated again (and in the plan) only when `readd`.
+    RemovedByTelnyx {
+        /// Whether the sync associates them again (`--readd-removed`).
+        readd: bool,
+        /// The numbers of this line, each with its removal.
+        numbers: Vec<crate::removed::Removal>,
+    },
 }
 
 /// The billable operation a bulk job runs.
@@ -380,6 +396,10 @@ pub struct Replay {
     pub last_sent: BTreeMap<u64, SentWith>,
     /// The remediation request each submitted number is in, when known.
     pub remediation_ids: BTreeMap<UsNumber, uuid::Uuid>,
+    /// The sync's numbers that Telnyx removed, with their removal.
+    pub removed_by_telnyx: Vec<crate::removed::Removal>,
+    /// Whether the sync associates those again (its plan holds them); else it holds them back.
+    pub readd_removed: bool,
     /// Where appending continues: the format version, the length of the verified lines, and
     /// the last line's sum.
     pub(crate) tail: file::Tail,
@@ -488,6 +508,10 @@ impl Replay {
             Event::Prune { numbers } => self.prune.extend(numbers),
             Event::Pruned { numbers } => self.pruned.extend(numbers),
             Event::PruneFinished => self.prune_finished = true,
+            Event::RemovedByTelnyx { readd, numbers } => {
+                self.readd_removed = readd;
+                self.removed_by_telnyx.extend(numbers);
+            }
         }
     }
 
