@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use telnyx_reputation::bulk::BulkError;
+use telnyx_reputation::bulk::{BulkError, JournalError};
 
 /// The exit codes, as `--help` shows them (kept beside [`Exit::code`], which they describe).
 pub const EXIT_CODES_HELP: &str = "\
@@ -148,7 +148,14 @@ impl Failure {
         match &error {
             BulkError::Interrupted(_) => Failure::new(Exit::Interrupted, error.to_string()),
             BulkError::NotStarted(_) => Failure::usage(error.to_string()),
-            // A journal that cannot be read, verified or created: the user's file to fix.
+            // The journal could not be written mid-job: the job stopped where it was, with
+            // requests perhaps in flight, for `resume` or `rollback` to finish once the file
+            // can be written again.
+            BulkError::Journal(JournalError::Poisoned { path, .. }) => Failure::unavailable(
+                format!("{error}\n{}", crate::journals::after_write_failure(path)),
+            ),
+            // A journal that cannot be read, verified or created, one that another process is
+            // running, or one of another endpoint: the user's to sort out; nothing was sent.
             BulkError::Journal(_) => Failure::usage(error.to_string()),
         }
     }

@@ -104,6 +104,8 @@ impl Default for Page {
 pub struct Client {
     pub(crate) inner: api::Client,
     base_url: String,
+    /// [`ApiKey::fingerprint`](crate::ApiKey::fingerprint) of the key, for journals.
+    key_fingerprint: Arc<str>,
     retry: RetryPolicy,
     patience: Patience,
     loopback: bool,
@@ -158,6 +160,7 @@ impl Client {
         Ok(Client {
             inner: api::Client::new_with_client(&config.base_url, http, hooks),
             loopback: config.is_loopback(),
+            key_fingerprint: config.api_key.fingerprint().into(),
             base_url: config.base_url,
             retry: config.retry,
             patience: config.patience,
@@ -195,6 +198,12 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The fingerprint of the client's API key ([`ApiKey::fingerprint`](crate::ApiKey::fingerprint)):
+    /// what a journal records to refuse a resume with another key.
+    pub fn key_fingerprint(&self) -> &str {
+        &self.key_fingerprint
     }
 
     /// Whether the base URL is on this machine (an emulator; nothing billable).

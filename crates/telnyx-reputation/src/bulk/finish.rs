@@ -269,6 +269,7 @@ mod tests {
             started_at: chrono::DateTime::UNIX_EPOCH,
             inputs: valid,
             valid,
+            endpoint: Default::default(),
         }
     }
 

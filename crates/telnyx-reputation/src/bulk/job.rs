@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::batch::Operation;
 use super::context::JobContext;
 use super::finish::{Basis, apply_rollback, failures, finish};
-use super::journal::{Event, Header, Journal, Replay, VERSION};
+use super::journal::{Endpoint, Event, Header, Journal, Replay, VERSION};
 use super::preflight::{Preflight, preflight};
 use super::recovery::{header, must_roll_back, report_from_replay, resume_work};
 use super::report::{Duplicate, Outcome, Refusal, Report};
@@ -75,7 +75,7 @@ impl Client {
         options: BulkOptions,
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
-        let header = header(journal, &replay)?;
+        let header = header(self, journal, &replay)?;
         if replay.finished.is_some() {
             return Ok(Report {
                 finished_before: true,
@@ -123,7 +123,7 @@ impl Client {
         options: BulkOptions,
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
-        let header = header(journal, &replay)?;
+        let header = header(self, journal, &replay)?;
         if replay.finished == Some(Outcome::RolledBack) {
             return Ok(Report {
                 finished_before: true,
@@ -267,6 +267,7 @@ impl PreparedJob {
             started_at: Utc::now(),
             inputs: checked.inputs,
             valid: checked.valid.len() as u64,
+            endpoint: Endpoint::of(&client),
         };
         let basis = Basis {
             job_id: header.job_id,

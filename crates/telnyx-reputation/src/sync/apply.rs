@@ -113,7 +113,7 @@ impl SyncPlan {
         options: BulkOptions,
     ) -> Result<SyncOutcome, SyncError> {
         if let Some(path) = options.journal.clone() {
-            super::journal::write(&path, job_id, self, &options)?;
+            super::journal::write(client, &path, job_id, self, &options)?;
             return client.resume_sync(&path, options).await;
         }
         let cancel = options.cancel.clone();
