@@ -225,7 +225,7 @@ impl Journal {
         if let Err(e) = written {
             let cause = e.to_string();
             self.poisoned = Some(cause.clone());
-            tracing::error!(journal = %self.path.display(), error = %cause, "journal write failed; nothing more is written to it");
+            tracing::debug!(journal = %self.path.display(), error = %cause, "journal write failed; nothing more is written to it");
             return Err(JournalError::Poisoned {
                 path: self.path.clone(),
                 cause,
