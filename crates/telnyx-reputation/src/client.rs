@@ -247,9 +247,9 @@ impl Client {
     /// Associates a batch of 1–100 distinct US local numbers with an enterprise
     /// (`AssociateReputationNumbers`). **Billable and atomic**: one refused number refuses all.
     ///
-    /// Sent again only when the server certainly did not act (no connection, 408, 429). A dropped
-    /// connection, timeout or 5xx returns an error whose [`Error::outcome_unknown`] is true: look
-    /// the numbers up before deciding anything (the bulk engine does).
+    /// Sent again only when the server certainly did not act (no connection, 429). A dropped
+    /// connection, timeout, 408 or 5xx returns an error whose [`Error::outcome_unknown`] is true:
+    /// look the numbers up before deciding anything (the bulk engine does).
     pub async fn associate(
         &self,
         enterprise_id: Uuid,
@@ -334,6 +334,10 @@ impl Client {
     /// One number's reputation in `scope` (`GetPhoneNumberReputation` /
     /// `GetPhoneNumberReputationSimplified`). [`Freshness::Fresh`] is **billable**, and so is a
     /// read of a number with no cached data.
+    ///
+    /// Since any read may bill, a read is sent again only when the server certainly did not act
+    /// (no connection, 429): after a timeout, a dropped connection, a 408 or a 5xx the error is
+    /// returned ([`Error::outcome_unknown`]), and the read may have been billed once.
     pub async fn get(
         &self,
         scope: Scope,
@@ -343,7 +347,7 @@ impl Client {
         let number = phone_number.to_string();
         let fresh = freshness == Freshness::Fresh;
         let response = self
-            .call(Idempotency::Idempotent, || {
+            .call(Idempotency::NotIdempotent, || {
                 let number = number.clone();
                 async move {
                     match scope {

@@ -223,12 +223,13 @@ impl Error {
     }
 
     /// Whether the request may have taken effect although it failed: a dropped connection or
-    /// timeout after sending, or a 5xx (a gateway may answer 502/504 after the backend acted).
-    /// An associate that fails this way must be reconciled before anything else is decided.
+    /// timeout after sending, a 5xx (a gateway may answer 502/504 after the backend acted) or
+    /// a 408 (a request timeout: the same). An associate that fails this way must be reconciled
+    /// before anything else is decided.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Ambiguous { .. } => true,
-            Error::Api(e) => e.status >= 500,
+            Error::Api(e) => e.status >= 500 || e.status == 408,
             Error::Stalled { last, .. } => last.outcome_unknown(),
             _ => false,
         }

@@ -8,11 +8,11 @@
 //!   always sent again after `Retry-After`, else `x-ratelimit-reset`, else backoff, each wait
 //!   capped at [`MAX_RATE_LIMIT_WAIT`]. These waits do not use the retry budget; only the
 //!   stall rule ([`Patience`]) ends them.
-//! - **Not sent** (no connection) and **not applied** (408) are retried within the budget, even
-//!   for a billable associate.
-//! - **Ambiguous** (timeout or dropped connection after sending, 5xx) is retried within the budget
-//!   only when the request is [`Idempotency::Idempotent`]. An associate gets the error back and
-//!   must be reconciled.
+//! - **Not sent** (no connection) is retried within the budget, even for a billable associate.
+//! - **Ambiguous** (timeout or dropped connection after sending, 5xx, and 408, which a gateway
+//!   may send after the server acted) is retried within the budget only when the request is
+//!   [`Idempotency::Idempotent`]. A billable call (associate, a reputation read that may bill)
+//!   gets the error back and must be reconciled, never sent again blindly.
 //! - Anything else (a refusal, a protocol failure) is final.
 //!
 //! Backoff is exponential with full jitter (`fastrand`), capped by [`RetryPolicy::max_delay`].
@@ -32,9 +32,9 @@ pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 pub enum Idempotency {
     /// Reads and deletes: sending twice has the effect of sending once.
     Idempotent,
-    /// Associate, refresh, remediation: billable; sent again only when the server certainly did
-    /// not act (no connection, 408, 429). Otherwise the caller gets an ambiguous-outcome error
-    /// and must reconcile (the bulk engine does).
+    /// Associate, refresh, remediation, reputation reads (billable when fresh or uncached):
+    /// sent again only when the server certainly did not act (no connection, 429). Otherwise the
+    /// caller gets an ambiguous-outcome error and must reconcile (the bulk engine does).
     NotIdempotent,
 }
 
@@ -49,9 +49,8 @@ pub enum Failure {
     },
     /// The request never left: no connection could be made.
     NotSent,
-    /// The server said it did not act (408).
-    NotApplied,
-    /// Sent, and the outcome is unknown: a timeout, a dropped connection, a 5xx.
+    /// Sent, and the outcome is unknown: a timeout, a dropped connection, a 5xx, a 408 (a
+    /// request timeout that a gateway may answer after the server behind it acted).
     Ambiguous,
     /// A refusal or an unreadable answer: trying again gives the same result.
     Final,
@@ -172,9 +171,7 @@ impl RetryPolicy {
                 wait.unwrap_or_else(|| self.backoff(attempt, jitter))
                     .min(self.max_rate_limit_wait),
             ),
-            Failure::NotSent | Failure::NotApplied => {
-                within_budget.then(|| self.backoff(attempt, jitter))
-            }
+            Failure::NotSent => within_budget.then(|| self.backoff(attempt, jitter)),
             Failure::Ambiguous => (within_budget && idempotency == Idempotency::Idempotent)
                 .then(|| self.backoff(attempt, jitter)),
             Failure::Final => None,
@@ -318,8 +315,7 @@ pub fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failur
         429 => Failure::RateLimited {
             wait: rate_limit_wait,
         },
-        408 => Failure::NotApplied,
-        500..=599 => Failure::Ambiguous,
+        408 | 500..=599 => Failure::Ambiguous,
         _ => Failure::Final,
     }
 }
@@ -396,8 +392,6 @@ mod tests {
             (NotSent, 0, NotIdempotent, Some(MS(125))),
             (NotSent, 1, NotIdempotent, Some(MS(250))),
             (NotSent, 2, NotIdempotent, None),
-            (NotApplied, 0, NotIdempotent, Some(MS(125))),
-            (NotApplied, 2, Idempotent, None),
             // Ambiguous: only idempotent requests, within the budget.
             (Ambiguous, 0, Idempotent, Some(MS(125))),
             (Ambiguous, 1, Idempotent, Some(MS(250))),
@@ -456,8 +450,7 @@ mod tests {
             classify_status(429, Some(S(2))),
             RateLimited { wait: Some(S(2)) }
         );
-        assert_eq!(classify_status(408, None), NotApplied);
-        for status in [500, 502, 503, 504] {
+        for status in [408, 500, 502, 503, 504] {
             assert_eq!(classify_status(status, None), Ambiguous, "{status}");
         }
         for status in [400, 401, 403, 404, 409, 422] {
