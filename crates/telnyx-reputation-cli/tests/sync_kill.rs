@@ -304,6 +304,11 @@ fn sync_once(server: &Server, dir: &Path, run: &mut Run, round: u32) -> (bool, u
                 &run.enterprise,
                 file,
                 "--prune",
+                "--yes",
+                // The seeded runs prune any share of their enterprise; the limit is tested in
+                // sync_guard.rs.
+                "--max-prune",
+                "100%",
                 "--concurrency",
                 &concurrency,
                 "--batch-size",

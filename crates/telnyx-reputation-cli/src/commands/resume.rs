@@ -10,7 +10,7 @@ use telnyx_reputation::sync::SyncOutcome;
 
 use crate::commands::outcome::conclude;
 use crate::commands::report::exit_of;
-use crate::commands::sync::{left_to_journal, sync_failure};
+use crate::commands::sync::{left_to_journal, note_kept, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
@@ -44,6 +44,8 @@ pub struct Recovered {
     pub pruned: usize,
     /// Whether an interrupt stopped a sync's prune with extras left.
     pub prune_interrupted: bool,
+    /// A sync's extras that the prune left, associated again since the sync was planned.
+    pub kept: Vec<String>,
 }
 
 /// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
@@ -94,6 +96,7 @@ pub async fn recover(
                 report,
                 pruned: 0,
                 prune_interrupted: false,
+                kept: Vec::new(),
             }),
     };
     drop(watch);
@@ -112,6 +115,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
     Ok(Recovered {
         prune_interrupted: outcome.interrupted && !report.interrupted,
         pruned: outcome.disassociated.len(),
+        kept: outcome.kept.iter().map(ToString::to_string).collect(),
         report,
     })
 }
@@ -135,7 +139,9 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
         report,
         pruned,
         prune_interrupted,
+        kept,
     } = recover(Recovery::Resume, &args.journal, global).await?;
+    note_kept(&kept, global);
     if pruned > 0 || prune_interrupted {
         global.note(format!(
             "the sync's associations are done; {pruned} extra(s) disassociated by this run"
