@@ -108,7 +108,7 @@ where
     match result {
         Ok(body) => Ok(body),
         Err(Gave::Up(f)) if f.kind == Failure::Final => Err(f.error),
-        Err(Gave::Up(f) | Gave::Stalled(f, _)) => {
+        Err(Gave::Up(f) | Gave::Stalled(f, _) | Gave::Cancelled(f)) => {
             Err(anyhow!("{} (after {attempts} attempts)", f.error))
         }
     }

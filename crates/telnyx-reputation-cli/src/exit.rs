@@ -128,6 +128,7 @@ impl Failure {
         use telnyx_reputation::Error;
         match &error {
             Error::Config(_) | Error::InvalidRequest { .. } => Failure::usage(error.to_string()),
+            Error::Cancelled { .. } => Failure::new(Exit::Interrupted, error.to_string()),
             Error::Protocol { .. } | Error::Pagination { .. } => Failure::unavailable(format!(
                 "{error} (the server's answer is not what the API documents)"
             )),

@@ -11,12 +11,13 @@ use telnyx_reputation_api::types::{
     NumberReputationErrors, ReputationPhoneNumber, ReputationPhoneNumberCreate,
     ReputationPhoneNumberList,
 };
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ConfigError, Error};
 use crate::filter::NumberFilter;
-use crate::pacer::Pacer;
+use crate::pacer::{Bounds, Pacer, WaitEnd};
 use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
 use crate::transport::{self, Pipeline};
 
@@ -109,7 +110,10 @@ pub struct Client {
     retry: RetryPolicy,
     patience: Patience,
     loopback: bool,
-    pacer: Arc<Pacer>,
+    pacer: Pacer,
+    /// Once cancelled, this client's calls stop waiting (for the rate limit, or to try again)
+    /// and send nothing more ([`Client::with_cancel`]).
+    cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for Client {
@@ -149,10 +153,10 @@ impl Client {
             http = http.tls_certs_only(std::iter::empty());
         }
         let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
-        let pacer = Arc::new(Pacer::new(
+        let pacer = Pacer::new(
             config.max_requests_per_second,
             config.retry.rate_limit_wait_cap(),
-        ));
+        );
         let hooks = api::Hooks::with_transport(Arc::new(Pipeline {
             pacer: pacer.clone(),
             max_body_bytes: config.max_body_bytes,
@@ -165,6 +169,7 @@ impl Client {
             retry: config.retry,
             patience: config.patience,
             pacer,
+            cancel: None,
         })
     }
 
@@ -191,6 +196,17 @@ impl Client {
     pub fn with_patience(&self, patience: Patience) -> Client {
         Client {
             patience,
+            ..self.clone()
+        }
+    }
+
+    /// The same client whose calls stop waiting once `token` is cancelled: a call waiting for
+    /// the rate limit, or to send again a request that was certainly not applied (no
+    /// connection, a 429), ends with [`Error::Cancelled`] and sends nothing more. A request in
+    /// flight is never abandoned; its answer is waited for as usual.
+    pub fn with_cancel(&self, token: Option<CancellationToken>) -> Client {
+        Client {
+            cancel: token,
             ..self.clone()
         }
     }
@@ -417,14 +433,26 @@ impl Client {
     {
         let started = Instant::now();
         let since_progress = || self.pacer.since_progress().min(started.elapsed());
-        let result = transport::tracking(retry::run(
+        let bounds = Bounds {
+            patience: self.patience,
+            since_progress: &since_progress,
+            cancel: self.cancel.as_ref(),
+        };
+        let result = transport::tracking(retry::run_until(
             &self.retry,
             idempotency,
             self.patience,
+            self.cancel.as_ref(),
             Error::failure,
             since_progress,
             || async {
-                match send().await {
+                // Admitted here, within the call's bounds, so that a wait the server's headers
+                // ask for never outlasts the stall rule, the deadline or the token.
+                let permit = match self.pacer.acquire_within(&bounds).await {
+                    Ok(permit) => permit,
+                    Err(end) => return Err(never_sent(end)),
+                };
+                match transport::admitted(permit, send()).await {
                     Ok(value) => Ok(value.into_inner()),
                     Err(e) => Err(convert(e).await),
                 }
@@ -439,7 +467,23 @@ impl Client {
                 stall,
                 last: Box::new(last),
             }),
+            Err(Gave::Cancelled(last)) => Err(Error::Cancelled {
+                operation: last.operation(),
+            }),
         }
+    }
+}
+
+/// The error of a call whose wait for admission ended before it sent.
+fn never_sent(end: WaitEnd) -> Error {
+    let operation = transport::current_operation();
+    match end {
+        WaitEnd::Stalled(stall) => Error::Stalled {
+            operation,
+            stall,
+            last: Box::new(Error::Throttled { operation }),
+        },
+        WaitEnd::Cancelled => Error::Cancelled { operation },
     }
 }
 

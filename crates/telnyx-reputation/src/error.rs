@@ -106,6 +106,25 @@ pub enum Error {
         /// Why the arguments could not make a request.
         detail: String,
     },
+    /// The request was held back by the server's rate limit (its `x-ratelimit-*` headers or a
+    /// 429's `Retry-After`) and never sent: what a [`Stalled`](Error::Stalled) call that never
+    /// got to send reports as its last failure.
+    #[error(
+        "{}: held back by the server's rate limit, never sent",
+        describe(operation)
+    )]
+    Throttled {
+        /// The operation, as the generated client names it (`""` when it never got to send).
+        operation: &'static str,
+    },
+    /// The caller's cancellation token ended the call while it waited (for the rate limit, or
+    /// to try again after a failure that proved nothing was applied): the request was not sent
+    /// again, and its last attempt, if any, was not applied.
+    #[error("{}: cancelled while waiting to send; not sent", describe(operation))]
+    Cancelled {
+        /// The operation, as the generated client names it (`""` when it never got to send).
+        operation: &'static str,
+    },
     /// The client's configuration is unusable (no key, a bad or insecure base URL): nothing was
     /// sent.
     #[error(transparent)]
@@ -255,6 +274,8 @@ impl Error {
             | Error::Pagination { .. }
             | Error::InvalidRequest { .. }
             | Error::Config(_)
+            | Error::Throttled { .. }
+            | Error::Cancelled { .. }
             | Error::Stalled { .. } => Failure::Final,
         }
     }
@@ -269,6 +290,8 @@ impl Error {
             | Error::Protocol { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::InvalidRequest { operation, .. }
+            | Error::Throttled { operation }
+            | Error::Cancelled { operation }
             | Error::Stalled { operation, .. } => operation,
             Error::Config(_) => "",
         }

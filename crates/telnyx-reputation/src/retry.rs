@@ -254,6 +254,9 @@ pub enum Gave<E> {
     Up(E),
     /// The stall rule ended it: the last failure, and why.
     Stalled(E, Stall),
+    /// The caller's token ended a wait before the next attempt ([`run_until`]): the last
+    /// failure, after which nothing more was sent.
+    Cancelled(E),
 }
 
 /// Runs `attempt` until it succeeds, the policy says stop, or the stall rule ends it.
@@ -265,6 +268,35 @@ pub async fn run<T, E, F, Fut>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     patience: Patience,
+    classify: impl Fn(&E) -> Failure,
+    since_progress: impl Fn() -> Duration,
+    attempt: F,
+) -> Result<T, Gave<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    run_until(
+        policy,
+        idempotency,
+        patience,
+        None,
+        classify,
+        since_progress,
+        attempt,
+    )
+    .await
+}
+
+/// [`run`], whose waits between attempts also end when `cancel` is cancelled
+/// ([`Gave::Cancelled`]). No wait outlasts the stall rule: a wait that would pass the stall
+/// timeout or the deadline ends there, with [`Gave::Stalled`], instead of sending once more.
+pub async fn run_until<T, E, F, Fut>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    patience: Patience,
+    cancel: Option<&tokio_util::sync::CancellationToken>,
     classify: impl Fn(&E) -> Failure,
     since_progress: impl Fn() -> Duration,
     mut attempt: F,
@@ -291,16 +323,35 @@ where
         };
         *count = count.saturating_add(1);
         let now = Instant::now();
-        if let Some(stall) = patience.check(since_progress(), now) {
+        let quiet = since_progress();
+        if let Some(stall) = patience.check(quiet, now) {
             return Err(Gave::Stalled(error, stall));
         }
-        let wait = patience.clamp_wait(wait, now);
+        // The wait ends at the stall timeout or the deadline, if either comes first; then the
+        // call gives up rather than send once more.
+        let bounded = patience
+            .clamp_wait(wait, now)
+            .min(patience.stall_timeout.saturating_sub(quiet));
         if matches!(failure, Failure::RateLimited { .. }) {
-            tracing::debug!(?wait, error = %error, "rate limited; waiting");
+            tracing::debug!(wait = ?bounded, error = %error, "rate limited; waiting");
         } else {
-            tracing::warn!(retry = *count, ?wait, error = %error, "retrying");
+            tracing::warn!(retry = *count, wait = ?bounded, error = %error, "retrying");
         }
-        tokio::time::sleep(wait).await;
+        let cancelled = async {
+            match cancel {
+                Some(token) => token.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(bounded) => {}
+            () = cancelled => return Err(Gave::Cancelled(error)),
+        }
+        if bounded < wait
+            && let Some(stall) = patience.check(since_progress(), Instant::now())
+        {
+            return Err(Gave::Stalled(error, stall));
+        }
     }
 }
 

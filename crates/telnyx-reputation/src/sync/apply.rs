@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::SyncPlan;
 use super::prune::{Pruned, prune};
 use crate::bulk::journal::{Event, Journal, Replay};
-use crate::bulk::{BulkError, BulkOptions, Outcome, Report};
+use crate::bulk::{BulkError, BulkOptions, CancellationToken, Outcome, Report};
 use crate::client::Client;
 use crate::error::Error;
 
@@ -191,10 +191,14 @@ impl Client {
         let enterprise = report.enterprise_id;
         // The enterprise as it is now, not as it was planned: an extra gone since is done, and
         // one associated again since is someone's wish, not the plan's extra.
+        // (Stopped already, the prune sends nothing, not even this read.)
         let since = replay.header.as_ref().map(|h| h.started_at);
+        let stopped = cancel.as_ref().is_some_and(CancellationToken::is_cancelled);
         let (unpruned, gone, kept) = match since {
-            Some(since) => still_extra(self, enterprise, replay.unpruned(), since).await?,
-            None => (replay.unpruned(), Vec::new(), Vec::new()),
+            Some(since) if !stopped => {
+                still_extra(self, enterprise, replay.unpruned(), since).await?
+            }
+            _ => (replay.unpruned(), Vec::new(), Vec::new()),
         };
         let mut file = Journal::open_append(journal, &replay)?;
         if !gone.is_empty() {
@@ -233,7 +237,9 @@ async fn still_extra(
     if extras.is_empty() {
         return Ok((extras, Vec::new(), Vec::new()));
     }
+    // As persistent as the disassociations that follow: until the client's stall rule.
     let now = client
+        .with_retry(client.retry_policy().clone().until_stalled())
         .associated_since(enterprise)
         .await
         .map_err(|source| SyncError::Reread { source })?;
