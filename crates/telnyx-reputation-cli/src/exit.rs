@@ -13,7 +13,7 @@ Exit codes:
   2    usage or input error (bad flag, missing or unreadable file, unreadable journal)
   3    network or server failure after retries, a malformed answer, or an outcome unknown
   4    an alert was raised (`report --fail-on LEVEL`)
-  130  interrupted (Ctrl-C or SIGTERM)";
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP)";
 
 /// How the process ends. Each variant has one documented code; see [`EXIT_CODES_HELP`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

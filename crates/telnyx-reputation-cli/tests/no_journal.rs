@@ -57,7 +57,7 @@ async fn refusing_after_the_first_batch(emulator: &Server) -> (String, Arc<Atomi
                 if method == Method::POST && seen.fetch_add(1, Ordering::SeqCst) > 0 {
                     return json(
                         StatusCode::FORBIDDEN,
-                        r#"{"errors":[{"code":"10010","title":"Forbidden","detail":"this enterprise may not monitor more numbers"}]}"#.to_owned(),
+                        r#"{"errors":[{"code":"10010","title":"Forbidden","detail":"this enterprise may not monitor more numbers","meta":{"url":"https://developers.telnyx.com/docs/overview/errors/10010"}}]}"#.to_owned(),
                     );
                 }
                 let auth = headers

@@ -77,7 +77,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-pub use faults::Faults;
+pub use faults::{Faults, MAX_DELAY_MS};
 pub use ledger::Billing;
 pub use lifecycle::{SettingsRecord, TERMS_VERSION};
 pub use remediation::{RemediationBody, RemediationRecord};

@@ -146,6 +146,12 @@ impl Client {
             .timeout(config.request_timeout)
             .redirect(transport::same_origin_redirects())
             .user_agent(concat!("telnyx-reputation-rs/", env!("CARGO_PKG_VERSION")));
+        if config.is_loopback() {
+            // A proxy for this machine's own addresses would see the key of every request (and
+            // on plain http, in clear): loopback is never sent through one, whatever
+            // `HTTP_PROXY` or `ALL_PROXY` say.
+            http = http.no_proxy();
+        }
         if reqwest::Url::parse(&config.base_url).is_ok_and(|u| u.scheme() == "http") {
             // Redirects stay on the base URL's origin, so a plain-http client never meets TLS:
             // it trusts no roots rather than read the system's (about 300 files, a few
