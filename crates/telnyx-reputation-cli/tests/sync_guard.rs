@@ -286,3 +286,64 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
 fn set(text: &str) -> std::collections::BTreeSet<String> {
     text.lines().map(str::to_owned).collect()
 }
+
+/// Runs the command `args` against `server` on a terminal of its own (`script` gives it a
+/// pseudo-terminal), typing `typed` into it; its exit code and what the terminal showed.
+fn on_a_terminal(server: &Server, args: &[&str], typed: &str) -> (Option<i32>, String) {
+    let quoted: Vec<String> = [BIN, "--base-url", server.base_url.as_str()]
+        .iter()
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) runs the command on a terminal");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn on_a_terminal_a_prune_asks_first_and_a_no_sends_nothing() {
+    let server = mock_serve(&[]);
+    seed(&server, 0, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::file(&dir, "inventory.txt", numbers(0, 9).as_bytes());
+    let args = [
+        "sync",
+        "--enterprise",
+        ENTERPRISE,
+        "--prune",
+        "--no-journal",
+        path.as_str(),
+    ];
+    let (code, shown) = on_a_terminal(&server, &args, "n\n");
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "disassociate 1 number(s) from enterprise {ENTERPRISE}"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("not confirmed; nothing was sent"), "{shown}");
+    assert_eq!(held(&server, ENTERPRISE).len(), 10);
+
+    let (code, shown) = on_a_terminal(&server, &args, "y\n");
+    assert_eq!(code, Some(0), "{shown}");
+    assert_eq!(held(&server, ENTERPRISE).len(), 9);
+}
