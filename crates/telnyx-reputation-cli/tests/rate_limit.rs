@@ -84,7 +84,7 @@ fn a_window_of_a_day_ends_a_job_by_the_stall_rule_or_the_deadline_not_a_day_late
     let error = report["error"].as_str().unwrap();
     assert!(
         error.contains("no request succeeded for 1.0 s")
-            && error.contains("held back by the server's rate limit, never sent"),
+            && error.contains("the server's rate limit (its x-ratelimit-* headers) held the request back; it was never sent"),
         "{error}"
     );
     assert_eq!(

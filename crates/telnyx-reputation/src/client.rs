@@ -456,7 +456,7 @@ impl Client {
                 // ask for never outlasts the stall rule, the deadline or the token.
                 let permit = match self.pacer.acquire_within(&bounds).await {
                     Ok(permit) => permit,
-                    Err(end) => return Err(never_sent(end)),
+                    Err(end) => return Err(never_sent(end, self.pacer.rate_limited() > 0)),
                 };
                 match transport::admitted(permit, send()).await {
                     Ok(value) => Ok(value.into_inner()),
@@ -480,14 +480,18 @@ impl Client {
     }
 }
 
-/// The error of a call whose wait for admission ended before it sent.
-fn never_sent(end: WaitEnd) -> Error {
+/// The error of a call whose wait for admission ended before it sent (`after_429s`: the server
+/// had refused requests of the client with 429 before).
+fn never_sent(end: WaitEnd, after_429s: bool) -> Error {
     let operation = transport::current_operation();
     match end {
         WaitEnd::Stalled(stall) => Error::Stalled {
             operation,
             stall,
-            last: Box::new(Error::Throttled { operation }),
+            last: Box::new(Error::Throttled {
+                operation,
+                after_429s,
+            }),
         },
         WaitEnd::Cancelled => Error::Cancelled { operation },
     }

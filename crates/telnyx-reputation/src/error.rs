@@ -148,6 +148,9 @@ pub enum Error {
     Throttled {
         /// The operation, as the generated client names it (`""` when it never got to send).
         operation: &'static str,
+        /// Whether the server had refused requests of this client with 429 before (else its
+        /// `x-ratelimit-*` headers alone held the request back).
+        after_429s: bool,
     },
     /// The caller's cancellation token ended the call while it waited (for the rate limit, or
     /// to try again after a failure that proved nothing was applied): the request was not sent
@@ -178,8 +181,14 @@ pub enum Error {
 
 /// What a stalled call kept getting, in words.
 fn stall_cause(last: &Error) -> String {
-    match last.status() {
-        Some(429) => "the server kept refusing with 429 (rate limited)".to_owned(),
+    match last {
+        Error::Throttled {
+            after_429s: true, ..
+        } => "the server kept refusing with 429 (rate limited), and the last request, held back by its rate limit, was never sent".to_owned(),
+        Error::Throttled { .. } => "the server's rate limit (its x-ratelimit-* headers) held the request back; it was never sent".to_owned(),
+        _ if last.status() == Some(429) => {
+            "the server kept refusing with 429 (rate limited)".to_owned()
+        }
         _ => format!("the last failure was: {last}"),
     }
 }
@@ -322,7 +331,7 @@ impl Error {
             | Error::Protocol { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::InvalidRequest { operation, .. }
-            | Error::Throttled { operation }
+            | Error::Throttled { operation, .. }
             | Error::Cancelled { operation }
             | Error::Stalled { operation, .. } => operation,
             Error::Config(_) => "",
