@@ -11,8 +11,8 @@ use telnyx_reputation_mock::MockHandle;
 use crate::exit::Failure;
 use crate::output::Output;
 
-/// Global options.
-#[derive(Debug, Clone, clap::Args)]
+/// Global options. Their `Debug` shows whether a key was given, never the key.
+#[derive(Clone, clap::Args)]
 pub struct Global {
     /// API key (default: TELNYX_API_KEY). Visible to other users in the process list: prefer
     /// the environment variable or --api-key-file.
@@ -63,6 +63,44 @@ pub struct Global {
     /// Whether --api-key was typed on the command line (not taken from the environment).
     #[arg(skip)]
     pub api_key_on_command_line: bool,
+}
+
+impl std::fmt::Debug for Global {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Every field but the key's value, so that no log or panic message can carry it.
+        let Global {
+            api_key,
+            api_key_file,
+            base_url,
+            mock,
+            yes,
+            output,
+            verbose,
+            quiet,
+            rate,
+            stall_timeout,
+            deadline,
+            timeout,
+            retries,
+            api_key_on_command_line,
+        } = self;
+        f.debug_struct("Global")
+            .field("api_key", &api_key.as_ref().map(|_| "****"))
+            .field("api_key_file", api_key_file)
+            .field("base_url", base_url)
+            .field("mock", mock)
+            .field("yes", yes)
+            .field("output", output)
+            .field("verbose", verbose)
+            .field("quiet", quiet)
+            .field("rate", rate)
+            .field("stall_timeout", stall_timeout)
+            .field("deadline", deadline)
+            .field("timeout", timeout)
+            .field("retries", retries)
+            .field("api_key_on_command_line", api_key_on_command_line)
+            .finish()
+    }
 }
 
 /// A client, and the emulator behind it when `--mock` started one.
@@ -242,12 +280,17 @@ impl Session {
     }
 }
 
-/// Parses `--rate`: a positive number of requests per second.
+/// The slowest `--rate`: one request every 1,000 seconds.
+const MIN_RATE: f64 = 0.001;
+/// The fastest `--rate`.
+const MAX_RATE: f64 = 100_000.0;
+
+/// Parses `--rate`: requests per second, from [`MIN_RATE`] to [`MAX_RATE`].
 fn parse_rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 100_000.0 => Ok(rate),
+        Ok(rate) if (MIN_RATE..=MAX_RATE).contains(&rate) => Ok(rate),
         _ => Err(format!(
-            "{text:?} is not a rate: give requests per second, a number above 0 and at most 100000"
+            "{text:?} is not a rate: give requests per second, a number from {MIN_RATE} (one request every 1000 s) to {MAX_RATE}"
         )),
     }
 }
@@ -257,5 +300,36 @@ fn parse_timeout(raw: &str) -> Result<f64, String> {
     match raw.parse::<f64>() {
         Ok(secs) if (0.05..=3_600.0).contains(&secs) => Ok(secs),
         _ => Err(format!("expected seconds from 0.05 to 3600, got {raw:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        global: Global,
+    }
+
+    #[test]
+    fn the_global_options_debug_never_shows_the_key() {
+        let parsed = Command::try_parse_from(["x", "--api-key", "SECRET-KEY-0123"]).unwrap();
+        let text = format!("{:?}", parsed.global);
+        assert!(!text.contains("SECRET-KEY-0123"), "{text}");
+        assert!(text.contains("api_key: Some(\"****\")"), "{text}");
+        assert_eq!(parsed.global.api_key().unwrap(), "SECRET-KEY-0123");
+    }
+
+    #[test]
+    fn a_rate_out_of_range_is_refused_by_name() {
+        for bad in ["1e-20", "0", "-1", "NaN", "inf", "1e6", "fast"] {
+            let error = parse_rate(bad).unwrap_err();
+            assert!(error.contains("is not a rate"), "{bad}: {error}");
+        }
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        assert_eq!(parse_rate("0.001"), Ok(MIN_RATE));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use telnyx_reputation::bulk::BulkError;
+use telnyx_reputation::bulk::{BulkError, JournalError};
 
 /// The exit codes, as `--help` shows them (kept beside [`Exit::code`], which they describe).
 pub const EXIT_CODES_HELP: &str = "\
@@ -13,7 +13,7 @@ Exit codes:
   2    usage or input error (bad flag, missing or unreadable file, unreadable journal)
   3    network or server failure after retries, a malformed answer, or an outcome unknown
   4    an alert was raised (`report --fail-on LEVEL`, `--fail-on-ownership`)
-  130  interrupted (Ctrl-C or SIGTERM)";
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP)";
 
 /// How the process ends. Each variant has one documented code; see [`EXIT_CODES_HELP`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,7 @@ impl Failure {
         use telnyx_reputation::Error;
         match &error {
             Error::Config(_) | Error::InvalidRequest { .. } => Failure::usage(error.to_string()),
+            Error::Cancelled { .. } => Failure::new(Exit::Interrupted, error.to_string()),
             Error::Protocol { .. } | Error::Pagination { .. } => Failure::unavailable(format!(
                 "{error} (the server's answer is not what the API documents)"
             )),
@@ -150,7 +151,14 @@ impl Failure {
             BulkError::NotStarted(_) | BulkError::NotUndoable(..) => {
                 Failure::usage(error.to_string())
             }
-            // A journal that cannot be read, verified or created: the user's file to fix.
+            // The journal could not be written mid-job: the job stopped where it was, with
+            // requests perhaps in flight, for `resume` or `rollback` to finish once the file
+            // can be written again.
+            BulkError::Journal(JournalError::Poisoned { path, .. }) => Failure::unavailable(
+                format!("{error}\n{}", crate::journals::after_write_failure(path)),
+            ),
+            // A journal that cannot be read, verified or created, one that another process is
+            // running, or one of another endpoint: the user's to sort out; nothing was sent.
             BulkError::Journal(_) => Failure::usage(error.to_string()),
         }
     }

@@ -58,6 +58,15 @@ fn commands(journal: &Path) -> (String, String) {
     )
 }
 
+/// What to run after a job stopped because its journal could not be written.
+pub fn after_write_failure(journal: &Path) -> String {
+    let (resume, rollback) = commands(journal);
+    format!(
+        "the job stopped at the failed write; requests in flight are looked up by the next run. Once {} can be written again:\n  to finish the job: {resume}\n  to undo it:        {rollback}",
+        journal.display()
+    )
+}
+
 /// A path as a shell word: as it is when it needs no quoting, else in single quotes.
 pub fn quoted(path: &Path) -> String {
     let text = path.display().to_string();

@@ -146,7 +146,14 @@ fn report(failure: Failure, output: Option<Output>) -> ExitCode {
         });
         eprintln!("{object}");
     } else {
-        eprintln!("telnyx-reputation: {}", failure.message);
+        // Line by line: the message's own lines stay lines, and any control character inside
+        // one (from server text) is escaped before it reaches the terminal.
+        let lines: Vec<_> = failure
+            .message
+            .split('\n')
+            .map(telnyx_reputation::printable)
+            .collect();
+        eprintln!("telnyx-reputation: {}", lines.join("\n"));
     }
     failure.exit.into()
 }

@@ -179,11 +179,13 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     out.flush().map_err(Failure::from_write)
 }
 
-/// Writes `label  value` pairs as an aligned block.
+/// Writes `label  value` pairs as an aligned block (control characters in a value escaped, so
+/// that server text cannot drive the terminal).
 pub fn pairs(rows: &[(&str, String)]) -> Result<(), Failure> {
     let mut w = TabWriter::new(stdout()).padding(2);
     for (label, value) in rows {
-        writeln!(w, "{label}\t{value}").map_err(Failure::from_write)?;
+        writeln!(w, "{label}\t{}", telnyx_reputation::printable(value))
+            .map_err(Failure::from_write)?;
     }
     w.flush().map_err(Failure::from_write)
 }

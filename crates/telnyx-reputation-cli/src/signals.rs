@@ -1,5 +1,5 @@
-//! Ctrl-C and SIGTERM during a bulk job (`associate`, `resume`, `rollback`, `sync`, `refresh`,
-//! `remediation submit`).
+//! Ctrl-C, SIGTERM and SIGHUP (the terminal closed, an SSH session dropped) during a bulk job
+//! (`associate`, `resume`, `rollback`, `sync`, `refresh`, `remediation submit`).
 //!
 //! The first signal cancels the job's token ([`BulkOptions::cancel_on`], `OpsOptions::cancel_on`):
 //! no new batch is sent, the requests in flight are decided, and the job keeps its promise
@@ -38,11 +38,12 @@ impl Drop for Watch {
     }
 }
 
-/// The signals that stop a job: SIGINT and SIGTERM.
+/// The signals that stop a job: SIGINT, SIGTERM and SIGHUP (handled as SIGTERM is).
 #[cfg(unix)]
 struct Signals {
     interrupt: tokio::signal::unix::Signal,
     terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
 }
 
 #[cfg(unix)]
@@ -53,14 +54,16 @@ impl Signals {
         Ok(Signals {
             interrupt: signal(SignalKind::interrupt())?,
             terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
         })
     }
 
-    /// The next SIGINT or SIGTERM.
+    /// The next SIGINT, SIGTERM or SIGHUP.
     async fn next(&mut self) {
         tokio::select! {
             _ = self.interrupt.recv() => {}
             _ = self.terminate.recv() => {}
+            _ = self.hangup.recv() => {}
         }
     }
 }
@@ -82,8 +85,10 @@ impl Signals {
     }
 }
 
-/// Watches for SIGINT and SIGTERM until the returned [`Watch`] is dropped: the first cancels
-/// `token`, the second exits 130. The handlers are in place when this returns.
+/// Watches for SIGINT, SIGTERM and SIGHUP until the returned [`Watch`] is dropped: the first
+/// cancels `token`, the second exits 130. The handlers are in place when this returns. What is
+/// said goes to stderr if it still can: after a hangup the terminal may be gone, and a message
+/// that cannot be written is dropped rather than end the job.
 pub fn watch(
     token: CancellationToken,
     messages: Messages,
@@ -94,9 +99,15 @@ pub fn watch(
     let over = Arc::new(AtomicBool::new(false));
     let done = Arc::clone(&over);
     tokio::spawn(async move {
-        let say = |text: &str| match &bar {
-            Some(bar) => bar.suspend(|| eprintln!("{text}")),
-            None => eprintln!("{text}"),
+        let say = |text: &str| {
+            let write = || {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "{text}");
+            };
+            match &bar {
+                Some(bar) => bar.suspend(write),
+                None => write(),
+            }
         };
         signals.next().await;
         if done.load(Ordering::SeqCst) {

@@ -238,3 +238,34 @@ fn sigint_during_a_bulk_refresh_sends_no_new_batch_and_reports_every_number() {
     );
     assert!(err.contains(&format!("({not_sent} never sent)")), "{err}");
 }
+
+#[test]
+fn sighup_stops_a_job_as_sigterm_does_naming_its_journal() {
+    // The terminal closed (or an SSH session dropped) mid-job: no new batch, the journal named,
+    // exit 130, and the journal finishes the job.
+    let server = mock_serve(&["--latency-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let child = associate(&server, 2_000, &["--journal", path]);
+    wait_until("a committed batch", || committed(&journal));
+    signal(&child, Signal::SIGHUP);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["interrupted"], true);
+    let left = associations(&server);
+    assert!((10..2_000).contains(&left), "stopped mid-job: {left}");
+    let done = run_env(
+        &["--base-url", &server.base_url, "resume", path],
+        &[("TELNYX_API_KEY", "demo-key")],
+        None,
+    );
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert_eq!(associations(&server), 2_000);
+}

@@ -10,8 +10,9 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// `sync --prune` of the demo enterprise to `file`, its report as JSON.
-fn sync_prune(file: &str) -> [&str; 7] {
+/// `sync --prune --yes` of the demo enterprise to `file`, pruning at most `max` numbers, its
+/// report as JSON.
+fn sync_prune<'a>(file: &'a str, max: &'a str) -> [&'a str; 10] {
     [
         "--output",
         "json",
@@ -20,6 +21,9 @@ fn sync_prune(file: &str) -> [&str; 7] {
         ENTERPRISE,
         file,
         "--prune",
+        "--yes",
+        "--max-prune",
+        max,
     ]
 }
 
@@ -50,7 +54,8 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     let journal = dir.path().join("sync.journal");
     let journal = journal.to_str().unwrap();
 
-    let base = sync_prune(&path);
+    // The 20 extras are 40 % of the enterprise: exactly the limit given.
+    let base = sync_prune(&path, "20");
     let dry: Vec<&str> = base.iter().copied().chain(["--dry-run"]).collect();
     let first = plan(&api(&server, &dry, None));
     assert_eq!(count(&first, "associate"), 10);
@@ -112,6 +117,9 @@ fn a_csv_inventory_is_read_by_its_column_behind_a_header_as_associate_reads_it()
             "phone number",
             &path,
             "--prune",
+            "--yes",
+            "--max-prune",
+            "3",
             "--no-journal",
         ];
         args.extend_from_slice(extra);
@@ -182,7 +190,7 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let billed_before = billed(&server);
     let args = [
         &["--base-url", server.base_url.as_str()][..],
-        &sync_prune(&path),
+        &sync_prune(&path, "75%"),
         &["--concurrency", "1", "--journal", journal_arg],
     ]
     .concat();
@@ -255,6 +263,9 @@ fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
             ENTERPRISE,
             &path,
             "--prune",
+            "--yes",
+            "--max-prune",
+            "50%",
         ],
         &env,
         None,

@@ -172,12 +172,16 @@ fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<us
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let failed = || {
-        // The job's report is the last JSON document (a sync prints its plan first).
+        // A resume's report is the last JSON document; a sync prints only its plan there, and
+        // its journal says how its associations ended (a rollback, or a failure before any).
         let last = serde_json::Deserializer::from_str(&stdout)
             .into_iter::<serde_json::Value>()
             .filter_map(Result::ok)
             .last();
+        let journal = std::fs::read_to_string(journal).unwrap_or_default();
         last.is_some_and(|r| r["outcome"] == "rolled_back" || r["outcome"] == "failed")
+            || journal.contains(r#"{"event":"finished","outcome":"rolled_back""#)
+            || journal.contains(r#"{"event":"rollback_started""#)
     };
     match out.status.code() {
         None => End::Killed,
@@ -306,6 +310,11 @@ fn sync_once(server: &Server, dir: &Path, run: &mut Run, round: u32) -> (bool, u
                 &run.enterprise,
                 file,
                 "--prune",
+                "--yes",
+                // The seeded runs prune any share of their enterprise; the limit is tested in
+                // sync_guard.rs.
+                "--max-prune",
+                "100%",
                 "--concurrency",
                 &concurrency,
                 "--batch-size",

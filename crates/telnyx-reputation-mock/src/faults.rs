@@ -28,11 +28,11 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Faults {
     /// Every API answer leaves this long after its request arrived (the operation itself is
-    /// applied on arrival).
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    /// applied on arrival); at most an hour ([`MAX_DELAY_MS`]).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=MAX_DELAY_MS)))]
     pub latency_ms: u64,
-    /// Up to this much more latency, drawn per request.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    /// Up to this much more latency, drawn per request; at most an hour.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=MAX_DELAY_MS)))]
     pub jitter_ms: u64,
     /// Share of API requests answered 500, 502 or 503 (0.0–1.0).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = 0.0, value_parser = parse_share))]
@@ -54,8 +54,8 @@ pub struct Faults {
     /// (0.0–1.0).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = 0.0, value_parser = parse_share))]
     pub commit_then_drop_rate: f64,
-    /// Delay between the headers and the body of successful answers.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0))]
+    /// Delay between the headers and the body of successful answers; at most an hour.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=MAX_DELAY_MS)))]
     pub slow_body_ms: u64,
     /// Refuse an associate with one error that names no number (no `source.pointer`), as
     /// servers that only say "validation failed" do.
@@ -90,6 +90,10 @@ pub struct Faults {
     #[cfg_attr(feature = "clap", arg(long))]
     pub rate_limit_reset_s: Option<u128>,
 }
+
+/// The longest delay a fault adds to an answer (one hour), whatever it is set to: longer is no
+/// test of a client, and an instant that far off may not exist.
+pub const MAX_DELAY_MS: u64 = 3_600_000;
 
 /// One second, the window Telnyx counts in.
 const DEFAULT_WINDOW_MS: NonZeroU64 = NonZeroU64::new(1000).unwrap();
@@ -128,9 +132,9 @@ impl Faults {
             return None;
         }
         // The draw is in [0, 1), so the product stays below `jitter_ms`.
-        let jitter = (draws.next() * self.jitter_ms as f64) as u64;
+        let jitter = (draws.next() * self.jitter_ms.min(MAX_DELAY_MS) as f64) as u64;
         Some(Duration::from_millis(
-            self.latency_ms.saturating_add(jitter),
+            self.latency_ms.min(MAX_DELAY_MS).saturating_add(jitter),
         ))
     }
 

@@ -66,7 +66,9 @@ pub(crate) async fn guard(
     // milliseconds: the configured latency is what a client sees. The operation is applied
     // first and its answer held back until then, as a server far away would: a client that
     // gives up during the latency may have changed the state without hearing so.
-    let answer_at = faults.answer_delay(&app.draws).map(|d| arrived + d);
+    let answer_at = faults
+        .answer_delay(&app.draws)
+        .and_then(|d| arrived.checked_add(d));
     let rate_limited = limit.is_some_and(|d| !d.admitted);
     let mut response = if rate_limited {
         ErrorKind::TooManyRequests.answer("rate limit exceeded; retry after the window resets")
@@ -117,7 +119,8 @@ pub(crate) async fn guard(
         );
     }
     if faults.slow_body_ms > 0 && response.status().is_success() {
-        return slow_body(response, Duration::from_millis(faults.slow_body_ms)).await;
+        let delay = faults.slow_body_ms.min(crate::faults::MAX_DELAY_MS);
+        return slow_body(response, Duration::from_millis(delay)).await;
     }
     response
 }

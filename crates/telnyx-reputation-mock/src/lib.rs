@@ -115,7 +115,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-pub use faults::Faults;
+pub use faults::{Faults, MAX_DELAY_MS};
 pub use hosting::NumberPrefix;
 pub use ledger::{Billing, Operation, OperationBilling};
 pub use lifecycle::{SettingsRecord, TERMS_VERSION};

@@ -34,8 +34,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1000)]
     pub remediation_step_ms: u64,
     /// Numbers already associated with each approved enterprise at start, with reputation data
-    /// seeded by `--seed` (spam risk low, medium, high or null).
-    #[arg(long, default_value_t = 0)]
+    /// seeded by `--seed` (spam risk low, medium, high or null); at most 10,000,000.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=10_000_000))]
     pub populate: u64,
     /// Owned numbers in the Telnyx inventory: `all` (every valid US local and US toll-free
     /// number no `--external` prefix matches) or a file with one E.164 number (US local or

@@ -27,6 +27,23 @@ impl ApiKey {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// A fingerprint of the key that tells two keys apart and cannot be used in its place: the
+    /// first 8 bytes of its SHA-256, as 16 hex digits. Journals record it (never the key).
+    ///
+    /// ```
+    /// use telnyx_reputation::ApiKey;
+    /// let fingerprint = ApiKey::new("KEY0123").fingerprint();
+    /// assert_eq!(fingerprint.len(), 16);
+    /// assert_ne!(fingerprint, ApiKey::new("KEY0124").fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_bytes())[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 impl fmt::Debug for ApiKey {

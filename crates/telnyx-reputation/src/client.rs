@@ -11,12 +11,13 @@ use telnyx_reputation_api::types::{
     NumberReputationErrors, ReputationPhoneNumber, ReputationPhoneNumberCreate,
     ReputationPhoneNumberList,
 };
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::config::ClientConfig;
 use crate::error::{ApiError, ConfigError, Error};
 use crate::filter::NumberFilter;
-use crate::pacer::Pacer;
+use crate::pacer::{Bounds, Pacer, WaitEnd};
 use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
 use crate::server_clock::ServerClock;
 use crate::transport::{self, Pipeline};
@@ -105,12 +106,17 @@ impl Default for Page {
 pub struct Client {
     pub(crate) inner: api::Client,
     base_url: String,
+    /// [`ApiKey::fingerprint`](crate::ApiKey::fingerprint) of the key, for journals.
+    key_fingerprint: Arc<str>,
     retry: RetryPolicy,
     patience: Patience,
     loopback: bool,
-    pacer: Arc<Pacer>,
+    pacer: Pacer,
     server_clock: Arc<ServerClock>,
     request_timeout: Duration,
+    /// Once cancelled, this client's calls stop waiting (for the rate limit, or to try again)
+    /// and send nothing more ([`Client::with_cancel`]).
+    cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for Client {
@@ -143,6 +149,12 @@ impl Client {
             .timeout(config.request_timeout)
             .redirect(transport::same_origin_redirects())
             .user_agent(concat!("telnyx-reputation-rs/", env!("CARGO_PKG_VERSION")));
+        if config.is_loopback() {
+            // A proxy for this machine's own addresses would see the key of every request (and
+            // on plain http, in clear): loopback is never sent through one, whatever
+            // `HTTP_PROXY` or `ALL_PROXY` say.
+            http = http.no_proxy();
+        }
         if reqwest::Url::parse(&config.base_url).is_ok_and(|u| u.scheme() == "http") {
             // Redirects stay on the base URL's origin, so a plain-http client never meets TLS:
             // it trusts no roots rather than read the system's (about 300 files, a few
@@ -150,10 +162,10 @@ impl Client {
             http = http.tls_certs_only(std::iter::empty());
         }
         let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
-        let pacer = Arc::new(Pacer::new(
+        let pacer = Pacer::new(
             config.max_requests_per_second,
             config.retry.rate_limit_wait_cap(),
-        ));
+        );
         let server_clock = Arc::new(ServerClock::default());
         let hooks = api::Hooks::with_transport(Arc::new(Pipeline {
             pacer: pacer.clone(),
@@ -163,12 +175,14 @@ impl Client {
         Ok(Client {
             inner: api::Client::new_with_client(&config.base_url, http, hooks),
             loopback: config.is_loopback(),
+            key_fingerprint: config.api_key.fingerprint().into(),
             base_url: config.base_url,
             retry: config.retry,
             patience: config.patience,
             pacer,
             server_clock,
             request_timeout: config.request_timeout,
+            cancel: None,
         })
     }
 
@@ -199,9 +213,26 @@ impl Client {
         }
     }
 
+    /// The same client whose calls stop waiting once `token` is cancelled: a call waiting for
+    /// the rate limit, or to send again a request that was certainly not applied (no
+    /// connection, a 429), ends with [`Error::Cancelled`] and sends nothing more. A request in
+    /// flight is never abandoned; its answer is waited for as usual.
+    pub fn with_cancel(&self, token: Option<CancellationToken>) -> Client {
+        Client {
+            cancel: token,
+            ..self.clone()
+        }
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The fingerprint of the client's API key ([`ApiKey::fingerprint`](crate::ApiKey::fingerprint)):
+    /// what a journal records to refuse a resume with another key.
+    pub fn key_fingerprint(&self) -> &str {
+        &self.key_fingerprint
     }
 
     /// Whether the base URL is on this machine (an emulator; nothing billable).
@@ -269,9 +300,9 @@ impl Client {
     /// Associates a batch of 1–100 distinct US local or toll-free numbers with an enterprise
     /// (`AssociateReputationNumbers`). **Billable and atomic**: one refused number refuses all.
     ///
-    /// Sent again only when the server certainly did not act (no connection, 408, 429). A dropped
-    /// connection, timeout or 5xx returns an error whose [`Error::outcome_unknown`] is true: look
-    /// the numbers up before deciding anything (the bulk engine does).
+    /// Sent again only when the server certainly did not act (no connection, 429). A dropped
+    /// connection, timeout, 408 or 5xx returns an error whose [`Error::outcome_unknown`] is true:
+    /// look the numbers up before deciding anything (the bulk engine does).
     pub async fn associate(
         &self,
         enterprise_id: Uuid,
@@ -356,6 +387,10 @@ impl Client {
     /// One number's reputation in `scope` (`GetPhoneNumberReputation` /
     /// `GetPhoneNumberReputationSimplified`). [`Freshness::Fresh`] is **billable**, and so is a
     /// read of a number with no cached data.
+    ///
+    /// Since any read may bill, a read is sent again only when the server certainly did not act
+    /// (no connection, 429): after a timeout, a dropped connection, a 408 or a 5xx the error is
+    /// returned ([`Error::outcome_unknown`]), and the read may have been billed once.
     pub async fn get(
         &self,
         scope: Scope,
@@ -365,7 +400,7 @@ impl Client {
         let number = phone_number.to_string();
         let fresh = freshness == Freshness::Fresh;
         let response = self
-            .call(Idempotency::Idempotent, || {
+            .call(Idempotency::NotIdempotent, || {
                 let number = number.clone();
                 async move {
                     match scope {
@@ -435,14 +470,26 @@ impl Client {
     {
         let started = Instant::now();
         let since_progress = || self.pacer.since_progress().min(started.elapsed());
-        let result = transport::tracking(retry::run(
+        let bounds = Bounds {
+            patience: self.patience,
+            since_progress: &since_progress,
+            cancel: self.cancel.as_ref(),
+        };
+        let result = transport::tracking(retry::run_until(
             &self.retry,
             idempotency,
             self.patience,
+            self.cancel.as_ref(),
             Error::failure,
             since_progress,
             || async {
-                match send().await {
+                // Admitted here, within the call's bounds, so that a wait the server's headers
+                // ask for never outlasts the stall rule, the deadline or the token.
+                let permit = match self.pacer.acquire_within(&bounds).await {
+                    Ok(permit) => permit,
+                    Err(end) => return Err(never_sent(end, self.pacer.rate_limited() > 0)),
+                };
+                match transport::admitted(permit, send()).await {
                     Ok(value) => Ok(value.into_inner()),
                     Err(e) => Err(convert(e).await),
                 }
@@ -457,7 +504,27 @@ impl Client {
                 stall,
                 last: Box::new(last),
             }),
+            Err(Gave::Cancelled(last)) => Err(Error::Cancelled {
+                operation: last.operation(),
+            }),
         }
+    }
+}
+
+/// The error of a call whose wait for admission ended before it sent (`after_429s`: the server
+/// had refused requests of the client with 429 before).
+fn never_sent(end: WaitEnd, after_429s: bool) -> Error {
+    let operation = transport::current_operation();
+    match end {
+        WaitEnd::Stalled(stall) => Error::Stalled {
+            operation,
+            stall,
+            last: Box::new(Error::Throttled {
+                operation,
+                after_429s,
+            }),
+        },
+        WaitEnd::Cancelled => Error::Cancelled { operation },
     }
 }
 

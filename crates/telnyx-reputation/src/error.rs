@@ -25,21 +25,49 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
 }
 
+/// `text` as it may be shown on a terminal: control characters (escape sequences, bells, line
+/// breaks, carriage returns) and the characters that reorder text (bidirectional overrides)
+/// written as `\u{…}` escapes, everything else as it is. Server text goes through it before it
+/// is part of an error's message, so that an answer cannot move a cursor or retitle a window.
+///
+/// ```
+/// use telnyx_reputation::printable;
+/// assert_eq!(printable("bad\u{1b}[31m number\n"), "bad\\u{1b}[31m number\\u{a}");
+/// assert_eq!(printable("+1 (603) 555-0100 é"), "+1 (603) 555-0100 é");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl ApiError {
     /// The first error's `code`, the field to branch on.
     pub fn code(&self) -> Option<&str> {
         self.errors.first().map(|e| e.code.as_str())
     }
 
-    /// A one-line summary: the first error's title and detail.
+    /// A one-line summary: the first error's title and detail, with control characters
+    /// escaped ([`printable`]).
     pub fn summary(&self) -> String {
         match self.errors.first() {
             None => "no error body".to_owned(),
             Some(e) => {
-                let mut s = format!("{} ({})", e.title, e.code);
+                let mut s = format!("{} ({})", printable(&e.title), printable(&e.code));
                 if !e.detail.is_empty() {
                     s.push_str(": ");
-                    s.push_str(&e.detail);
+                    s.push_str(&printable(&e.detail));
                 }
                 if self.errors.len() > 1 {
                     s.push_str(&format!(" (+{} more)", self.errors.len() - 1));
@@ -78,7 +106,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The server answered something the spec does not describe.
-    #[error("{}: unexpected response: {detail}", describe(operation))]
+    #[error("{}: unexpected response: {}", describe(operation), printable(detail))]
     Protocol {
         /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
@@ -89,7 +117,11 @@ pub enum Error {
     /// answered another page than the one asked for, or the list went on past the page limit
     /// ([`Client::MAX_PAGES`](crate::Client::MAX_PAGES) by default). The rows of the pages
     /// before it were good; the list as a whole is not known.
-    #[error("{}: gave up at page {page}: {reason}", describe(operation))]
+    #[error(
+        "{}: gave up at page {page}: {}",
+        describe(operation),
+        printable(reason)
+    )]
     Pagination {
         /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
@@ -105,6 +137,28 @@ pub enum Error {
         operation: &'static str,
         /// Why the arguments could not make a request.
         detail: String,
+    },
+    /// The request was held back by the server's rate limit (its `x-ratelimit-*` headers or a
+    /// 429's `Retry-After`) and never sent: what a [`Stalled`](Error::Stalled) call that never
+    /// got to send reports as its last failure.
+    #[error(
+        "{}: held back by the server's rate limit, never sent",
+        describe(operation)
+    )]
+    Throttled {
+        /// The operation, as the generated client names it (`""` when it never got to send).
+        operation: &'static str,
+        /// Whether the server had refused requests of this client with 429 before (else its
+        /// `x-ratelimit-*` headers alone held the request back).
+        after_429s: bool,
+    },
+    /// The caller's cancellation token ended the call while it waited (for the rate limit, or
+    /// to try again after a failure that proved nothing was applied): the request was not sent
+    /// again, and its last attempt, if any, was not applied.
+    #[error("{}: cancelled while waiting to send; not sent", describe(operation))]
+    Cancelled {
+        /// The operation, as the generated client names it (`""` when it never got to send).
+        operation: &'static str,
     },
     /// The client's configuration is unusable (no key, a bad or insecure base URL): nothing was
     /// sent.
@@ -127,8 +181,14 @@ pub enum Error {
 
 /// What a stalled call kept getting, in words.
 fn stall_cause(last: &Error) -> String {
-    match last.status() {
-        Some(429) => "the server kept refusing with 429 (rate limited)".to_owned(),
+    match last {
+        Error::Throttled {
+            after_429s: true, ..
+        } => "the server kept refusing with 429 (rate limited), and the last request, held back by its rate limit, was never sent".to_owned(),
+        Error::Throttled { .. } => "the server's rate limit (its x-ratelimit-* headers) held the request back; it was never sent".to_owned(),
+        _ if last.status() == Some(429) => {
+            "the server kept refusing with 429 (rate limited)".to_owned()
+        }
         _ => format!("the last failure was: {last}"),
     }
 }
@@ -200,7 +260,7 @@ pub fn describe(operation: &str) -> &str {
 fn request_id_suffix(e: &ApiError) -> String {
     e.request_id
         .as_deref()
-        .map(|id| format!(" [request id {id}]"))
+        .map(|id| format!(" [request id {}]", printable(id)))
         .unwrap_or_default()
 }
 
@@ -223,12 +283,13 @@ impl Error {
     }
 
     /// Whether the request may have taken effect although it failed: a dropped connection or
-    /// timeout after sending, or a 5xx (a gateway may answer 502/504 after the backend acted).
-    /// An associate that fails this way must be reconciled before anything else is decided.
+    /// timeout after sending, a 5xx (a gateway may answer 502/504 after the backend acted) or
+    /// a 408 (a request timeout: the same). An associate that fails this way must be reconciled
+    /// before anything else is decided.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Ambiguous { .. } => true,
-            Error::Api(e) => e.status >= 500,
+            Error::Api(e) => e.status >= 500 || e.status == 408,
             Error::Stalled { last, .. } => last.outcome_unknown(),
             _ => false,
         }
@@ -254,6 +315,8 @@ impl Error {
             | Error::Pagination { .. }
             | Error::InvalidRequest { .. }
             | Error::Config(_)
+            | Error::Throttled { .. }
+            | Error::Cancelled { .. }
             | Error::Stalled { .. } => Failure::Final,
         }
     }
@@ -268,6 +331,8 @@ impl Error {
             | Error::Protocol { operation, .. }
             | Error::Pagination { operation, .. }
             | Error::InvalidRequest { operation, .. }
+            | Error::Throttled { operation, .. }
+            | Error::Cancelled { operation }
             | Error::Stalled { operation, .. } => operation,
             Error::Config(_) => "",
         }

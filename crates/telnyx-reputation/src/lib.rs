@@ -64,7 +64,7 @@ pub mod webhooks;
 pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
-pub use error::{ApiError, ConfigError, Error, describe};
+pub use error::{ApiError, ConfigError, Error, describe, printable};
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
 pub use refresh::{RefreshReport, RefreshResult};

@@ -27,18 +27,26 @@
 //! The pacer also remembers when a request last succeeded, for the stall rule
 //! ([`Patience`](crate::retry::Patience)).
 //!
+//! **Bounded waits.** Whatever the headers say, one wait for a window ends within the cap on a
+//! 429's wait (60 s by default): an `x-ratelimit-reset` of a day is read as a window of a
+//! minute, and an `x-ratelimit-limit` of 0 (a window that admits nothing, which no server
+//! means) is not believed. A client call waits through [`Pacer::acquire_within`], which also
+//! gives up when the stall rule or the deadline ends the call, or when its cancellation token
+//! is cancelled; a request given up on was never sent.
+//!
 //! Its mutex is taken once to admit a request and once to read its answer and release its place;
 //! the [`Notify`] is touched only when a task waits for a place in flight.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
-use crate::retry::{parse_retry_after, parse_seconds};
+use crate::retry::{Patience, Stall, parse_retry_after, parse_seconds};
 
 #[cfg(test)]
 mod tests;
@@ -51,9 +59,24 @@ const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
 /// precision; a 0 would make every admission a new window).
 const MIN_WINDOW: Duration = Duration::from_millis(1);
 
-/// The shared pacing state of one client.
-#[derive(Debug)]
+/// The shared pacing state of one client: a handle, cheap to clone, that every clone of the
+/// client and every [`Permit`] shares.
+#[derive(Debug, Clone)]
 pub(crate) struct Pacer {
+    shared: Arc<Shared>,
+}
+
+impl std::ops::Deref for Pacer {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+/// What a [`Pacer`]'s handles share.
+#[derive(Debug)]
+pub(crate) struct Shared {
     state: Mutex<State>,
     changed: Notify,
     /// The fixed ceiling's spacing between two requests.
@@ -118,15 +141,84 @@ impl Window {
 /// A request's place in flight; dropping it frees the place ([`Pacer::observe`] frees it with
 /// the same lock that reads the answer).
 #[derive(Debug)]
-pub(crate) struct Permit<'a> {
-    pacer: &'a Pacer,
+pub(crate) struct Permit {
+    pacer: Pacer,
     seq: u64,
     /// Requests in flight when this one was admitted: any of them may reach the server after it.
     ahead: u32,
+    /// Whether [`Pacer::observe`] released its place already.
+    answered: bool,
 }
 
-impl Drop for Permit<'_> {
+/// What bounds a wait for admission: the call's stall rule (with how long ago a request last
+/// succeeded, as the call counts it) and its cancellation token.
+pub(crate) struct Bounds<'a> {
+    /// The stall timeout and the deadline of the call.
+    pub patience: Patience,
+    /// How long ago the call last saw progress.
+    pub since_progress: &'a (dyn Fn() -> Duration + Send + Sync),
+    /// Once cancelled, the wait ends (the request is not sent).
+    pub cancel: Option<&'a CancellationToken>,
+}
+
+/// Why a bounded wait for admission ended without admission: the request was never sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaitEnd {
+    /// The stall rule or the deadline ended it.
+    Stalled(Stall),
+    /// The caller's token was cancelled.
+    Cancelled,
+}
+
+impl Bounds<'_> {
+    /// Whether the wait must end now, and otherwise until when it may go on: the moment the
+    /// stall timeout would pass without progress, or the deadline, whichever comes first.
+    fn check(&self) -> Result<Instant, WaitEnd> {
+        if self.cancel.is_some_and(CancellationToken::is_cancelled) {
+            return Err(WaitEnd::Cancelled);
+        }
+        let quiet = (self.since_progress)();
+        let now = Instant::now();
+        if let Some(stall) = self.patience.check(quiet, now.into_std()) {
+            return Err(WaitEnd::Stalled(stall));
+        }
+        let stalls_at = now + self.patience.stall_timeout.saturating_sub(quiet);
+        Ok(match self.patience.deadline {
+            Some(deadline) => stalls_at.min(Instant::from_std(deadline)),
+            None => stalls_at,
+        })
+    }
+}
+
+/// Waits for `wake`, or less when `bounds` end the wait first: `Err` when they ended it (or had
+/// ended it before the wait began), `Ok` when `wake` came, or when the wait must look again.
+async fn bounded(
+    bounds: Option<&Bounds<'_>>,
+    wake: impl Future<Output = ()>,
+) -> Result<(), WaitEnd> {
+    let Some(bounds) = bounds else {
+        wake.await;
+        return Ok(());
+    };
+    let until = bounds.check()?;
+    let cancelled = async {
+        match bounds.cancel {
+            Some(token) => token.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = wake => Ok(()),
+        () = tokio::time::sleep_until(until) => bounds.check().map(|_| ()),
+        () = cancelled => Err(WaitEnd::Cancelled),
+    }
+}
+
+impl Drop for Permit {
     fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
         // Reached only when no answer was read (a dropped connection, a timeout, a cancelled
         // call): the request may still have been counted, so the window budget keeps it.
         let mut state = self.pacer.lock();
@@ -148,7 +240,7 @@ enum Admission {
 
 /// Counts a task among the waiters for a place while it lives (also when its `acquire` is
 /// cancelled).
-struct Waiting<'a>(&'a Pacer);
+struct Waiting<'a>(&'a Shared);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
@@ -165,12 +257,19 @@ const REMAINING: reqwest::header::HeaderName =
 const RESET: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("x-ratelimit-reset");
 
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state holds plain numbers; a panic elsewhere cannot leave it inconsistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl Pacer {
     /// A pacer with an optional fixed ceiling in requests per second; one 429 closes the gate
     /// for at most `rate_limit_cap`.
     pub(crate) fn new(max_requests_per_second: Option<f64>, rate_limit_cap: Duration) -> Pacer {
         let now = Instant::now();
-        Pacer {
+        let shared = Shared {
             state: Mutex::new(State {
                 sent: 0,
                 in_flight: 0,
@@ -188,20 +287,36 @@ impl Pacer {
                 answered: 0,
             }),
             changed: Notify::new(),
+            // A rate too small for a spacing that a `Duration` holds is no ceiling at all.
             spacing: max_requests_per_second
                 .filter(|r| r.is_finite() && *r > 0.0)
-                .map(|r| Duration::from_secs_f64(1.0 / r)),
+                .and_then(|r| Duration::try_from_secs_f64(1.0 / r).ok()),
             rate_limit_cap,
+        };
+        Pacer {
+            shared: Arc::new(shared),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // The state holds plain numbers; a panic elsewhere cannot leave it inconsistent.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// Waits until a request may be sent, and takes its place in flight.
+    pub(crate) async fn acquire(&self) -> Permit {
+        loop {
+            // Unbounded, a wait only ends in admission.
+            if let Ok(permit) = self.wait_for_admission(None).await {
+                return permit;
+            }
+        }
     }
 
-    /// Waits until a request may be sent, and takes its place in flight.
-    pub(crate) async fn acquire(&self) -> Permit<'_> {
+    /// [`acquire`](Self::acquire), giving up (nothing is sent) when `bounds` end the wait: the
+    /// stall rule, the deadline or the token.
+    pub(crate) async fn acquire_within(&self, bounds: &Bounds<'_>) -> Result<Permit, WaitEnd> {
+        self.wait_for_admission(Some(bounds)).await
+    }
+
+    /// The one admission loop, bounded or not: admitted at once when the pacer allows it, else
+    /// a wait, which `bounds` may end first.
+    async fn wait_for_admission(&self, bounds: Option<&Bounds<'_>>) -> Result<Permit, WaitEnd> {
         loop {
             // The common case: admitted at once, one lock, no `Notify` registration.
             let admission = self.lock().admit(Instant::now(), self.spacing);
@@ -221,7 +336,7 @@ impl Pacer {
                         (admission, waiting)
                     };
                     if let Some(waiting) = waiting {
-                        notified.await;
+                        bounded(bounds, notified).await?;
                         drop(waiting);
                         continue;
                     }
@@ -231,16 +346,17 @@ impl Pacer {
             };
             match admission {
                 Admission::Now { seq, ahead } => {
-                    return Permit {
-                        pacer: self,
+                    return Ok(Permit {
+                        pacer: self.clone(),
                         seq,
                         ahead,
-                    };
+                        answered: false,
+                    });
                 }
                 Admission::WaitUntil(when) => {
                     let wait = when.saturating_duration_since(Instant::now());
                     tracing::debug!(wait_secs = wait.as_secs_f64(), "waiting for the rate limit");
-                    tokio::time::sleep_until(when).await;
+                    bounded(bounds, tokio::time::sleep_until(when)).await?;
                 }
                 Admission::WaitForSlot => {}
             }
@@ -249,19 +365,21 @@ impl Pacer {
 
     /// Reads an answer's rate-limit headers and status, and frees the request's place in flight
     /// under the same lock.
-    pub(crate) fn observe(&self, permit: Permit<'_>, status: u16, headers: &HeaderMap) {
+    pub(crate) fn observe(&self, permit: Permit, status: u16, headers: &HeaderMap) {
         let number = |name: &reqwest::header::HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
+        // A window that admits nothing says nothing a client can pace to; a reset further off
+        // than the cap on one wait is waited for that long at most.
         let window = match (number(&LIMIT), number(&REMAINING)) {
-            (Some(limit), Some(remaining)) => headers
+            (Some(limit), Some(remaining)) if limit > 0 => headers
                 .get(&RESET)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_seconds)
-                .map(|reset| (limit, remaining, reset)),
+                .map(|reset| (limit, remaining, reset.min(self.rate_limit_cap))),
             _ => None,
         };
         // `Retry-After` matters only on a 429 that does not describe its window.
@@ -272,8 +390,9 @@ impl Pacer {
             .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()))
             .map(|d| d.min(self.rate_limit_cap));
         let (seq, ahead) = (permit.seq, permit.ahead);
-        // Released below, with the same lock.
-        std::mem::forget(permit);
+        // Released below, with the same lock; the permit's own drop then releases nothing.
+        let mut permit = permit;
+        permit.answered = true;
         let now = Instant::now();
         let mut state = self.lock();
         state.answered = state.answered.saturating_add(1);

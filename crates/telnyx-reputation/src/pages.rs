@@ -1,13 +1,14 @@
 //! Walking a list page by page, with the rules that end the walk whatever the server says.
 //!
 //! A walk stops:
-//! - at an empty page;
+//! - at an empty page that is the first page's `total_pages`th or later;
 //! - after the page numbered by the **first** page's `total_pages` (later pages cannot extend
 //!   it);
 //! - with [`Error::Pagination`] when a page repeats the previous one, when the server answers
-//!   another page than the one asked for, or when the walk would pass its page limit
-//!   ([`Client::MAX_PAGES`] by default): a server that never ends a list cannot make a caller
-//!   loop, or hold memory, for ever.
+//!   another page than the one asked for, when a page before the first page's `total_pages`
+//!   is empty (the list is not what its first page said), or at once when the first page's
+//!   `total_pages` is more than the walk's page limit ([`Client::MAX_PAGES`] by default): a
+//!   server that never ends a list cannot make a caller loop, or hold memory, for ever.
 //!
 //! A walk holds one page at a time, plus the identities of the previous page's rows.
 
@@ -82,9 +83,21 @@ impl Walk {
         }
         if number == 1 {
             // Negative counts are read as none: an empty list.
-            self.total_pages = Some(u64::try_from(meta.total_pages).unwrap_or(0));
+            let total = u64::try_from(meta.total_pages).unwrap_or(0);
+            self.total_pages = Some(total);
+            if total > self.max_pages {
+                return Err(format!(
+                    "the first page says the list has {total} pages, more than the limit of {}; no other page was asked for",
+                    self.max_pages
+                ));
+            }
         }
         if page.data.is_empty() {
+            if let Some(total) = self.total_pages.filter(|total| number < *total) {
+                return Err(format!(
+                    "page {number} is empty, but the first page said the list has {total} pages"
+                ));
+            }
             return Ok(page.data);
         }
         let keys: Vec<RowKey> = page.data.iter().map(key).collect();
@@ -216,7 +229,8 @@ impl Client {
                     .take(number, page)
                     .map_err(|reason| failed(number, reason))
             });
-            if state.rest.is_none() && number == 1 {
+            // The other pages are asked for only once page 1 was good.
+            if state.rest.is_none() && number == 1 && taken.is_ok() {
                 let last = state.walk.total_pages().unwrap_or(0).min(max_pages.max(1));
                 state.rest = Some(Window::open(
                     self.clone(),
@@ -447,11 +461,23 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_page_ends_the_walk_whatever_the_total() {
+    fn an_empty_page_before_the_first_pages_total_is_an_error() {
         let mut walk = Walk::new(100);
         walk.take(1, page(1, 0, 2, 50)).unwrap();
-        assert!(walk.take(2, page(2, 2, 0, 50)).unwrap().is_empty());
+        let reason = walk.take(2, page(2, 2, 0, 50)).unwrap_err();
+        assert!(
+            reason.contains("page 2 is empty") && reason.contains("50 pages"),
+            "{reason}"
+        );
         assert_eq!(walk.next_page(), Ok(None));
+        // An empty last page, or an empty list, ends the walk quietly.
+        let mut walk = Walk::new(100);
+        walk.take(1, page(1, 0, 2, 2)).unwrap();
+        assert!(walk.take(2, page(2, 2, 0, 2)).unwrap().is_empty());
+        assert_eq!(walk.next_page(), Ok(None));
+        let mut walk = Walk::new(100);
+        assert!(walk.take(1, page(1, 0, 0, 0)).unwrap().is_empty());
+        assert!(walk.take(1, page(1, 0, 0, 1)).unwrap().is_empty());
     }
 
     #[test]
@@ -474,18 +500,21 @@ mod tests {
     }
 
     #[test]
-    fn the_page_limit_ends_an_endless_list_with_an_error() {
+    fn a_first_page_claiming_more_pages_than_the_limit_ends_the_walk_at_once() {
         let mut walk = Walk::new(3);
-        for n in 1..=2 {
-            walk.take(n, page(n as i64, n * 2, 2, i64::MAX)).unwrap();
-        }
-        // The last page allowed is still yielded; only then does the walk end in the error.
-        assert_eq!(walk.take(3, page(3, 6, 2, i64::MAX)).unwrap().len(), 2);
-        let reason = walk.next_page().unwrap_err();
-        assert!(reason.contains("past 3 pages"), "{reason}");
+        let reason = walk
+            .take(1, page(1, 0, 2, 10_000_000_000_000_000))
+            .unwrap_err();
+        assert!(
+            reason.contains("10000000000000000 pages") && reason.contains("limit of 3"),
+            "{reason}"
+        );
+        assert_eq!(walk.next_page(), Ok(None), "no other page is asked for");
         // The last page of an exact fit is fine.
-        let mut walk = Walk::new(1);
-        walk.take(1, page(1, 0, 2, 1)).unwrap();
+        let mut walk = Walk::new(3);
+        for n in 1..=3 {
+            walk.take(n, page(n as i64, n * 2, 2, 3)).unwrap();
+        }
         assert_eq!(walk.next_page(), Ok(None));
     }
 

@@ -8,11 +8,11 @@
 //!   always sent again after `Retry-After`, else `x-ratelimit-reset`, else backoff, each wait
 //!   capped at [`MAX_RATE_LIMIT_WAIT`]. These waits do not use the retry budget; only the
 //!   stall rule ([`Patience`]) ends them.
-//! - **Not sent** (no connection) and **not applied** (408) are retried within the budget, even
-//!   for a billable associate.
-//! - **Ambiguous** (timeout or dropped connection after sending, 5xx) is retried within the budget
-//!   only when the request is [`Idempotency::Idempotent`]. An associate gets the error back and
-//!   must be reconciled.
+//! - **Not sent** (no connection) is retried within the budget, even for a billable associate.
+//! - **Ambiguous** (timeout or dropped connection after sending, 5xx, and 408, which a gateway
+//!   may send after the server acted) is retried within the budget only when the request is
+//!   [`Idempotency::Idempotent`]. A billable call (associate, a reputation read that may bill)
+//!   gets the error back and must be reconciled, never sent again blindly.
 //! - Anything else (a refusal, a protocol failure) is final.
 //!
 //! Backoff is exponential with full jitter (`fastrand`), capped by [`RetryPolicy::max_delay`].
@@ -32,9 +32,9 @@ pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 pub enum Idempotency {
     /// Reads and deletes: sending twice has the effect of sending once.
     Idempotent,
-    /// Associate, refresh, remediation: billable; sent again only when the server certainly did
-    /// not act (no connection, 408, 429). Otherwise the caller gets an ambiguous-outcome error
-    /// and must reconcile (the bulk engine does).
+    /// Associate, refresh, remediation, reputation reads (billable when fresh or uncached):
+    /// sent again only when the server certainly did not act (no connection, 429). Otherwise the
+    /// caller gets an ambiguous-outcome error and must reconcile (the bulk engine does).
     NotIdempotent,
 }
 
@@ -49,9 +49,8 @@ pub enum Failure {
     },
     /// The request never left: no connection could be made.
     NotSent,
-    /// The server said it did not act (408).
-    NotApplied,
-    /// Sent, and the outcome is unknown: a timeout, a dropped connection, a 5xx.
+    /// Sent, and the outcome is unknown: a timeout, a dropped connection, a 5xx, a 408 (a
+    /// request timeout that a gateway may answer after the server behind it acted).
     Ambiguous,
     /// A refusal or an unreadable answer: trying again gives the same result.
     Final,
@@ -172,9 +171,7 @@ impl RetryPolicy {
                 wait.unwrap_or_else(|| self.backoff(attempt, jitter))
                     .min(self.max_rate_limit_wait),
             ),
-            Failure::NotSent | Failure::NotApplied => {
-                within_budget.then(|| self.backoff(attempt, jitter))
-            }
+            Failure::NotSent => within_budget.then(|| self.backoff(attempt, jitter)),
             Failure::Ambiguous => (within_budget && idempotency == Idempotency::Idempotent)
                 .then(|| self.backoff(attempt, jitter)),
             Failure::Final => None,
@@ -257,6 +254,9 @@ pub enum Gave<E> {
     Up(E),
     /// The stall rule ended it: the last failure, and why.
     Stalled(E, Stall),
+    /// The caller's token ended a wait before the next attempt ([`run_until`]): the last
+    /// failure, after which nothing more was sent.
+    Cancelled(E),
 }
 
 /// Runs `attempt` until it succeeds, the policy says stop, or the stall rule ends it.
@@ -268,6 +268,35 @@ pub async fn run<T, E, F, Fut>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     patience: Patience,
+    classify: impl Fn(&E) -> Failure,
+    since_progress: impl Fn() -> Duration,
+    attempt: F,
+) -> Result<T, Gave<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    run_until(
+        policy,
+        idempotency,
+        patience,
+        None,
+        classify,
+        since_progress,
+        attempt,
+    )
+    .await
+}
+
+/// [`run`], whose waits between attempts also end when `cancel` is cancelled
+/// ([`Gave::Cancelled`]). No wait outlasts the stall rule: a wait that would pass the stall
+/// timeout or the deadline ends there, with [`Gave::Stalled`], instead of sending once more.
+pub async fn run_until<T, E, F, Fut>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    patience: Patience,
+    cancel: Option<&tokio_util::sync::CancellationToken>,
     classify: impl Fn(&E) -> Failure,
     since_progress: impl Fn() -> Duration,
     mut attempt: F,
@@ -294,16 +323,35 @@ where
         };
         *count = count.saturating_add(1);
         let now = Instant::now();
-        if let Some(stall) = patience.check(since_progress(), now) {
+        let quiet = since_progress();
+        if let Some(stall) = patience.check(quiet, now) {
             return Err(Gave::Stalled(error, stall));
         }
-        let wait = patience.clamp_wait(wait, now);
+        // The wait ends at the stall timeout or the deadline, if either comes first; then the
+        // call gives up rather than send once more.
+        let bounded = patience
+            .clamp_wait(wait, now)
+            .min(patience.stall_timeout.saturating_sub(quiet));
         if matches!(failure, Failure::RateLimited { .. }) {
-            tracing::debug!(?wait, error = %error, "rate limited; waiting");
+            tracing::debug!(wait = ?bounded, error = %error, "rate limited; waiting");
         } else {
-            tracing::warn!(retry = *count, ?wait, error = %error, "retrying");
+            tracing::warn!(retry = *count, wait = ?bounded, error = %error, "retrying");
         }
-        tokio::time::sleep(wait).await;
+        let cancelled = async {
+            match cancel {
+                Some(token) => token.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(bounded) => {}
+            () = cancelled => return Err(Gave::Cancelled(error)),
+        }
+        if bounded < wait
+            && let Some(stall) = patience.check(since_progress(), Instant::now())
+        {
+            return Err(Gave::Stalled(error, stall));
+        }
     }
 }
 
@@ -318,8 +366,7 @@ pub fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failur
         429 => Failure::RateLimited {
             wait: rate_limit_wait,
         },
-        408 => Failure::NotApplied,
-        500..=599 => Failure::Ambiguous,
+        408 | 500..=599 => Failure::Ambiguous,
         _ => Failure::Final,
     }
 }
@@ -396,8 +443,6 @@ mod tests {
             (NotSent, 0, NotIdempotent, Some(MS(125))),
             (NotSent, 1, NotIdempotent, Some(MS(250))),
             (NotSent, 2, NotIdempotent, None),
-            (NotApplied, 0, NotIdempotent, Some(MS(125))),
-            (NotApplied, 2, Idempotent, None),
             // Ambiguous: only idempotent requests, within the budget.
             (Ambiguous, 0, Idempotent, Some(MS(125))),
             (Ambiguous, 1, Idempotent, Some(MS(250))),
@@ -456,8 +501,7 @@ mod tests {
             classify_status(429, Some(S(2))),
             RateLimited { wait: Some(S(2)) }
         );
-        assert_eq!(classify_status(408, None), NotApplied);
-        for status in [500, 502, 503, 504] {
+        for status in [408, 500, 502, 503, 504] {
             assert_eq!(classify_status(status, None), Ambiguous, "{status}");
         }
         for status in [400, 401, 403, 404, 409, 422] {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use progenitor_client::OperationInfo;
 use telnyx_reputation_api::{Transport, TransportFuture};
 
-use crate::pacer::Pacer;
+use crate::pacer::{Pacer, Permit};
 use crate::server_clock::ServerClock;
 
 tokio::task_local! {
@@ -17,6 +17,20 @@ tokio::task_local! {
     /// it ([`OperationInfo`]), and the HTTP status of its answer (0 before one); read by the
     /// client for its errors and logs.
     static OPERATION: std::cell::Cell<(&'static str, u16)>;
+}
+
+tokio::task_local! {
+    /// The place in flight the current attempt was admitted to before it called the generated
+    /// client ([`admitted`]), for the transport to use instead of waiting again.
+    static ADMITTED: std::cell::Cell<Option<Permit>>;
+}
+
+/// Runs `send` (one attempt of a call) with `permit`, its place in flight, taken already: its
+/// request goes out without another wait.
+pub(crate) async fn admitted<F: Future>(permit: Permit, send: F) -> F::Output {
+    ADMITTED
+        .scope(std::cell::Cell::new(Some(permit)), send)
+        .await
 }
 
 /// Runs `call` with a slot that records the operation it sends and the status it got.
@@ -42,7 +56,7 @@ pub(crate) fn current_status() -> Option<u16> {
 /// The client's transport: pacing, a bounded body, and operation tracking.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
-    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) pacer: Pacer,
     pub(crate) max_body_bytes: u64,
     /// Reads the server's clock from every answer's `Date`.
     pub(crate) server_clock: Arc<ServerClock>,
@@ -57,7 +71,13 @@ impl Transport for Pipeline {
     ) -> TransportFuture<'a> {
         Box::pin(async move {
             let _ = OPERATION.try_with(|c| c.set((info.operation_id, 0)));
-            let permit = self.pacer.acquire().await;
+            // A call of the client was admitted before it sent ([`admitted`], its wait bounded by
+            // the call's stall rule and token); a call made on the generated client directly
+            // waits here.
+            let permit = match ADMITTED.try_with(std::cell::Cell::take).ok().flatten() {
+                Some(permit) => permit,
+                None => self.pacer.acquire().await,
+            };
             let response = http.execute(request).await?;
             let status = response.status().as_u16();
             let _ = OPERATION.try_with(|c| c.set((info.operation_id, status)));

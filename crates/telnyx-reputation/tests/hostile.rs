@@ -224,34 +224,78 @@ async fn list_server(
 }
 
 #[tokio::test]
-async fn an_endless_list_ends_at_the_page_limit_with_a_clear_error_streaming_as_it_goes() {
-    // Full pages of new numbers for ever, and a total that never comes.
-    let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, 1_000_000_000)).await;
+async fn a_list_claiming_more_pages_than_the_limit_ends_at_its_first_page() {
+    // Full pages of new numbers for ever, the first saying there are 10^16 pages.
+    let (api, requests) =
+        list_server(|n| full_page((n - 1) * 100, n, 10_000_000_000_000_000)).await;
+    let client = client(&api, |c| c);
+    for concurrency in [1, 8] {
+        let before = requests.load(Ordering::SeqCst);
+        let mut pages =
+            std::pin::pin!(client.list_pages_concurrent(Scope::Account, None, 20, concurrency));
+        let error = match pages.next().await {
+            Some(Err(e)) => e,
+            other => panic!("expected the walk to end at once, got {other:?}"),
+        };
+        assert!(pages.next().await.is_none());
+        assert!(
+            matches!(error, Error::Pagination { page: 1, .. }),
+            "{error}"
+        );
+        let text = error.to_string();
+        assert!(
+            text.contains("10000000000000000 pages") && text.contains("limit of 20"),
+            "{text}"
+        );
+        assert_eq!(requests.load(Ordering::SeqCst) - before, 1, "{concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn a_long_list_streams_page_by_page_up_to_the_limit() {
+    let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, 20)).await;
     let client = client(&api, |c| c);
     let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 20));
     let mut rows = 0;
-    let error = loop {
-        match pages.next().await {
-            Some(Ok(page)) => {
-                // Each page is handed over before the next one is asked for: nothing is
-                // collected, so memory holds one page whatever the server sends.
-                assert_eq!(requests.load(Ordering::SeqCst), rows / 100 + 1);
-                rows += page.len() as u64;
-            }
-            Some(Err(e)) => break e,
-            None => panic!("an endless list ended without an error after {rows} rows"),
-        }
-    };
-    assert!(
-        matches!(error, Error::Pagination { page: 20, .. }),
-        "{error}"
-    );
-    assert!(
-        error.to_string().contains("goes on past 20 pages"),
-        "{error}"
-    );
+    while let Some(page) = pages.next().await {
+        // Each page is handed over before the next one is asked for: nothing is collected, so
+        // memory holds one page whatever the server sends.
+        assert_eq!(requests.load(Ordering::SeqCst), rows / 100 + 1);
+        rows += page.unwrap().len() as u64;
+    }
     assert_eq!(rows, 2_000);
     assert_eq!(requests.load(Ordering::SeqCst), 20);
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_first_pages_total_is_a_pagination_error() {
+    let (api, requests) = list_server(|n| {
+        if n < 3 {
+            full_page((n - 1) * 100, n, 9)
+        } else {
+            format!(
+                r#"{{"data":[],"meta":{{"page_number":{n},"page_size":100,"total_pages":9,"total_results":900}}}}"#
+            )
+        }
+    })
+    .await;
+    let client = client(&api, |c| c);
+    let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 100));
+    let mut rows = 0;
+    let error = loop {
+        match pages.next().await {
+            Some(Ok(page)) => rows += page.len(),
+            Some(Err(e)) => break e,
+            None => panic!("the list ended quietly after {rows} rows"),
+        }
+    };
+    assert_eq!(rows, 200);
+    assert!(
+        matches!(error, Error::Pagination { page: 3, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("page 3 is empty"), "{error}");
+    assert_eq!(requests.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]

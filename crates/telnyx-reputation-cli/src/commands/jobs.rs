@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use telnyx_reputation::bulk::journal::Replay;
+use telnyx_reputation::bulk::journal::{Replay, holder};
 use uuid::Uuid;
 
 use crate::context::Global;
@@ -29,10 +29,14 @@ struct Row {
     kind: &'static str,
     enterprise_id: Option<Uuid>,
     started_at: Option<String>,
+    /// `running (pid N)` (a process holds the journal and is running the job now),
     /// `unfinished`, `rolling_back`, `pruning` (a sync whose associations completed, with
     /// extras left to disassociate), `not_started` (nothing was sent), `unreadable`, or the
     /// outcome of a finished job (with `--all`).
     state: String,
+    /// The pid of the process running the job, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pid: Option<u32>,
     /// Distinct valid numbers of the job.
     numbers: u64,
     /// Associated (refreshed, submitted: billed, for a refresh or a remediation).
@@ -61,6 +65,7 @@ impl Row {
             enterprise_id: None,
             started_at: None,
             state: "unreadable".into(),
+            pid: None,
             numbers: 0,
             associated: 0,
             already_associated: 0,
@@ -97,7 +102,13 @@ impl Row {
         } else {
             replay.operation.as_str()
         };
+        let running = holder(path);
+        row.pid = running.and_then(|h| h.pid);
         row.state = match (replay.finished, replay.planned, replay.rollback_started) {
+            _ if running.is_some() => match row.pid {
+                Some(pid) => format!("running (pid {pid})"),
+                None => "running".into(),
+            },
             (Some(_), _, _) if replay.has_work_left() => "pruning".into(),
             (Some(outcome), _, _) => outcome.as_str().into(),
             (None, false, _) => "not_started".into(),
@@ -124,10 +135,11 @@ impl Row {
 
     /// Whether the job has work left (or its journal cannot say).
     fn open(&self) -> bool {
-        matches!(
-            self.state.as_str(),
-            "unfinished" | "rolling_back" | "pruning" | "unreadable"
-        )
+        self.state.starts_with("running")
+            || matches!(
+                self.state.as_str(),
+                "unfinished" | "rolling_back" | "pruning" | "unreadable"
+            )
     }
 }
 

@@ -90,7 +90,19 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
         .get(args.enterprise.into(), n, freshness)
         .await;
     session.close().await;
-    let record = result.map_err(Failure::from_api)?;
+    let record = result.map_err(|e| {
+        // A read may bill (fresh, or a number without cached data), so it is never sent again
+        // once it may have reached the server.
+        let unknown = e.outcome_unknown();
+        let mut failure = Failure::from_api(e);
+        if unknown {
+            failure.message = format!(
+                "{}: the read may have reached the server and been billed once; it was not sent again",
+                failure.message.trim_end_matches(" (after retries; try again later)")
+            );
+        }
+        failure
+    })?;
     let mut sink = number_sink(global.output())?;
     sink.row(&record, &number_cells(&record))?;
     sink.finish()?;

@@ -14,7 +14,7 @@ use telnyx_reputation::sync::SyncOutcome;
 use crate::commands::outcome::conclude;
 use crate::commands::refresh::{left_short, print_ops};
 use crate::commands::report::exit_of;
-use crate::commands::sync::{left_to_journal, note_withheld, sync_failure};
+use crate::commands::sync::{left_to_journal, note_kept, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
@@ -51,6 +51,8 @@ pub struct Recovered {
     pub prune_interrupted: bool,
     /// The numbers a sync's journal says Telnyx removed and the sync holds back.
     pub withheld: Vec<Removal>,
+    /// A sync's extras that the prune left, associated again since the sync was planned.
+    pub kept: Vec<String>,
 }
 
 /// Runs `resume` or `rollback` on a journal, with progress and the interrupt handler; returns
@@ -102,6 +104,7 @@ pub async fn recover(
                 pruned: 0,
                 prune_interrupted: false,
                 withheld: Vec::new(),
+                kept: Vec::new(),
             }),
     };
     drop(watch);
@@ -120,6 +123,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
     Ok(Recovered {
         prune_interrupted: outcome.interrupted && !report.interrupted,
         pruned: outcome.disassociated.len(),
+        kept: outcome.kept.iter().map(ToString::to_string).collect(),
         report,
         withheld: outcome.withheld,
     })
@@ -160,7 +164,9 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
         pruned,
         prune_interrupted,
         withheld,
+        kept,
     } = recover(Recovery::Resume, &args.journal, global).await?;
+    note_kept(&kept, global);
     if pruned > 0 || prune_interrupted {
         global.note(format!(
             "the sync's associations are done; {pruned} extra(s) disassociated by this run"

@@ -15,6 +15,7 @@
 //! finishes an interrupted sync, prune included; `rollback` undoes its associations. Ctrl-C and
 //! SIGTERM stop it as they stop `associate` ([`crate::signals`]).
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -48,7 +49,8 @@ pub struct Args {
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
     #[arg(long)]
     strict: bool,
-    /// Also disassociate the enterprise's numbers that FILE does not list.
+    /// Also disassociate the enterprise's numbers that FILE does not list. Asks first on a
+    /// terminal; elsewhere needs --yes.
     #[arg(long)]
     prune: bool,
     /// Associate again the numbers of FILE that Telnyx removed from monitoring (ported away,
@@ -56,6 +58,15 @@ pub struct Args {
     /// Without it they are listed in the plan with their reason and not sent.
     #[arg(long)]
     readd_removed: bool,
+    /// The most numbers a prune may disassociate: a count, or a percentage of the numbers the
+    /// enterprise monitors (`50%`). A plan that prunes more is refused before anything is
+    /// sent. Default: 10 % of the enterprise, at least 1.
+    #[arg(long, value_name = "N|P%", value_parser = parse_max_prune)]
+    max_prune: Option<MaxPrune>,
+    /// Sync even when FILE holds no number (an empty file, no input on stdin, blank cells, a
+    /// header alone): with --prune, that disassociates every number of the enterprise.
+    #[arg(long)]
+    allow_empty: bool,
     /// Print the plan and send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -78,6 +89,128 @@ pub struct Args {
     /// it or undo its associations.
     #[arg(long, conflicts_with = "journal")]
     no_journal: bool,
+}
+
+/// `--max-prune`: a count of numbers, or a percentage of the enterprise's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxPrune {
+    /// At most this many.
+    Count(u64),
+    /// At most this share of the numbers the enterprise monitors, in percent (0–100).
+    Percent(u8),
+}
+
+/// The default `--max-prune`: a tenth of the enterprise, and at least one number.
+const DEFAULT_MAX_PRUNE_PERCENT: u8 = 10;
+
+impl MaxPrune {
+    /// The most numbers a prune of an enterprise monitoring `monitored` may disassociate.
+    fn limit(self, monitored: u64) -> u64 {
+        match self {
+            MaxPrune::Count(n) => n,
+            MaxPrune::Percent(p) => {
+                let share = u128::from(monitored) * u128::from(p) / 100;
+                u64::try_from(share).unwrap_or(u64::MAX)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for MaxPrune {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxPrune::Count(n) => write!(f, "{n}"),
+            MaxPrune::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// Parses `--max-prune`: a whole number, or a whole percentage from 0 to 100 (`25%`).
+fn parse_max_prune(text: &str) -> Result<MaxPrune, String> {
+    let text = text.trim();
+    let bad = || {
+        format!(
+            "{text:?} is not a limit: give a whole number of numbers (`500`) or a whole percentage of the enterprise from 0% to 100% (`25%`)"
+        )
+    };
+    match text.strip_suffix('%') {
+        Some(p) => match p.trim().parse::<u8>() {
+            Ok(p) if p <= 100 => Ok(MaxPrune::Percent(p)),
+            _ => Err(bad()),
+        },
+        None => text.parse::<u64>().map(MaxPrune::Count).map_err(|_| bad()),
+    }
+}
+
+/// Refuses a prune of more numbers than `--max-prune` allows; says what would be refused on a
+/// dry run (which sends nothing either way).
+fn check_max_prune(args: &Args, plan: &SyncPlan, global: &Global) -> Result<(), Failure> {
+    let count = u64::try_from(plan.disassociate().len()).unwrap_or(u64::MAX);
+    if count == 0 {
+        return Ok(());
+    }
+    let monitored = plan
+        .unchanged
+        .saturating_add(u64::try_from(plan.extra.len()).unwrap_or(u64::MAX));
+    let (limit, said) = match args.max_prune {
+        Some(max) => (max.limit(monitored), format!("--max-prune {max}")),
+        None => (
+            MaxPrune::Percent(DEFAULT_MAX_PRUNE_PERCENT)
+                .limit(monitored)
+                .max(1),
+            format!(
+                "the default --max-prune, {DEFAULT_MAX_PRUNE_PERCENT}% of the {monitored} numbers monitored"
+            ),
+        ),
+    };
+    if count <= limit {
+        return Ok(());
+    }
+    let message = format!(
+        "the prune would disassociate {count} numbers of enterprise {}, more than {limit} ({said}); nothing was sent. Check FILE, or raise the limit with --max-prune {count} (or a percentage such as --max-prune 100%)",
+        plan.enterprise
+    );
+    if args.dry_run {
+        global.note(format!("dry run: {message}"));
+        return Ok(());
+    }
+    Err(Failure::usage(message))
+}
+
+/// Whether a prune may go ahead: `--yes`, or a yes typed on the terminal. Without a terminal to
+/// ask on, a sync that may prune is refused before anything is sent.
+fn may_prune(global: &Global) -> Result<(), Failure> {
+    if global.yes {
+        return Ok(());
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(Failure::usage(
+        "sync --prune disassociates numbers, and stdin is not a terminal to confirm on; pass --yes to proceed (nothing was sent)",
+    ))
+}
+
+/// Asks on the terminal before disassociating the plan's extras (`--yes` does not ask).
+fn confirm_prune(plan: &SyncPlan, global: &Global) -> Result<(), Failure> {
+    let count = plan.disassociate().len();
+    if count == 0 || global.yes {
+        return Ok(());
+    }
+    may_prune(global)?;
+    eprint!(
+        "disassociate {count} number(s) from enterprise {} (they stop being monitored)? [y/N] ",
+        plan.enterprise
+    );
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::usage("not confirmed; nothing was sent"))
+    }
 }
 
 /// Reads FILE with the input reader of `associate` and checks it with the bulk engine's
@@ -105,6 +238,25 @@ fn inventory(args: &Args, global: &Global) -> Result<Inventory, Failure> {
     let inventory = Inventory::read(texts, parsing);
     let tally = std::mem::take(&mut *tally.borrow_mut());
     tally.failed()?;
+    if inventory.numbers.is_empty() && inventory.refused.is_empty() && !args.allow_empty {
+        return Err(Failure::usage(format!(
+            "{} holds no number ({} line(s) read, {} blank, {} comment(s), {} header(s)); syncing to it would leave the enterprise with none{}. Nothing was sent; pass --allow-empty if that is what you want",
+            if args.file == "-" {
+                "stdin"
+            } else {
+                args.file.as_str()
+            },
+            tally.lines,
+            tally.blank,
+            tally.comments,
+            tally.headers,
+            if args.prune {
+                " (--prune disassociates every number)"
+            } else {
+                ""
+            }
+        )));
+    }
     if let Some(note) = tally.skipped_note() {
         global.note(note);
     }
@@ -309,6 +461,7 @@ pub fn conclude_sync(outcome: &SyncOutcome, journal: Option<&Path>, global: &Glo
         outcome.disassociated.len()
     ));
     note_withheld(&outcome.withheld, global);
+    note_kept(&outcome.kept, global);
     if outcome.interrupted {
         let engine = report
             .filter(|r| journal.is_none() && r.interrupted)
@@ -343,6 +496,19 @@ pub fn note_withheld(withheld: &[Removal], global: &Global) {
     }
 }
 
+/// Says which extras the prune left because they were associated again after the plan.
+pub fn note_kept(kept: &[impl std::fmt::Display], global: &Global) {
+    if kept.is_empty() {
+        return;
+    }
+    let kept: Vec<String> = kept.iter().map(ToString::to_string).collect();
+    global.note(format!(
+        "{} extra(s) kept: associated again since the sync was planned: {}",
+        kept.len(),
+        kept.join(", ")
+    ));
+}
+
 /// What to run after a sync stopped with work left (`why`), naming its journal if it has one.
 pub fn left_to_journal(why: &str, journal: Option<&Path>) -> String {
     match journal {
@@ -361,6 +527,15 @@ pub fn left_to_journal(why: &str, journal: Option<&Path>) -> String {
 pub fn sync_failure(error: SyncError, journal: Option<&Path>) -> Failure {
     match error {
         SyncError::Bulk(e) => Failure::from_bulk(e),
+        SyncError::Reread { source } => {
+            let mut failure = Failure::from_api(source);
+            failure.message = format!(
+                "reading the enterprise again before pruning: {}\n{}",
+                failure.message,
+                left_to_journal("the prune did not start", journal)
+            );
+            failure
+        }
         SyncError::Disassociate { source, .. } => {
             let mut failure = Failure::from_api(source);
             failure.message = format!(
@@ -376,6 +551,9 @@ pub fn sync_failure(error: SyncError, journal: Option<&Path>) -> Failure {
 /// Runs `sync`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let inventory = inventory(&args, global)?;
+    if args.prune && !args.dry_run {
+        may_prune(global)?;
+    }
     let session = global.session().await?;
     let result = async {
         let options = PlanOptions {
@@ -388,9 +566,11 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             .await
             .map_err(Failure::from_api)?;
         print_plan(&plan, global.output())?;
+        check_max_prune(&args, &plan, global)?;
         if args.dry_run || plan.is_empty() {
             return Ok(Exit::Success);
         }
+        confirm_prune(&plan, global)?;
         if plan.billable_checks() > 0 {
             let readded = if plan.readd_removed && !plan.removed_by_telnyx.is_empty() {
                 format!(

@@ -223,6 +223,15 @@ async fn send(
         {
             at.in_flight(set, sends, &e)
         }
+        Err(Sent::Failed(Error::Cancelled { .. })) => {
+            // Interrupted while it waited to be sent: never sent, as a batch not drawn.
+            ctx.log(|| Event::NotCommitted {
+                batch,
+                numbers: set.clone(),
+            })?;
+            tally.not_sent += set.len() as u64;
+            Ok(())
+        }
         Err(Sent::Failed(e)) if matches!(e.status(), Some(400 | 422)) => {
             ctx.log(|| Event::NotCommitted {
                 batch,

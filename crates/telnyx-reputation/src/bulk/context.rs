@@ -16,7 +16,9 @@ use crate::retry::Patience;
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {
-    /// The client for the job's billable requests, bound by the job's stall rule.
+    /// The client for the job's billable requests, bound by the job's stall rule; once the
+    /// job's token is cancelled, a request still waiting to be sent (for the rate limit, or to
+    /// be sent again after a 429) is not sent ([`crate::Error::Cancelled`]).
     pub client: Client,
     /// The same client for idempotent calls that must finish (lookups, disassociations): retried
     /// until they succeed or the job's stall rule ends them, by the client's one retry path.
@@ -68,8 +70,10 @@ impl JobContext {
         let client = client.with_patience(patience);
         let settle = client.request_timeout();
         JobContext {
+            // Lookups and disassociations decide what is in flight, and a rollback keeps the
+            // job's promise: they are not cut short by the token.
             idempotent: client.with_retry(client.retry_policy().clone().until_stalled()),
-            client,
+            client: client.with_cancel(options.cancel.clone()),
             enterprise: header.enterprise_id,
             mode: header.mode,
             settle,

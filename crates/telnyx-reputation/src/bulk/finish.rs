@@ -24,12 +24,14 @@ pub(super) struct Basis {
 /// Whether all-or-nothing requires the job to be undone now. Never after the job gave up on
 /// the server (stall timeout or deadline): a rollback into the same unresponsive server would
 /// give up too, so the job ends with its outcome unknown and its journal to resume or roll back.
-/// Nor after the API refused the credentials or the enterprise (401, 403, 404): a refused
-/// request associated nothing, and a rollback with the same key would be refused too.
-pub(super) fn must_roll_back(mode: Mode, tally: &Tally) -> bool {
+/// Nor, with a journal, after the API refused the credentials or the enterprise (401, 403,
+/// 404): a refused request associated nothing, and a rollback with the same key may be refused
+/// too, so the journal is left for `rollback` with valid credentials. Without a journal there is
+/// no later: the rollback is tried now, and what it cannot undo is reported.
+pub(super) fn must_roll_back(mode: Mode, tally: &Tally, has_journal: bool) -> bool {
     mode == Mode::AllOrNothing
         && tally.stalled.is_none()
-        && !tally.denied
+        && (!tally.denied || !has_journal)
         && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
 }
 
@@ -185,7 +187,7 @@ pub(super) async fn finish(
         report.outcome = Outcome::Failed;
         report.associated = tally.ours;
         report.already_associated = tally.already;
-    } else if must_roll_back(ctx.mode, &tally)
+    } else if must_roll_back(ctx.mode, &tally, ctx.has_journal())
         || (interrupted && ctx.mode == Mode::AllOrNothing && tally.stalled.is_none())
     {
         report.already_associated = tally.already;
@@ -230,22 +232,30 @@ mod tests {
     #[test]
     fn all_or_nothing_rolls_back_on_any_refusal_failure_or_fatal_error() {
         let mut tally = Tally::default();
-        assert!(!must_roll_back(Mode::AllOrNothing, &tally));
+        assert!(!must_roll_back(Mode::AllOrNothing, &tally, true));
         tally.failed.push((n(0), "x".into()));
-        assert!(must_roll_back(Mode::AllOrNothing, &tally));
-        assert!(!must_roll_back(Mode::BestEffort, &tally));
+        assert!(must_roll_back(Mode::AllOrNothing, &tally, true));
+        assert!(!must_roll_back(Mode::BestEffort, &tally, true));
         let stalled = Tally {
             failed: vec![],
             stalled: Some("no request succeeded for 120 s".into()),
             ..Tally::default()
         };
-        assert!(!must_roll_back(Mode::AllOrNothing, &stalled));
+        assert!(!must_roll_back(Mode::AllOrNothing, &stalled, true));
         assert_eq!(settled_outcome(&stalled, 0), Outcome::Failed);
         let fatal = Tally {
             fatal: Some("401".into()),
             ..Tally::default()
         };
-        assert!(must_roll_back(Mode::AllOrNothing, &fatal));
+        assert!(must_roll_back(Mode::AllOrNothing, &fatal, true));
+        // Refused credentials: left to the journal, or, without one, rolled back now.
+        let denied = Tally {
+            fatal: Some("403".into()),
+            denied: true,
+            ..Tally::default()
+        };
+        assert!(!must_roll_back(Mode::AllOrNothing, &denied, true));
+        assert!(must_roll_back(Mode::AllOrNothing, &denied, false));
     }
 
     #[test]
@@ -275,6 +285,7 @@ mod tests {
             started_at: chrono::DateTime::UNIX_EPOCH,
             inputs: valid,
             valid,
+            endpoint: Default::default(),
         }
     }
 

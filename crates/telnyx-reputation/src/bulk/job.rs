@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use super::context::JobContext;
 use super::finish::{Basis, apply_rollback, failures, finish};
-use super::journal::{Event, Header, Journal, JournalError, OperationKind, Replay, VERSION};
+use super::journal::{
+    Endpoint, Event, Header, Journal, JournalError, OperationKind, Replay, VERSION,
+};
 use super::operation::Operation;
 use super::ops::RemediationTemplate;
 use super::preflight::{Preflight, preflight};
@@ -71,7 +73,7 @@ impl Client {
         options: BulkOptions,
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
-        let header = header(journal, &replay)?;
+        let header = header(self, journal, &replay)?;
         if replay.finished.is_some() {
             return Ok(Report {
                 finished_before: true,
@@ -127,7 +129,7 @@ impl Client {
         options: BulkOptions,
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
-        let header = header(journal, &replay)?;
+        let header = header(self, journal, &replay)?;
         if !replay.operation.is_associate() {
             return Err(BulkError::NotUndoable(
                 journal.to_owned(),
@@ -370,6 +372,7 @@ impl PreparedJob {
             started_at: Utc::now(),
             inputs: checked.inputs,
             valid: checked.valid.len() as u64,
+            endpoint: Endpoint::of(&client),
         };
         let basis = Basis {
             job_id: header.job_id,

@@ -6,16 +6,32 @@ use std::path::Path;
 use super::Mode;
 use super::batch::{Step, Work};
 use super::finish::{failures, refusal};
-use super::journal::{Header, JournalError, Replay};
+use super::journal::{Endpoint, Header, JournalError, Replay, refuse_if_held};
 use super::report::{Outcome, Report};
 
-/// The job's header, which every readable journal has.
-pub(super) fn header(path: &Path, replay: &Replay) -> Result<Header, JournalError> {
-    replay.header.clone().ok_or_else(|| JournalError::Format {
+/// The job's header, which every readable journal has, once it is known that `client` may
+/// continue the job: no other process holds the journal (it would be running the job now), and
+/// the journal's endpoint is the client's (its base URL and API key).
+pub(super) fn header(
+    client: &crate::Client,
+    path: &Path,
+    replay: &Replay,
+) -> Result<Header, JournalError> {
+    refuse_if_held(path)?;
+    let header = replay.header.clone().ok_or_else(|| JournalError::Format {
         path: path.to_owned(),
         line: 1,
         reason: "no job header".into(),
-    })
+    })?;
+    let theirs = Endpoint::of(client);
+    if !header.endpoint.admits(&theirs) {
+        return Err(JournalError::OtherEndpoint {
+            path: path.to_owned(),
+            journal: header.endpoint,
+            client: theirs,
+        });
+    }
+    Ok(header)
 }
 
 /// Whether a resume must undo the job rather than complete it: a rollback began, or an
@@ -180,6 +196,7 @@ mod tests {
                 started_at: chrono::DateTime::UNIX_EPOCH,
                 inputs: 5,
                 valid: 5,
+                endpoint: Endpoint::default(),
             },
             &replay,
         );
@@ -234,6 +251,7 @@ mod tests {
             started_at: chrono::DateTime::UNIX_EPOCH,
             inputs: 4,
             valid: 4,
+            endpoint: Endpoint::default(),
         };
         let report = report_from_replay(&header, &replay);
         assert_eq!(report.rolled_back, 2);

@@ -15,7 +15,9 @@ use super::journal::JournalError;
 /// decoding) spreads over the runtime's threads and no hand-off sits between two requests of a
 /// worker. Batches are drawn only as workers free up, so a plan of any length costs memory for
 /// `concurrency` batches at a time. A journal failure stops everything at once, as a crash
-/// would: in-flight requests are dropped and recovery is the journal's job.
+/// would: in-flight requests are dropped and recovery is the journal's job. The workers are gone
+/// when this returns, and with them their hold on the journal, so that the caller can resume
+/// or roll back the job at once.
 pub(super) async fn execute<W>(ctx: &Arc<JobContext>, work: W) -> Result<Tally, BulkError>
 where
     W: Iterator<Item = Work> + Send + 'static,
@@ -44,11 +46,16 @@ where
     while let Some(joined) = workers.join_next().await {
         match joined {
             Ok(Ok(())) => {}
-            // Dropping the set aborts the workers still running.
-            Ok(Err(journal)) => return Err(journal.into()),
+            Ok(Err(journal)) => {
+                workers.shutdown().await;
+                return Err(journal.into());
+            }
             Err(join) => match join.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
-                Err(join) => return Err(BulkError::Interrupted(join.to_string())),
+                Err(join) => {
+                    workers.shutdown().await;
+                    return Err(BulkError::Interrupted(join.to_string()));
+                }
             },
         }
     }

@@ -361,3 +361,129 @@ async fn a_short_window_with_reordering_and_dropped_answers_runs_at_the_limit_wi
         "{served} requests took {elapsed:?}"
     );
 }
+
+/// Bounds of a call that began now: `stall` without progress, an optional deadline, a token.
+fn bounds<'a>(
+    stall: Duration,
+    deadline: Option<Duration>,
+    since: &'a (dyn Fn() -> Duration + Send + Sync),
+    cancel: Option<&'a CancellationToken>,
+) -> Bounds<'a> {
+    Bounds {
+        patience: Patience {
+            stall_timeout: stall,
+            deadline: deadline.map(|d| (Instant::now() + d).into_std()),
+        },
+        since_progress: since,
+        cancel,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_window_that_admits_nothing_is_not_believed() {
+    let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+    let first = pacer.acquire().await;
+    pacer.observe(first, 200, &headers(0, 0, "30"));
+    let start = Instant::now();
+    let second = pacer.acquire().await;
+    assert_eq!(start.elapsed(), Duration::ZERO, "admitted at once");
+    assert!(pacer.lock().window.is_none());
+    drop(second);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reset_of_a_day_holds_requests_for_the_cap_at_most() {
+    let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+    let first = pacer.acquire().await;
+    pacer.observe(first, 200, &headers(1, 0, "86400"));
+    let start = Instant::now();
+    let second = pacer.acquire().await;
+    let waited = start.elapsed();
+    assert!(
+        waited > Duration::ZERO && waited <= MAX_RATE_LIMIT_WAIT,
+        "{waited:?}"
+    );
+    drop(second);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_for_the_window_ends_with_the_stall_rule_the_deadline_or_the_token() {
+    let start = Instant::now();
+    let since = move || start.elapsed();
+    let used_up = || async {
+        let pacer = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+        let first = pacer.acquire().await;
+        pacer.observe(first, 200, &headers(1, 0, "50"));
+        pacer
+    };
+
+    let pacer = used_up().await;
+    let stalled = pacer
+        .acquire_within(&bounds(Duration::from_secs(5), None, &since, None))
+        .await;
+    assert!(
+        matches!(stalled, Err(WaitEnd::Stalled(Stall::NoProgress(_)))),
+        "{stalled:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let pacer = used_up().await;
+    let late = pacer
+        .acquire_within(&bounds(
+            Duration::from_secs(600),
+            Some(Duration::from_secs(2)),
+            &|| Duration::ZERO,
+            None,
+        ))
+        .await;
+    assert!(
+        matches!(late, Err(WaitEnd::Stalled(Stall::Deadline))),
+        "{late:?}"
+    );
+
+    let pacer = used_up().await;
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        cancel.cancel();
+    });
+    let cancelled = pacer
+        .acquire_within(&bounds(
+            Duration::from_secs(600),
+            None,
+            &|| Duration::ZERO,
+            Some(&token),
+        ))
+        .await;
+    assert!(
+        matches!(cancelled, Err(WaitEnd::Cancelled)),
+        "{cancelled:?}"
+    );
+    assert_eq!(pacer.lock().in_flight, 0, "nothing was admitted");
+
+    // Admitted at once, a call is not held to a stall that passed while it was idle.
+    let fresh = Pacer::new(None, MAX_RATE_LIMIT_WAIT);
+    let permit = fresh
+        .acquire_within(&bounds(
+            Duration::ZERO,
+            None,
+            &|| Duration::from_secs(1),
+            None,
+        ))
+        .await;
+    assert!(permit.is_ok());
+}
+
+#[test]
+fn a_rate_too_small_to_space_is_no_ceiling_and_no_panic() {
+    for rate in [1e-20, f64::MIN_POSITIVE, 0.0, -1.0, f64::NAN] {
+        let pacer = Pacer::new(Some(rate), MAX_RATE_LIMIT_WAIT);
+        assert_eq!(pacer.spacing, None, "{rate}");
+    }
+    assert!(Pacer::new(Some(2.0), MAX_RATE_LIMIT_WAIT).spacing.is_some());
+}

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::SyncPlan;
 use super::prune::{Pruned, prune};
-use crate::bulk::journal::{Journal, Replay};
-use crate::bulk::{BulkError, BulkOptions, Outcome, Report};
+use crate::bulk::journal::{Event, Journal, Replay};
+use crate::bulk::{BulkError, BulkOptions, CancellationToken, Outcome, Report};
 use crate::client::Client;
 use crate::error::Error;
 use crate::removed::Removal;
@@ -31,6 +31,10 @@ pub struct SyncOutcome {
     pub associations: Option<Report>,
     /// The extras disassociated by this run (pruning only).
     pub disassociated: Vec<UsNumber>,
+    /// Extras of the plan left on the enterprise because they were associated again after the
+    /// plan was made (their record is newer than the journal): someone wants them there now,
+    /// so the prune does not remove them.
+    pub kept: Vec<UsNumber>,
     /// Whether the enterprise now holds what the plan aimed at: every association made (or
     /// none needed) and, when pruning, every extra disassociated.
     pub converged: bool,
@@ -49,6 +53,14 @@ pub enum SyncError {
     /// The bulk job of the associations, or the journal, failed.
     #[error(transparent)]
     Bulk(#[from] BulkError),
+    /// The enterprise could not be read again before the prune of a resumed sync: nothing was
+    /// disassociated, and resuming the journal again tries again.
+    #[error("reading the enterprise again before pruning: {source}")]
+    Reread {
+        /// What failed.
+        #[source]
+        source: Error,
+    },
     /// A disassociation failed after retries; the extras before it are disassociated, and
     /// resuming the journal (or planning again) picks up the rest.
     #[error("disassociating {number}: {source}")]
@@ -90,6 +102,7 @@ fn concluded(
         converged: associated && !interrupted,
         associations,
         disassociated: pruned.done,
+        kept: Vec::new(),
         interrupted,
         withheld,
     })
@@ -120,7 +133,7 @@ impl SyncPlan {
         options: BulkOptions,
     ) -> Result<SyncOutcome, SyncError> {
         if let Some(path) = options.journal.clone() {
-            super::journal::write(&path, job_id, self, &options)?;
+            super::journal::write(client, &path, job_id, self, &options)?;
             return client.resume_sync(&path, options).await;
         }
         let cancel = options.cancel.clone();
@@ -185,19 +198,77 @@ impl Client {
                 associations: Some(report),
                 disassociated: Vec::new(),
                 withheld,
+                kept: Vec::new(),
             });
         }
-        let mut file = Journal::open_append(journal, &replay)?;
         let enterprise = report.enterprise_id;
-        let pruned = prune(
+        // The enterprise as it is now, not as it was planned: an extra gone since is done, and
+        // one associated again since is someone's wish, not the plan's extra.
+        // (Stopped already, the prune sends nothing, not even this read.)
+        let since = replay.header.as_ref().map(|h| h.started_at);
+        let stopped = cancel.as_ref().is_some_and(CancellationToken::is_cancelled);
+        let (unpruned, gone, kept) = match since {
+            Some(since) if !stopped => {
+                still_extra(self, enterprise, replay.unpruned(), since).await?
+            }
+            _ => (replay.unpruned(), Vec::new(), Vec::new()),
+        };
+        let mut file = Journal::open_append(journal, &replay)?;
+        if !gone.is_empty() {
+            file.append(&Event::Pruned {
+                numbers: gone.clone(),
+            })?;
+        }
+        let mut pruned = prune(
             self,
             enterprise,
-            replay.unpruned(),
+            unpruned,
             concurrency,
             cancel.as_ref(),
             Some(&mut file),
         )
         .await?;
-        concluded(Some(report), pruned, associated, withheld)
+        pruned.done.splice(0..0, gone);
+        let mut outcome = concluded(Some(report), pruned, associated, withheld)?;
+        outcome.kept = kept;
+        Ok(outcome)
     }
+}
+
+/// What a prune still has to do, from the enterprise as it is now: of `extras`, those still
+/// associated since before `since` (to disassociate), those no longer associated (done), and
+/// those associated again after `since` (kept: their records are newer than the plan). The
+/// server's dates are compared with the client's clock, as the bulk engine's ownership rule
+/// does. Reads list pages only (free).
+#[allow(clippy::result_large_err)]
+async fn still_extra(
+    client: &Client,
+    enterprise: Uuid,
+    extras: Vec<UsNumber>,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<(Vec<UsNumber>, Vec<UsNumber>, Vec<UsNumber>), SyncError> {
+    if extras.is_empty() {
+        return Ok((extras, Vec::new(), Vec::new()));
+    }
+    // As persistent as the disassociations that follow: until the client's stall rule.
+    let now = client
+        .with_retry(client.retry_policy().clone().until_stalled())
+        .associated_since(enterprise)
+        .await
+        .map_err(|source| SyncError::Reread { source })?;
+    let (mut left, mut gone, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+    for n in extras {
+        match now.get(&n) {
+            None => gone.push(n),
+            Some(Some(created)) if *created > since => kept.push(n),
+            Some(_) => left.push(n),
+        }
+    }
+    if !kept.is_empty() {
+        tracing::warn!(
+            kept = kept.len(),
+            "extras associated again since the sync was planned are kept"
+        );
+    }
+    Ok((left, gone, kept))
 }

@@ -10,8 +10,9 @@ use telnyx_e164::{Batch, UsNumber};
 use uuid::Uuid;
 
 use super::SyncPlan;
+use crate::Client;
 use crate::bulk::BulkOptions;
-use crate::bulk::journal::{Event, Header, Journal, JournalError, VERSION};
+use crate::bulk::journal::{Endpoint, Event, Header, Journal, JournalError, VERSION};
 
 /// Numbers per `prune` line, as per `plan` line at most.
 const PRUNE_LINE: usize = Batch::MAX_SIZE;
@@ -20,6 +21,7 @@ const PRUNE_LINE: usize = Batch::MAX_SIZE;
 /// `prune` lines, `removed_by_telnyx` lines, then `planned`, whose fsync makes every line before it durable. The header
 /// names the job `job_id`.
 pub(super) fn write(
+    client: &Client,
     path: &Path,
     job_id: Uuid,
     plan: &SyncPlan,
@@ -38,6 +40,7 @@ pub(super) fn write(
         started_at: Utc::now(),
         inputs: valid,
         valid,
+        endpoint: Endpoint::of(client),
     };
     let mut journal = Journal::create(path, &header)?;
     let mut batches = 0u64;

@@ -39,6 +39,23 @@ pub struct PlanOptions {
 }
 
 impl Client {
+    /// The numbers `enterprise` monitors now, each with when its association was made (when
+    /// the list says). List pages only: free.
+    pub(super) async fn associated_since(
+        &self,
+        enterprise: Uuid,
+    ) -> Result<std::collections::HashMap<UsNumber, Option<chrono::DateTime<chrono::Utc>>>, Error>
+    {
+        let mut now = std::collections::HashMap::new();
+        let mut rows =
+            std::pin::pin!(self.list_all(Scope::Enterprise(enterprise), NumberFilter::default()));
+        while let Some(record) = rows.try_next().await? {
+            let number = listed_number(&record, "list_reputation_numbers")?;
+            now.insert(number, record.created_at.as_ref().map(|c| **c));
+        }
+        Ok(now)
+    }
+
     /// Plans a sync of `enterprise` to `desired` (any order, repeats allowed): reads the
     /// enterprise's monitored numbers and the account-wide list, then computes the
     /// [`SyncPlan`] (to associate, extras, unchanged, conflicts with other enterprises).

@@ -1,5 +1,6 @@
-//! The journal file: checksummed lines written ahead, verified and folded on reading, and a
-//! torn last line cut off before appending resumes.
+//! The journal file: checksummed lines written ahead, verified and folded on reading, a torn
+//! last line cut off before appending resumes, one writer at a time ([`super::lock`]), and no
+//! line after a failed write.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::lock::Locked;
 use super::{Event, Header, JournalError, Replay, VERSION};
 
 /// A line's checksum: the first 8 bytes of SHA-256(previous sum ‖ line text without its sum).
@@ -43,19 +45,28 @@ fn hex(sum: &Sum) -> [u8; 16] {
 pub(crate) struct Tail {
     /// The format version of the file (appends keep it).
     version: u32,
-    /// Bytes of verified, complete lines; anything after is a torn line to cut off.
+    /// Bytes of verified lines; anything after is a torn line to cut off.
     len: u64,
     /// The sum of the last verified line (version 2).
     last: Sum,
+    /// Whether the last verified line lacks its newline (the process died between the two):
+    /// the newline is written before the next line.
+    unterminated: bool,
+    /// The size of the file when it was read: a file that has another size when it is opened
+    /// to append was written since, by someone else.
+    read_len: u64,
 }
 
 /// An open journal, appending.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    file: File,
+    file: Locked,
     version: u32,
     last: Sum,
+    /// Why an earlier write or fsync failed: from then on nothing more is appended, since the
+    /// file may end in a part of a line, and lines after it would not verify.
+    poisoned: Option<String>,
     #[cfg(any(test, feature = "test-hooks"))]
     appends: u64,
     #[cfg(any(test, feature = "test-hooks"))]
@@ -63,11 +74,11 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Creates a new journal (mode 0600 on unix) with its header; refuses to overwrite an
-    /// existing file.
+    /// Creates a new journal (mode 0600 on unix) with its header, locked for this process
+    /// until the journal is dropped; refuses to overwrite an existing file.
     pub fn create(path: &Path, header: &Header) -> Result<Journal, JournalError> {
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
+        options.append(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(path).map_err(|source| match source.kind() {
@@ -77,9 +88,20 @@ impl Journal {
                 source,
             },
         })?;
+        let file = Locked::new(path, file)?;
         let mut journal = Journal::over(path, file, VERSION, FIRST);
         let text = serde_json::to_string(header).map_err(|e| journal.format(e))?;
-        journal.write_line(text, true)?;
+        // Nothing was sent yet: a header that cannot be written is the file's fault, not a
+        // journal of a job to resume.
+        if let Err(e) = journal.write_line(text, true) {
+            return Err(match e {
+                JournalError::Poisoned { path, cause } => JournalError::Io {
+                    path,
+                    source: std::io::Error::other(cause),
+                },
+                other => other,
+            });
+        }
         // The directory entry must survive a crash too.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
             && let Ok(d) = File::open(dir)
@@ -89,29 +111,42 @@ impl Journal {
         Ok(journal)
     }
 
-    /// Opens the journal that `replay` was read from to append to it: a torn last line is cut
-    /// off first, so what is appended follows the last verified line.
+    /// Opens the journal that `replay` was read from to append to it, locked for this process
+    /// until the journal is dropped: a journal another process holds is refused
+    /// ([`JournalError::Locked`]), and so is one written since it was read
+    /// ([`JournalError::Changed`]). Then a torn last line is cut off, and a last line whole but
+    /// for its newline gets it, so that what is appended follows the last verified line.
     pub fn open_append(path: &Path, replay: &Replay) -> Result<Journal, JournalError> {
         let io = |source| JournalError::Io {
             path: path.to_owned(),
             source,
         };
         let file = OpenOptions::new().append(true).open(path).map_err(io)?;
+        let mut file = Locked::new(path, file)?;
         let tail = replay.tail;
-        if file.metadata().map_err(io)?.len() != tail.len {
+        let len = file.file().metadata().map_err(io)?.len();
+        if len != tail.read_len {
+            return Err(JournalError::Changed(path.to_owned()));
+        }
+        if len != tail.len {
             tracing::warn!(journal = %path.display(), "cutting off a torn last line");
-            file.set_len(tail.len).map_err(io)?;
-            file.sync_all().map_err(io)?;
+            file.file().set_len(tail.len).map_err(io)?;
+            file.file().sync_all().map_err(io)?;
+        }
+        if tail.unterminated {
+            file.file().write_all(b"\n").map_err(io)?;
+            file.file().sync_data().map_err(io)?;
         }
         Ok(Journal::over(path, file, tail.version, tail.last))
     }
 
-    fn over(path: &Path, file: File, version: u32, last: Sum) -> Journal {
+    fn over(path: &Path, file: Locked, version: u32, last: Sum) -> Journal {
         Journal {
             path: path.to_owned(),
             file,
             version,
             last,
+            poisoned: None,
             #[cfg(any(test, feature = "test-hooks"))]
             appends: 0,
             #[cfg(any(test, feature = "test-hooks"))]
@@ -125,7 +160,14 @@ impl Journal {
         self.crash_after = n;
     }
 
-    /// Appends one event, then flushes and fsyncs it (and every line before it).
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one event, then flushes and fsyncs it (and every line before it). After a write
+    /// or fsync that failed, nothing more is appended: every later call is refused with
+    /// [`JournalError::Poisoned`], as the failed one was.
     pub fn append(&mut self, event: &Event) -> Result<(), JournalError> {
         self.append_with(event, true)
     }
@@ -138,6 +180,7 @@ impl Journal {
     }
 
     fn append_with(&mut self, event: &Event, sync: bool) -> Result<(), JournalError> {
+        self.refuse_if_poisoned()?;
         #[cfg(any(test, feature = "test-hooks"))]
         {
             if let Some(limit) = self.crash_after
@@ -151,25 +194,44 @@ impl Journal {
         self.write_line(text, sync)
     }
 
+    fn refuse_if_poisoned(&self) -> Result<(), JournalError> {
+        match &self.poisoned {
+            Some(cause) => Err(JournalError::Poisoned {
+                path: self.path.clone(),
+                cause: cause.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Writes one line: in version 2, `text` with its sum spliced in before the closing brace.
+    /// A write or fsync that fails poisons the journal.
     fn write_line(&mut self, mut text: String, sync: bool) -> Result<(), JournalError> {
+        self.refuse_if_poisoned()?;
+        let mut last = self.last;
         if self.version >= 2 {
-            self.last = sum(&self.last, text.as_bytes());
+            last = sum(&self.last, text.as_bytes());
             text.pop(); // the closing brace of the object
             text.push_str(SUM_FIELD);
-            text.extend(hex(&self.last).map(char::from));
+            text.extend(hex(&last).map(char::from));
             text.push_str("\"}");
         }
         text.push('\n');
-        let io = |source| JournalError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        self.file.write_all(text.as_bytes()).map_err(io)?;
-        self.file.flush().map_err(io)?;
-        if sync {
-            self.file.sync_data().map_err(io)?;
+        let file = self.file.file();
+        let written = file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.flush())
+            .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+        if let Err(e) = written {
+            let cause = e.to_string();
+            self.poisoned = Some(cause.clone());
+            tracing::debug!(journal = %self.path.display(), error = %cause, "journal write failed; nothing more is written to it");
+            return Err(JournalError::Poisoned {
+                path: self.path.clone(),
+                cause,
+            });
         }
+        self.last = last;
         Ok(())
     }
 
@@ -204,6 +266,10 @@ fn split_sum(line: &[u8]) -> Option<(Vec<u8>, Sum)> {
 }
 
 /// Reads, verifies and folds a journal.
+///
+/// Every line ends with a newline but perhaps the last: a process that died between a line and
+/// its newline left a whole line, and a whole line that verifies (its checksum, in version 2;
+/// a whole JSON object, in version 1, which no cut of a line is) is a record like any other.
 pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
     let mut bytes = Vec::new();
     File::open(path)
@@ -217,7 +283,7 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
         line,
         reason,
     };
-    // Complete lines (each ended by a newline), with the offset just past each.
+    // The lines, each with the offset just past it (its newline, when it has one).
     let mut lines = Vec::new();
     let mut start = 0;
     for (i, b) in bytes.iter().enumerate() {
@@ -226,14 +292,25 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
             start = i + 1;
         }
     }
+    let terminated = lines.len();
+    if start < bytes.len() {
+        lines.push((&bytes[start..], bytes.len()));
+    }
+    let no_header = || bad(1, "no complete job header".into());
     let Some(&(first, first_end)) = lines.first() else {
-        return Err(bad(1, "no complete job header".into()));
+        return Err(no_header());
     };
     let mut replay = Replay::default();
+    let header_only_torn = terminated == 0;
     let (header, version, mut last): (Header, u32, Sum) = match split_sum(first) {
         Some((content, carried)) => {
-            let header: Header =
-                serde_json::from_slice(&content).map_err(|e| bad(1, e.to_string()))?;
+            let header: Header = serde_json::from_slice(&content).map_err(|e| {
+                if header_only_torn {
+                    no_header()
+                } else {
+                    bad(1, e.to_string())
+                }
+            })?;
             if header.v != 2 {
                 return Err(bad(
                     1,
@@ -241,10 +318,15 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
                 ));
             }
             if sum(&FIRST, &content) != carried {
-                return Err(bad(1, "checksum mismatch in the job header".into()));
+                return Err(if header_only_torn {
+                    no_header()
+                } else {
+                    bad(1, "checksum mismatch in the job header".into())
+                });
             }
             (header, 2, carried)
         }
+        None if header_only_torn => return Err(no_header()),
         None => {
             let header: Header =
                 serde_json::from_slice(first).map_err(|e| bad(1, e.to_string()))?;
@@ -299,6 +381,8 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
         version,
         len: len as u64,
         last,
+        unterminated: len > 0 && bytes.get(len - 1) != Some(&b'\n'),
+        read_len: bytes.len() as u64,
     };
     Ok(replay)
 }

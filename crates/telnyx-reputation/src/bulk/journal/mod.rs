@@ -12,7 +12,7 @@
 //! strings, read back as [`UsNumber`]s (a line holding anything else is refused).
 //!
 //! ```text
-//! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"sum":"…"}
+//! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"base_url":"https://api.telnyx.com/v2","key_sha256":"9f86d081884c7d65","sum":"…"}
 //! {"event":"plan","batch":0,"numbers":["+16035550100", …],"sum":"…"}  every batch, before any is sent
 //! {"event":"planned","batches":3,"sum":"…"}                          the plan is complete; nothing is sent before this
 //! {"event":"attempt","batch":0,"numbers":[…],"at":"…","floor":"…","sum":"…"}   about to send these numbers
@@ -72,6 +72,20 @@
 //! number; only the last line may fail, as the torn write of a process that died mid-line, and
 //! `resume`/`rollback` cut it off before they append.
 //!
+//! A last line whole but for its newline (the process died between the two) is read as any
+//! other, and its newline written before the next line.
+//!
+//! **The endpoint.** The header names the base URL the job sends to and a fingerprint of its
+//! API key (`key_sha256`: the first 8 bytes of the key's SHA-256, in hex; never the key), and
+//! `resume` and `rollback` refuse a client of another endpoint or key
+//! ([`JournalError::OtherEndpoint`]): the journal's numbers are that account's. Journals
+//! written before these fields are read without the check.
+//!
+//! **One writer.** A process appending to a journal holds an exclusive lock on it
+//! ([`holder`] names it): another `resume` or `rollback` is refused at once
+//! ([`JournalError::Locked`]). A write or fsync that fails ends the writing for good
+//! ([`JournalError::Poisoned`]): no later line is appended, by any batch.
+//!
 //! Version 1 (the same lines without `"sum"`) is still read, and appended to in its own format.
 //!
 //! Recovery reads the journal back into a [`Replay`]: what this job associated, what is still
@@ -79,6 +93,7 @@
 //! looked up on the server), and what is left to send.
 
 mod file;
+mod lock;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -90,6 +105,8 @@ use uuid::Uuid;
 use super::report::Outcome;
 
 pub use file::Journal;
+pub(crate) use lock::refuse_if_held;
+pub use lock::{Holder, holder, pid_file};
 
 /// The journal format version this code writes (it also reads version 1).
 pub const VERSION: u32 = 2;
@@ -117,6 +134,53 @@ pub struct Header {
     pub inputs: u64,
     /// Inputs that passed pre-flight (distinct US local or toll-free numbers).
     pub valid: u64,
+    /// Where the job sends its requests, and with which key: `resume` and `rollback` refuse
+    /// another. Empty in journals written before it was recorded.
+    #[serde(flatten)]
+    pub endpoint: Endpoint,
+}
+
+/// The endpoint a journal's job talks to: its base URL and a fingerprint of its API key (never
+/// the key).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The client's base URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The first 8 bytes of the SHA-256 of the API key, in hex: enough to tell two keys apart,
+    /// useless to call the API with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_sha256: Option<String>,
+}
+
+impl Endpoint {
+    /// The endpoint of `client`.
+    pub fn of(client: &crate::Client) -> Endpoint {
+        Endpoint {
+            base_url: Some(client.base_url().to_owned()),
+            key_sha256: Some(client.key_fingerprint().to_owned()),
+        }
+    }
+
+    /// Whether a job recorded with this endpoint may be continued with `other`'s client: the
+    /// same base URL and key, or a journal that recorded neither.
+    pub fn admits(&self, other: &Endpoint) -> bool {
+        let same = |mine: &Option<String>, theirs: &Option<String>| {
+            mine.is_none() || theirs.is_none() || mine == theirs
+        };
+        same(&self.base_url, &other.base_url) && same(&self.key_sha256, &other.key_sha256)
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} with the key whose SHA-256 starts {}",
+            self.base_url.as_deref().unwrap_or("(no base URL recorded)"),
+            self.key_sha256.as_deref().unwrap_or("(not recorded)")
+        )
+    }
 }
 
 /// One server refusal of one number.
@@ -346,11 +410,54 @@ pub enum JournalError {
     /// The journal already exists (a new job never overwrites one).
     #[error("journal {0} already exists; resume or roll back that job, or choose another path")]
     Exists(PathBuf),
+    /// Another process (or another job of this one) holds the journal: it is running that job
+    /// now. Nothing was read further, and nothing was sent.
+    #[error("journal {}: in use by {}; nothing was sent", .path.display(), holder_text(*.pid))]
+    Locked {
+        /// The journal.
+        path: PathBuf,
+        /// The pid of the process holding it, when its sidecar names it.
+        pid: Option<u32>,
+    },
+    /// The journal was written between the moment it was read and the moment it was locked to
+    /// append to it (another process finished a step of the job meanwhile): nothing was sent
+    /// on the word of the stale reading.
+    #[error("journal {}: written by another process while it was read; nothing was sent", .0.display())]
+    Changed(PathBuf),
+    /// A write or fsync of the journal failed: the job stopped at once, and no line is appended
+    /// after it (the file may end in a part of a line, which the next reader cuts off). What was
+    /// in flight is looked up by the next resume or rollback.
+    #[error("journal {}: a write failed ({cause}); the job stopped and nothing more was written to it", .path.display())]
+    Poisoned {
+        /// The journal.
+        path: PathBuf,
+        /// The operating system's error, in words.
+        cause: String,
+    },
+    /// The journal's job talks to another endpoint or with another key than this client: its
+    /// numbers belong to that account, so nothing is sent with this one.
+    #[error("journal {}: written for {journal}, but this client is {client}; use that base URL and API key", .path.display())]
+    OtherEndpoint {
+        /// The journal.
+        path: PathBuf,
+        /// The endpoint the journal records.
+        journal: Endpoint,
+        /// The endpoint of the client asked to continue it.
+        client: Endpoint,
+    },
     /// A simulated crash after a number of appends (only with the `test-hooks` feature), for
     /// tests that kill a job at a chosen point.
     #[cfg(any(test, feature = "test-hooks"))]
     #[error("simulated crash after {0} journal appends")]
     SimulatedCrash(u64),
+}
+
+/// "process 1234", or "another process" when its pid is not known.
+fn holder_text(pid: Option<u32>) -> String {
+    pid.map_or_else(
+        || "another process".to_owned(),
+        |pid| format!("process {pid}"),
+    )
 }
 
 /// What a journal says happened, folded number by number.

@@ -15,6 +15,7 @@ fn header(job: u128) -> Header {
         started_at: chrono::DateTime::UNIX_EPOCH,
         inputs: 3,
         valid: 3,
+        endpoint: Default::default(),
     }
 }
 
@@ -242,6 +243,8 @@ fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
     );
     // Pruned numbers are never the job's to undo.
     assert_eq!(replay.ours, n(&["+12015550100"]).into_iter().collect());
+    // The first writer lets go of the journal before another takes it.
+    drop(journal);
     let mut journal = Journal::open_append(&path, &replay).unwrap();
     journal
         .append(&Event::Pruned {
@@ -257,4 +260,125 @@ fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
         text.contains(r#"{"event":"prune_finished","sum":""#),
         "{text}"
     );
+}
+
+#[test]
+fn a_last_line_whole_but_for_its_newline_is_read_and_given_its_newline_before_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let mut journal = Journal::open_append(&path, &Replay::read(&path).unwrap()).unwrap();
+    journal
+        .append(&Event::Committed {
+            batch: 1,
+            numbers: n(&["+12015550102"]),
+        })
+        .unwrap();
+    drop(journal);
+    let whole = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &whole[..whole.len() - 1]).unwrap();
+    let replay = Replay::read(&path).unwrap();
+    assert!(replay.in_flight.is_empty(), "the committed record counts");
+    assert_eq!(replay.ours.len(), 3);
+    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    journal
+        .append(&Event::Finished {
+            outcome: Outcome::Completed,
+        })
+        .unwrap();
+    drop(journal);
+    let text = std::fs::read(&path).unwrap();
+    assert!(text.starts_with(&whole), "the newline was put back first");
+    let replay = Replay::read(&path).unwrap();
+    assert_eq!(replay.finished, Some(Outcome::Completed));
+    assert_eq!(replay.ours.len(), 3);
+}
+
+/// What a replay decided, to compare two replays.
+fn decided(replay: &Replay) -> impl PartialEq + std::fmt::Debug + use<> {
+    (
+        replay.plan.clone(),
+        replay.planned,
+        replay.ours.clone(),
+        replay.in_flight.clone(),
+        replay.finished,
+    )
+}
+
+#[test]
+fn a_journal_cut_at_any_byte_reads_every_whole_record_and_appends_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let whole = std::fs::read(&path).unwrap();
+    let ends: Vec<usize> = whole
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let cut = dir.path().join("cut.journal");
+    for at in 0..=whole.len() {
+        std::fs::write(&cut, &whole[..at]).unwrap();
+        // The records whose text is whole: those whose newline is at `at` or before it.
+        let complete = ends.iter().filter(|end| **end <= at).count();
+        let read = Replay::read(&cut);
+        if complete == 0 {
+            assert!(read.is_err(), "cut at {at}: no whole header");
+            continue;
+        }
+        let replay = read.unwrap_or_else(|e| panic!("cut at {at}: {e}"));
+        let reference = dir.path().join("reference.journal");
+        std::fs::write(&reference, &whole[..=ends[complete - 1]]).unwrap();
+        assert_eq!(
+            decided(&replay),
+            decided(&Replay::read(&reference).unwrap()),
+            "cut at {at}"
+        );
+        let mut journal = Journal::open_append(&cut, &replay).unwrap();
+        journal.append(&Event::RollbackStarted).unwrap();
+        drop(journal);
+        let after = Replay::read(&cut).unwrap_or_else(|e| panic!("cut at {at}, appended: {e}"));
+        assert!(after.rollback_started, "cut at {at}");
+        assert_eq!(decided(&after), decided(&replay), "cut at {at}");
+    }
+}
+
+#[test]
+fn a_failed_write_poisons_the_journal_for_every_later_append() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let before = std::fs::read(&path).unwrap();
+    // A real write error: the file is open for reading only.
+    let file = Locked::new(&path, File::open(&path).unwrap()).unwrap();
+    let mut journal = Journal::over(&path, file, VERSION, FIRST);
+    let event = Event::RollbackStarted;
+    let first = journal.append(&event).unwrap_err();
+    let JournalError::Poisoned { cause, .. } = &first else {
+        panic!("expected a poisoned journal, got {first}");
+    };
+    assert!(first.to_string().contains("job.journal"), "{first}");
+    for _ in 0..3 {
+        match journal.append_unsynced(&event) {
+            Err(JournalError::Poisoned { cause: later, .. }) => assert_eq!(&later, cause),
+            other => panic!("expected the poison again, got {other:?}"),
+        }
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_journal_written_since_it_was_read_is_not_appended_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("job.journal");
+    write(&path, 1);
+    let stale = Replay::read(&path).unwrap();
+    let mut journal = Journal::open_append(&path, &stale).unwrap();
+    journal.append(&Event::RollbackStarted).unwrap();
+    drop(journal);
+    assert!(matches!(
+        Journal::open_append(&path, &stale),
+        Err(JournalError::Changed(_))
+    ));
 }
