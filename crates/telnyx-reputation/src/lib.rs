@@ -22,7 +22,9 @@
 //!   - remediation: [`Client::submit_remediation`], [`Client::remediations`],
 //!     [`Client::remediation`].
 //! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
-//!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]).
+//!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]). Event payloads
+//!   carry the webhook module's own enums (`webhooks::OwnershipStatus`...), which hold only the
+//!   values an event can send; the records of the client carry the API's ([`OwnershipStatus`]...).
 //! - [`e164`]: the E.164 rules (re-exported `telnyx-e164`), including the
 //!   [`e164::Batch`] of 1–100 distinct US local or toll-free numbers that the associate call
 //!   takes (toll-free ones from the account's Telnyx inventory only; the server decides).
