@@ -27,7 +27,8 @@ pub struct Global {
     /// Run against the built-in emulator (demo account, approved enterprise, every US number).
     #[arg(long, global = true)]
     pub mock: bool,
-    /// Answer yes to billable confirmations.
+    /// Answer yes to confirmations: billable actions, and those that cannot be undone
+    /// (`ownership give-up`).
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
     /// Output format (default: table; `validate` defaults to json, one object a line).
@@ -250,24 +251,46 @@ impl Global {
         if !self.would_confirm(client) {
             return Ok(());
         }
-        if !std::io::stdin().is_terminal() {
-            return Err(Failure::usage(format!(
-                "{what} is billable and stdin is not a terminal to confirm on; pass --yes to proceed"
-            )));
+        ask(
+            &format!("{what} is billable on {}", client.base_url()),
+            || {
+                format!(
+                    "{what} is billable and stdin is not a terminal to confirm on; pass --yes to proceed"
+                )
+            },
+        )
+    }
+
+    /// Asks before an action that cannot be undone (`ownership give-up` removes numbers), on
+    /// any server, the emulator included: `--yes` alone skips the question, and without a
+    /// terminal to ask on the action is refused.
+    pub fn confirm_destructive(&self, what: &str) -> Result<(), Failure> {
+        if self.yes {
+            return Ok(());
         }
-        eprint!(
-            "{what} is billable on {}. Proceed? [y/N] ",
-            client.base_url()
-        );
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
-        if matches!(answer.trim(), "y" | "Y" | "yes") {
-            Ok(())
-        } else {
-            Err(Failure::usage("not confirmed; nothing was sent"))
-        }
+        ask(&format!("{what} cannot be undone"), || {
+            format!(
+                "{what} cannot be undone and stdin is not a terminal to confirm on; pass --yes to proceed"
+            )
+        })
+    }
+}
+
+/// Asks `question` on the terminal (`Proceed? [y/N]`); refused, with `refusal`'s message, when
+/// stdin is not a terminal.
+fn ask(question: &str, refusal: impl FnOnce() -> String) -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(refusal()));
+    }
+    eprint!("{question}. Proceed? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::usage("not confirmed; nothing was sent"))
     }
 }
 

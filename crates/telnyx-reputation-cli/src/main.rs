@@ -35,7 +35,7 @@ use crate::output::Output;
 #[command(
     name = "telnyx-reputation",
     version,
-    about = "Telnyx Phone Number Reputation: associate numbers, read spam scores",
+    about = "Telnyx Phone Number Reputation: associate numbers, read spam scores, track their ownership",
     after_help = EXIT_CODES_HELP
 )]
 struct Cli {
@@ -88,6 +88,21 @@ enum Command {
     Remediation {
         #[command(subcommand)]
         command: commands::remediation::Command,
+    },
+    /// The ownership proof for numbers hosted elsewhere: submit it, read its review.
+    Verification {
+        #[command(subcommand)]
+        command: commands::verification::Command,
+    },
+    /// Numbers' ownership: read a number's tracking, confirm numbers, or give them up.
+    Ownership {
+        #[command(subcommand)]
+        command: commands::ownership::Command,
+    },
+    /// Receive Telnyx's signed webhook deliveries and print the verified events.
+    Webhooks {
+        #[command(subcommand)]
+        command: commands::webhooks::Command,
     },
     /// Check numbers against the rules the API applies; one row per input.
     Validate(commands::validate::Args),
@@ -198,6 +213,11 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Terms { command } => commands::terms::run(command, &global).await,
             Command::Refresh(args) => commands::refresh::run(args, &global).await,
             Command::Remediation { command } => commands::remediation::run(command, &global).await,
+            Command::Verification { command } => {
+                commands::verification::run(command, &global).await
+            }
+            Command::Ownership { command } => commands::ownership::run(command, &global).await,
+            Command::Webhooks { command } => commands::webhooks::run(command, &global).await,
             Command::Mock {
                 command: MockCommand::Serve(args),
             } => telnyx_reputation_mock::serve(args)

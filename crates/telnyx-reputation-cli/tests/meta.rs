@@ -4,13 +4,16 @@ mod common;
 
 use common::*;
 
-const SUBCOMMANDS: [&str; 18] = [
+const SUBCOMMANDS: [&str; 21] = [
     "jobs",
     "settings",
     "loa",
     "terms",
     "refresh",
     "remediation",
+    "verification",
+    "ownership",
+    "webhooks",
     "associate",
     "resume",
     "rollback",

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 use telnyx_e164::{Batch, E164};
 use telnyx_reputation_api as api;
 use telnyx_reputation_api::types::{
-    NumberReputationErrors, ReputationPhoneNumber, ReputationPhoneNumberCreate,
-    ReputationPhoneNumberList,
+    NumberReputationError, NumberReputationErrors, ReputationPhoneNumber,
+    ReputationPhoneNumberCreate, ReputationPhoneNumberList,
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -324,6 +324,10 @@ impl Client {
     /// `listReputationNumbersSimplified`). `filter` is a [`NumberFilter`], or an
     /// `Option<E164>` for an exact match on one number.
     ///
+    /// Removed numbers are listed only when the filter asks for them
+    /// ([`NumberFilter::ownership_status`] = [`OwnershipStatus::Removed`](crate::OwnershipStatus::Removed)),
+    /// each with its `removal_reason` and `removed_at`; every other list leaves them out.
+    ///
     /// A filter on an enterprise only means something account-wide: in the enterprise scope it is
     /// refused before anything is sent ([`Error::InvalidRequest`]).
     pub async fn list(
@@ -335,6 +339,7 @@ impl Client {
         let filter = filter.into();
         let eq = filter.phone_number.map(|n| n.to_string());
         let contains = filter.contains.as_ref().map(|c| c.as_str().to_owned());
+        let (source, ownership_status) = (&filter.source, &filter.ownership_status);
         if let (Scope::Enterprise(_), Some(_)) = (scope, filter.enterprise_id) {
             return Err(Error::InvalidRequest {
                 operation: "list_reputation_numbers",
@@ -358,6 +363,12 @@ impl Client {
                         if let Some(f) = contains {
                             request = request.filter_phone_number_contains(f);
                         }
+                        if let Some(f) = source.clone() {
+                            request = request.filter_source(f);
+                        }
+                        if let Some(f) = ownership_status.clone() {
+                            request = request.filter_ownership_status(f);
+                        }
                         request.send().await
                     }
                     Scope::Account => {
@@ -371,6 +382,12 @@ impl Client {
                         }
                         if let Some(f) = contains {
                             request = request.filter_phone_number_contains(f);
+                        }
+                        if let Some(f) = source.clone() {
+                            request = request.filter_source(f);
+                        }
+                        if let Some(f) = ownership_status.clone() {
+                            request = request.filter_ownership_status(f);
                         }
                         if let Some(id) = filter.enterprise_id {
                             request = request.filter_enterprise_id(id);
@@ -459,14 +476,15 @@ impl Client {
 
     /// Sends a request through the one retry path, and turns the generated client's result into
     /// ours. The operation's name comes from the generated client ([`transport::tracking`]).
-    pub(crate) async fn call<T, F, Fut>(
+    pub(crate) async fn call<T, E, F, Fut>(
         &self,
         idempotency: Idempotency,
         send: F,
     ) -> Result<T, Error>
     where
+        E: ErrorBody,
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<api::ResponseValue<T>, api::Error<NumberReputationErrors>>>,
+        Fut: Future<Output = Result<api::ResponseValue<T>, api::Error<E>>>,
     {
         let started = Instant::now();
         let since_progress = || self.pacer.since_progress().min(started.elapsed());
@@ -536,8 +554,29 @@ fn wire_body(batch: &Batch) -> ReputationPhoneNumberCreate {
     }
 }
 
+/// The error body an operation documents, as the generated client reads it: the July
+/// operations' `{"errors": [...]}` envelope, or nothing (`()`) for the October 2026 ones, whose
+/// errors are not documented. Either way an error status is read as the envelope when its body
+/// is one ([`convert`]).
+pub(crate) trait ErrorBody: std::fmt::Debug {
+    /// The `errors` the body carried.
+    fn into_errors(self) -> Vec<NumberReputationError>;
+}
+
+impl ErrorBody for NumberReputationErrors {
+    fn into_errors(self) -> Vec<NumberReputationError> {
+        self.errors
+    }
+}
+
+impl ErrorBody for () {
+    fn into_errors(self) -> Vec<NumberReputationError> {
+        Vec::new()
+    }
+}
+
 /// Turns the generated client's error into ours, reading the error body where there is one.
-async fn convert(error: api::Error<NumberReputationErrors>) -> Error {
+async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
     let operation = transport::current_operation();
     match error {
         api::Error::ErrorResponse(response) => {
@@ -546,7 +585,7 @@ async fn convert(error: api::Error<NumberReputationErrors>) -> Error {
             Error::Api(ApiError {
                 operation,
                 status,
-                errors: response.into_inner().errors,
+                errors: response.into_inner().into_errors(),
                 request_id,
                 retry_after,
             })

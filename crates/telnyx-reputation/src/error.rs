@@ -241,6 +241,23 @@ pub fn describe(operation: &str) -> &str {
             "AgreeNumberReputationTermsOfService",
             "agreeing to the Terms of Service",
         ),
+        (
+            "UpdateReputationWebhook",
+            "setting the ownership webhook URL",
+        ),
+        (
+            "SubmitExternalVerification",
+            "submitting the ownership proof",
+        ),
+        (
+            "GetExternalVerification",
+            "reading the ownership proof's review",
+        ),
+        ("GetNumberOwnership", "reading a number's ownership"),
+        (
+            "ConfirmNumberOwnership",
+            "answering a number's ownership question",
+        ),
     ];
     if operation.is_empty() {
         return "sending a request";

@@ -1,7 +1,9 @@
-//! What a number list keeps: an exact number, a run of digits, an enterprise. And the one error
-//! every typed input of the client reports when it is built from values the API would refuse.
+//! What a number list keeps: an exact number, a run of digits, an enterprise, where numbers are
+//! hosted and where their ownership stands. And the one error every typed input of the client
+//! reports when it is built from values the API would refuse.
 
 use telnyx_e164::E164;
+use telnyx_reputation_api::{NumberSource, OwnershipStatus};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -22,6 +24,16 @@ impl InvalidInput {
             field,
             reason: reason.into(),
         }
+    }
+}
+
+/// `text` as an error quotes it: at most 64 characters, then `…`, so that a megabyte of input
+/// does not become a megabyte of message.
+pub(crate) fn echo(text: &str) -> String {
+    const LIMIT: usize = 64;
+    match text.char_indices().nth(LIMIT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -83,10 +95,25 @@ impl std::str::FromStr for Contains {
     }
 }
 
-/// Which numbers a list returns; the default keeps every number.
+/// Which numbers a list returns; the default keeps every number that is not removed.
+///
+/// **Removed numbers** are listed only with `ownership_status` set to
+/// [`OwnershipStatus::Removed`] (each with its `removal_reason` and `removed_at`); no other
+/// filter, the default included, returns them.
 ///
 /// An `Option<E164>` converts into the exact-match filter, so `list_all(scope, None)` and
-/// `list_all(scope, Some(number))` read as they always did.
+/// `list_all(scope, Some(number))` read as they always did. The filters combine (all must
+/// hold):
+///
+/// ```
+/// use telnyx_reputation::{NumberFilter, NumberSource, OwnershipStatus};
+/// let waiting = NumberFilter::default()
+///     .source(NumberSource::External)
+///     .ownership_status(OwnershipStatus::PendingConfirmation);
+/// assert_eq!(waiting.source, Some(NumberSource::External));
+/// let removed = NumberFilter::removed();
+/// assert_eq!(removed.ownership_status, Some(OwnershipStatus::Removed));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NumberFilter {
     /// Exactly this number (`filter[phone_number][eq]`).
@@ -95,6 +122,11 @@ pub struct NumberFilter {
     pub contains: Option<Contains>,
     /// Numbers of this enterprise (`filter[enterprise_id]`); only the account-wide list takes it.
     pub enterprise_id: Option<Uuid>,
+    /// Numbers hosted there (`filter[source]`): in the Telnyx inventory, or elsewhere.
+    pub source: Option<NumberSource>,
+    /// Numbers whose ownership stands so (`filter[ownership_status]`); `Removed` is the only
+    /// way to list removed numbers.
+    pub ownership_status: Option<OwnershipStatus>,
 }
 
 impl NumberFilter {
@@ -114,10 +146,32 @@ impl NumberFilter {
         }
     }
 
+    /// Keeps the removed numbers only (the one filter that lists them).
+    pub fn removed() -> NumberFilter {
+        NumberFilter::default().ownership_status(OwnershipStatus::Removed)
+    }
+
     /// This filter, narrowed to the numbers of one enterprise (account-wide lists only).
     pub fn in_enterprise(self, enterprise_id: Uuid) -> NumberFilter {
         NumberFilter {
             enterprise_id: Some(enterprise_id),
+            ..self
+        }
+    }
+
+    /// This filter, narrowed to the numbers hosted as `source` says.
+    pub fn source(self, source: NumberSource) -> NumberFilter {
+        NumberFilter {
+            source: Some(source),
+            ..self
+        }
+    }
+
+    /// This filter, narrowed to the numbers in ownership `status` ([`OwnershipStatus::Removed`]
+    /// lists the removed numbers instead of leaving them out).
+    pub fn ownership_status(self, status: OwnershipStatus) -> NumberFilter {
+        NumberFilter {
+            ownership_status: Some(status),
             ..self
         }
     }

@@ -1,18 +1,30 @@
 //! The Telnyx Phone Number Reputation SDK.
 //!
-//! - [`Client`]: the eighteen operations of the API with E.164 types and typed inputs checked
-//!   before sending, timeouts, a retry policy that never blindly repeats a billable call
-//!   (enable, associate, refresh, remediation), and typed errors ([`Error`]):
+//! - [`Client`]: the twenty-three operations of the API (October 2026 edition) with E.164
+//!   types and typed inputs checked before sending, timeouts, a retry policy that never blindly
+//!   repeats a billable call (enable, associate, refresh, remediation) or an ownership answer,
+//!   and typed errors ([`Error`]):
 //!   - Terms of Service: [`Client::agree_to_terms`];
 //!   - settings: [`Client::settings`], [`Client::enable`], [`Client::disable`],
-//!     [`Client::set_check_frequency`];
+//!     [`Client::set_check_frequency`], [`Client::set_webhook_url`] (where the ownership events
+//!     go);
 //!   - Letter of Authorization: [`Client::render_loa`], [`Client::replace_loa`];
-//!   - numbers: [`Client::list`] (with a [`NumberFilter`]), [`Client::list_all`],
-//!     [`Client::associate`], [`Client::get`], [`Client::disassociate`], [`Client::refresh`];
+//!   - numbers: [`Client::list`] (with a [`NumberFilter`]: number, digits, enterprise,
+//!     [`NumberSource`], [`OwnershipStatus`]; removed numbers only with
+//!     [`NumberFilter::removed`]), [`Client::list_all`], [`Client::associate`],
+//!     [`Client::get`], [`Client::disassociate`], [`Client::refresh`];
+//!   - ownership of numbers hosted elsewhere (none of it billable):
+//!     [`Client::submit_ownership_proof`], [`Client::ownership_proof`] (`None` before any
+//!     submission); [`Client::ownership`] (a number's tracking detail),
+//!     [`Client::confirm_ownership`] (confirm, or give the number up with
+//!     [`Claim::NoLongerOwn`]) and [`Client::confirm_ownership_all`] for many numbers
+//!     ([`ownership`]);
 //!   - remediation: [`Client::submit_remediation`], [`Client::remediations`],
 //!     [`Client::remediation`].
 //! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
-//!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]).
+//!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]). Event payloads
+//!   carry the webhook module's own enums (`webhooks::OwnershipStatus`...), which hold only the
+//!   values an event can send; the records of the client carry the API's ([`OwnershipStatus`]...).
 //! - [`e164`]: the E.164 rules (re-exported `telnyx-e164`), including the
 //!   [`e164::Batch`] of 1–100 distinct US local or toll-free numbers that the associate call
 //!   takes (toll-free ones from the account's Telnyx inventory only; the server decides).
@@ -47,6 +59,7 @@ mod config;
 mod error;
 mod filter;
 mod loa;
+pub mod ownership;
 mod pacer;
 mod pages;
 mod refresh;
@@ -59,6 +72,7 @@ mod settings;
 pub mod sync;
 mod terms;
 mod transport;
+mod verification;
 pub mod webhooks;
 
 pub use api_key::ApiKey;
@@ -67,15 +81,21 @@ pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{ApiError, ConfigError, Error, describe, printable};
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
+pub use ownership::{
+    Claim, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
+};
 pub use refresh::{RefreshReport, RefreshResult};
 pub use remediation::{
     Remediation, RemediationFilter, RemediationPage, RemediationStatus, RemediationSubmission,
 };
 pub use removed::Removal;
 pub use retry::{Patience, RetryPolicy};
-pub use settings::{CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings};
+pub use settings::{
+    CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings, WebhookUrl,
+};
 pub use terms::TermsAgreement;
 pub use transport::BodyTooLarge;
+pub use verification::{DocumentId, Verification, VerificationStatus};
 
 /// The E.164 rules and the numbers the associate call accepts (US local and toll-free).
 pub use telnyx_e164 as e164;

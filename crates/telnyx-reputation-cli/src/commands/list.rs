@@ -5,8 +5,9 @@
 
 use std::io::Write;
 
+use clap::builder::TypedValueParser as _;
 use futures::TryStreamExt;
-use telnyx_reputation::{Client, Contains, NumberFilter};
+use telnyx_reputation::{Client, Contains, NumberFilter, NumberSource, OwnershipStatus};
 use uuid::Uuid;
 
 use crate::commands::numbers::{NUMBER_HEADERS, number, number_cells};
@@ -30,6 +31,18 @@ pub struct Args {
     /// Only numbers containing these digits (at least 5).
     #[arg(long, value_name = "DIGITS", value_parser = contains)]
     contains: Option<Contains>,
+    /// Only numbers hosted here: `telnyx` (in the Telnyx inventory) or `external` (hosted with
+    /// another provider).
+    #[arg(long, value_name = "SOURCE",
+          value_parser = clap::builder::PossibleValuesParser::new(NumberSource::KNOWN)
+              .map(|s| NumberSource::from(s.as_str())))]
+    source: Option<NumberSource>,
+    /// Only numbers whose ownership stands so: `verified`, `flagged`, `pending_confirmation`, or
+    /// `removed` (removed numbers are listed only with this filter).
+    #[arg(long, value_name = "STATUS",
+          value_parser = clap::builder::PossibleValuesParser::new(OwnershipStatus::KNOWN)
+              .map(|s| OwnershipStatus::from(s.as_str())))]
+    ownership_status: Option<OwnershipStatus>,
     /// Rows per request (1–250): smaller pages are more requests, each answered sooner.
     #[arg(long, value_name = "N", default_value_t = 250,
           value_parser = clap::value_parser!(u64).range(1..=250))]
@@ -49,13 +62,12 @@ enum Rows {
 
 /// Runs `list`: each page's rows are written before the next page is asked for.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let filter = match (
-        args.phone_number.as_deref().map(number).transpose()?,
-        args.contains,
-    ) {
-        (Some(n), _) => NumberFilter::eq(n),
-        (None, Some(c)) => NumberFilter::contains(c),
-        (None, None) => NumberFilter::default(),
+    let filter = NumberFilter {
+        phone_number: args.phone_number.as_deref().map(number).transpose()?,
+        contains: args.contains,
+        source: args.source,
+        ownership_status: args.ownership_status,
+        ..NumberFilter::default()
     };
     let session = global.session().await?;
     let result = async {

@@ -34,12 +34,16 @@ pub struct DisassociateArgs {
     enterprise: Option<Uuid>,
 }
 
+/// A number as people write it (E.164, a US form, a `tel:` URI), or a usage failure naming it.
 pub(super) fn number(input: &str) -> Result<E164, Failure> {
     E164::parse_lenient(crate::input::number_text(input))
         .map_err(|e| Failure::usage(format!("{}: {} ({})", cut(input), e.reason, e.code())))
 }
 
-pub(super) const NUMBER_HEADERS: [&str; 9] = [
+/// The columns of a number row: its reputation, then where it is hosted (`source`) and where
+/// its ownership stands (`ownership`, the API's `ownership_status`). The two ownership columns
+/// come last so that the reputation columns keep their places.
+pub(super) const NUMBER_HEADERS: [&str; 11] = [
     "phone_number",
     "enterprise_id",
     "spam_risk",
@@ -49,6 +53,8 @@ pub(super) const NUMBER_HEADERS: [&str; 9] = [
     "engagement",
     "sentiment",
     "last_refreshed_at",
+    "source",
+    "ownership",
 ];
 
 pub(super) fn number_cells(r: &NumberReputation) -> Vec<String> {
@@ -65,6 +71,11 @@ pub(super) fn number_cells(r: &NumberReputation) -> Vec<String> {
         opt(d.sentiment_score),
         d.last_refreshed_at
             .map(|t| t.to_rfc3339())
+            .unwrap_or_default(),
+        r.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+        r.ownership_status
+            .as_ref()
+            .map(|s| s.to_string())
             .unwrap_or_default(),
     ]
 }

@@ -1,9 +1,10 @@
-//! `settings get|enable|disable|frequency`: an enterprise's reputation settings. `enable` is
-//! billable (the monthly fee starts): it says so before sending and, against the real API,
-//! asks first unless `--yes`.
+//! `settings get|enable|disable|frequency|webhook`: an enterprise's reputation settings.
+//! `enable` is billable (the monthly fee starts): it says so before sending and, against the
+//! real API, asks first unless `--yes`. `webhook URL` sets where the ownership events go,
+//! `webhook --clear` stops them.
 
 use serde::Serialize;
-use telnyx_reputation::{CheckFrequency, LoaDocumentId, Settings};
+use telnyx_reputation::{CheckFrequency, LoaDocumentId, Settings, WebhookUrl};
 use uuid::Uuid;
 
 use crate::context::Global;
@@ -21,6 +22,8 @@ pub enum Command {
     Disable(Enterprise),
     /// Change how often the enterprise's numbers are refreshed.
     Frequency(FrequencyArgs),
+    /// Set the URL that receives the enterprise's ownership events, or stop them (--clear).
+    Webhook(WebhookArgs),
 }
 
 /// The enterprise a subcommand acts on.
@@ -28,7 +31,7 @@ pub enum Command {
 pub struct Enterprise {
     /// The enterprise (UUID).
     #[arg(long)]
-    enterprise: Uuid,
+    pub(super) enterprise: Uuid,
 }
 
 pub(super) fn frequency(s: &str) -> Result<CheckFrequency, String> {
@@ -52,6 +55,26 @@ pub struct EnableArgs {
     /// How often numbers are refreshed (each refresh is a billable check).
     #[arg(long, default_value = "business_daily", value_parser = frequency)]
     check_frequency: CheckFrequency,
+}
+
+fn webhook_url(s: &str) -> Result<WebhookUrl, String> {
+    WebhookUrl::new(s).map_err(|e| e.to_string())
+}
+
+/// Arguments of `settings webhook`.
+#[derive(Debug, clap::Args)]
+pub struct WebhookArgs {
+    /// The enterprise (UUID).
+    #[arg(long)]
+    enterprise: Uuid,
+    /// An https:// URL on a publicly routable host (against the emulator, also
+    /// http://127.0.0.1:PORT/...), receiving the three ownership events
+    /// (`webhooks listen` shows them).
+    #[arg(value_parser = webhook_url, required_unless_present = "clear")]
+    url: Option<WebhookUrl>,
+    /// Stop the ownership events (the URL is set to null).
+    #[arg(long, conflicts_with = "url")]
+    clear: bool,
 }
 
 /// Arguments of `settings frequency`.
@@ -94,6 +117,11 @@ pub async fn run(command: Command, global: &Global) -> Result<Exit, Failure> {
             .set_check_frequency(a.enterprise, a.check_frequency)
             .await
             .map(Some),
+        Command::Webhook(a) => session
+            .client
+            .set_webhook_url(a.enterprise, if a.clear { None } else { a.url.as_ref() })
+            .await
+            .map(Some),
     };
     session.close().await;
     match result.map_err(Failure::from_api)? {
@@ -111,15 +139,19 @@ struct Row {
     loa_status: String,
     loa_document_id: String,
     check_frequency: String,
+    external_verification: String,
+    webhook_url: String,
     updated_at: String,
 }
 
-const HEADERS: [&str; 6] = [
+const HEADERS: [&str; 8] = [
     "enterprise_id",
     "status",
     "loa_status",
     "loa_document_id",
     "check_frequency",
+    "external_verification",
+    "webhook_url",
     "updated_at",
 ];
 
@@ -135,6 +167,12 @@ pub(super) fn print_settings(s: &Settings, output: Output) -> Result<(), Failure
         loa_status: text(s.loa_status.map(|v| v.to_string())),
         loa_document_id: text(s.loa_document_id.clone()),
         check_frequency: text(s.check_frequency.map(|v| v.to_string())),
+        external_verification: text(
+            s.external_verification_status
+                .as_ref()
+                .map(|v| v.to_string()),
+        ),
+        webhook_url: text(s.webhook_url.clone()),
         updated_at: text(s.updated_at.as_ref().map(|t| t.to_rfc3339())),
     };
     let cells = [
@@ -143,6 +181,8 @@ pub(super) fn print_settings(s: &Settings, output: Output) -> Result<(), Failure
         row.loa_status.clone(),
         row.loa_document_id.clone(),
         row.check_frequency.clone(),
+        row.external_verification.clone(),
+        row.webhook_url.clone(),
         row.updated_at.clone(),
     ];
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;

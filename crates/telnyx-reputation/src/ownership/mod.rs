@@ -1,0 +1,161 @@
+//! Ownership tracking of monitored numbers (October 2026): each number's `source` (Telnyx
+//! inventory or hosted elsewhere) and `ownership_status`, the tracking detail behind it, and the
+//! answer to an ownership question: confirm the number is still yours, or give it up. None of
+//! it is billable.
+//!
+//! How a number moves, as the API documents it for numbers hosted elsewhere: it starts
+//! `verified`; a daily check that finds it with another carrier, or a due periodic
+//! re-verification, makes it `pending_confirmation` with a `confirm_by` deadline (and sends the
+//! `number_reputation.number.flagged` event, see [`webhooks`](crate::webhooks)). Confirming
+//! ([`Claim::StillOwn`]) returns it to `verified`; giving it up ([`Claim::NoLongerOwn`])
+//! removes it at once. Unanswered by the deadline, a carrier change removes it
+//! (`unconfirmed_ownership`) and a re-verification leaves it `flagged`, still monitored.
+//!
+//! [`Client::confirm_ownership_all`] answers for many numbers at once.
+
+mod bulk;
+
+use telnyx_e164::E164;
+use telnyx_reputation_api::types::{
+    ReputationNumberOwnership, ReputationOwnershipConfirm, ReputationOwnershipEvent,
+};
+use uuid::Uuid;
+
+use crate::client::{Client, NumberReputation};
+use crate::error::Error;
+use crate::retry::Idempotency;
+use crate::verification::DocumentId;
+
+pub use bulk::{ConfirmOptions, ConfirmOutcome, ConfirmReport, ConfirmResult};
+
+/// Where a number is hosted: `Telnyx` (in the account's inventory) or `External` (hosted with
+/// another provider). Open: a value added later reads as `Other`.
+pub use telnyx_reputation_api::NumberSource;
+/// Where a number's ownership stands: `Verified`, `PendingConfirmation` (answer before
+/// `confirm_by`), `Flagged` (a re-verification went unanswered; still monitored) or `Removed`.
+/// Open: a value added later reads as `Other`.
+pub use telnyx_reputation_api::OwnershipStatus;
+/// Why a number was removed: `PortedAway`, `UnconfirmedOwnership`, `Reassigned`,
+/// `CustomerReported` or `CustomerRemoved` (a disassociation). Open: a value added later reads
+/// as `Other`.
+pub use telnyx_reputation_api::RemovalReason;
+
+/// A number's ownership tracking detail: `phone_number`, `source`, `ownership_status`, the
+/// carrier on record (`baseline_carrier`, a SPID, and `baseline_recorded_at`),
+/// `last_checked_at`, `confirm_by` and `flag_reason` while a question is open, and the
+/// `history` of ownership events, most recent first.
+pub type Ownership = ReputationNumberOwnership;
+/// One event of an [`Ownership`]'s history: `event_type` (`added`, `check`, `flag`,
+/// `confirm`, `removed`, or a later one), `occurred_at`, and its `outcome`
+/// (`unchanged`, `carrier_changed`...; an open set of words).
+pub type OwnershipEvent = ReputationOwnershipEvent;
+
+/// The answer to an ownership question (`still_own` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Claim {
+    /// The caller still owns the number (`still_own: true`): a `pending_confirmation` or
+    /// `flagged` number becomes `verified`, and after a carrier change the new carrier is the
+    /// one on record.
+    StillOwn,
+    /// The caller no longer owns the number (`still_own: false`): it is **removed** from
+    /// Number Reputation at once, whatever its status. This cannot be undone by this call.
+    NoLongerOwn,
+}
+
+impl Claim {
+    /// The wire value of `still_own`.
+    pub fn still_own(self) -> bool {
+        self == Claim::StillOwn
+    }
+
+    /// The ownership status a number has once the answer is applied: `Verified` or `Removed`.
+    pub fn status_after(self) -> OwnershipStatus {
+        match self {
+            Claim::StillOwn => OwnershipStatus::Verified,
+            Claim::NoLongerOwn => OwnershipStatus::Removed,
+        }
+    }
+}
+
+impl From<bool> for Claim {
+    /// `still_own` as a claim.
+    fn from(still_own: bool) -> Claim {
+        if still_own {
+            Claim::StillOwn
+        } else {
+            Claim::NoLongerOwn
+        }
+    }
+}
+
+impl Client {
+    /// One number's ownership tracking detail on the enterprise (`getNumberOwnership`). There
+    /// is no account-wide form. Not billable.
+    pub async fn ownership(
+        &self,
+        enterprise_id: Uuid,
+        phone_number: E164,
+    ) -> Result<Ownership, Error> {
+        let number = phone_number.as_str();
+        let detail = self
+            .call(Idempotency::Idempotent, || {
+                self.inner
+                    .get_number_ownership()
+                    .enterprise_id(enterprise_id)
+                    .phone_number(number)
+                    .send()
+            })
+            .await?;
+        Ok(detail.data)
+    }
+
+    /// Answers an ownership question about one number of the enterprise
+    /// (`confirmNumberOwnership`), optionally with the id of an uploaded document supporting
+    /// the answer; returns the number's record after it ([`Claim::NoLongerOwn`]: with
+    /// `ownership_status` `removed`). Not billable.
+    ///
+    /// [`Claim::NoLongerOwn`] removes the number. What a second answer does (a `StillOwn` on a
+    /// number already `verified`, anything on a removed one) is not documented, so the call is
+    /// sent again only when the server certainly did not act (no connection, 408, 429). After an
+    /// ambiguous outcome ([`Error::outcome_unknown`]) read the number's `ownership_status`
+    /// before answering again; [`Client::confirm_ownership_all`] does that for you.
+    pub async fn confirm_ownership(
+        &self,
+        enterprise_id: Uuid,
+        phone_number: E164,
+        claim: Claim,
+        evidence_document_id: Option<&DocumentId>,
+    ) -> Result<NumberReputation, Error> {
+        let number = phone_number.as_str();
+        let body = ReputationOwnershipConfirm {
+            still_own: claim.still_own(),
+            evidence_document_id: evidence_document_id.map(|d| d.as_str().to_owned()),
+        };
+        let record = self
+            .call(Idempotency::NotIdempotent, || {
+                self.inner
+                    .confirm_number_ownership()
+                    .enterprise_id(enterprise_id)
+                    .phone_number(number)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(record.data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_is_still_own_on_the_wire_and_names_the_status_it_leads_to() {
+        assert!(Claim::StillOwn.still_own());
+        assert!(!Claim::NoLongerOwn.still_own());
+        assert_eq!(Claim::from(true), Claim::StillOwn);
+        assert_eq!(Claim::from(false), Claim::NoLongerOwn);
+        assert_eq!(Claim::StillOwn.status_after(), OwnershipStatus::Verified);
+        assert_eq!(Claim::NoLongerOwn.status_after(), OwnershipStatus::Removed);
+    }
+}
