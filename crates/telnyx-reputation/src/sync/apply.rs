@@ -238,8 +238,11 @@ impl Client {
 /// What a prune still has to do, from the enterprise as it is now: of `extras`, those still
 /// associated since before `since` (to disassociate), those no longer associated (done), and
 /// those associated again after `since` (kept: their records are newer than the plan). The
-/// server's dates are compared with the client's clock, as the bulk engine's ownership rule
-/// does. Reads list pages only (free).
+/// plan's time (`since`, on this machine's clock) is carried onto the server's clock, learnt from
+/// the answers of the re-read itself, and compared with the records' dates there: the server's
+/// clock, never ours, as the bulk engine's ownership rule does. Carried as a lower bound, an
+/// uncertain number counts as associated again and is kept, never pruned. Reads list pages
+/// only (free).
 #[allow(clippy::result_large_err)]
 async fn still_extra(
     client: &Client,
@@ -256,6 +259,7 @@ async fn still_extra(
         .associated_since(enterprise)
         .await
         .map_err(|source| SyncError::Reread { source })?;
+    let since = client.server_time_at(since).unwrap_or(since);
     let (mut left, mut gone, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     for n in extras {
         match now.get(&n) {
