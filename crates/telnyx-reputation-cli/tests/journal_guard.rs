@@ -62,7 +62,7 @@ fn a_running_job_is_neither_resumed_nor_rolled_back_by_another_process() {
         journal = default_journal(state.path());
         journal
             .as_deref()
-            .is_some_and(|j| contains(j, "\"event\":\"intent\""))
+            .is_some_and(|j| contains(j, "\"event\":\"attempt\""))
     });
     let journal = journal.unwrap();
     let path = journal.to_str().unwrap();

@@ -118,10 +118,10 @@ fn ctrl_c_ends_a_wait_for_the_rate_limit_and_the_batch_is_not_sent() {
         &[("TELNYX_API_KEY", "demo-key")],
         &numbers(0, 20),
     );
-    common::wait_until("the second batch's intent", || {
+    common::wait_until("the second batch's attempt", || {
         std::fs::read_to_string(&journal)
             .unwrap_or_default()
-            .contains("\"event\":\"intent\",\"batch\":1")
+            .contains("\"event\":\"attempt\",\"batch\":1")
     });
     common::interrupt(&child);
     let out = child.wait_with_output().unwrap();

@@ -325,7 +325,7 @@ async fn server_errors_end_in_all_or_nothing_without_resending_more_than_once() 
                 report
                     .failed
                     .iter()
-                    .all(|f| f.reason.contains("not sent a third time")),
+                    .all(|f| f.reason.contains("proved not applied after every send")),
                 "{report:?}"
             );
         }

@@ -105,7 +105,7 @@ async fn a_resume_never_sends_again_a_number_whose_record_is_whole() {
             original[..kept],
             "cut at {at}: kept as written"
         );
-        let sent = numbers_of(&lines[kept..], &["intent"]);
+        let sent = numbers_of(&lines[kept..], &["intent", "attempt"]);
         let again: Vec<_> = sent.intersection(&decided).collect();
         assert!(
             again.is_empty(),

@@ -381,7 +381,8 @@ mod tests {
         assert!(matches!(verdict(&api(404)), Verdict::Refused(_)));
         assert!(matches!(verdict(&api(502)), Verdict::Maybe));
         assert!(matches!(verdict(&api(429)), Verdict::NotApplied));
-        assert!(matches!(verdict(&api(408)), Verdict::NotApplied));
+        // A 408 may come after the server acted: as ambiguous as a 5xx.
+        assert!(matches!(verdict(&api(408)), Verdict::Maybe));
         let unreadable = Error::Protocol {
             operation: "confirm_number_ownership",
             detail: "not JSON".into(),
