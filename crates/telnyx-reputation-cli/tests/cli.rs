@@ -115,22 +115,64 @@ fn validate_passes_us_toll_free_numbers_with_their_note_and_refuses_other_servic
 
 #[test]
 fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
-    // The built-in emulator owns every US local number and no toll-free one: the server
-    // refuses the toll-free number, and its row says why that can happen.
-    let out = run(
-        &[
-            "--mock",
-            "--output",
-            "csv",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "--mode",
-            "best-effort",
-            "-",
-        ],
-        Some("+16035550001\n+18005550002\n"),
+    let note = "accepted from your Telnyx inventory only";
+    let input = "+16035550001\n+18005550002\n";
+    // The built-in emulator's inventory holds every US local and US toll-free number: both
+    // are associated, and only the toll-free row carries the note.
+    let associate = [
+        "associate",
+        "--enterprise",
+        ENTERPRISE,
+        "--mode",
+        "best-effort",
+        "-",
+    ];
+    let mut args = vec!["--mock", "--output", "csv"];
+    args.extend(associate);
+    let out = run(&args, Some(input));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().next(),
+        Some("number,status,code,detail,note"),
+        "{text}"
     );
+    let rows = csv_rows(&text);
+    let cells: Vec<[&str; 4]> = rows
+        .iter()
+        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[4].as_str()])
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ["+16035550001", "associated", "", ""],
+            ["+18005550002", "associated", "", note],
+        ]
+    );
+    let mut args = vec!["--mock", "--output", "json"];
+    args.extend(associate);
+    let out = run(&args, Some(input));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["outcome"], "completed");
+    assert_eq!(
+        report["associated"],
+        serde_json::json!(["+16035550001", "+18005550002"])
+    );
+    assert_eq!(report["refused"], serde_json::json!([]));
+    assert_eq!(
+        report["notes"],
+        serde_json::json!([{"number": "+18005550002", "kind": "toll_free", "note": note}])
+    );
+
+    // An account whose inventory lacks the toll-free number: the server refuses it, and its row
+    // keeps the note, which says why that can happen.
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = common::file(&dir, "inventory.txt", b"+16035550001\n");
+    let server = mock_serve(&["--inventory", &inventory]);
+    let mut args = vec!["--output", "csv"];
+    args.extend(associate);
+    let out = api(&server, &args, Some(input));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let rows = csv_rows(&stdout(&out));
     let cells: Vec<[&str; 4]> = rows
@@ -141,33 +183,8 @@ fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
         cells,
         [
             ["+16035550001", "associated", "", ""],
-            [
-                "+18005550002",
-                "refused",
-                "not_owned",
-                "accepted from your Telnyx inventory only"
-            ],
+            ["+18005550002", "refused", "not_owned", note],
         ]
-    );
-    let out = run(
-        &[
-            "--mock",
-            "--output",
-            "json",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "--mode",
-            "best-effort",
-            "-",
-        ],
-        Some("+16035550001\n+18005550002\n"),
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(report["notes"][0]["number"], "+18005550002");
-    assert_eq!(
-        report["notes"][0]["note"],
-        "accepted from your Telnyx inventory only"
     );
 }
 
