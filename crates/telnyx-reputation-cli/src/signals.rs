@@ -1,7 +1,7 @@
 //! Ctrl-C, SIGTERM and SIGHUP (the terminal closed, an SSH session dropped) during a bulk job
 //! (`associate`, `resume`, `rollback`, `sync`, `refresh`, `remediation submit`).
 //!
-//! The first signal cancels the job's token ([`BulkOptions::cancel_on`], `OpsOptions::cancel_on`):
+//! The first signal cancels the job's token ([`BulkOptions::cancel_on`]):
 //! no new batch is sent, the requests in flight are decided, and the job keeps its promise
 //! (rolls back, or leaves its journal; a refresh or remediation reports the numbers it never
 //! sent), then the command prints what happened and exits 130. The second signal exits at once

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use telnyx_reputation::bulk::BulkOptions;
 use telnyx_reputation::bulk::Parsing;
-use telnyx_reputation::bulk::ops::{
-    NumberOutcome, OpsOptions, OpsReport, Plan, RemediationTemplate,
-};
+use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
+use telnyx_reputation::bulk::{NumberOutcome, Report};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 mod common;
 
@@ -38,9 +37,9 @@ async fn associate(mock: &MockHandle, inputs: &[String]) {
 }
 
 /// Each number's outcome, checking that no number is reported twice.
-fn outcomes(report: &OpsReport) -> BTreeMap<String, NumberOutcome> {
+fn outcomes(report: &Report) -> BTreeMap<String, NumberOutcome> {
     let mut map = BTreeMap::new();
-    for n in &report.numbers {
+    for n in report.numbers() {
         let twice = map.insert(n.phone_number.clone(), n.outcome.clone());
         assert!(twice.is_none(), "{} reported twice", n.phone_number);
     }
@@ -69,7 +68,7 @@ async fn bulk_refresh_reports_each_number_and_bills_only_the_refreshed() {
     assert_eq!((plan.refused().len(), plan.duplicates().len()), (1, 1));
     let before = mock.billing();
     let report = client(&mock)
-        .refresh_planned(DEMO_ENTERPRISE, plan, &OpsOptions::default())
+        .refresh_planned(DEMO_ENTERPRISE, plan, &BulkOptions::default())
         .await
         .unwrap();
     let outcomes = outcomes(&report);
@@ -79,7 +78,7 @@ async fn bulk_refresh_reports_each_number_and_bills_only_the_refreshed() {
         &outcomes["+16035559999"],
         NumberOutcome::Refused { code, .. } if code == "refresh_failed"
     ));
-    assert_eq!(report.requests, 3, "batches of at most 100");
+    assert_eq!(report.sends(), 3, "batches of at most 100");
     assert_eq!(report.billed(), 250);
     assert_eq!(mock.billing().refresh - before.refresh, 250);
     assert_eq!(
@@ -100,7 +99,7 @@ async fn bulk_refresh_under_faults_never_bills_a_number_twice() {
         .refresh_all(
             DEMO_ENTERPRISE,
             &inputs,
-            &OpsOptions::default().batch_size(10).concurrency(3),
+            &BulkOptions::default().batch_size(10).concurrency(3),
         )
         .await
         .unwrap();
@@ -147,7 +146,7 @@ async fn bulk_refresh_completes_under_a_rate_limit() {
         .refresh_all(
             DEMO_ENTERPRISE,
             &inputs,
-            &OpsOptions::default().concurrency(4),
+            &BulkOptions::default().concurrency(4),
         )
         .await
         .unwrap();
@@ -168,15 +167,15 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
             DEMO_ENTERPRISE,
             Plan::new(&inputs, Parsing::Strict),
             &template,
-            &OpsOptions::default(),
+            &BulkOptions::default(),
         )
         .await
         .unwrap();
     assert!(first.is_complete(), "{first:?}");
-    assert_eq!(first.requests, 2, "2,000 then 500");
+    assert_eq!(first.sends(), 2, "2,000 then 500");
     assert_eq!(mock.billing().remediation - before.remediation, 2_500);
     let ids: std::collections::BTreeSet<_> =
-        first.numbers.iter().map(|n| n.remediation_id).collect();
+        first.numbers().iter().map(|n| n.remediation_id).collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.iter().all(Option::is_some));
 
@@ -191,7 +190,7 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
             DEMO_ENTERPRISE,
             Plan::new(&second_inputs, Parsing::Strict),
             &template,
-            &OpsOptions::default(),
+            &BulkOptions::default(),
         )
         .await
         .unwrap();
@@ -204,7 +203,8 @@ async fn bulk_remediation_batches_by_2000_and_reports_in_flight_numbers() {
     );
     assert!(more.iter().all(|n| outcomes[n] == NumberOutcome::Done));
     assert_eq!(
-        second.requests, 2,
+        second.sends(),
+        2,
         "the 409, then the rest without the in-flight numbers"
     );
     assert_eq!(second.billed(), 20);
@@ -218,7 +218,7 @@ async fn remediate_under_faults(
     count: u32,
     batch_size: usize,
     concurrency: usize,
-) -> (OpsReport, u64) {
+) -> (Report, u64) {
     let mock = emulator().await;
     let inputs = numbers(0, count);
     associate(&mock, &inputs).await;
@@ -230,7 +230,7 @@ async fn remediate_under_faults(
             DEMO_ENTERPRISE,
             Plan::new(&inputs, Parsing::Strict),
             &template,
-            &OpsOptions::default()
+            &BulkOptions::default()
                 .batch_size(batch_size)
                 .concurrency(concurrency),
         )
@@ -306,19 +306,23 @@ async fn a_cancelled_refresh_sends_no_new_batch_and_reports_the_rest_not_sent() 
     // flight at a time, so no other batch has gone out by then.
     let token = telnyx_reputation::bulk::CancellationToken::new();
     let cancel = token.clone();
-    let options = OpsOptions::default()
+    let options = BulkOptions::default()
         .batch_size(10)
         .concurrency(1)
         .cancel_on(token)
-        .progress(move |_| cancel.cancel());
+        .progress(move |p| {
+            if p.done > 0 {
+                cancel.cancel();
+            }
+        });
     let report = client(&mock)
         .refresh_all(DEMO_ENTERPRISE, &inputs, &options)
         .await
         .unwrap();
     let outcomes = outcomes(&report);
     assert_eq!(outcomes.len(), 50, "every number reported once");
-    assert_eq!(report.requests, 1);
-    assert_eq!((report.billed(), report.not_sent()), (10, 40));
+    assert_eq!(report.sends(), 1);
+    assert_eq!((report.billed(), report.unsent.len() as u64), (10, 40));
     assert!(
         outcomes
             .values()
@@ -338,10 +342,10 @@ async fn a_cancelled_refresh_sends_no_new_batch_and_reports_the_rest_not_sent() 
             DEMO_ENTERPRISE,
             Plan::new(&inputs, Parsing::Strict),
             &RemediationTemplate::new("appointment reminders").unwrap(),
-            &OpsOptions::default().cancel_on(token),
+            &BulkOptions::default().cancel_on(token),
         )
         .await
         .unwrap();
-    assert_eq!((report.requests, report.not_sent()), (0, 50));
+    assert_eq!((report.sends(), report.unsent.len() as u64), (0, 50));
     assert_eq!(mock.billing().remediation, before.remediation);
 }

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{REQUEST_TIMEOUT, associated, client, numbers};
-use telnyx_reputation::bulk::ops::{
-    NumberOutcome, OpsOptions, OpsReport, Plan, RemediationTemplate,
-};
+use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
 use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome, Parsing};
+use telnyx_reputation::bulk::{NumberOutcome, Report};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
 
 /// The emulator, remediation requests in flight for an hour, owning `owned` when given.
@@ -35,11 +34,11 @@ async fn monitor(mock: &MockHandle, inputs: &[String]) {
     assert_eq!(report.associated.len(), inputs.len());
 }
 
-fn all_done(report: &OpsReport, count: usize) {
-    assert_eq!(report.numbers.len(), count, "{report:?}");
+fn all_done(report: &Report, count: usize) {
+    assert_eq!(report.numbers().len(), count, "{report:?}");
     assert!(
         report
-            .numbers
+            .numbers()
             .iter()
             .all(|n| n.outcome == NumberOutcome::Done),
         "{report:?}"
@@ -63,7 +62,7 @@ async fn a_lost_answer_is_looked_up_only_once_the_request_timeout_has_passed() {
         ..Faults::default()
     });
     let report = client(&mock)
-        .refresh_all(DEMO_ENTERPRISE, &inputs, &OpsOptions::default())
+        .refresh_all(DEMO_ENTERPRISE, &inputs, &BulkOptions::default())
         .await
         .unwrap();
     all_done(&report, 10);
@@ -88,7 +87,7 @@ async fn a_write_that_lands_after_its_answer_timed_out_is_found_and_never_sent_a
         .refresh_all(
             DEMO_ENTERPRISE,
             &inputs[..10],
-            &OpsOptions::default().batch_size(5),
+            &BulkOptions::default().batch_size(5),
         )
         .await
         .unwrap();
@@ -99,14 +98,14 @@ async fn a_write_that_lands_after_its_answer_timed_out_is_found_and_never_sent_a
             DEMO_ENTERPRISE,
             Plan::new(&inputs[10..], Parsing::Strict),
             &RemediationTemplate::new("appointment reminders").unwrap(),
-            &OpsOptions::default().batch_size(5),
+            &BulkOptions::default().batch_size(5),
         )
         .await
         .unwrap();
     all_done(&remediation, 10);
     assert_eq!(mock.billing().remediation, 10, "each number submitted once");
     let ids: BTreeSet<_> = remediation
-        .numbers
+        .numbers()
         .iter()
         .map(|n| n.remediation_id.expect("found by its marker"))
         .collect();
@@ -127,13 +126,13 @@ async fn two_lost_requests_of_the_same_purpose_and_size_are_each_found_by_their_
             DEMO_ENTERPRISE,
             Plan::new(&inputs, Parsing::Strict),
             &RemediationTemplate::new("appointment reminders").unwrap(),
-            &OpsOptions::default().batch_size(10).concurrency(4),
+            &BulkOptions::default().batch_size(10).concurrency(4),
         )
         .await
         .unwrap();
     all_done(&report, 40);
     assert_eq!(mock.billing().remediation, 40);
-    let ids: BTreeSet<_> = report.numbers.iter().map(|n| n.remediation_id).collect();
+    let ids: BTreeSet<_> = report.numbers().iter().map(|n| n.remediation_id).collect();
     assert_eq!(ids.len(), 4, "{ids:?}");
     assert!(ids.iter().all(Option::is_some));
 }
@@ -210,7 +209,7 @@ async fn a_refresh_is_judged_on_the_servers_clock() {
         ..Faults::default()
     });
     let report = client(&mock)
-        .refresh_all(DEMO_ENTERPRISE, &inputs, &OpsOptions::default())
+        .refresh_all(DEMO_ENTERPRISE, &inputs, &BulkOptions::default())
         .await
         .unwrap();
     all_done(&report, 10);

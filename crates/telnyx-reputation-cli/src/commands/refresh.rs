@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use telnyx_reputation::bulk::ops::{NumberOutcome, OpsOptions, OpsReport, Plan, PreparedOps};
-use telnyx_reputation::bulk::{CancellationToken, Parsing};
+use telnyx_reputation::bulk::ops::Plan;
+use telnyx_reputation::bulk::{
+    BulkOptions, CancellationToken, Mode, NumberOutcome, Outcome, Parsing, PreparedJob, Report,
+};
 use uuid::Uuid;
 
 use crate::context::Global;
@@ -37,7 +39,7 @@ pub struct JournalArgs {
 impl JournalArgs {
     /// The journal the job writes: `--journal`'s; none with `--no-journal` or against the
     /// built-in emulator; else the default one, named after the job.
-    fn path(&self, job: &PreparedOps, global: &Global) -> Result<Option<PathBuf>, Failure> {
+    fn path(&self, job: &PreparedJob, global: &Global) -> Result<Option<PathBuf>, Failure> {
         if let Some(path) = &self.journal {
             return Ok(Some(path.clone()));
         }
@@ -123,7 +125,7 @@ fn announce(
 /// Runs `refresh`.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let plan = plan(&args.input, args.strict, global)?;
-    let options = OpsOptions::default()
+    let options = BulkOptions::default()
         .batch_size(usize::from(args.batch_size))
         .concurrency(args.concurrency);
     let enterprise = args.enterprise;
@@ -147,12 +149,12 @@ pub(super) async fn run_ops<F>(
     global: &Global,
     plan: Plan,
     (what, unit): (&str, &str),
-    options: OpsOptions,
+    options: BulkOptions,
     journal: &JournalArgs,
     prepare: F,
 ) -> Result<Exit, Failure>
 where
-    F: FnOnce(&telnyx_reputation::Client, Plan, OpsOptions) -> PreparedOps,
+    F: FnOnce(&telnyx_reputation::Client, Plan, BulkOptions) -> PreparedJob,
 {
     let session = global.session().await?;
     if let Err(e) = announce(global, &session.client, &plan, what, unit) {
@@ -196,10 +198,10 @@ where
 }
 
 /// What to run next when a journaled refresh or remediation stopped with work left.
-pub(super) fn left_short(report: &OpsReport, journal: &Path) -> Option<String> {
+pub(super) fn left_short(report: &Report, journal: &Path) -> Option<String> {
     let unfinished = telnyx_reputation::bulk::journal::Replay::read(journal)
         .map_or(true, |replay| replay.has_work_left());
-    let stopped = report.interrupted || report.error.is_some() || report.not_sent() > 0;
+    let stopped = report.interrupted || report.error.is_some() || !report.unsent.is_empty();
     (unfinished && stopped).then(|| {
         format!(
             "the job did not finish; its journal is {}.\n  to finish it: telnyx-reputation resume {}",
@@ -233,12 +235,33 @@ fn messages(what: &str, journal: Option<&Path>) -> Messages {
 }
 
 /// The report of a job with nothing to send.
-fn empty_report(plan: Plan) -> OpsReport {
-    OpsReport {
+fn empty_report(plan: Plan) -> Report {
+    Report {
+        job_id: Uuid::nil(),
+        enterprise_id: Uuid::nil(),
+        mode: Mode::BestEffort,
+        outcome: if plan.refused().is_empty() {
+            Outcome::Completed
+        } else {
+            Outcome::Partial
+        },
         inputs: plan.inputs(),
+        valid: 0,
+        associated: Vec::new(),
+        already_associated: Vec::new(),
         refused: plan.refused().to_vec(),
         duplicates: plan.duplicates().to_vec(),
-        ..OpsReport::default()
+        failed: Vec::new(),
+        not_sent: 0,
+        rolled_back: 0,
+        requests: 0,
+        error: None,
+        finished_before: false,
+        interrupted: false,
+        operation: Default::default(),
+        remediation_ids: Default::default(),
+        lookups: 0,
+        unsent: Vec::new(),
     }
 }
 
@@ -258,14 +281,15 @@ const HEADERS: [&str; 5] = ["input", "status", "code", "detail", "remediation_id
 /// the totals on stderr; the exit: 0 when every input was done, 1 when something was refused
 /// or in flight, 3 when an outcome is unknown or a number failed, 130 when the job was
 /// interrupted before every number was sent.
-pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Failure> {
+pub(super) fn print_ops(report: &Report, output: Output) -> Result<Exit, Failure> {
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
-    let mut exit = if report.refused.is_empty() {
+    let refused: Vec<_> = report.refused_before_sending().collect();
+    let mut exit = if refused.is_empty() {
         Exit::Success
     } else {
         Exit::Refused
     };
-    for r in &report.refused {
+    for r in &refused {
         let row = Row {
             input: cut(&r.input),
             status: "refused",
@@ -275,7 +299,7 @@ pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Fail
         };
         write(&mut sink, &row)?;
     }
-    let mut numbers: Vec<_> = report.numbers.iter().collect();
+    let mut numbers = report.numbers();
     numbers.sort_by(|a, b| a.phone_number.cmp(&b.phone_number));
     for n in numbers {
         let (status, code, detail, worse) = match &n.outcome {
@@ -320,7 +344,7 @@ pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Fail
         write(&mut sink, &row)?;
     }
     sink.finish()?;
-    let never_sent = match report.not_sent() {
+    let never_sent = match report.unsent.len() {
         0 => String::new(),
         n => format!(" ({n} never sent)"),
     };
@@ -328,8 +352,8 @@ pub(super) fn print_ops(report: &OpsReport, output: Output) -> Result<Exit, Fail
         "{} done (billed), {} not done{never_sent}, {} refused before sending; {} requests, {} lookups",
         report.billed(),
         report.not_done(),
-        report.refused.len(),
-        report.requests,
+        refused.len(),
+        report.sends(),
         report.lookups
     );
     Ok(exit)

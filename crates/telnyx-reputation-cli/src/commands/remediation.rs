@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use telnyx_reputation::bulk::ops::{OpsOptions, RemediationTemplate};
+use telnyx_reputation::bulk::BulkOptions;
+use telnyx_reputation::bulk::ops::RemediationTemplate;
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
@@ -119,7 +120,7 @@ fn template(args: &SubmitArgs) -> Result<RemediationTemplate, Failure> {
 async fn submit(args: SubmitArgs, global: &Global) -> Result<Exit, Failure> {
     let template = template(&args)?;
     let plan = plan(&args.input, args.strict, global)?;
-    let options = OpsOptions::default()
+    let options = BulkOptions::default()
         .batch_size(usize::from(args.batch_size))
         .concurrency(usize::from(args.concurrency));
     let enterprise = args.enterprise;

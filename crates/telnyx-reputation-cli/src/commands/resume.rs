@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use telnyx_reputation::Removal;
 use telnyx_reputation::bulk::journal::Replay;
-use telnyx_reputation::bulk::ops::OpsReport;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
 use telnyx_reputation::sync::SyncOutcome;
 
@@ -149,12 +148,10 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
     if let Ok(replay) = Replay::read(&args.journal)
         && !replay.operation.is_associate()
     {
-        let numbers: Vec<_> = replay.plan.values().flatten().copied().collect();
         let Recovered { report, .. } = recover(Recovery::Resume, &args.journal, global).await?;
         let finished_before = finished_before(&report, global);
-        let ops = OpsReport::from_report(&report, &numbers);
-        let exit = print_ops(&ops, global.output())?;
-        if let Some(next) = left_short(&ops, &args.journal) {
+        let exit = print_ops(&report, global.output())?;
+        if let Some(next) = left_short(&report, &args.journal) {
             eprintln!("{next}");
         }
         return Ok(if finished_before { Exit::Success } else { exit });

@@ -77,7 +77,7 @@ impl JobContext {
             enterprise: header.enterprise_id,
             mode: header.mode,
             settle,
-            resends: options.resends,
+            resends: options.resends_or(operation.default_resends()),
             operation,
             started_at: header.started_at,
             concurrency: options.concurrency,

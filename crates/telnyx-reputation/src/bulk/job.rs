@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
+use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::context::JobContext;
@@ -74,11 +75,14 @@ impl Client {
     ) -> Result<Report, BulkError> {
         let replay = Replay::read(journal)?;
         let header = header(self, journal, &replay)?;
+        let planned = || replay.plan.values().flatten().copied();
         if replay.finished.is_some() {
-            return Ok(Report {
+            let mut report = Report {
                 finished_before: true,
                 ..report_from_replay(&header, &replay)
-            });
+            };
+            report.list_unsent(planned());
+            return Ok(report);
         }
         if !replay.planned {
             return Err(BulkError::NotStarted(journal.to_owned()));
@@ -103,6 +107,7 @@ impl Client {
             p.associated = replay.ours.len() as u64;
             p.already_associated = replay.already.len() as u64;
         });
+        let plan: Vec<UsNumber> = planned().collect();
         let mut tally = execute(&ctx, resume_work(&replay).into_iter()).await?;
         tally.ours.extend(replay.ours);
         tally.already.extend(replay.already);
@@ -116,7 +121,9 @@ impl Client {
             preflight_refused: Vec::new(),
             duplicates: Vec::new(),
         };
-        Ok(finish(&ctx, basis, tally).await?)
+        let mut report = finish(&ctx, basis, tally).await?;
+        report.list_unsent(plan);
+        Ok(report)
     }
 
     /// Undoes a job from its journal: every number it associated is disassociated (numbers
@@ -278,11 +285,6 @@ impl PreparedJob {
         }
     }
 
-    /// The distinct valid numbers, in input order.
-    pub(super) fn numbers(&self) -> Vec<telnyx_e164::UsNumber> {
-        super::workers::unpack(&self.checked.valid)
-    }
-
     /// The id the job will run under: in its journal's header and its [`Report::job_id`].
     /// Known before anything is sent, so a caller can name the journal after it.
     pub fn job_id(&self) -> Uuid {
@@ -439,7 +441,13 @@ impl PreparedJob {
             p.phase = Phase::Associating;
             p.refused = refusals;
         });
+        let plan = checked.valid.clone();
         let tally = execute(&ctx, Batches::new(checked.valid, size)).await?;
-        Ok(finish(&ctx, basis, tally).await?)
+        let mut report = finish(&ctx, basis, tally).await?;
+        report.list_unsent(
+            plan.iter()
+                .filter_map(|n| UsNumber::from_national_number(*n)),
+        );
+        Ok(report)
     }
 }

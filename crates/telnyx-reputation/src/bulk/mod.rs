@@ -33,8 +33,9 @@
 //! tens of megabytes (see `BENCHMARKS.md`).
 //!
 //! Bulk refresh and bulk remediation run on this same engine (one journal format, one way to
-//! settle a batch in flight, one resume), always best effort and without a rollback (neither
-//! can be undone): see [`ops`].
+//! settle a batch in flight, one resume, the same [`BulkOptions`], [`Progress`], [`PreparedJob`]
+//! and [`Report`], whose [`Report::numbers`] says what happened to each number), always best
+//! effort and without a rollback (neither can be undone): see [`ops`].
 //!
 //! Ownership rule used when reconciling, judged on the server's clock (its `Date` headers and
 //! the timestamps of the records it writes), never on ours: a number found on the enterprise
@@ -85,7 +86,7 @@ pub use job::PreparedJob;
 pub use journal::JournalError;
 pub use preflight::Parsing;
 pub(crate) use preflight::preflight;
-pub use report::{Duplicate, Failure, Note, Outcome, Refusal, Report};
+pub use report::{Duplicate, Failure, Note, NumberOutcome, NumberResult, Outcome, Refusal, Report};
 /// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
 pub use tokio_util::sync::CancellationToken;
 
@@ -149,9 +150,11 @@ pub struct Progress {
 /// it cheap (it runs on the job's threads).
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// How a bulk job runs: mode, batch size, concurrency, input parsing, journal, progress and
-/// patience. `BulkOptions::default()` is all-or-nothing, batches of 100, 4 in flight, strict
-/// parsing, no journal.
+/// How a bulk job runs (an association, a refresh or a remediation): mode, batch size,
+/// concurrency, input parsing, journal, progress, cancellation and patience.
+/// `BulkOptions::default()` is all-or-nothing, the operation's largest batch, 4 in flight,
+/// strict parsing, no journal. A refresh or a remediation is always best effort (neither can be
+/// undone), whatever the mode says, and reads its inputs through a [`ops::Plan`].
 #[derive(Clone)]
 pub struct BulkOptions {
     pub(crate) mode: Mode,
@@ -163,7 +166,7 @@ pub struct BulkOptions {
     pub(crate) stall_timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
     pub(crate) cancel: Option<CancellationToken>,
-    pub(crate) resends: u32,
+    pub(crate) resends: Option<u32>,
     #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) crash_after_journal_appends: Option<u64>,
 }
@@ -180,7 +183,7 @@ impl Default for BulkOptions {
             stall_timeout: None,
             deadline: None,
             cancel: None,
-            resends: 1,
+            resends: None,
             #[cfg(any(test, feature = "test-hooks"))]
             crash_after_journal_appends: None,
         }
@@ -294,11 +297,17 @@ impl BulkOptions {
     }
 
     /// Sets how many times numbers that two lookups proved not applied, after an uncertain
-    /// outcome, may be sent again (default 1; 0: never, they are then reported failed). A
-    /// number is never sent again on any weaker proof.
+    /// outcome, may be sent again (default 1 for an association, 2 for a refresh or a
+    /// remediation; 0: never, they are then reported failed). A number is never sent again on
+    /// any weaker proof.
     pub fn resends(mut self, resends: u32) -> Self {
-        self.resends = resends;
+        self.resends = Some(resends);
         self
+    }
+
+    /// The resends allowed for an operation whose default is `default`.
+    pub(crate) fn resends_or(&self, default: u32) -> u32 {
+        self.resends.unwrap_or(default)
     }
 
     /// Test hook: the job stops dead, as if killed, when it tries to write journal line `n + 1`.

@@ -64,6 +64,15 @@ impl Operation {
         }
     }
 
+    /// How many times, by default, numbers proved not applied may be sent again: once for an
+    /// association, twice for a refresh or a remediation.
+    pub fn default_resends(&self) -> u32 {
+        match self {
+            Operation::Associate => 1,
+            Operation::Refresh | Operation::Remediate(_) => 2,
+        }
+    }
+
     /// Whether one request is applied whole or not at all (then a number found applied with
     /// others of its request missing was not applied by it).
     pub fn atomic(&self) -> bool {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use telnyx_e164::{UsNumber, UsNumberKind};
 use uuid::Uuid;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Mode;
 use super::journal::OperationKind;
@@ -155,6 +155,76 @@ pub struct Report {
     /// `requests` too).
     #[serde(default)]
     pub lookups: u64,
+    /// The job's numbers that no other list names: never sent because the job stopped first
+    /// (cancelled, or given up on the server). Listed for a job that rolled nothing back
+    /// (a rollback's numbers are counted in `rolled_back` and `not_sent` alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsent: Vec<UsNumber>,
+}
+
+/// What happened to one valid number of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum NumberOutcome {
+    /// Associated (by this job or before it), refreshed, or submitted for remediation: for a
+    /// refresh or a remediation, billed.
+    Done,
+    /// The server refused it (or its whole request); not billed.
+    Refused {
+        /// The server's error code, or `refresh_failed` for a refresh's per-number failure.
+        code: String,
+        /// The server's reason.
+        detail: String,
+    },
+    /// Remediation only: a request for this number is already in flight (409). Not sent
+    /// again by this job.
+    InFlight {
+        /// The server's message.
+        detail: String,
+    },
+    /// Proved not done after an ambiguous outcome, and not sent again (resends used up).
+    Failed {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Not known: the request may have been applied, and the lookup could not settle it.
+    /// Check before sending it again.
+    Unknown {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Never sent: the job stopped (was cancelled) before its batch went out. Not billed;
+    /// safe to send.
+    NotSent,
+}
+
+/// One valid number's outcome, as [`Report::numbers`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberResult {
+    /// The number, in E.164.
+    pub phone_number: String,
+    /// What happened to it.
+    #[serde(flatten)]
+    pub outcome: NumberOutcome,
+    /// Remediation: the id of the request that holds it, when submitted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub remediation_id: Option<Uuid>,
+}
+
+impl NumberResult {
+    fn new(number: &UsNumber, outcome: NumberOutcome) -> NumberResult {
+        NumberResult {
+            phone_number: number.to_string(),
+            outcome,
+            remediation_id: None,
+        }
+    }
+}
+
+/// Whether a refusal is pre-flight's (an input, never sent) rather than the server's (a
+/// number's): the server's carry no input position and name a valid number.
+fn is_preflight(r: &Refusal) -> bool {
+    r.index.is_some() || r.input.parse::<UsNumber>().is_err()
 }
 
 impl Report {
@@ -187,7 +257,117 @@ impl Report {
             operation: OperationKind::Associate,
             remediation_ids: BTreeMap::new(),
             lookups: 0,
+            unsent: Vec::new(),
         }
+    }
+
+    /// Lists in [`unsent`](Self::unsent) the numbers of `plan` (the job's, in plan order) that
+    /// the report does not name otherwise; nothing for a job that rolled numbers back, whose
+    /// undone numbers are named nowhere either.
+    pub(super) fn list_unsent(&mut self, plan: impl IntoIterator<Item = UsNumber>) {
+        if self.rolled_back > 0 {
+            return;
+        }
+        let named: BTreeSet<UsNumber> = self
+            .associated
+            .iter()
+            .chain(&self.already_associated)
+            .copied()
+            .chain(
+                self.refused
+                    .iter()
+                    .filter(|r| !is_preflight(r))
+                    .filter_map(|r| r.input.parse().ok()),
+            )
+            .chain(self.failed.iter().filter_map(|f| f.number.parse().ok()))
+            .collect();
+        self.unsent = plan.into_iter().filter(|n| !named.contains(n)).collect();
+    }
+
+    /// Every valid number's outcome, in number order: done (associated, already associated,
+    /// refreshed or submitted, with its remediation request's id when known), refused by the
+    /// server, in flight (a remediation's 409), failed (proved not done), unknown, or never
+    /// sent. Pre-flight's refusals are inputs, not numbers: see
+    /// [`refused_before_sending`](Self::refused_before_sending).
+    pub fn numbers(&self) -> Vec<NumberResult> {
+        let mut outcomes: BTreeMap<UsNumber, NumberResult> = BTreeMap::new();
+        for n in &self.associated {
+            let mut result = NumberResult::new(n, NumberOutcome::Done);
+            result.remediation_id = self.remediation_ids.get(n).copied();
+            outcomes.insert(*n, result);
+        }
+        for n in &self.already_associated {
+            outcomes.insert(*n, NumberResult::new(n, NumberOutcome::Done));
+        }
+        for r in self.refused.iter().filter(|r| !is_preflight(r)) {
+            let Ok(n) = r.input.parse::<UsNumber>() else {
+                continue;
+            };
+            let outcome = if r.code == "in_flight" {
+                NumberOutcome::InFlight {
+                    detail: r.detail.clone(),
+                }
+            } else {
+                NumberOutcome::Refused {
+                    code: r.code.clone(),
+                    detail: r.detail.clone(),
+                }
+            };
+            outcomes.insert(n, NumberResult::new(&n, outcome));
+        }
+        for f in &self.failed {
+            let Ok(n) = f.number.parse::<UsNumber>() else {
+                continue;
+            };
+            let proved =
+                f.reason.starts_with("not applied") || f.reason.starts_with("not sent again");
+            let outcome = if proved {
+                NumberOutcome::Failed {
+                    detail: f.reason.clone(),
+                }
+            } else {
+                NumberOutcome::Unknown {
+                    detail: f.reason.clone(),
+                }
+            };
+            outcomes
+                .entry(n)
+                .or_insert_with(|| NumberResult::new(&n, outcome));
+        }
+        for n in &self.unsent {
+            outcomes
+                .entry(*n)
+                .or_insert_with(|| NumberResult::new(n, NumberOutcome::NotSent));
+        }
+        outcomes.into_values().collect()
+    }
+
+    /// The inputs pre-flight refused (never sent), without the server's refusals of numbers,
+    /// which [`numbers`](Self::numbers) reports.
+    pub fn refused_before_sending(&self) -> impl Iterator<Item = &Refusal> + '_ {
+        self.refused.iter().filter(|r| is_preflight(r))
+    }
+
+    /// How many numbers were refreshed or submitted: what a refresh or a remediation billed
+    /// (a remediation's at most: the server does not bill numbers it finds ineligible). For an
+    /// association, the numbers associated, by this job or before it.
+    pub fn billed(&self) -> u64 {
+        (self.associated.len() as u64).saturating_add(self.already_associated.len() as u64)
+    }
+
+    /// How many valid numbers ended in an outcome other than done: refused by the server, in
+    /// flight, failed, unknown or never sent.
+    pub fn not_done(&self) -> u64 {
+        self.numbers()
+            .iter()
+            .filter(|n| n.outcome != NumberOutcome::Done)
+            .count() as u64
+    }
+
+    /// Requests sent other than the free lookups: the billable ones, for a refresh or a
+    /// remediation (resends included).
+    pub fn sends(&self) -> u64 {
+        self.requests.saturating_sub(self.lookups)
     }
 
     /// How many numbers the report accounts for: associated, already associated, refused,

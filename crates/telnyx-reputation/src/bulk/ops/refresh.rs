@@ -7,26 +7,26 @@ use futures::{StreamExt, stream};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::{OpsOptions, OpsReport, Plan, PreparedOps};
-use crate::bulk::BulkError;
+use super::{Plan, prepare};
 use crate::bulk::context::JobContext;
 use crate::bulk::journal::{RefusedNumber, SentWith};
 use crate::bulk::operation::{Answered, Operation, floor_of};
 use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY};
+use crate::bulk::{BulkError, BulkOptions, PreparedJob, Report};
 use crate::client::{Client, Page, Scope};
 use crate::error::Error;
 use crate::refresh::RefreshReport;
 
 impl Client {
     /// Prepares a bulk refresh of every number of `plan` on the enterprise, in batches of at
-    /// most 100, on the bulk engine: nothing is sent until [`PreparedOps::run`].
+    /// most 100, on the bulk engine: nothing is sent until [`PreparedJob::run`]. Always best effort.
     pub fn prepare_refresh(
         &self,
         enterprise_id: Uuid,
         plan: Plan,
-        options: &OpsOptions,
-    ) -> PreparedOps {
-        PreparedOps::new(self, enterprise_id, plan, options, Operation::Refresh)
+        options: &BulkOptions,
+    ) -> PreparedJob {
+        prepare(self, enterprise_id, plan, options, Operation::Refresh)
     }
 
     /// Refreshes every number of `plan` on the enterprise, in batches of at most 100.
@@ -37,7 +37,7 @@ impl Client {
     /// has passed, each number's `last_refreshed_at` is read from a free list page; a number
     /// refreshed since the job first sent it (on the server's clock) is done, and only numbers
     /// two such lookups agree were not refreshed are sent again. With
-    /// [`OpsOptions::journal`], a killed job is finished by
+    /// [`BulkOptions::journal`], a killed job is finished by
     /// [`Client::resume_job`](crate::Client::resume_job) without billing a number twice.
     ///
     /// `Err` only when the journal could not be written.
@@ -45,8 +45,8 @@ impl Client {
         &self,
         enterprise_id: Uuid,
         plan: Plan,
-        options: &OpsOptions,
-    ) -> Result<OpsReport, BulkError> {
+        options: &BulkOptions,
+    ) -> Result<Report, BulkError> {
         self.prepare_refresh(enterprise_id, plan, options)
             .run()
             .await
@@ -57,8 +57,8 @@ impl Client {
         &self,
         enterprise_id: Uuid,
         inputs: I,
-        options: &OpsOptions,
-    ) -> Result<OpsReport, BulkError>
+        options: &BulkOptions,
+    ) -> Result<Report, BulkError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,

@@ -13,11 +13,11 @@ use chrono::{DurationRound, TimeDelta};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::{OpsOptions, OpsReport, Plan, PreparedOps};
-use crate::bulk::BulkError;
+use super::{Plan, prepare};
 use crate::bulk::context::JobContext;
 use crate::bulk::journal::SentWith;
 use crate::bulk::operation::{Operation, floor_of};
+use crate::bulk::{BulkError, BulkOptions, PreparedJob, Report};
 use crate::client::{Client, Page};
 use crate::error::Error;
 use crate::filter::InvalidInput;
@@ -129,15 +129,15 @@ impl RemediationTemplate {
 
 impl Client {
     /// Prepares a bulk remediation of every number of `plan` on the enterprise, in requests of
-    /// at most 2,000, on the bulk engine: nothing is sent until [`PreparedOps::run`].
+    /// at most 2,000, on the bulk engine: nothing is sent until [`PreparedJob::run`]. Always best effort.
     pub fn prepare_remediation(
         &self,
         enterprise_id: Uuid,
         plan: Plan,
         template: &RemediationTemplate,
-        options: &OpsOptions,
-    ) -> PreparedOps {
-        PreparedOps::new(
+        options: &BulkOptions,
+    ) -> PreparedJob {
+        prepare(
             self,
             enterprise_id,
             plan,
@@ -151,7 +151,7 @@ impl Client {
     /// bill. Not undone: a submitted request stays submitted.
     ///
     /// A 409 names the numbers already in flight: they are reported
-    /// [`NumberOutcome::InFlight`](super::NumberOutcome::InFlight) and never sent again, and
+    /// [`NumberOutcome::InFlight`](crate::bulk::NumberOutcome::InFlight) and never sent again, and
     /// the rest of that request is sent without them. After an ambiguous outcome the request
     /// is looked for by its own marker (see the module), once the request timeout has passed;
     /// only when two lookups agree it was not applied is it sent again.
@@ -162,8 +162,8 @@ impl Client {
         enterprise_id: Uuid,
         plan: Plan,
         template: &RemediationTemplate,
-        options: &OpsOptions,
-    ) -> Result<OpsReport, BulkError> {
+        options: &BulkOptions,
+    ) -> Result<Report, BulkError> {
         self.prepare_remediation(enterprise_id, plan, template, options)
             .run()
             .await
