@@ -23,8 +23,8 @@
 //!     [`Client::remediation`].
 //! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
 //!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]). Event payloads
-//!   carry the webhook module's own enums (`webhooks::OwnershipStatus`...), which hold only the
-//!   values an event can send; the records of the client carry the API's ([`OwnershipStatus`]...).
+//!   and the client's records carry the same open enums ([`OwnershipStatus`]...), so a status
+//!   from an event compares with one from a list page.
 //! - [`e164`]: the E.164 rules (re-exported `telnyx-e164`), including the
 //!   [`e164::Batch`] of 1–100 distinct US local or toll-free numbers that the associate call
 //!   takes (toll-free ones from the account's Telnyx inventory only; the server decides).

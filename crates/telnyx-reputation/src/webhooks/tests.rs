@@ -184,11 +184,15 @@ fn open_enums_keep_unknown_values_and_round_trip() {
     assert_eq!(NumberSource::from("external"), NumberSource::External);
     assert_eq!(
         RemovalReason::from("customer_removed"),
-        RemovalReason::Other("customer_removed".into())
+        RemovalReason::CustomerRemoved
     );
     assert_eq!(
         OwnershipStatus::from("pending_confirmation").to_string(),
         "pending_confirmation"
+    );
+    assert_eq!(
+        RemovalReason::from("ported_to_mars"),
+        RemovalReason::Other("ported_to_mars".into())
     );
     assert_eq!(
         FlagReason::from("reverification_due"),
@@ -196,6 +200,6 @@ fn open_enums_keep_unknown_values_and_round_trip() {
     );
     assert_eq!(
         VerificationStatus::from("pending"),
-        VerificationStatus::Other("pending".into())
+        VerificationStatus::Pending
     );
 }
