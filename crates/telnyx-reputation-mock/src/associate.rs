@@ -153,8 +153,11 @@ impl World {
         };
         let record = match revived {
             Some(mut old) => {
+                // The same record, monitored again: its association is new, so a client can
+                // tell it from one that never left (a sync resumed after it leaves it alone).
                 old.seq = seq;
                 old.source = source;
+                old.created_at = now;
                 old.updated_at = now;
                 old.ownership_mut().readded(now);
                 old

@@ -209,7 +209,14 @@ impl Client {
         let stopped = cancel.as_ref().is_some_and(CancellationToken::is_cancelled);
         let (unpruned, gone, kept) = match since {
             Some(since) if !stopped => {
-                still_extra(self, enterprise, replay.unpruned(), since).await?
+                still_extra(
+                    self,
+                    enterprise,
+                    replay.unpruned(),
+                    replay.newest_association,
+                    since,
+                )
+                .await?
             }
             _ => (replay.unpruned(), Vec::new(), Vec::new()),
         };
@@ -236,18 +243,19 @@ impl Client {
 }
 
 /// What a prune still has to do, from the enterprise as it is now: of `extras`, those still
-/// associated since before `since` (to disassociate), those no longer associated (done), and
-/// those associated again after `since` (kept: their records are newer than the plan). The
-/// plan's time (`since`, on this machine's clock) is carried onto the server's clock, learnt from
-/// the answers of the re-read itself, and compared with the records' dates there: the server's
-/// clock, never ours, as the bulk engine's ownership rule does. Carried as a lower bound, an
-/// uncertain number counts as associated again and is kept, never pruned. Reads list pages
-/// only (free).
+/// associated from before the plan (to disassociate), those no longer associated (done), and
+/// those associated again since the plan (kept). "Since the plan" is judged on the server's
+/// clock, never ours: an association newer than `newest`, the newest the plan saw (journalled
+/// with the sync), was made after it. A journal without it (written before this rule) carries
+/// the sync's start (`since`, this machine's clock) onto the server's clock through the
+/// re-read's answers, as a lower bound, so an uncertain number is kept, never pruned. Reads
+/// list pages only (free).
 #[allow(clippy::result_large_err)]
 async fn still_extra(
     client: &Client,
     enterprise: Uuid,
     extras: Vec<UsNumber>,
+    newest: Option<chrono::DateTime<chrono::Utc>>,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Vec<UsNumber>, Vec<UsNumber>, Vec<UsNumber>), SyncError> {
     if extras.is_empty() {
@@ -259,7 +267,7 @@ async fn still_extra(
         .associated_since(enterprise)
         .await
         .map_err(|source| SyncError::Reread { source })?;
-    let since = client.server_time_at(since).unwrap_or(since);
+    let since = newest.unwrap_or_else(|| client.server_time_at(since).unwrap_or(since));
     let (mut left, mut gone, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     for n in extras {
         match now.get(&n) {

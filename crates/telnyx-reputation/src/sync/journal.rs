@@ -54,6 +54,7 @@ pub(super) fn write(
     let extras: &[UsNumber] = plan.disassociate();
     journal.append_unsynced(&Event::Sync {
         extras: u64::try_from(extras.len()).unwrap_or(u64::MAX),
+        newest_association: plan.newest_association,
     })?;
     for chunk in extras.chunks(PRUNE_LINE) {
         journal.append_unsynced(&Event::Prune {

@@ -47,6 +47,11 @@ pub struct SyncPlan {
     /// Whether the numbers removed by Telnyx are associated again (`--readd-removed`); they are
     /// then in [`SyncPlan::associate`] too, and billed.
     pub readd_removed: bool,
+    /// The newest `created_at` among the enterprise's numbers when the plan read them, on the
+    /// server's clock (`None`: none listed, or none dated). A number whose association is newer
+    /// was associated (again) after the plan: a resumed prune leaves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_association: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SyncPlan {
@@ -125,6 +130,7 @@ impl SyncPlan {
             conflicts,
             removed_by_telnyx: Vec::new(),
             readd_removed: false,
+            newest_association: None,
         }
     }
 

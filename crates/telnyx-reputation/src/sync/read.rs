@@ -87,10 +87,14 @@ impl Client {
     ) -> Result<SyncPlan, Error> {
         let prune = options.prune;
         let mut current = Vec::new();
+        let mut newest: Option<chrono::DateTime<chrono::Utc>> = None;
         let mut rows =
             std::pin::pin!(self.list_all(Scope::Enterprise(enterprise), NumberFilter::default()));
         while let Some(record) = rows.try_next().await? {
             current.push(listed_number(&record, "list_reputation_numbers")?);
+            if let Some(created) = record.created_at.as_ref().map(|c| **c) {
+                newest = newest.max(Some(created));
+            }
         }
         let mut account = Vec::new();
         let mut rows = std::pin::pin!(self.list_all(Scope::Account, NumberFilter::default()));
@@ -102,6 +106,7 @@ impl Client {
             }
         }
         let mut plan = SyncPlan::new(enterprise, desired, current, account, prune);
+        plan.newest_association = newest;
         if !plan.associate.is_empty() {
             let removals: Vec<Removal> = self
                 .removed_numbers(Scope::Enterprise(enterprise))

@@ -318,6 +318,11 @@ pub enum Event {
     Sync {
         /// How many extras the `prune` lines list in all.
         extras: u64,
+        /// The newest association on the enterprise when the sync was planned, on the
+        /// server's clock: an extra associated after it was associated again since the plan,
+        /// and a resumed prune leaves it. Absent in journals of before, and when none was dated.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        newest_association: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Extras the sync disassociates after its associations; written before anything is sent.
     Prune {
@@ -507,6 +512,9 @@ pub struct Replay {
     pub removed_by_telnyx: Vec<crate::removed::Removal>,
     /// Whether the sync associates those again (its plan holds them); else it holds them back.
     pub readd_removed: bool,
+    /// The newest association on the enterprise when the sync was planned, on the server's
+    /// clock ([`Event::Sync`]).
+    pub newest_association: Option<chrono::DateTime<chrono::Utc>>,
     /// Where appending continues: the format version, the length of the verified lines, and
     /// the last line's sum.
     pub(crate) tail: file::Tail,
@@ -611,7 +619,12 @@ impl Replay {
                 }
             }
             Event::Finished { outcome } => self.finished = Some(outcome),
-            Event::Sync { .. } => self.sync = true,
+            Event::Sync {
+                newest_association, ..
+            } => {
+                self.sync = true;
+                self.newest_association = newest_association;
+            }
             Event::Prune { numbers } => self.prune.extend(numbers),
             Event::Pruned { numbers } => self.pruned.extend(numbers),
             Event::PruneFinished => self.prune_finished = true,

@@ -211,7 +211,10 @@ fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
             batch: 0,
             numbers: n(&["+12015550100"]),
         },
-        Event::Sync { extras: 3 },
+        Event::Sync {
+            extras: 3,
+            newest_association: None,
+        },
         Event::Prune {
             numbers: n(&["+12015550200", "+12015550201", "+12015550202"]),
         },
