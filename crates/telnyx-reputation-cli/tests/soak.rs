@@ -1,14 +1,16 @@
-//! The billing promise when outcomes are uncertain, end to end: `associate`, `refresh` and
-//! `remediation submit` against a `mock serve` process whose reads see writes late, whose clock
-//! is skewed from ours and whose writes land after their answers timed out (or are lost), each
-//! job SIGKILLed at a seeded point and finished by `resume`. After every round the emulator's
-//! ledger must have billed exactly one event per number the job meant to bill, and the state
-//! must be what the user asked.
+//! The billing promise when outcomes are uncertain, end to end: `associate`, `refresh`,
+//! `remediation submit` and `sync --prune` against a `mock serve` process whose reads see writes
+//! late, whose clock is skewed from ours and whose writes land after their answers timed out (or
+//! are lost), each job SIGKILLed at a seeded point and finished by `resume`. After every round
+//! the emulator's ledger must have billed exactly one event per number the job meant to bill,
+//! and the state must be what the user asked: for a sync, the enterprise's numbers exactly its
+//! FILE (some of the numbers it held kept, some pruned, new ones added), with one associate
+//! check billed per number FILE added and none for those it already held.
 //!
 //! The rounds are randomized but seeded (a failing round repeats from its number); how many
-//! come from `SOAK_ROUNDS` (default 12, which covers each operation four times, killed and not,
-//! under each fault). A refresh of 100,000 numbers killed mid-way and resumed has a test of its
-//! own.
+//! come from `SOAK_ROUNDS` (default 16, which runs each operation four times, two of them
+//! killed, and draws every fault on in some rounds and off in others; the test checks both at
+//! the default). A refresh of 100,000 numbers killed mid-way and resumed has a test of its own.
 
 mod common;
 
@@ -46,7 +48,7 @@ fn rounds() -> u32 {
     std::env::var("SOAK_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(12)
+        .unwrap_or(16)
 }
 
 fn journal_lines(path: &Path) -> usize {
@@ -179,9 +181,15 @@ fn statuses(out: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Associates `numbers` with no faults on, as setup.
-fn monitor(server: &Server, numbers: &str) {
-    admin(server, "PUT", "/__mock/faults", "{}");
+/// Associates `numbers` with no faults on but the emulator's clock `skew_ms` from ours (their
+/// records dated so), as setup.
+fn monitor(server: &Server, numbers: &str, skew_ms: i64) {
+    admin(
+        server,
+        "PUT",
+        "/__mock/faults",
+        &format!(r#"{{"clock_skew_ms": {skew_ms}}}"#),
+    );
     let out = api(
         server,
         &[
@@ -194,21 +202,63 @@ fn monitor(server: &Server, numbers: &str) {
         Some(numbers),
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    admin(server, "PUT", "/__mock/faults", "{}");
+}
+
+/// A sync round's FILE: the enterprise's numbers but a seeded few extras, and `new`. Its
+/// numbers, and how many extras it leaves out.
+///
+/// The extras are drawn from the numbers the server's clock, as it is now, dates well before
+/// now: the rounds change the emulator's skew, and a number dated after the plan by a clock
+/// since moved back is rightly kept by a resumed prune as associated again since (its own
+/// test is in sync_guard.rs).
+fn inventory(server: &Server, new: &str, rng: &mut Rng) -> (BTreeSet<String>, usize) {
+    let date = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let now = date(&admin(server, "GET", "/__mock/clock", "")["now"]);
+    let settled = now - chrono::TimeDelta::seconds(10);
+    let mut file = BTreeSet::new();
+    let mut extras = 0;
+    for a in admin(server, "GET", "/__mock/state", "")["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["enterprise_id"] == ENTERPRISE)
+    {
+        let number = a["phone_number"].as_str().unwrap().to_owned();
+        if extras < 15 && date(&a["created_at"]) < settled && rng.below(4) == 0 {
+            extras += 1;
+        } else {
+            file.insert(number);
+        }
+    }
+    file.extend(new.lines().map(str::to_owned));
+    (file, extras)
 }
 
 #[test]
-fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() {
+fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_once() {
     let server = mock_serve(&["--seed", "23", "--remediation-step-ms", "3600000"]);
     let dir = tempfile::tempdir().unwrap();
     let mut covered = BTreeSet::new();
     for round in 0..rounds() {
         let mut rng = Rng(0x5EED_0000_0000_0001 ^ (u64::from(round) + 1).wrapping_mul(0x9E37_79B9));
-        let operation = ["associate", "refresh", "remediation"][round as usize % 3];
+        let operation = ["associate", "refresh", "remediation", "sync"][round as usize % 4];
         let count = 20 + rng.below(60) as u32;
         let inputs = numbers(round * 100, count);
+        // What the job bills (a sync: the numbers its FILE adds, none of which the enterprise
+        // holds).
         let wanted: BTreeSet<String> = inputs.lines().map(str::to_owned).collect();
-        if operation != "associate" {
-            monitor(&server, &inputs);
+        match operation {
+            "refresh" | "remediation" => monitor(&server, &inputs, 0),
+            // Numbers of the round the enterprise has held for two hours (associated with the
+            // emulator's clock set back), for its FILE to keep or prune, as it does the numbers
+            // of the rounds before.
+            "sync" => monitor(&server, &numbers(round * 100 + 80, 20), -7_200_000),
+            _ => {}
         }
         // Lag and slow commits within what the timeout proves (seen by the second lookup, a
         // timeout after the first), any skew, and lost answers.
@@ -219,22 +269,43 @@ fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() 
         let faults = format!(
             r#"{{"list_lag_ms": {lag}, "slow_commit_ms": {slow}, "slow_commit_rate": 0.3, "clock_skew_ms": {skew}, "commit_then_drop_rate": {drop}}}"#
         );
-        let kind = if operation == "remediation" {
-            "remediation"
+        let kind = if operation == "sync" {
+            "associate"
         } else {
             operation
         };
         let before = ledger(&server, kind);
         admin(&server, "PUT", "/__mock/faults", &faults);
-        eprintln!("round {round}: {operation} {faults}");
+        // A sync's FILE is drawn with this round's faults on, its skew included.
+        let (inventory, extras) = match operation {
+            "sync" => inventory(&server, &inputs, &mut rng),
+            _ => (wanted.clone(), 0),
+        };
+        eprintln!("round {round}: {operation} {faults}, {extras} extras");
+        if operation == "sync" {
+            let added: BTreeSet<String> = inventory
+                .difference(&held(&server, ENTERPRISE))
+                .cloned()
+                .collect();
+            assert_eq!(
+                added, wanted,
+                "round {round}: FILE adds the round's new numbers"
+            );
+        }
+        let text = match operation {
+            "sync" => inventory.iter().map(|n| format!("{n}\n")).collect(),
+            _ => inputs.clone(),
+        };
         let file = dir.path().join(format!("round{round}.txt"));
-        std::fs::write(&file, &inputs).unwrap();
+        std::fs::write(&file, text).unwrap();
         let file = file.to_str().unwrap().to_owned();
         let batch = rng.pick(&["5", "10", "20"]);
         let concurrency = rng.pick(&["1", "2", "3"]);
         let mut args: Vec<&str> = match operation {
             "associate" => vec!["associate"],
             "refresh" => vec!["refresh"],
+            // A prune of any share: `--yes` is given to every command.
+            "sync" => vec!["sync", "--prune", "--max-prune", "100%"],
             _ => vec![
                 "remediation",
                 "submit",
@@ -251,16 +322,26 @@ fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() 
             concurrency,
             &file,
         ]);
-        // Killed in every other set of three rounds, at a seeded line of the plan or of the
-        // sends (each batch writes its plan line, then an attempt and an outcome at least).
+        // Killed in every other set of four rounds, at a seeded line of the plan, of the sends
+        // (each batch writes its plan line, then an attempt and an outcome at least) or of a
+        // sync's prune (a line or more per extra).
         let batches = u64::from(count).div_ceil(batch.parse().unwrap());
-        let kill_at = (round / 3 % 2 == 0).then(|| 2 + rng.below(3 * batches) as usize);
+        let prune_lines = if extras > 0 { 2 + extras as u64 } else { 0 };
+        let kill_at =
+            (round / 4 % 2 == 0).then(|| 2 + rng.below(3 * batches + prune_lines) as usize);
         let name = format!("round{round}");
         let (out, killed) = run_and_resume(&server, dir.path(), &name, &args, kill_at, &mut rng);
         admin(&server, "PUT", "/__mock/faults", "{}");
-        covered.insert((operation, killed, slow != "0", lag != "0", skew != "0"));
+        covered.insert((
+            operation,
+            killed,
+            [slow != "0", lag != "0", skew != "0", drop != "0"],
+        ));
+        eprintln!("round {round}: killed {killed}");
         let billed = ledger(&server, kind) - before;
-        let context = format!("round {round} ({operation}, faults {faults}, killed {killed})");
+        let context = format!(
+            "round {round} ({operation}, faults {faults}, killed {killed}, {extras} extras)"
+        );
         assert_eq!(
             billed,
             u64::from(count),
@@ -274,6 +355,13 @@ fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() 
                     "{context}: every number associated"
                 );
             }
+            "sync" => {
+                assert_eq!(
+                    held(&server, ENTERPRISE),
+                    inventory,
+                    "{context}: the enterprise's numbers are FILE's"
+                );
+            }
             _ => {
                 let rows = statuses(&out);
                 let done: BTreeSet<String> = rows
@@ -285,13 +373,24 @@ fn associate_refresh_and_remediation_killed_and_resumed_bill_each_number_once() 
             }
         }
     }
-    // The rounds reach every operation, killed and not.
-    for operation in ["associate", "refresh", "remediation"] {
-        for killed in [true, false] {
-            if rounds() >= 12 {
+    // The default rounds reach every operation, killed and not, and every fault, on and off.
+    if rounds() >= 16 {
+        for operation in ["associate", "refresh", "remediation", "sync"] {
+            for killed in [true, false] {
                 assert!(
                     covered.iter().any(|c| c.0 == operation && c.1 == killed),
                     "{operation} killed={killed} never ran: {covered:?}"
+                );
+            }
+        }
+        for (fault, name) in ["slow commits", "lag", "skew", "lost answers"]
+            .iter()
+            .enumerate()
+        {
+            for on in [true, false] {
+                assert!(
+                    covered.iter().any(|c| c.2[fault] == on),
+                    "{name} on={on} never drawn: {covered:?}"
                 );
             }
         }

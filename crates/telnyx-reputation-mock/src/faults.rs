@@ -61,7 +61,8 @@ pub struct Faults {
     /// servers that only say "validation failed" do.
     #[cfg_attr(feature = "clap", arg(long))]
     pub omit_pointers: bool,
-    /// Reads see writes this late, in emulator time, as a lagging replica serves them: a number
+    /// Reads see writes this late, in emulator time (clock advances count, the skew does not:
+    /// a replica lags in elapsed time), as a lagging replica serves them: a number
     /// associated less than this long ago is not found by a list or a get yet, one disassociated
     /// is still found by a lookup of it (`filter[phone_number][eq]` or a get), a refreshed one
     /// shows its data from before, and a remediation request is neither listed nor read by id.

@@ -180,7 +180,7 @@ fn list_response(
         Ok(page) => page,
         Err(r) => return refusal(r),
     };
-    let view = app.lag.view(app.faults().list_lag(), app.clock.now());
+    let view = app.lag.view(app.faults().list_lag(), app.clock.unskewed());
     if view.is_empty() {
         return list_page_response(
             &page.rows,
@@ -275,7 +275,7 @@ fn refresh_now(
     };
     let outcome = world.refresh(account, enterprise, numbers, now)?;
     drop(world);
-    app.lag.changed(lag, now, before);
+    app.lag.changed(lag, app.clock.unskewed(), before);
     Ok(outcome)
 }
 
@@ -353,7 +353,7 @@ fn associate_now(
     let created = app.world().associate(account, enterprise, numbers, now)?;
     app.lag.created(
         app.faults().list_lag(),
-        now,
+        app.clock.unskewed(),
         created.iter().map(|a| a.phone_number),
     );
     Ok(created)
@@ -386,7 +386,7 @@ fn get_response(
     let mut before = Vec::new();
     if lag > chrono::TimeDelta::zero() {
         // A cached read of a number written within the lag answers as the replica has it.
-        let view = app.lag.view(lag, now);
+        let view = app.lag.view(lag, app.clock.unskewed());
         let key = telnyx_e164::E164::parse_strict(number).ok();
         if !fresh && let Some(key) = key.filter(|k| view.knows(k)) {
             let seen = match world.associations.get(&key) {
@@ -407,7 +407,7 @@ fn get_response(
         Ok(data) => {
             // A fresh read, or the first read of a number, changed the record.
             if fresh || before.first().is_some_and(|b| b.reputation.is_none()) {
-                app.lag.changed(lag, now, before);
+                app.lag.changed(lag, app.clock.unskewed(), before);
             }
             Json(Wrapped { data }).into_response()
         }
@@ -463,7 +463,7 @@ fn disassociate_now(app: &App, account: usize, enterprise: Option<Uuid>, number:
     match world.disassociate(account, enterprise, number, now) {
         Ok(()) => {
             drop(world);
-            app.lag.changed(lag, now, before);
+            app.lag.changed(lag, app.clock.unskewed(), before);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(r) => refusal(r),

@@ -107,9 +107,10 @@ impl RecentWrites {
     }
 }
 
-/// Drops the writes older than one lag before `now`: every read sees them. Writes are not
-/// always in time order (a skew changed at run time moves the clock back), so every entry is
-/// looked at, not only the oldest.
+/// Drops the writes older than one lag before `now`: every read sees them. Times are the
+/// emulator's without its skew ([`crate::timer::Clock::unskewed`]), so that a skew changed at
+/// run time neither hides old writes nor shows new ones; writes noted concurrently may still
+/// be pushed out of order, so every entry is looked at, not only the oldest.
 fn forget_older(log: &mut VecDeque<(DateTime<Utc>, Change)>, now: DateTime<Utc>, lag: TimeDelta) {
     let horizon = now
         .checked_sub_signed(lag)

@@ -94,7 +94,8 @@ fn submit_now(
     let data = app
         .world()
         .submit_remediation(account, enterprise, body, now)?;
-    app.lag.remediation(app.faults().list_lag(), now, data.id);
+    app.lag
+        .remediation(app.faults().list_lag(), app.clock.unskewed(), data.id);
     Ok(data)
 }
 
@@ -125,7 +126,7 @@ pub(crate) async fn list(
         Err(r) => return refusal(r),
     };
     // Requests submitted within the lag are not listed yet.
-    let view = app.lag.view(app.faults().list_lag(), now);
+    let view = app.lag.view(app.faults().list_lag(), app.clock.unskewed());
     all.retain(|r| !view.hides_remediation(&r.id));
     let skip = usize::try_from(number.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
     let data: Vec<RemediationListItem> = all
@@ -146,7 +147,7 @@ pub(crate) async fn get(
     let now = app.clock.now();
     if app
         .lag
-        .view(app.faults().list_lag(), now)
+        .view(app.faults().list_lag(), app.clock.unskewed())
         .hides_remediation(&id)
     {
         return refusal(crate::state::Refusal::UnknownRemediation(id));

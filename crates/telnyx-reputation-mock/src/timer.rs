@@ -171,10 +171,21 @@ impl Clock {
 
     /// The emulator's now.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.at_offset(self.skew_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// The emulator's now without the skew: what reads that see writes late count in, since a
+    /// lagging replica lags in elapsed time whatever its clock reads (a skew changed at run
+    /// time would otherwise hide the writes made under a later clock for the difference).
+    pub fn unskewed(&self) -> chrono::DateTime<chrono::Utc> {
+        self.at_offset(0)
+    }
+
+    fn at_offset(&self, skew_ms: i64) -> chrono::DateTime<chrono::Utc> {
         let offset = self
             .offset_ms
             .load(std::sync::atomic::Ordering::Relaxed)
-            .saturating_add(self.skew_ms.load(std::sync::atomic::Ordering::Relaxed));
+            .saturating_add(skew_ms);
         chrono::Utc::now()
             .checked_add_signed(chrono::TimeDelta::milliseconds(offset))
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
