@@ -26,15 +26,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
     assert_eq!(report.associated.len(), 3, "{report:?}");
 
-    // A toll-free number among good ones: refused before anything is sent.
-    let mixed = ["+16035550103", "+18885550104"].map(String::from);
+    // A Canadian number among good ones: refused before anything is sent.
+    let mixed = ["+16035550103", "+14165550104"].map(String::from);
     let report = client
         .associate_all(DEMO_ENTERPRISE, &mixed, options())
         .await?;
     assert_eq!(report.outcome, Outcome::Refused, "{report:?}");
     assert_eq!(report.requests, 0, "{report:?}");
 
-    // The emulator holds the first three, and not the one refused with the toll-free number.
+    // The emulator holds the first three, and not the one refused with the Canadian number.
     let held = client
         .get(Scope::Enterprise(DEMO_ENTERPRISE), "+16035550102".parse()?, Freshness::Cached)
         .await?;
