@@ -118,12 +118,6 @@ fn disassociate(server: &Server, enterprise: &str, numbers: &BTreeSet<String>) {
     }
 }
 
-fn journal_lines(path: &Path) -> usize {
-    std::fs::read(path)
-        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
-        .unwrap_or(0)
-}
-
 /// How a sync or a resume ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum End {
@@ -153,21 +147,7 @@ fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<us
         .spawn()
         .unwrap();
     if let Some(at) = kill_at {
-        let mut tries = 0u32;
-        loop {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            if journal_lines(journal) >= at {
-                // SIGKILL: no handler runs, nothing is flushed, as a power cut would leave it.
-                child.kill().unwrap();
-                break;
-            }
-            tries += 1;
-            assert!(tries < 60_000, "the journal never reached {at} lines");
-            std::thread::yield_now();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
+        kill_at_journal_line(&mut child, journal, at, 60_000);
     }
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
