@@ -14,6 +14,7 @@
 //! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
 //! [`exit::Failure`] it ends with.
 
+mod bulk;
 mod commands;
 mod context;
 mod exit;

@@ -10,8 +10,7 @@ use serde::Serialize;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Parsing, PreparedJob};
 use uuid::Uuid;
 
-use crate::commands::outcome::conclude;
-use crate::commands::report::{exit_of, reason};
+use crate::bulk::job_report::{conclude, exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, Tally, number_text};

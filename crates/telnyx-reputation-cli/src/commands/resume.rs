@@ -10,9 +10,8 @@ use telnyx_reputation::bulk::journal::Replay;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
 use telnyx_reputation::sync::SyncOutcome;
 
-use crate::commands::outcome::conclude;
+use crate::bulk::job_report::{conclude, exit_of};
 use crate::commands::refresh::{left_short, print_ops};
-use crate::commands::report::exit_of;
 use crate::commands::sync::{left_to_journal, note_kept, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};

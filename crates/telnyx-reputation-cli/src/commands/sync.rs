@@ -24,7 +24,7 @@ use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Outcom
 use telnyx_reputation::sync::{Inventory, PlanOptions, SyncError, SyncOutcome, SyncPlan};
 use uuid::Uuid;
 
-use crate::commands::report::{exit_of, reason};
+use crate::bulk::job_report::{exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};

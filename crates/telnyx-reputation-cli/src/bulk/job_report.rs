@@ -1,10 +1,15 @@
-//! A bulk job's [`Report`] (from `associate`, `resume` or `rollback`): its exit, and its rows
-//! as a table, JSON or CSV.
+//! A bulk job's [`Report`] (from `associate`, `resume` or `rollback`): its exit, its rows as a
+//! table, JSON or CSV, and how the command ends ([`conclude`]: the report printed, what to run
+//! next said on stderr, and the exit, 130 when an interrupt cut the job short).
+
+use std::path::Path;
 
 use serde::Serialize;
 use telnyx_reputation::bulk::{Note, Outcome, Refusal, Report};
 
+use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::journals::next_steps;
 use crate::output::{self, JsonRows, Output, Sink, cut};
 
 /// Whether a failure's text is the API refusing the request (a 4xx other than 408 and 429:
@@ -215,6 +220,29 @@ fn print_problems(report: &Report) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// Prints `report`, then the next steps for a job left short (named after `journal`, the job's
+/// journal if it has one), and returns the exit: [`Exit::Interrupted`] when an interrupt cut the
+/// job short, else `exit`.
+pub fn conclude(
+    report: Report,
+    journal: Option<&Path>,
+    global: &Global,
+    exit: Exit,
+) -> Result<Exit, Failure> {
+    let exit = if report.interrupted {
+        Exit::Interrupted
+    } else {
+        exit
+    };
+    let next = next_steps(&report, journal);
+    print_report(report, global.output())?;
+    if let Some(next) = next {
+        // Said even with -q: the job is not where the user asked it to be.
+        eprintln!("{next}");
+    }
+    Ok(exit)
 }
 
 #[cfg(test)]
