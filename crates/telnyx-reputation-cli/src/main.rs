@@ -60,7 +60,7 @@ enum Command {
     List(commands::list::Args),
     /// Report every monitored number's reputation and ownership from list pages (never billed);
     /// alert with `--fail-on` and `--fail-on-ownership`.
-    Report(commands::reputation_report::Args),
+    Report(commands::report::Args),
     /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`; numbers
     /// Telnyx removed are held back unless `--readd-removed`).
     Sync(commands::sync::Args),
@@ -206,7 +206,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
             Command::List(args) => commands::list::run(args, &global).await,
             Command::Sync(args) => commands::sync::run(args, &global).await,
-            Command::Report(args) => commands::reputation_report::run(args, &global).await,
+            Command::Report(args) => commands::report::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
             Command::Settings { command } => commands::settings::run(command, &global).await,

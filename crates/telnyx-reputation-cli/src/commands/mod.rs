@@ -9,7 +9,7 @@ pub mod numbers;
 pub mod ownership;
 pub mod refresh;
 pub mod remediation;
-pub mod reputation_report;
+pub mod report;
 pub mod resume;
 pub mod rollback;
 pub mod settings;
