@@ -11,7 +11,7 @@ use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
 use telnyx_reputation::sync::SyncOutcome;
 
 use crate::bulk::job_report::{conclude, exit_of};
-use crate::commands::refresh::{left_short, print_ops};
+use crate::bulk::ops_report::{left_short, print_ops};
 use crate::commands::sync::{left_to_journal, note_kept, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
