@@ -12,7 +12,7 @@ use telnyx_reputation::sync::SyncOutcome;
 
 use crate::bulk::job_report::{conclude, exit_of};
 use crate::bulk::ops_report::{left_short, print_ops};
-use crate::commands::sync::{left_to_journal, note_kept, note_withheld, sync_failure};
+use crate::bulk::sync_outcome::{left_to_journal, note_kept, note_withheld, sync_failure};
 use crate::context::{Global, Session};
 use crate::exit::{Exit, Failure};
 use crate::journals::quoted;
