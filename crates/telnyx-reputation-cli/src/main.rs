@@ -53,7 +53,7 @@ enum Command {
     /// Finish an interrupted associate from its journal.
     Resume(commands::resume::Args),
     /// Undo an associate job from its journal.
-    Rollback(commands::resume::Args),
+    Rollback(commands::rollback::Args),
     /// List the unfinished jobs whose journals are in the state directory.
     Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.

@@ -5,7 +5,8 @@
 use telnyx_reputation::bulk::Outcome;
 
 use crate::bulk::job_report::{conclude, exit_of};
-use crate::commands::resume::{Args, Recovery, finished_before, recover};
+pub use crate::bulk::recovery::Args;
+use crate::bulk::recovery::{Recovery, finished_before, recover};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 
