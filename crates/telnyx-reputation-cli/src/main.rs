@@ -14,6 +14,7 @@
 //! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
 //! [`exit::Failure`] it ends with.
 
+mod args;
 mod bulk;
 mod commands;
 mod context;
@@ -22,6 +23,7 @@ mod input;
 mod journals;
 mod output;
 mod progress;
+mod rows;
 mod signals;
 
 use std::process::ExitCode;

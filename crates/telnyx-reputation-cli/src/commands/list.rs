@@ -10,10 +10,11 @@ use futures::TryStreamExt;
 use telnyx_reputation::{Client, Contains, NumberFilter, NumberSource, OwnershipStatus};
 use uuid::Uuid;
 
-use crate::commands::numbers::{NUMBER_HEADERS, number, number_cells};
+use crate::args::number;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::output::{self, JsonRows, Out, Output, Sink};
+use crate::rows::{NUMBER_HEADERS, number_cells};
 
 fn contains(s: &str) -> Result<Contains, String> {
     Contains::new(s).map_err(|e| e.to_string())

@@ -1,5 +1,5 @@
 //! One module per subcommand, holding that command only; what several commands share is in
-//! [`crate::bulk`].
+//! [`crate::bulk`], [`crate::rows`] and [`crate::args`]. No command module imports another.
 
 pub mod associate;
 pub mod jobs;
