@@ -1,7 +1,7 @@
 //! Everything written to stdout: JSON, CSV (the `csv` crate, so quoting round-trips) or an
-//! aligned table (`tabwriter`). Every write returns its error; a closed pipe becomes
-//! [`Failure::closed_pipe`], so `list | head -1` ends quietly. Data is never written with
-//! `println!`, which panics on a closed pipe.
+//! aligned table (`tabwriter`, or [`PagedTable`] for a table streamed page by page). Every
+//! write returns its error; a closed pipe becomes [`Failure::closed_pipe`], so `list | head -1`
+//! ends quietly. Data is never written with `println!`, which panics on a closed pipe.
 
 use std::io::{BufWriter, Stdout, Write};
 
@@ -157,17 +157,7 @@ impl Sink {
 }
 
 fn table_row(w: &mut TabWriter<Out>, cells: &[String]) -> Result<(), Failure> {
-    let line: Vec<String> = cells
-        .iter()
-        .map(|c| {
-            let c: String = c
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            if c.is_empty() { "-".to_owned() } else { c }
-        })
-        .collect();
-    writeln!(w, "{}", line.join("\t")).map_err(Failure::from_write)
+    writeln!(w, "{}", shown(cells).join("\t")).map_err(Failure::from_write)
 }
 
 /// Writes one value as pretty JSON, as it is serialized (a report of a million numbers is
@@ -204,6 +194,96 @@ fn json_failure(e: serde_json::Error) -> Failure {
     }
 }
 
+/// A table written a page at a time. Each column is as wide as the widest cell seen so far
+/// (header included) plus two spaces, so a page is aligned with the pages before it unless one
+/// of its cells is wider than any before; the last column is not padded.
+pub struct PagedTable {
+    out: Out,
+    headers: Vec<String>,
+    widths: Vec<usize>,
+    header_written: bool,
+}
+
+impl PagedTable {
+    /// A table of `headers` (upper-cased), written to `out` once its first page comes.
+    pub fn new(out: Out, headers: &[&str]) -> PagedTable {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_uppercase()).collect();
+        PagedTable {
+            out,
+            widths: headers.iter().map(|h| h.chars().count()).collect(),
+            headers,
+            header_written: false,
+        }
+    }
+
+    /// Widens the columns for `rows`, writes them (after the header, the first time), and
+    /// flushes.
+    pub fn page(&mut self, rows: &[Vec<String>]) -> Result<(), Failure> {
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| shown(r)).collect();
+        for row in &rows {
+            for (width, cell) in self.widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        self.write_header()?;
+        for row in &rows {
+            let line = layout(&self.widths, row);
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(Failure::from_write)?;
+        }
+        self.out.flush().map_err(Failure::from_write)
+    }
+
+    fn write_header(&mut self) -> Result<(), Failure> {
+        if !self.header_written {
+            self.header_written = true;
+            let line = layout(&self.widths, &self.headers);
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(Failure::from_write)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the header of an empty list, and flushes.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        self.write_header()?;
+        self.out.flush().map_err(Failure::from_write)
+    }
+}
+
+/// Cells as a table shows them: control characters as spaces (a tab would break the
+/// columns), an empty cell as `-`.
+fn shown(cells: &[String]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|c| {
+            let c: String = c
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            if c.is_empty() { "-".to_owned() } else { c }
+        })
+        .collect()
+}
+
+/// One table line: every cell but the last padded to its column's width and two spaces.
+fn layout(widths: &[usize], cells: &[String]) -> String {
+    let mut line = String::new();
+    let last = cells.len().saturating_sub(1);
+    for (i, cell) in cells.iter().enumerate() {
+        line.push_str(cell);
+        if i < last {
+            let width = widths.get(i).copied().unwrap_or(0);
+            let pad = width.saturating_sub(cell.chars().count()).saturating_add(2);
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    line.push('\n');
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +299,17 @@ mod tests {
         assert_eq!(
             cut(&"é".repeat(70)).chars().filter(|c| *c == 'é').count(),
             64
+        );
+    }
+
+    #[test]
+    fn columns_only_grow_and_the_last_is_not_padded() {
+        let widths = [3, 1, 2];
+        let cells = ["a".to_owned(), "bb".to_owned(), "c".to_owned()];
+        assert_eq!(layout(&widths, &cells), "a    bb  c\n");
+        assert_eq!(
+            shown(&["".to_owned(), "x\ty".to_owned()]),
+            ["-".to_owned(), "x y".to_owned()]
         );
     }
 }
