@@ -7,12 +7,12 @@
 //! `--fail-on-ownership` end with exit 4 when their alert is raised.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use futures::TryStreamExt;
 use telnyx_reputation::e164::UsNumber;
+use telnyx_reputation::fs::AtomicFile;
 use telnyx_reputation::report::{
     Alert, Change, Comparison, DEFAULT_SCORE_DELTA, NumberChange, Risk, Row, Selection, Snapshot,
     SnapshotWriter, SortKey, sort_rows,
@@ -259,28 +259,21 @@ fn print_alert(alert: &Alert, since: bool) {
     }
 }
 
-/// A snapshot written next to its final path and renamed over it at the end, so that
-/// `--since F --save F` reads the old snapshot and an interrupted run leaves it whole.
+/// A snapshot written whole or not at all ([`AtomicFile`]: next to its final path and renamed
+/// over it at the end), so that `--since F --save F` reads the old snapshot and an interrupted
+/// run leaves it whole.
 struct Saving {
-    writer: SnapshotWriter<BufWriter<File>>,
-    partial: PathBuf,
+    writer: SnapshotWriter<BufWriter<AtomicFile>>,
     path: PathBuf,
 }
 
 impl Saving {
     fn start(path: &Path) -> Result<Saving, Failure> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let file = File::create(&partial).map_err(|e| {
-            Failure::usage(format!(
-                "cannot write the snapshot {}: {e}",
-                partial.display()
-            ))
+        let file = AtomicFile::create(path).map_err(|e| {
+            Failure::usage(format!("cannot write the snapshot {}: {e}", path.display()))
         })?;
         Ok(Saving {
             writer: SnapshotWriter::new(BufWriter::new(file), path),
-            partial,
             path: path.to_owned(),
         })
     }
@@ -293,9 +286,7 @@ impl Saving {
         let file = out
             .into_inner()
             .map_err(|e| Failure::usage(format!("cannot write the snapshot: {e}")))?;
-        file.sync_all()
-            .map_err(|e| Failure::usage(format!("cannot write the snapshot: {e}")))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|e| {
+        file.commit().map_err(|e| {
             Failure::usage(format!(
                 "cannot write the snapshot {}: {e}",
                 self.path.display()
