@@ -2,7 +2,7 @@
 //! overlays of `spec/overlays/` in name order (see [`crate::overlays`]) → generate in memory →
 //! only then write spec and lock atomically → diff.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::Path;
 
@@ -129,28 +129,31 @@ fn lock_problems(spec_dir: &Path, spec: &[u8]) -> String {
     }
 }
 
-/// Writes both files next to their targets, fsyncs them, then renames the spec and the lock
-/// over the old ones. A crash before the renames leaves `spec/` as it was; a crash between them
-/// leaves a lock whose sha256 does not match the spec, which the lock test reports.
+/// Writes both files next to their targets (temporary files from `tempfile`, synced to disk),
+/// then renames the spec and the lock over the old ones and syncs the directory. A crash before
+/// the renames leaves `spec/` as it was; a crash between them leaves a lock whose sha256 does not
+/// match the spec, which the lock test reports. A temporary file not renamed is removed. (The
+/// library's `fs::AtomicFile` does the same for one file, but this crate cannot depend on the
+/// library: building it needs the spec this writes.)
 fn write_atomically(dir: &Path, spec: &[u8], lock: &Lock) -> std::io::Result<()> {
-    let spec_tmp = dir.join(format!(".{SPEC}.tmp"));
-    let lock_tmp = dir.join(format!(".{LOCK}.tmp"));
-    let result = (|| {
-        for (path, contents) in [(&spec_tmp, spec), (&lock_tmp, lock.render().as_bytes())] {
-            let mut f = File::create(path)?;
-            f.write_all(contents)?;
-            f.sync_all()?;
-        }
-        fs::rename(&spec_tmp, dir.join(SPEC))?;
-        fs::rename(&lock_tmp, dir.join(LOCK))?;
-        if let Ok(d) = File::open(dir) {
-            d.sync_all()?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&spec_tmp);
-        let _ = fs::remove_file(&lock_tmp);
+    let lock_text = lock.render();
+    let mut written = Vec::new();
+    for (name, contents) in [(SPEC, spec), (LOCK, lock_text.as_bytes())] {
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Committed files: the permissions `fs::File::create` gives, not tempfile's owner-only.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut file = builder.tempfile_in(dir)?;
+        file.write_all(contents)?;
+        file.as_file().sync_all()?;
+        written.push((file, dir.join(name)));
     }
-    result
+    for (file, target) in written {
+        file.persist(target).map_err(|e| e.error)?;
+    }
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }

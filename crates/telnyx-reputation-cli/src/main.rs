@@ -14,6 +14,8 @@
 //! `main` only reports: `try_main` does the work and returns the [`exit::Exit`] or the
 //! [`exit::Failure`] it ends with.
 
+mod args;
+mod bulk;
 mod commands;
 mod context;
 mod exit;
@@ -21,6 +23,7 @@ mod input;
 mod journals;
 mod output;
 mod progress;
+mod rows;
 mod signals;
 
 use std::process::ExitCode;
@@ -52,14 +55,14 @@ enum Command {
     /// Finish an interrupted associate from its journal.
     Resume(commands::resume::Args),
     /// Undo an associate job from its journal.
-    Rollback(commands::resume::Args),
+    Rollback(commands::rollback::Args),
     /// List the unfinished jobs whose journals are in the state directory.
     Jobs(commands::jobs::Args),
     /// List monitored numbers with their spam risk and scores.
     List(commands::list::Args),
     /// Report every monitored number's reputation and ownership from list pages (never billed);
     /// alert with `--fail-on` and `--fail-on-ownership`.
-    Report(commands::reputation_report::Args),
+    Report(commands::report::Args),
     /// Make an enterprise's monitored numbers equal to a file (plan first; `--dry-run`; numbers
     /// Telnyx removed are held back unless `--readd-removed`).
     Sync(commands::sync::Args),
@@ -205,7 +208,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             Command::Rollback(args) => commands::rollback::rollback(args, &global).await,
             Command::List(args) => commands::list::run(args, &global).await,
             Command::Sync(args) => commands::sync::run(args, &global).await,
-            Command::Report(args) => commands::reputation_report::run(args, &global).await,
+            Command::Report(args) => commands::report::run(args, &global).await,
             Command::Get(args) => commands::numbers::get(args, &global).await,
             Command::Disassociate(args) => commands::numbers::disassociate(args, &global).await,
             Command::Settings { command } => commands::settings::run(command, &global).await,

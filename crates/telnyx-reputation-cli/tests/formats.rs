@@ -59,6 +59,31 @@ fn errors_in_json_mode_are_one_json_object_on_stderr() {
 }
 
 #[test]
+fn table_columns_align_by_display_width_with_wide_and_combining_characters() {
+    // 14 columns each on a terminal: CJK and emoji take two, a combining accent none.
+    let wide = ["漢字漢字漢字漢", "😀😀😀😀😀😀😀", &"e\u{301}".repeat(14)];
+    let input = format!("+16035551234\n{}\n", wide.join("\n"));
+    let out = run(&["--output", "table", "validate"], Some(&input));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    for (line, input) in lines[2..].iter().zip(wide) {
+        assert!(line.starts_with(input), "{line:?}");
+    }
+    // Where the second column (OK) starts on each line, in terminal columns.
+    let second: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            let gap = line.find("  ").expect("a column gap");
+            let at = gap + line[gap..].len() - line[gap..].trim_start().len();
+            unicode_width::UnicodeWidthStr::width(&line[..at])
+        })
+        .collect();
+    assert_eq!(second, [16; 5], "{text}");
+}
+
+#[test]
 fn validate_and_the_dry_run_print_csv_and_json_rows() {
     let input = "+16035551234\n+18005551234\n+16035551234\n+18688001234\n";
     let out = run(&["--output", "csv", "validate"], Some(input));

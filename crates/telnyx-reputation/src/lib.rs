@@ -29,6 +29,7 @@
 //!   [`e164::Batch`] of 1–100 distinct US local or toll-free numbers that the associate call
 //!   takes (toll-free ones from the account's Telnyx inventory only; the server decides).
 //! - [`api`]: the client generated from the upstream OpenAPI file, for anything else.
+//! - [`fs::AtomicFile`]: a file written whole or not at all (a saved report snapshot).
 //!
 //! A runnable example: the hidden lines start the emulator on loopback; a service would use
 //! `Client::from_env()` (the key in `TELNYX_API_KEY`) instead of the emulator's URL and key.
@@ -58,6 +59,7 @@ mod client;
 mod config;
 mod error;
 mod filter;
+pub mod fs;
 mod loa;
 pub mod ownership;
 mod pacer;

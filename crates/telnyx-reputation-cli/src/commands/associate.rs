@@ -10,8 +10,8 @@ use serde::Serialize;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Parsing, PreparedJob};
 use uuid::Uuid;
 
-use crate::commands::outcome::conclude;
-use crate::commands::report::{exit_of, reason};
+use crate::bulk::CONFIRM_ABOVE;
+use crate::bulk::job_report::{conclude, exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, Tally, number_text};
@@ -20,8 +20,6 @@ use crate::output::{self, JsonRows, Output, Sink, cut};
 use crate::progress;
 use crate::signals::{self, Messages};
 
-/// Above this many numbers, associating against the real API asks first.
-const CONFIRM_ABOVE: u64 = 1000;
 /// The most numbers the API takes in one associate request.
 const MAX_BATCH: usize = 100;
 /// The most requests in flight that the CLI allows.

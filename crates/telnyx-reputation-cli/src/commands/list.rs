@@ -1,19 +1,18 @@
 //! `list`: every monitored number, written page by page as the pages arrive. Nothing is
 //! collected: JSON and CSV rows are written and flushed one page at a time, and a table is laid
-//! out with column widths that only grow (from the header and the first page, widened by any
-//! later page that needs it), so that each page is printed as soon as it is read.
-
-use std::io::Write;
+//! out with column widths that only grow ([`output::PagedTable`]), so that each page is printed
+//! as soon as it is read.
 
 use clap::builder::TypedValueParser as _;
 use futures::TryStreamExt;
 use telnyx_reputation::{Client, Contains, NumberFilter, NumberSource, OwnershipStatus};
 use uuid::Uuid;
 
-use crate::commands::numbers::{NUMBER_HEADERS, number, number_cells};
+use crate::args::number;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::output::{self, JsonRows, Out, Output, Sink};
+use crate::output::{self, JsonRows, Output, PagedTable, Sink};
+use crate::rows::{NUMBER_HEADERS, number_cells};
 
 fn contains(s: &str) -> Result<Contains, String> {
     Contains::new(s).map_err(|e| e.to_string())
@@ -103,108 +102,4 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     .await;
     session.close().await;
     result.map(|()| Exit::Success)
-}
-
-/// A table written a page at a time. Each column is as wide as the widest cell seen so far
-/// (header included) plus two spaces, so a page is aligned with the pages before it unless one
-/// of its cells is wider than any before; the last column is not padded.
-struct PagedTable {
-    out: Out,
-    headers: Vec<String>,
-    widths: Vec<usize>,
-    header_written: bool,
-}
-
-impl PagedTable {
-    fn new(out: Out, headers: &[&str]) -> PagedTable {
-        let headers: Vec<String> = headers.iter().map(|h| h.to_uppercase()).collect();
-        PagedTable {
-            out,
-            widths: headers.iter().map(|h| h.chars().count()).collect(),
-            headers,
-            header_written: false,
-        }
-    }
-
-    /// Widens the columns for `rows`, writes them (after the header, the first time), and
-    /// flushes.
-    fn page(&mut self, rows: &[Vec<String>]) -> Result<(), Failure> {
-        let rows: Vec<Vec<String>> = rows.iter().map(|r| shown(r)).collect();
-        for row in &rows {
-            for (width, cell) in self.widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        self.write_header()?;
-        for row in &rows {
-            let line = layout(&self.widths, row);
-            self.out
-                .write_all(line.as_bytes())
-                .map_err(Failure::from_write)?;
-        }
-        self.out.flush().map_err(Failure::from_write)
-    }
-
-    fn write_header(&mut self) -> Result<(), Failure> {
-        if !self.header_written {
-            self.header_written = true;
-            let line = layout(&self.widths, &self.headers);
-            self.out
-                .write_all(line.as_bytes())
-                .map_err(Failure::from_write)?;
-        }
-        Ok(())
-    }
-
-    /// Writes the header of an empty list, and flushes.
-    fn finish(mut self) -> Result<(), Failure> {
-        self.write_header()?;
-        self.out.flush().map_err(Failure::from_write)
-    }
-}
-
-/// Cells as a table shows them: control characters as spaces, an empty cell as `-`.
-fn shown(cells: &[String]) -> Vec<String> {
-    cells
-        .iter()
-        .map(|c| {
-            let c: String = c
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            if c.is_empty() { "-".to_owned() } else { c }
-        })
-        .collect()
-}
-
-/// One table line: every cell but the last padded to its column's width and two spaces.
-fn layout(widths: &[usize], cells: &[String]) -> String {
-    let mut line = String::new();
-    let last = cells.len().saturating_sub(1);
-    for (i, cell) in cells.iter().enumerate() {
-        line.push_str(cell);
-        if i < last {
-            let width = widths.get(i).copied().unwrap_or(0);
-            let pad = width.saturating_sub(cell.chars().count()).saturating_add(2);
-            line.extend(std::iter::repeat_n(' ', pad));
-        }
-    }
-    line.push('\n');
-    line
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_only_grow_and_the_last_is_not_padded() {
-        let widths = [3, 1, 2];
-        let cells = ["a".to_owned(), "bb".to_owned(), "c".to_owned()];
-        assert_eq!(layout(&widths, &cells), "a    bb  c\n");
-        assert_eq!(
-            shown(&["".to_owned(), "x\ty".to_owned()]),
-            ["-".to_owned(), "x y".to_owned()]
-        );
-    }
 }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use telnyx_reputation::{LoaDocumentId, LoaRender};
 use uuid::Uuid;
 
-use crate::commands::settings::{document, print_settings};
+use crate::args::loa_document;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
+use crate::rows::print_settings;
 
 /// The `loa` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -37,7 +38,7 @@ pub struct ReplaceArgs {
     #[arg(long)]
     enterprise: Uuid,
     /// The new signed letter's document id.
-    #[arg(long, value_parser = document)]
+    #[arg(long, value_parser = loa_document)]
     loa_document_id: LoaDocumentId,
 }
 

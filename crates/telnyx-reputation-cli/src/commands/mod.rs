@@ -1,17 +1,15 @@
-//! One module per subcommand, and the report printing `associate`, `resume` and `rollback`
-//! share.
+//! One module per subcommand, holding that command only; what several commands share is in
+//! [`crate::bulk`], [`crate::rows`] and [`crate::args`]. No command module imports another.
 
 pub mod associate;
 pub mod jobs;
 pub mod list;
 pub mod loa;
 pub mod numbers;
-pub mod outcome;
 pub mod ownership;
 pub mod refresh;
 pub mod remediation;
 pub mod report;
-pub mod reputation_report;
 pub mod resume;
 pub mod rollback;
 pub mod settings;

@@ -1,14 +1,15 @@
 //! `get NUMBER [--fresh]` and `disassociate NUMBER...`, each printing its rows as a table, JSON
-//! or CSV, and the number rows `list` shares.
+//! or CSV.
 
 use serde::Serialize;
-use telnyx_e164::E164;
-use telnyx_reputation::{Freshness, NumberReputation};
+use telnyx_reputation::Freshness;
 use uuid::Uuid;
 
+use crate::args::number;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::output::{JsonRows, Output, Sink, cut};
+use crate::output::{JsonRows, Output, Sink};
+use crate::rows::{NUMBER_HEADERS, number_cells};
 
 /// Arguments of `get`.
 #[derive(Debug, clap::Args)]
@@ -32,52 +33,6 @@ pub struct DisassociateArgs {
     /// The enterprise (else whichever enterprise of the account has them).
     #[arg(long)]
     enterprise: Option<Uuid>,
-}
-
-/// A number as people write it (E.164, a US form, a `tel:` URI), or a usage failure naming it.
-pub(super) fn number(input: &str) -> Result<E164, Failure> {
-    E164::parse_lenient(crate::input::number_text(input))
-        .map_err(|e| Failure::usage(format!("{}: {} ({})", cut(input), e.reason, e.code())))
-}
-
-/// The columns of a number row: its reputation, then where it is hosted (`source`) and where
-/// its ownership stands (`ownership`, the API's `ownership_status`). The two ownership columns
-/// come last so that the reputation columns keep their places.
-pub(super) const NUMBER_HEADERS: [&str; 11] = [
-    "phone_number",
-    "enterprise_id",
-    "spam_risk",
-    "spam_category",
-    "maturity",
-    "connection",
-    "engagement",
-    "sentiment",
-    "last_refreshed_at",
-    "source",
-    "ownership",
-];
-
-pub(super) fn number_cells(r: &NumberReputation) -> Vec<String> {
-    let d = r.reputation_data.clone().unwrap_or_default();
-    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    vec![
-        r.phone_number.clone().unwrap_or_default(),
-        r.enterprise_id.map(|e| e.to_string()).unwrap_or_default(),
-        d.spam_risk.map(|s| s.to_string()).unwrap_or_default(),
-        d.spam_category.unwrap_or_default(),
-        opt(d.maturity_score),
-        opt(d.connection_score),
-        opt(d.engagement_score),
-        opt(d.sentiment_score),
-        d.last_refreshed_at
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_default(),
-        r.source.as_ref().map(|s| s.to_string()).unwrap_or_default(),
-        r.ownership_status
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    ]
 }
 
 fn number_sink(output: Output) -> Result<Sink, Failure> {

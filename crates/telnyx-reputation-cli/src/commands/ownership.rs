@@ -13,7 +13,7 @@ use telnyx_reputation::ownership::{ConfirmOptions, ConfirmOutcome, ConfirmReport
 use telnyx_reputation::{Claim, DocumentId, Ownership};
 use uuid::Uuid;
 
-use crate::commands::numbers::number;
+use crate::args::{document_id, number};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};
@@ -44,10 +44,6 @@ pub struct GetArgs {
     number: String,
 }
 
-fn document(s: &str) -> Result<DocumentId, String> {
-    DocumentId::new(s).map_err(|e| e.to_string())
-}
-
 fn concurrency(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=ConfirmOptions::MAX_CONCURRENCY).contains(&n) => Ok(n),
@@ -71,7 +67,7 @@ pub struct AnswerArgs {
     #[arg(long, value_name = "FILE")]
     file: Vec<PathBuf>,
     /// The id of an uploaded document supporting the answer, sent with every number.
-    #[arg(long, value_name = "ID", value_parser = document)]
+    #[arg(long, value_name = "ID", value_parser = document_id)]
     evidence: Option<DocumentId>,
     /// Answers in flight at once.
     #[arg(long, default_value_t = 4, value_parser = concurrency)]

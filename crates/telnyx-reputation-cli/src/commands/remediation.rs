@@ -10,7 +10,7 @@ use telnyx_reputation::bulk::ops::RemediationTemplate;
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
-use crate::commands::refresh::{JournalArgs, plan, run_ops};
+use crate::bulk::ops::{JournalArgs, plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;

@@ -4,9 +4,9 @@
 
 use telnyx_reputation::bulk::Outcome;
 
-use crate::commands::outcome::conclude;
-use crate::commands::report::exit_of;
-use crate::commands::resume::{Args, Recovery, finished_before, recover};
+use crate::bulk::job_report::{conclude, exit_of};
+pub use crate::bulk::recovery::Args;
+use crate::bulk::recovery::{Recovery, finished_before, recover};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 

@@ -3,13 +3,13 @@
 //! real API, asks first unless `--yes`. `webhook URL` sets where the ownership events go,
 //! `webhook --clear` stops them.
 
-use serde::Serialize;
-use telnyx_reputation::{CheckFrequency, LoaDocumentId, Settings, WebhookUrl};
+use telnyx_reputation::{CheckFrequency, LoaDocumentId, WebhookUrl};
 use uuid::Uuid;
 
+use crate::args::{Enterprise, loa_document};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::output::{self, JsonRows, Output, Sink};
+use crate::rows::print_settings;
 
 /// The `settings` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -26,21 +26,9 @@ pub enum Command {
     Webhook(WebhookArgs),
 }
 
-/// The enterprise a subcommand acts on.
-#[derive(Debug, clap::Args)]
-pub struct Enterprise {
-    /// The enterprise (UUID).
-    #[arg(long)]
-    pub(super) enterprise: Uuid,
-}
-
-pub(super) fn frequency(s: &str) -> Result<CheckFrequency, String> {
+fn frequency(s: &str) -> Result<CheckFrequency, String> {
     s.parse::<CheckFrequency>()
         .map_err(|_| "one of business_daily, daily, weekly, biweekly, monthly, never".to_owned())
-}
-
-pub(super) fn document(s: &str) -> Result<LoaDocumentId, String> {
-    LoaDocumentId::new(s).map_err(|e| e.to_string())
 }
 
 /// Arguments of `settings enable`.
@@ -50,7 +38,7 @@ pub struct EnableArgs {
     #[arg(long)]
     enterprise: Uuid,
     /// The signed Letter of Authorization's document id (from the Documents API).
-    #[arg(long, value_parser = document)]
+    #[arg(long, value_parser = loa_document)]
     loa_document_id: LoaDocumentId,
     /// How often numbers are refreshed (each refresh is a billable check).
     #[arg(long, default_value = "business_daily", value_parser = frequency)]
@@ -129,63 +117,4 @@ pub async fn run(command: Command, global: &Global) -> Result<Exit, Failure> {
         None => global.note("disabled: every number of the enterprise is de-registered"),
     }
     Ok(Exit::Success)
-}
-
-/// Settings as a row.
-#[derive(Serialize)]
-struct Row {
-    enterprise_id: String,
-    status: String,
-    loa_status: String,
-    loa_document_id: String,
-    check_frequency: String,
-    external_verification: String,
-    webhook_url: String,
-    updated_at: String,
-}
-
-const HEADERS: [&str; 8] = [
-    "enterprise_id",
-    "status",
-    "loa_status",
-    "loa_document_id",
-    "check_frequency",
-    "external_verification",
-    "webhook_url",
-    "updated_at",
-];
-
-/// Prints settings: the API's object as JSON, else one row.
-pub(super) fn print_settings(s: &Settings, output: Output) -> Result<(), Failure> {
-    if output == Output::Json {
-        return output::json(s);
-    }
-    let text = |v: Option<String>| v.unwrap_or_default();
-    let row = Row {
-        enterprise_id: text(s.enterprise_id.map(|e| e.to_string())),
-        status: text(s.status.map(|v| v.to_string())),
-        loa_status: text(s.loa_status.map(|v| v.to_string())),
-        loa_document_id: text(s.loa_document_id.clone()),
-        check_frequency: text(s.check_frequency.map(|v| v.to_string())),
-        external_verification: text(
-            s.external_verification_status
-                .as_ref()
-                .map(|v| v.to_string()),
-        ),
-        webhook_url: text(s.webhook_url.clone()),
-        updated_at: text(s.updated_at.as_ref().map(|t| t.to_rfc3339())),
-    };
-    let cells = [
-        row.enterprise_id.clone(),
-        row.status.clone(),
-        row.loa_status.clone(),
-        row.loa_document_id.clone(),
-        row.check_frequency.clone(),
-        row.external_verification.clone(),
-        row.webhook_url.clone(),
-        row.updated_at.clone(),
-    ];
-    let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
-    sink.row(&row, &cells)?;
-    sink.finish()
 }

@@ -6,8 +6,7 @@ use telnyx_e164::E164;
 use telnyx_reputation::{DocumentId, Verification};
 use uuid::Uuid;
 
-use crate::commands::numbers::number;
-use crate::commands::settings::Enterprise;
+use crate::args::{Enterprise, document_id, number};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::output::{self, JsonRows, Output, Sink};
@@ -23,10 +22,6 @@ pub enum Command {
     Get(Enterprise),
 }
 
-fn document(s: &str) -> Result<DocumentId, String> {
-    DocumentId::new(s).map_err(|e| e.to_string())
-}
-
 /// Arguments of `verification submit`.
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -35,7 +30,7 @@ pub struct SubmitArgs {
     enterprise: Uuid,
     /// The id of an uploaded document (a carrier invoice, an account statement); repeat for
     /// several.
-    #[arg(long = "document", value_name = "ID", required = true, value_parser = document)]
+    #[arg(long = "document", value_name = "ID", required = true, value_parser = document_id)]
     documents: Vec<DocumentId>,
     /// A number the documents cover (E.164 or a US form); repeat for several. Optional:
     /// numbers not listed can still be added, each is checked on its own.

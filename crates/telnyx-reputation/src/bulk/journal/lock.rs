@@ -91,19 +91,11 @@ impl Drop for Locked {
     }
 }
 
-/// Writes this process's pid to `sidecar`, whole or not at all (a temporary file renamed).
+/// Writes this process's pid to `sidecar`, whole or not at all, readable by its owner only.
 fn write_pid(sidecar: &Path) -> std::io::Result<()> {
-    let mut temporary = sidecar.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary)?;
+    let mut file = crate::fs::AtomicFile::create_private(sidecar)?;
     std::io::Write::write_all(&mut file, format!("{}\n", std::process::id()).as_bytes())?;
-    drop(file);
-    std::fs::rename(&temporary, sidecar)
+    file.commit()
 }
 
 /// Who holds the lock of the journal at `path`, if anyone does now: for listing jobs that are
