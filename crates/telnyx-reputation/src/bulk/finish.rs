@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::batch::Tally;
 use super::context::JobContext;
 use super::journal::{Event, JournalError, RefusedNumber};
 use super::report::{Duplicate, Failure, Outcome, Refusal, Report};
 use super::rollback::{RolledBack, roll_back};
+use super::tally::Tally;
 use super::{Mode, Phase};
 
 /// The pieces of a report that do not depend on how the job ended.

@@ -74,6 +74,7 @@ mod recovery;
 mod refusal;
 mod report;
 mod rollback;
+mod tally;
 mod workers;
 
 use std::path::PathBuf;

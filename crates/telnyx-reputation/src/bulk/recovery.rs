@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use super::Mode;
-use super::batch::{Step, Work};
 use super::finish::{failures, refusal};
 use super::journal::{Endpoint, Header, JournalError, Replay, refuse_if_held};
 use super::report::{Outcome, Report};
+use super::tally::{Step, Work};
 
 /// The job's header, which every readable journal has, once it is known that `client` may
 /// continue the job: no other process holds the journal (it would be running the job now), and

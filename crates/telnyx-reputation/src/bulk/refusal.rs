@@ -12,11 +12,11 @@ use telnyx_e164::UsNumber;
 use telnyx_reputation_api::types::NumberReputationError;
 
 use super::Mode;
-use super::batch::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::context::JobContext;
 use super::journal::{JournalError, RefusedNumber, SentWith};
 use super::proof::prove;
 use super::reconcile::Found;
+use super::tally::{Step, Tally, already, commit, fail, next_send, record_refused};
 use crate::Error;
 
 /// The code a refusal is reported with: the server's, else the HTTP status, else the kind.
