@@ -8,8 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use telnyx_reputation::bulk::journal::Replay;
-use telnyx_reputation::bulk::{Outcome, Report};
+use telnyx_reputation::bulk::{JobReport, Journal, Outcome};
 
 use crate::exit::Failure;
 
@@ -83,13 +82,13 @@ pub fn quoted(path: &Path) -> String {
 
 /// Whether the journal at `path` is of a job with work left, a sync's prune included (an
 /// unreadable one counts: the commands that would use it say what is wrong with it).
-fn unfinished(path: &Path) -> bool {
-    Replay::read(path).map_or(true, |replay| replay.has_work_left())
+pub fn unfinished(path: &Path) -> bool {
+    Journal::read(path).map_or(true, |journal| journal.has_work_left())
 }
 
 /// What the user should run next, for a job that ended short of its promise; `None` when
 /// there is nothing to do. `journal` is the job's journal, if it has one.
-pub fn next_steps(report: &Report, journal: Option<&Path>) -> Option<String> {
+pub fn next_steps(report: &JobReport, journal: Option<&Path>) -> Option<String> {
     let associated = report.associated.len();
     match (report.interrupted, report.outcome, journal) {
         (true, Outcome::RolledBack, _) => Some(format!(

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Outcome, Report};
+use telnyx_reputation::bulk::{BulkError, BulkOptions, JobReport, Mode, Outcome};
 mod common;
 
 use common::{Rng, associated, client, numbers};
@@ -380,7 +380,7 @@ async fn latency_is_tolerated() {
     assert_eq!(report.outcome, Outcome::Completed);
 }
 
-fn assert_agrees(report: &Report, mock: &MockHandle) {
+fn assert_agrees(report: &JobReport, mock: &MockHandle) {
     let world = associated(mock);
     for n in &report.associated {
         assert!(world.contains(&n.to_string()), "report says {n} associated");

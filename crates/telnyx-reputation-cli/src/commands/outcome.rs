@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use telnyx_reputation::bulk::Report;
+use telnyx_reputation::bulk::JobReport;
 
 use crate::commands::report::print_report;
 use crate::context::Global;
@@ -14,7 +14,7 @@ use crate::journals::next_steps;
 /// journal if it has one), and returns the exit: [`Exit::Interrupted`] when an interrupt cut the
 /// job short, else `exit`.
 pub fn conclude(
-    report: Report,
+    report: JobReport,
     journal: Option<&Path>,
     global: &Global,
     exit: Exit,

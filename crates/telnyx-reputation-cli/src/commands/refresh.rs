@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use telnyx_reputation::bulk::ops::Plan;
 use telnyx_reputation::bulk::{
-    BulkOptions, CancellationToken, Mode, NumberOutcome, Outcome, Parsing, PreparedJob, Report,
+    BulkOptions, CancellationToken, JobReport, Mode, NumberOutcome, Outcome, Parsing, PreparedJob,
 };
 use uuid::Uuid;
 
@@ -198,9 +198,8 @@ where
 }
 
 /// What to run next when a journaled refresh or remediation stopped with work left.
-pub(super) fn left_short(report: &Report, journal: &Path) -> Option<String> {
-    let unfinished = telnyx_reputation::bulk::journal::Replay::read(journal)
-        .map_or(true, |replay| replay.has_work_left());
+pub(super) fn left_short(report: &JobReport, journal: &Path) -> Option<String> {
+    let unfinished = crate::journals::unfinished(journal);
     let stopped = report.interrupted || report.error.is_some() || !report.unsent.is_empty();
     (unfinished && stopped).then(|| {
         format!(
@@ -235,8 +234,8 @@ fn messages(what: &str, journal: Option<&Path>) -> Messages {
 }
 
 /// The report of a job with nothing to send.
-fn empty_report(plan: Plan) -> Report {
-    Report {
+fn empty_report(plan: Plan) -> JobReport {
+    JobReport {
         job_id: Uuid::nil(),
         enterprise_id: Uuid::nil(),
         mode: Mode::BestEffort,
@@ -281,7 +280,7 @@ const HEADERS: [&str; 5] = ["input", "status", "code", "detail", "remediation_id
 /// the totals on stderr; the exit: 0 when every input was done, 1 when something was refused
 /// or in flight, 3 when an outcome is unknown or a number failed, 130 when the job was
 /// interrupted before every number was sent.
-pub(super) fn print_ops(report: &Report, output: Output) -> Result<Exit, Failure> {
+pub(super) fn print_ops(report: &JobReport, output: Output) -> Result<Exit, Failure> {
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
     let refused: Vec<_> = report.refused_before_sending().collect();
     let mut exit = if refused.is_empty() {

@@ -1,8 +1,8 @@
-//! A bulk job's [`Report`] (from `associate`, `resume` or `rollback`): its exit, and its rows
+//! A bulk job's [`JobReport`] (from `associate`, `resume` or `rollback`): its exit, and its rows
 //! as a table, JSON or CSV.
 
 use serde::Serialize;
-use telnyx_reputation::bulk::{Note, Outcome, Refusal, Report};
+use telnyx_reputation::bulk::{JobReport, Note, Outcome, Refusal};
 
 use crate::exit::{Exit, Failure};
 use crate::output::{self, JsonRows, Output, Sink, cut};
@@ -21,7 +21,7 @@ fn refused_by_api(text: &str) -> bool {
 }
 
 /// The exit a report means.
-pub fn exit_of(report: &Report) -> Exit {
+pub fn exit_of(report: &JobReport) -> Exit {
     let api_refused = report.failed.iter().any(|f| refused_by_api(&f.reason))
         || report.error.as_deref().is_some_and(refused_by_api);
     match report.outcome {
@@ -56,7 +56,7 @@ fn cut_long(text: &str) -> String {
 }
 
 /// Cuts every echoed input of `report` to [`output::ECHO_LIMIT`] characters.
-fn trim_echoes(report: &mut Report) {
+fn trim_echoes(report: &mut JobReport) {
     for r in &mut report.refused {
         let why = reason(r);
         r.input = cut(&r.input);
@@ -77,13 +77,13 @@ pub fn note_of(number: &str) -> &'static str {
 #[derive(Serialize)]
 struct Printed<'a> {
     #[serde(flatten)]
-    report: &'a Report,
+    report: &'a JobReport,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<Note>,
 }
 
 /// Prints a report as a table, JSON or CSV (one row per number: status, code, detail, note).
-pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
+pub fn print_report(mut report: JobReport, output: Output) -> Result<(), Failure> {
     trim_echoes(&mut report);
     match output {
         Output::Json => output::json(&Printed {
@@ -155,7 +155,7 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
 }
 
 /// The refused, duplicate and failed numbers of a table report, as an aligned table.
-fn print_problems(report: &Report) -> Result<(), Failure> {
+fn print_problems(report: &JobReport) -> Result<(), Failure> {
     const SHOWN: usize = 50;
     if report.refused.is_empty() && report.duplicates.is_empty() && report.failed.is_empty() {
         return Ok(());

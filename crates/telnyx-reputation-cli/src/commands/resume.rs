@@ -6,8 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use telnyx_reputation::Removal;
-use telnyx_reputation::bulk::journal::Replay;
-use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, JobReport, Journal, OperationKind};
 use telnyx_reputation::sync::SyncOutcome;
 
 use crate::commands::outcome::conclude;
@@ -42,7 +41,7 @@ pub enum Recovery {
 /// What `resume` or `rollback` did: the job's report, and for a sync's `resume`, its prune.
 pub struct Recovered {
     /// The report of the job's associations (or of their rollback).
-    pub report: Report,
+    pub report: JobReport,
     /// The extras a sync's `resume` disassociated (none for a job that is not a sync, and for
     /// `rollback`, which never touches them).
     pub pruned: usize,
@@ -129,7 +128,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
 }
 
 /// Says that the job had already ended, when it had (nothing was sent).
-pub fn finished_before(report: &Report, global: &Global) -> bool {
+pub fn finished_before(report: &JobReport, global: &Global) -> bool {
     if report.finished_before {
         global.note(format!(
             "job {} had already finished ({}): nothing to do",
@@ -145,8 +144,8 @@ pub fn finished_before(report: &Report, global: &Global) -> bool {
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
     // A refresh's or remediation's journal is finished the same way, and reported number by
     // number as the command that started it reports.
-    if let Ok(replay) = Replay::read(&args.journal)
-        && !replay.operation.is_associate()
+    if let Ok(journal) = Journal::read(&args.journal)
+        && journal.summary().operation != OperationKind::Associate
     {
         let Recovered { report, .. } = recover(Recovery::Resume, &args.journal, global).await?;
         let finished_before = finished_before(&report, global);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::journal::{Event, Header, Journal, JournalError};
+use super::journal::{Event, Header, JournalError, Writer};
 use super::operation::Operation;
 use super::{BulkOptions, CancellationToken, Mode, Phase, Progress, ProgressFn};
 use crate::Client;
@@ -36,7 +36,7 @@ pub(super) struct JobContext {
     pub settle: Duration,
     /// How many times numbers proved not applied may be sent again.
     pub resends: u32,
-    journal: Option<Mutex<Journal>>,
+    journal: Option<Mutex<Writer>>,
     stop: AtomicBool,
     /// The caller's interrupt ([`BulkOptions::cancel_on`]): once cancelled, no new batch.
     cancel: Option<CancellationToken>,
@@ -54,7 +54,7 @@ impl JobContext {
         client: &Client,
         header: &Header,
         operation: Operation,
-        journal: Option<Journal>,
+        journal: Option<Writer>,
         options: &BulkOptions,
     ) -> JobContext {
         let began = Instant::now();

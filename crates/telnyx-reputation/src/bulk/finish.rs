@@ -6,8 +6,8 @@ use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::context::JobContext;
+use super::job_report::{Duplicate, JobReport, NumberFailure, Outcome, Refusal};
 use super::journal::{Event, JournalError, RefusedNumber};
-use super::report::{Duplicate, Failure, Outcome, Refusal, Report};
 use super::rollback::{RolledBack, roll_back};
 use super::tally::Tally;
 use super::{Mode, Phase};
@@ -61,10 +61,10 @@ pub(super) fn refusal(r: &RefusedNumber) -> Refusal {
 }
 
 /// Failures as the report shows them: one per number (a later reason replaces an earlier one).
-pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<Failure> {
+pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<NumberFailure> {
     failed
         .into_iter()
-        .map(|(n, reason)| Failure {
+        .map(|(n, reason)| NumberFailure {
             number: n.to_string(),
             reason,
         })
@@ -79,7 +79,7 @@ pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<Failure> {
 /// rollback's reason, and no longer associated.
 pub(super) fn apply_rollback(
     ctx: &JobContext,
-    report: &mut Report,
+    report: &mut JobReport,
     failed: &mut BTreeMap<UsNumber, String>,
     end: RolledBack,
 ) {
@@ -157,8 +157,8 @@ pub(super) async fn finish(
     ctx: &JobContext,
     basis: Basis,
     tally: Tally,
-) -> Result<Report, JournalError> {
-    let mut report = Report::blank(
+) -> Result<JobReport, JournalError> {
+    let mut report = JobReport::blank(
         basis.job_id,
         ctx.enterprise,
         ctx.mode,
@@ -303,7 +303,7 @@ mod tests {
             &crate::bulk::BulkOptions::default(),
         );
         // n0, n1 associated by the job; n2..n5 undecided (failed) when the rollback began.
-        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
+        let mut report = JobReport::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
         report.associated = vec![n(0), n(1)];
         let mut failed: BTreeMap<UsNumber, String> = (2..6)
             .map(|i| (n(i), "outcome unknown".to_owned()))
@@ -348,7 +348,7 @@ mod tests {
         );
         // n0, n1 associated by the job, n2 undecided and found ours; the interrupt stopped the
         // rollback after n0.
-        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
+        let mut report = JobReport::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
         report.associated = vec![n(0), n(1)];
         let mut failed: BTreeMap<UsNumber, String> = [(n(2), "outcome unknown".to_owned())].into();
         let end = RolledBack {

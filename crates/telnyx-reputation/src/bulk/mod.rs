@@ -34,7 +34,7 @@
 //!
 //! Bulk refresh and bulk remediation run on this same engine (one journal format, one way to
 //! settle a batch in flight, one resume, the same [`BulkOptions`], [`Progress`], [`PreparedJob`]
-//! and [`Report`], whose [`Report::numbers`] says what happened to each number), always best
+//! and [`JobReport`], whose [`JobReport::numbers`] says what happened to each number), always best
 //! effort and without a rollback (neither can be undone): see [`ops`].
 //!
 //! Ownership rule used when reconciling, judged on the server's clock (its `Date` headers and
@@ -64,6 +64,7 @@ mod batch;
 mod context;
 mod finish;
 mod job;
+mod job_report;
 pub mod journal;
 mod operation;
 pub mod ops;
@@ -72,7 +73,6 @@ mod proof;
 mod reconcile;
 mod recovery;
 mod refusal;
-mod report;
 mod rollback;
 mod tally;
 mod workers;
@@ -84,10 +84,12 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use job::PreparedJob;
-pub use journal::JournalError;
+pub use job_report::{
+    Duplicate, JobReport, Note, NumberFailure, NumberOutcome, NumberResult, Outcome, Refusal,
+};
+pub use journal::{JobState, JobSummary, Journal, JournalError, OperationKind};
 pub use preflight::Parsing;
 pub(crate) use preflight::preflight;
-pub use report::{Duplicate, Failure, Note, NumberOutcome, NumberResult, Outcome, Refusal, Report};
 /// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
 pub use tokio_util::sync::CancellationToken;
 
@@ -280,7 +282,7 @@ impl BulkOptions {
     ///   cut short by the token; a best-effort job keeps what it associated
     ///   ([`Outcome::Partial`]).
     ///
-    /// Either way [`Report::interrupted`] is set when the token stopped work that was left to
+    /// Either way [`JobReport::interrupted`] is set when the token stopped work that was left to
     /// do. A rollback ([`Client::rollback_job`](crate::Client::rollback_job), or the rollback of
     /// a journaled job) stops too, between disassociations, with the rest left for another
     /// `rollback_job`. A token cancelled after the job ended has no effect.
@@ -321,7 +323,7 @@ impl BulkOptions {
 }
 
 /// Why a bulk job could not run or finish (refusals are not errors: they are in the
-/// [`Report`]).
+/// [`JobReport`]).
 #[derive(Debug, thiserror::Error)]
 pub enum BulkError {
     /// The journal could not be written or read.
@@ -336,7 +338,7 @@ pub enum BulkError {
     #[error("journal {0}: a {1} job cannot be undone; resume it to finish it")]
     NotUndoable(std::path::PathBuf, &'static str),
     /// A batch was cancelled because the runtime is shutting down (not [`BulkOptions::cancel_on`],
-    /// which ends the job with a [`Report`]); the journal, if any, shows
+    /// which ends the job with a [`JobReport`]); the journal, if any, shows
     /// how far the job got and lets `resume` or `rollback` finish it.
     #[error("the job was interrupted: {0}")]
     Interrupted(String),

@@ -6,10 +6,10 @@ use telnyx_e164::{Batch, UsNumber};
 
 use super::Phase;
 use super::context::JobContext;
+use super::job_report::Outcome;
 use super::journal::{Event, JournalError};
 use super::operation::look_up_one;
 use super::reconcile::Found;
-use super::report::Outcome;
 use crate::client::Scope;
 
 /// What a rollback did.

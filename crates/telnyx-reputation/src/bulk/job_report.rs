@@ -93,7 +93,7 @@ impl Note {
 
 /// Numbers whose outcome could not be decided (network or server failure after retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
+pub struct NumberFailure {
     /// The number, in E.164 form.
     pub number: String,
     /// Why it failed: the last error, or why its outcome stayed unknown.
@@ -102,7 +102,7 @@ pub struct Failure {
 
 /// The result of a bulk job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
+pub struct JobReport {
     /// The job's id (also in its journal).
     pub job_id: Uuid,
     /// The enterprise the job associates numbers with.
@@ -124,7 +124,7 @@ pub struct Report {
     /// Inputs dropped as duplicates.
     pub duplicates: Vec<Duplicate>,
     /// Numbers whose outcome could not be decided.
-    pub failed: Vec<Failure>,
+    pub failed: Vec<NumberFailure>,
     /// Numbers never associated because the job stopped first: never sent, or (in a rollback
     /// of a journal) in flight when the job stopped and found not applied.
     pub not_sent: u64,
@@ -198,7 +198,7 @@ pub enum NumberOutcome {
     NotSent,
 }
 
-/// One valid number's outcome, as [`Report::numbers`] lists it.
+/// One valid number's outcome, as [`JobReport::numbers`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberResult {
     /// The number, in E.164.
@@ -227,7 +227,7 @@ fn is_preflight(r: &Refusal) -> bool {
     r.index.is_some() || r.input.parse::<UsNumber>().is_err()
 }
 
-impl Report {
+impl JobReport {
     /// A report of a job that has decided nothing yet: every list empty, every count zero.
     pub(super) fn blank(
         job_id: Uuid,
@@ -235,8 +235,8 @@ impl Report {
         mode: Mode,
         inputs: u64,
         valid: u64,
-    ) -> Report {
-        Report {
+    ) -> JobReport {
+        JobReport {
             job_id,
             enterprise_id,
             mode,
