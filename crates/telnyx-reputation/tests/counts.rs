@@ -27,7 +27,7 @@ fn assert_counted_once(report: &JobReport, expected: u64, what: &str) {
         report.not_sent,
         report.rolled_back,
         report.outcome,
-        report.error,
+        report.end,
     );
     let mut seen = BTreeSet::new();
     let listed = report

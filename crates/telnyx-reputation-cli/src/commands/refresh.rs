@@ -200,7 +200,7 @@ where
 /// What to run next when a journaled refresh or remediation stopped with work left.
 pub(super) fn left_short(report: &JobReport, journal: &Path) -> Option<String> {
     let unfinished = crate::journals::unfinished(journal);
-    let stopped = report.interrupted || report.error.is_some() || !report.unsent.is_empty();
+    let stopped = report.interrupted || report.end.is_some() || !report.unsent.is_empty();
     (unfinished && stopped).then(|| {
         format!(
             "the job did not finish; its journal is {}.\n  to finish it: telnyx-reputation resume {}",
@@ -254,7 +254,7 @@ fn empty_report(plan: Plan) -> JobReport {
         not_sent: 0,
         rolled_back: 0,
         requests: 0,
-        error: None,
+        end: None,
         finished_before: false,
         interrupted: false,
         operation: Default::default(),

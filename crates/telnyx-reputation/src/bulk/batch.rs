@@ -16,6 +16,7 @@ use super::proof::{Proof, prove};
 use super::reconcile::Found;
 use super::refusal::{handle_refusal, pointed_index, refusal_code};
 use super::tally::{Step, Tally, Work, already, commit, fail, next_send, record_refused};
+use super::{EndCause, FailureReason};
 use crate::Error;
 
 /// How a set of numbers came to be uncertain.
@@ -136,7 +137,8 @@ async fn send(
             }
             Ok(())
         }
-        Err(Sent::Invalid(reason)) => {
+        Err(Sent::Invalid(rule)) => {
+            let reason = FailureReason::Invalid { rule };
             ctx.log(|| Event::Failed {
                 batch,
                 numbers: set.clone(),
@@ -187,18 +189,22 @@ async fn send(
             if matches!(e, Error::Stalled { .. }) {
                 // Proved not applied: not sent, as far as the job goes, so that a resume sends
                 // them.
-                at.tally.stall(ctx, e.to_string());
+                if let Error::Stalled { stall, .. } = &e {
+                    at.tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
+                }
                 at.tally.not_sent += set.len() as u64;
                 return Ok(());
             }
             let denied = matches!(e.status(), Some(401 | 403 | 404));
-            at.tally.denied |= denied;
-            let fatal = denied || !e.is_transient();
-            if fatal && at.tally.fatal.is_none() {
-                at.tally.fatal = Some(e.to_string());
+            if denied || !e.is_transient() {
+                at.tally.end_with(EndCause::of_error(&e));
                 ctx.halt();
             }
-            fail(ctx, batch, set, &e.to_string(), "not applied", at.tally)
+            let reason = FailureReason::NotApplied {
+                status: e.status(),
+                detail: e.to_string(),
+            };
+            fail(ctx, batch, set, reason, at.tally)
         }
     }
 }
@@ -233,27 +239,30 @@ impl Batch<'_> {
             Ok(proof) => proof,
             Err(e) => {
                 tracing::warn!(batch, error = %e, "reconciliation lookup failed");
-                let stalled = matches!(e, Error::Stalled { .. }) || ctx.gave_up().is_some();
-                let reason = ctx.gave_up().unwrap_or_else(|| e.to_string());
-                if stalled {
+                let gave_up = ctx.gave_up();
+                let stall = gave_up.or(match &e {
+                    Error::Stalled { stall, .. } => Some(*stall),
+                    _ => None,
+                });
+                let detail = match gave_up {
+                    Some(stall) => format!("gave up on the server: {stall}"),
+                    None => e.to_string(),
+                };
+                let reason = FailureReason::LookupFailed {
+                    status: e.status(),
+                    detail: detail.clone(),
+                };
+                if let Some(stall) = stall {
                     // Left in flight in the journal: a resume looks them up again.
-                    self.tally.stall(ctx, reason.clone());
+                    self.tally.stall(ctx, EndCause::gave_up(&stall, detail));
                     let n = set.len() as u64;
-                    let reason = format!("outcome unknown and lookup failed: {reason}");
                     self.tally
                         .failed
                         .extend(set.into_iter().map(|num| (num, reason.clone())));
                     ctx.tick(|p| p.done += n);
                     return Ok(());
                 }
-                return fail(
-                    ctx,
-                    batch,
-                    set,
-                    &reason,
-                    "outcome unknown and lookup failed",
-                    self.tally,
-                );
+                return fail(ctx, batch, set, reason, self.tally);
             }
         };
         let absent = self.decide(proof)?;
@@ -269,14 +278,7 @@ impl Batch<'_> {
             self.steps.push(Step::Resend(absent, sends));
             Ok(())
         } else {
-            fail(
-                ctx,
-                batch,
-                absent,
-                "proved not applied after every send",
-                "not sent again",
-                self.tally,
-            )
+            fail(ctx, batch, absent, FailureReason::ResendsUsedUp, self.tally)
         }
     }
 

@@ -174,7 +174,7 @@ impl Client {
         let end = roll_back(&ctx, ours, undecided, replay.rollback_started).await?;
         report.rolled_back = (replay.disassociated.len() as u64).saturating_add(end.undone);
         let mut failed = replay.failed;
-        apply_rollback(&ctx, &mut report, &mut failed, end);
+        apply_rollback(&mut report, &mut failed, end);
         report.failed = failures(failed);
         report.requests = ctx.requests();
         ctx.tick(|p| p.phase = Phase::Finished);

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Mode;
 use super::journal::OperationKind;
+use super::{EndCause, FailureReason, Mode};
 
 /// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,8 +96,8 @@ impl Note {
 pub struct NumberFailure {
     /// The number, in E.164 form.
     pub number: String,
-    /// Why it failed: the last error, or why its outcome stayed unknown.
-    pub reason: String,
+    /// Why it failed, or why its outcome stayed unknown.
+    pub reason: FailureReason,
 }
 
 /// The result of a bulk job.
@@ -132,8 +132,9 @@ pub struct JobReport {
     pub rolled_back: u64,
     /// Requests sent (associate, lookups, disassociate).
     pub requests: u64,
-    /// Why the job failed, when it did.
-    pub error: Option<String>,
+    /// What ended the job short of its promise, when something did (refusals of numbers are
+    /// in the lists above, not here).
+    pub end: Option<EndCause>,
     /// Set by `resume_job` and `rollback_job` when the journal shows the job already finished
     /// (rolled back, for a rollback): the report is the one its journal records, and nothing
     /// was sent. Not an error: there is nothing left to do.
@@ -251,7 +252,7 @@ impl JobReport {
             not_sent: 0,
             rolled_back: 0,
             requests: 0,
-            error: None,
+            end: None,
             finished_before: false,
             interrupted: false,
             operation: OperationKind::Associate,
@@ -319,16 +320,11 @@ impl JobReport {
             let Ok(n) = f.number.parse::<UsNumber>() else {
                 continue;
             };
-            let proved =
-                f.reason.starts_with("not applied") || f.reason.starts_with("not sent again");
-            let outcome = if proved {
-                NumberOutcome::Failed {
-                    detail: f.reason.clone(),
-                }
+            let detail = f.reason.to_string();
+            let outcome = if f.reason.proved_not_done() {
+                NumberOutcome::Failed { detail }
             } else {
-                NumberOutcome::Unknown {
-                    detail: f.reason.clone(),
-                }
+                NumberOutcome::Unknown { detail }
             };
             outcomes
                 .entry(n)

@@ -61,6 +61,7 @@
 //! ```
 
 mod batch;
+mod cause;
 mod context;
 mod finish;
 mod job;
@@ -83,6 +84,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use cause::{EndCause, FailureReason};
 pub use job::PreparedJob;
 pub use job_report::{
     Duplicate, JobReport, Note, NumberFailure, NumberOutcome, NumberResult, Outcome, Refusal,

@@ -227,7 +227,10 @@ mod tests {
             Event::Failed {
                 batch: 0,
                 numbers: vec![n(1), n(2)],
-                reason: "outcome unknown".into(),
+                reason: crate::bulk::FailureReason::LookupFailed {
+                    status: None,
+                    detail: "timed out".into(),
+                },
             },
             Event::RollbackStarted,
             // The rollback found n1 was the job's and undid it, with n0.

@@ -6,10 +6,10 @@
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::Mode;
 use super::context::JobContext;
 use super::journal::{Event, JournalError, RefusedNumber, SentWith};
 use super::operation::Operation;
+use super::{EndCause, FailureReason, Mode};
 
 /// What is left to do for some numbers of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,17 +39,16 @@ pub(super) struct Tally {
     pub ours: Vec<UsNumber>,
     pub already: Vec<UsNumber>,
     pub refused: Vec<RefusedNumber>,
-    pub failed: Vec<(UsNumber, String)>,
+    pub failed: Vec<(UsNumber, FailureReason)>,
     pub not_sent: u64,
     /// The remediation request each submitted number is in, when known.
     pub ids: Vec<(UsNumber, Uuid)>,
-    pub fatal: Option<String>,
-    /// Whether the API refused the credentials or the enterprise (401, 403, or 404 on the
-    /// billable call): nothing more, rollback included, can be done with the same key.
-    pub denied: bool,
-    /// Why the job gave up on the server (stall timeout or deadline): the outcome of what is
-    /// in flight is unknown, and the job ends without a rollback, which would stall too.
-    pub stalled: Option<String>,
+    /// What ended the job early, if anything did: the job gave up on the server (stall
+    /// timeout or deadline: the outcome of what is in flight is unknown, and the job ends
+    /// without a rollback, which would stall too), the API refused the credentials or the
+    /// enterprise (nothing more, rollback included, can be done with the same key), or it
+    /// rejected a request for good. When several did, the one listed first here wins.
+    pub end: Option<EndCause>,
 }
 
 impl Tally {
@@ -60,21 +59,42 @@ impl Tally {
         self.failed.extend(other.failed);
         self.ids.extend(other.ids);
         self.not_sent += other.not_sent;
-        if self.fatal.is_none() {
-            self.fatal = other.fatal;
-        }
-        self.denied |= other.denied;
-        if self.stalled.is_none() {
-            self.stalled = other.stalled;
+        if let Some(end) = other.end {
+            self.end_with(end);
         }
     }
 
-    /// Records that the job gave up on the server, and stops new batches.
-    pub fn stall(&mut self, ctx: &JobContext, why: String) {
-        if self.stalled.is_none() {
-            self.stalled = Some(why);
+    /// Records what ends the job, unless an earlier cause weighs more: giving up on the
+    /// server, then a denial, then any other rejection (among equals, the first stays).
+    pub fn end_with(&mut self, cause: EndCause) {
+        let weight = |c: &EndCause| match c {
+            c if c.gave_up_on_server() => 3,
+            EndCause::Denied { .. } => 2,
+            _ => 1,
+        };
+        if self
+            .end
+            .as_ref()
+            .is_none_or(|end| weight(&cause) > weight(end))
+        {
+            self.end = Some(cause);
         }
+    }
+
+    /// Records that the job gave up on the server (`cause` says how), and stops new batches.
+    pub fn stall(&mut self, ctx: &JobContext, cause: EndCause) {
+        self.end_with(cause);
         ctx.halt();
+    }
+
+    /// Whether the job gave up on the server (stall timeout or deadline).
+    pub fn gave_up(&self) -> bool {
+        self.end.as_ref().is_some_and(EndCause::gave_up_on_server)
+    }
+
+    /// Whether the API refused the credentials or the enterprise.
+    pub fn denied(&self) -> bool {
+        matches!(self.end, Some(EndCause::Denied { .. }))
     }
 }
 
@@ -145,11 +165,9 @@ pub(super) fn fail(
     ctx: &JobContext,
     batch: u64,
     set: Vec<UsNumber>,
-    error: &str,
-    what: &str,
+    reason: FailureReason,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
-    let reason = format!("{what}: {error}");
     ctx.log(|| Event::Failed {
         batch,
         numbers: set.clone(),

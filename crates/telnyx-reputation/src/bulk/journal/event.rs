@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use crate::bulk::Outcome;
+use crate::bulk::{FailureReason, Outcome};
 
 /// The first line: what the job is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -193,8 +193,8 @@ pub(crate) enum Event {
         batch: u64,
         /// The numbers whose state is unknown.
         numbers: Vec<UsNumber>,
-        /// The last error, in words, for the report.
-        reason: String,
+        /// Why, for the report.
+        reason: FailureReason,
     },
     /// The rollback began: from here on `resume` does not send associations, only undoes.
     RollbackStarted,

@@ -7,7 +7,7 @@ use telnyx_e164::UsNumber;
 
 use super::file;
 use super::{Event, Header, JournalError, OperationKind, RefusedNumber, SentWith};
-use crate::bulk::Outcome;
+use crate::bulk::{FailureReason, Outcome};
 
 /// What a journal says happened, folded number by number.
 #[derive(Debug, Clone, Default)]
@@ -22,8 +22,8 @@ pub(crate) struct Replay {
     pub already: BTreeSet<UsNumber>,
     /// Refused by the server, with the refusal.
     pub refused: BTreeMap<UsNumber, RefusedNumber>,
-    /// Undecided (a `failed` event and nothing after it), with the last error in words.
-    pub failed: BTreeMap<UsNumber, String>,
+    /// Undecided (a `failed` event and nothing after it), with why.
+    pub failed: BTreeMap<UsNumber, FailureReason>,
     /// Sent, outcome not recorded: may or may not be associated.
     pub in_flight: BTreeSet<UsNumber>,
     /// Confirmed absent by a rollback: no longer the job's to undo.
