@@ -579,7 +579,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
                     "run {run}: report agrees with the server"
                 );
             }
-            Outcome::Failed => panic!("run {run}: failed: {report:?}"),
+            other => panic!("run {run}: {other:?}: {report:?}"),
         }
         mock.shutdown().await;
     }

@@ -315,10 +315,7 @@ async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_s
         .plan_sync_with(
             DEMO_ENTERPRISE,
             desired,
-            telnyx_reputation::sync::PlanOptions {
-                readd_removed: true,
-                ..Default::default()
-            },
+            telnyx_reputation::sync::PlanOptions::default().readd_removed(true),
         )
         .await
         .unwrap();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use telnyx_reputation::bulk::ops::Plan;
 use telnyx_reputation::bulk::{
-    BulkOptions, CancellationToken, JobReport, Mode, NumberOutcome, Outcome, Parsing, PreparedJob,
+    BulkOptions, CancellationToken, JobReport, NumberOutcome, Parsing, PreparedJob,
 };
 use uuid::Uuid;
 
@@ -163,7 +163,7 @@ where
     }
     if plan.billable() == 0 {
         session.close().await;
-        return print_ops(&empty_report(plan), global.output());
+        return print_ops(&plan.report_before_sending(), global.output());
     }
     let token = CancellationToken::new();
     let mut job = prepare(&session.client, plan, options.cancel_on(token.clone()));
@@ -233,37 +233,6 @@ fn messages(what: &str, journal: Option<&Path>) -> Messages {
     }
 }
 
-/// The report of a job with nothing to send.
-fn empty_report(plan: Plan) -> JobReport {
-    JobReport {
-        job_id: Uuid::nil(),
-        enterprise_id: Uuid::nil(),
-        mode: Mode::BestEffort,
-        outcome: if plan.refused().is_empty() {
-            Outcome::Completed
-        } else {
-            Outcome::Partial
-        },
-        inputs: plan.inputs(),
-        valid: 0,
-        associated: Vec::new(),
-        already_associated: Vec::new(),
-        refused: plan.refused().to_vec(),
-        duplicates: plan.duplicates().to_vec(),
-        failed: Vec::new(),
-        not_sent: 0,
-        rolled_back: 0,
-        requests: 0,
-        end: None,
-        finished_before: false,
-        interrupted: false,
-        operation: Default::default(),
-        remediation_ids: Default::default(),
-        lookups: 0,
-        unsent: Vec::new(),
-    }
-}
-
 /// One row of a refresh or remediation report.
 #[derive(Serialize)]
 struct Row<'a> {
@@ -320,6 +289,13 @@ pub(super) fn print_ops(report: &JobReport, output: Output) -> Result<Exit, Fail
                 "not_sent",
                 "interrupted before its batch was sent; not billed".to_owned(),
                 Exit::Interrupted,
+            ),
+            // An outcome this build does not know: not done, and not known to be safe.
+            other => (
+                "unknown",
+                "unknown",
+                format!("{other:?}"),
+                Exit::Unavailable,
             ),
         };
         exit = exit.worse(worse);

@@ -30,7 +30,7 @@ pub fn exit_of(report: &JobReport) -> Exit {
                 Exit::Refused
             }
         }
-        Outcome::Failed => Exit::Unavailable,
+        _ => Exit::Unavailable,
     }
 }
 

@@ -12,6 +12,7 @@ use super::{EndCause, FailureReason, Mode};
 /// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every valid number is associated (by this job, or already before it).
     Completed,
@@ -42,6 +43,7 @@ impl Outcome {
 
 /// One input refused, with the rule it broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Refusal {
     /// Its 0-based position among the inputs (absent when recovered from a journal).
     pub index: Option<u64>,
@@ -55,6 +57,7 @@ pub struct Refusal {
 
 /// One input dropped because an earlier input is the same number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Duplicate {
     /// Its 0-based position.
     pub index: u64,
@@ -68,6 +71,7 @@ pub struct Duplicate {
 /// toll-free number is accepted from the account's Telnyx inventory only, and only the server
 /// knows the inventory. Derived from the number (see [`UsNumberKind::note`]), never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Note {
     /// The number.
     pub number: UsNumber,
@@ -93,6 +97,7 @@ impl Note {
 
 /// Numbers whose outcome could not be decided (network or server failure after retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NumberFailure {
     /// The number, in E.164 form.
     pub number: String,
@@ -102,6 +107,7 @@ pub struct NumberFailure {
 
 /// The result of a bulk job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JobReport {
     /// The job's id (also in its journal).
     pub job_id: Uuid,
@@ -166,6 +172,7 @@ pub struct JobReport {
 /// What happened to one valid number of a job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NumberOutcome {
     /// Associated (by this job or before it), refreshed, or submitted for remediation: for a
     /// refresh or a remediation, billed.
@@ -201,6 +208,7 @@ pub enum NumberOutcome {
 
 /// One valid number's outcome, as [`JobReport::numbers`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NumberResult {
     /// The number, in E.164.
     pub phone_number: String,

@@ -98,6 +98,7 @@ pub use tokio_util::sync::CancellationToken;
 /// What a refusal does to the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Mode {
     /// Every number of the job ends up associated, or none does (the default).
     #[default]
@@ -119,6 +120,7 @@ impl Mode {
 
 /// Which stage a job is in, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Phase {
     /// Reading and checking inputs.
     Preflight,
@@ -132,6 +134,7 @@ pub enum Phase {
 
 /// Counts reported to the progress callback as the job advances.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// The stage the job is in: checking, associating, rolling back or done.
     pub phase: Phase,
@@ -327,17 +330,20 @@ impl BulkOptions {
 /// Why a bulk job could not run or finish (refusals are not errors: they are in the
 /// [`JobReport`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BulkError {
     /// The journal could not be written or read.
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// The job stopped before its plan was written in full, so it sent nothing and cannot be
     /// resumed (its inputs are not all in the journal): run it again.
-    #[error("journal {0}: the job stopped before it sent anything; start it again")]
+    #[error(
+        "journal {0}: the job stopped before it sent anything, so there is nothing to finish or undo"
+    )]
     NotStarted(std::path::PathBuf),
     /// `rollback_job` on the journal of a refresh or a remediation: neither can be undone
     /// (a refresh stays billed, a submitted request stays submitted); `resume_job` finishes it.
-    #[error("journal {0}: a {1} job cannot be undone; resume it to finish it")]
+    #[error("journal {0}: a {1} job cannot be undone, only finished")]
     NotUndoable(std::path::PathBuf, &'static str),
     /// A batch was cancelled because the runtime is shutting down (not [`BulkOptions::cancel_on`],
     /// which ends the job with a [`JobReport`]); the journal, if any, shows

@@ -9,6 +9,7 @@ use super::job_report::{Duplicate, Refusal};
 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Parsing {
     /// Exactly `+` and digits, as the API requires.
     #[default]

@@ -25,6 +25,7 @@ use crate::removed::Removal;
 
 /// What applying (or resuming) a sync did.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SyncOutcome {
     /// The bulk job's report of the associations; `None` when the plan had none to make and no
     /// journal was kept.
@@ -49,6 +50,7 @@ pub struct SyncOutcome {
 
 /// Why applying a plan stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SyncError {
     /// The bulk job of the associations, or the journal, failed.
     #[error(transparent)]

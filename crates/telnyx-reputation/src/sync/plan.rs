@@ -18,6 +18,7 @@ use crate::removed::Removal;
 /// A number of the inventory that another enterprise of the account already monitors: the
 /// association would be refused, so the plan reports it and sends nothing for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Conflict {
     /// The number the inventory wants on this enterprise.
     pub phone_number: UsNumber,
@@ -27,6 +28,7 @@ pub struct Conflict {
 
 /// What a sync would do, number by number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SyncPlan {
     /// The enterprise made equal to the inventory.
     pub enterprise: Uuid,

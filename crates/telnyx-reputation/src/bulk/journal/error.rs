@@ -6,6 +6,7 @@ use super::Endpoint;
 
 /// Why the journal could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JournalError {
     /// An I/O error on the journal file.
     #[error("journal {path}: {source}")]
@@ -29,7 +30,7 @@ pub enum JournalError {
         reason: String,
     },
     /// The journal already exists (a new job never overwrites one).
-    #[error("journal {0} already exists; resume or roll back that job, or choose another path")]
+    #[error("journal {0} already exists: a new job never overwrites one")]
     Exists(PathBuf),
     /// Another process (or another job of this one) holds the journal: it is running that job
     /// now. Nothing was read further, and nothing was sent.
