@@ -21,7 +21,8 @@
 //!    A job whose requests are all answered waits for nothing.
 //! 5. **Journal** (optional): every step is written ahead to a file, so
 //!    [`Client::resume_job`](crate::Client::resume_job) and [`Client::rollback_job`](crate::Client::rollback_job) can finish or undo a job whose
-//!    process was killed at any instant. See [`journal`] for the format.
+//!    process was killed at any instant. See [`journal`] for the format; [`Journal`] reads one
+//!    back (the job's [`JobSummary`], whether it has work left) without acting on it.
 //! 6. **Interrupts** ([`BulkOptions::cancel_on`]): once the caller's token is cancelled, no new
 //!    batch is sent and the requests in flight are decided; then an all-or-nothing job without a
 //!    journal rolls back, and a job with one leaves it for `resume_job` or `rollback_job`.
@@ -31,6 +32,10 @@
 //! two in one. Inputs are consumed as a stream: what a job holds is 8 bytes per distinct valid
 //! number plus the text of refused and duplicate inputs, so a file of a million numbers runs in
 //! tens of megabytes (see `BENCHMARKS.md`).
+//!
+//! What cut a job short is typed, for callers to branch on: [`JobReport::end`] ([`EndCause`]:
+//! denied credentials, a stall, the deadline, a cancellation, an unfinished rollback...), and
+//! each undecided number's [`NumberFailure::reason`] ([`FailureReason`]).
 //!
 //! Bulk refresh and bulk remediation run on this same engine (one journal format, one way to
 //! settle a batch in flight, one resume, the same [`BulkOptions`], [`Progress`], [`PreparedJob`]

@@ -236,7 +236,7 @@ pub(crate) enum Event {
     /// Numbers of the sync's inventory that Telnyx removed from monitoring, with their reason;
     /// written before `planned`. Associated again (and in the plan) only when `readd`.
     RemovedByTelnyx {
-        /// Whether the sync associates them again (`--readd-removed`).
+        /// Whether the sync associates them again.
         readd: bool,
         /// The numbers of this line, each with its removal.
         numbers: Vec<crate::removed::Removal>,

@@ -9,7 +9,7 @@
 //! # Format (version 2)
 //!
 //! The first line is the job header; every later line is an event. Numbers are canonical E.164
-//! strings, read back as [`UsNumber`]s (a line holding anything else is refused).
+//! strings, read back as [`UsNumber`](crate::e164::UsNumber)s (a line holding anything else is refused).
 //!
 //! ```text
 //! {"v":2,"event":"job","job_id":"…","enterprise_id":"…","mode":"all_or_nothing","batch_size":100,"concurrency":4,"started_at":"…","inputs":250,"valid":250,"base_url":"https://api.telnyx.com/v2","key_sha256":"9f86d081884c7d65","sum":"…"}
