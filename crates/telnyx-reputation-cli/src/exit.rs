@@ -148,9 +148,11 @@ impl Failure {
     pub fn from_bulk(error: BulkError) -> Failure {
         match &error {
             BulkError::Interrupted(_) => Failure::new(Exit::Interrupted, error.to_string()),
-            BulkError::NotStarted(_) | BulkError::NotUndoable(..) => {
-                Failure::usage(error.to_string())
-            }
+            BulkError::NotStarted(_) => Failure::usage(format!("{error}: start it again")),
+            BulkError::NotUndoable(path, _) => Failure::usage(format!(
+                "{error}: `telnyx-reputation resume {}` finishes it",
+                crate::journals::quoted(path)
+            )),
             // The journal could not be written mid-job: the job stopped where it was, with
             // requests perhaps in flight, for `resume` or `rollback` to finish once the file
             // can be written again.
@@ -159,7 +161,12 @@ impl Failure {
             ),
             // A journal that cannot be read, verified or created, one that another process is
             // running, or one of another endpoint: the user's to sort out; nothing was sent.
+            BulkError::Journal(JournalError::Exists(_)) => Failure::usage(format!(
+                "{error}; resume or roll back that job, or choose another path"
+            )),
             BulkError::Journal(_) => Failure::usage(error.to_string()),
+            // A kind of failure this build does not know yet: nothing to add to its words.
+            _ => Failure::unavailable(error.to_string()),
         }
     }
 }

@@ -8,8 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use telnyx_reputation::bulk::journal::Replay;
-use telnyx_reputation::bulk::{Outcome, Report};
+use telnyx_reputation::bulk::{EndCause, JobReport, Journal, Outcome};
 
 use crate::exit::Failure;
 
@@ -83,13 +82,25 @@ pub fn quoted(path: &Path) -> String {
 
 /// Whether the journal at `path` is of a job with work left, a sync's prune included (an
 /// unreadable one counts: the commands that would use it say what is wrong with it).
-fn unfinished(path: &Path) -> bool {
-    Replay::read(path).map_or(true, |replay| replay.has_work_left())
+pub fn unfinished(path: &Path) -> bool {
+    Journal::read(path).map_or(true, |journal| journal.has_work_left())
+}
+
+/// Whether an all-or-nothing job ended on refused credentials with numbers it associated
+/// left associated (no rollback was tried with that key).
+fn left_by_denial(report: &JobReport) -> bool {
+    matches!(
+        report.end,
+        Some(EndCause::Denied {
+            still_associated: Some(n),
+            ..
+        }) if n > 0
+    )
 }
 
 /// What the user should run next, for a job that ended short of its promise; `None` when
 /// there is nothing to do. `journal` is the job's journal, if it has one.
-pub fn next_steps(report: &Report, journal: Option<&Path>) -> Option<String> {
+pub fn next_steps(report: &JobReport, journal: Option<&Path>) -> Option<String> {
     let associated = report.associated.len();
     match (report.interrupted, report.outcome, journal) {
         (true, Outcome::RolledBack, _) => Some(format!(
@@ -115,10 +126,7 @@ pub fn next_steps(report: &Report, journal: Option<&Path>) -> Option<String> {
         )),
         (false, Outcome::Failed, Some(journal)) if unfinished(journal) => {
             let (resume, rollback) = commands(journal);
-            let rollback_left = report
-                .error
-                .as_deref()
-                .is_some_and(|e| e.contains("rollback did not finish"));
+            let rollback_left = matches!(report.end, Some(EndCause::RollbackIncomplete));
             Some(if rollback_left {
                 format!(
                     "the rollback did not finish; its journal is {}.\n  to finish undoing it: {rollback}",
@@ -130,6 +138,14 @@ pub fn next_steps(report: &Report, journal: Option<&Path>) -> Option<String> {
                     journal.display()
                 )
             })
+        }
+        (false, Outcome::Failed, Some(journal)) if left_by_denial(report) => {
+            // What the job associated is untouched: the refused key could not undo it.
+            let (_, rollback) = commands(journal);
+            Some(format!(
+                "no rollback was tried with the refused credentials; its journal is {}.\n  to undo the job with valid credentials: {rollback}",
+                journal.display()
+            ))
         }
         (false, Outcome::Failed, None) if !report.failed.is_empty() => Some(format!(
             "the job did not finish and wrote no journal; `{PROGRAM} list --enterprise {}` shows what is associated.",

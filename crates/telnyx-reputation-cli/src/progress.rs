@@ -119,6 +119,7 @@ pub fn hook(options: BulkOptions, bar: Option<ProgressBar>, client: &Client) -> 
             Phase::Associating => "associating",
             Phase::RollingBack => "rolling back",
             Phase::Finished => "done",
+            _ => "working",
         };
         bar.set_message(format!(
             "{phase}: {} associated, {} refused, {} rolled back, {} requests",

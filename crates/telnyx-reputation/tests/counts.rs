@@ -1,4 +1,4 @@
-//! Report arithmetic over many fault mixes: whatever the server does, every input is counted in
+//! JobReport arithmetic over many fault mixes: whatever the server does, every input is counted in
 //! exactly one of a report's outcomes (associated, already associated, refused, failed, not
 //! sent, rolled back), so the counts add up to the distinct inputs, and no number is listed in
 //! two of them.
@@ -9,13 +9,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{Rng, client, numbers};
-use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Report};
+use telnyx_reputation::bulk::{BulkError, BulkOptions, JobReport, Mode};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, start};
 use uuid::Uuid;
 
 /// Asserts the invariant: `expected` numbers counted, none of them twice.
-fn assert_counted_once(report: &Report, expected: u64, what: &str) {
+fn assert_counted_once(report: &JobReport, expected: u64, what: &str) {
     assert_eq!(
         report.counted(),
         expected,
@@ -27,7 +27,7 @@ fn assert_counted_once(report: &Report, expected: u64, what: &str) {
         report.not_sent,
         report.rolled_back,
         report.outcome,
-        report.error,
+        report.end,
     );
     let mut seen = BTreeSet::new();
     let listed = report

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::{StreamExt, TryStreamExt};
+use telnyx_reputation::bulk::EndCause;
 use telnyx_reputation::{ApiKey, Client, ClientConfig, Error, Page, RetryPolicy, Scope};
 
 /// Serves `router` on a free loopback port; returns its base URL.
@@ -436,12 +437,14 @@ async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
     assert_eq!(seen.posts.load(Ordering::SeqCst), 2);
     assert_eq!(seen.gets.load(Ordering::SeqCst), 0);
     assert_eq!(seen.deletes.load(Ordering::SeqCst), 0);
-    let error = report.error.unwrap_or_default();
-    assert!(error.contains("HTTP 401"), "{error}");
-    assert!(
-        error.contains("2 numbers associated before it are still associated: run rollback"),
-        "{error}"
-    );
+    match report.end {
+        Some(EndCause::Denied {
+            status: 401,
+            still_associated: Some(2),
+            ref detail,
+        }) => assert!(detail.contains("HTTP 401"), "{detail}"),
+        other => panic!("expected the key's denial, with 2 numbers left: {other:?}"),
+    }
 }
 
 #[tokio::test]

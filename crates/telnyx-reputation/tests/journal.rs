@@ -1,5 +1,5 @@
-//! Recovery from a journal against the emulator: version-1 journals, torn and damaged
-//! journals, and jobs that already finished.
+//! Recovery from a journal against the emulator: torn and damaged journals, and jobs that
+//! already finished.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -12,11 +12,6 @@ use telnyx_reputation::Client;
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, EnterpriseConfig, MockConfig, MockHandle, start};
 use uuid::Uuid;
 
-const V1_FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/v1-killed.journal"
-);
-
 /// Every association: (number, enterprise).
 fn world(mock: &MockHandle) -> BTreeSet<(String, Uuid)> {
     mock.world()
@@ -24,66 +19,6 @@ fn world(mock: &MockHandle) -> BTreeSet<(String, Uuid)> {
         .values()
         .map(|a| (a.phone_number.to_string(), a.enterprise_id))
         .collect()
-}
-
-fn copy_fixture(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("v1.journal");
-    std::fs::copy(V1_FIXTURE, &path).unwrap();
-    path
-}
-
-#[tokio::test]
-async fn a_version_1_journal_resumes_to_completion() {
-    let mock = start(MockConfig::demo()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let journal = copy_fixture(dir.path());
-    let report = client(&mock)
-        .resume_job(&journal, BulkOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
-    // Batch 0 was committed by the killed run (in another world); the rest is sent now.
-    let sent: BTreeSet<String> = world(&mock).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(sent, numbers(2, 4).into_iter().collect());
-    let again = client(&mock)
-        .resume_job(&journal, BulkOptions::default())
-        .await
-        .unwrap();
-    assert!(again.finished_before);
-    assert_eq!(again.outcome, Outcome::Completed);
-}
-
-#[tokio::test]
-async fn a_version_1_journal_rolls_back() {
-    let mock = start(MockConfig::demo()).await.unwrap();
-    let c = client(&mock);
-    c.associate_all(DEMO_ENTERPRISE, numbers(0, 6), BulkOptions::default())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let journal = copy_fixture(dir.path());
-    let report = c
-        .rollback_job(&journal, BulkOptions::default())
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
-    // The two numbers the journal says the job associated are undone (the in-flight ones are
-    // looked up and undone only if the ownership rule makes them the job's).
-    let left: BTreeSet<String> = world(&mock).into_iter().map(|(n, _)| n).collect();
-    assert!(!left.contains("+16035550000") && !left.contains("+16035550001"));
-    let again = c
-        .rollback_job(&journal, BulkOptions::default())
-        .await
-        .unwrap();
-    assert!(again.finished_before);
-    assert_eq!(again.outcome, Outcome::RolledBack);
-    // And a resume of a rolled-back job says it finished, sending nothing.
-    let resumed = c
-        .resume_job(&journal, BulkOptions::default())
-        .await
-        .unwrap();
-    assert!(resumed.finished_before);
-    assert_eq!(resumed.requests, 0);
 }
 
 /// Writes a real journal of a killed job: 6 numbers in batches of 2, killed after the second

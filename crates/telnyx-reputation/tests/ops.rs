@@ -9,7 +9,7 @@ use std::time::Duration;
 use telnyx_reputation::bulk::BulkOptions;
 use telnyx_reputation::bulk::Parsing;
 use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
-use telnyx_reputation::bulk::{NumberOutcome, Report};
+use telnyx_reputation::bulk::{JobReport, NumberOutcome};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 mod common;
 
@@ -37,7 +37,7 @@ async fn associate(mock: &MockHandle, inputs: &[String]) {
 }
 
 /// Each number's outcome, checking that no number is reported twice.
-fn outcomes(report: &Report) -> BTreeMap<String, NumberOutcome> {
+fn outcomes(report: &JobReport) -> BTreeMap<String, NumberOutcome> {
     let mut map = BTreeMap::new();
     for n in report.numbers() {
         let twice = map.insert(n.phone_number.clone(), n.outcome.clone());
@@ -218,7 +218,7 @@ async fn remediate_under_faults(
     count: u32,
     batch_size: usize,
     concurrency: usize,
-) -> (Report, u64) {
+) -> (JobReport, u64) {
     let mock = emulator().await;
     let inputs = numbers(0, count);
     associate(&mock, &inputs).await;

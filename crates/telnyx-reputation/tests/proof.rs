@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::{REQUEST_TIMEOUT, associated, client, numbers};
 use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
 use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome, Parsing};
-use telnyx_reputation::bulk::{NumberOutcome, Report};
+use telnyx_reputation::bulk::{JobReport, NumberOutcome};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
 
 /// The emulator, remediation requests in flight for an hour, owning `owned` when given.
@@ -34,7 +34,7 @@ async fn monitor(mock: &MockHandle, inputs: &[String]) {
     assert_eq!(report.associated.len(), inputs.len());
 }
 
-fn all_done(report: &Report, count: usize) {
+fn all_done(report: &JobReport, count: usize) {
     assert_eq!(report.numbers().len(), count, "{report:?}");
     assert!(
         report

@@ -143,7 +143,9 @@ async fn a_server_that_only_refuses_with_429_ends_the_job_by_the_stall_rule_with
         report.rolled_back, 0,
         "no rollback was started by a rate limit"
     );
-    let error = report.error.unwrap_or_default();
+    let end = report.end.expect("the job ended early");
+    assert!(end.gave_up_on_server(), "{end:?}");
+    let error = end.to_string();
     assert!(error.starts_with("outcome unknown"), "{error}");
     assert!(error.contains("kept refusing with 429"), "{error}");
     assert!(associated(&mock).is_empty());

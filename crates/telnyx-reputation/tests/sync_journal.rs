@@ -9,8 +9,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use telnyx_reputation::bulk::journal::Replay;
-use telnyx_reputation::bulk::{BulkOptions, Outcome};
+use telnyx_reputation::bulk::{BulkOptions, JobState, Journal, Outcome};
 use telnyx_reputation::e164::{Batch, UsNumber};
 use telnyx_reputation::sync::SyncError;
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
@@ -85,12 +84,14 @@ async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume(
         Err(SyncError::Reread { source }) => assert!(source.outcome_unknown(), "{source}"),
         other => panic!("the prune should fail: {other:?}"),
     }
-    let replay = Replay::read(&path).unwrap();
-    assert!(replay.sync && replay.planned);
-    assert_eq!(replay.finished, Some(Outcome::Completed));
-    assert_eq!(replay.prune.len(), 100, "every extra was written ahead");
-    assert!(replay.pruned.is_empty() && !replay.prune_finished);
-    assert!(replay.has_work_left());
+    let journal = Journal::read(&path).unwrap();
+    let job = journal.summary();
+    assert!(job.sync);
+    // The associations completed; the prune is left.
+    assert_eq!(job.state, JobState::Pruning);
+    assert_eq!(job.to_prune, 100, "every extra was written ahead");
+    assert_eq!(job.pruned, 0);
+    assert!(journal.has_work_left());
     assert_eq!(held(&mock).len(), 150);
 
     mock.set_faults(Faults::default());
@@ -103,8 +104,13 @@ async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume(
     assert!(outcome.associations.unwrap().finished_before);
     let want: BTreeSet<_> = (0..50).map(n).collect();
     assert_eq!(held(&mock), want);
-    let replay = Replay::read(&path).unwrap();
-    assert!(replay.prune_finished && !replay.has_work_left());
+    let journal = Journal::read(&path).unwrap();
+    assert_eq!(journal.summary().pruned, 100);
+    assert_eq!(
+        journal.summary().state,
+        JobState::Finished(Outcome::Completed)
+    );
+    assert!(!journal.has_work_left());
 
     // Resumed again: nothing left, nothing sent.
     let requests = mock.stats().requests;
@@ -233,13 +239,13 @@ async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it()
         assert!(outcome.interrupted && !outcome.converged, "{outcome:?}");
         assert!(outcome.disassociated.is_empty());
         assert_eq!(mock.stats().requests, requests, "nothing sent");
-        let replay = Replay::read(&path).unwrap();
-        assert!(replay.has_work_left());
+        let journal = Journal::read(&path).unwrap();
+        assert!(journal.has_work_left());
         assert_eq!(
-            replay.finished == Some(Outcome::Completed),
+            journal.summary().state == JobState::Pruning,
             associations_done
         );
-        assert!(replay.pruned.is_empty());
+        assert_eq!(journal.summary().pruned, 0);
 
         let outcome = client
             .resume_sync(&path, BulkOptions::default())
@@ -249,7 +255,7 @@ async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it()
         assert_eq!(outcome.disassociated.len(), extras);
         let want: BTreeSet<_> = desired.iter().copied().map(n).collect();
         assert_eq!(held(&mock), want);
-        assert!(!Replay::read(&path).unwrap().has_work_left());
+        assert!(!Journal::read(&path).unwrap().has_work_left());
     }
 }
 
@@ -276,11 +282,16 @@ async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_s
     assert!(outcome.converged, "{outcome:?}");
     assert_eq!(outcome.withheld, plan.removed_by_telnyx);
 
-    let replay = Replay::read(&path).unwrap();
-    assert_eq!(replay.removed_by_telnyx, plan.removed_by_telnyx);
-    assert!(!replay.readd_removed);
-    let planned: BTreeSet<UsNumber> = replay.plan.values().flatten().copied().collect();
-    assert!(!planned.contains(&n(1)) && !planned.contains(&n(2)));
+    let journal = Journal::read(&path).unwrap();
+    assert_eq!(journal.summary().removed_by_telnyx, plan.removed_by_telnyx);
+    assert!(!journal.summary().readd_removed);
+    let planned: BTreeSet<String> = journal
+        .report()
+        .numbers()
+        .into_iter()
+        .map(|r| r.phone_number)
+        .collect();
+    assert!(!planned.contains(n(1).as_str()) && !planned.contains(n(2).as_str()));
 
     // Resuming the finished journal sends nothing and says the same.
     let billed = mock.billing();
@@ -304,10 +315,7 @@ async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_s
         .plan_sync_with(
             DEMO_ENTERPRISE,
             desired,
-            telnyx_reputation::sync::PlanOptions {
-                readd_removed: true,
-                ..Default::default()
-            },
+            telnyx_reputation::sync::PlanOptions::default().readd_removed(true),
         )
         .await
         .unwrap();
@@ -320,9 +328,9 @@ async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_s
         outcome.converged && outcome.withheld.is_empty(),
         "{outcome:?}"
     );
-    let replay = Replay::read(&path).unwrap();
-    assert!(replay.readd_removed);
-    assert_eq!(replay.removed_by_telnyx.len(), 2);
-    assert_eq!(replay.ours, BTreeSet::from([n(1), n(2)]));
+    let journal = Journal::read(&path).unwrap();
+    assert!(journal.summary().readd_removed);
+    assert_eq!(journal.summary().removed_by_telnyx.len(), 2);
+    assert_eq!(journal.report().associated, vec![n(1), n(2)]);
     assert_eq!(mock.billing().associate - billed.associate, 2);
 }

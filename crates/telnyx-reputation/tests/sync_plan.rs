@@ -263,10 +263,7 @@ async fn numbers_telnyx_removed_are_held_back_unless_readded_and_customer_remova
     assert_eq!(again.removed_by_telnyx, plan.removed_by_telnyx);
 
     // Asked to, the sync associates it again: billed once.
-    let readd = PlanOptions {
-        readd_removed: true,
-        ..PlanOptions::default()
-    };
+    let readd = PlanOptions::default().readd_removed(true);
     let readding = client
         .plan_sync_with(DEMO_ENTERPRISE, desired.clone(), readd)
         .await

@@ -1,34 +1,30 @@
-//! A bulk job's [`Report`] (from `associate`, `resume` or `rollback`): its exit, its rows as a
+//! A bulk job's [`JobReport`] (from `associate`, `resume` or `rollback`): its exit, its rows as a
 //! table, JSON or CSV, and how the command ends ([`conclude`]: the report printed, what to run
 //! next said on stderr, and the exit, 130 when an interrupt cut the job short).
 
 use std::path::Path;
 
 use serde::Serialize;
-use telnyx_reputation::bulk::{Note, Outcome, Refusal, Report};
+use telnyx_reputation::bulk::{EndCause, JobReport, Note, Outcome, Refusal};
 
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::journals::next_steps;
 use crate::output::{self, JsonRows, Output, Sink, cut};
 
-/// Whether a failure's text is the API refusing the request (a 4xx other than 408 and 429:
-/// a 401, an unknown enterprise) rather than the network or server failing. The report holds
-/// failures as text, so the status is read from the client's "HTTP nnn" wording.
-fn refused_by_api(text: &str) -> bool {
-    text.match_indices("HTTP 4").any(|(at, _)| {
-        let code = text.get(at + 5..at + 8).unwrap_or("");
-        code.bytes().all(|b| b.is_ascii_digit())
-            && code.len() == 3
-            && code != "408"
-            && code != "429"
-    })
+/// Whether a failure's status is the API refusing the request (a 4xx other than 408 and 429:
+/// a 401, an unknown enterprise) rather than the network or server failing.
+fn refused_by_api(status: Option<u16>) -> bool {
+    status.is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429)
 }
 
 /// The exit a report means.
-pub fn exit_of(report: &Report) -> Exit {
-    let api_refused = report.failed.iter().any(|f| refused_by_api(&f.reason))
-        || report.error.as_deref().is_some_and(refused_by_api);
+pub fn exit_of(report: &JobReport) -> Exit {
+    let api_refused = report
+        .failed
+        .iter()
+        .any(|f| refused_by_api(f.reason.status()))
+        || refused_by_api(report.end.as_ref().and_then(EndCause::status));
     match report.outcome {
         Outcome::Completed => Exit::Success,
         _ if api_refused => Exit::Refused,
@@ -39,7 +35,7 @@ pub fn exit_of(report: &Report) -> Exit {
                 Exit::Refused
             }
         }
-        Outcome::Failed => Exit::Unavailable,
+        _ => Exit::Unavailable,
     }
 }
 
@@ -61,7 +57,7 @@ fn cut_long(text: &str) -> String {
 }
 
 /// Cuts every echoed input of `report` to [`output::ECHO_LIMIT`] characters.
-fn trim_echoes(report: &mut Report) {
+fn trim_echoes(report: &mut JobReport) {
     for r in &mut report.refused {
         let why = reason(r);
         r.input = cut(&r.input);
@@ -78,21 +74,25 @@ pub fn note_of(number: &str) -> &'static str {
     Note::of_text(number).map_or("", |n| n.note)
 }
 
-/// A report as JSON: the library's report and the note of every toll-free number it names.
+/// A report as JSON: the library's report, what ended it in words, and the note of every
+/// toll-free number it names.
 #[derive(Serialize)]
 struct Printed<'a> {
     #[serde(flatten)]
-    report: &'a Report,
+    report: &'a JobReport,
+    /// [`JobReport::end`] in words (`null` when nothing ended the job early).
+    error: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<Note>,
 }
 
 /// Prints a report as a table, JSON or CSV (one row per number: status, code, detail, note).
-pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
+pub fn print_report(mut report: JobReport, output: Output) -> Result<(), Failure> {
     trim_echoes(&mut report);
     match output {
         Output::Json => output::json(&Printed {
             report: &report,
+            error: report.end.as_ref().map(ToString::to_string),
             notes: report.notes().collect(),
         }),
         Output::Csv => {
@@ -119,7 +119,7 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
                 row(d.input.clone(), "duplicate", "duplicate", &why)?;
             }
             for f in &report.failed {
-                row(f.number.clone(), "failed", "", &f.reason)?;
+                row(f.number.clone(), "failed", "", &f.reason.to_string())?;
             }
             sink.finish()
         }
@@ -150,8 +150,8 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
             if let Some(note) = report.notes().next().map(|n| n.note) {
                 rows.push(("toll-free", format!("{toll_free} ({note})")));
             }
-            if let Some(e) = &report.error {
-                rows.push(("error", e.clone()));
+            if let Some(end) = &report.end {
+                rows.push(("error", end.to_string()));
             }
             output::pairs(&rows)?;
             print_problems(&report)
@@ -160,7 +160,7 @@ pub fn print_report(mut report: Report, output: Output) -> Result<(), Failure> {
 }
 
 /// The refused, duplicate and failed numbers of a table report, as an aligned table.
-fn print_problems(report: &Report) -> Result<(), Failure> {
+fn print_problems(report: &JobReport) -> Result<(), Failure> {
     const SHOWN: usize = 50;
     if report.refused.is_empty() && report.duplicates.is_empty() && report.failed.is_empty() {
         return Ok(());
@@ -200,7 +200,7 @@ fn print_problems(report: &Report) -> Result<(), Failure> {
                 String::new(),
                 f.number.clone(),
                 "failed".into(),
-                cut_long(&f.reason),
+                cut_long(&f.reason.to_string()),
                 note_of(&f.number).to_owned(),
             ],
         )?;
@@ -226,7 +226,7 @@ fn print_problems(report: &Report) -> Result<(), Failure> {
 /// journal if it has one), and returns the exit: [`Exit::Interrupted`] when an interrupt cut the
 /// job short, else `exit`.
 pub fn conclude(
-    report: Report,
+    report: JobReport,
     journal: Option<&Path>,
     global: &Global,
     exit: Exit,
@@ -251,12 +251,11 @@ mod tests {
 
     #[test]
     fn api_refusals_are_told_from_server_failures() {
-        assert!(refused_by_api(
-            "AssociateReputationNumbers: HTTP 401: Unauthorized"
-        ));
-        assert!(refused_by_api("x: HTTP 404: enterprise not found"));
-        assert!(!refused_by_api("x: HTTP 429: slow down"));
-        assert!(!refused_by_api("x: HTTP 503: unavailable"));
-        assert!(!refused_by_api("x: cannot connect"));
+        assert!(refused_by_api(Some(401)));
+        assert!(refused_by_api(Some(404)));
+        assert!(!refused_by_api(Some(429)));
+        assert!(!refused_by_api(Some(408)));
+        assert!(!refused_by_api(Some(503)));
+        assert!(!refused_by_api(None));
     }
 }

@@ -6,10 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use telnyx_reputation::bulk::ops::Plan;
-use telnyx_reputation::bulk::{
-    BulkOptions, CancellationToken, Mode, Outcome, Parsing, PreparedJob, Report,
-};
-use uuid::Uuid;
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Parsing, PreparedJob};
 
 use crate::bulk::CONFIRM_ABOVE;
 use crate::bulk::ops_report::{left_short, print_ops};
@@ -111,7 +108,7 @@ where
     }
     if plan.billable() == 0 {
         session.close().await;
-        return print_ops(&empty_report(plan), global.output());
+        return print_ops(&plan.report_before_sending(), global.output());
     }
     let token = CancellationToken::new();
     let mut job = prepare(&session.client, plan, options.cancel_on(token.clone()));
@@ -165,36 +162,5 @@ fn messages(what: &str, journal: Option<&Path>) -> Messages {
              printing every number's outcome ({what} cannot be undone; Ctrl-C again to exit now)"
         ),
         second,
-    }
-}
-
-/// The report of a job with nothing to send.
-fn empty_report(plan: Plan) -> Report {
-    Report {
-        job_id: Uuid::nil(),
-        enterprise_id: Uuid::nil(),
-        mode: Mode::BestEffort,
-        outcome: if plan.refused().is_empty() {
-            Outcome::Completed
-        } else {
-            Outcome::Partial
-        },
-        inputs: plan.inputs(),
-        valid: 0,
-        associated: Vec::new(),
-        already_associated: Vec::new(),
-        refused: plan.refused().to_vec(),
-        duplicates: plan.duplicates().to_vec(),
-        failed: Vec::new(),
-        not_sent: 0,
-        rolled_back: 0,
-        requests: 0,
-        error: None,
-        finished_before: false,
-        interrupted: false,
-        operation: Default::default(),
-        remediation_ids: Default::default(),
-        lookups: 0,
-        unsent: Vec::new(),
     }
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use serde::Serialize;
-use telnyx_reputation::bulk::{NumberOutcome, Report};
+use telnyx_reputation::bulk::{JobReport, NumberOutcome};
 use uuid::Uuid;
 
 use crate::exit::{Exit, Failure};
@@ -13,10 +13,9 @@ use crate::journals::quoted;
 use crate::output::{JsonRows, Output, Sink, cut};
 
 /// What to run next when a journaled refresh or remediation stopped with work left.
-pub fn left_short(report: &Report, journal: &Path) -> Option<String> {
-    let unfinished = telnyx_reputation::bulk::journal::Replay::read(journal)
-        .map_or(true, |replay| replay.has_work_left());
-    let stopped = report.interrupted || report.error.is_some() || !report.unsent.is_empty();
+pub fn left_short(report: &JobReport, journal: &Path) -> Option<String> {
+    let unfinished = crate::journals::unfinished(journal);
+    let stopped = report.interrupted || report.end.is_some() || !report.unsent.is_empty();
     (unfinished && stopped).then(|| {
         format!(
             "the job did not finish; its journal is {}.\n  to finish it: telnyx-reputation resume {}",
@@ -42,7 +41,7 @@ const HEADERS: [&str; 5] = ["input", "status", "code", "detail", "remediation_id
 /// the totals on stderr; the exit: 0 when every input was done, 1 when something was refused
 /// or in flight, 3 when an outcome is unknown or a number failed, 130 when the job was
 /// interrupted before every number was sent.
-pub fn print_ops(report: &Report, output: Output) -> Result<Exit, Failure> {
+pub fn print_ops(report: &JobReport, output: Output) -> Result<Exit, Failure> {
     let mut sink = Sink::new(output, &HEADERS, JsonRows::Array)?;
     let refused: Vec<_> = report.refused_before_sending().collect();
     let mut exit = if refused.is_empty() {
@@ -82,6 +81,13 @@ pub fn print_ops(report: &Report, output: Output) -> Result<Exit, Failure> {
                 "not_sent",
                 "interrupted before its batch was sent; not billed".to_owned(),
                 Exit::Interrupted,
+            ),
+            // An outcome this build does not know: not done, and not known to be safe.
+            other => (
+                "unknown",
+                "unknown",
+                format!("{other:?}"),
+                Exit::Unavailable,
             ),
         };
         exit = exit.worse(worse);

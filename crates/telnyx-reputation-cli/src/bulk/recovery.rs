@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use telnyx_reputation::Removal;
-use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Report};
+use telnyx_reputation::bulk::{BulkOptions, CancellationToken, JobReport};
 use telnyx_reputation::sync::SyncOutcome;
 
 use crate::bulk::sync_outcome::sync_failure;
@@ -37,7 +37,7 @@ pub enum Recovery {
 /// What `resume` or `rollback` did: the job's report, and for a sync's `resume`, its prune.
 pub struct Recovered {
     /// The report of the job's associations (or of their rollback).
-    pub report: Report,
+    pub report: JobReport,
     /// The extras a sync's `resume` disassociated (none for a job that is not a sync, and for
     /// `rollback`, which never touches them).
     pub pruned: usize,
@@ -124,7 +124,7 @@ fn recovered(outcome: SyncOutcome) -> Result<Recovered, Failure> {
 }
 
 /// Says that the job had already ended, when it had (nothing was sent).
-pub fn finished_before(report: &Report, global: &Global) -> bool {
+pub fn finished_before(report: &JobReport, global: &Global) -> bool {
     if report.finished_before {
         global.note(format!(
             "job {} had already finished ({}): nothing to do",

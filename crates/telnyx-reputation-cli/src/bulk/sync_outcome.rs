@@ -134,5 +134,6 @@ pub fn sync_failure(error: SyncError, journal: Option<&Path>) -> Failure {
             );
             failure
         }
+        other => Failure::unavailable(other.to_string()),
     }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use telnyx_reputation::bulk::journal::{Replay, holder};
+use telnyx_reputation::bulk::Journal;
 use uuid::Uuid;
 
 use crate::context::Global;
@@ -79,57 +79,41 @@ impl Row {
             journal: path.to_owned(),
             error: None,
         };
-        let replay = match Replay::read(path) {
-            Ok(replay) => replay,
+        let journal = match Journal::read(path) {
+            Ok(journal) => journal,
             Err(e) => {
                 row.error = Some(e.to_string());
                 return row;
             }
         };
-        let Some(header) = &replay.header else {
-            row.error = Some("no job header".into());
-            return row;
-        };
-        row.job_id = Some(header.job_id);
-        row.enterprise_id = Some(header.enterprise_id);
+        let job = journal.summary();
+        row.job_id = Some(job.job_id);
+        row.enterprise_id = Some(job.enterprise_id);
         row.started_at = Some(
-            header
-                .started_at
+            job.started_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         );
-        row.kind = if replay.sync {
+        row.kind = if job.sync {
             "sync"
         } else {
-            replay.operation.as_str()
+            job.operation.as_str()
         };
-        let running = holder(path);
-        row.pid = running.and_then(|h| h.pid);
-        row.state = match (replay.finished, replay.planned, replay.rollback_started) {
-            _ if running.is_some() => match row.pid {
-                Some(pid) => format!("running (pid {pid})"),
-                None => "running".into(),
-            },
-            (Some(_), _, _) if replay.has_work_left() => "pruning".into(),
-            (Some(outcome), _, _) => outcome.as_str().into(),
-            (None, false, _) => "not_started".into(),
-            (None, true, true) => "rolling_back".into(),
-            (None, true, false) => "unfinished".into(),
+        row.pid = job.pid;
+        row.state = match job.pid {
+            _ if !job.running => job.state.to_string(),
+            Some(pid) => format!("running (pid {pid})"),
+            None => "running".into(),
         };
-        let count = |n: usize| n as u64;
-        row.numbers = header.valid;
-        row.associated = count(replay.ours.len());
-        row.already_associated = count(replay.already.len());
-        row.refused = count(replay.refused.len());
-        row.failed = count(replay.failed.len());
-        row.in_flight = count(replay.in_flight.len());
-        row.not_sent = replay
-            .unsent()
-            .iter()
-            .map(|(_, numbers)| count(numbers.len()))
-            .sum();
-        row.rolled_back = count(replay.disassociated.len());
-        row.to_prune = count(replay.prune.len());
-        row.pruned = count(replay.pruned.len());
+        row.numbers = job.numbers;
+        row.associated = job.associated;
+        row.already_associated = job.already_associated;
+        row.refused = job.refused;
+        row.failed = job.failed;
+        row.in_flight = job.in_flight;
+        row.not_sent = job.not_sent;
+        row.rolled_back = job.rolled_back;
+        row.to_prune = job.to_prune;
+        row.pruned = job.pruned;
         row
     }
 

@@ -375,6 +375,8 @@ fn outcome_row(number: E164, outcome: &ConfirmOutcome) -> (Row, Exit) {
             row.detail = "interrupted before it was sent".into();
             Exit::Interrupted
         }
+        // An outcome this build does not know: its status says it, and it is not a success.
+        _ => Exit::Unavailable,
     };
     (row, exit)
 }

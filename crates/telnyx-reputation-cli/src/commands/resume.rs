@@ -3,7 +3,7 @@
 //! then, when they all succeeded, the extras not yet disassociated). Ctrl-C stops it as it stops
 //! `associate` (see [`crate::signals`]).
 
-use telnyx_reputation::bulk::journal::Replay;
+use telnyx_reputation::bulk::{Journal, OperationKind};
 
 use crate::bulk::job_report::{conclude, exit_of};
 use crate::bulk::ops_report::{left_short, print_ops};
@@ -18,8 +18,8 @@ use crate::exit::{Exit, Failure};
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
     // A refresh's or remediation's journal is finished the same way, and reported number by
     // number as the command that started it reports.
-    if let Ok(replay) = Replay::read(&args.journal)
-        && !replay.operation.is_associate()
+    if let Ok(journal) = Journal::read(&args.journal)
+        && journal.summary().operation != OperationKind::Associate
     {
         let Recovered { report, .. } = recover(Recovery::Resume, &args.journal, global).await?;
         let finished_before = finished_before(&report, global);

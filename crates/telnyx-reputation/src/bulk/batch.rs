@@ -2,87 +2,22 @@
 //!
 //! A batch is worked as a stack of [`Step`]s: a refusal may split it (isolated numbers, halves
 //! of a bisection), an uncertain answer turns into lookups ([`super::proof`]), and numbers
-//! proved not applied are sent again, at most [`JobContext::resends`] times.
+//! proved not applied are sent again, at most [`JobContext::resends`] times. Each decision is
+//! recorded by [`super::tally`].
 
 use chrono::Utc;
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::Mode;
 use super::context::JobContext;
 use super::journal::{Event, JournalError, RefusedNumber, SentWith};
 use super::operation::{Operation, Sent};
 use super::proof::{Proof, prove};
 use super::reconcile::Found;
 use super::refusal::{handle_refusal, pointed_index, refusal_code};
+use super::tally::{Step, Tally, Work, already, commit, fail, next_send, record_refused};
+use super::{EndCause, FailureReason};
 use crate::Error;
-
-/// What is left to do for some numbers of a batch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Step {
-    /// Send them: never sent.
-    Send(Vec<UsNumber>),
-    /// Send them again: a request for them was proved not applied; the count is how many times
-    /// they were sent already.
-    Resend(Vec<UsNumber>, u32),
-    /// A request for them may have been applied (it was in flight when a run stopped, sent as
-    /// the journal says): look them up before anything else.
-    LookUp(Vec<UsNumber>, SentWith),
-}
-
-/// One batch's work: its number in the plan, how it was first sent (when it was), and what is
-/// left.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Work {
-    pub batch: u64,
-    pub first: Option<SentWith>,
-    pub step: Step,
-}
-
-/// What batches decided, merged.
-#[derive(Default)]
-pub(super) struct Tally {
-    pub ours: Vec<UsNumber>,
-    pub already: Vec<UsNumber>,
-    pub refused: Vec<RefusedNumber>,
-    pub failed: Vec<(UsNumber, String)>,
-    pub not_sent: u64,
-    /// The remediation request each submitted number is in, when known.
-    pub ids: Vec<(UsNumber, Uuid)>,
-    pub fatal: Option<String>,
-    /// Whether the API refused the credentials or the enterprise (401, 403, or 404 on the
-    /// billable call): nothing more, rollback included, can be done with the same key.
-    pub denied: bool,
-    /// Why the job gave up on the server (stall timeout or deadline): the outcome of what is
-    /// in flight is unknown, and the job ends without a rollback, which would stall too.
-    pub stalled: Option<String>,
-}
-
-impl Tally {
-    pub fn merge(&mut self, other: Tally) {
-        self.ours.extend(other.ours);
-        self.already.extend(other.already);
-        self.refused.extend(other.refused);
-        self.failed.extend(other.failed);
-        self.ids.extend(other.ids);
-        self.not_sent += other.not_sent;
-        if self.fatal.is_none() {
-            self.fatal = other.fatal;
-        }
-        self.denied |= other.denied;
-        if self.stalled.is_none() {
-            self.stalled = other.stalled;
-        }
-    }
-
-    /// Records that the job gave up on the server, and stops new batches.
-    pub fn stall(&mut self, ctx: &JobContext, why: String) {
-        if self.stalled.is_none() {
-            self.stalled = Some(why);
-        }
-        ctx.halt();
-    }
-}
 
 /// How a set of numbers came to be uncertain.
 #[derive(Clone, Copy)]
@@ -202,7 +137,8 @@ async fn send(
             }
             Ok(())
         }
-        Err(Sent::Invalid(reason)) => {
+        Err(Sent::Invalid(rule)) => {
+            let reason = FailureReason::Invalid { rule };
             ctx.log(|| Event::Failed {
                 batch,
                 numbers: set.clone(),
@@ -253,18 +189,22 @@ async fn send(
             if matches!(e, Error::Stalled { .. }) {
                 // Proved not applied: not sent, as far as the job goes, so that a resume sends
                 // them.
-                at.tally.stall(ctx, e.to_string());
+                if let Error::Stalled { stall, .. } = &e {
+                    at.tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
+                }
                 at.tally.not_sent += set.len() as u64;
                 return Ok(());
             }
             let denied = matches!(e.status(), Some(401 | 403 | 404));
-            at.tally.denied |= denied;
-            let fatal = denied || !e.is_transient();
-            if fatal && at.tally.fatal.is_none() {
-                at.tally.fatal = Some(e.to_string());
+            if denied || !e.is_transient() {
+                at.tally.end_with(EndCause::of_error(&e));
                 ctx.halt();
             }
-            fail(ctx, batch, set, &e.to_string(), "not applied", at.tally)
+            let reason = FailureReason::NotApplied {
+                status: e.status(),
+                detail: e.to_string(),
+            };
+            fail(ctx, batch, set, reason, at.tally)
         }
     }
 }
@@ -299,27 +239,30 @@ impl Batch<'_> {
             Ok(proof) => proof,
             Err(e) => {
                 tracing::warn!(batch, error = %e, "reconciliation lookup failed");
-                let stalled = matches!(e, Error::Stalled { .. }) || ctx.gave_up().is_some();
-                let reason = ctx.gave_up().unwrap_or_else(|| e.to_string());
-                if stalled {
+                let gave_up = ctx.gave_up();
+                let stall = gave_up.or(match &e {
+                    Error::Stalled { stall, .. } => Some(*stall),
+                    _ => None,
+                });
+                let detail = match gave_up {
+                    Some(stall) => format!("gave up on the server: {stall}"),
+                    None => e.to_string(),
+                };
+                let reason = FailureReason::LookupFailed {
+                    status: e.status(),
+                    detail: detail.clone(),
+                };
+                if let Some(stall) = stall {
                     // Left in flight in the journal: a resume looks them up again.
-                    self.tally.stall(ctx, reason.clone());
+                    self.tally.stall(ctx, EndCause::gave_up(&stall, detail));
                     let n = set.len() as u64;
-                    let reason = format!("outcome unknown and lookup failed: {reason}");
                     self.tally
                         .failed
                         .extend(set.into_iter().map(|num| (num, reason.clone())));
                     ctx.tick(|p| p.done += n);
                     return Ok(());
                 }
-                return fail(
-                    ctx,
-                    batch,
-                    set,
-                    &reason,
-                    "outcome unknown and lookup failed",
-                    self.tally,
-                );
+                return fail(ctx, batch, set, reason, self.tally);
             }
         };
         let absent = self.decide(proof)?;
@@ -335,14 +278,7 @@ impl Batch<'_> {
             self.steps.push(Step::Resend(absent, sends));
             Ok(())
         } else {
-            fail(
-                ctx,
-                batch,
-                absent,
-                "proved not applied after every send",
-                "not sent again",
-                self.tally,
-            )
+            fail(ctx, batch, absent, FailureReason::ResendsUsedUp, self.tally)
         }
     }
 
@@ -455,120 +391,6 @@ impl Batch<'_> {
             .push(next_send(rest.into_iter().map(|(_, n)| n).collect(), sends));
         Ok(())
     }
-}
-
-/// The step that sends numbers the answer proved not applied: a first send stays a first
-/// send, a resend stays a resend (with the same count).
-pub(super) fn next_send(set: Vec<UsNumber>, sends: u32) -> Step {
-    if sends == 0 {
-        Step::Send(set)
-    } else {
-        Step::Resend(set, sends)
-    }
-}
-
-/// Records numbers this job applied: associated, refreshed, or submitted in request `id`.
-pub(super) fn commit(
-    ctx: &JobContext,
-    batch: u64,
-    set: Vec<UsNumber>,
-    id: Option<Uuid>,
-    tally: &mut Tally,
-) -> Result<(), JournalError> {
-    if matches!(ctx.operation, Operation::Remediate(_)) {
-        ctx.log(|| Event::Submitted {
-            batch,
-            numbers: set.clone(),
-            remediation_id: id,
-        })?;
-    } else {
-        ctx.log(|| Event::Committed {
-            batch,
-            numbers: set.clone(),
-        })?;
-    }
-    let n = set.len() as u64;
-    if let Some(id) = id {
-        tally.ids.extend(set.iter().map(|num| (*num, id)));
-    }
-    tally.ours.extend(set);
-    ctx.tick(|p| {
-        p.associated += n;
-        p.done += n;
-    });
-    Ok(())
-}
-
-/// Records numbers found on the enterprise from before the job.
-pub(super) fn already(
-    ctx: &JobContext,
-    batch: u64,
-    set: Vec<UsNumber>,
-    tally: &mut Tally,
-) -> Result<(), JournalError> {
-    ctx.log(|| Event::Already {
-        batch,
-        numbers: set.clone(),
-    })?;
-    let n = set.len() as u64;
-    tally.already.extend(set);
-    ctx.tick(|p| {
-        p.already_associated += n;
-        p.done += n;
-    });
-    Ok(())
-}
-
-/// Records numbers whose outcome could not be decided; all-or-nothing stops.
-pub(super) fn fail(
-    ctx: &JobContext,
-    batch: u64,
-    set: Vec<UsNumber>,
-    error: &str,
-    what: &str,
-    tally: &mut Tally,
-) -> Result<(), JournalError> {
-    let reason = format!("{what}: {error}");
-    ctx.log(|| Event::Failed {
-        batch,
-        numbers: set.clone(),
-        reason: reason.clone(),
-    })?;
-    let n = set.len() as u64;
-    tally
-        .failed
-        .extend(set.into_iter().map(|num| (num, reason.clone())));
-    ctx.tick(|p| p.done += n);
-    if ctx.mode == Mode::AllOrNothing {
-        ctx.halt();
-    }
-    Ok(())
-}
-
-/// Records server refusals; all-or-nothing stops.
-pub(super) fn record_refused(
-    ctx: &JobContext,
-    batch: u64,
-    refused: Vec<RefusedNumber>,
-    tally: &mut Tally,
-) -> Result<(), JournalError> {
-    if refused.is_empty() {
-        return Ok(());
-    }
-    ctx.log(|| Event::Refused {
-        batch,
-        refusals: refused.clone(),
-    })?;
-    let n = refused.len() as u64;
-    tally.refused.extend(refused);
-    ctx.tick(|p| {
-        p.refused += n;
-        p.done += n;
-    });
-    if ctx.mode == Mode::AllOrNothing {
-        ctx.halt();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

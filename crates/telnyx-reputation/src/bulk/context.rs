@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::journal::{Event, Header, Journal, JournalError};
+use super::journal::{Event, Header, JournalError, Writer};
 use super::operation::Operation;
 use super::{BulkOptions, CancellationToken, Mode, Phase, Progress, ProgressFn};
 use crate::Client;
-use crate::retry::Patience;
+use crate::retry::{Patience, Stall};
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {
@@ -36,7 +36,7 @@ pub(super) struct JobContext {
     pub settle: Duration,
     /// How many times numbers proved not applied may be sent again.
     pub resends: u32,
-    journal: Option<Mutex<Journal>>,
+    journal: Option<Mutex<Writer>>,
     stop: AtomicBool,
     /// The caller's interrupt ([`BulkOptions::cancel_on`]): once cancelled, no new batch.
     cancel: Option<CancellationToken>,
@@ -54,7 +54,7 @@ impl JobContext {
         client: &Client,
         header: &Header,
         operation: Operation,
-        journal: Option<Journal>,
+        journal: Option<Writer>,
         options: &BulkOptions,
     ) -> JobContext {
         let began = Instant::now();
@@ -187,12 +187,10 @@ impl JobContext {
         self.lookups.load(Ordering::Relaxed)
     }
 
-    /// Why the job must give up on the server, if it must: no request of this run has
-    /// succeeded for the stall timeout, or the deadline has passed.
-    pub fn gave_up(&self) -> Option<String> {
+    /// Which rule makes the job give up on the server, if one does: no request of this run
+    /// has succeeded for the stall timeout, or the deadline has passed.
+    pub fn gave_up(&self) -> Option<Stall> {
         let quiet = self.client.since_progress().min(self.began.elapsed());
-        self.patience
-            .check(quiet, Instant::now())
-            .map(|stall| format!("gave up on the server: {stall}"))
+        self.patience.check(quiet, Instant::now())
     }
 }

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
-use super::batch::Tally;
 use super::context::JobContext;
+use super::job_report::{Duplicate, JobReport, NumberFailure, Outcome, Refusal};
 use super::journal::{Event, JournalError, RefusedNumber};
-use super::report::{Duplicate, Failure, Outcome, Refusal, Report};
 use super::rollback::{RolledBack, roll_back};
-use super::{Mode, Phase};
+use super::tally::Tally;
+use super::{EndCause, FailureReason, Mode, Phase};
 
 /// The pieces of a report that do not depend on how the job ended.
 pub(super) struct Basis {
@@ -30,14 +30,14 @@ pub(super) struct Basis {
 /// no later: the rollback is tried now, and what it cannot undo is reported.
 pub(super) fn must_roll_back(mode: Mode, tally: &Tally, has_journal: bool) -> bool {
     mode == Mode::AllOrNothing
-        && tally.stalled.is_none()
-        && (!tally.denied || !has_journal)
-        && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.fatal.is_some())
+        && !tally.gave_up()
+        && (!tally.denied() || !has_journal)
+        && (!tally.refused.is_empty() || !tally.failed.is_empty() || tally.end.is_some())
 }
 
 /// The outcome of a job that is not rolled back.
 pub(super) fn settled_outcome(tally: &Tally, preflight_refusals: usize) -> Outcome {
-    if tally.stalled.is_some() || (tally.fatal.is_some() && tally.ours.is_empty()) {
+    if tally.gave_up() || (tally.end.is_some() && tally.ours.is_empty()) {
         Outcome::Failed
     } else if tally.refused.is_empty()
         && tally.failed.is_empty()
@@ -61,10 +61,10 @@ pub(super) fn refusal(r: &RefusedNumber) -> Refusal {
 }
 
 /// Failures as the report shows them: one per number (a later reason replaces an earlier one).
-pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<Failure> {
+pub(super) fn failures(failed: BTreeMap<UsNumber, FailureReason>) -> Vec<NumberFailure> {
     failed
         .into_iter()
-        .map(|(n, reason)| Failure {
+        .map(|(n, reason)| NumberFailure {
             number: n.to_string(),
             reason,
         })
@@ -78,9 +78,8 @@ pub(super) fn failures(failed: BTreeMap<UsNumber, String>) -> Vec<Failure> {
 /// run stopped, and not applied), and one the rollback could not settle is failed, with the
 /// rollback's reason, and no longer associated.
 pub(super) fn apply_rollback(
-    ctx: &JobContext,
-    report: &mut Report,
-    failed: &mut BTreeMap<UsNumber, String>,
+    report: &mut JobReport,
+    failed: &mut BTreeMap<UsNumber, FailureReason>,
     end: RolledBack,
 ) {
     let undone: BTreeSet<UsNumber> = end.disassociated.iter().copied().collect();
@@ -118,38 +117,9 @@ pub(super) fn apply_rollback(
             failed.remove(n);
         }
         report.associated.extend(skipped);
-        report.error.get_or_insert_with(|| {
-            "interrupted: the rollback stopped before it finished; run rollback again on the journal"
-                .into()
-        });
+        report.end.get_or_insert(EndCause::RollbackInterrupted);
     }
-    report.error.get_or_insert_with(|| {
-        if ctx.has_journal() {
-            "the rollback did not finish; run rollback again".into()
-        } else {
-            "the rollback did not finish; the numbers reported failed may still be associated"
-                .into()
-        }
-    });
-}
-
-/// What an all-or-nothing job whose credentials or enterprise the API refused says: that no
-/// rollback was tried with them, and what is left to undo.
-fn denied_message(ctx: &JobContext, why: &str, associated: usize) -> String {
-    let what = if associated == 0 {
-        "nothing was associated, so there is nothing to roll back".to_owned()
-    } else if ctx.has_journal() {
-        format!(
-            "{associated} numbers associated before it are still associated: run rollback on the journal with valid credentials"
-        )
-    } else {
-        format!(
-            "{associated} numbers associated before it are still associated (listed as associated)"
-        )
-    };
-    format!(
-        "{why} (no rollback was tried with the credentials or enterprise the API refused; {what})"
-    )
+    report.end.get_or_insert(EndCause::RollbackIncomplete);
 }
 
 /// Decides the outcome, rolls back when all-or-nothing requires it, and writes the end.
@@ -157,8 +127,8 @@ pub(super) async fn finish(
     ctx: &JobContext,
     basis: Basis,
     tally: Tally,
-) -> Result<Report, JournalError> {
-    let mut report = Report::blank(
+) -> Result<JobReport, JournalError> {
+    let mut report = JobReport::blank(
         basis.job_id,
         ctx.enterprise,
         ctx.mode,
@@ -170,17 +140,12 @@ pub(super) async fn finish(
     report.refused.extend(tally.refused.iter().map(refusal));
     report.duplicates = basis.duplicates;
     report.not_sent = tally.not_sent;
-    report.error = match &tally.stalled {
-        Some(why) => Some(format!("outcome unknown: {why}")),
-        None => tally.fatal.clone(),
-    };
-    let mut failed: BTreeMap<UsNumber, String> = tally.failed.iter().cloned().collect();
+    report.end = tally.end.clone();
+    let mut failed: BTreeMap<UsNumber, FailureReason> = tally.failed.iter().cloned().collect();
     let interrupted = ctx.interrupted() && tally.not_sent > 0;
     if interrupted {
         report.interrupted = true;
-        report
-            .error
-            .get_or_insert_with(|| "interrupted before every batch was sent".into());
+        report.end.get_or_insert(EndCause::Cancelled);
     }
     if interrupted && ctx.has_journal() {
         // Left as it is, unfinished: the journal is for `resume` or `rollback`.
@@ -188,24 +153,27 @@ pub(super) async fn finish(
         report.associated = tally.ours;
         report.already_associated = tally.already;
     } else if must_roll_back(ctx.mode, &tally, ctx.has_journal())
-        || (interrupted && ctx.mode == Mode::AllOrNothing && tally.stalled.is_none())
+        || (interrupted && ctx.mode == Mode::AllOrNothing && !tally.gave_up())
     {
         report.already_associated = tally.already;
         let undecided = failed.keys().copied().collect();
         let end = roll_back(ctx, tally.ours, undecided, false).await?;
         report.rolled_back = end.undone;
-        apply_rollback(ctx, &mut report, &mut failed, end);
+        apply_rollback(&mut report, &mut failed, end);
     } else {
         report.outcome = settled_outcome(&tally, preflight_refusals);
-        if tally.denied && ctx.mode == Mode::AllOrNothing {
+        if ctx.mode == Mode::AllOrNothing
+            && let Some(EndCause::Denied {
+                still_associated, ..
+            }) = &mut report.end
+        {
+            // No rollback was tried with the refused credentials: say what is left.
             report.outcome = Outcome::Failed;
-            let why = report.error.take().unwrap_or_default();
-            report.error = Some(denied_message(ctx, &why, tally.ours.len()));
+            *still_associated = Some(tally.ours.len() as u64);
         }
         // A job that gave up on the server is not finished: its journal keeps what is in
         // flight and what was proved not sent, for `resume`.
-        if tally.stalled.is_none() && (report.outcome != Outcome::Failed || tally.failed.is_empty())
-        {
+        if !tally.gave_up() && (report.outcome != Outcome::Failed || tally.failed.is_empty()) {
             let outcome = report.outcome;
             ctx.log(|| Event::Finished { outcome })?;
         }
@@ -229,33 +197,71 @@ mod tests {
         format!("+1201555{i:04}").parse().unwrap()
     }
 
+    /// A failure with `detail` as its words.
+    fn unknown(detail: &str) -> FailureReason {
+        FailureReason::LookupFailed {
+            status: None,
+            detail: detail.into(),
+        }
+    }
+
+    fn ended(cause: EndCause) -> Tally {
+        Tally {
+            end: Some(cause),
+            ..Tally::default()
+        }
+    }
+
+    fn rejected() -> EndCause {
+        EndCause::Rejected {
+            status: Some(409),
+            detail: "HTTP 409".into(),
+        }
+    }
+
+    fn denied() -> EndCause {
+        EndCause::Denied {
+            status: 403,
+            detail: "HTTP 403".into(),
+            still_associated: None,
+        }
+    }
+
+    fn stalled() -> EndCause {
+        EndCause::Stalled {
+            detail: "no request succeeded for 120 s".into(),
+        }
+    }
+
     #[test]
     fn all_or_nothing_rolls_back_on_any_refusal_failure_or_fatal_error() {
         let mut tally = Tally::default();
         assert!(!must_roll_back(Mode::AllOrNothing, &tally, true));
-        tally.failed.push((n(0), "x".into()));
+        tally.failed.push((n(0), unknown("x")));
         assert!(must_roll_back(Mode::AllOrNothing, &tally, true));
         assert!(!must_roll_back(Mode::BestEffort, &tally, true));
-        let stalled = Tally {
-            failed: vec![],
-            stalled: Some("no request succeeded for 120 s".into()),
-            ..Tally::default()
-        };
+        let stalled = ended(stalled());
         assert!(!must_roll_back(Mode::AllOrNothing, &stalled, true));
         assert_eq!(settled_outcome(&stalled, 0), Outcome::Failed);
-        let fatal = Tally {
-            fatal: Some("401".into()),
-            ..Tally::default()
-        };
-        assert!(must_roll_back(Mode::AllOrNothing, &fatal, true));
+        assert!(must_roll_back(Mode::AllOrNothing, &ended(rejected()), true));
         // Refused credentials: left to the journal, or, without one, rolled back now.
-        let denied = Tally {
-            fatal: Some("403".into()),
-            denied: true,
-            ..Tally::default()
-        };
+        let denied = ended(denied());
         assert!(!must_roll_back(Mode::AllOrNothing, &denied, true));
         assert!(must_roll_back(Mode::AllOrNothing, &denied, false));
+    }
+
+    #[test]
+    fn giving_up_outweighs_a_denial_which_outweighs_a_rejection() {
+        let mut tally = ended(rejected());
+        tally.end_with(denied());
+        assert!(tally.denied());
+        tally.end_with(rejected());
+        assert!(tally.denied(), "a rejection does not replace a denial");
+        tally.end_with(stalled());
+        assert!(tally.gave_up() && !tally.denied());
+        let mut merged = ended(denied());
+        merged.merge(tally);
+        assert!(merged.gave_up());
     }
 
     #[test]
@@ -266,91 +272,49 @@ mod tests {
         assert_eq!(settled_outcome(&tally, 1), Outcome::Partial);
         tally.not_sent = 1;
         assert_eq!(settled_outcome(&tally, 0), Outcome::Partial);
-        let fatal = Tally {
-            fatal: Some("401".into()),
-            ..Tally::default()
-        };
-        assert_eq!(settled_outcome(&fatal, 0), Outcome::Failed);
-    }
-
-    fn header(valid: u64) -> crate::bulk::journal::Header {
-        crate::bulk::journal::Header {
-            v: 2,
-            event: "job".into(),
-            job_id: Uuid::nil(),
-            enterprise_id: Uuid::nil(),
-            mode: Mode::AllOrNothing,
-            batch_size: 2,
-            concurrency: 1,
-            started_at: chrono::DateTime::UNIX_EPOCH,
-            inputs: valid,
-            valid,
-            endpoint: Default::default(),
-        }
+        assert_eq!(settled_outcome(&ended(denied()), 0), Outcome::Failed);
     }
 
     #[test]
     fn a_rollback_moves_each_number_to_one_outcome() {
-        let client = crate::Client::new(
-            crate::ClientConfig::new(crate::ApiKey::new("k")).base_url("http://127.0.0.1:1"),
-        )
-        .unwrap();
-        let ctx = JobContext::new(
-            &client,
-            &header(6),
-            crate::bulk::operation::Operation::Associate,
-            None,
-            &crate::bulk::BulkOptions::default(),
-        );
         // n0, n1 associated by the job; n2..n5 undecided (failed) when the rollback began.
-        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
+        let mut report = JobReport::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 6, 6);
         report.associated = vec![n(0), n(1)];
-        let mut failed: BTreeMap<UsNumber, String> = (2..6)
-            .map(|i| (n(i), "outcome unknown".to_owned()))
-            .collect();
+        let mut failed: BTreeMap<UsNumber, FailureReason> =
+            (2..6).map(|i| (n(i), unknown("timed out"))).collect();
         let end = RolledBack {
             undone: 2,
             disassociated: vec![n(0), n(2)],
             before: vec![n(3)],
             absent: vec![n(4)],
             left: vec![n(1), n(5)],
-            failures: vec![(n(1), "still there".into()), (n(5), "lookup failed".into())],
+            failures: vec![
+                (n(1), unknown("still there")),
+                (n(5), unknown("lookup failed")),
+            ],
             skipped: vec![],
         };
         report.rolled_back = end.undone;
-        apply_rollback(&ctx, &mut report, &mut failed, end);
+        apply_rollback(&mut report, &mut failed, end);
         report.failed = failures(failed);
         assert_eq!(report.outcome, Outcome::Failed);
         assert!(report.associated.is_empty());
         assert_eq!(report.already_associated, vec![n(3)]);
         let failed: Vec<&str> = report.failed.iter().map(|f| f.number.as_str()).collect();
         assert_eq!(failed, ["+12015550001", "+12015550004", "+12015550005"]);
-        assert_eq!(report.failed[0].reason, "still there");
+        assert_eq!(report.failed[0].reason, unknown("still there"));
         assert_eq!(report.not_sent, 0);
         assert_eq!(report.counted(), 6);
-        // Without a journal, the error does not send the user to a rollback.
-        let error = report.error.unwrap_or_default();
-        assert!(!error.contains("run rollback"), "{error}");
+        assert_eq!(report.end, Some(EndCause::RollbackIncomplete));
     }
 
     #[test]
     fn an_interrupted_rollback_counts_what_it_skipped_once_as_still_associated() {
-        let client = crate::Client::new(
-            crate::ClientConfig::new(crate::ApiKey::new("k")).base_url("http://127.0.0.1:1"),
-        )
-        .unwrap();
-        let ctx = JobContext::new(
-            &client,
-            &header(3),
-            crate::bulk::operation::Operation::Associate,
-            None,
-            &crate::bulk::BulkOptions::default(),
-        );
         // n0, n1 associated by the job, n2 undecided and found ours; the interrupt stopped the
         // rollback after n0.
-        let mut report = Report::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
+        let mut report = JobReport::blank(Uuid::nil(), Uuid::nil(), Mode::AllOrNothing, 3, 3);
         report.associated = vec![n(0), n(1)];
-        let mut failed: BTreeMap<UsNumber, String> = [(n(2), "outcome unknown".to_owned())].into();
+        let mut failed: BTreeMap<UsNumber, FailureReason> = [(n(2), unknown("timed out"))].into();
         let end = RolledBack {
             undone: 1,
             disassociated: vec![n(0)],
@@ -358,7 +322,7 @@ mod tests {
             ..RolledBack::default()
         };
         report.rolled_back = end.undone;
-        apply_rollback(&ctx, &mut report, &mut failed, end);
+        apply_rollback(&mut report, &mut failed, end);
         report.failed = failures(failed);
         assert_eq!(report.outcome, Outcome::Failed);
         assert!(report.interrupted);
@@ -370,11 +334,11 @@ mod tests {
     #[test]
     fn a_number_fails_once_in_the_report_whatever_the_reasons() {
         let mut failed = BTreeMap::new();
-        failed.insert(n(0), "outcome unknown".to_owned());
-        failed.extend([(n(0), "rollback could not look it up".to_owned())]);
-        failed.insert(n(1), "x".to_owned());
+        failed.insert(n(0), unknown("timed out"));
+        failed.extend([(n(0), FailureReason::ResendsUsedUp)]);
+        failed.insert(n(1), unknown("x"));
         let report = failures(failed);
         assert_eq!(report.len(), 2);
-        assert_eq!(report[0].reason, "rollback could not look it up");
+        assert_eq!(report[0].reason, FailureReason::ResendsUsedUp);
     }
 }

@@ -9,14 +9,14 @@ use uuid::Uuid;
 
 use super::context::JobContext;
 use super::finish::{Basis, apply_rollback, failures, finish};
+use super::job_report::{Duplicate, JobReport, Note, Outcome, Refusal};
 use super::journal::{
-    Endpoint, Event, Header, Journal, JournalError, OperationKind, Replay, VERSION,
+    Endpoint, Event, Header, JournalError, OperationKind, Replay, VERSION, Writer,
 };
 use super::operation::Operation;
 use super::ops::RemediationTemplate;
 use super::preflight::{Preflight, preflight};
 use super::recovery::{header, must_roll_back, report_from_replay, resume_work};
-use super::report::{Duplicate, Note, Outcome, Refusal, Report};
 use super::rollback::roll_back;
 use super::workers::{Batches, execute, unpack};
 use super::{BulkError, BulkOptions, Mode, Phase};
@@ -27,14 +27,14 @@ impl Client {
     /// [`BulkOptions::mode`] across batches. See the [`bulk`](crate::bulk) module.
     ///
     /// The same as [`prepare_all`](Client::prepare_all) then [`PreparedJob::run`].
-    /// Refusals and failures are in the returned [`Report`]; `Err` only when the journal could
+    /// Refusals and failures are in the returned [`JobReport`]; `Err` only when the journal could
     /// not be written (the job then stopped where it was, and the journal shows how far it got).
     pub async fn associate_all<I, S>(
         &self,
         enterprise_id: Uuid,
         inputs: I,
         options: BulkOptions,
-    ) -> Result<Report, BulkError>
+    ) -> Result<JobReport, BulkError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -64,7 +64,7 @@ impl Client {
 
     /// Completes a job from its journal: numbers in flight when it stopped are looked up, the
     /// rest are sent, and all-or-nothing is enforced as if the job had never stopped. A job
-    /// that already finished is reported as it ended, with [`Report::finished_before`] set and
+    /// that already finished is reported as it ended, with [`JobReport::finished_before`] set and
     /// nothing sent. Uses `options` only for concurrency, progress and time limits; mode and
     /// batches come from the journal. A torn last line is cut off first; a journal that fails
     /// verification anywhere else is refused.
@@ -72,12 +72,12 @@ impl Client {
         &self,
         journal: &Path,
         options: BulkOptions,
-    ) -> Result<Report, BulkError> {
+    ) -> Result<JobReport, BulkError> {
         let replay = Replay::read(journal)?;
         let header = header(self, journal, &replay)?;
         let planned = || replay.plan.values().flatten().copied();
         if replay.finished.is_some() {
-            let mut report = Report {
+            let mut report = JobReport {
                 finished_before: true,
                 ..report_from_replay(&header, &replay)
             };
@@ -93,7 +93,7 @@ impl Client {
                 .await;
         }
         let operation = operation_of(journal, &replay)?;
-        let file = Journal::open_append(journal, &replay)?;
+        let file = Writer::open_append(journal, &replay)?;
         let ctx = Arc::new(JobContext::new(
             self,
             &header,
@@ -128,13 +128,13 @@ impl Client {
 
     /// Undoes a job from its journal: every number it associated is disassociated (numbers
     /// in flight when it stopped are looked up first), whatever state it stopped in. A job
-    /// already rolled back is reported so, with [`Report::finished_before`] set and nothing
+    /// already rolled back is reported so, with [`JobReport::finished_before`] set and nothing
     /// sent. Verifies the journal as [`resume_job`](Client::resume_job) does.
     pub async fn rollback_job(
         &self,
         journal: &Path,
         options: BulkOptions,
-    ) -> Result<Report, BulkError> {
+    ) -> Result<JobReport, BulkError> {
         let replay = Replay::read(journal)?;
         let header = header(self, journal, &replay)?;
         if !replay.operation.is_associate() {
@@ -144,7 +144,7 @@ impl Client {
             ));
         }
         if replay.finished == Some(Outcome::RolledBack) {
-            return Ok(Report {
+            return Ok(JobReport {
                 finished_before: true,
                 ..report_from_replay(&header, &replay)
             });
@@ -159,9 +159,9 @@ impl Client {
         header: &Header,
         replay: Replay,
         options: BulkOptions,
-    ) -> Result<Report, BulkError> {
+    ) -> Result<JobReport, BulkError> {
         let operation = operation_of(journal, &replay)?;
-        let file = Journal::open_append(journal, &replay)?;
+        let file = Writer::open_append(journal, &replay)?;
         let ctx = JobContext::new(self, header, operation, Some(file), &options);
         let mut report = report_from_replay(header, &replay);
         let ours = replay.ours.iter().copied().collect();
@@ -174,7 +174,7 @@ impl Client {
         let end = roll_back(&ctx, ours, undecided, replay.rollback_started).await?;
         report.rolled_back = (replay.disassociated.len() as u64).saturating_add(end.undone);
         let mut failed = replay.failed;
-        apply_rollback(&ctx, &mut report, &mut failed, end);
+        apply_rollback(&mut report, &mut failed, end);
         report.failed = failures(failed);
         report.requests = ctx.requests();
         ctx.tick(|p| p.phase = Phase::Finished);
@@ -285,7 +285,7 @@ impl PreparedJob {
         }
     }
 
-    /// The id the job will run under: in its journal's header and its [`Report::job_id`].
+    /// The id the job will run under: in its journal's header and its [`JobReport::job_id`].
     /// Known before anything is sent, so a caller can name the journal after it.
     pub fn job_id(&self) -> Uuid {
         self.job_id
@@ -353,7 +353,7 @@ impl PreparedJob {
 
     /// Runs the job: writes the plan to the journal (if any), sends the batches, and enforces
     /// the mode. See [`Client::associate_all`].
-    pub async fn run(self) -> Result<Report, BulkError> {
+    pub async fn run(self) -> Result<JobReport, BulkError> {
         let PreparedJob {
             client,
             job_id,
@@ -391,7 +391,7 @@ impl PreparedJob {
                 p.refused = refusals;
                 p.phase = Phase::Finished;
             });
-            let mut report = Report::blank(
+            let mut report = JobReport::blank(
                 basis.job_id,
                 enterprise_id,
                 options.mode,
@@ -407,7 +407,7 @@ impl PreparedJob {
         }
         let journal = match &options.journal {
             Some(path) => {
-                let journal = Journal::create(path, &header)?;
+                let journal = Writer::create(path, &header)?;
                 #[cfg(any(test, feature = "test-hooks"))]
                 let journal = {
                     let mut journal = journal;

@@ -21,7 +21,8 @@
 //!    A job whose requests are all answered waits for nothing.
 //! 5. **Journal** (optional): every step is written ahead to a file, so
 //!    [`Client::resume_job`](crate::Client::resume_job) and [`Client::rollback_job`](crate::Client::rollback_job) can finish or undo a job whose
-//!    process was killed at any instant. See [`journal`] for the format.
+//!    process was killed at any instant. See [`journal`] for the format; [`Journal`] reads one
+//!    back (the job's [`JobSummary`], whether it has work left) without acting on it.
 //! 6. **Interrupts** ([`BulkOptions::cancel_on`]): once the caller's token is cancelled, no new
 //!    batch is sent and the requests in flight are decided; then an all-or-nothing job without a
 //!    journal rolls back, and a job with one leaves it for `resume_job` or `rollback_job`.
@@ -32,9 +33,13 @@
 //! number plus the text of refused and duplicate inputs, so a file of a million numbers runs in
 //! tens of megabytes (see `BENCHMARKS.md`).
 //!
+//! What cut a job short is typed, for callers to branch on: [`JobReport::end`] ([`EndCause`]:
+//! denied credentials, a stall, the deadline, a cancellation, an unfinished rollback...), and
+//! each undecided number's [`NumberFailure::reason`] ([`FailureReason`]).
+//!
 //! Bulk refresh and bulk remediation run on this same engine (one journal format, one way to
 //! settle a batch in flight, one resume, the same [`BulkOptions`], [`Progress`], [`PreparedJob`]
-//! and [`Report`], whose [`Report::numbers`] says what happened to each number), always best
+//! and [`JobReport`], whose [`JobReport::numbers`] says what happened to each number), always best
 //! effort and without a rollback (neither can be undone): see [`ops`].
 //!
 //! Ownership rule used when reconciling, judged on the server's clock (its `Date` headers and
@@ -61,9 +66,11 @@
 //! ```
 
 mod batch;
+mod cause;
 mod context;
 mod finish;
 mod job;
+mod job_report;
 pub mod journal;
 mod operation;
 pub mod ops;
@@ -72,8 +79,8 @@ mod proof;
 mod reconcile;
 mod recovery;
 mod refusal;
-mod report;
 mod rollback;
+mod tally;
 mod workers;
 
 use std::path::PathBuf;
@@ -82,17 +89,21 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use cause::{EndCause, FailureReason};
 pub use job::PreparedJob;
-pub use journal::JournalError;
+pub use job_report::{
+    Duplicate, JobReport, Note, NumberFailure, NumberOutcome, NumberResult, Outcome, Refusal,
+};
+pub use journal::{JobState, JobSummary, Journal, JournalError, OperationKind};
 pub use preflight::Parsing;
 pub(crate) use preflight::preflight;
-pub use report::{Duplicate, Failure, Note, NumberOutcome, NumberResult, Outcome, Refusal, Report};
 /// The token [`BulkOptions::cancel_on`] takes (re-exported from `tokio-util`).
 pub use tokio_util::sync::CancellationToken;
 
 /// What a refusal does to the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Mode {
     /// Every number of the job ends up associated, or none does (the default).
     #[default]
@@ -114,6 +125,7 @@ impl Mode {
 
 /// Which stage a job is in, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Phase {
     /// Reading and checking inputs.
     Preflight,
@@ -127,6 +139,7 @@ pub enum Phase {
 
 /// Counts reported to the progress callback as the job advances.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// The stage the job is in: checking, associating, rolling back or done.
     pub phase: Phase,
@@ -279,7 +292,7 @@ impl BulkOptions {
     ///   cut short by the token; a best-effort job keeps what it associated
     ///   ([`Outcome::Partial`]).
     ///
-    /// Either way [`Report::interrupted`] is set when the token stopped work that was left to
+    /// Either way [`JobReport::interrupted`] is set when the token stopped work that was left to
     /// do. A rollback ([`Client::rollback_job`](crate::Client::rollback_job), or the rollback of
     /// a journaled job) stops too, between disassociations, with the rest left for another
     /// `rollback_job`. A token cancelled after the job ended has no effect.
@@ -320,22 +333,25 @@ impl BulkOptions {
 }
 
 /// Why a bulk job could not run or finish (refusals are not errors: they are in the
-/// [`Report`]).
+/// [`JobReport`]).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BulkError {
     /// The journal could not be written or read.
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// The job stopped before its plan was written in full, so it sent nothing and cannot be
     /// resumed (its inputs are not all in the journal): run it again.
-    #[error("journal {0}: the job stopped before it sent anything; start it again")]
+    #[error(
+        "journal {0}: the job stopped before it sent anything, so there is nothing to finish or undo"
+    )]
     NotStarted(std::path::PathBuf),
     /// `rollback_job` on the journal of a refresh or a remediation: neither can be undone
     /// (a refresh stays billed, a submitted request stays submitted); `resume_job` finishes it.
-    #[error("journal {0}: a {1} job cannot be undone; resume it to finish it")]
+    #[error("journal {0}: a {1} job cannot be undone, only finished")]
     NotUndoable(std::path::PathBuf, &'static str),
     /// A batch was cancelled because the runtime is shutting down (not [`BulkOptions::cancel_on`],
-    /// which ends the job with a [`Report`]); the journal, if any, shows
+    /// which ends the job with a [`JobReport`]); the journal, if any, shows
     /// how far the job got and lets `resume` or `rollback` finish it.
     #[error("the job was interrupted: {0}")]
     Interrupted(String),

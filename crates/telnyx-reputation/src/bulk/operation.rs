@@ -40,7 +40,7 @@ pub(super) struct Answered {
 
 /// Why a send did not succeed.
 pub(super) enum Sent {
-    /// Not sent: the request could not be built.
+    /// Not sent: the request could not be built; the rule it broke.
     Invalid(String),
     /// Sent, and the call failed.
     Failed(Error),
@@ -95,8 +95,7 @@ impl Operation {
         numbers: &[UsNumber],
         marker: Option<&str>,
     ) -> Result<Answered, Sent> {
-        let invalid =
-            |rule: String| Sent::Invalid(format!("internal error: batch refused: {rule}"));
+        let invalid = |rule: String| Sent::Invalid(rule);
         match self {
             Operation::Associate => {
                 let request = Batch::new(numbers.to_vec()).map_err(|r| invalid(r.to_string()))?;

@@ -5,10 +5,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use telnyx_e164::UsNumber;
 
-use super::report::{Duplicate, Refusal};
+use super::job_report::{Duplicate, Refusal};
 
 /// How inputs are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Parsing {
     /// Exactly `+` and digits, as the API requires.
     #[default]

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use super::Mode;
-use super::batch::{Step, Work};
 use super::finish::{failures, refusal};
+use super::job_report::{JobReport, Outcome};
 use super::journal::{Endpoint, Header, JournalError, Replay, refuse_if_held};
-use super::report::{Outcome, Report};
+use super::tally::{Step, Work};
 
 /// The job's header, which every readable journal has, once it is known that `client` may
 /// continue the job: no other process holds the journal (it would be running the job now), and
@@ -70,8 +70,8 @@ pub(super) fn resume_work(replay: &Replay) -> Vec<Work> {
 }
 
 /// A report rebuilt from a journal alone.
-pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> Report {
-    let mut report = Report::blank(
+pub(super) fn report_from_replay(header: &Header, replay: &Replay) -> JobReport {
+    let mut report = JobReport::blank(
         header.job_id,
         header.enterprise_id,
         header.mode,
@@ -227,7 +227,10 @@ mod tests {
             Event::Failed {
                 batch: 0,
                 numbers: vec![n(1), n(2)],
-                reason: "outcome unknown".into(),
+                reason: crate::bulk::FailureReason::LookupFailed {
+                    status: None,
+                    detail: "timed out".into(),
+                },
             },
             Event::RollbackStarted,
             // The rollback found n1 was the job's and undid it, with n0.

@@ -11,12 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use telnyx_e164::UsNumber;
 use telnyx_reputation_api::types::NumberReputationError;
 
-use super::Mode;
-use super::batch::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::context::JobContext;
 use super::journal::{JournalError, RefusedNumber, SentWith};
 use super::proof::prove;
 use super::reconcile::Found;
+use super::tally::{Step, Tally, already, commit, fail, next_send, record_refused};
+use super::{FailureReason, Mode};
 use crate::Error;
 
 /// The code a refusal is reported with: the server's, else the HTTP status, else the kind.
@@ -110,14 +110,11 @@ pub(super) async fn handle_refusal(
     let found = match looked {
         Ok(found) => found,
         Err(e) => {
-            return fail(
-                ctx,
-                batch,
-                set,
-                &e.to_string(),
-                "refused, and the refused numbers could not be looked up",
-                tally,
-            );
+            let reason = FailureReason::RefusedUnchecked {
+                status: e.status(),
+                detail: e.to_string(),
+            };
+            return fail(ctx, batch, set, reason, tally);
         }
     };
     let here: BTreeSet<UsNumber> = found

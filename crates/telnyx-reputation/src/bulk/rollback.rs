@@ -4,12 +4,12 @@
 use futures::{StreamExt, stream};
 use telnyx_e164::{Batch, UsNumber};
 
-use super::Phase;
 use super::context::JobContext;
+use super::job_report::Outcome;
 use super::journal::{Event, JournalError};
 use super::operation::look_up_one;
 use super::reconcile::Found;
-use super::report::Outcome;
+use super::{FailureReason, Phase};
 use crate::client::Scope;
 
 /// What a rollback did.
@@ -21,7 +21,7 @@ pub(super) struct RolledBack {
     /// outcome could not be looked up.
     pub left: Vec<UsNumber>,
     /// Why, for each number left.
-    pub failures: Vec<(UsNumber, String)>,
+    pub failures: Vec<(UsNumber, FailureReason)>,
     /// The numbers this rollback disassociated (or found already absent): `undone` of them.
     pub disassociated: Vec<UsNumber>,
     /// Numbers of the undecided ones found on the enterprise from before the job: left alone.
@@ -66,8 +66,13 @@ pub(super) async fn roll_back(
             Ok(Found::Absent) => end.absent.push(n),
             Err(e) => {
                 end.left.push(n);
-                end.failures
-                    .push((n, format!("rollback could not look the number up: {e}")));
+                end.failures.push((
+                    n,
+                    FailureReason::RollbackLookupFailed {
+                        status: e.status(),
+                        detail: e.to_string(),
+                    },
+                ));
             }
         }
     }
@@ -75,7 +80,7 @@ pub(super) async fn roll_back(
     set.dedup();
     for chunk in set.chunks(Batch::MAX_SIZE) {
         // An interrupt stops the disassociations not yet started; those in flight finish.
-        let results: Vec<(UsNumber, Option<Result<(), String>>)> =
+        let results: Vec<(UsNumber, Option<Result<(), FailureReason>>)> =
             stream::iter(chunk.iter().copied())
                 .map(|n| async move {
                     if ctx.rollback_interrupted() {
@@ -125,20 +130,26 @@ pub(super) async fn roll_back(
 /// It is idempotent, so a transient failure is tried again until it succeeds or the job gives
 /// up on the server. A 404 counts as "already absent" only once a lookup confirms that the
 /// number is not on the enterprise.
-pub(super) async fn disassociate_one(ctx: &JobContext, n: UsNumber) -> Result<(), String> {
+pub(super) async fn disassociate_one(ctx: &JobContext, n: UsNumber) -> Result<(), FailureReason> {
     ctx.count_request();
     let scope = Scope::Enterprise(ctx.enterprise);
+    let failed = |e: &crate::Error, detail: String| FailureReason::RollbackFailed {
+        status: e.status(),
+        detail,
+    };
     match ctx.idempotent.disassociate(scope, n.as_e164()).await {
         Ok(()) => Ok(()),
         Err(e) if e.status() == Some(404) => match look_up_one(ctx, n).await {
             Ok(Found::Absent) => Ok(()),
-            Ok(_) => Err(format!(
-                "rollback failed: {e}, yet the number is listed on the enterprise"
+            Ok(_) => Err(failed(
+                &e,
+                format!("{e}, yet the number is listed on the enterprise"),
             )),
-            Err(lookup) => Err(format!(
-                "rollback failed: {e}, and the number could not be looked up: {lookup}"
+            Err(lookup) => Err(failed(
+                &e,
+                format!("{e}, and the number could not be looked up: {lookup}"),
             )),
         },
-        Err(e) => Err(format!("rollback failed: {e}")),
+        Err(e) => Err(failed(&e, e.to_string())),
     }
 }

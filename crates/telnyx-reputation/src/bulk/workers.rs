@@ -6,9 +6,10 @@ use std::sync::{Arc, Mutex};
 use telnyx_e164::UsNumber;
 
 use super::BulkError;
-use super::batch::{Step, Tally, Work, run_batch};
+use super::batch::run_batch;
 use super::context::JobContext;
 use super::journal::JournalError;
+use super::tally::{Step, Tally, Work};
 
 /// Runs batches with bounded concurrency: `concurrency` worker tasks, each taking the next
 /// batch from `work` as soon as its previous one is decided, so the client's work (encoding,

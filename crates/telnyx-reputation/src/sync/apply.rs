@@ -17,18 +17,19 @@ use uuid::Uuid;
 
 use super::SyncPlan;
 use super::prune::{Pruned, prune};
-use crate::bulk::journal::{Event, Journal, Replay};
-use crate::bulk::{BulkError, BulkOptions, CancellationToken, Outcome, Report};
+use crate::bulk::journal::{Event, Replay, Writer};
+use crate::bulk::{BulkError, BulkOptions, CancellationToken, JobReport, Outcome};
 use crate::client::Client;
 use crate::error::Error;
 use crate::removed::Removal;
 
 /// What applying (or resuming) a sync did.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SyncOutcome {
     /// The bulk job's report of the associations; `None` when the plan had none to make and no
     /// journal was kept.
-    pub associations: Option<Report>,
+    pub associations: Option<JobReport>,
     /// The extras disassociated by this run (pruning only).
     pub disassociated: Vec<UsNumber>,
     /// Extras of the plan left on the enterprise because they were associated again after the
@@ -49,6 +50,7 @@ pub struct SyncOutcome {
 
 /// Why applying a plan stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SyncError {
     /// The bulk job of the associations, or the journal, failed.
     #[error(transparent)]
@@ -85,7 +87,7 @@ impl From<crate::bulk::JournalError> for SyncError {
 /// large as the public `apply` and `resume_sync` return; it is moved straight into theirs.)
 #[allow(clippy::result_large_err)]
 fn concluded(
-    associations: Option<Report>,
+    associations: Option<JobReport>,
     pruned: Pruned,
     associated: bool,
     withheld: Vec<Removal>,
@@ -173,7 +175,7 @@ impl Client {
     /// Finishes a job from its journal, and a sync's prune: the associations are completed as
     /// [`resume_job`](Client::resume_job) completes them; then, only when they all succeeded
     /// and the journal is a sync's, the extras not yet disassociated are (a 404 counts as
-    /// done). The report of a job that had finished has [`Report::finished_before`] set; a
+    /// done). The report of a job that had finished has [`JobReport::finished_before`] set; a
     /// sync whose prune had finished sends nothing. Uses `options` for concurrency, progress,
     /// time limits and the interrupt token.
     pub async fn resume_sync(
@@ -220,7 +222,7 @@ impl Client {
             }
             _ => (replay.unpruned(), Vec::new(), Vec::new()),
         };
-        let mut file = Journal::open_append(journal, &replay)?;
+        let mut file = Writer::open_append(journal, &replay)?;
         if !gone.is_empty() {
             file.append(&Event::Pruned {
                 numbers: gone.clone(),

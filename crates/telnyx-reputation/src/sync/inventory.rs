@@ -8,6 +8,7 @@ use crate::bulk::{Duplicate, Parsing, Refusal, preflight};
 
 /// An inventory checked number by number, before anything is planned or sent.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Inventory {
     /// Inputs read, valid or not, duplicates included.
     pub inputs: u64,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::SyncPlan;
 use crate::Client;
 use crate::bulk::BulkOptions;
-use crate::bulk::journal::{Endpoint, Event, Header, Journal, JournalError, VERSION};
+use crate::bulk::journal::{Endpoint, Event, Header, JournalError, VERSION, Writer};
 
 /// Numbers per `prune` line, as per `plan` line at most.
 const PRUNE_LINE: usize = Batch::MAX_SIZE;
@@ -42,7 +42,7 @@ pub(super) fn write(
         valid,
         endpoint: Endpoint::of(client),
     };
-    let mut journal = Journal::create(path, &header)?;
+    let mut journal = Writer::create(path, &header)?;
     let mut batches = 0u64;
     for chunk in plan.associate.chunks(size) {
         journal.append_unsynced(&Event::Plan {

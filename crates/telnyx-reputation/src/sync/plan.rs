@@ -18,6 +18,7 @@ use crate::removed::Removal;
 /// A number of the inventory that another enterprise of the account already monitors: the
 /// association would be refused, so the plan reports it and sends nothing for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Conflict {
     /// The number the inventory wants on this enterprise.
     pub phone_number: UsNumber,
@@ -27,6 +28,7 @@ pub struct Conflict {
 
 /// What a sync would do, number by number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SyncPlan {
     /// The enterprise made equal to the inventory.
     pub enterprise: Uuid,
@@ -34,7 +36,8 @@ pub struct SyncPlan {
     pub associate: Vec<UsNumber>,
     /// Monitored on the enterprise, not in the inventory: disassociated only when pruning.
     pub extra: Vec<UsNumber>,
-    /// Whether the extras are disassociated (`--prune`); otherwise they stay.
+    /// Whether the extras are disassociated (asked with [`PlanOptions`](super::PlanOptions));
+    /// otherwise they stay.
     pub prune: bool,
     /// In the inventory and already monitored on the enterprise.
     pub unchanged: u64,
@@ -44,8 +47,9 @@ pub struct SyncPlan {
     /// [`Removal::by_telnyx`]), each with its reason, in number order. Not in
     /// [`SyncPlan::associate`] (nor billed) unless [`SyncPlan::readd_removed`].
     pub removed_by_telnyx: Vec<Removal>,
-    /// Whether the numbers removed by Telnyx are associated again (`--readd-removed`); they are
-    /// then in [`SyncPlan::associate`] too, and billed.
+    /// Whether the numbers removed by Telnyx are associated again (asked with
+    /// [`PlanOptions`](super::PlanOptions)); they are then in [`SyncPlan::associate`] too, and
+    /// billed.
     pub readd_removed: bool,
     /// The newest `created_at` among the enterprise's numbers when the plan read them, on the
     /// server's clock (`None`: none listed, or none dated). A number whose association is newer

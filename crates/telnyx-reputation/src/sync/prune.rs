@@ -9,7 +9,7 @@ use telnyx_e164::{Batch, UsNumber};
 use uuid::Uuid;
 
 use crate::bulk::CancellationToken;
-use crate::bulk::journal::{Event, Journal, JournalError};
+use crate::bulk::journal::{Event, JournalError, Writer};
 use crate::client::{Client, Scope};
 use crate::error::Error;
 
@@ -35,7 +35,7 @@ pub(super) async fn prune(
     extras: Vec<UsNumber>,
     concurrency: usize,
     cancel: Option<&CancellationToken>,
-    mut journal: Option<&mut Journal>,
+    mut journal: Option<&mut Writer>,
 ) -> Result<Pruned, JournalError> {
     let idempotent = client.with_retry(client.retry_policy().clone().until_stalled());
     let scope = Scope::Enterprise(enterprise);

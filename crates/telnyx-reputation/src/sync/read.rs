@@ -28,14 +28,38 @@ fn listed_number(record: &NumberReputation, operation: &'static str) -> Result<U
     })
 }
 
-/// What a sync plan is asked to do beyond making the sets equal.
+/// What a sync plan is asked to do beyond making the sets equal. `PlanOptions::default()`
+/// neither prunes nor adds removed numbers again; set each with its builder method.
+///
+/// ```
+/// use telnyx_reputation::sync::PlanOptions;
+/// let options = PlanOptions::default().prune(true);
+/// assert!(options.prune && !options.readd_removed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct PlanOptions {
-    /// Disassociate the enterprise's numbers that the inventory does not list (`--prune`).
+    /// Disassociate the enterprise's numbers that the inventory does not list.
     pub prune: bool,
     /// Associate again the numbers of the inventory that Telnyx removed from monitoring
-    /// (`--readd-removed`; billed); else they are listed and held back.
+    /// (billed); else they are listed and held back.
     pub readd_removed: bool,
+}
+
+impl PlanOptions {
+    /// Sets whether the sync disassociates the enterprise's numbers that the inventory does
+    /// not list.
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.prune = prune;
+        self
+    }
+
+    /// Sets whether the sync associates again (billed) the numbers of the inventory that
+    /// Telnyx removed from monitoring, rather than listing them and holding them back.
+    pub fn readd_removed(mut self, readd: bool) -> Self {
+        self.readd_removed = readd;
+        self
+    }
 }
 
 impl Client {

@@ -140,10 +140,9 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     }
     let session = global.session().await?;
     let result = async {
-        let options = PlanOptions {
-            prune: args.prune,
-            readd_removed: args.readd_removed,
-        };
+        let options = PlanOptions::default()
+            .prune(args.prune)
+            .readd_removed(args.readd_removed);
         let plan = session
             .client
             .plan_sync_with(args.enterprise, inventory.numbers, options)

@@ -43,11 +43,9 @@ fn hex(sum: &Sum) -> [u8; 16] {
 /// Where appending continues after a replay.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Tail {
-    /// The format version of the file (appends keep it).
-    version: u32,
     /// Bytes of verified lines; anything after is a torn line to cut off.
     len: u64,
-    /// The sum of the last verified line (version 2).
+    /// The sum of the last verified line.
     last: Sum,
     /// Whether the last verified line lacks its newline (the process died between the two):
     /// the newline is written before the next line.
@@ -59,10 +57,9 @@ pub(crate) struct Tail {
 
 /// An open journal, appending.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Writer {
     path: PathBuf,
     file: Locked,
-    version: u32,
     last: Sum,
     /// Why an earlier write or fsync failed: from then on nothing more is appended, since the
     /// file may end in a part of a line, and lines after it would not verify.
@@ -73,10 +70,10 @@ pub struct Journal {
     crash_after: Option<u64>,
 }
 
-impl Journal {
+impl Writer {
     /// Creates a new journal (mode 0600 on unix) with its header, locked for this process
     /// until the journal is dropped; refuses to overwrite an existing file.
-    pub fn create(path: &Path, header: &Header) -> Result<Journal, JournalError> {
+    pub fn create(path: &Path, header: &Header) -> Result<Writer, JournalError> {
         let mut options = OpenOptions::new();
         options.append(true).create_new(true);
         #[cfg(unix)]
@@ -89,7 +86,7 @@ impl Journal {
             },
         })?;
         let file = Locked::new(path, file)?;
-        let mut journal = Journal::over(path, file, VERSION, FIRST);
+        let mut journal = Writer::over(path, file, FIRST);
         let text = serde_json::to_string(header).map_err(|e| journal.format(e))?;
         // Nothing was sent yet: a header that cannot be written is the file's fault, not a
         // journal of a job to resume.
@@ -116,7 +113,7 @@ impl Journal {
     /// ([`JournalError::Locked`]), and so is one written since it was read
     /// ([`JournalError::Changed`]). Then a torn last line is cut off, and a last line whole but
     /// for its newline gets it, so that what is appended follows the last verified line.
-    pub fn open_append(path: &Path, replay: &Replay) -> Result<Journal, JournalError> {
+    pub fn open_append(path: &Path, replay: &Replay) -> Result<Writer, JournalError> {
         let io = |source| JournalError::Io {
             path: path.to_owned(),
             source,
@@ -137,14 +134,13 @@ impl Journal {
             file.file().write_all(b"\n").map_err(io)?;
             file.file().sync_data().map_err(io)?;
         }
-        Ok(Journal::over(path, file, tail.version, tail.last))
+        Ok(Writer::over(path, file, tail.last))
     }
 
-    fn over(path: &Path, file: Locked, version: u32, last: Sum) -> Journal {
-        Journal {
+    fn over(path: &Path, file: Locked, last: Sum) -> Writer {
+        Writer {
             path: path.to_owned(),
             file,
-            version,
             last,
             poisoned: None,
             #[cfg(any(test, feature = "test-hooks"))]
@@ -158,11 +154,6 @@ impl Journal {
     #[cfg(any(test, feature = "test-hooks"))]
     pub(crate) fn crash_after(&mut self, n: Option<u64>) {
         self.crash_after = n;
-    }
-
-    /// The journal's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Appends one event, then flushes and fsyncs it (and every line before it). After a write
@@ -204,18 +195,15 @@ impl Journal {
         }
     }
 
-    /// Writes one line: in version 2, `text` with its sum spliced in before the closing brace.
-    /// A write or fsync that fails poisons the journal.
+    /// Writes one line: `text` with its sum spliced in before the closing brace. A write or
+    /// fsync that fails poisons the journal.
     fn write_line(&mut self, mut text: String, sync: bool) -> Result<(), JournalError> {
         self.refuse_if_poisoned()?;
-        let mut last = self.last;
-        if self.version >= 2 {
-            last = sum(&self.last, text.as_bytes());
-            text.pop(); // the closing brace of the object
-            text.push_str(SUM_FIELD);
-            text.extend(hex(&last).map(char::from));
-            text.push_str("\"}");
-        }
+        let last = sum(&self.last, text.as_bytes());
+        text.pop(); // the closing brace of the object
+        text.push_str(SUM_FIELD);
+        text.extend(hex(&last).map(char::from));
+        text.push_str("\"}");
         text.push('\n');
         let file = self.file.file();
         let written = file
@@ -244,7 +232,7 @@ impl Journal {
     }
 }
 
-/// Splits a version-2 line into its text without the sum, and the sum it carries.
+/// Splits a line into its text without the sum, and the sum it carries.
 fn split_sum(line: &[u8]) -> Option<(Vec<u8>, Sum)> {
     let body = line.strip_suffix(b"\"}")?;
     let (head, digits) = body.split_at_checked(body.len().checked_sub(16)?)?;
@@ -268,8 +256,9 @@ fn split_sum(line: &[u8]) -> Option<(Vec<u8>, Sum)> {
 /// Reads, verifies and folds a journal.
 ///
 /// Every line ends with a newline but perhaps the last: a process that died between a line and
-/// its newline left a whole line, and a whole line that verifies (its checksum, in version 2;
-/// a whole JSON object, in version 1, which no cut of a line is) is a record like any other.
+/// its newline left a whole line, and a whole line that verifies (its checksum) is a record
+/// like any other. A journal of another format version is refused on its first line, naming
+/// both versions.
 pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
     let mut bytes = Vec::new();
     File::open(path)
@@ -302,46 +291,34 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
     };
     let mut replay = Replay::default();
     let header_only_torn = terminated == 0;
-    let (header, version, mut last): (Header, u32, Sum) = match split_sum(first) {
-        Some((content, carried)) => {
-            let header: Header = serde_json::from_slice(&content).map_err(|e| {
-                if header_only_torn {
-                    no_header()
-                } else {
-                    bad(1, e.to_string())
-                }
-            })?;
-            if header.v != 2 {
-                return Err(bad(
-                    1,
-                    format!("journal version {} with checksums", header.v),
-                ));
-            }
-            if sum(&FIRST, &content) != carried {
-                return Err(if header_only_torn {
-                    no_header()
-                } else {
-                    bad(1, "checksum mismatch in the job header".into())
-                });
-            }
-            (header, 2, carried)
+    let Some((content, mut last)) = split_sum(first) else {
+        if header_only_torn {
+            return Err(no_header());
         }
-        None if header_only_torn => return Err(no_header()),
-        None => {
-            let header: Header =
-                serde_json::from_slice(first).map_err(|e| bad(1, e.to_string()))?;
-            if header.v != 1 {
-                return Err(bad(
-                    1,
-                    format!(
-                        "journal version {} (this build reads 1 and {VERSION})",
-                        header.v
-                    ),
-                ));
-            }
-            (header, 1, FIRST)
-        }
+        // No checksum: the header of another version (checksums came with version 2), or
+        // not a journal at all.
+        return Err(bad(
+            1,
+            other_version(first).unwrap_or_else(|| "the job header has no checksum".into()),
+        ));
     };
+    if let Some(why) = other_version(&content) {
+        return Err(bad(1, why));
+    }
+    let header: Header = serde_json::from_slice(&content).map_err(|e| {
+        if header_only_torn {
+            no_header()
+        } else {
+            bad(1, e.to_string())
+        }
+    })?;
+    if sum(&FIRST, &content) != last {
+        return Err(if header_only_torn {
+            no_header()
+        } else {
+            bad(1, "checksum mismatch in the job header".into())
+        });
+    }
     if header.event != "job" {
         return Err(bad(1, "the first line is not a job header".into()));
     }
@@ -351,40 +328,37 @@ pub(super) fn read(path: &Path) -> Result<Replay, JournalError> {
     for (i, &(line, end)) in lines.iter().enumerate().skip(1) {
         let number = i + 1;
         let torn_allowed = i == last_line;
-        let event = if version >= 2 {
-            let verified =
-                split_sum(line).filter(|(content, carried)| sum(&last, content) == *carried);
-            match verified {
-                Some((content, carried)) => {
-                    last = carried;
-                    serde_json::from_slice::<Event>(&content)
-                        .map_err(|e| bad(number, e.to_string()))?
-                }
-                None if torn_allowed => break, // torn by a crash mid-write
-                None => return Err(bad(number, "checksum mismatch".into())),
+        let verified = split_sum(line).filter(|(content, carried)| sum(&last, content) == *carried);
+        let event = match verified {
+            Some((content, carried)) => {
+                last = carried;
+                serde_json::from_slice::<Event>(&content).map_err(|e| bad(number, e.to_string()))?
             }
-        } else {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                len = end;
-                continue;
-            }
-            match serde_json::from_slice::<Event>(line) {
-                Ok(event) => event,
-                Err(_) if torn_allowed => break,
-                Err(e) => return Err(bad(number, e.to_string())),
-            }
+            None if torn_allowed => break, // torn by a crash mid-write
+            None => return Err(bad(number, "checksum mismatch".into())),
         };
         replay.apply(event);
         len = end;
     }
     replay.tail = Tail {
-        version,
         len: len as u64,
         last,
         unterminated: len > 0 && bytes.get(len - 1) != Some(&b'\n'),
         read_len: bytes.len() as u64,
     };
     Ok(replay)
+}
+
+/// Why a header line is not one this build reads, when it names another format version
+/// than [`VERSION`].
+fn other_version(line: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        v: u32,
+    }
+    let v = serde_json::from_slice::<Versioned>(line).ok()?.v;
+    (v != VERSION)
+        .then(|| format!("journal format version {v}; this build reads version {VERSION} only"))
 }
 
 #[cfg(test)]

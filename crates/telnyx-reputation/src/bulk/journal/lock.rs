@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::JournalError;
 
 /// The sidecar file that names the holder of `journal`'s lock.
-pub fn pid_file(journal: &Path) -> PathBuf {
+pub(crate) fn pid_file(journal: &Path) -> PathBuf {
     let mut name = journal.as_os_str().to_owned();
     name.push(".pid");
     PathBuf::from(name)
@@ -30,7 +30,7 @@ fn recorded_pid(journal: &Path) -> Option<u32> {
 
 /// Who holds a journal's lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Holder {
+pub(crate) struct Holder {
     /// The pid of the process that holds it, as its sidecar says (`None` in the instant between
     /// its lock and its sidecar, or when the sidecar cannot be read).
     pub pid: Option<u32>,
@@ -102,7 +102,7 @@ fn write_pid(sidecar: &Path) -> std::io::Result<()> {
 /// running, and for refusing a `resume` or `rollback` before it reads any further. Takes a
 /// shared lock for an instant to find out, so it never waits. `None` as well when the file
 /// cannot be opened (the commands that use it say what is wrong with it).
-pub fn holder(path: &Path) -> Option<Holder> {
+pub(crate) fn holder(path: &Path) -> Option<Holder> {
     #[cfg(unix)]
     {
         use nix::fcntl::{Flock, FlockArg};

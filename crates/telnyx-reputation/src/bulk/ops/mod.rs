@@ -11,7 +11,7 @@
 //!   billable numbers the job will send;
 //! - **batches** of at most 100 (refresh) or 2,000 (remediation), with bounded concurrency and a
 //!   progress callback;
-//! - **a report per number** ([`Report::numbers`](crate::bulk::Report::numbers));
+//! - **a report per number** ([`JobReport::numbers`](crate::bulk::JobReport::numbers));
 //! - **no blind repeat**: after an ambiguous outcome (timeout, dropped connection, 5xx) the
 //!   state is looked up once the request timeout has passed, judged on the server's clock, and
 //!   only what two lookups agree was not done is sent again (see
@@ -34,9 +34,9 @@ pub(crate) mod remediate;
 use uuid::Uuid;
 
 use super::job::PreparedJob;
+use super::job_report::{Duplicate, JobReport, Outcome, Refusal};
 use super::operation::Operation;
 use super::preflight::{Parsing, Preflight, preflight};
-use super::report::{Duplicate, Refusal};
 use super::{BulkOptions, Mode};
 use crate::Client;
 use telnyx_e164::UsNumber;
@@ -85,6 +85,28 @@ impl Plan {
     /// The inputs dropped as repeats of an earlier one (never sent twice).
     pub fn duplicates(&self) -> &[Duplicate] {
         &self.preflight.duplicates
+    }
+
+    /// The report of a job of this plan that sends nothing, for a plan with no valid number
+    /// ([`billable`](Self::billable) 0): what pre-flight refused and dropped, best effort,
+    /// completed when nothing was refused and partial otherwise. Its job and enterprise ids
+    /// are nil: no job ran.
+    pub fn report_before_sending(&self) -> JobReport {
+        let mut report = JobReport::blank(
+            Uuid::nil(),
+            Uuid::nil(),
+            Mode::BestEffort,
+            self.inputs(),
+            self.billable(),
+        );
+        report.outcome = if self.refused().is_empty() {
+            Outcome::Completed
+        } else {
+            Outcome::Partial
+        };
+        report.refused = self.refused().to_vec();
+        report.duplicates = self.duplicates().to_vec();
+        report
     }
 }
 

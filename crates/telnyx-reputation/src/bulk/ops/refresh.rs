@@ -12,7 +12,7 @@ use crate::bulk::context::JobContext;
 use crate::bulk::journal::{RefusedNumber, SentWith};
 use crate::bulk::operation::{Answered, Operation, floor_of};
 use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY};
-use crate::bulk::{BulkError, BulkOptions, PreparedJob, Report};
+use crate::bulk::{BulkError, BulkOptions, JobReport, PreparedJob};
 use crate::client::{Client, Page, Scope};
 use crate::error::Error;
 use crate::refresh::RefreshReport;
@@ -46,7 +46,7 @@ impl Client {
         enterprise_id: Uuid,
         plan: Plan,
         options: &BulkOptions,
-    ) -> Result<Report, BulkError> {
+    ) -> Result<JobReport, BulkError> {
         self.prepare_refresh(enterprise_id, plan, options)
             .run()
             .await
@@ -58,7 +58,7 @@ impl Client {
         enterprise_id: Uuid,
         inputs: I,
         options: &BulkOptions,
-    ) -> Result<Report, BulkError>
+    ) -> Result<JobReport, BulkError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,

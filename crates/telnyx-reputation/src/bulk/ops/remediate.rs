@@ -17,7 +17,7 @@ use super::{Plan, prepare};
 use crate::bulk::context::JobContext;
 use crate::bulk::journal::SentWith;
 use crate::bulk::operation::{Operation, floor_of};
-use crate::bulk::{BulkError, BulkOptions, PreparedJob, Report};
+use crate::bulk::{BulkError, BulkOptions, JobReport, PreparedJob};
 use crate::client::{Client, Page};
 use crate::error::Error;
 use crate::filter::InvalidInput;
@@ -163,7 +163,7 @@ impl Client {
         plan: Plan,
         template: &RemediationTemplate,
         options: &BulkOptions,
-    ) -> Result<Report, BulkError> {
+    ) -> Result<JobReport, BulkError> {
         self.prepare_remediation(enterprise_id, plan, template, options)
             .run()
             .await

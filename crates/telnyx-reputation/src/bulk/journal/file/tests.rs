@@ -24,7 +24,7 @@ fn n(v: &[&str]) -> Vec<UsNumber> {
 }
 
 fn write(path: &Path, job: u128) {
-    let mut journal = Journal::create(path, &header(job)).unwrap();
+    let mut journal = Writer::create(path, &header(job)).unwrap();
     for event in [
         Event::Plan {
             batch: 0,
@@ -76,7 +76,7 @@ fn a_torn_last_line_is_ignored_and_cut_off_before_appending() {
     std::fs::write(&path, &torn).unwrap();
     let replay = Replay::read(&path).unwrap();
     assert_eq!(replay.finished, None);
-    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    let mut journal = Writer::open_append(&path, &replay).unwrap();
     journal
         .append(&Event::Finished {
             outcome: Outcome::Completed,
@@ -134,9 +134,9 @@ fn a_line_moved_from_another_journal_is_refused() {
 fn an_existing_journal_is_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("job.journal");
-    Journal::create(&path, &header(1)).unwrap();
+    Writer::create(&path, &header(1)).unwrap();
     assert!(matches!(
-        Journal::create(&path, &header(1)),
+        Writer::create(&path, &header(1)),
         Err(JournalError::Exists(_))
     ));
 }
@@ -147,7 +147,7 @@ fn a_journal_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("job.journal");
-    Journal::create(&path, &header(1)).unwrap();
+    Writer::create(&path, &header(1)).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
@@ -160,52 +160,38 @@ fn another_version_is_refused() {
     h.v = 99;
     std::fs::write(&path, serde_json::to_string(&h).unwrap() + "\n").unwrap();
     let err = Replay::read(&path).unwrap_err();
-    assert!(err.to_string().contains("journal version 99"), "{err}");
+    assert!(
+        err.to_string().contains("journal format version 99"),
+        "{err}"
+    );
 }
 
 #[test]
-fn a_version_1_journal_is_read_and_appended_to_in_its_own_format() {
+fn a_version_1_journal_is_refused_naming_its_version_and_the_one_read() {
+    // Version 1 was the same lines without checksums; no such journal was ever released.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.journal");
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/v1-killed.journal"
-        ),
-        &path,
-    )
-    .unwrap();
-    let replay = Replay::read(&path).unwrap();
-    assert_eq!(replay.header.as_ref().map(|h| h.v), Some(1));
-    assert!(replay.planned);
-    assert_eq!(replay.plan.len(), 3);
-    assert_eq!(
-        replay.ours,
-        n(&["+16035550000", "+16035550001"]).into_iter().collect()
-    );
-    assert_eq!(
-        replay.in_flight,
-        n(&["+16035550002", "+16035550003"]).into_iter().collect()
-    );
-    assert_eq!(
-        replay.unsent(),
-        vec![(2, n(&["+16035550004", "+16035550005"]))]
-    );
-    let mut journal = Journal::open_append(&path, &replay).unwrap();
-    journal.append(&Event::RollbackStarted).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
+    let mut h = serde_json::to_value(header(1)).unwrap();
+    h["v"] = 1.into();
+    let plan = r#"{"event":"plan","batch":0,"numbers":["+12015550100"]}"#;
+    std::fs::write(&path, format!("{h}\n{plan}\n")).unwrap();
+    let err = Replay::read(&path).unwrap_err();
     assert!(
-        text.ends_with("{\"event\":\"rollback_started\"}\n"),
-        "{text}"
+        matches!(err, JournalError::Format { line: 1, .. }),
+        "{err:?}"
     );
-    assert!(Replay::read(&path).unwrap().rollback_started);
+    assert!(
+        err.to_string()
+            .contains("journal format version 1; this build reads version 2 only"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sync.journal");
-    let mut journal = Journal::create(&path, &header(3)).unwrap();
+    let mut journal = Writer::create(&path, &header(3)).unwrap();
     for event in [
         Event::Plan {
             batch: 0,
@@ -248,7 +234,7 @@ fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
     assert_eq!(replay.ours, n(&["+12015550100"]).into_iter().collect());
     // The first writer lets go of the journal before another takes it.
     drop(journal);
-    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    let mut journal = Writer::open_append(&path, &replay).unwrap();
     journal
         .append(&Event::Pruned {
             numbers: n(&["+12015550200", "+12015550202"]),
@@ -270,7 +256,7 @@ fn a_last_line_whole_but_for_its_newline_is_read_and_given_its_newline_before_th
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("job.journal");
     write(&path, 1);
-    let mut journal = Journal::open_append(&path, &Replay::read(&path).unwrap()).unwrap();
+    let mut journal = Writer::open_append(&path, &Replay::read(&path).unwrap()).unwrap();
     journal
         .append(&Event::Committed {
             batch: 1,
@@ -283,7 +269,7 @@ fn a_last_line_whole_but_for_its_newline_is_read_and_given_its_newline_before_th
     let replay = Replay::read(&path).unwrap();
     assert!(replay.in_flight.is_empty(), "the committed record counts");
     assert_eq!(replay.ours.len(), 3);
-    let mut journal = Journal::open_append(&path, &replay).unwrap();
+    let mut journal = Writer::open_append(&path, &replay).unwrap();
     journal
         .append(&Event::Finished {
             outcome: Outcome::Completed,
@@ -338,7 +324,7 @@ fn a_journal_cut_at_any_byte_reads_every_whole_record_and_appends_after_it() {
             decided(&Replay::read(&reference).unwrap()),
             "cut at {at}"
         );
-        let mut journal = Journal::open_append(&cut, &replay).unwrap();
+        let mut journal = Writer::open_append(&cut, &replay).unwrap();
         journal.append(&Event::RollbackStarted).unwrap();
         drop(journal);
         let after = Replay::read(&cut).unwrap_or_else(|e| panic!("cut at {at}, appended: {e}"));
@@ -355,7 +341,7 @@ fn a_failed_write_poisons_the_journal_for_every_later_append() {
     let before = std::fs::read(&path).unwrap();
     // A real write error: the file is open for reading only.
     let file = Locked::new(&path, File::open(&path).unwrap()).unwrap();
-    let mut journal = Journal::over(&path, file, VERSION, FIRST);
+    let mut journal = Writer::over(&path, file, FIRST);
     let event = Event::RollbackStarted;
     let first = journal.append(&event).unwrap_err();
     let JournalError::Poisoned { cause, .. } = &first else {
@@ -377,11 +363,11 @@ fn a_journal_written_since_it_was_read_is_not_appended_to() {
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let stale = Replay::read(&path).unwrap();
-    let mut journal = Journal::open_append(&path, &stale).unwrap();
+    let mut journal = Writer::open_append(&path, &stale).unwrap();
     journal.append(&Event::RollbackStarted).unwrap();
     drop(journal);
     assert!(matches!(
-        Journal::open_append(&path, &stale),
+        Writer::open_append(&path, &stale),
         Err(JournalError::Changed(_))
     ));
 }

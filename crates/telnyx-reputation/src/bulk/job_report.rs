@@ -6,12 +6,13 @@ use uuid::Uuid;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Mode;
 use super::journal::OperationKind;
+use super::{EndCause, FailureReason, Mode};
 
 /// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every valid number is associated (by this job, or already before it).
     Completed,
@@ -42,6 +43,7 @@ impl Outcome {
 
 /// One input refused, with the rule it broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Refusal {
     /// Its 0-based position among the inputs (absent when recovered from a journal).
     pub index: Option<u64>,
@@ -55,6 +57,7 @@ pub struct Refusal {
 
 /// One input dropped because an earlier input is the same number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Duplicate {
     /// Its 0-based position.
     pub index: u64,
@@ -68,6 +71,7 @@ pub struct Duplicate {
 /// toll-free number is accepted from the account's Telnyx inventory only, and only the server
 /// knows the inventory. Derived from the number (see [`UsNumberKind::note`]), never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Note {
     /// The number.
     pub number: UsNumber,
@@ -93,16 +97,18 @@ impl Note {
 
 /// Numbers whose outcome could not be decided (network or server failure after retries).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failure {
+#[non_exhaustive]
+pub struct NumberFailure {
     /// The number, in E.164 form.
     pub number: String,
-    /// Why it failed: the last error, or why its outcome stayed unknown.
-    pub reason: String,
+    /// Why it failed, or why its outcome stayed unknown.
+    pub reason: FailureReason,
 }
 
 /// The result of a bulk job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
+#[non_exhaustive]
+pub struct JobReport {
     /// The job's id (also in its journal).
     pub job_id: Uuid,
     /// The enterprise the job associates numbers with.
@@ -124,7 +130,7 @@ pub struct Report {
     /// Inputs dropped as duplicates.
     pub duplicates: Vec<Duplicate>,
     /// Numbers whose outcome could not be decided.
-    pub failed: Vec<Failure>,
+    pub failed: Vec<NumberFailure>,
     /// Numbers never associated because the job stopped first: never sent, or (in a rollback
     /// of a journal) in flight when the job stopped and found not applied.
     pub not_sent: u64,
@@ -132,8 +138,9 @@ pub struct Report {
     pub rolled_back: u64,
     /// Requests sent (associate, lookups, disassociate).
     pub requests: u64,
-    /// Why the job failed, when it did.
-    pub error: Option<String>,
+    /// What ended the job short of its promise, when something did (refusals of numbers are
+    /// in the lists above, not here).
+    pub end: Option<EndCause>,
     /// Set by `resume_job` and `rollback_job` when the journal shows the job already finished
     /// (rolled back, for a rollback): the report is the one its journal records, and nothing
     /// was sent. Not an error: there is nothing left to do.
@@ -165,6 +172,7 @@ pub struct Report {
 /// What happened to one valid number of a job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NumberOutcome {
     /// Associated (by this job or before it), refreshed, or submitted for remediation: for a
     /// refresh or a remediation, billed.
@@ -198,8 +206,9 @@ pub enum NumberOutcome {
     NotSent,
 }
 
-/// One valid number's outcome, as [`Report::numbers`] lists it.
+/// One valid number's outcome, as [`JobReport::numbers`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NumberResult {
     /// The number, in E.164.
     pub phone_number: String,
@@ -227,7 +236,7 @@ fn is_preflight(r: &Refusal) -> bool {
     r.index.is_some() || r.input.parse::<UsNumber>().is_err()
 }
 
-impl Report {
+impl JobReport {
     /// A report of a job that has decided nothing yet: every list empty, every count zero.
     pub(super) fn blank(
         job_id: Uuid,
@@ -235,8 +244,8 @@ impl Report {
         mode: Mode,
         inputs: u64,
         valid: u64,
-    ) -> Report {
-        Report {
+    ) -> JobReport {
+        JobReport {
             job_id,
             enterprise_id,
             mode,
@@ -251,7 +260,7 @@ impl Report {
             not_sent: 0,
             rolled_back: 0,
             requests: 0,
-            error: None,
+            end: None,
             finished_before: false,
             interrupted: false,
             operation: OperationKind::Associate,
@@ -319,16 +328,11 @@ impl Report {
             let Ok(n) = f.number.parse::<UsNumber>() else {
                 continue;
             };
-            let proved =
-                f.reason.starts_with("not applied") || f.reason.starts_with("not sent again");
-            let outcome = if proved {
-                NumberOutcome::Failed {
-                    detail: f.reason.clone(),
-                }
+            let detail = f.reason.to_string();
+            let outcome = if f.reason.proved_not_done() {
+                NumberOutcome::Failed { detail }
             } else {
-                NumberOutcome::Unknown {
-                    detail: f.reason.clone(),
-                }
+                NumberOutcome::Unknown { detail }
             };
             outcomes
                 .entry(n)
