@@ -1,15 +1,11 @@
 //! The committed tables against their source, libphonenumber 9.0.43's metadata committed in
 //! `metadata/` (provenance and checksum in `metadata/SOURCE.toml`). Every table is derived again
 //! here and compared with `src/tables/`; on a difference the test fails and says how to
-//! regenerate: `UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables`.
+//! regenerate: `UPDATE_TABLES=1 cargo test -p telnyx-e164 --test it tables::`.
 
-#[path = "tables/derive.rs"]
 mod derive;
-#[path = "tables/metadata.rs"]
 mod metadata;
-#[path = "tables/nanp.rs"]
 mod nanp;
-#[path = "tables/render.rs"]
 mod render;
 
 use std::sync::OnceLock;
@@ -66,7 +62,7 @@ fn check_or_update(relative: &str, expected: &str) {
         } else {
             panic!(
                 "{path} differs from what {SOURCE} gives; regenerate with \
-                 UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables"
+                 UPDATE_TABLES=1 cargo test -p telnyx-e164 --test it tables::"
             );
         }
     }

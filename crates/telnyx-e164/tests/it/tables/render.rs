@@ -7,7 +7,7 @@ use telnyx_e164::tables::NpaClass;
 
 use super::derive::Nanp;
 
-const HEADER: &str = "// Do not edit by hand. Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables\n\
+const HEADER: &str = "// Do not edit by hand. Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test it tables::\n\
     #![cfg_attr(rustfmt, rustfmt_skip)]\n";
 
 fn class(c: NpaClass) -> String {
@@ -26,7 +26,7 @@ fn class(c: NpaClass) -> String {
 /// `src/tables/npa.rs`.
 pub fn npa_file(source: &str, nanp: &Nanp) -> String {
     let mut s = format!(
-        "// Generated from {source} by tests/tables.rs.\n{HEADER}#![allow(non_snake_case, dead_code)]\n\n\
+        "// Generated from {source} by tests/it/tables.rs.\n{HEADER}#![allow(non_snake_case, dead_code)]\n\n\
          use super::NpaClass;\nuse crate::classify::Region;\n\n\
          const G: NpaClass = NpaClass::UsGeographic;\nconst CA: NpaClass = NpaClass::Canada;\n\
          const TF: NpaClass = NpaClass::TollFree;\nconst PR: NpaClass = NpaClass::PremiumRate;\n\
@@ -99,7 +99,7 @@ pub fn npa_file(source: &str, nanp: &Nanp) -> String {
 /// `src/tables/calling_codes.rs`.
 pub fn codes_file(source: &str, codes: &BTreeMap<u16, (String, Vec<u8>)>) -> String {
     let mut s = format!(
-        "// Generated from {source} by tests/tables.rs.\n{HEADER}\n\
+        "// Generated from {source} by tests/it/tables.rs.\n{HEADER}\n\
          use crate::classify::Region;\n\n\
          /// Assigned country calling codes other than 1, sorted: code, main region, the national\n\
          /// lengths some number type of the code allows.\n\
