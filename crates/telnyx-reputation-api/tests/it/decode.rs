@@ -2,14 +2,8 @@
 //! (`decode::from_response`) must accept what progenitor's `serde_json::from_slice` accepts and
 //! fail as it fails, with the same message and the same bytes, while keeping status and headers.
 
-#[allow(dead_code)] // each test binary uses part of the recorder
-#[path = "support/recorder.rs"]
-mod recorder;
-#[path = "support/client.rs"]
-mod support;
-
-use recorder::{Recorder, Reply};
-use support::{NUMBER, client, enterprise};
+use crate::support::client::{NUMBER, client, enterprise};
+use crate::support::recorder::{Recorder, Reply};
 use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{ReputationPhoneNumberCreate, ReputationPhoneNumberList};
 

@@ -1,11 +1,7 @@
 //! The `phone_number` path parameter reaches the server as `%2B1...`, never a raw `+`, for each
 //! of the four operations that take it: read off the raw request line a loopback server got.
 
-#[allow(dead_code)] // each test binary uses part of the recorder
-#[path = "support/recorder.rs"]
-mod recorder;
-
-use recorder::{Recorder, Reply};
+use crate::support::recorder::{Recorder, Reply};
 use telnyx_reputation_api::Client;
 use uuid::Uuid;
 

@@ -2,17 +2,11 @@
 //! puts on the socket (method, raw path, query, bearer header, JSON body) and how it reads each
 //! documented response, against a loopback server that records the raw bytes.
 
-#[allow(dead_code)] // each test binary uses part of the recorder
-#[path = "support/recorder.rs"]
-mod recorder;
-#[path = "support/client.rs"]
-mod support;
-
-use support::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
-use recorder::{Recorded, Recorder, Reply};
+use crate::support::recorder::{Recorded, Recorder, Reply};
 use serde_json::json;
 use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};

@@ -3,18 +3,12 @@
 //! exact request on the socket (method, raw path, query with its bracketed names, headers, JSON
 //! body) and how the documented answer reads, against a loopback server that records the bytes.
 
-#[allow(dead_code)] // each test binary uses part of the recorder
-#[path = "support/recorder.rs"]
-mod recorder;
-#[path = "support/client.rs"]
-mod support;
-
-use support::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
+use crate::support::recorder::{Recorded, Recorder, Reply};
 use futures::StreamExt;
-use recorder::{Recorded, Recorder, Reply};
 use serde_json::json;
 use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{

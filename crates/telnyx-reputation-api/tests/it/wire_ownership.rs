@@ -4,15 +4,9 @@
 //! settings, and the three webhook payloads. For each, the exact request on the socket and how
 //! the answer reads, against a loopback server that records the bytes.
 
-#[allow(dead_code)] // each test binary uses part of the recorder
-#[path = "support/recorder.rs"]
-mod recorder;
-#[path = "support/client.rs"]
-mod support;
+use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
 
-use support::{ENTERPRISE, KEY, NUMBER, client, enterprise};
-
-use recorder::{Recorded, Recorder, Reply};
+use crate::support::recorder::{Recorded, Recorder, Reply};
 use serde_json::json;
 use telnyx_reputation_api::types::{
     EnterpriseReputationWebhookUpdate, ExternalVerificationCreate,
