@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use crate::common;
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Mode, Outcome, Report};
-mod common;
 
 use common::{Rng, associated, client, numbers};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};

@@ -6,7 +6,7 @@
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Outcome};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, MockConfig, start};
 
-mod common;
+use crate::common;
 
 use common::{associated, client, numbers};
 

@@ -3,7 +3,7 @@
 //! sent, rolled back), so the counts add up to the distinct inputs, and no number is listed in
 //! two of them.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::common;
 use telnyx_reputation::bulk::{BulkError, BulkOptions, Outcome};
-mod common;
 
 use common::{client, numbers};
 use telnyx_reputation::Client;

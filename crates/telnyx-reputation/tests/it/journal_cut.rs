@@ -2,7 +2,7 @@
 //! whose record (committed, already associated, refused) is whole in the cut is never sent
 //! again, whether or not the record's newline made it to the disk.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU64;
 use std::time::Duration;
 
+use crate::common;
 use telnyx_reputation::bulk::BulkOptions;
 use telnyx_reputation::bulk::Parsing;
 use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
 use telnyx_reputation::bulk::{NumberOutcome, Report};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
-mod common;
 
 use common::{client, numbers};
 use telnyx_reputation_mock::{

@@ -5,7 +5,7 @@
 //! flag answered in bulk, giving numbers up (removed, and listed only as removed), and the
 //! ledger, which bills none of it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! fault that breaks the rule left on, asserting what the user sees after one run (the report,
 //! the emulator's state and its billing ledger).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -5,9 +5,9 @@
 use std::num::NonZeroU64;
 use std::time::Duration;
 
+use crate::common;
 use telnyx_reputation::bulk::{BulkOptions, Outcome};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
-mod common;
 
 use common::{associated, numbers};
 use telnyx_reputation_mock::{

@@ -2,7 +2,7 @@
 //! state, nothing billed, the changes since a snapshot, and ownership tracking (a carrier
 //! change and a removal seen from list pages alone).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -4,7 +4,7 @@
 //! interrupt token stops a sync in its associations or in its prune, and `resume_sync`
 //! finishes it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! empty; numbers Telnyx removed held back (not billed) unless re-added, numbers the customer
 //! removed planned as before.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -16,7 +16,7 @@ use telnyx_reputation::webhooks::{
     VerificationStatus, Verifier, VerifyError, WebhookError,
 };
 
-const VECTORS: &str = include_str!("fixtures/webhooks/vectors.json");
+const VECTORS: &str = include_str!("../fixtures/webhooks/vectors.json");
 
 #[derive(Deserialize)]
 struct File {
