@@ -3,7 +3,7 @@
 //! associate rules it unlocks: US local only, mixed requests, atomic refusals, and the
 //! `filter[source]` list filter.
 
-mod common;
+use crate::common;
 
 use common::{NEW, READY, api, assert_error, config};
 use serde_json::{Value, json};

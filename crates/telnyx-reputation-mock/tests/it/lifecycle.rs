@@ -1,7 +1,7 @@
 //! The enterprise lifecycle over plain HTTP: Terms of Service, enabling and approval by the
 //! emulator's clock, frequency, disable, and the Letter of Authorization.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

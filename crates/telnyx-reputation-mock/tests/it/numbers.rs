@@ -1,7 +1,7 @@
 //! The number operations of the current edition over plain HTTP: list filters and pages of
 //! 250, refresh per number, the billing ledger of reads, and `--populate`.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

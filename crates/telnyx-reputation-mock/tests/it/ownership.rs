@@ -3,7 +3,7 @@
 //! passed by moving the emulator's clock), `ownership_confirm`, the tracking detail, removed
 //! numbers and their listing, and the five operations billing nothing, faults included.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Remediation over plain HTTP: its stages by the emulator's clock, per-number results, 409
 //! for a number in flight, the schema's 422s, the list filters, and its billing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! not answered 200 (moved along by the emulator's clock), `telnyx-timestamp` in real time
 //! after the clock moved, and what is never sent.
 
-mod common;
+use crate::common;
 
 use common::{READY, Receiver, api, assert_signed, config, numbers};
 use serde_json::{Value, json};
