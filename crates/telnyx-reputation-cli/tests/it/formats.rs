@@ -2,7 +2,7 @@
 //! and `csv` for every subcommand, errors as JSON objects, closed pipes, and the API key from
 //! a file.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! Real-world input, end to end: files that are missing or directories, byte-order marks,
 //! headers and comments, `tel:` URIs, blank lines, huge lines and CSV columns.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 
 use nix::sys::signal::Signal;
 
-mod common;
+use crate::common;
 
 use common::*;
 

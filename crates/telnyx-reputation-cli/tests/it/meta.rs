@@ -1,6 +1,6 @@
 //! The command's own documentation: exit codes in `--help`, shell completions, the man page.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -1,6 +1,6 @@
 //! The emulator's timing log: one line per answer, read by `bench/timings.sh`.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

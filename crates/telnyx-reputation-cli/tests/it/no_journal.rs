@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,7 +2,7 @@
 //! `remediation` (billable: the announced count, the per-number report and the emulator's
 //! ledger agree, with faults too), `settings`, `loa`, `terms`, and `list`'s filters.
 
-mod common;
+use crate::common;
 
 use common::*;
 

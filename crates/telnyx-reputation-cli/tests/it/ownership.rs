@@ -4,7 +4,7 @@
 //! `webhooks listen` receiving the emulator's real signed deliveries and refusing forged and
 //! stale ones.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::mpsc;

@@ -1,7 +1,7 @@
 //! The command under a server rate limit: a job is slowed down, never failed, and a server that
 //! only ever answers 429 ends a call with exit 3 and says so.
 
-mod common;
+use crate::common;
 
 use common::{ENTERPRISE, api, mock_serve, monitored, numbers};
 

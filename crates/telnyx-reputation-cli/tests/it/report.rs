@@ -2,7 +2,7 @@
 //! snapshots and changes, the `--fail-on` exit codes, and nothing billed; the ownership
 //! columns, `--fail-on-ownership`, and ownership changes and removals since a snapshot.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

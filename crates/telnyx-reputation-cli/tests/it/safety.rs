@@ -10,7 +10,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -12,7 +12,7 @@
 //! killed, and draws every fault on in some rounds and off in others; the test checks both at
 //! the default). A refresh of 100,000 numbers killed mid-way and resumed has a test of its own.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

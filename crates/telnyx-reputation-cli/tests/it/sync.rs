@@ -5,7 +5,7 @@
 //! and `rollback` undoing the associations alone; a number Telnyx removed held back (listed, not
 //! billed) until `--readd-removed`, one the customer removed associated as before. (SIGKILL at seeded points: `sync_kill.rs`.)
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! limit and the flag, and a resumed sync reads the enterprise again before it prunes, so that
 //! a number associated again since the plan stays.
 
-mod common;
+use crate::common;
 
 use common::*;
 

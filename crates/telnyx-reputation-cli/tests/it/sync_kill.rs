@@ -9,7 +9,7 @@
 //! runs. The end state must be exactly FILE minus the conflicts, the other enterprise must keep
 //! its numbers, and the ledger must have billed one check per association, no more.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::Write;
