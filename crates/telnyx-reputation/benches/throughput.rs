@@ -2,7 +2,7 @@
 //! concurrency levels, as a fraction of the bound `concurrency × batch size / latency`.
 //!
 //! ```sh
-//! cargo run --release -p telnyx-reputation --example throughput -- [NUMBERS] [LATENCY_MS] [URL]
+//! cargo bench -p telnyx-reputation --bench throughput -- [NUMBERS] [LATENCY_MS] [URL]
 //! ```
 //!
 //! Without `URL` the emulator runs in this process; with it, the emulator at `URL` (started
@@ -28,7 +28,8 @@ fn numbers(first: u32, count: u32) -> Vec<String> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` appends `--bench` after the arguments given behind `--`.
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let count: u32 = args
         .next()
         .map(|a| a.parse())

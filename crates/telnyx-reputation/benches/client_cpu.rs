@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! telnyx-reputation mock serve --addr 127.0.0.1:18585 &
-//! cargo run --release -p telnyx-reputation --example client_cpu -- http://127.0.0.1:18585 3000
+//! cargo bench -p telnyx-reputation --bench client_cpu -- http://127.0.0.1:18585 3000
 //! ```
 //!
 //! A third argument, `bare` or `sdk`, runs one side only (and prints nothing but its count), for
@@ -54,7 +54,8 @@ async fn bare_associate(
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` appends `--bench` after the arguments given behind `--`.
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let base = args
         .next()
         .unwrap_or_else(|| "http://127.0.0.1:18585".into());
