@@ -255,7 +255,13 @@ fn usage_errors_exit_2_with_one_line() {
     assert!(err.starts_with("telnyx-reputation: no API key"), "{err}");
 }
 
-/// Starts an associate with a journal and SIGKILLs it once the journal shows committed batches.
+/// The emulator's rate limit as a gate: six requests an hour, so a job of more batches
+/// cannot end before [`associate_then_kill`] kills it, however fast the machine is.
+const GATE: [&str; 4] = ["--rate-limit", "6", "--rate-limit-window-ms", "3600000"];
+
+/// Starts an associate with a journal against a server started with [`GATE`], SIGKILLs it once
+/// the journal shows three committed batches (the gate holds the rest back), then opens the
+/// gate for what follows.
 fn associate_then_kill(server: &Server, journal: &Path, count: u32) {
     let mut child = Command::new(BIN)
         .args([
@@ -285,26 +291,25 @@ fn associate_then_kill(server: &Server, journal: &Path, count: u32) {
         .unwrap()
         .write_all(numbers(0, count).as_bytes())
         .unwrap();
-    // Wait (bounded) until at least three batches are committed, then kill at once.
-    for _ in 0..20_000 {
+    wait_until("three committed batches", || {
         let text = std::fs::read_to_string(journal).unwrap_or_default();
-        if text.matches("\"event\":\"committed\"").count() >= 3 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
+        text.matches("\"event\":\"committed\"").count() >= 3
+    });
     child.kill().unwrap();
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "the gate held the job until the kill");
+    admin(server, "PUT", "/__mock/faults", "{}");
 }
 
 #[test]
 fn a_sigkilled_associate_resumes_to_completion() {
-    let server = mock_serve(&["--latency-ms", "10"]);
+    let server = mock_serve(&GATE);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     associate_then_kill(&server, &journal, 2_000);
     let partial = monitored(&server);
-    assert!(partial > 0 && partial < 2_000, "killed mid-run: {partial}");
+    // At least the three batches of 50 committed, at most the six requests the gate let through.
+    assert!((150..=300).contains(&partial), "killed mid-run: {partial}");
     let out = api(&server, &["--output", "json", "resume"], None);
     assert_eq!(out.status.code(), Some(2), "resume needs its journal");
     let out = api(
@@ -325,7 +330,7 @@ fn a_sigkilled_associate_resumes_to_completion() {
 
 #[test]
 fn a_sigkilled_associate_rolls_back_to_nothing() {
-    let server = mock_serve(&["--latency-ms", "10"]);
+    let server = mock_serve(&GATE);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     associate_then_kill(&server, &journal, 2_000);
