@@ -259,3 +259,14 @@ pub fn kill_at_journal_line(
     }
     panic!("the journal never reached {at} lines");
 }
+
+/// How many randomized runs a test makes: `var` from the environment, else `default`, the
+/// small count `cargo test` runs. `.ci/run` sets the full counts (its header lists them).
+pub fn runs_from_env(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={v:?} is not a count of runs")),
+        Err(_) => default,
+    }
+}

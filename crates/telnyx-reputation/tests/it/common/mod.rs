@@ -109,3 +109,14 @@ pub async fn approve_external(mock: &MockHandle, enterprise: uuid::Uuid) {
     assert_eq!(answer.status(), 201, "{}", answer.text().await.unwrap());
     mock.advance_clock(Duration::from_secs(2));
 }
+
+/// How many randomized runs a test makes: `var` from the environment, else `default`, the
+/// small count `cargo test` runs. `.ci/run` sets the full counts (its header lists them).
+pub fn runs_from_env(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={v:?} is not a count of runs")),
+        Err(_) => default,
+    }
+}
