@@ -7,6 +7,7 @@ use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorded, Recorder, Reply};
+use crate::support::wire::query_pairs;
 use serde_json::json;
 use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};
@@ -45,14 +46,6 @@ fn error_json(code: &str, title: &str) -> serde_json::Value {
         "source": {"pointer": "/phone_numbers/0"},
         "meta": {"url": "https://developers.telnyx.com/docs/overview/errors/10015"}
     }]})
-}
-
-/// The query's pairs, percent-decoded.
-fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
-    let query = recorded.query().unwrap_or_default();
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
 }
 
 fn assert_bearer(recorded: &Recorded) {

@@ -3,11 +3,12 @@
 //! exact request on the socket (method, raw path, query with its bracketed names, headers, JSON
 //! body) and how the documented answer reads, against a loopback server that records the bytes.
 
-use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
-use crate::support::recorder::{Recorded, Recorder, Reply};
+use crate::support::recorder::{Recorder, Reply};
+use crate::support::wire::{assert_headers, query_pairs};
 use futures::StreamExt;
 use serde_json::json;
 use telnyx_reputation_api::Error;
@@ -59,26 +60,6 @@ fn error_json(code: &str) -> serde_json::Value {
         "detail": "detail",
         "meta": {"url": format!("https://developers.telnyx.com/docs/overview/errors/{code}")}
     }]})
-}
-
-fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
-    let query = recorded.query().unwrap_or_default();
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-/// The bearer header, and a JSON content type exactly when there is a body.
-fn assert_headers(recorded: &Recorded, json_body: bool) {
-    assert_eq!(
-        recorded.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
-    if json_body {
-        assert_eq!(recorded.header("content-type"), Some("application/json"));
-    } else {
-        assert!(recorded.body.is_empty(), "no body: {recorded:?}");
-    }
 }
 
 fn assert_error_code<T: std::fmt::Debug>(

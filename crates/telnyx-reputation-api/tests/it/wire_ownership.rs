@@ -4,9 +4,10 @@
 //! settings, and the three webhook payloads. For each, the exact request on the socket and how
 //! the answer reads, against a loopback server that records the bytes.
 
-use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
-use crate::support::recorder::{Recorded, Recorder, Reply};
+use crate::support::recorder::{Recorder, Reply};
+use crate::support::wire::{assert_headers, query_pairs};
 use serde_json::json;
 use telnyx_reputation_api::types::{
     EnterpriseReputationWebhookUpdate, ExternalVerificationCreate,
@@ -56,26 +57,6 @@ fn error_json(code: &str) -> serde_json::Value {
 
 fn page(records: serde_json::Value) -> serde_json::Value {
     json!({"data": records, "meta": {"page_number": 1, "page_size": 1, "total_pages": 1, "total_results": 1}})
-}
-
-fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
-    let query = recorded.query().unwrap_or_default();
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-/// The bearer header, and a JSON content type exactly when there is a body.
-fn assert_headers(recorded: &Recorded, json_body: bool) {
-    assert_eq!(
-        recorded.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
-    if json_body {
-        assert_eq!(recorded.header("content-type"), Some("application/json"));
-    } else {
-        assert!(recorded.body.is_empty(), "no body: {recorded:?}");
-    }
 }
 
 #[tokio::test]
