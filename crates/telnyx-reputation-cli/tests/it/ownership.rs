@@ -53,15 +53,6 @@ fn associate(server: &Server, numbers: &[&str]) {
     ok(&api(server, &args, None));
 }
 
-/// Reports an ownership event, as the emulator's daily check would find it.
-fn event(server: &Server, number: &str, event: &str) {
-    let body = format!(
-        r#"{{"enterprise_id": "{ENTERPRISE}", "phone_number": "{number}", "event": "{event}"}}"#
-    );
-    let answer = admin(server, "POST", "/__mock/ownership", &body);
-    assert_eq!(answer["data"]["phone_number"], number, "{answer}");
-}
-
 /// The rows of a JSON report, as (input, status, ownership_status).
 fn rows(out: &std::process::Output) -> Vec<(String, String, String)> {
     json(out)
@@ -190,7 +181,7 @@ fn list_filters_on_source_and_ownership_and_ownership_get_shows_the_tracking() {
     let server = external_server();
     approve_proof(&server);
     associate(&server, &["+16035550001", "+13125550100", "+13125550101"]);
-    event(&server, "+13125550101", "carrier_changed");
+    ownership_event(&server, "+13125550101", "carrier_changed");
 
     let out = api(
         &server,
@@ -280,7 +271,7 @@ fn ownership_confirm_answers_arguments_and_files_with_one_row_per_input_under_fa
     let texts: Vec<&str> = flagged.iter().map(String::as_str).collect();
     associate(&server, &texts);
     for n in &flagged {
-        event(&server, n, "carrier_changed");
+        ownership_event(&server, n, "carrier_changed");
     }
     let dir = tempfile::tempdir().unwrap();
     let file = file(
@@ -542,7 +533,7 @@ fn webhooks_listen_prints_verified_deliveries_and_refuses_forged_and_stale_ones(
         &["settings", "webhook", "--enterprise", ENTERPRISE, &url],
         None,
     ));
-    event(&server, "+16035550001", "carrier_changed");
+    ownership_event(&server, "+16035550001", "carrier_changed");
     let line = next(&out_lines, "event line");
     let printed: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(

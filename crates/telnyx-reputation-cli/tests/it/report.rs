@@ -193,14 +193,6 @@ fn with_an_external_number() -> Server {
     server
 }
 
-fn ownership_event(server: &Server, number: &str, event: &str) {
-    let body = format!(
-        r#"{{"enterprise_id":"{ENTERPRISE}","phone_number":"{number}","event":"{event}"}}"#
-    );
-    let answer = admin(server, "POST", "/__mock/ownership", &body);
-    assert_eq!(answer["data"]["phone_number"], number, "{answer}");
-}
-
 #[test]
 fn ownership_columns_the_ownership_alert_and_since_changes() {
     let server = with_an_external_number();

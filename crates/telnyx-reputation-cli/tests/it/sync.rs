@@ -290,10 +290,7 @@ fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_remov
     seed(&server, 0, 5);
     // Telnyx removes +16035550002 (reported disconnected: reassigned); the customer removes
     // +16035550003 themselves.
-    let body = format!(
-        r#"{{"enterprise_id":"{ENTERPRISE}","phone_number":"+16035550002","event":"disconnected"}}"#
-    );
-    let answer = admin(&server, "POST", "/__mock/ownership", &body);
+    let answer = ownership_event(&server, "+16035550002", "disconnected");
     assert_eq!(answer["data"]["removal_reason"], "reassigned", "{answer}");
     let out = api(&server, &["disassociate", "+16035550003"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

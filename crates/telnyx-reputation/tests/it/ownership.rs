@@ -62,17 +62,6 @@ async fn associate(mock: &MockHandle, numbers: &[&str]) {
     client(mock).associate(E, &batch).await.expect("associated");
 }
 
-/// Reports an ownership event through the emulator's admin route, as a daily check would.
-async fn report(mock: &MockHandle, number: &str, event: &str) {
-    let answer = reqwest::Client::new()
-        .post(format!("{}/__mock/ownership", mock.base_url()))
-        .json(&serde_json::json!({"enterprise_id": E, "phone_number": number, "event": event}))
-        .send()
-        .await
-        .expect("the admin route answers");
-    assert_eq!(answer.status(), 200, "{event} on {number}");
-}
-
 /// Every number of the enterprise that `filter` keeps, as text, in list order.
 async fn listed(client: &Client, filter: NumberFilter) -> Vec<String> {
     client
@@ -251,7 +240,7 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
         ],
     )
     .await;
-    report(&mock, "+13125550101", "carrier_changed").await;
+    common::ownership_event(&mock, E, "+13125550101", "carrier_changed").await;
     mock.set_faults(faults());
 
     let external = NumberFilter::default().source(NumberSource::External);
@@ -325,7 +314,7 @@ async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
     let texts: Vec<&str> = numbers.iter().map(String::as_str).collect();
     associate(&mock, &texts).await;
     for number in &numbers {
-        report(&mock, number, "carrier_changed").await;
+        common::ownership_event(&mock, E, number, "carrier_changed").await;
     }
     mock.set_faults(faults());
     let pending = NumberFilter::default().ownership_status(OwnershipStatus::PendingConfirmation);
@@ -380,8 +369,8 @@ async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_rem
         ],
     )
     .await;
-    report(&mock, "+16035550003", "carrier_changed").await;
-    report(&mock, "+16035550004", "carrier_changed").await;
+    common::ownership_event(&mock, E, "+16035550003", "carrier_changed").await;
+    common::ownership_event(&mock, E, "+16035550004", "carrier_changed").await;
     mock.set_faults(faults());
 
     let gone = [n("+16035550001"), n("+16035550003")];
@@ -455,7 +444,7 @@ async fn a_refused_answer_and_a_cancelled_run_are_reported_number_by_number() {
     let mock = emulator().await;
     let client = client(&mock);
     associate(&mock, &["+16035550001"]).await;
-    report(&mock, "+16035550001", "disconnected").await;
+    common::ownership_event(&mock, E, "+16035550001", "disconnected").await;
 
     // Confirming a removed number is refused (409 on the emulator); a number the enterprise
     // never had is refused too (404). Nothing is sent twice for a refusal.

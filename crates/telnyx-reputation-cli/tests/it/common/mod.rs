@@ -210,6 +210,20 @@ pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
 }
 
+/// Reports an ownership event of a number of [`ENTERPRISE`] through the emulator's admin route,
+/// as its daily check would find it (`carrier_changed`, `reverification_due` or
+/// `disconnected`); the emulator's answer, checked to name the number.
+pub fn ownership_event(server: &Server, number: &str, event: &str) -> serde_json::Value {
+    let body = serde_json::json!({
+        "enterprise_id": ENTERPRISE,
+        "phone_number": number,
+        "event": event,
+    });
+    let answer = admin(server, "POST", "/__mock/ownership", &body.to_string());
+    assert_eq!(answer["data"]["phone_number"], number, "{answer}");
+    answer
+}
+
 /// The numbers `enterprise` monitors, from the emulator's admin route (no key, no faults).
 pub fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
     admin(server, "GET", "/__mock/state", "")["associations"]
