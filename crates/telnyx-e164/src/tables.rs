@@ -1,5 +1,5 @@
 //! Data tables derived from libphonenumber 9.0.43's metadata (committed in `metadata/`, with its
-//! provenance and checksum in `metadata/SOURCE.toml`). `tests/tables.rs` derives them again from
+//! provenance and checksum in `metadata/SOURCE.toml`). `tests/it/tables.rs` derives them again from
 //! that file and fails on any difference (`UPDATE_TABLES=1` rewrites them).
 //!
 //! A +1 number of ten digits is valid when its exchange is in the set of its NPA

@@ -98,7 +98,7 @@ impl UsNumber {
 
     /// US local or US toll-free, from the area code alone: every US toll-free number is in one
     /// of the seven toll-free codes, and every US number of those codes is toll-free (checked
-    /// over the whole table by `tests/tables.rs`).
+    /// over the whole table by `tests/it/tables.rs`).
     pub fn kind(&self) -> UsNumberKind {
         match self.number.digits().get(1..4) {
             Some(b"800" | b"833" | b"844" | b"855" | b"866" | b"877" | b"888") => {

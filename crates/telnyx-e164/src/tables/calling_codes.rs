@@ -1,5 +1,5 @@
-// Generated from libphonenumber 9.0.43 metadata (metadata/phonenumbers-9.0.43-data.txt) by tests/tables.rs.
-// Do not edit by hand. Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test tables
+// Generated from libphonenumber 9.0.43 metadata (metadata/phonenumbers-9.0.43-data.txt) by tests/it/tables.rs.
+// Do not edit by hand. Regenerate: UPDATE_TABLES=1 cargo test -p telnyx-e164 --test it tables::
 #![cfg_attr(rustfmt, rustfmt_skip)]
 
 use crate::classify::Region;

@@ -1,6 +1,6 @@
 //! The module's internals: the timestamp integer (Python `int()` rules), the window, the clock
 //! conversion, key decoding and the environment variable. The signed-delivery behaviour is
-//! tested end to end in `tests/webhooks.rs` against independently signed vectors.
+//! tested end to end in `tests/it/webhooks.rs` against independently signed vectors.
 
 use std::ffi::OsString;
 use std::time::{Duration, UNIX_EPOCH};

@@ -1,0 +1,8 @@
+//! The crate's integration tests, one binary: each module was a test target of its own.
+
+mod decode;
+mod raw_path;
+mod support;
+mod wire;
+mod wire_edition;
+mod wire_ownership;

@@ -1,0 +1,422 @@
+//! Wire tests of the generated client: for each of the seven number operations, the exact request it
+//! puts on the socket (method, raw path, query, bearer header, JSON body) and how it reads each
+//! documented response, against a loopback server that records the raw bytes.
+
+use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+
+use std::num::NonZeroU64;
+
+use crate::support::recorder::{Recorded, Recorder, Reply};
+use crate::support::wire::query_pairs;
+use serde_json::json;
+use telnyx_reputation_api::Error;
+use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};
+
+const ENCODED: &str = "%2B16035551234";
+
+fn record_json() -> serde_json::Value {
+    json!({
+        "id": "0b7e6f0e-2b55-4a4e-9d07-7f6f1c3f6a11",
+        "phone_number": NUMBER,
+        "enterprise_id": ENTERPRISE,
+        "created_at": "2026-11-24T10:00:00Z",
+        "updated_at": "2026-11-24T10:00:00Z"
+    })
+}
+
+fn record_with_reputation_json() -> serde_json::Value {
+    let mut record = record_json();
+    record["reputation_data"] = json!({
+        "spam_risk": "medium",
+        "spam_category": "Telemarketing",
+        "maturity_score": 80,
+        "connection_score": 55,
+        "engagement_score": 40,
+        "sentiment_score": 61,
+        "last_refreshed_at": "2026-11-24T10:05:00Z"
+    });
+    record
+}
+
+fn error_json(code: &str, title: &str) -> serde_json::Value {
+    json!({"errors": [{
+        "code": code,
+        "title": title,
+        "detail": format!("{title} detail"),
+        "source": {"pointer": "/phone_numbers/0"},
+        "meta": {"url": "https://developers.telnyx.com/docs/overview/errors/10015"}
+    }]})
+}
+
+fn assert_bearer(recorded: &Recorded) {
+    assert_eq!(
+        recorded.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+}
+
+/// Asserts that an error status is read into the documented error body.
+fn assert_error_body<T: std::fmt::Debug>(
+    result: Result<T, Error<NumberReputationErrors>>,
+    status: u16,
+    code: &str,
+) {
+    match result {
+        Err(Error::ErrorResponse(response)) => {
+            assert_eq!(response.status().as_u16(), status);
+            assert_eq!(response.errors.len(), 1);
+            assert_eq!(response.errors[0].code, code);
+            let pointer = response.errors[0]
+                .source
+                .as_ref()
+                .and_then(|s| s.pointer.as_deref());
+            assert_eq!(pointer, Some("/phone_numbers/0"));
+        }
+        other => panic!("expected the error body for {status}, got {other:?}"),
+    }
+}
+
+// ---- ListReputationNumbers -------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
+    let server = Recorder::start(Reply::json(
+        200,
+        json!({
+            "data": [record_with_reputation_json(), {"phone_number": "+16035550000", "reputation_data": null}],
+            "meta": {"page_number": 2, "page_size": 50, "total_results": 52, "total_pages": 2}
+        }),
+    ))
+    .await;
+    let page = client(&server.base_url)
+        .list_reputation_numbers()
+        .enterprise_id(enterprise())
+        .page_number(NonZeroU64::new(2).expect("non-zero"))
+        .page_size(NonZeroU64::new(250).expect("non-zero"))
+        .filter_phone_number_eq(NUMBER)
+        .filter_phone_number_contains("60355")
+        .send()
+        .await
+        .expect("200 is read")
+        .into_inner();
+
+    let sent = server.only();
+    assert_eq!(sent.method, "GET");
+    assert_eq!(
+        sent.path(),
+        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    );
+    assert_eq!(
+        query_pairs(&sent),
+        [
+            (
+                "filter[phone_number][contains]".to_owned(),
+                "60355".to_owned()
+            ),
+            ("filter[phone_number][eq]".to_owned(), NUMBER.to_owned()),
+            ("page[number]".to_owned(), "2".to_owned()),
+            ("page[size]".to_owned(), "250".to_owned()),
+        ]
+    );
+    // The brackets of the filter names and the `+` of the number are percent-encoded.
+    assert_eq!(
+        sent.query().expect("query"),
+        "filter%5Bphone_number%5D%5Bcontains%5D=60355&filter%5Bphone_number%5D%5Beq%5D=%2B16035551234&page%5Bnumber%5D=2&page%5Bsize%5D=250"
+    );
+    assert_bearer(&sent);
+    assert!(sent.body.is_empty());
+
+    assert_eq!(page.data.len(), 2);
+    let data = page.data[0]
+        .reputation_data
+        .as_ref()
+        .expect("reputation data");
+    assert_eq!(data.spam_risk, Some(ReputationDataSpamRisk::Medium));
+    assert_eq!(data.maturity_score, Some(80));
+    assert_eq!(
+        page.data[1].reputation_data, None,
+        "null reputation_data reads as None"
+    );
+    let meta = &page.meta;
+    assert_eq!(
+        (meta.page_number, meta.total_pages, meta.total_results),
+        (2, 2, 52)
+    );
+}
+
+#[tokio::test]
+async fn list_reputation_numbers_reads_every_documented_error() {
+    for (status, code) in [(401, "10001"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .list_reputation_numbers()
+            .enterprise_id(enterprise())
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}
+
+// ---- AssociateReputationNumbers --------------------------------------------------------------
+
+#[tokio::test]
+async fn associate_reputation_numbers_posts_the_numbers_and_reads_the_created_records() {
+    let server = Recorder::start(Reply::json(
+        201,
+        json!({"data": [record_json()], "meta": {"page_number": 1, "page_size": 1, "total_results": 1, "total_pages": 1}}),
+    ))
+    .await;
+    let created = client(&server.base_url)
+        .associate_reputation_numbers()
+        .enterprise_id(enterprise())
+        .body(telnyx_reputation_api::types::ReputationPhoneNumberCreate {
+            phone_numbers: vec![NUMBER.to_owned(), "+16035551235".to_owned()],
+        })
+        .send()
+        .await
+        .expect("201 is read");
+    assert_eq!(created.status().as_u16(), 201);
+
+    let sent = server.only();
+    assert_eq!(sent.method, "POST");
+    assert_eq!(
+        sent.target,
+        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    );
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_bearer(&sent);
+    assert_eq!(
+        sent.json(),
+        json!({"phone_numbers": [NUMBER, "+16035551235"]})
+    );
+
+    let created = created.into_inner();
+    assert_eq!(created.data.len(), 1);
+    assert_eq!(created.data[0].phone_number.as_deref(), Some(NUMBER));
+    assert_eq!(created.data[0].enterprise_id, Some(enterprise()));
+}
+
+#[tokio::test]
+async fn associate_reputation_numbers_reads_every_documented_error() {
+    for (status, code) in [(400, "10015"), (401, "10001"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .associate_reputation_numbers()
+            .enterprise_id(enterprise())
+            .body(telnyx_reputation_api::types::ReputationPhoneNumberCreate {
+                phone_numbers: vec![NUMBER.to_owned()],
+            })
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}
+
+// ---- GetPhoneNumberReputation ----------------------------------------------------------------
+
+#[tokio::test]
+async fn get_phone_number_reputation_encodes_the_number_and_sends_fresh() {
+    let server = Recorder::start(Reply::json(
+        200,
+        json!({"data": record_with_reputation_json()}),
+    ))
+    .await;
+    let got = client(&server.base_url)
+        .get_phone_number_reputation()
+        .enterprise_id(enterprise())
+        .phone_number(NUMBER)
+        .fresh(true)
+        .send()
+        .await
+        .expect("200 is read")
+        .into_inner();
+
+    let sent = server.only();
+    assert_eq!(sent.method, "GET");
+    assert_eq!(
+        sent.path(),
+        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
+    );
+    assert_eq!(sent.query(), Some("fresh=true"));
+    assert_bearer(&sent);
+
+    let data = got.data;
+    assert_eq!(data.phone_number.as_deref(), Some(NUMBER));
+    let reputation = data.reputation_data.expect("reputation data");
+    assert_eq!(reputation.spam_category.as_deref(), Some("Telemarketing"));
+}
+
+#[tokio::test]
+async fn get_phone_number_reputation_reads_every_documented_error() {
+    for (status, code) in [(401, "10001"), (403, "10010"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .get_phone_number_reputation()
+            .enterprise_id(enterprise())
+            .phone_number(NUMBER)
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}
+
+// ---- DisassociateReputationNumber ------------------------------------------------------------
+
+#[tokio::test]
+async fn disassociate_reputation_number_deletes_and_reads_204_without_body() {
+    let server = Recorder::start(Reply::empty(204)).await;
+    let response = client(&server.base_url)
+        .disassociate_reputation_number()
+        .enterprise_id(enterprise())
+        .phone_number(NUMBER)
+        .send()
+        .await
+        .expect("204 is read");
+    assert_eq!(response.status().as_u16(), 204);
+
+    let sent = server.only();
+    assert_eq!(sent.method, "DELETE");
+    assert_eq!(
+        sent.target,
+        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
+    );
+    assert_bearer(&sent);
+    assert!(sent.body.is_empty());
+}
+
+#[tokio::test]
+async fn disassociate_reputation_number_reads_every_documented_error() {
+    for (status, code) in [(401, "10001"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .disassociate_reputation_number()
+            .enterprise_id(enterprise())
+            .phone_number(NUMBER)
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}
+
+// ---- ListReputationNumbersSimplified ---------------------------------------------------------
+
+#[tokio::test]
+async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
+    let server = Recorder::start(Reply::json(
+        200,
+        json!({"data": [record_with_reputation_json()], "meta": {"page_number": 2, "page_size": 50, "total_results": 51, "total_pages": 2}}),
+    ))
+    .await;
+    let page = client(&server.base_url)
+        .list_reputation_numbers_simplified()
+        .page_number(NonZeroU64::new(2).expect("non-zero"))
+        .page_size(NonZeroU64::new(50).expect("non-zero"))
+        .filter_phone_number_eq(NUMBER)
+        .filter_enterprise_id(enterprise())
+        .send()
+        .await
+        .expect("200 is read")
+        .into_inner();
+
+    let sent = server.only();
+    assert_eq!(sent.method, "GET");
+    assert_eq!(sent.path(), "/reputation/numbers");
+    assert_eq!(
+        query_pairs(&sent),
+        [
+            ("filter[enterprise_id]".to_owned(), ENTERPRISE.to_owned()),
+            ("filter[phone_number][eq]".to_owned(), NUMBER.to_owned()),
+            ("page[number]".to_owned(), "2".to_owned()),
+            ("page[size]".to_owned(), "50".to_owned()),
+        ]
+    );
+    assert_bearer(&sent);
+    assert_eq!(page.data.len(), 1);
+    assert_eq!(page.meta.total_results, 51);
+}
+
+#[tokio::test]
+async fn list_reputation_numbers_simplified_reads_every_documented_error() {
+    let server = Recorder::start(Reply::json(401, error_json("10001", "Unauthorized"))).await;
+    let result = client(&server.base_url)
+        .list_reputation_numbers_simplified()
+        .send()
+        .await;
+    assert_error_body(result, 401, "10001");
+}
+
+// ---- GetPhoneNumberReputationSimplified ------------------------------------------------------
+
+#[tokio::test]
+async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fresh() {
+    let server = Recorder::start(Reply::json(
+        200,
+        json!({"data": record_with_reputation_json()}),
+    ))
+    .await;
+    let got = client(&server.base_url)
+        .get_phone_number_reputation_simplified()
+        .phone_number(NUMBER)
+        .fresh(true)
+        .send()
+        .await
+        .expect("200 is read")
+        .into_inner();
+
+    let sent = server.only();
+    assert_eq!(sent.method, "GET");
+    assert_eq!(
+        sent.target,
+        format!("/reputation/numbers/{ENCODED}?fresh=true")
+    );
+    assert_bearer(&sent);
+    assert_eq!(
+        got.data.reputation_data.and_then(|r| r.spam_risk),
+        Some(ReputationDataSpamRisk::Medium)
+    );
+}
+
+#[tokio::test]
+async fn get_phone_number_reputation_simplified_reads_every_documented_error() {
+    for (status, code) in [(401, "10001"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .get_phone_number_reputation_simplified()
+            .phone_number(NUMBER)
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}
+
+// ---- DisassociateReputationNumberSimplified --------------------------------------------------
+
+#[tokio::test]
+async fn disassociate_reputation_number_simplified_deletes_and_reads_204_without_body() {
+    let server = Recorder::start(Reply::empty(204)).await;
+    let response = client(&server.base_url)
+        .disassociate_reputation_number_simplified()
+        .phone_number(NUMBER)
+        .send()
+        .await
+        .expect("204 is read");
+    assert_eq!(response.status().as_u16(), 204);
+
+    let sent = server.only();
+    assert_eq!(sent.method, "DELETE");
+    assert_eq!(sent.target, format!("/reputation/numbers/{ENCODED}"));
+    assert_bearer(&sent);
+}
+
+#[tokio::test]
+async fn disassociate_reputation_number_simplified_reads_every_documented_error() {
+    for (status, code) in [(401, "10001"), (404, "10009")] {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        let result = client(&server.base_url)
+            .disassociate_reputation_number_simplified()
+            .phone_number(NUMBER)
+            .send()
+            .await;
+        assert_error_body(result, status, code);
+    }
+}

@@ -1,0 +1,286 @@
+//! What the end-to-end tests share: running the built binary, and a `mock serve` process on
+//! 127.0.0.1 to run it against.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_telnyx-reputation");
+pub const ENTERPRISE: &str = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+/// The `XDG_STATE_HOME` of every run unless a test gives its own: default journals land here.
+pub const STATE_HOME: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/state");
+
+pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    run_env(args, &[], stdin)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn numbers(from: u32, count: u32) -> String {
+    (from..from + count)
+        .map(|i| format!("+1603{:07}\n", 5_550_000 + i))
+        .collect()
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base_url: String,
+    // Kept open: the server prints more lines, and a closed pipe would end it.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn mock_serve(extra: &[&str]) -> Server {
+    mock_serve_with(extra, &[], Stdio::null())
+}
+
+/// [`mock_serve`] with more environment and its standard error sent to `stderr`.
+pub fn mock_serve_with(extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["mock", "serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let base_url = first
+        .trim()
+        .strip_prefix("base_url ")
+        .expect("first line names the base URL")
+        .to_owned();
+    Server {
+        child,
+        base_url,
+        _stdout: stdout,
+    }
+}
+
+pub fn api(server: &Server, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut all = vec![
+        "--base-url",
+        server.base_url.as_str(),
+        "--api-key",
+        "demo-key",
+    ];
+    all.extend_from_slice(args);
+    run(&all, stdin)
+}
+
+pub fn monitored(server: &Server) -> usize {
+    let out = api(
+        server,
+        &["--output", "json", "list", "--enterprise", ENTERPRISE],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str::<serde_json::Value>(&stdout(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the binary with extra environment variables.
+pub fn run_env(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    spawn(args, env, stdin.unwrap_or(""))
+        .wait_with_output()
+        .unwrap()
+}
+
+/// Starts the binary with `args` and `env` (and neither `TELNYX_API_KEY` nor `TELNYX_BASE_URL`
+/// from the test's environment), `stdin` written and closed, stdout and stderr piped.
+pub fn spawn(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Child {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("TELNYX_API_KEY")
+        .env_remove("TELNYX_BASE_URL")
+        // Default journals go under the build's scratch directory, never the user's home.
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.as_bytes()).unwrap();
+    drop(pipe);
+    child
+}
+
+/// A file in `dir` holding `bytes`; its path as text.
+pub fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// Parses CSV output back into records.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// One admin request to the emulator (no key); the JSON body of its answer.
+pub fn admin(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
+    request(server, method, path, body, None)
+}
+
+/// One request to the emulator with the demo account's key (an operation the CLI has no
+/// command for); the JSON body of its answer.
+pub fn authed(server: &Server, method: &str, path: &str, body: &str) -> serde_json::Value {
+    request(server, method, path, body, Some("demo-key"))
+}
+
+/// One request to the emulator, with `key` as bearer token when given; the JSON body of its
+/// answer.
+pub fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    body: &str,
+    key: Option<&str>,
+) -> serde_json::Value {
+    let auth = key.map_or_else(String::new, |k| format!("Authorization: Bearer {k}\r\n"));
+    let authority = server
+        .base_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("an http base URL");
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\n{auth}Connection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
+    match (body.find('{'), body.rfind('}')) {
+        (Some(start), Some(end)) => serde_json::from_str(&body[start..=end]).unwrap(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// Polls `ready` until it holds: the state a test waits for before it signals or kills.
+/// Bounded, so a job that never gets there fails the test instead of hanging it.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..60_000 {
+        if ready() {
+            return;
+        }
+        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("never happened: {what}");
+}
+
+/// Sends SIGINT to `child`, as Ctrl-C in a terminal does.
+pub fn interrupt(child: &Child) {
+    signal(child, nix::sys::signal::Signal::SIGINT);
+}
+
+/// Sends `signal` to `child`.
+pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
+    let pid = i32::try_from(child.id()).expect("a pid fits an i32");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
+}
+
+/// Reports an ownership event of a number of [`ENTERPRISE`] through the emulator's admin route,
+/// as its daily check would find it (`carrier_changed`, `reverification_due` or
+/// `disconnected`); the emulator's answer, checked to name the number.
+pub fn ownership_event(server: &Server, number: &str, event: &str) -> serde_json::Value {
+    let body = serde_json::json!({
+        "enterprise_id": ENTERPRISE,
+        "phone_number": number,
+        "event": event,
+    });
+    let answer = admin(server, "POST", "/__mock/ownership", &body.to_string());
+    assert_eq!(answer["data"]["phone_number"], number, "{answer}");
+    answer
+}
+
+/// The numbers `enterprise` monitors, from the emulator's admin route (no key, no faults).
+pub fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
+    admin(server, "GET", "/__mock/state", "")["associations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["enterprise_id"] == enterprise)
+        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Checks billed so far by associations (one per number), from the emulator's ledger.
+pub fn billed(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/billing", "")["associate"]
+        .as_u64()
+        .unwrap()
+}
+
+/// The number of complete lines of the journal at `path` (0 while it does not exist).
+#[allow(dead_code)]
+pub fn journal_lines(path: &std::path::Path) -> usize {
+    std::fs::read(path)
+        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// SIGKILLs `child` once its journal at `path` holds `at` complete lines, unless it ends
+/// first: no handler runs and nothing is flushed, as a power cut would leave it. Polled at most
+/// `max_tries` times, so a job that never gets there fails the test instead of hanging it.
+#[allow(dead_code)]
+pub fn kill_at_journal_line(
+    child: &mut std::process::Child,
+    path: &std::path::Path,
+    at: usize,
+    max_tries: u32,
+) {
+    for _ in 0..max_tries {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        if journal_lines(path) >= at {
+            child.kill().unwrap();
+            return;
+        }
+        std::thread::yield_now();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    panic!("the journal never reached {at} lines");
+}
+
+/// How many randomized runs a test makes: `var` from the environment, else `default`, the
+/// small count `cargo test` runs. `.ci/run` sets the full counts (its header lists them).
+pub fn runs_from_env(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={v:?} is not a count of runs")),
+        Err(_) => default,
+    }
+}

@@ -1,0 +1,144 @@
+//! The command under a server rate limit: a job is slowed down, never failed, and a server that
+//! only ever answers 429 ends a call with exit 3 and says so.
+
+use crate::common;
+
+use common::{ENTERPRISE, api, mock_serve, monitored, numbers};
+
+#[test]
+fn associate_completes_every_number_under_the_emulators_rate_limit() {
+    let server = mock_serve(&["--rate-limit", "2", "--rate-limit-window-ms", "50"]);
+    let out = api(
+        &server,
+        &[
+            "--output",
+            "json",
+            "associate",
+            "--enterprise",
+            ENTERPRISE,
+            "--concurrency",
+            "8",
+            "-",
+        ],
+        Some(&numbers(0, 1_000)),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(monitored(&server), 1_000);
+}
+
+#[test]
+fn a_server_that_only_answers_429_ends_a_call_with_exit_3_naming_the_rate_limit() {
+    let server = mock_serve(&["--throttle-rate", "1"]);
+    let out = api(
+        &server,
+        &["--stall-timeout", "1", "get", "+16035550100"],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("kept refusing with 429"), "{stderr}");
+}
+
+/// A server whose window admits one request a day, and says so (`x-ratelimit-reset: 86400`).
+fn one_a_day() -> common::Server {
+    mock_serve(&["--rate-limit", "1", "--rate-limit-window-ms", "86400000"])
+}
+
+fn associate_args<'a>(server: &'a common::Server, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--base-url",
+        server.base_url.as_str(),
+        "--output",
+        "json",
+        "associate",
+        "--enterprise",
+        ENTERPRISE,
+        "--batch-size",
+        "10",
+        "--concurrency",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    args.push("-");
+    args
+}
+
+#[test]
+fn a_window_of_a_day_ends_a_job_by_the_stall_rule_or_the_deadline_not_a_day_later() {
+    let server = one_a_day();
+    let key = [("TELNYX_API_KEY", "demo-key")];
+    // The first batch is admitted; the second waits for a window that the server says ends
+    // tomorrow, until the stall rule gives up on it, unsent.
+    let out = common::run_env(
+        &associate_args(&server, &["--stall-timeout", "1", "--no-journal"]),
+        &key,
+        Some(&numbers(0, 20)),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{report}");
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.contains("no request succeeded for 1.0 s")
+            && error.contains("the server's rate limit (its x-ratelimit-* headers) held the request back; it was never sent"),
+        "{error}"
+    );
+    assert_eq!(
+        common::held(&server, ENTERPRISE).len(),
+        10,
+        "the second batch was never sent"
+    );
+    // Now every request is refused with 429 and a day's wait: the deadline ends it.
+    let out = common::run_env(
+        &associate_args(&server, &["--deadline", "1", "--no-journal"]),
+        &key,
+        Some(&numbers(100, 10)),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{report}");
+    let error = report["error"].as_str().unwrap();
+    assert!(
+        error.contains("the deadline passed") && error.contains("429"),
+        "{error}"
+    );
+}
+
+#[test]
+fn ctrl_c_ends_a_wait_for_the_rate_limit_and_the_batch_is_not_sent() {
+    let server = one_a_day();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let child = common::spawn(
+        &associate_args(&server, &["--journal", path]),
+        &[("TELNYX_API_KEY", "demo-key")],
+        &numbers(0, 20),
+    );
+    common::wait_until("the second batch's attempt", || {
+        std::fs::read_to_string(&journal)
+            .unwrap_or_default()
+            .contains("\"event\":\"attempt\",\"batch\":1")
+    });
+    common::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["associated"].as_array().unwrap().len(),
+        10,
+        "{report}"
+    );
+    assert_eq!(report["not_sent"], 10, "{report}");
+    let requests = common::admin(&server, "GET", "/__mock/stats", "")["requests"].clone();
+    assert_eq!(requests, 1, "only the first batch reached the server");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.contains("\"event\":\"not_committed\",\"batch\":1"),
+        "{text}"
+    );
+}

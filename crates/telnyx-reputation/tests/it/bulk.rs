@@ -1,0 +1,628 @@
+//! The bulk engine against the emulator, with faults: the all-or-nothing promise, best effort,
+//! reconciliation of ambiguous outcomes, and recovery from the journal.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::common;
+use telnyx_reputation::bulk::{BulkError, BulkOptions, FailureReason, JobReport, Mode, Outcome};
+
+use common::{Rng, associated, client, numbers};
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
+
+fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
+    v.iter().map(ToString::to_string).collect()
+}
+
+#[tokio::test]
+async fn all_or_nothing_associates_every_batch() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let inputs = numbers(0, 250);
+    let report = client(&mock)
+        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(set(&report.associated), set(&inputs));
+    assert_eq!(associated(&mock), set(&inputs));
+    assert_eq!(report.requests, 3);
+}
+
+#[tokio::test]
+async fn a_preflight_refusal_sends_nothing() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let mut inputs = numbers(0, 150);
+    inputs[120] = "+18688001234".into(); // Trinidad's toll-free: not a US number
+    inputs[7] = "not a number".into();
+    inputs.push(inputs[0].clone());
+    let report = client(&mock)
+        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Refused);
+    assert_eq!(report.requests, 0);
+    let refused: Vec<(Option<u64>, &str)> = report
+        .refused
+        .iter()
+        .map(|r| (r.index, r.code.as_str()))
+        .collect();
+    assert_eq!(refused, [(Some(7), "missing_plus"), (Some(120), "non_us")]);
+    assert_eq!(report.duplicates[0].first_index, 0);
+    assert!(associated(&mock).is_empty());
+}
+
+#[tokio::test]
+async fn a_toll_free_number_passes_preflight_with_its_note_and_the_server_decides() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 3);
+    owned.push("+18885550100".into());
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let client = client(&mock);
+    let note = "accepted from your Telnyx inventory only";
+
+    // Pre-flight: the toll-free numbers pass with their note; Canada and Barbados's premium
+    // 246-976 are refused, each with its reason.
+    let inputs = [
+        "+16035550000",
+        "(888) 555-0100",
+        "+14165550100",
+        "+12469761234",
+        "+18005550199",
+    ];
+    let job = client.prepare_all(
+        DEMO_ENTERPRISE,
+        inputs,
+        BulkOptions::default()
+            .mode(Mode::BestEffort)
+            .parsing(telnyx_reputation::bulk::Parsing::Lenient),
+    );
+    assert_eq!(job.valid(), 3);
+    let notes: Vec<(String, &str, &str)> = job
+        .notes()
+        .map(|n| (n.number.to_string(), n.kind.name(), n.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("+18885550100".to_owned(), "toll_free", note),
+            ("+18005550199".to_owned(), "toll_free", note),
+        ]
+    );
+    let refused: Vec<(Option<u64>, &str, &str)> = job
+        .refused()
+        .iter()
+        .map(|r| (r.index, r.code.as_str(), r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                Some(2),
+                "non_us",
+                "\"+14165550100\": only US numbers can be monitored"
+            ),
+            (
+                Some(3),
+                "non_us",
+                "\"+12469761234\": only US numbers can be monitored"
+            ),
+        ]
+    );
+
+    // The server takes the toll-free number its inventory holds and refuses the other; both
+    // rows of the report carry the note.
+    let report = job.run().await.unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(
+        set(&report.associated),
+        set(&["+16035550000", "+18885550100"])
+    );
+    let server_refused: Vec<(&str, &str)> = report
+        .refused
+        .iter()
+        .filter(|r| r.code == "not_owned")
+        .map(|r| (r.input.as_str(), r.code.as_str()))
+        .collect();
+    assert_eq!(server_refused, [("+18005550199", "not_owned")]);
+    let notes: Vec<(String, &str)> = report
+        .notes()
+        .map(|n| (n.number.to_string(), n.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("+18885550100".to_owned(), note),
+            ("+18005550199".to_owned(), note)
+        ]
+    );
+    assert_eq!(associated(&mock), set(&["+16035550000", "+18885550100"]));
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_server_refusal_rolls_back_every_batch_of_the_job() {
+    let mut config = MockConfig::demo();
+    let mut owned: Vec<String> = numbers(0, 300);
+    let not_owned = owned.remove(250);
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 300),
+            BulkOptions::default().concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(
+        (
+            report.refused[0].input.as_str(),
+            report.refused[0].code.as_str()
+        ),
+        (not_owned.as_str(), "not_owned")
+    );
+    assert_eq!(report.rolled_back, 200);
+    assert!(associated(&mock).is_empty(), "end state equals start state");
+}
+
+#[tokio::test]
+async fn numbers_already_on_this_enterprise_count_as_done_and_survive_a_rollback() {
+    let mut config = MockConfig::demo();
+    let other = uuid::Uuid::from_u128(42);
+    config.accounts[0]
+        .enterprises
+        .push(telnyx_reputation_mock::EnterpriseConfig {
+            id: other,
+            approved: true,
+        });
+    let mock = start(config).await.unwrap();
+    let c = client(&mock);
+    let before = numbers(0, 5);
+    c.associate_all(DEMO_ENTERPRISE, &before, BulkOptions::default())
+        .await
+        .unwrap();
+    let report = c
+        .associate_all(DEMO_ENTERPRISE, numbers(0, 100), BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(set(&report.already_associated), set(&before));
+    assert_eq!(report.associated.len(), 95);
+
+    // A number on another enterprise is a real refusal: the job rolls back, but only what it
+    // associated itself.
+    let elsewhere = numbers(500, 1);
+    c.associate_all(other, &elsewhere, BulkOptions::default())
+        .await
+        .unwrap();
+    let mut inputs = numbers(200, 150);
+    inputs.extend(before.clone());
+    inputs.extend(elsewhere.clone());
+    let report = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(report.refused[0].code, "already_associated");
+    let mut expected = set(&numbers(0, 100));
+    expected.extend(elsewhere);
+    assert_eq!(associated(&mock), expected);
+}
+
+#[tokio::test]
+async fn best_effort_isolates_refused_numbers_by_pointer() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 200);
+    let bad = [owned.remove(150), owned.remove(20)];
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 200),
+            BulkOptions::default().mode(Mode::BestEffort),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(
+        report
+            .refused
+            .iter()
+            .map(|r| r.input.clone())
+            .collect::<BTreeSet<_>>(),
+        set(&bad)
+    );
+    assert_eq!(associated(&mock), set(&owned));
+}
+
+#[tokio::test]
+async fn best_effort_bisects_when_the_server_names_no_number() {
+    let mut config = MockConfig::demo();
+    let mut owned = numbers(0, 100);
+    let bad = owned.remove(37);
+    config.accounts[0].inventory =
+        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+    config.faults.omit_pointers = true;
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 100),
+            BulkOptions::default().mode(Mode::BestEffort),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(report.refused[0].input, bad);
+    assert_eq!(associated(&mock), set(&owned));
+    // One bad number among 100 costs about 2·log2(100) associates plus its lookups, not 100.
+    assert!(report.requests < 40, "{} requests", report.requests);
+}
+
+#[tokio::test]
+async fn throttling_and_dropped_connections_still_complete_the_job() {
+    let mut config = MockConfig::demo();
+    config.seed = 11;
+    config.faults = Faults {
+        throttle_rate: 0.1,
+        commit_then_drop_rate: 0.3,
+        ..Faults::default()
+    };
+    let mock = start(config).await.unwrap();
+    let inputs = numbers(0, 600);
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().batch_size(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
+    assert_eq!(set(&report.associated), set(&inputs));
+    assert_eq!(associated(&mock), set(&inputs));
+}
+
+/// Server errors prove a batch not applied; it is sent again once, and a second proof ends
+/// the job (rolled back) rather than send a billable request a third time.
+#[tokio::test]
+async fn server_errors_end_in_all_or_nothing_without_resending_more_than_once() {
+    let mut config = MockConfig::demo();
+    config.seed = 11;
+    config.faults = Faults {
+        error_rate: 0.2,
+        throttle_rate: 0.1,
+        commit_then_drop_rate: 0.3,
+        ..Faults::default()
+    };
+    let mock = start(config).await.unwrap();
+    let inputs = numbers(0, 600);
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().batch_size(50),
+        )
+        .await
+        .unwrap();
+    match report.outcome {
+        Outcome::Completed => assert_eq!(associated(&mock), set(&inputs)),
+        Outcome::RolledBack => {
+            assert!(associated(&mock).is_empty());
+            assert!(
+                report
+                    .failed
+                    .iter()
+                    .all(|f| f.reason == FailureReason::ResendsUsedUp),
+                "{report:?}"
+            );
+        }
+        other => panic!("{other:?}: {report:?}"),
+    }
+    let failed: BTreeSet<&str> = report.failed.iter().map(|f| f.number.as_str()).collect();
+    assert_eq!(failed.len(), report.failed.len(), "no number fails twice");
+}
+
+/// Every request fails: the lookups give up at the stall timeout, the job ends failed, and
+/// each of the four numbers is reported failed once.
+#[tokio::test]
+async fn a_server_that_never_answers_ends_the_job_at_the_stall_timeout_counting_each_number_once() {
+    let mut config = MockConfig::demo();
+    config.faults.error_rate = 1.0;
+    let mock = start(config).await.unwrap();
+    let inputs = numbers(0, 4);
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default().stall_timeout(Duration::from_millis(200)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
+    assert_eq!(report.failed.len(), 4, "{report:?}");
+    assert!(associated(&mock).is_empty());
+    let end = report.end.expect("the job ended early");
+    assert!(end.gave_up_on_server(), "{end:?}");
+}
+
+#[tokio::test]
+async fn latency_is_tolerated() {
+    let mut config = MockConfig::demo();
+    config.faults.latency_ms = 2;
+    config.faults.jitter_ms = 3;
+    let mock = start(config).await.unwrap();
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            numbers(0, 300),
+            BulkOptions::default().concurrency(8).batch_size(25),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+}
+
+fn assert_agrees(report: &JobReport, mock: &MockHandle) {
+    let world = associated(mock);
+    for n in &report.associated {
+        assert!(world.contains(&n.to_string()), "report says {n} associated");
+    }
+}
+
+#[tokio::test]
+async fn a_killed_job_resumes_to_completion_and_resuming_twice_is_harmless() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let c = client(&mock);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let inputs = numbers(0, 500);
+    let crashed = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .journal(&journal)
+                .crash_after_journal_appends(9),
+        )
+        .await;
+    assert!(crashed.is_err(), "the job died");
+    let partial = associated(&mock).len();
+    assert!(partial < 500);
+    let report = c
+        .resume_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert_eq!(associated(&mock), set(&inputs));
+    let again = c
+        .resume_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Completed);
+    assert_agrees(&again, &mock);
+}
+
+#[tokio::test]
+async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_harmless() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let c = client(&mock);
+    let pre = numbers(900, 3);
+    c.associate_all(DEMO_ENTERPRISE, &pre, BulkOptions::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let mut inputs = numbers(0, 400);
+    inputs.extend(pre.clone());
+    let crashed = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .journal(&journal)
+                .crash_after_journal_appends(8),
+        )
+        .await;
+    assert!(crashed.is_err());
+    let report = c
+        .rollback_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack);
+    assert_eq!(
+        associated(&mock),
+        set(&pre),
+        "only what was there before remains"
+    );
+    let again = c
+        .rollback_job(&journal, BulkOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::RolledBack);
+    assert_eq!(associated(&mock), set(&pre));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server() {
+    // Each run draws its set-up from the seeded `rng`; 50 runs draw every branch of it, the
+    // rarest (a pre-flight refusal or a toll-free number, 10 % each) five times on average.
+    // `BULK_RUNS` sets more (`.ci/run`: 200).
+    let runs = common::runs_from_env("BULK_RUNS", 50);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut completed, mut rolled_back, mut refused, mut partial, mut recovered) = (0, 0, 0, 0, 0);
+    for run in 0..runs {
+        let mut config = MockConfig::demo();
+        config.seed = run;
+        let count = 1 + rng.below(260) as u32;
+        let base = (run as u32 % 36) * 250; // base + count stays within four digits
+        let mut inputs = numbers(base, count);
+        let mut owned = inputs.clone();
+        if rng.chance(0.3) {
+            let i = rng.below(u64::from(count)) as usize;
+            owned.remove(i);
+        }
+        if rng.chance(0.1) {
+            // Not a US number (Trinidad's toll-free): refused at pre-flight.
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18688000000".into();
+        }
+        if rng.chance(0.1) {
+            // US toll-free: passes pre-flight, and the server takes it only from the inventory,
+            // which holds it in half of these runs.
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18885550000".into();
+            if rng.chance(0.5) {
+                owned.push("+18885550000".into());
+            }
+        }
+        config.accounts[0].inventory =
+            Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+        config.faults = Faults {
+            error_rate: if rng.chance(0.5) { 0.15 } else { 0.0 },
+            commit_then_drop_rate: if rng.chance(0.5) { 0.25 } else { 0.0 },
+            throttle_rate: if rng.chance(0.3) { 0.1 } else { 0.0 },
+            // A server rate limit in a third of the runs: 3 to 12 requests per 20 ms window.
+            rate_limit: rng
+                .chance(0.33)
+                .then(|| std::num::NonZeroU64::new(3 + rng.below(10)))
+                .flatten(),
+            rate_limit_window_ms: std::num::NonZeroU64::new(20).unwrap(),
+            ..Faults::default()
+        };
+        let mode = if rng.chance(0.7) {
+            Mode::AllOrNothing
+        } else {
+            Mode::BestEffort
+        };
+        let mock = start(config).await.unwrap();
+        let c = client(&mock);
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("job.journal");
+        let mut options = BulkOptions::default()
+            .mode(mode)
+            .batch_size(1 + rng.below(100) as usize)
+            .concurrency(1 + rng.below(4) as usize)
+            .journal(&journal);
+        let kill = rng.chance(0.4).then(|| rng.below(12));
+        if let Some(k) = kill {
+            options = options.crash_after_journal_appends(k);
+        }
+        let report = match c.associate_all(DEMO_ENTERPRISE, &inputs, options).await {
+            Ok(report) => report,
+            Err(_) => {
+                recovered += 1;
+                // Killed: one resume or one rollback, at random, with the faults still on.
+                if rng.chance(0.5) {
+                    match c.resume_job(&journal, BulkOptions::default()).await {
+                        Ok(r) => r,
+                        // Killed before anything was sent: nothing to resume.
+                        Err(BulkError::NotStarted(_)) => c
+                            .rollback_job(&journal, BulkOptions::default())
+                            .await
+                            .unwrap(),
+                        Err(e) => panic!("run {run}: {e}"),
+                    }
+                } else {
+                    c.rollback_job(&journal, BulkOptions::default())
+                        .await
+                        .unwrap()
+                }
+            }
+        };
+        let world = associated(&mock);
+        let valid: BTreeSet<String> = inputs
+            .iter()
+            .filter(|n| !n.starts_with("+1868"))
+            .cloned()
+            .collect();
+        match report.outcome {
+            Outcome::Completed => {
+                completed += 1;
+                assert_eq!(
+                    world, valid,
+                    "run {run}: completed means every valid number"
+                );
+            }
+            Outcome::RolledBack | Outcome::Refused => {
+                if report.outcome == Outcome::Refused {
+                    refused += 1;
+                } else {
+                    rolled_back += 1;
+                }
+                assert!(
+                    world.is_empty(),
+                    "run {run}: {:?} must leave nothing, found {}",
+                    report.outcome,
+                    world.len()
+                );
+            }
+            Outcome::Partial => {
+                partial += 1;
+                assert_eq!(
+                    mode,
+                    Mode::BestEffort,
+                    "run {run}: only best effort is partial"
+                );
+                assert_eq!(
+                    world,
+                    set(&report.associated),
+                    "run {run}: report agrees with the server"
+                );
+            }
+            other => panic!("run {run}: {other:?}: {report:?}"),
+        }
+        mock.shutdown().await;
+    }
+    println!(
+        "{runs} randomized runs: {completed} completed, {rolled_back} rolled back, {refused} refused at pre-flight, {partial} partial (best effort), {recovered} killed and recovered from the journal; all-or-nothing held in every run"
+    );
+}
+
+#[tokio::test]
+async fn prepare_sends_nothing_and_says_what_run_would_send() {
+    let mock = start(MockConfig::demo()).await.unwrap();
+    let client = client(&mock);
+    let mut inputs = numbers(0, 250);
+    inputs.insert(10, "+16035550003".into()); // duplicate of input 3
+    inputs.push("+14165551234".into()); // Canada
+    let job = client.prepare_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default());
+    assert_eq!((job.inputs(), job.valid()), (252, 250));
+    assert_eq!(job.refused().len(), 1);
+    assert_eq!(job.refused()[0].index, Some(251));
+    assert_eq!(
+        (job.duplicates()[0].index, job.duplicates()[0].first_index),
+        (10, 3)
+    );
+    assert!(
+        !job.will_send(),
+        "all-or-nothing with a refusal sends nothing"
+    );
+    drop(job);
+    assert!(associated(&mock).is_empty());
+
+    let job = client.prepare_all(
+        DEMO_ENTERPRISE,
+        inputs.iter().map(String::as_str),
+        BulkOptions::default().mode(Mode::BestEffort),
+    );
+    assert!(job.will_send());
+    assert!(associated(&mock).is_empty(), "prepare alone sent nothing");
+    let report = job.run().await.unwrap();
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(report.associated.len(), 250);
+    assert_eq!(set(&report.associated), associated(&mock));
+    mock.shutdown().await;
+}

@@ -1,0 +1,122 @@
+//! Helpers shared by this crate's integration tests against the emulator. Each test binary
+//! uses a part of them.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
+use telnyx_reputation_mock::{DEMO_API_KEY, MockHandle};
+
+/// A client of the demo account with quick retries; the emulator's injected 429s ask for a
+/// second each, which the tests need not wait. Its request timeout is short, since the bulk
+/// engine waits that long before it looks up a request whose answer was lost.
+pub fn client(mock: &MockHandle) -> Client {
+    Client::new(
+        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
+            .base_url(mock.base_url())
+            .request_timeout(REQUEST_TIMEOUT)
+            .retry(
+                RetryPolicy::default()
+                    .max_retries(4)
+                    .base_delay(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(5))
+                    // The emulator's injected 429s ask for a second; the tests need not wait it.
+                    .max_rate_limit_wait(Duration::from_millis(5)),
+            ),
+    )
+    .expect("valid config")
+}
+
+/// The request timeout of [`client`]: no emulator answer of these tests takes this long, but
+/// a lost one is waited out this long (twice, to prove it not applied).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// `count` distinct valid US numbers from `+1603555` and four digits starting at `from`.
+pub fn numbers(from: u32, count: u32) -> Vec<String> {
+    (from..from + count)
+        .map(|i| format!("+1603555{i:04}"))
+        .collect()
+}
+
+/// The numbers the emulator holds associated, on any enterprise.
+pub fn associated(mock: &MockHandle) -> BTreeSet<String> {
+    mock.world()
+        .associations
+        .values()
+        .map(|a| a.phone_number.to_string())
+        .collect()
+}
+
+/// A seeded xorshift for the randomized tests, so a failing run can be repeated from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+/// Reports an ownership event of a monitored number through the emulator's admin route
+/// (`carrier_changed`, `reverification_due` or `disconnected`); panics unless it answers 200.
+pub async fn ownership_event(mock: &MockHandle, enterprise: uuid::Uuid, number: &str, event: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/__mock/ownership", mock.base_url()))
+        .json(&serde_json::json!({
+            "enterprise_id": enterprise,
+            "phone_number": number,
+            "event": event,
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    assert_eq!(
+        status,
+        200,
+        "{event} {number}: {}",
+        answer.text().await.unwrap()
+    );
+}
+
+/// Submits the enterprise's ownership proof and moves the emulator's clock past its review,
+/// so that numbers under an external prefix can be associated (`source: external`).
+pub async fn approve_external(mock: &MockHandle, enterprise: uuid::Uuid) {
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/enterprises/{enterprise}/reputation/external_verification",
+            mock.base_url()
+        ))
+        .bearer_auth(DEMO_API_KEY)
+        .json(&serde_json::json!({ "document_ids": ["doc-carrier-invoice"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201, "{}", answer.text().await.unwrap());
+    mock.advance_clock(Duration::from_secs(2));
+}
+
+/// How many randomized runs a test makes: `var` from the environment, else `default`, the
+/// small count `cargo test` runs. `.ci/run` sets the full counts (its header lists them).
+pub fn runs_from_env(var: &str, default: u64) -> u64 {
+    match std::env::var(var) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={v:?} is not a count of runs")),
+        Err(_) => default,
+    }
+}
