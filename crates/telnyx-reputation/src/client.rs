@@ -15,10 +15,11 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::config::ClientConfig;
-use crate::error::{ApiError, ConfigError, Error};
+use crate::error::{ApiError, ConfigError, Error, TransportError};
 use crate::filter::NumberFilter;
 use crate::pacer::{Bounds, Pacer, WaitEnd};
-use crate::retry::{self, Gave, Idempotency, Patience, RetryPolicy, parse_retry_after};
+use crate::patience::Patience;
+use crate::retry::{self, Gave, Idempotency, RetryPolicy, parse_retry_after};
 use crate::server_clock::ServerClock;
 use crate::transport::{self, Pipeline};
 
@@ -285,12 +286,6 @@ impl Client {
         self.pacer.since_progress()
     }
 
-    /// Restarts the stall clock, as if a request had just succeeded (a job calls it as it
-    /// starts, so that time the client spent idle does not count as a stall).
-    pub fn mark_progress(&self) {
-        self.pacer.mark_progress();
-    }
-
     /// The generated client underneath, for anything this wrapper does not cover. Its requests
     /// go through the same pacer.
     pub fn api(&self) -> &api::Client {
@@ -498,7 +493,7 @@ impl Client {
             idempotency,
             self.patience,
             self.cancel.as_ref(),
-            Error::failure,
+            retry::failure,
             since_progress,
             || async {
                 // Admitted here, within the call's bounds, so that a wait the server's headers
@@ -617,7 +612,7 @@ async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
         }
         api::Error::CommunicationError(e) if e.is_connect() => Error::Connect {
             operation,
-            source: e,
+            source: TransportError::new(e),
         },
         api::Error::CommunicationError(e) if e.is_redirect() => Error::Protocol {
             operation,
@@ -630,7 +625,7 @@ async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
             } else {
                 "connection failed after sending"
             },
-            source: e,
+            source: TransportError::new(e),
         },
         api::Error::ResponseBodyError(e) if transport::is_body_too_large(&e) => Error::Protocol {
             operation,
@@ -639,7 +634,7 @@ async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
         api::Error::ResponseBodyError(e) => Error::Ambiguous {
             operation,
             reason: "response body lost",
-            source: e,
+            source: TransportError::new(e),
         },
         // An error status whose body is not the documented envelope is still that error: the
         // status decides (exit codes, retries, rollback), the body's entries are read where

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use crate::api_key::ApiKey;
 use crate::error::ConfigError;
-use crate::retry::{Patience, RetryPolicy};
+use crate::patience::Patience;
+use crate::retry::RetryPolicy;
 
 /// The default limit on a response body: 16 MiB, far above any answer the API documents (a page
 /// of 250 numbers is under 200 KiB).

@@ -62,11 +62,12 @@ mod loa;
 pub mod ownership;
 mod pacer;
 mod pages;
+mod patience;
 mod refresh;
 mod remediation;
 mod removed;
 pub mod report;
-pub mod retry;
+mod retry;
 mod server_clock;
 mod settings;
 pub mod sync;
@@ -78,18 +79,21 @@ pub mod webhooks;
 pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
-pub use error::{ApiError, ConfigError, Error, describe, printable};
+pub use error::{
+    ApiError, ConfigError, Error, PaginationKind, TransportError, describe, printable,
+};
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
 pub use ownership::{
     Claim, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
 };
+pub use patience::{Patience, Stall};
 pub use refresh::{RefreshReport, RefreshResult};
 pub use remediation::{
     Remediation, RemediationFilter, RemediationPage, RemediationStatus, RemediationSubmission,
 };
 pub use removed::Removal;
-pub use retry::{Patience, RetryPolicy};
+pub use retry::RetryPolicy;
 pub use settings::{
     CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings, WebhookUrl,
 };

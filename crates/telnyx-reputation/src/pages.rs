@@ -21,7 +21,7 @@ use tokio_util::task::AbortOnDropHandle;
 use uuid::Uuid;
 
 use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
-use crate::error::Error;
+use crate::error::{Error, PaginationKind};
 use crate::filter::NumberFilter;
 
 /// What identifies a row, to tell a repeated page.
@@ -39,7 +39,7 @@ pub(crate) struct Walk {
     max_pages: u64,
     next: Option<u64>,
     /// Set when the list goes on past the page limit: the walk ends with this error.
-    over: Option<String>,
+    over: Option<PaginationKind>,
     total_pages: Option<u64>,
     previous: Option<Vec<RowKey>>,
 }
@@ -58,9 +58,9 @@ impl Walk {
 
     /// The page to ask for next; `None` when the walk is over; the reason when it must end
     /// in an error (the list goes on past the page limit).
-    pub fn next_page(&self) -> Result<Option<u64>, String> {
-        match &self.over {
-            Some(reason) => Err(reason.clone()),
+    pub fn next_page(&self) -> Result<Option<u64>, PaginationKind> {
+        match self.over {
+            Some(kind) => Err(kind),
             None => Ok(self.next),
         }
     }
@@ -72,49 +72,51 @@ impl Walk {
 
     /// Takes the answer for page `number`: `Ok` with the rows to yield (the walk then knows
     /// whether another page follows), or the reason the walk must end in an error.
-    pub fn take(&mut self, number: u64, page: NumberPage) -> Result<Vec<NumberReputation>, String> {
+    pub fn take(
+        &mut self,
+        number: u64,
+        page: NumberPage,
+    ) -> Result<Vec<NumberReputation>, PaginationKind> {
         self.next = None;
         let meta = &page.meta;
         let answered = meta.page_number;
         if u64::try_from(answered).ok() != Some(number) {
-            return Err(format!(
-                "asked for page {number}, the server answered page {answered}"
-            ));
+            return Err(PaginationKind::WrongPage {
+                asked: number,
+                answered,
+            });
         }
         if number == 1 {
             // Negative counts are read as none: an empty list.
             let total = u64::try_from(meta.total_pages).unwrap_or(0);
             self.total_pages = Some(total);
             if total > self.max_pages {
-                return Err(format!(
-                    "the first page says the list has {total} pages, more than the limit of {}; no other page was asked for",
-                    self.max_pages
-                ));
+                return Err(PaginationKind::TooManyPages {
+                    total_pages: total,
+                    max_pages: self.max_pages,
+                });
             }
         }
         if page.data.is_empty() {
             if let Some(total) = self.total_pages.filter(|total| number < *total) {
-                return Err(format!(
-                    "page {number} is empty, but the first page said the list has {total} pages"
-                ));
+                return Err(PaginationKind::EmptyPage {
+                    page: number,
+                    total_pages: total,
+                });
             }
             return Ok(page.data);
         }
         let keys: Vec<RowKey> = page.data.iter().map(key).collect();
         if self.previous.as_ref() == Some(&keys) {
-            return Err(format!(
-                "page {number} repeats page {}: the server does not move through its pages",
-                number.saturating_sub(1)
-            ));
+            return Err(PaginationKind::RepeatedPage { page: number });
         }
         self.previous = Some(keys);
         let more = self.total_pages.is_some_and(|total| number < total);
         if more {
             if number >= self.max_pages {
-                self.over = Some(format!(
-                    "the list goes on past {} pages; stopped there",
-                    self.max_pages
-                ));
+                self.over = Some(PaginationKind::PastMaxPages {
+                    max_pages: self.max_pages,
+                });
             } else {
                 self.next = number.checked_add(1);
             }
@@ -185,10 +187,10 @@ impl Client {
             done: bool,
         }
         let concurrency = concurrency.max(1);
-        let failed = move |page: u64, reason: String| Error::Pagination {
+        let failed = move |page: u64, kind: PaginationKind| Error::Pagination {
             operation: scope_operation(scope),
             page,
-            reason,
+            kind,
         };
         let state = State {
             walk: Walk::new(max_pages),
@@ -296,10 +298,10 @@ where
     F: Fn(u64) -> Fut + Send + 'a,
     Fut: Future<Output = Result<NumberPage, Error>> + Send + 'a,
 {
-    let failed = move |page: u64, reason: String| Error::Pagination {
+    let failed = move |page: u64, kind: PaginationKind| Error::Pagination {
         operation: scope_operation(scope),
         page,
-        reason,
+        kind,
     };
     stream::try_unfold(Walk::new(max_pages), move |mut walk| {
         let asked = walk
@@ -418,7 +420,7 @@ impl Window {
             Err(_) => Err(Error::Pagination {
                 operation: scope_operation(self.scope),
                 page: number,
-                reason: "the page's request was cancelled".into(),
+                kind: PaginationKind::Cancelled,
             }),
         })
     }
@@ -464,7 +466,7 @@ mod tests {
     fn an_empty_page_before_the_first_pages_total_is_an_error() {
         let mut walk = Walk::new(100);
         walk.take(1, page(1, 0, 2, 50)).unwrap();
-        let reason = walk.take(2, page(2, 2, 0, 50)).unwrap_err();
+        let reason = walk.take(2, page(2, 2, 0, 50)).unwrap_err().to_string();
         assert!(
             reason.contains("page 2 is empty") && reason.contains("50 pages"),
             "{reason}"
@@ -486,7 +488,7 @@ mod tests {
         walk.take(1, page(1, 0, 2, 9)).unwrap();
         let mut again = page(1, 0, 2, 9);
         again.meta.page_number = 2;
-        let reason = walk.take(2, again).unwrap_err();
+        let reason = walk.take(2, again).unwrap_err().to_string();
         assert!(reason.contains("page 2 repeats page 1"), "{reason}");
         assert_eq!(walk.next_page(), Ok(None));
     }
@@ -495,7 +497,7 @@ mod tests {
     fn another_page_than_the_one_asked_for_is_an_error() {
         let mut walk = Walk::new(100);
         walk.take(1, page(1, 0, 2, 9)).unwrap();
-        let reason = walk.take(2, page(1, 2, 2, 9)).unwrap_err();
+        let reason = walk.take(2, page(1, 2, 2, 9)).unwrap_err().to_string();
         assert!(reason.contains("answered page 1"), "{reason}");
     }
 
@@ -504,7 +506,8 @@ mod tests {
         let mut walk = Walk::new(3);
         let reason = walk
             .take(1, page(1, 0, 2, 10_000_000_000_000_000))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             reason.contains("10000000000000000 pages") && reason.contains("limit of 3"),
             "{reason}"
