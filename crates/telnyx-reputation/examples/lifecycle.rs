@@ -75,7 +75,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         refreshed.total_successful, refreshed.total_requested
     );
     let page = client
-        .list(Scope::Enterprise(enterprise), Page::new(1, 100), None)
+        .numbers(Scope::Enterprise(enterprise))
+        .page(Page::new(1, 100))
         .await?;
     for row in &page.data {
         let row = serde_json::to_value(row)?;
@@ -87,14 +88,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let flagged: Vec<e164::E164> = batch.iter().take(2).map(|n| n.as_e164()).collect();
     let submission = RemediationSubmission::new(flagged, "Appointment reminders")?;
-    let submitted =
-        serde_json::to_value(client.submit_remediation(enterprise, &submission).await?)?;
-    println!("remediation: {} {}", submitted["id"], submitted["status"]);
-    let id = Uuid::parse_str(submitted["id"].as_str().unwrap_or_default())?;
+    let submitted = client.submit_remediation(enterprise, &submission).await?;
+    println!("remediation: {} {}", submitted.id, submitted.status);
     // Pending, then in progress, then completed: one `--remediation-step-ms` (a second) apart.
     mock.advance_clock(Duration::from_secs(2));
-    let done = serde_json::to_value(client.remediation(enterprise, id).await?)?;
-    println!("remediation: {} {}", done["status"], done["results"]);
+    let done = client.remediation(enterprise, submitted.id).await?;
+    println!("remediation: {} {:?}", done.status, done.results);
 
     println!("billed:      {:?}", mock.billing());
     mock.shutdown().await;

@@ -325,7 +325,7 @@ impl Client {
     ///
     /// A filter on an enterprise only means something account-wide: in the enterprise scope it is
     /// refused before anything is sent ([`Error::InvalidRequest`]).
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         scope: Scope,
         page: Page,

@@ -101,8 +101,8 @@ impl std::str::FromStr for Contains {
 /// [`OwnershipStatus::Removed`] (each with its `removal_reason` and `removed_at`); no other
 /// filter, the default included, returns them.
 ///
-/// An `Option<E164>` converts into the exact-match filter, so `list_all(scope, None)` and
-/// `list_all(scope, Some(number))` read as they always did. The filters combine (all must
+/// An `Option<E164>` converts into the exact-match filter, so `.filter(None)` and
+/// `.filter(Some(number))` on a [`NumberQuery`](crate::NumberQuery) read as they always did. The filters combine (all must
 /// hold):
 ///
 /// ```

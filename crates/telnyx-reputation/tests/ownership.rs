@@ -76,7 +76,9 @@ async fn report(mock: &MockHandle, number: &str, event: &str) {
 /// Every number of the enterprise that `filter` keeps, as text, in list order.
 async fn listed(client: &Client, filter: NumberFilter) -> Vec<String> {
     client
-        .list_all(Scope::Enterprise(E), filter)
+        .numbers(Scope::Enterprise(E))
+        .filter(filter)
+        .stream()
         .map_ok(|r| r.phone_number.unwrap_or_default())
         .try_collect()
         .await
@@ -268,7 +270,9 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
     assert_eq!(listed(&client, pending.clone()).await, ["+13125550101"]);
     // The account-wide list takes the same filters.
     let page = client
-        .list(Scope::Account, Page::new(1, 250), pending.in_enterprise(E))
+        .numbers(Scope::Account)
+        .filter(pending.in_enterprise(E))
+        .page(Page::new(1, 250))
         .await
         .unwrap();
     assert_eq!(page.data.len(), 1);
@@ -409,7 +413,9 @@ async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_rem
         ["+16035550002"]
     );
     let removed: Vec<_> = client
-        .list_all(Scope::Enterprise(E), NumberFilter::removed())
+        .numbers(Scope::Enterprise(E))
+        .filter(NumberFilter::removed())
+        .stream()
         .try_collect()
         .await
         .unwrap();

@@ -75,12 +75,16 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             Output::Table => Rows::Table(PagedTable::new(output::stdout(), &NUMBER_HEADERS)),
             other => Rows::Sink(Sink::new(other, &NUMBER_HEADERS, JsonRows::Array)?),
         };
-        let mut pages = std::pin::pin!(session.client.list_pages_of(
-            args.enterprise.into(),
-            filter,
-            args.max_pages,
-            args.page_size
-        ));
+        let mut pages = std::pin::pin!(
+            session
+                .client
+                .numbers(args.enterprise.into())
+                .filter(filter)
+                .max_pages(args.max_pages)
+                .page_size(args.page_size)
+                .concurrency(1)
+                .pages()
+        );
         while let Some(page) = pages.try_next().await.map_err(Failure::from_api)? {
             match &mut rows {
                 Rows::Sink(sink) => {
