@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use telnyx_reputation::{
-    ApiKey, CheckFrequency, Client, ClientConfig, LoaDocumentId, LoaRender, Page,
-    RemediationSubmission, Scope, e164,
+    ApiKey, CheckFrequency, Client, ClientConfig, LoaDocumentId, LoaRender, LoaStatus, Page,
+    RemediationSubmission, ReputationStatus, Scope, e164,
 };
 use telnyx_reputation_mock::{
     AccountConfig, DEMO_API_KEY, EnterpriseConfig, Inventory, MockConfig,
@@ -54,12 +54,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let enabled = client
         .enable(enterprise, &document, CheckFrequency::Weekly)
         .await?;
-    println!("enabled:     {}", serde_json::to_string(&enabled)?);
+    println!("enabled:     {}", serde_json::to_string(enabled.raw())?);
     // Telnyx takes minutes to vet; the emulator a second. Read the settings until approved.
     loop {
-        let settings = serde_json::to_value(client.settings(enterprise).await?)?;
-        if settings["status"] == "approved" && settings["loa_status"] == "approved" {
-            println!("approved:    {settings}");
+        let settings = client.settings(enterprise).await?;
+        if settings.status == ReputationStatus::Approved
+            && settings.loa_status == Some(LoaStatus::Approved)
+        {
+            println!("approved:    {}", serde_json::to_string(settings.raw())?);
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -88,6 +88,6 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api("replace_reputation_loa", enterprise_id, settings.data)
     }
 }

@@ -514,6 +514,30 @@ impl Client {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_negative_count_is_refused_naming_the_request_and_the_field() {
+        let id = Uuid::from_u128(9);
+        let raw = |count: i64| -> RemediationRequest {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "call_purpose": "reminders", "status": "pending",
+                "phone_numbers_count": count, "phone_numbers_submitted": 1,
+                "phone_numbers_ineligible": 0,
+                "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-01T00:00:00Z",
+            }))
+            .unwrap()
+        };
+        let read = Remediation::from_api(OPERATION, raw(1)).unwrap();
+        assert_eq!((read.id, read.phone_numbers_count), (id, 1));
+        assert_eq!(read.raw().phone_numbers_count, 1);
+        let error = Remediation::from_api(OPERATION, raw(-1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&id.to_string()) && error.contains("phone_numbers_count is -1"),
+            "{error}"
+        );
+    }
+
     fn number(i: u32) -> E164 {
         format!("+1603555{i:04}").parse().unwrap()
     }
