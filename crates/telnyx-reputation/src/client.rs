@@ -33,6 +33,7 @@ pub type NumberPage = ReputationPhoneNumberList;
 
 /// Whether a reputation read may use cached data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Freshness {
     /// Cached data (fetched fresh by the API only when it has none yet).
     #[default]
@@ -47,6 +48,7 @@ pub enum Freshness {
 /// account-wide under `/reputation/numbers` (the "simplified" forms). One method per operation
 /// takes a `Scope` and picks the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Scope {
     /// The whole account, whichever enterprise a number is on.
     Account,
@@ -62,6 +64,7 @@ impl From<Option<Uuid>> for Scope {
 
 /// Which page of a list, and how large.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Page {
     /// 1-based page number.
     pub number: NonZeroU64,

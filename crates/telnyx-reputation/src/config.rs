@@ -27,6 +27,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 /// assert_eq!(config.base_url_str(), "http://127.0.0.1:8080");
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     pub(crate) api_key: ApiKey,
     pub(crate) base_url: String,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// when the `deadline` has passed. It bounds every retry loop, 429 waits included, and nothing
 /// else does: a call is never given up after a fixed count while the server still answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Patience {
     /// How long without any successful request before giving up.
     pub stall_timeout: Duration,
@@ -27,6 +28,7 @@ impl Default for Patience {
 
 /// Why a retry loop gave up on a server that kept failing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Stall {
     /// No request succeeded for this long (the stall timeout).
     NoProgress(Duration),

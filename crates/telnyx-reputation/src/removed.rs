@@ -16,6 +16,7 @@ use crate::retry::Idempotency;
 
 /// A number removed from monitoring, as the removed numbers' list gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Removal {
     /// The number.
     pub phone_number: UsNumber,

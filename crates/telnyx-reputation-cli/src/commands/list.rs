@@ -62,13 +62,11 @@ enum Rows {
 
 /// Runs `list`: each page's rows are written before the next page is asked for.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let filter = NumberFilter {
-        phone_number: args.phone_number.as_deref().map(number).transpose()?,
-        contains: args.contains,
-        source: args.source,
-        ownership_status: args.ownership_status,
-        ..NumberFilter::default()
-    };
+    let filter = NumberFilter::default()
+        .phone_number(args.phone_number.as_deref().map(number).transpose()?)
+        .with_contains(args.contains)
+        .source(args.source)
+        .ownership_status(args.ownership_status);
     let session = global.session().await?;
     let result = async {
         let mut rows = match global.output() {

@@ -379,6 +379,12 @@ fn outcome_row(number: E164, outcome: &ConfirmOutcome) -> (Row, Exit) {
             row.detail = "interrupted before it was sent".into();
             Exit::Interrupted
         }
+        // An outcome this CLI does not know yet: not known to be applied.
+        other => {
+            row.code = other.as_str().to_owned();
+            row.detail = "check `ownership get` before answering again".into();
+            Exit::Unavailable
+        }
     };
     (row, exit)
 }

@@ -18,6 +18,7 @@ use crate::verification::DocumentId;
 /// evidence document sent with every answer, how many times an answer proved not applied is
 /// sent again (default 2), and the cancellation token.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ConfirmOptions {
     concurrency: usize,
     evidence: Option<DocumentId>,
@@ -86,6 +87,7 @@ impl ConfirmOptions {
 
 /// What happened to one number's answer.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ConfirmOutcome {
     /// Applied: the number is in the status the answer leads to (`verified`, or `removed`).
     Done {
@@ -123,6 +125,7 @@ impl ConfirmOutcome {
 
 /// One number's answer and what came of it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ConfirmResult {
     /// The number.
     pub phone_number: E164,
@@ -133,6 +136,7 @@ pub struct ConfirmResult {
 /// What [`Client::confirm_ownership_all`] did: one result per distinct number, in input order,
 /// and the requests it took.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct ConfirmReport {
     /// One entry per distinct number, in the order of its first input.
     pub results: Vec<ConfirmResult>,
