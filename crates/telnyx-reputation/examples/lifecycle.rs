@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => println!("enable before agreeing: {e}"),
     }
     let agreement = client.agree_to_terms().await?;
-    println!("agreed:      {}", serde_json::to_string(&agreement)?);
+    println!("agreed:      {}", serde_json::to_string(agreement.raw())?);
 
     let pdf = client.render_loa(enterprise, &LoaRender::default()).await?;
     println!(

@@ -18,12 +18,44 @@ pub struct ApiError {
     /// enterprise.
     pub status: u16,
     /// The `errors` of the response body (empty when the body was not the documented envelope).
-    pub errors: Vec<NumberReputationError>,
+    pub errors: Vec<ApiErrorEntry>,
     /// The `x-request-id` header, when the server sent one: quote it to Telnyx support.
     pub request_id: Option<String>,
     /// How long the server asked to wait: its `Retry-After`, else on a 429 its
     /// `x-ratelimit-reset`.
     pub retry_after: Option<Duration>,
+}
+
+/// One entry of an error answer's `errors`: what the server refused, and where in the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiErrorEntry {
+    /// The stable Telnyx error code: the field to branch on.
+    pub code: String,
+    /// A short category, e.g. `Bad Request` (advisory only).
+    pub title: String,
+    /// What went wrong on this request (may quote the offending value; not for matching).
+    pub detail: String,
+    /// The JSON pointer into the request body the entry is about (`/phone_numbers/3`).
+    pub pointer: Option<String>,
+    /// The query parameter the entry is about.
+    pub parameter: Option<String>,
+    /// The link to the Telnyx error catalog's entry for `code` (`meta.url`).
+    pub url: String,
+}
+
+impl From<NumberReputationError> for ApiErrorEntry {
+    fn from(e: NumberReputationError) -> ApiErrorEntry {
+        let (pointer, parameter) = e.source.map_or((None, None), |s| (s.pointer, s.parameter));
+        ApiErrorEntry {
+            code: e.code,
+            title: e.title,
+            detail: e.detail,
+            pointer,
+            parameter,
+            url: e.meta.url,
+        }
+    }
 }
 
 /// `text` as it may be shown on a terminal: control characters (escape sequences, bells, line

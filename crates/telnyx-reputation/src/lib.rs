@@ -81,7 +81,8 @@ pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{
-    ApiError, ConfigError, Error, PaginationKind, TransportError, describe, printable,
+    ApiError, ApiErrorEntry, ConfigError, Error, PaginationKind, TransportError, describe,
+    printable,
 };
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};

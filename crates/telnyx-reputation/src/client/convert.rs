@@ -41,7 +41,12 @@ pub(super) async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
             Error::Api(ApiError {
                 operation,
                 status,
-                errors: response.into_inner().into_errors(),
+                errors: response
+                    .into_inner()
+                    .into_errors()
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
                 request_id,
                 retry_after,
             })
@@ -59,7 +64,7 @@ pub(super) async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
             }
             let errors = match body {
                 Ok(body) => serde_json::from_slice::<NumberReputationErrors>(&body)
-                    .map(|b| b.errors)
+                    .map(|b| b.errors.into_iter().map(Into::into).collect())
                     .unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
@@ -108,7 +113,7 @@ pub(super) async fn convert<E: ErrorBody>(error: api::Error<E>) -> Error {
                 operation,
                 status,
                 errors: serde_json::from_slice::<NumberReputationErrors>(&body)
-                    .map(|b| b.errors)
+                    .map(|b| b.errors.into_iter().map(Into::into).collect())
                     .unwrap_or_default(),
                 request_id: None,
                 retry_after: None,
