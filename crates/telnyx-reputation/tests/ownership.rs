@@ -286,7 +286,6 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
     assert!(detail.baseline_carrier.is_some() && detail.last_checked_at.is_some());
     let history: Vec<_> = detail
         .history
-        .unwrap_or_default()
         .into_iter()
         .map(|h| h.event_type.unwrap_or_default())
         .collect();
@@ -350,12 +349,7 @@ async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
     let verified = NumberFilter::default().ownership_status(OwnershipStatus::Verified);
     assert_eq!(listed(&client, verified).await.len(), 24);
     let detail = client.ownership(E, n(&numbers[0])).await.unwrap();
-    let last = detail
-        .history
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .unwrap();
+    let last = detail.history.into_iter().next().unwrap();
     assert_eq!(last.event_type.as_deref(), Some("confirm"));
     bills_only_associations(&mock, 24);
     mock.shutdown().await;

@@ -113,12 +113,11 @@ const DETAIL_HEADERS: [&str; 9] = [
 /// (`TIME EVENT OUTCOME; ...`).
 fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
     if output == Output::Json {
-        return output::json(o);
+        return output::json(o.raw());
     }
     let text = |v: Option<String>| v.unwrap_or_default();
-    let time =
-        |t: &Option<telnyx_reputation::api::Timestamp>| text(t.as_ref().map(|t| t.to_rfc3339()));
-    let history = o.history.as_deref().unwrap_or_default();
+    let time = |t: &Option<chrono::DateTime<chrono::Utc>>| text(t.map(|t| t.to_rfc3339()));
+    let history = &o.history;
     let event = |h: &telnyx_reputation::OwnershipEvent| {
         [
             time(&h.occurred_at),
@@ -146,7 +145,7 @@ fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
                 .join("; "),
         );
         let mut sink = Sink::new(output, &DETAIL_HEADERS, JsonRows::Array)?;
-        sink.row(o, &cells)?;
+        sink.row(o.raw(), &cells)?;
         return sink.finish();
     }
     let shown = |v: &str| {
