@@ -75,12 +75,12 @@ const HEADERS: [&str; 8] = [
 /// Prints settings: the API's object as JSON, else one row.
 pub fn print_settings(s: &Settings, output: Output) -> Result<(), Failure> {
     if output == Output::Json {
-        return output::json(s);
+        return output::json(s.raw());
     }
     let text = |v: Option<String>| v.unwrap_or_default();
     let row = Row {
-        enterprise_id: text(s.enterprise_id.map(|e| e.to_string())),
-        status: text(s.status.map(|v| v.to_string())),
+        enterprise_id: s.enterprise_id.to_string(),
+        status: s.status.to_string(),
         loa_status: text(s.loa_status.map(|v| v.to_string())),
         loa_document_id: text(s.loa_document_id.clone()),
         check_frequency: text(s.check_frequency.map(|v| v.to_string())),

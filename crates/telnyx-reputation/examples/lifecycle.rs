@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use telnyx_reputation::{
-    ApiKey, CheckFrequency, Client, ClientConfig, LoaDocumentId, LoaRender, Page,
-    RemediationSubmission, Scope, e164,
+    ApiKey, CheckFrequency, Client, ClientConfig, LoaDocumentId, LoaRender, LoaStatus, Page,
+    RemediationSubmission, ReputationStatus, Scope, e164,
 };
 use telnyx_reputation_mock::{
     AccountConfig, DEMO_API_KEY, EnterpriseConfig, Inventory, MockConfig,
@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => println!("enable before agreeing: {e}"),
     }
     let agreement = client.agree_to_terms().await?;
-    println!("agreed:      {}", serde_json::to_string(&agreement)?);
+    println!("agreed:      {}", serde_json::to_string(agreement.raw())?);
 
     let pdf = client.render_loa(enterprise, &LoaRender::default()).await?;
     println!(
@@ -54,12 +54,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let enabled = client
         .enable(enterprise, &document, CheckFrequency::Weekly)
         .await?;
-    println!("enabled:     {}", serde_json::to_string(&enabled)?);
+    println!("enabled:     {}", serde_json::to_string(enabled.raw())?);
     // Telnyx takes minutes to vet; the emulator a second. Read the settings until approved.
     loop {
-        let settings = serde_json::to_value(client.settings(enterprise).await?)?;
-        if settings["status"] == "approved" && settings["loa_status"] == "approved" {
-            println!("approved:    {settings}");
+        let settings = client.settings(enterprise).await?;
+        if settings.status == ReputationStatus::Approved
+            && settings.loa_status == Some(LoaStatus::Approved)
+        {
+            println!("approved:    {}", serde_json::to_string(settings.raw())?);
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -75,7 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         refreshed.total_successful, refreshed.total_requested
     );
     let page = client
-        .list(Scope::Enterprise(enterprise), Page::new(1, 100), None)
+        .numbers(Scope::Enterprise(enterprise))
+        .page(Page::new(1, 100))
         .await?;
     for row in &page.data {
         let row = serde_json::to_value(row)?;
@@ -87,14 +90,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let flagged: Vec<e164::E164> = batch.iter().take(2).map(|n| n.as_e164()).collect();
     let submission = RemediationSubmission::new(flagged, "Appointment reminders")?;
-    let submitted =
-        serde_json::to_value(client.submit_remediation(enterprise, &submission).await?)?;
-    println!("remediation: {} {}", submitted["id"], submitted["status"]);
-    let id = Uuid::parse_str(submitted["id"].as_str().unwrap_or_default())?;
+    let submitted = client.submit_remediation(enterprise, &submission).await?;
+    println!("remediation: {} {}", submitted.id, submitted.status);
     // Pending, then in progress, then completed: one `--remediation-step-ms` (a second) apart.
     mock.advance_clock(Duration::from_secs(2));
-    let done = serde_json::to_value(client.remediation(enterprise, id).await?)?;
-    println!("remediation: {} {}", done["status"], done["results"]);
+    let done = client.remediation(enterprise, submitted.id).await?;
+    println!("remediation: {} {:?}", done.status, done.results);
 
     println!("billed:      {:?}", mock.billing());
     mock.shutdown().await;

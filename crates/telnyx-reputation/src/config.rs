@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use crate::api_key::ApiKey;
 use crate::error::ConfigError;
-use crate::retry::{Patience, RetryPolicy};
+use crate::patience::Patience;
+use crate::retry::RetryPolicy;
 
 /// The default limit on a response body: 16 MiB, far above any answer the API documents (a page
 /// of 250 numbers is under 200 KiB).
@@ -26,6 +27,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 /// assert_eq!(config.base_url_str(), "http://127.0.0.1:8080");
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
     pub(crate) api_key: ApiKey,
     pub(crate) base_url: String,

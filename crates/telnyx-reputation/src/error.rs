@@ -5,10 +5,11 @@ use std::time::Duration;
 use telnyx_reputation_api::types::NumberReputationError;
 use thiserror::Error;
 
-use crate::retry::{Failure, Stall, classify_status};
+use crate::patience::Stall;
 
 /// A refusal or failure reported by the API, with everything the response said about it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation, as the generated client's `OperationInfo` names it (e.g.
     /// `associate_reputation_numbers`); [`describe`] says what it does in words.
@@ -17,12 +18,44 @@ pub struct ApiError {
     /// enterprise.
     pub status: u16,
     /// The `errors` of the response body (empty when the body was not the documented envelope).
-    pub errors: Vec<NumberReputationError>,
+    pub errors: Vec<ApiErrorEntry>,
     /// The `x-request-id` header, when the server sent one: quote it to Telnyx support.
     pub request_id: Option<String>,
     /// How long the server asked to wait: its `Retry-After`, else on a 429 its
     /// `x-ratelimit-reset`.
     pub retry_after: Option<Duration>,
+}
+
+/// One entry of an error answer's `errors`: what the server refused, and where in the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiErrorEntry {
+    /// The stable Telnyx error code: the field to branch on.
+    pub code: String,
+    /// A short category, e.g. `Bad Request` (advisory only).
+    pub title: String,
+    /// What went wrong on this request (may quote the offending value; not for matching).
+    pub detail: String,
+    /// The JSON pointer into the request body the entry is about (`/phone_numbers/3`).
+    pub pointer: Option<String>,
+    /// The query parameter the entry is about.
+    pub parameter: Option<String>,
+    /// The link to the Telnyx error catalog's entry for `code` (`meta.url`).
+    pub url: String,
+}
+
+impl From<NumberReputationError> for ApiErrorEntry {
+    fn from(e: NumberReputationError) -> ApiErrorEntry {
+        let (pointer, parameter) = e.source.map_or((None, None), |s| (s.pointer, s.parameter));
+        ApiErrorEntry {
+            code: e.code,
+            title: e.title,
+            detail: e.detail,
+            pointer,
+            parameter,
+            url: e.meta.url,
+        }
+    }
 }
 
 /// `text` as it may be shown on a terminal: control characters (escape sequences, bells, line
@@ -79,7 +112,11 @@ impl ApiError {
 }
 
 /// Everything the client can fail with.
+///
+/// New kinds of failure may be added: match with a `_` arm, or use the questions
+/// ([`Error::outcome_unknown`], [`Error::is_transient`], [`Error::status`]...).
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status.
     #[error("{}: HTTP {}: {}{}", describe(.0.operation), .0.status, .0.summary(), request_id_suffix(.0))]
@@ -89,9 +126,9 @@ pub enum Error {
     Connect {
         /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
-        /// The transport error reqwest reported, for its details.
+        /// The transport's error, for its details.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// The request was sent but no answer arrived (timeout, connection dropped): it may or may
     /// not have taken effect.
@@ -101,9 +138,9 @@ pub enum Error {
         operation: &'static str,
         /// What happened, in a few words.
         reason: &'static str,
-        /// The transport error reqwest reported, for its details.
+        /// The transport's error, for its details.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
     /// The server answered something the spec does not describe.
     #[error("{}: unexpected response: {}", describe(operation), printable(detail))]
@@ -113,22 +150,19 @@ pub enum Error {
         /// What was wrong with the answer: its status, its shape, or its size.
         detail: String,
     },
-    /// A list did not end the way a list ends: a page repeated the previous one, the server
-    /// answered another page than the one asked for, or the list went on past the page limit
-    /// ([`Client::MAX_PAGES`](crate::Client::MAX_PAGES) by default). The rows of the pages
+    /// A list did not end the way a list ends ([`PaginationKind`]: a page repeated the previous
+    /// one, the server answered another page than the one asked for, a page was empty before
+    /// the last, or the list went on past the page limit,
+    /// [`Client::MAX_PAGES`](crate::Client::MAX_PAGES) by default). The rows of the pages
     /// before it were good; the list as a whole is not known.
-    #[error(
-        "{}: gave up at page {page}: {}",
-        describe(operation),
-        printable(reason)
-    )]
+    #[error("{}: gave up at page {page}: {kind}", describe(operation))]
     Pagination {
         /// The operation, as the generated client names it ([`describe`] gives it in words).
         operation: &'static str,
         /// The page at which the walk ended.
         page: u64,
         /// What the server did that no list does.
-        reason: String,
+        kind: PaginationKind,
     },
     /// The request could not be built from the arguments given.
     #[error("{}: invalid request: {detail}", describe(operation))]
@@ -317,25 +351,14 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Connect { .. } | Error::Ambiguous { .. } | Error::Stalled { .. } => true,
-            Error::Api(e) => crate::retry::is_retryable_status(e.status),
+            Error::Api(e) => Error::is_retryable_status(e.status),
             _ => false,
         }
     }
 
-    /// What kind of failure this is for retrying ([`RetryPolicy::decide`](crate::RetryPolicy::decide)).
-    pub fn failure(&self) -> Failure {
-        match self {
-            Error::Api(e) => classify_status(e.status, e.retry_after),
-            Error::Connect { .. } => Failure::NotSent,
-            Error::Ambiguous { .. } => Failure::Ambiguous,
-            Error::Protocol { .. }
-            | Error::Pagination { .. }
-            | Error::InvalidRequest { .. }
-            | Error::Config(_)
-            | Error::Throttled { .. }
-            | Error::Cancelled { .. }
-            | Error::Stalled { .. } => Failure::Final,
-        }
+    /// Whether an HTTP status is worth another attempt: 408, 429 and 5xx.
+    pub(crate) fn is_retryable_status(status: u16) -> bool {
+        matches!(status, 408 | 429 | 500..=599)
     }
 
     /// The operation that failed, as the generated client names it (`""` for a configuration
@@ -358,6 +381,7 @@ impl Error {
 
 /// Why a configuration was refused.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// No API key: neither given nor in `TELNYX_API_KEY`.
     #[error("no API key: set TELNYX_API_KEY or pass one explicitly")]
@@ -381,4 +405,90 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+}
+
+/// How a list failed to end the way a list ends ([`Error::Pagination`]): what the server did
+/// that no list does, with the page numbers it concerns.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationKind {
+    /// The server answered another page than the one asked for.
+    #[error("asked for page {asked}, the server answered page {answered}")]
+    WrongPage {
+        /// The page asked for.
+        asked: u64,
+        /// The `page_number` of the answer.
+        answered: i64,
+    },
+    /// The first page's `total_pages` is over the walk's page limit: no other page was asked
+    /// for.
+    #[error(
+        "the first page says the list has {total_pages} pages, more than the limit of {max_pages}; no other page was asked for"
+    )]
+    TooManyPages {
+        /// The first page's `total_pages`.
+        total_pages: u64,
+        /// The walk's page limit.
+        max_pages: u64,
+    },
+    /// A page before the first page's `total_pages`th was empty: the list is not what its
+    /// first page said.
+    #[error("page {page} is empty, but the first page said the list has {total_pages} pages")]
+    EmptyPage {
+        /// The empty page.
+        page: u64,
+        /// The first page's `total_pages`.
+        total_pages: u64,
+    },
+    /// A page repeated the previous one (the same rows): the server does not move through its
+    /// pages.
+    #[error("page {page} repeats page {}: the server does not move through its pages", page.saturating_sub(1))]
+    RepeatedPage {
+        /// The page that repeated the one before it.
+        page: u64,
+    },
+    /// The list went on past the walk's page limit; the walk stopped there.
+    #[error("the list goes on past {max_pages} pages; stopped there")]
+    PastMaxPages {
+        /// The walk's page limit.
+        max_pages: u64,
+    },
+    /// The request for the page was cancelled before it answered.
+    #[error("the page's request was cancelled")]
+    Cancelled,
+}
+
+/// A transport failure: no connection, a timeout, a connection dropped, a body cut short. The
+/// HTTP stack's own error stays inside (its message is this one's, and its causes are this
+/// one's [`source`](std::error::Error::source)), so that its version is not part of this API.
+#[derive(Debug)]
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    /// Wraps the HTTP stack's error.
+    pub(crate) fn new(error: reqwest::Error) -> TransportError {
+        TransportError(error)
+    }
+
+    /// Whether the request timed out (connecting, or waiting for the answer).
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+
+    /// Whether no connection could be made (the request was certainly not sent).
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// A value the API would refuse, caught before anything is sent: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{field}: {reason}")]
+#[non_exhaustive]
 pub struct InvalidInput {
     /// The request field, as the API names it (`filter[phone_number][contains]`,
     /// `call_purpose`, ...).
@@ -101,8 +102,8 @@ impl std::str::FromStr for Contains {
 /// [`OwnershipStatus::Removed`] (each with its `removal_reason` and `removed_at`); no other
 /// filter, the default included, returns them.
 ///
-/// An `Option<E164>` converts into the exact-match filter, so `list_all(scope, None)` and
-/// `list_all(scope, Some(number))` read as they always did. The filters combine (all must
+/// An `Option<E164>` converts into the exact-match filter, so `.filter(None)` and
+/// `.filter(Some(number))` on a [`NumberQuery`](crate::NumberQuery) read as they always did. The filters combine (all must
 /// hold):
 ///
 /// ```
@@ -115,6 +116,7 @@ impl std::str::FromStr for Contains {
 /// assert_eq!(removed.ownership_status, Some(OwnershipStatus::Removed));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NumberFilter {
     /// Exactly this number (`filter[phone_number][eq]`).
     pub phone_number: Option<E164>,
@@ -159,19 +161,35 @@ impl NumberFilter {
         }
     }
 
-    /// This filter, narrowed to the numbers hosted as `source` says.
-    pub fn source(self, source: NumberSource) -> NumberFilter {
+    /// This filter, narrowed to `number` (`None`: any number).
+    pub fn phone_number(self, number: impl Into<Option<E164>>) -> NumberFilter {
         NumberFilter {
-            source: Some(source),
+            phone_number: number.into(),
+            ..self
+        }
+    }
+
+    /// This filter, narrowed to the numbers that contain `digits` (`None`: any digits).
+    pub fn with_contains(self, digits: impl Into<Option<Contains>>) -> NumberFilter {
+        NumberFilter {
+            contains: digits.into(),
+            ..self
+        }
+    }
+
+    /// This filter, narrowed to the numbers hosted as `source` says (`None`: anywhere).
+    pub fn source(self, source: impl Into<Option<NumberSource>>) -> NumberFilter {
+        NumberFilter {
+            source: source.into(),
             ..self
         }
     }
 
     /// This filter, narrowed to the numbers in ownership `status` ([`OwnershipStatus::Removed`]
-    /// lists the removed numbers instead of leaving them out).
-    pub fn ownership_status(self, status: OwnershipStatus) -> NumberFilter {
+    /// lists the removed numbers instead of leaving them out; `None`: any status but removed).
+    pub fn ownership_status(self, status: impl Into<Option<OwnershipStatus>>) -> NumberFilter {
         NumberFilter {
-            ownership_status: Some(status),
+            ownership_status: status.into(),
             ..self
         }
     }

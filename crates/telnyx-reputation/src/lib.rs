@@ -9,9 +9,9 @@
 //!     [`Client::set_check_frequency`], [`Client::set_webhook_url`] (where the ownership events
 //!     go);
 //!   - Letter of Authorization: [`Client::render_loa`], [`Client::replace_loa`];
-//!   - numbers: [`Client::list`] (with a [`NumberFilter`]: number, digits, enterprise,
-//!     [`NumberSource`], [`OwnershipStatus`]; removed numbers only with
-//!     [`NumberFilter::removed`]), [`Client::list_all`], [`Client::associate`],
+//!   - numbers: [`Client::numbers`], a [`NumberQuery`] (with a [`NumberFilter`]: number,
+//!     digits, enterprise, [`NumberSource`], [`OwnershipStatus`]; removed numbers only with
+//!     [`NumberFilter::removed`]) for one page or a stream of every row, [`Client::associate`],
 //!     [`Client::get`], [`Client::disassociate`], [`Client::refresh`];
 //!   - ownership of numbers hosted elsewhere (none of it billable):
 //!     [`Client::submit_ownership_proof`], [`Client::ownership_proof`] (`None` before any
@@ -19,8 +19,8 @@
 //!     [`Client::confirm_ownership`] (confirm, or give the number up with
 //!     [`Claim::NoLongerOwn`]) and [`Client::confirm_ownership_all`] for many numbers
 //!     ([`ownership`]);
-//!   - remediation: [`Client::submit_remediation`], [`Client::remediations`],
-//!     [`Client::remediation`].
+//!   - remediation: [`Client::submit_remediation`], [`Client::remediations`] (a
+//!     [`RemediationQuery`]), [`Client::remediation`].
 //! - [`webhooks`]: verifying Telnyx's Ed25519-signed webhook deliveries and reading the typed
 //!   Number Reputation events ([`webhooks::Verifier`], [`webhooks::Event`]). Event payloads
 //!   and the client's records carry the same open enums ([`OwnershipStatus`]...), so a status
@@ -47,7 +47,7 @@
 //! let created = client.associate(enterprise, &batch).await?; // billable: 2 checks
 //! assert_eq!(created.len(), 2);
 //! // List pages are free; a per-number read of a number without cached data is billed.
-//! let page = client.list(Scope::Enterprise(enterprise), Page::new(1, 100), None).await?;
+//! let page = client.numbers(Scope::Enterprise(enterprise)).page(Page::new(1, 100)).await?;
 //! assert_eq!(page.data.len(), 2);
 //! # mock.shutdown().await;
 //! # Ok(()) }
@@ -64,11 +64,13 @@ mod loa;
 pub mod ownership;
 mod pacer;
 mod pages;
+mod patience;
+mod query;
 mod refresh;
 mod remediation;
 mod removed;
 pub mod report;
-pub mod retry;
+mod retry;
 mod server_clock;
 mod settings;
 pub mod sync;
@@ -80,18 +82,24 @@ pub mod webhooks;
 pub use api_key::ApiKey;
 pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
-pub use error::{ApiError, ConfigError, Error, describe, printable};
+pub use error::{
+    ApiError, ApiErrorEntry, ConfigError, Error, PaginationKind, TransportError, describe,
+    printable,
+};
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
 pub use ownership::{
     Claim, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
 };
+pub use patience::{Patience, Stall};
+pub use query::{NumberQuery, RemediationQuery};
 pub use refresh::{RefreshReport, RefreshResult};
 pub use remediation::{
-    Remediation, RemediationFilter, RemediationPage, RemediationStatus, RemediationSubmission,
+    PageMeta, Remediation, RemediationFilter, RemediationPage, RemediationResults,
+    RemediationStatus, RemediationSubmission, RemediationSummary,
 };
 pub use removed::Removal;
-pub use retry::{Patience, RetryPolicy};
+pub use retry::RetryPolicy;
 pub use settings::{
     CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings, WebhookUrl,
 };

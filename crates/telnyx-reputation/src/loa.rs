@@ -22,6 +22,7 @@ pub use telnyx_reputation_api::types::LoaSignaturePayload as LoaSignature;
 /// What to print on the rendered letter beyond the enterprise's own record; the default is
 /// neither an agent nor a signature.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoaRender {
     /// The managing third party, if any.
     pub agent: Option<LoaAgent>,
@@ -88,6 +89,6 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api("replace_reputation_loa", enterprise_id, settings.data)
     }
 }

@@ -25,7 +25,7 @@
 //!   that does not closes the gate for every new request until its `Retry-After` passes.
 //!
 //! The pacer also remembers when a request last succeeded, for the stall rule
-//! ([`Patience`](crate::retry::Patience)).
+//! ([`Patience`](crate::Patience)).
 //!
 //! **Bounded waits.** Whatever the headers say, one wait for a window ends within the cap on a
 //! 429's wait (60 s by default): an `x-ratelimit-reset` of a day is read as a window of a
@@ -46,7 +46,8 @@ use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::retry::{Patience, Stall, parse_retry_after, parse_seconds};
+use crate::patience::{Patience, Stall};
+use crate::retry::{parse_retry_after, parse_seconds};
 
 #[cfg(test)]
 mod tests;
@@ -436,11 +437,6 @@ impl Pacer {
     /// How long ago a request last succeeded.
     pub(crate) fn since_progress(&self) -> Duration {
         self.lock().last_progress.elapsed()
-    }
-
-    /// Counts as progress (a new job starts its stall clock now).
-    pub(crate) fn mark_progress(&self) {
-        self.lock().last_progress = Instant::now();
     }
 
     /// How long new requests still wait for the rate limit, if they do.

@@ -11,6 +11,7 @@ use crate::retry::Idempotency;
 
 /// What a refresh did, number by number, with the server's totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefreshReport {
     /// One entry per number the server answered for, in its order.
     pub results: Vec<RefreshResult>,
@@ -24,6 +25,7 @@ pub struct RefreshReport {
 
 /// One number's refresh: done, or the server's reason why not.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RefreshResult {
     /// The number, as the server wrote it (E.164).
     pub phone_number: String,

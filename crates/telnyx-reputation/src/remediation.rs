@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use telnyx_e164::E164;
 use telnyx_reputation_api::types::{
-    RemediationRequest, RemediationRequestCreate, RemediationRequestList,
+    NumberReputationPaginationMeta, RemediationPerNumberResults, RemediationRequest,
+    RemediationRequestCreate, RemediationRequestList, RemediationRequestListItem,
 };
 use uuid::Uuid;
 
@@ -19,12 +20,237 @@ use crate::settings::wire;
 /// `Cancelled`.
 pub use telnyx_reputation_api::types::RemediationStatus;
 
-/// A remediation request: its id and status, the counts of numbers submitted and refused as
-/// ineligible, the per-number results once there are some, and when each tier completed.
-pub type Remediation = RemediationRequest;
-/// One page of remediation requests (without per-number results), with where it sits among the
-/// pages.
-pub type RemediationPage = RemediationRequestList;
+/// A remediation request in full, as submitting or reading one gives it: its id and status, the
+/// counts of numbers submitted and refused as ineligible, the per-number results once there are
+/// some, and when each tier completed. [`Remediation::raw`] is the API's own record.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Remediation {
+    /// The request's id.
+    pub id: Uuid,
+    /// Where the request stands.
+    pub status: RemediationStatus,
+    /// How the numbers are used, as submitted.
+    pub call_purpose: String,
+    /// The contact email of the request, when one was given.
+    pub contact_email: Option<String>,
+    /// The https URL notified of status changes, when one was given.
+    pub webhook_url: Option<String>,
+    /// The numbers of the request, including any later cancelled.
+    pub phone_numbers_count: u64,
+    /// The numbers accepted for remediation (not refused as ineligible), queued or processed.
+    pub phone_numbers_submitted: u64,
+    /// The numbers refused before submission (a cooldown, for example).
+    pub phone_numbers_ineligible: u64,
+    /// The per-number results, once there are some (`None` while the request is pending).
+    pub results: Option<RemediationResults>,
+    /// When the first tier completed, once it has.
+    pub tier1_completed_at: Option<DateTime<Utc>>,
+    /// When the second tier completed, once it has.
+    pub tier2_completed_at: Option<DateTime<Utc>>,
+    /// When the request was made.
+    pub created_at: DateTime<Utc>,
+    /// When the request last changed.
+    pub updated_at: DateTime<Utc>,
+    raw: RemediationRequest,
+}
+
+/// Which numbers of a remediation request ended in which category (each as the API wrote the
+/// number).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemediationResults {
+    /// Numbers whose reputation was remediated.
+    pub remediated: Vec<String>,
+    /// Numbers that were not flagged, so needed nothing.
+    pub not_flagged: Vec<String>,
+    /// Numbers the carriers refused to remediate.
+    pub refused: Vec<String>,
+    /// Numbers that need a manual review.
+    pub requires_review: Vec<String>,
+    /// Numbers refused before submission.
+    pub ineligible: Vec<String>,
+}
+
+/// A remediation request as a list gives it: without the per-number results or the contact
+/// details. [`RemediationSummary::raw`] is the API's own record.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RemediationSummary {
+    /// The request's id.
+    pub id: Uuid,
+    /// Where the request stands.
+    pub status: RemediationStatus,
+    /// How the numbers are used, as submitted.
+    pub call_purpose: String,
+    /// The numbers of the request, including any later cancelled.
+    pub phone_numbers_count: u64,
+    /// When the first tier completed, once it has.
+    pub tier1_completed_at: Option<DateTime<Utc>>,
+    /// When the second tier completed, once it has.
+    pub tier2_completed_at: Option<DateTime<Utc>>,
+    /// When the request was made.
+    pub created_at: DateTime<Utc>,
+    /// When the request last changed.
+    pub updated_at: DateTime<Utc>,
+    raw: RemediationRequestListItem,
+}
+
+/// One page of remediation requests, with where it sits among the pages.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RemediationPage {
+    /// The requests of the page.
+    pub data: Vec<RemediationSummary>,
+    /// Where the page sits among the pages.
+    pub meta: PageMeta,
+}
+
+/// Where a page sits among a list's pages, as the API counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageMeta {
+    /// The page's number (1-based).
+    pub page_number: u64,
+    /// The page's size, as the server applied it.
+    pub page_size: u64,
+    /// How many pages the list has.
+    pub total_pages: u64,
+    /// How many rows the list has.
+    pub total_results: u64,
+}
+
+/// A count the API sends as a signed number, as a count: the reason when it is negative.
+fn count(field: &str, value: i64) -> Result<u64, String> {
+    u64::try_from(value).map_err(|_| format!("{field} is {value}, not a count"))
+}
+
+impl Remediation {
+    /// The API's record, exactly as it was received.
+    pub fn raw(&self) -> &RemediationRequest {
+        &self.raw
+    }
+
+    /// Reads the API's record (`operation` names the call, for the error of a record that is
+    /// not one).
+    pub(crate) fn from_api(
+        operation: &'static str,
+        raw: RemediationRequest,
+    ) -> Result<Remediation, Error> {
+        let read = || -> Result<Remediation, String> {
+            let results =
+                raw.results
+                    .as_ref()
+                    .map(|r: &RemediationPerNumberResults| RemediationResults {
+                        remediated: r.remediated.clone(),
+                        not_flagged: r.not_flagged.clone(),
+                        refused: r.refused.clone(),
+                        requires_review: r.requires_review.clone(),
+                        ineligible: r.ineligible.clone(),
+                    });
+            Ok(Remediation {
+                id: raw.id,
+                status: raw.status,
+                call_purpose: raw.call_purpose.clone(),
+                contact_email: raw.contact_email.clone(),
+                webhook_url: raw.webhook_url.clone(),
+                phone_numbers_count: count("phone_numbers_count", raw.phone_numbers_count)?,
+                phone_numbers_submitted: count(
+                    "phone_numbers_submitted",
+                    raw.phone_numbers_submitted,
+                )?,
+                phone_numbers_ineligible: count(
+                    "phone_numbers_ineligible",
+                    raw.phone_numbers_ineligible,
+                )?,
+                results,
+                tier1_completed_at: raw.tier1_completed_at.map(|t| t.into_inner()),
+                tier2_completed_at: raw.tier2_completed_at.map(|t| t.into_inner()),
+                created_at: raw.created_at.into_inner(),
+                updated_at: raw.updated_at.into_inner(),
+                raw: raw.clone(),
+            })
+        };
+        read().map_err(|detail| Error::Protocol {
+            operation,
+            detail: format!("remediation request {}: {detail}", raw.id),
+        })
+    }
+}
+
+impl RemediationSummary {
+    /// The API's record, exactly as it was received.
+    pub fn raw(&self) -> &RemediationRequestListItem {
+        &self.raw
+    }
+
+    fn from_api(raw: RemediationRequestListItem) -> Result<RemediationSummary, String> {
+        Ok(RemediationSummary {
+            id: raw.id,
+            status: raw.status,
+            call_purpose: raw.call_purpose.clone(),
+            phone_numbers_count: count("phone_numbers_count", raw.phone_numbers_count)
+                .map_err(|e| format!("remediation request {}: {e}", raw.id))?,
+            tier1_completed_at: raw.tier1_completed_at.map(|t| t.into_inner()),
+            tier2_completed_at: raw.tier2_completed_at.map(|t| t.into_inner()),
+            created_at: raw.created_at.into_inner(),
+            updated_at: raw.updated_at.into_inner(),
+            raw,
+        })
+    }
+}
+
+impl PageMeta {
+    /// Reads the API's page meta; the reason when a count is negative.
+    pub(crate) fn from_api(meta: &NumberReputationPaginationMeta) -> Result<PageMeta, String> {
+        Ok(PageMeta {
+            page_number: count("meta.page_number", meta.page_number)?,
+            page_size: count("meta.page_size", meta.page_size)?,
+            total_pages: count("meta.total_pages", meta.total_pages)?,
+            total_results: count("meta.total_results", meta.total_results)?,
+        })
+    }
+}
+
+impl RemediationPage {
+    /// Reads the API's page.
+    fn from_api(
+        operation: &'static str,
+        raw: RemediationRequestList,
+    ) -> Result<RemediationPage, Error> {
+        let read = || -> Result<RemediationPage, String> {
+            Ok(RemediationPage {
+                meta: PageMeta::from_api(&raw.meta)?,
+                data: raw
+                    .data
+                    .into_iter()
+                    .map(RemediationSummary::from_api)
+                    .collect::<Result<_, _>>()?,
+            })
+        };
+        read().map_err(|detail| Error::Protocol { operation, detail })
+    }
+}
+
+impl crate::pages::ListPage for RemediationPage {
+    type Row = RemediationSummary;
+    type Key = Uuid;
+    fn page_number(&self) -> i64 {
+        i64::try_from(self.meta.page_number).unwrap_or(i64::MAX)
+    }
+    fn total_pages(&self) -> i64 {
+        i64::try_from(self.meta.total_pages).unwrap_or(i64::MAX)
+    }
+    fn rows(&self) -> &[RemediationSummary] {
+        &self.data
+    }
+    fn into_rows(self) -> Vec<RemediationSummary> {
+        self.data
+    }
+    fn key(row: &RemediationSummary) -> Uuid {
+        row.id
+    }
+}
 
 const OPERATION: &str = "submit_reputation_remediation";
 
@@ -177,6 +403,7 @@ impl RemediationSubmission {
 
 /// Which remediation requests a list returns; the default keeps all of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RemediationFilter {
     /// Only requests in this status (`filter[status]`).
     pub status: Option<RemediationStatus>,
@@ -184,6 +411,32 @@ pub struct RemediationFilter {
     pub created_from: Option<DateTime<Utc>>,
     /// Only requests created at or before this time (`filter[created_at][lte]`).
     pub created_until: Option<DateTime<Utc>>,
+}
+
+impl RemediationFilter {
+    /// The same filter, keeping only requests in `status` (`None`: any status).
+    pub fn status(self, status: impl Into<Option<RemediationStatus>>) -> RemediationFilter {
+        RemediationFilter {
+            status: status.into(),
+            ..self
+        }
+    }
+
+    /// The same filter, keeping only requests created at or after `from` (`None`: no bound).
+    pub fn created_from(self, from: impl Into<Option<DateTime<Utc>>>) -> RemediationFilter {
+        RemediationFilter {
+            created_from: from.into(),
+            ..self
+        }
+    }
+
+    /// The same filter, keeping only requests created at or before `until` (`None`: no bound).
+    pub fn created_until(self, until: impl Into<Option<DateTime<Utc>>>) -> RemediationFilter {
+        RemediationFilter {
+            created_until: until.into(),
+            ..self
+        }
+    }
 }
 
 impl Client {
@@ -208,11 +461,12 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(accepted.data)
+        Remediation::from_api(OPERATION, accepted.data)
     }
 
-    /// One page of the enterprise's remediation requests (`listReputationRemediations`).
-    pub async fn remediations(
+    /// One page of the enterprise's remediation requests (`listReputationRemediations`):
+    /// [`RemediationQuery::page`](crate::RemediationQuery::page).
+    pub(crate) async fn remediation_page(
         &self,
         enterprise_id: Uuid,
         page: Page,
@@ -237,6 +491,7 @@ impl Client {
             request.send()
         })
         .await
+        .and_then(|page| RemediationPage::from_api("list_reputation_remediations", page))
     }
 
     /// One remediation request in full, with its per-number results once there are some
@@ -251,13 +506,37 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(request.data)
+        Remediation::from_api("get_reputation_remediation", request.data)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_count_is_refused_naming_the_request_and_the_field() {
+        let id = Uuid::from_u128(9);
+        let raw = |count: i64| -> RemediationRequest {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "call_purpose": "reminders", "status": "pending",
+                "phone_numbers_count": count, "phone_numbers_submitted": 1,
+                "phone_numbers_ineligible": 0,
+                "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-01T00:00:00Z",
+            }))
+            .unwrap()
+        };
+        let read = Remediation::from_api(OPERATION, raw(1)).unwrap();
+        assert_eq!((read.id, read.phone_numbers_count), (id, 1));
+        assert_eq!(read.raw().phone_numbers_count, 1);
+        let error = Remediation::from_api(OPERATION, raw(-1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&id.to_string()) && error.contains("phone_numbers_count is -1"),
+            "{error}"
+        );
+    }
 
     fn number(i: u32) -> E164 {
         format!("+1603555{i:04}").parse().unwrap()

@@ -16,6 +16,7 @@ use crate::retry::Idempotency;
 
 /// A number removed from monitoring, as the removed numbers' list gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Removal {
     /// The number.
     pub phone_number: UsNumber,
@@ -66,13 +67,22 @@ impl Removal {
 
 impl Client {
     /// The numbers removed from monitoring in `scope` (`filter[ownership_status]=removed`), in
-    /// list order, one list walk under the rules of [`Client::list_pages`] (list pages only:
-    /// never billed). A record that is not a valid removal ends the stream with
-    /// [`Error::Protocol`].
-    pub fn removed_numbers(&self, scope: Scope) -> impl Stream<Item = Result<Removal, Error>> + '_ {
+    /// list order, one list walk under the rules of [`NumberQuery::pages`](crate::NumberQuery::pages)
+    /// (list pages only: never billed). A record that is not a valid removal ends the stream
+    /// with [`Error::Protocol`].
+    pub fn removed_numbers(
+        &self,
+        scope: Scope,
+    ) -> impl Stream<Item = Result<Removal, Error>> + Send + 'static + use<> {
         let operation = crate::pages::scope_operation(scope);
-        crate::pages::walk(scope, Self::MAX_PAGES, move |number| {
-            self.list_removed(scope, Page::new(number, Page::MAX_SIZE))
+        let client = self.clone();
+        crate::pages::walk(operation, Self::MAX_PAGES, move |number| {
+            let client = client.clone();
+            async move {
+                client
+                    .list_removed(scope, Page::new(number, Page::MAX_SIZE))
+                    .await
+            }
         })
         .map_ok(move |rows| {
             stream::iter(rows.into_iter().filter_map(move |record| {

@@ -1,12 +1,13 @@
-//! One retry path: a pure decision ([`RetryPolicy::decide`]) and one async runner ([`run`]),
-//! shared by the client, the bulk engine's lookups and `cargo xtask regen`'s fetch.
+//! One retry path: a pure decision ([`RetryPolicy::decide_failure`]) and one async runner
+//! ([`run_until`]), which every call of the client goes through. Only [`RetryPolicy`] is
+//! public; the classification and the runner are the client's own.
 //!
 //! Failures are first classified ([`Failure`]): what kind of failure happened, and so whether
 //! the server can have acted. The policy then decides whether and when to try again:
 //!
 //! - **Rate limited (429)** is back-pressure, not failure: the request was not applied, and it is
 //!   always sent again after `Retry-After`, else `x-ratelimit-reset`, else backoff, each wait
-//!   capped at [`MAX_RATE_LIMIT_WAIT`]. These waits do not use the retry budget; only the
+//!   capped at 60 s by default. These waits do not use the retry budget; only the
 //!   stall rule ([`Patience`]) ends them.
 //! - **Not sent** (no connection) is retried within the budget, even for a billable associate.
 //! - **Ambiguous** (timeout or dropped connection after sending, 5xx, and 408, which a gateway
@@ -21,15 +22,16 @@ use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::error::Error;
+use crate::patience::{Patience, Stall};
 
 /// The longest a single 429 makes a request wait by default, whatever the server asks: a
 /// `Retry-After` of a year means 60 s ([`RetryPolicy::max_rate_limit_wait`] changes it). The
 /// stall rule decides when to stop waiting altogether.
-pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// Whether a request may be sent again after a failure whose outcome is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotency {
+pub(crate) enum Idempotency {
     /// Reads and deletes: sending twice has the effect of sending once.
     Idempotent,
     /// Associate, refresh, remediation, reputation reads (billable when fresh or uncached):
@@ -40,7 +42,7 @@ pub enum Idempotency {
 
 /// What kind of failure happened, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// 429: the server refused to act for now. `wait` is what it asked for (`Retry-After`, else
     /// `x-ratelimit-reset`), when it said.
     RateLimited {
@@ -128,7 +130,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the cap on the wait one 429 causes (default [`MAX_RATE_LIMIT_WAIT`], 60 s).
+    /// Sets the cap on the wait one 429 causes (default 60 s).
     pub fn max_rate_limit_wait(mut self, cap: Duration) -> Self {
         self.max_rate_limit_wait = cap;
         self
@@ -144,21 +146,11 @@ impl RetryPolicy {
         self.max_retries
     }
 
-    /// Whether, and after how long, to send a request again after `error`. `attempt` counts the
-    /// earlier failures of the same kind (429s are counted apart from transient failures; see
-    /// [`run`]).
-    pub fn decide(
-        &self,
-        error: &Error,
-        attempt: u32,
-        idempotency: Idempotency,
-    ) -> Option<Duration> {
-        self.decide_failure(error.failure(), attempt, idempotency, fastrand::f64())
-    }
-
-    /// [`RetryPolicy::decide`] on a classified failure, with the jitter given (`[0, 1)`), so the
-    /// rule can be tested as a table.
-    pub fn decide_failure(
+    /// Whether, and after how long, to send a request again after a failure of kind `failure`.
+    /// `attempt` counts the earlier failures of the same kind (429s are counted apart from
+    /// transient failures; see [`run_until`]); the jitter is given (`[0, 1)`), so the rule can
+    /// be tested as a table.
+    pub(crate) fn decide_failure(
         &self,
         failure: Failure,
         attempt: u32,
@@ -187,69 +179,9 @@ impl RetryPolicy {
     }
 }
 
-/// When a caller stops waiting for a server that makes no progress.
-///
-/// The stall rule: give up when no request of the client has succeeded for `stall_timeout`, or
-/// when the `deadline` has passed. It bounds every retry loop, 429 waits included, and nothing
-/// else does: a call is never given up after a fixed count while the server still answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Patience {
-    /// How long without any successful request before giving up.
-    pub stall_timeout: Duration,
-    /// When to give up, whatever happens.
-    pub deadline: Option<Instant>,
-}
-
-impl Default for Patience {
-    fn default() -> Self {
-        Patience {
-            stall_timeout: Duration::from_secs(120),
-            deadline: None,
-        }
-    }
-}
-
-/// Why a retry loop gave up on a server that kept failing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stall {
-    /// No request succeeded for this long (the stall timeout).
-    NoProgress(Duration),
-    /// The overall deadline (`ClientConfig::deadline`, `--deadline`) passed.
-    Deadline,
-}
-
-impl std::fmt::Display for Stall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Stall::NoProgress(d) => {
-                write!(f, "no request succeeded for {:.1} s", d.as_secs_f64())
-            }
-            Stall::Deadline => f.write_str("the deadline passed"),
-        }
-    }
-}
-
-impl Patience {
-    /// Whether to give up now, given how long ago a request last succeeded.
-    pub fn check(&self, since_progress: Duration, now: Instant) -> Option<Stall> {
-        if self.deadline.is_some_and(|d| now >= d) {
-            return Some(Stall::Deadline);
-        }
-        (since_progress >= self.stall_timeout).then_some(Stall::NoProgress(since_progress))
-    }
-
-    /// `wait`, shortened so that it ends no later than the deadline.
-    pub fn clamp_wait(&self, wait: Duration, now: Instant) -> Duration {
-        match self.deadline {
-            Some(d) => wait.min(d.saturating_duration_since(now)),
-            None => wait,
-        }
-    }
-}
-
 /// How a retried operation ended without success.
 #[derive(Debug)]
-pub enum Gave<E> {
+pub(crate) enum Gave<E> {
     /// The policy said not to try again: the last failure.
     Up(E),
     /// The stall rule ended it: the last failure, and why.
@@ -259,40 +191,15 @@ pub enum Gave<E> {
     Cancelled(E),
 }
 
-/// Runs `attempt` until it succeeds, the policy says stop, or the stall rule ends it.
+/// Runs `attempt` until it succeeds, the policy says stop, or the stall rule ends it; the
+/// waits between attempts also end when `cancel` is cancelled ([`Gave::Cancelled`]).
 ///
 /// `classify` says what kind of failure each error is; `since_progress` says how long ago any
 /// request (of this client, not only this call) last succeeded. 429s are counted apart from
-/// transient failures, so a rate limit never uses up the retry budget.
-pub async fn run<T, E, F, Fut>(
-    policy: &RetryPolicy,
-    idempotency: Idempotency,
-    patience: Patience,
-    classify: impl Fn(&E) -> Failure,
-    since_progress: impl Fn() -> Duration,
-    attempt: F,
-) -> Result<T, Gave<E>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-    E: std::fmt::Display,
-{
-    run_until(
-        policy,
-        idempotency,
-        patience,
-        None,
-        classify,
-        since_progress,
-        attempt,
-    )
-    .await
-}
-
-/// [`run`], whose waits between attempts also end when `cancel` is cancelled
-/// ([`Gave::Cancelled`]). No wait outlasts the stall rule: a wait that would pass the stall
-/// timeout or the deadline ends there, with [`Gave::Stalled`], instead of sending once more.
-pub async fn run_until<T, E, F, Fut>(
+/// transient failures, so a rate limit never uses up the retry budget. No wait outlasts the
+/// stall rule: a wait that would pass the stall timeout or the deadline ends there, with
+/// [`Gave::Stalled`], instead of sending once more.
+pub(crate) async fn run_until<T, E, F, Fut>(
     policy: &RetryPolicy,
     idempotency: Idempotency,
     patience: Patience,
@@ -355,13 +262,18 @@ where
     }
 }
 
-/// Whether an HTTP status is worth another attempt.
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500..=599)
+/// What kind of failure `error` is for retrying.
+pub(crate) fn failure(error: &Error) -> Failure {
+    match error {
+        Error::Api(e) => classify_status(e.status, e.retry_after),
+        Error::Connect { .. } => Failure::NotSent,
+        Error::Ambiguous { .. } => Failure::Ambiguous,
+        _ => Failure::Final,
+    }
 }
 
 /// The [`Failure`] kind of an HTTP status (`rate_limit_wait` for a 429).
-pub fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failure {
+pub(crate) fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failure {
     match status {
         429 => Failure::RateLimited {
             wait: rate_limit_wait,
@@ -372,19 +284,7 @@ pub fn classify_status(status: u16, rate_limit_wait: Option<Duration>) -> Failur
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`).
-///
-/// ```
-/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use telnyx_reputation::retry::parse_retry_after;
-/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-/// assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-/// assert_eq!(
-///     parse_retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
-///     Some(Duration::from_secs(10))
-/// );
-/// assert_eq!(parse_retry_after("soon", now), None);
-/// ```
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -395,7 +295,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// Parses a number of seconds that may have a fraction (`x-ratelimit-reset: 0.734`), refusing
 /// negative, non-finite and absurd values (more than a day).
-pub fn parse_seconds(value: &str) -> Option<Duration> {
+pub(crate) fn parse_seconds(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
     (seconds.is_finite() && (0.0..=86_400.0).contains(&seconds))
         .then(|| Duration::from_secs_f64(seconds))
@@ -506,7 +406,7 @@ mod tests {
         }
         for status in [400, 401, 403, 404, 409, 422] {
             assert_eq!(classify_status(status, None), Final, "{status}");
-            assert!(!is_retryable_status(status));
+            assert!(!Error::is_retryable_status(status));
         }
     }
 
@@ -526,6 +426,13 @@ mod tests {
 
     #[test]
     fn header_values_parse() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after("7", now), Some(S(7)));
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
+            Some(S(10))
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_100);
         assert_eq!(
             parse_retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
@@ -541,10 +448,11 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_runner_waits_out_429s_beyond_the_budget_then_succeeds() {
         let mut calls = 0;
-        let result: Result<u32, Gave<String>> = run(
+        let result: Result<u32, Gave<String>> = run_until(
             &RetryPolicy::none(),
             NotIdempotent,
             Patience::default(),
+            None,
             |e: &String| {
                 if e == "429" {
                     RateLimited { wait: Some(S(1)) }
@@ -567,13 +475,14 @@ mod tests {
     async fn the_runner_gives_up_by_the_stall_rule_only() {
         // The paused clock: every backoff sleep advances it at once.
         let start = tokio::time::Instant::now();
-        let result: Result<(), Gave<String>> = run(
+        let result: Result<(), Gave<String>> = run_until(
             &RetryPolicy::default().until_stalled(),
             Idempotent,
             Patience {
                 stall_timeout: S(30),
                 deadline: None,
             },
+            None,
             |_: &String| Ambiguous,
             || start.elapsed(),
             || async { Err("503".to_owned()) },

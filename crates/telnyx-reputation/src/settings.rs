@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use chrono::{DateTime, Utc};
 use telnyx_reputation_api::types::{
     EnterpriseReputationCreate, EnterpriseReputationPublic, EnterpriseReputationUpdateFrequency,
     EnterpriseReputationWebhookUpdate,
@@ -27,15 +28,74 @@ pub use telnyx_reputation_api::types::ReputationStatus;
 
 /// An enterprise's reputation settings: `status` and `loa_status` (both must be approved before
 /// numbers can be added), `check_frequency`, `loa_document_id`, `rejection_reasons`, and when
-/// they were created and last changed; and, since October 2026:
+/// they were created and last changed; and, since October 2026, `external_verification_status`
+/// and `webhook_url`.
 ///
-/// - `external_verification_status`: where the review of the enterprise's ownership proof for
-///   numbers hosted elsewhere stands ([`VerificationStatus`](crate::VerificationStatus));
-///   `None` until a proof is submitted ([`Client::submit_ownership_proof`]). Numbers hosted
-///   elsewhere can be associated once it is `Approved`.
-/// - `webhook_url`: where the three ownership events are delivered; `None` when unset
-///   ([`Client::set_webhook_url`]).
-pub type Settings = EnterpriseReputationPublic;
+/// The activation's status is always there (settings without one are refused as
+/// [`Error::Protocol`]), and so is the enterprise (the one asked for, when the answer leaves it
+/// out); the spec lets the server leave out every other field, so each is an `Option`. [`Settings::raw`] is the API's own record.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The enterprise the settings are of.
+    pub enterprise_id: Uuid,
+    /// Where the activation stands.
+    pub status: ReputationStatus,
+    /// Where the Letter of Authorization's review stands.
+    pub loa_status: Option<LoaStatus>,
+    /// The id of the signed Letter of Authorization document.
+    pub loa_document_id: Option<String>,
+    /// How often the numbers' reputation is refreshed (each refresh is billable).
+    pub check_frequency: Option<CheckFrequency>,
+    /// Why vetting refused the activation, when `status` is `Rejected` (empty otherwise).
+    pub rejection_reasons: Vec<String>,
+    /// Where the review of the enterprise's ownership proof for numbers hosted elsewhere stands
+    /// ([`VerificationStatus`](crate::VerificationStatus)); `None` until a proof is submitted
+    /// ([`Client::submit_ownership_proof`]). Numbers hosted elsewhere can be associated once it
+    /// is `Approved`.
+    pub external_verification_status: Option<crate::VerificationStatus>,
+    /// Where the three ownership events are delivered; `None` when unset
+    /// ([`Client::set_webhook_url`]).
+    pub webhook_url: Option<String>,
+    /// When reputation was enabled.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the settings last changed (approval included).
+    pub updated_at: Option<DateTime<Utc>>,
+    raw: EnterpriseReputationPublic,
+}
+
+impl Settings {
+    /// The API's record, exactly as it was received.
+    pub fn raw(&self) -> &EnterpriseReputationPublic {
+        &self.raw
+    }
+
+    /// Reads the API's record of `enterprise_id`'s settings (`operation` names the call, for
+    /// the error of a record that is not settings).
+    pub(crate) fn from_api(
+        operation: &'static str,
+        enterprise_id: Uuid,
+        raw: EnterpriseReputationPublic,
+    ) -> Result<Settings, Error> {
+        let missing = |field: &str| Error::Protocol {
+            operation,
+            detail: format!("the settings have no {field}, which the API always sends"),
+        };
+        Ok(Settings {
+            enterprise_id: raw.enterprise_id.unwrap_or(enterprise_id),
+            status: raw.status.ok_or_else(|| missing("status"))?,
+            loa_status: raw.loa_status,
+            loa_document_id: raw.loa_document_id.clone(),
+            check_frequency: raw.check_frequency,
+            rejection_reasons: raw.rejection_reasons.clone().unwrap_or_default(),
+            external_verification_status: raw.external_verification_status.clone(),
+            webhook_url: raw.webhook_url.clone(),
+            created_at: raw.created_at.map(|t| t.into_inner()),
+            updated_at: raw.updated_at.map(|t| t.into_inner()),
+            raw,
+        })
+    }
+}
 
 /// Where an enterprise's ownership events are delivered: an `https://` URL on a publicly
 /// routable host, at most [`WebhookUrl::MAX_LEN`] characters, as the API documents it.
@@ -254,7 +314,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api("get_reputation_settings", enterprise_id, settings.data)
     }
 
     /// Enables reputation for the enterprise (`enableReputationSettings`). **Billable** (a
@@ -286,7 +346,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api("enable_reputation_settings", enterprise_id, settings.data)
     }
 
     /// Disables reputation for the enterprise (`disableReputationSettings`): every number of
@@ -318,7 +378,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api("update_reputation_frequency", enterprise_id, settings.data)
     }
 }
 
@@ -363,13 +423,30 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(settings.data)
+        Settings::from_api(OPERATION, enterprise_id, settings.data)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_need_a_status_and_take_the_enterprise_asked_for_when_left_out() {
+        let e = Uuid::from_u128(7);
+        let raw: EnterpriseReputationPublic =
+            serde_json::from_str(r#"{"status":"approved","rejection_reasons":null}"#).unwrap();
+        let read = Settings::from_api("get_reputation_settings", e, raw).unwrap();
+        assert_eq!(read.enterprise_id, e);
+        assert_eq!(read.status, ReputationStatus::Approved);
+        assert!(read.rejection_reasons.is_empty() && read.loa_status.is_none());
+        let raw: EnterpriseReputationPublic = serde_json::from_str("{}").unwrap();
+        let error = Settings::from_api("get_reputation_settings", e, raw).unwrap_err();
+        assert!(
+            matches!(&error, Error::Protocol { detail, .. } if detail.contains("no status")),
+            "{error}"
+        );
+    }
 
     #[test]
     fn a_webhook_url_is_https_or_plain_http_to_loopback() {

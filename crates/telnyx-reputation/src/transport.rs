@@ -91,6 +91,7 @@ impl Transport for Pipeline {
 /// A response body that was longer than the client accepts.
 #[derive(Debug, thiserror::Error)]
 #[error("the response body is larger than {limit} bytes")]
+#[non_exhaustive]
 pub struct BodyTooLarge {
     /// The limit, `ClientConfig::max_body_bytes`.
     pub limit: u64,

@@ -2,6 +2,7 @@
 //! numbers that are not in its Telnyx inventory, once; Telnyx reviews them, and numbers hosted
 //! elsewhere can be associated once the proof is approved. Not billable.
 
+use chrono::{DateTime, Utc};
 use telnyx_e164::E164;
 use telnyx_reputation_api::types::{ExternalVerification, ExternalVerificationCreate};
 use uuid::Uuid;
@@ -19,7 +20,55 @@ pub use telnyx_reputation_api::VerificationStatus;
 /// An enterprise's ownership proof and its review: `document_ids`, `phone_numbers` (the numbers
 /// listed with it), `status`, `submitted_at`, and once reviewed `reviewed_at`, with a
 /// `rejection_reason` when rejected.
-pub type Verification = ExternalVerification;
+///
+/// The status is always there (a proof without one is refused as [`Error::Protocol`]); the
+/// spec lets the server leave out every other field. [`Verification::raw`] is the API's own
+/// record.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Verification {
+    /// Where the review stands.
+    pub status: VerificationStatus,
+    /// The enterprise the proof is of, as the API writes it.
+    pub enterprise_id: Option<String>,
+    /// The ownership-proof documents on file (empty when the answer lists none).
+    pub document_ids: Vec<String>,
+    /// The numbers listed with the documents, as the API writes them (empty when none).
+    pub phone_numbers: Vec<String>,
+    /// When the proof was submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When the proof was reviewed, once it has been.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Why the proof was rejected, when it was.
+    pub rejection_reason: Option<String>,
+    raw: ExternalVerification,
+}
+
+impl Verification {
+    /// The API's record, exactly as it was received.
+    pub fn raw(&self) -> &ExternalVerification {
+        &self.raw
+    }
+
+    /// Reads the API's record (`operation` names the call, for the error of a record that is
+    /// not a proof).
+    fn from_api(operation: &'static str, raw: ExternalVerification) -> Result<Verification, Error> {
+        let status = raw.status.clone().ok_or_else(|| Error::Protocol {
+            operation,
+            detail: "the ownership proof has no status, which the API always sends".into(),
+        })?;
+        Ok(Verification {
+            status,
+            enterprise_id: raw.enterprise_id.clone(),
+            document_ids: raw.document_ids.clone().unwrap_or_default(),
+            phone_numbers: raw.phone_numbers.clone().unwrap_or_default(),
+            submitted_at: raw.submitted_at.map(|t| t.into_inner()),
+            reviewed_at: raw.reviewed_at.map(|t| t.into_inner()),
+            rejection_reason: raw.rejection_reason.clone(),
+            raw,
+        })
+    }
+}
 
 /// The id of a document uploaded with the Telnyx Documents API (a carrier invoice, an account
 /// statement...): 1 to [`DocumentId::MAX_LEN`] characters, none of them a control character
@@ -119,7 +168,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(proof.data)
+        Verification::from_api("submit_external_verification", proof.data)
     }
 
     /// The enterprise's ownership proof and where its review stands
@@ -140,7 +189,7 @@ impl Client {
             })
             .await;
         match answer {
-            Ok(proof) => Ok(Some(proof.data)),
+            Ok(proof) => Verification::from_api("get_external_verification", proof.data).map(Some),
             Err(e) if e.status() == Some(404) && matches!(e, Error::Api(_)) => Ok(None),
             Err(e) => Err(e),
         }

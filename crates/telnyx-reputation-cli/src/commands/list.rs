@@ -61,25 +61,27 @@ enum Rows {
 
 /// Runs `list`: each page's rows are written before the next page is asked for.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
-    let filter = NumberFilter {
-        phone_number: args.phone_number.as_deref().map(number).transpose()?,
-        contains: args.contains,
-        source: args.source,
-        ownership_status: args.ownership_status,
-        ..NumberFilter::default()
-    };
+    let filter = NumberFilter::default()
+        .phone_number(args.phone_number.as_deref().map(number).transpose()?)
+        .with_contains(args.contains)
+        .source(args.source)
+        .ownership_status(args.ownership_status);
     let session = global.session().await?;
     let result = async {
         let mut rows = match global.output() {
             Output::Table => Rows::Table(PagedTable::new(output::stdout(), &NUMBER_HEADERS)),
             other => Rows::Sink(Sink::new(other, &NUMBER_HEADERS, JsonRows::Array)?),
         };
-        let mut pages = std::pin::pin!(session.client.list_pages_of(
-            args.enterprise.into(),
-            filter,
-            args.max_pages,
-            args.page_size
-        ));
+        let mut pages = std::pin::pin!(
+            session
+                .client
+                .numbers(args.enterprise.into())
+                .filter(filter)
+                .max_pages(args.max_pages)
+                .page_size(args.page_size)
+                .concurrency(1)
+                .pages()
+        );
         while let Some(page) = pages.try_next().await.map_err(Failure::from_api)? {
             match &mut rows {
                 Rows::Sink(sink) => {

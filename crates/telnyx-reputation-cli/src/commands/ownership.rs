@@ -109,12 +109,11 @@ const DETAIL_HEADERS: [&str; 9] = [
 /// (`TIME EVENT OUTCOME; ...`).
 fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
     if output == Output::Json {
-        return output::json(o);
+        return output::json(o.raw());
     }
     let text = |v: Option<String>| v.unwrap_or_default();
-    let time =
-        |t: &Option<telnyx_reputation::api::Timestamp>| text(t.as_ref().map(|t| t.to_rfc3339()));
-    let history = o.history.as_deref().unwrap_or_default();
+    let time = |t: &Option<chrono::DateTime<chrono::Utc>>| text(t.map(|t| t.to_rfc3339()));
+    let history = &o.history;
     let event = |h: &telnyx_reputation::OwnershipEvent| {
         [
             time(&h.occurred_at),
@@ -142,7 +141,7 @@ fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
                 .join("; "),
         );
         let mut sink = Sink::new(output, &DETAIL_HEADERS, JsonRows::Array)?;
-        sink.row(o, &cells)?;
+        sink.row(o.raw(), &cells)?;
         return sink.finish();
     }
     let shown = |v: &str| {
@@ -375,8 +374,12 @@ fn outcome_row(number: E164, outcome: &ConfirmOutcome) -> (Row, Exit) {
             row.detail = "interrupted before it was sent".into();
             Exit::Interrupted
         }
-        // An outcome this build does not know: its status says it, and it is not a success.
-        _ => Exit::Unavailable,
+        // An outcome this CLI does not know yet: not known to be applied.
+        other => {
+            row.code = other.as_str().to_owned();
+            row.detail = "check `ownership get` before answering again".into();
+            Exit::Unavailable
+        }
     };
     (row, exit)
 }

@@ -140,7 +140,7 @@ async fn submit(args: SubmitArgs, global: &Global) -> Result<Exit, Failure> {
 struct RequestRow {
     id: Uuid,
     status: String,
-    phone_numbers_count: i64,
+    phone_numbers_count: u64,
     call_purpose: String,
     created_at: String,
 }
@@ -165,18 +165,15 @@ fn cells(r: &RequestRow) -> Vec<String> {
 
 async fn list(args: ListArgs, global: &Global) -> Result<Exit, Failure> {
     let session = global.session().await?;
-    let filter = RemediationFilter {
-        status: args.status,
-        created_from: args.created_from,
-        created_until: args.created_until,
-    };
+    let filter = RemediationFilter::default()
+        .status(args.status)
+        .created_from(args.created_from)
+        .created_until(args.created_until);
     let result = session
         .client
-        .remediations(
-            args.enterprise,
-            Page::new(args.page, args.page_size),
-            filter,
-        )
+        .remediations(args.enterprise)
+        .filter(filter)
+        .page(Page::new(args.page, args.page_size))
         .await;
     session.close().await;
     let page = result.map_err(Failure::from_api)?;
@@ -201,7 +198,7 @@ async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
     session.close().await;
     let request: Remediation = result.map_err(Failure::from_api)?;
     match global.output() {
-        Output::Json => output::json(&request)?,
+        Output::Json => output::json(request.raw())?,
         other => {
             let mut sink = Sink::new(other, &HEADERS, JsonRows::Array)?;
             let row = RequestRow {

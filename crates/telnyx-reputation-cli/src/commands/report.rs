@@ -177,6 +177,13 @@ fn change_cells(change: &NumberChange) -> Vec<String> {
             text(*to),
             confirm_by.map_or_else(String::new, |t| format!("confirm by {}", t.to_rfc3339())),
         ),
+        // A kind of change this CLI does not know yet.
+        _ => (
+            "changed".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
     };
     vec![change.phone_number.to_string(), kind, from, to, detail]
 }

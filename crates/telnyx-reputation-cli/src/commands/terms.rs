@@ -29,7 +29,7 @@ pub async fn run(command: Command, global: &Global) -> Result<Exit, Failure> {
     session.close().await;
     let agreement = result.map_err(Failure::from_api)?;
     if global.output() == Output::Json {
-        output::json(&agreement)?;
+        output::json(agreement.raw())?;
         return Ok(Exit::Success);
     }
     let row = Row {

@@ -99,12 +99,12 @@ const HEADERS: [&str; 7] = [
 /// Prints a proof: the API's object as JSON, else one row (lists joined with spaces).
 fn print_proof(p: &Verification, output: Output) -> Result<(), Failure> {
     if output == Output::Json {
-        return output::json(p);
+        return output::json(p.raw());
     }
-    let joined = |v: &Option<Vec<String>>| v.as_deref().unwrap_or_default().join(" ");
+    let joined = |v: &Vec<String>| v.join(" ");
     let row = Row {
         enterprise_id: p.enterprise_id.clone().unwrap_or_default(),
-        status: p.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+        status: p.status.to_string(),
         document_ids: joined(&p.document_ids),
         phone_numbers: joined(&p.phone_numbers),
         submitted_at: p

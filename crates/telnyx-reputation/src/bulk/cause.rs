@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::retry::Stall;
+use crate::patience::Stall;
 
 /// Why a job ended short of its promise ([`JobReport::end`](super::JobReport::end)); `None`
 /// there when nothing cut it short (refusals of numbers are in the report's lists, not here).

@@ -12,7 +12,7 @@ use super::journal::{Event, Header, JournalError, Writer};
 use super::operation::Operation;
 use super::{BulkOptions, CancellationToken, Mode, Phase, Progress, ProgressFn};
 use crate::Client;
-use crate::retry::{Patience, Stall};
+use crate::patience::{Patience, Stall};
 
 /// One run of a job: a new job, a resume or a rollback.
 pub(super) struct JobContext {

@@ -137,7 +137,7 @@ impl Operation {
                     .submit_remediation(ctx.enterprise, &submission)
                     .await
                     .map_err(Sent::Failed)?;
-                ctx.client.observe_server_time(*request.created_at);
+                ctx.client.observe_server_time(request.created_at);
                 Ok(Answered {
                     done: numbers.to_vec(),
                     id: Some(request.id),

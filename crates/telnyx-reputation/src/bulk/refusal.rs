@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use telnyx_e164::UsNumber;
-use telnyx_reputation_api::types::NumberReputationError;
 
 use super::context::JobContext;
 use super::journal::{JournalError, RefusedNumber, SentWith};
@@ -17,7 +16,7 @@ use super::proof::prove;
 use super::reconcile::Found;
 use super::tally::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::{FailureReason, Mode};
-use crate::Error;
+use crate::{ApiErrorEntry, Error};
 
 /// The code a refusal is reported with: the server's, else the HTTP status, else the kind.
 pub(super) fn refusal_code(e: &Error) -> String {
@@ -29,8 +28,8 @@ pub(super) fn refusal_code(e: &Error) -> String {
 }
 
 /// The input index that an error's `source.pointer` names, if any.
-pub(super) fn pointed_index(error: &NumberReputationError) -> Option<usize> {
-    let pointer = error.source.as_ref()?.pointer.as_deref()?;
+pub(super) fn pointed_index(error: &ApiErrorEntry) -> Option<usize> {
+    let pointer = error.pointer.as_deref()?;
     let rest = pointer
         .strip_prefix("/phone_numbers/")
         .or_else(|| pointer.strip_prefix("/body/phone_numbers/"))?;
@@ -38,11 +37,7 @@ pub(super) fn pointed_index(error: &NumberReputationError) -> Option<usize> {
 }
 
 /// The refusal of one number, from the error naming it or, failing that, the whole answer.
-fn refusal_of(
-    number: UsNumber,
-    error: Option<&NumberReputationError>,
-    fallback: &Error,
-) -> RefusedNumber {
+fn refusal_of(number: UsNumber, error: Option<&ApiErrorEntry>, fallback: &Error) -> RefusedNumber {
     match error {
         Some(e) => RefusedNumber {
             number,
@@ -79,7 +74,7 @@ pub(super) async fn handle_refusal(
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     let errors = error.api().map(|a| a.errors.as_slice()).unwrap_or_default();
-    let mut pointed: BTreeMap<usize, &NumberReputationError> = BTreeMap::new();
+    let mut pointed: BTreeMap<usize, &ApiErrorEntry> = BTreeMap::new();
     for e in errors {
         if let Some(i) = pointed_index(e).filter(|i| *i < set.len()) {
             pointed.entry(i).or_insert(e);
@@ -200,23 +195,14 @@ pub(super) async fn handle_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use telnyx_reputation_api::types::NumberReputationErrorSource;
 
-    fn error_at(pointer: &str) -> NumberReputationError {
-        NumberReputationError {
+    fn error_at(pointer: &str) -> ApiErrorEntry {
+        ApiErrorEntry {
             code: "x".into(),
             title: "t".into(),
-            detail: String::new(),
-            meta: telnyx_reputation_api::types::NumberReputationErrorMeta {
-                url: "https://developers.telnyx.com/docs/overview/errors/10005".into(),
-                pending_check_codes: Vec::new(),
-                pending_check_ids: Vec::new(),
-                pending_check_labels: Vec::new(),
-            },
-            source: Some(NumberReputationErrorSource {
-                pointer: Some(pointer.into()),
-                parameter: None,
-            }),
+            pointer: Some(pointer.into()),
+            url: "https://developers.telnyx.com/docs/overview/errors/10005".into(),
+            ..ApiErrorEntry::default()
         }
     }
 

@@ -18,6 +18,7 @@ use crate::verification::DocumentId;
 /// evidence document sent with every answer, how many times an answer proved not applied is
 /// sent again (default 2), and the cancellation token.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ConfirmOptions {
     concurrency: usize,
     evidence: Option<DocumentId>,

@@ -15,6 +15,7 @@
 
 mod bulk;
 
+use chrono::{DateTime, Utc};
 use telnyx_e164::E164;
 use telnyx_reputation_api::types::{
     ReputationNumberOwnership, ReputationOwnershipConfirm, ReputationOwnershipEvent,
@@ -44,11 +45,78 @@ pub use telnyx_reputation_api::RemovalReason;
 /// carrier on record (`baseline_carrier`, a SPID, and `baseline_recorded_at`),
 /// `last_checked_at`, `confirm_by` and `flag_reason` while a question is open, and the
 /// `history` of ownership events, most recent first.
-pub type Ownership = ReputationNumberOwnership;
+///
+/// The spec lets the server leave out every field, so each is an `Option` (the history is
+/// empty when left out). [`Ownership::raw`] is the API's own record.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Ownership {
+    /// The number, as the API writes it.
+    pub phone_number: Option<String>,
+    /// Where the number is hosted: the Telnyx inventory, or elsewhere.
+    pub source: Option<NumberSource>,
+    /// Where the number's ownership stands.
+    pub ownership_status: Option<OwnershipStatus>,
+    /// The SPID of the carrier that held the number when its ownership was last established.
+    pub baseline_carrier: Option<String>,
+    /// When that carrier was recorded.
+    pub baseline_recorded_at: Option<DateTime<Utc>>,
+    /// When the number's ownership was last checked.
+    pub last_checked_at: Option<DateTime<Utc>>,
+    /// The deadline of an open ownership question.
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// Why the number was flagged, while a question is open.
+    pub flag_reason: Option<String>,
+    /// The ownership events, most recent first.
+    pub history: Vec<OwnershipEvent>,
+    raw: ReputationNumberOwnership,
+}
+
 /// One event of an [`Ownership`]'s history: `event_type` (`added`, `check`, `flag`,
 /// `confirm`, `removed`, or a later one), `occurred_at`, and its `outcome`
 /// (`unchanged`, `carrier_changed`...; an open set of words).
-pub type OwnershipEvent = ReputationOwnershipEvent;
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OwnershipEvent {
+    /// What happened, as the API writes it.
+    pub event_type: Option<String>,
+    /// When it happened.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// What the event found or did, as the API writes it.
+    pub outcome: Option<String>,
+}
+
+impl Ownership {
+    /// The API's record, exactly as it was received.
+    pub fn raw(&self) -> &ReputationNumberOwnership {
+        &self.raw
+    }
+
+    fn from_api(raw: ReputationNumberOwnership) -> Ownership {
+        let time = |t: Option<telnyx_reputation_api::Timestamp>| t.map(|t| t.into_inner());
+        Ownership {
+            phone_number: raw.phone_number.clone(),
+            source: raw.source.clone(),
+            ownership_status: raw.ownership_status.clone(),
+            baseline_carrier: raw.baseline_carrier.clone(),
+            baseline_recorded_at: time(raw.baseline_recorded_at),
+            last_checked_at: time(raw.last_checked_at),
+            confirm_by: time(raw.confirm_by),
+            flag_reason: raw.flag_reason.clone(),
+            history: raw
+                .history
+                .iter()
+                .flatten()
+                .map(|e: &ReputationOwnershipEvent| OwnershipEvent {
+                    event_type: e.event_type.clone(),
+                    occurred_at: time(e.occurred_at),
+                    outcome: e.outcome.clone(),
+                })
+                .collect(),
+            raw,
+        }
+    }
+}
 
 /// The answer to an ownership question (`still_own` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,7 +174,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(detail.data)
+        Ok(Ownership::from_api(detail.data))
     }
 
     /// Answers an ownership question about one number of the enterprise

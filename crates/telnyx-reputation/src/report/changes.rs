@@ -21,6 +21,7 @@ pub const DEFAULT_SCORE_DELTA: u8 = 10;
 /// One change of one number since the snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Change {
     /// Monitored now, not in the snapshot.
     Added {
@@ -96,6 +97,7 @@ impl Serialize for ScoreName {
 
 /// A [`Change`] with the number it happened to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NumberChange {
     /// The number that changed.
     pub phone_number: UsNumber,
@@ -134,6 +136,7 @@ impl Change {
 
 /// Compares rows with a snapshot as they stream past.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Comparison<'a> {
     snapshot: &'a Snapshot,
     score_delta: u8,

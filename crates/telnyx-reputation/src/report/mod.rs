@@ -29,6 +29,7 @@ pub use snapshot::{MAX_LINE, Prior, Snapshot, SnapshotError, SnapshotWriter};
 
 /// The order of a sorted report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SortKey {
     /// Highest risk first, numbers without data last; then by number.
     Risk,
@@ -53,6 +54,7 @@ pub fn sort_rows(rows: &mut [Row], key: SortKey) {
 
 /// How many numbers a report saw, by risk bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RiskCounts {
     /// Every number read.
     pub total: u64,
@@ -82,6 +84,7 @@ impl RiskCounts {
 
 /// Which rows a report keeps (`--risk`), and the counts of every row it read.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Selection {
     at_least: Option<Risk>,
     counts: RiskCounts,
@@ -112,6 +115,7 @@ impl Selection {
 /// A number whose owner must act (`pending_confirmation` or `flagged`): what
 /// `--fail-on-ownership` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct OwnershipAlert {
     /// The number.
     pub phone_number: UsNumber,
@@ -128,6 +132,7 @@ pub struct OwnershipAlert {
 ///   without a snapshot (the owner must act until the number is confirmed, so it is news on
 ///   every run); the first [`Alert::LISTED`] such numbers are kept to be listed.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Alert {
     level: Option<Risk>,
     ownership: bool,

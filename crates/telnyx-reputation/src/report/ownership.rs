@@ -82,6 +82,7 @@ macro_rules! compact_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )+
             /// A value this client does not know, kept as sent.
@@ -169,6 +170,7 @@ impl Ownership {
 /// A number's ownership tracking, as the list returns it. Every field is `None` when the
 /// server did not say (a server of the July edition, or a snapshot written before this one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tracking {
     /// Where the number is hosted.
     pub source: Option<Source>,

@@ -18,6 +18,7 @@ use super::ownership::Tracking;
 /// (`Option<Risk>` is `None`); it is below every level in filters and alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Risk {
     /// The API sees little spam risk.
     Low,
@@ -69,6 +70,7 @@ impl FromStr for Risk {
 
 /// One of the four 0–100 scores of a number's reputation data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Score {
     /// How established the number is (higher is more established).
     Maturity,
@@ -109,6 +111,7 @@ impl fmt::Display for Score {
 /// A number's reputation fields as the list operation returns them. Every field may be null:
 /// the API has no data yet, or not enough for that score.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Reputation {
     /// The coarse spam-risk bucket.
     pub spam_risk: Option<Risk>,
@@ -146,6 +149,7 @@ impl Reputation {
 
 /// One monitored number: what a report prints and a snapshot line holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Row {
     /// The number, E.164.
     pub phone_number: UsNumber,

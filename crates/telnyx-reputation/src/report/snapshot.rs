@@ -22,6 +22,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 
 /// Why a snapshot could not be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SnapshotError {
     /// The file could not be opened, read or written.
     #[error("snapshot {path}: {source}")]
@@ -88,6 +89,7 @@ impl<W: Write> SnapshotWriter<W> {
 
 /// What a snapshot said of one number: what a comparison needs, and no more.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Prior {
     /// The number's risk bucket then.
     pub spam_risk: Option<Risk>,
@@ -115,6 +117,7 @@ impl Prior {
 
 /// A saved snapshot, read for comparison: its numbers in order, each with its [`Prior`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Snapshot {
     entries: Vec<(UsNumber, Prior)>,
 }

@@ -8,7 +8,6 @@ use telnyx_reputation_api::types::ReputationDataSpamRisk;
 use super::{Ownership, Reputation, Risk, Row, Source, Tracking};
 use crate::client::{Client, NumberReputation, Scope};
 use crate::error::Error;
-use crate::filter::NumberFilter;
 
 /// A score as the API sends it (0–100); anything else is a protocol error.
 fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
@@ -77,16 +76,18 @@ impl Row {
 
 impl Client {
     /// Every monitored number in `scope` as a report [`Row`], in list order, read with
-    /// [`Client::list_all_with`] (`concurrency` pages in flight). Never makes a per-number
-    /// read, so it never causes a billed check. A record that is not a valid row ends the
-    /// stream with [`Error::Protocol`].
+    /// [`NumberQuery::stream`](crate::NumberQuery::stream) (`concurrency` pages in flight).
+    /// Never makes a per-number read, so it never causes a billed check. A record that is not a
+    /// valid row ends the stream with [`Error::Protocol`].
     pub fn reputation_report(
         &self,
         scope: Scope,
         concurrency: usize,
-    ) -> impl Stream<Item = Result<Row, Error>> + '_ {
+    ) -> impl Stream<Item = Result<Row, Error>> + Send + 'static + use<> {
         let operation = crate::pages::scope_operation(scope);
-        self.list_all_with(scope, NumberFilter::default(), concurrency)
+        self.numbers(scope)
+            .concurrency(concurrency)
+            .stream()
             .map(move |record| {
                 record.and_then(|record| {
                     Row::from_record(&record)

@@ -1,6 +1,6 @@
 //! Reading what a sync plan needs from the API: the enterprise's monitored set, the
 //! account-wide list (to find the numbers another enterprise holds), both through
-//! [`Client::list_all`], and the enterprise's removed numbers through
+//! [`Client::numbers`], and the enterprise's removed numbers through
 //! [`Client::removed_numbers`] (list pages only: free).
 
 use futures::TryStreamExt;
@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::SyncPlan;
 use crate::client::{Client, NumberReputation, Scope};
 use crate::error::Error;
-use crate::filter::NumberFilter;
 use crate::removed::Removal;
 
 /// A listed record's number, or a protocol error naming the list.
@@ -71,8 +70,7 @@ impl Client {
     ) -> Result<std::collections::HashMap<UsNumber, Option<chrono::DateTime<chrono::Utc>>>, Error>
     {
         let mut now = std::collections::HashMap::new();
-        let mut rows =
-            std::pin::pin!(self.list_all(Scope::Enterprise(enterprise), NumberFilter::default()));
+        let mut rows = std::pin::pin!(self.numbers(Scope::Enterprise(enterprise)).stream());
         while let Some(record) = rows.try_next().await? {
             let number = listed_number(&record, "list_reputation_numbers")?;
             now.insert(number, record.created_at.as_ref().map(|c| **c));
@@ -112,8 +110,7 @@ impl Client {
         let prune = options.prune;
         let mut current = Vec::new();
         let mut newest: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut rows =
-            std::pin::pin!(self.list_all(Scope::Enterprise(enterprise), NumberFilter::default()));
+        let mut rows = std::pin::pin!(self.numbers(Scope::Enterprise(enterprise)).stream());
         while let Some(record) = rows.try_next().await? {
             current.push(listed_number(&record, "list_reputation_numbers")?);
             if let Some(created) = record.created_at.as_ref().map(|c| **c) {
@@ -121,7 +118,7 @@ impl Client {
             }
         }
         let mut account = Vec::new();
-        let mut rows = std::pin::pin!(self.list_all(Scope::Account, NumberFilter::default()));
+        let mut rows = std::pin::pin!(self.numbers(Scope::Account).stream());
         while let Some(record) = rows.try_next().await? {
             let number = listed_number(&record, "list_reputation_numbers_simplified")?;
             // Only the numbers held elsewhere matter; the rest need no memory.

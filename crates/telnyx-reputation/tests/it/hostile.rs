@@ -54,7 +54,8 @@ async fn a_redirect_to_another_origin_is_not_followed() {
     }))
     .await;
     let error = client(&api, |c| c)
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(307), "{error}");
@@ -75,7 +76,8 @@ async fn a_redirect_within_the_origin_is_followed() {
     )
     .await;
     let page = client(&api, |c| c)
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap();
     assert!(page.data.is_empty());
@@ -102,7 +104,8 @@ async fn an_endless_body_fails_at_the_limit_while_streaming() {
     }))
     .await;
     let error = client(&api, |c| c.max_body_bytes(1024 * 1024))
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Protocol { .. }), "{error}");
@@ -123,7 +126,8 @@ async fn a_declared_oversize_body_fails_without_being_read() {
     }))
     .await;
     let error = client(&api, |c| c.max_body_bytes(1024 * 1024))
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap_err();
     assert!(error.to_string().contains("larger than"), "{error}");
@@ -157,7 +161,8 @@ async fn rate_limit_waits_do_not_use_the_retry_budget() {
     let (api, requests) = rate_limited(12).await;
     let client = client(&api, |c| c.retry(RetryPolicy::none()));
     let page = client
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap();
     assert!(page.data.is_empty());
@@ -169,7 +174,8 @@ async fn rate_limit_waits_do_not_use_the_retry_budget() {
 async fn a_429_storm_ends_by_the_stall_rule_with_a_clear_error() {
     let (api, _requests) = rate_limited(u64::MAX).await;
     let error = client(&api, |c| c.stall_timeout(Duration::from_millis(200)))
-        .list(Scope::Account, Page::default(), None)
+        .numbers(Scope::Account)
+        .page(Page::default())
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Stalled { .. }), "{error}");
@@ -232,8 +238,13 @@ async fn a_list_claiming_more_pages_than_the_limit_ends_at_its_first_page() {
     let client = client(&api, |c| c);
     for concurrency in [1, 8] {
         let before = requests.load(Ordering::SeqCst);
-        let mut pages =
-            std::pin::pin!(client.list_pages_concurrent(Scope::Account, None, 20, concurrency));
+        let mut pages = std::pin::pin!(
+            client
+                .numbers(Scope::Account)
+                .max_pages(20)
+                .concurrency(concurrency)
+                .pages()
+        );
         let error = match pages.next().await {
             Some(Err(e)) => e,
             other => panic!("expected the walk to end at once, got {other:?}"),
@@ -256,7 +267,13 @@ async fn a_list_claiming_more_pages_than_the_limit_ends_at_its_first_page() {
 async fn a_long_list_streams_page_by_page_up_to_the_limit() {
     let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, 20)).await;
     let client = client(&api, |c| c);
-    let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 20));
+    let mut pages = std::pin::pin!(
+        client
+            .numbers(Scope::Account)
+            .max_pages(20)
+            .concurrency(1)
+            .pages()
+    );
     let mut rows = 0;
     while let Some(page) = pages.next().await {
         // Each page is handed over before the next one is asked for: nothing is collected, so
@@ -281,7 +298,13 @@ async fn an_empty_page_before_the_first_pages_total_is_a_pagination_error() {
     })
     .await;
     let client = client(&api, |c| c);
-    let mut pages = std::pin::pin!(client.list_pages(Scope::Account, None, 100));
+    let mut pages = std::pin::pin!(
+        client
+            .numbers(Scope::Account)
+            .max_pages(100)
+            .concurrency(1)
+            .pages()
+    );
     let mut rows = 0;
     let error = loop {
         match pages.next().await {
@@ -304,7 +327,8 @@ async fn a_list_ends_at_the_first_pages_total_even_when_later_pages_raise_it() {
     let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, n + 2)).await;
     let client = client(&api, |c| c);
     let rows: Vec<_> = client
-        .list_all(Scope::Account, None)
+        .numbers(Scope::Account)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -318,7 +342,8 @@ async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     let (api, requests) = list_server(|n| full_page(0, n, 1000)).await;
     let client = client(&api, |c| c);
     let error = client
-        .list_all(Scope::Account, None)
+        .numbers(Scope::Account)
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -338,7 +363,8 @@ async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     let (api, requests) = list_server(|_| full_page(0, 1, 1000)).await;
     let client = self::client(&api, |c| c);
     let error = client
-        .list_all(Scope::Account, None)
+        .numbers(Scope::Account)
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -459,7 +485,8 @@ async fn an_error_status_whose_body_is_not_the_envelope_is_still_that_error() {
         )
         .await;
         let error = client(&api, |c| c)
-            .list(Scope::Account, Page::new(1, 10), None)
+            .numbers(Scope::Account)
+            .page(Page::new(1, 10))
             .await
             .unwrap_err();
         assert_eq!(error.status(), Some(401), "{body}: {error}");

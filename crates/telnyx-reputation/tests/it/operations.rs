@@ -177,7 +177,9 @@ async fn lists_send_the_bracketed_filters_and_refuse_what_the_api_would() {
     .await;
     let c = client(&base);
     let filter = NumberFilter::contains(Contains::new("60355").unwrap()).in_enterprise(ENTERPRISE);
-    c.list(Scope::Account, Page::new(1, 500), filter.clone())
+    c.numbers(Scope::Account)
+        .filter(filter.clone())
+        .page(Page::new(1, 500))
         .await
         .unwrap();
     let target = seen.lock().unwrap()[0].1.clone();
@@ -189,7 +191,9 @@ async fn lists_send_the_bracketed_filters_and_refuse_what_the_api_would() {
     );
     // An enterprise filter means nothing inside one enterprise: refused, nothing sent.
     let refused = c
-        .list(Scope::Enterprise(ENTERPRISE), Page::default(), filter)
+        .numbers(Scope::Enterprise(ENTERPRISE))
+        .filter(filter)
+        .page(Page::default())
         .await
         .unwrap_err();
     assert!(
@@ -202,16 +206,11 @@ async fn lists_send_the_bracketed_filters_and_refuse_what_the_api_would() {
         "fewer than 5 digits cannot be built"
     );
 
-    c.remediations(
-        ENTERPRISE,
-        Page::new(2, 50),
-        RemediationFilter {
-            status: Some(RemediationStatus::Completed),
-            ..RemediationFilter::default()
-        },
-    )
-    .await
-    .unwrap();
+    c.remediations(ENTERPRISE)
+        .filter(RemediationFilter::default().status(RemediationStatus::Completed))
+        .page(Page::new(2, 50))
+        .await
+        .unwrap();
     let target = seen.lock().unwrap()[1].1.clone();
     assert_eq!(
         target,

@@ -65,7 +65,9 @@ async fn associate(mock: &MockHandle, numbers: &[&str]) {
 /// Every number of the enterprise that `filter` keeps, as text, in list order.
 async fn listed(client: &Client, filter: NumberFilter) -> Vec<String> {
     client
-        .list_all(Scope::Enterprise(E), filter)
+        .numbers(Scope::Enterprise(E))
+        .filter(filter)
+        .stream()
         .map_ok(|r| r.phone_number.unwrap_or_default())
         .try_collect()
         .await
@@ -176,15 +178,9 @@ async fn an_ownership_proof_is_absent_then_pending_then_approved_and_then_frozen
         )
         .await
         .unwrap();
-    assert_eq!(proof.status, Some(VerificationStatus::Pending));
-    assert_eq!(
-        proof.document_ids.as_deref(),
-        Some(&["invoice-1".to_owned(), "statement-2".to_owned()][..])
-    );
-    assert_eq!(
-        proof.phone_numbers.as_deref(),
-        Some(&["+13125550100".to_owned()][..])
-    );
+    assert_eq!(proof.status, VerificationStatus::Pending);
+    assert_eq!(proof.document_ids, ["invoice-1", "statement-2"]);
+    assert_eq!(proof.phone_numbers, ["+13125550100"]);
     let settings = client.settings(E).await.unwrap();
     assert_eq!(
         settings.external_verification_status,
@@ -196,14 +192,11 @@ async fn an_ownership_proof_is_absent_then_pending_then_approved_and_then_frozen
         .submit_ownership_proof(E, &[doc("invoice-3")], &[])
         .await
         .unwrap();
-    assert_eq!(
-        replaced.document_ids.as_deref(),
-        Some(&["invoice-3".to_owned()][..])
-    );
+    assert_eq!(replaced.document_ids, ["invoice-3"]);
 
     mock.advance_clock(Duration::from_secs(2));
     let read = client.ownership_proof(E).await.unwrap().expect("submitted");
-    assert_eq!(read.status, Some(VerificationStatus::Approved));
+    assert_eq!(read.status, VerificationStatus::Approved);
     assert!(read.reviewed_at.is_some());
     let settings = client.settings(E).await.unwrap();
     assert_eq!(
@@ -257,7 +250,9 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
     assert_eq!(listed(&client, pending.clone()).await, ["+13125550101"]);
     // The account-wide list takes the same filters.
     let page = client
-        .list(Scope::Account, Page::new(1, 250), pending.in_enterprise(E))
+        .numbers(Scope::Account)
+        .filter(pending.in_enterprise(E))
+        .page(Page::new(1, 250))
         .await
         .unwrap();
     assert_eq!(page.data.len(), 1);
@@ -280,7 +275,6 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
     assert!(detail.baseline_carrier.is_some() && detail.last_checked_at.is_some());
     let history: Vec<_> = detail
         .history
-        .unwrap_or_default()
         .into_iter()
         .map(|h| h.event_type.unwrap_or_default())
         .collect();
@@ -344,12 +338,7 @@ async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
     let verified = NumberFilter::default().ownership_status(OwnershipStatus::Verified);
     assert_eq!(listed(&client, verified).await.len(), 24);
     let detail = client.ownership(E, n(&numbers[0])).await.unwrap();
-    let last = detail
-        .history
-        .unwrap_or_default()
-        .into_iter()
-        .next()
-        .unwrap();
+    let last = detail.history.into_iter().next().unwrap();
     assert_eq!(last.event_type.as_deref(), Some("confirm"));
     bills_only_associations(&mock, 24);
     mock.shutdown().await;
@@ -398,7 +387,9 @@ async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_rem
         ["+16035550002"]
     );
     let removed: Vec<_> = client
-        .list_all(Scope::Enterprise(E), NumberFilter::removed())
+        .numbers(Scope::Enterprise(E))
+        .filter(NumberFilter::removed())
+        .stream()
         .try_collect()
         .await
         .unwrap();

@@ -51,7 +51,9 @@ async fn report(client: &Client, concurrency: usize) -> Vec<Row> {
 /// Every row of `scope`, walked one page at a time: the order a concurrent walk must keep.
 async fn walked(client: &Client, scope: Scope) -> Vec<NumberReputation> {
     client
-        .list_pages(scope, None, Client::MAX_PAGES)
+        .numbers(scope)
+        .concurrency(1)
+        .pages()
         .try_concat()
         .await
         .unwrap()
@@ -66,7 +68,9 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
     assert_eq!(sequential.len(), 1_234);
     for concurrency in [1, 3, 16] {
         let concurrent: Vec<_> = client
-            .list_all_with(scope, None, concurrency)
+            .numbers(scope)
+            .concurrency(concurrency)
+            .stream()
             .try_collect()
             .await
             .unwrap();
@@ -74,7 +78,8 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
     }
     // Account-wide, and with a filter, the same rows as walked one page at a time.
     let account: Vec<_> = client
-        .list_all(Scope::Account, None)
+        .numbers(Scope::Account)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -87,7 +92,9 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
         .parse()
         .unwrap();
     let filtered: Vec<_> = client
-        .list_all(scope, Some(one.as_e164()))
+        .numbers(scope)
+        .filter(Some(one.as_e164()))
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -106,7 +113,9 @@ async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stay
         ..Default::default()
     });
     let concurrent: Vec<_> = client
-        .list_all_with(scope, None, 5)
+        .numbers(scope)
+        .concurrency(5)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -118,7 +127,7 @@ async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stay
     let mock = populated(10_000, 3).await;
     let client = common::client(&mock);
     mock.reset_stats();
-    let mut rows = Box::pin(client.list_all_with(scope, None, 5));
+    let mut rows = Box::pin(client.numbers(scope).concurrency(5).stream());
     for _ in 0..=250 {
         rows.try_next().await.unwrap().unwrap();
     }

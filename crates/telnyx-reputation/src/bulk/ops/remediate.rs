@@ -195,7 +195,7 @@ pub(in crate::bulk) async fn find(
         ctx.count_lookup();
         let page = ctx
             .idempotent
-            .remediations(
+            .remediation_page(
                 ctx.enterprise,
                 Page::new(page_number, Page::MAX_SIZE),
                 filter,
