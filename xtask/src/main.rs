@@ -1,4 +1,8 @@
-//! Project tasks. `cargo xtask regen [--from PATH|URL]... [--check]`: fetch the upstream OpenAPI
+//! Project tasks. `cargo xtask public-api [--check]`: write (or, with `--check`, compare) the
+//! public API snapshots `crates/<crate>/public-api.txt` of the library crates; see
+//! [`public_api`].
+//!
+//! `cargo xtask regen [--from PATH|URL]... [--check]`: fetch the upstream OpenAPI
 //! file(s) (the per-product files, merged, or Telnyx's combined spec, from which the reputation
 //! paths are selected), apply the overlays in `spec/overlays/` (what Telnyx documents but does
 //! not publish yet), check that the result generates a client, then write it and its lock to
@@ -8,14 +12,15 @@
 //! Since the committed spec is always rebuilt from upstream, `regen --from` a good upstream file
 //! also repairs a `spec/` that was broken by hand.
 //!
-//! Exit codes: 0 done (or no drift), 1 drift found by `--check`, 2 failure (one line on stderr
-//! naming the source and the reason; `spec/` untouched).
+//! Exit codes (both tasks): 0 done (or no drift), 1 drift found by `--check`, 2 failure (one
+//! line on stderr naming the source and the reason; `spec/` untouched).
 
 mod assemble;
 mod diff;
 mod fetch;
 mod lock;
 mod overlays;
+mod public_api;
 mod regen;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +53,14 @@ enum Command {
         #[arg(long, hide = true)]
         spec_dir: Option<PathBuf>,
     },
+    /// Write the public API of the library crates (telnyx-e164, telnyx-reputation,
+    /// telnyx-reputation-mock) to crates/<crate>/public-api.txt, one item per line. Builds
+    /// their rustdoc JSON on the stable toolchain in target/public-api.
+    PublicApi {
+        /// Write nothing; print the diff and exit 1 when a committed snapshot differs.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the spec as the generator sees it (normalised to OpenAPI 3.0, JSON), e.g. for
     /// validators that cannot read upstream's ambiguous 3.1 `oneOf`.
     NormalisedSpec,
@@ -64,6 +77,27 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("normalised-spec: {}: {e:#}", path.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::PublicApi { check } => {
+            let mode = if check { Mode::Verify } else { Mode::Overwrite };
+            let workspace = workspace_dir();
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| workspace.join("target"), PathBuf::from)
+                .join("public-api");
+            match public_api::run(&workspace, &target, public_api::LIBRARIES, mode) {
+                Ok(outcome) => {
+                    print!("{}", outcome.report);
+                    if outcome.drift {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => {
+                    eprintln!("public-api: {e:#}");
                     ExitCode::from(2)
                 }
             }
@@ -101,9 +135,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The root of this workspace.
+fn workspace_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
 /// `spec/` of this workspace.
 fn workspace_spec_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
+    workspace_dir().join("spec")
 }
 
 /// The default fetch policy, with the backoff shortened by `XTASK_FETCH_BACKOFF_MS` (tests

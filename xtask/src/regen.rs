@@ -24,12 +24,15 @@ pub const UPSTREAM_URLS: [&str; 3] = [
 const SPEC: &str = "phone-numbers.yml";
 const LOCK: &str = "phone-numbers.lock";
 
-/// Whether a run may change `spec/`, in the style of rust-analyzer's generated-file checks.
+/// Whether a run may change its committed files (`spec/`, the API snapshots), in the style of
+/// rust-analyzer's generated-file checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Write the fetched spec and its lock when they generate a client (`cargo xtask regen`).
+    /// Write the files: the fetched spec and its lock when they generate a client (`cargo xtask
+    /// regen`), the snapshots (`cargo xtask public-api`).
     Overwrite,
-    /// Write nothing; report drift and whether the lock matches the spec (`--check`).
+    /// Write nothing; report drift (and, for regen, whether the lock matches the spec)
+    /// (`--check`).
     Verify,
 }
 
