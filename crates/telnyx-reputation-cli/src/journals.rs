@@ -10,7 +10,48 @@ use std::path::{Path, PathBuf};
 
 use telnyx_reputation::bulk::{EndCause, JobReport, Journal, Outcome};
 
+use uuid::Uuid;
+
+use crate::context::Global;
 use crate::exit::Failure;
+
+/// `--journal PATH` and `--no-journal`, as every command that starts a bulk job takes them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct JournalArgs {
+    /// Write-ahead journal, for `resume` (and, for an association, `rollback`) after a crash or
+    /// an interrupt: a job killed at any instant is finished from it without billing a number
+    /// twice. By default a job writes one to
+    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation jobs`);
+    /// not with --mock, whose emulator ends with the command, nor for an association of one
+    /// batch, which the API applies whole or not at all.
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
+    /// Write no journal: a crash can then leave the job half-applied with no record of which
+    /// numbers were billed, and no way to resume or undo it.
+    #[arg(long, conflicts_with = "journal")]
+    no_journal: bool,
+}
+
+impl JournalArgs {
+    /// The journal job `job_id` writes: `--journal`'s; none with `--no-journal`, against the
+    /// built-in emulator (which ends with the process, so there is nothing to resume against),
+    /// or when the job does not `need` one (an association of one batch); else the default
+    /// one, named after the job.
+    pub fn path(
+        &self,
+        job_id: Uuid,
+        need: bool,
+        global: &Global,
+    ) -> Result<Option<PathBuf>, Failure> {
+        if let Some(path) = &self.journal {
+            return Ok(Some(path.clone()));
+        }
+        if self.no_journal || global.mock || !need {
+            return Ok(None);
+        }
+        default_path(job_id).map(Some)
+    }
+}
 
 /// The program's name, as the commands it suggests start with.
 const PROGRAM: &str = "telnyx-reputation";

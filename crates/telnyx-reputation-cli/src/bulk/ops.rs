@@ -3,7 +3,7 @@
 //! ([`JournalArgs`]), what it bills said before anything is sent, and the run itself with
 //! Ctrl-C watched ([`run_ops`]); the report is printed by [`super::ops_report`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use telnyx_reputation::bulk::ops::Plan;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Parsing, PreparedJob};
@@ -13,37 +13,10 @@ use crate::bulk::ops_report::{left_short, print_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};
-use crate::journals::{self, quoted};
+use crate::journals::{JournalArgs, quoted};
 use crate::signals::{self, Messages};
 
 /// The journal of a refresh or a remediation.
-#[derive(Debug, clap::Args)]
-pub struct JournalArgs {
-    /// Write-ahead journal, for `resume` after a crash or an interrupt: a job killed at any
-    /// instant is finished from it without billing a number twice. By default every job writes
-    /// one to `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see
-    /// `telnyx-reputation jobs`); not with --mock, whose emulator ends with the command.
-    #[arg(long, value_name = "PATH")]
-    journal: Option<PathBuf>,
-    /// Write no journal: a crash can then leave numbers billed with no record of which.
-    #[arg(long, conflicts_with = "journal")]
-    no_journal: bool,
-}
-
-impl JournalArgs {
-    /// The journal the job writes: `--journal`'s; none with `--no-journal` or against the
-    /// built-in emulator; else the default one, named after the job.
-    fn path(&self, job: &PreparedJob, global: &Global) -> Result<Option<PathBuf>, Failure> {
-        if let Some(path) = &self.journal {
-            return Ok(Some(path.clone()));
-        }
-        if self.no_journal || global.mock {
-            return Ok(None);
-        }
-        journals::default_path(job.job_id()).map(Some)
-    }
-}
-
 /// Reads the inputs through pre-flight; a read error or an unreadable file ends the command.
 pub fn plan(input: &InputArgs, strict: bool, global: &Global) -> Result<Plan, Failure> {
     let inputs = Inputs::open(input)?;
@@ -112,7 +85,7 @@ where
     }
     let token = CancellationToken::new();
     let mut job = prepare(&session.client, plan, options.cancel_on(token.clone()));
-    let path = match journal.path(&job, global) {
+    let path = match journal.path(job.job_id(), true, global) {
         Ok(path) => path,
         Err(e) => {
             session.close().await;

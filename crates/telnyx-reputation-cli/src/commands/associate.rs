@@ -4,7 +4,7 @@
 //! stop it without breaking its promise ([`crate::signals`]). `--dry-run` stops after the
 //! library's pre-flight and prints what the run would send.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Parsing, PreparedJob};
@@ -15,7 +15,7 @@ use crate::bulk::job_report::{conclude, exit_of, reason};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, Tally, number_text};
-use crate::journals::{self, quoted};
+use crate::journals::{JournalArgs, quoted};
 use crate::output::{self, JsonRows, Output, Sink, cut};
 use crate::progress;
 use crate::signals::{self, Messages};
@@ -72,16 +72,8 @@ pub struct Args {
     /// Numbers per request (1–100).
     #[arg(long, default_value_t = MAX_BATCH, value_parser = batch_size)]
     batch_size: usize,
-    /// Write-ahead journal, for `resume` and `rollback` after a crash or an interrupt. By
-    /// default a job of more than one batch writes one to
-    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation jobs`);
-    /// not with --mock, whose emulator ends with the command.
-    #[arg(long, value_name = "PATH")]
-    journal: Option<PathBuf>,
-    /// Write no journal, even for a job of many batches: a crash can then leave it
-    /// half-applied with no way to resume or undo it.
-    #[arg(long, conflicts_with = "journal")]
-    no_journal: bool,
+    #[command(flatten)]
+    journal: JournalArgs,
     /// Pre-flight only: report what would be sent (and billed), send nothing.
     #[arg(long)]
     dry_run: bool,
@@ -152,7 +144,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         )?;
     }
     let journal = if job.will_send() {
-        journal_of(&args, &job, global)?
+        args.journal.path(job.job_id(), job.batches() > 1, global)?
     } else {
         None
     };
@@ -170,20 +162,6 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let report = result.map_err(Failure::from_bulk)?;
     let exit = exit_of(&report);
     conclude(report, journal.as_deref(), global, exit)
-}
-
-/// The journal the job writes: `--journal`'s; none with `--no-journal`, against the built-in
-/// emulator (which ends with the process, so there is nothing to resume against) or for a
-/// single batch (the API applies it whole or not at all); else the default one, named after
-/// the job.
-fn journal_of(args: &Args, job: &PreparedJob, global: &Global) -> Result<Option<PathBuf>, Failure> {
-    if let Some(path) = &args.journal {
-        return Ok(Some(path.clone()));
-    }
-    if args.no_journal || global.mock || job.batches() <= 1 {
-        return Ok(None);
-    }
-    journals::default_path(job.job_id()).map(Some)
 }
 
 /// What `associate` says on the first and the second interrupt.

@@ -8,10 +8,11 @@
 use telnyx_reputation::bulk::BulkOptions;
 use uuid::Uuid;
 
-use crate::bulk::ops::{JournalArgs, plan, run_ops};
+use crate::bulk::ops::{plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;
+use crate::journals::JournalArgs;
 
 fn concurrency(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {

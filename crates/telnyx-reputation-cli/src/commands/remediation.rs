@@ -10,10 +10,11 @@ use telnyx_reputation::bulk::ops::RemediationTemplate;
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
-use crate::bulk::ops::{JournalArgs, plan, run_ops};
+use crate::bulk::ops::{plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;
+use crate::journals::JournalArgs;
 use crate::output::{self, JsonRows, Output, Sink};
 
 /// The `remediation` subcommands.

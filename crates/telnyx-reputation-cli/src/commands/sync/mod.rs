@@ -19,7 +19,7 @@ mod inventory;
 mod plan;
 mod prune;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode};
 use telnyx_reputation::sync::PlanOptions;
@@ -31,7 +31,7 @@ use self::prune::{MaxPrune, check_max_prune, confirm_prune, may_prune, parse_max
 use crate::bulk::sync_outcome::{conclude_sync, sync_failure};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
-use crate::journals::{self, quoted};
+use crate::journals::{JournalArgs, quoted};
 use crate::progress;
 use crate::signals::{self, Messages};
 
@@ -81,28 +81,8 @@ pub struct Args {
     /// Numbers per associate request (1–100).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(1..=100))]
     batch_size: u8,
-    /// Write-ahead journal of the sync (its associations and its prune), for `resume` and
-    /// `rollback`. By default one is written to
-    /// `$XDG_STATE_HOME/telnyx-reputation/jobs/<job-id>.journal` (see `telnyx-reputation
-    /// jobs`); not with --mock, whose emulator ends with the command.
-    #[arg(long, value_name = "PATH")]
-    journal: Option<PathBuf>,
-    /// Write no journal: a crash can then leave the sync half-applied with no way to resume
-    /// it or undo its associations.
-    #[arg(long, conflicts_with = "journal")]
-    no_journal: bool,
-}
-
-/// The journal the sync writes: `--journal`'s; none with `--no-journal` or against the
-/// built-in emulator (which ends with the process); else the default one, named after the job.
-fn journal_of(args: &Args, job_id: Uuid, global: &Global) -> Result<Option<PathBuf>, Failure> {
-    if let Some(path) = &args.journal {
-        return Ok(Some(path.clone()));
-    }
-    if args.no_journal || global.mock {
-        return Ok(None);
-    }
-    journals::default_path(job_id).map(Some)
+    #[command(flatten)]
+    journal: JournalArgs,
 }
 
 /// What `sync` says on the first and the second interrupt.
@@ -169,7 +149,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             )?;
         }
         let job_id = Uuid::new_v4();
-        let journal = journal_of(&args, job_id, global)?;
+        let journal = args.journal.path(job_id, true, global)?;
         let token = CancellationToken::new();
         let mut options = BulkOptions::default()
             .mode(if args.best_effort {
