@@ -55,7 +55,7 @@ enum Command {
     },
     /// Write the public API of the library crates (telnyx-e164, telnyx-reputation,
     /// telnyx-reputation-mock) to crates/<crate>/public-api.txt, one item per line. Builds
-    /// their rustdoc JSON on the stable toolchain in target/public-api.
+    /// their rustdoc JSON on the stable toolchain in the target directory.
     PublicApi {
         /// Write nothing; print the diff and exit 1 when a committed snapshot differs.
         #[arg(long)]
@@ -67,6 +67,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = public_api::act_as_rustdoc() {
+        return code;
+    }
     match Cli::parse().command {
         Command::NormalisedSpec => {
             let path = workspace_spec_dir().join("phone-numbers.yml");
@@ -85,8 +88,7 @@ fn main() -> ExitCode {
             let mode = if check { Mode::Verify } else { Mode::Overwrite };
             let workspace = workspace_dir();
             let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map_or_else(|| workspace.join("target"), PathBuf::from)
-                .join("public-api");
+                .map_or_else(|| workspace.join("target"), PathBuf::from);
             match public_api::run(&workspace, &target, public_api::LIBRARIES, mode) {
                 Ok(outcome) => {
                     print!("{}", outcome.report);

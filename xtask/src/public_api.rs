@@ -1,10 +1,13 @@
 //! `public-api`: the public API of each library crate, one item per line, committed as
 //! `crates/<crate>/public-api.txt`, so that every change to it shows in review and CI.
 //!
-//! rustdoc writes the crates' JSON description (`--output-format json`, unstable, enabled for our
-//! crates only with a crate-scoped `RUSTC_BOOTSTRAP`, so the stable toolchain does), in its own
-//! target directory (`target/public-api`: `RUSTC_BOOTSTRAP` reruns the build scripts that watch
-//! it, which would otherwise rebuild the main target back and forth); the `public-api` crate
+//! rustdoc writes the crates' JSON description (`--output-format json`, unstable). The stable
+//! toolchain allows it with `RUSTC_BOOTSTRAP`, which is given to rustdoc alone: cargo runs
+//! this program as its `RUSTDOC` ([`RUSTDOC_WRAPPER`]), which runs the real rustdoc with it.
+//! Build scripts that watch `RUSTC_BOOTSTRAP` (proc-macro2's...) never see it, so the
+//! dependencies' metadata of the main target directory is used as it is, and nothing is
+//! rebuilt back and forth between this and the other commands; only our crates are documented
+//! again. The `public-api` crate
 //! renders it. Blanket impls (`impl<T> From<T> for T` ...) are left out as noise; auto traits
 //! (`Send`, `Sync` ...) stay, since losing one breaks callers.
 
@@ -111,14 +114,37 @@ fn crate_name(package: &str) -> String {
     package.replace('-', "_")
 }
 
+/// The variable that makes this program act as rustdoc: its value is the real rustdoc, run with
+/// this program's arguments and `RUSTC_BOOTSTRAP=1` (see the module's documentation).
+pub const RUSTDOC_WRAPPER: &str = "XTASK_RUSTDOC";
+
+/// When this process was started as cargo's `RUSTDOC` (by [`rustdoc_json`]), runs the real
+/// rustdoc with the unstable options allowed and returns its exit code; else `None`.
+pub fn act_as_rustdoc() -> Option<std::process::ExitCode> {
+    let real = std::env::var_os(RUSTDOC_WRAPPER)?;
+    let status = Command::new(&real)
+        .args(std::env::args_os().skip(1))
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env_remove(RUSTDOC_WRAPPER)
+        .status();
+    Some(match status {
+        Ok(status) => {
+            std::process::ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1))
+        }
+        Err(e) => {
+            eprintln!("cannot run rustdoc {}: {e}", PathBuf::from(real).display());
+            std::process::ExitCode::from(2)
+        }
+    })
+}
+
 /// Runs `cargo doc` for each of `libraries`, alone with its features (`--features pkg/feature`
-/// does not reach a package that is also its own dev-dependency, as the emulator is).
+/// does not reach a package that is also its own dependency, as the emulator is), with this
+/// program as rustdoc.
 fn rustdoc_json(workspace: &Path, target_dir: &Path, libraries: &[Library]) -> anyhow::Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    // Unstable options for our crates' rustdoc only: the dependencies build as on stable. One
-    // value for every run, since build scripts that watch it rerun (and rebuild) on a change.
-    let bootstrap: Vec<String> = libraries.iter().map(|l| crate_name(l.package)).collect();
-    let bootstrap = bootstrap.join(",");
+    let real_rustdoc = std::env::var_os("RUSTDOC").unwrap_or_else(|| OsString::from("rustdoc"));
+    let this = std::env::current_exe().context("cannot find this program to run as rustdoc")?;
     for library in libraries {
         let mut command = Command::new(&cargo);
         command
@@ -130,7 +156,9 @@ fn rustdoc_json(workspace: &Path, target_dir: &Path, libraries: &[Library]) -> a
         }
         command
             .env("CARGO_TARGET_DIR", target_dir)
-            .env("RUSTC_BOOTSTRAP", &bootstrap)
+            .env("RUSTDOC", &this)
+            .env(RUSTDOC_WRAPPER, &real_rustdoc)
+            .env_remove("RUSTC_BOOTSTRAP")
             .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
             .env_remove("CARGO_ENCODED_RUSTDOCFLAGS");
         let status = command
