@@ -196,6 +196,7 @@ open_enum! {
     /// How often Telnyx refreshes the stored reputation of an enterprise's numbers
     /// (`check_frequency`; the spec's `ReputationCheckFrequency`). Each scheduled refresh is a
     /// billable check per number.
+    #[non_exhaustive]
     CheckFrequency {
         /// `business_daily`: every business day (the API's default).
         BusinessDaily = "business_daily",
@@ -216,6 +217,7 @@ open_enum! {
     /// Where the review of an enterprise's Letter of Authorization stands (`loa_status`; the
     /// spec's `ReputationLoaStatusPublic`). `approved` is required, with an approved activation,
     /// before numbers can be added.
+    #[non_exhaustive]
     LoaStatus {
         /// `pending`: submitted, not reviewed yet.
         Pending = "pending",
@@ -229,6 +231,7 @@ open_enum! {
 open_enum! {
     /// Where an enterprise's reputation activation stands (`status` of the settings; the spec's
     /// `ReputationStatus`).
+    #[non_exhaustive]
     ReputationStatus {
         /// `pending`: waiting for vetting.
         Pending = "pending",
@@ -243,6 +246,7 @@ open_enum! {
 
 open_enum! {
     /// Where a remediation request stands (`status`; the spec's `RemediationStatus`).
+    #[non_exhaustive]
     RemediationStatus {
         /// `pending`: received, not started.
         Pending = "pending",
