@@ -54,11 +54,13 @@
 //!
 //! # Values added later
 //!
-//! The ownership enumerations (`source`, `ownership_status`, `removal_reason`, the ownership
-//! proof's review state and the webhook's flag reason) are documented as sets that grow. They
-//! read into [`NumberSource`], [`OwnershipStatus`], [`RemovalReason`], [`VerificationStatus`]
-//! and [`FlagReason`], whose `Other(String)` keeps a value this client does not know instead of
-//! failing the answer that carries it.
+//! The enumerations the API documents (`source`, `ownership_status`, `removal_reason`, the
+//! ownership proof's review state, the webhook's flag reason, the settings' `status`,
+//! `loa_status` and `check_frequency`, and a remediation's `status`) read into
+//! [`NumberSource`], [`OwnershipStatus`], [`RemovalReason`], [`VerificationStatus`],
+//! [`FlagReason`], [`ReputationStatus`], [`LoaStatus`], [`CheckFrequency`] and
+//! [`RemediationStatus`], whose `Other(String)` keeps a value this client does not know instead
+//! of failing the answer that carries it.
 //!
 //! # Path encoding
 //!
@@ -80,6 +82,7 @@ mod timestamp;
 pub use decode::on_body;
 pub use hooks::{Hooks, Transport, TransportFuture};
 pub use open_enums::{
-    FlagReason, NumberSource, OwnershipStatus, RemovalReason, VerificationStatus,
+    CheckFrequency, FlagReason, LoaStatus, NumberSource, OwnershipStatus, RemediationStatus,
+    RemovalReason, ReputationStatus, VerificationStatus,
 };
 pub use timestamp::Timestamp;

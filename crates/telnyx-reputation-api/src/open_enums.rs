@@ -192,6 +192,75 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// How often Telnyx refreshes the stored reputation of an enterprise's numbers
+    /// (`check_frequency`; the spec's `ReputationCheckFrequency`). Each scheduled refresh is a
+    /// billable check per number.
+    #[non_exhaustive]
+    CheckFrequency {
+        /// `business_daily`: every business day (the API's default).
+        BusinessDaily = "business_daily",
+        /// `daily`: every day.
+        Daily = "daily",
+        /// `weekly`: once a week.
+        Weekly = "weekly",
+        /// `biweekly`: every two weeks.
+        Biweekly = "biweekly",
+        /// `monthly`: once a month.
+        Monthly = "monthly",
+        /// `never`: no scheduled refresh; reputation is read only on demand.
+        Never = "never",
+    }
+}
+
+open_enum! {
+    /// Where the review of an enterprise's Letter of Authorization stands (`loa_status`; the
+    /// spec's `ReputationLoaStatusPublic`). `approved` is required, with an approved activation,
+    /// before numbers can be added.
+    #[non_exhaustive]
+    LoaStatus {
+        /// `pending`: submitted, not reviewed yet.
+        Pending = "pending",
+        /// `approved`: the letter was accepted.
+        Approved = "approved",
+        /// `rejected`: the letter was refused; sign and upload a new one.
+        Rejected = "rejected",
+    }
+}
+
+open_enum! {
+    /// Where an enterprise's reputation activation stands (`status` of the settings; the spec's
+    /// `ReputationStatus`).
+    #[non_exhaustive]
+    ReputationStatus {
+        /// `pending`: waiting for vetting.
+        Pending = "pending",
+        /// `approved`: vetting approved it; numbers may be added (once the letter is approved).
+        Approved = "approved",
+        /// `deleted`: reputation was disabled for the enterprise.
+        Deleted = "deleted",
+        /// `rejected`: vetting refused it; see `rejection_reasons`.
+        Rejected = "rejected",
+    }
+}
+
+open_enum! {
+    /// Where a remediation request stands (`status`; the spec's `RemediationStatus`).
+    #[non_exhaustive]
+    RemediationStatus {
+        /// `pending`: received, not started.
+        Pending = "pending",
+        /// `in_progress`: being worked on.
+        InProgress = "in_progress",
+        /// `completed`: finished.
+        Completed = "completed",
+        /// `failed`: could not be completed.
+        Failed = "failed",
+        /// `cancelled`: withdrawn before it finished.
+        Cancelled = "cancelled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,9 +81,9 @@ pub fn print_settings(s: &Settings, output: Output) -> Result<(), Failure> {
     let row = Row {
         enterprise_id: s.enterprise_id.to_string(),
         status: s.status.to_string(),
-        loa_status: text(s.loa_status.map(|v| v.to_string())),
+        loa_status: text(s.loa_status.as_ref().map(|v| v.to_string())),
         loa_document_id: text(s.loa_document_id.clone()),
-        check_frequency: text(s.check_frequency.map(|v| v.to_string())),
+        check_frequency: text(s.check_frequency.as_ref().map(|v| v.to_string())),
         external_verification: text(
             s.external_verification_status
                 .as_ref()

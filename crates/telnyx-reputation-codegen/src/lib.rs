@@ -91,7 +91,8 @@ pub fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
-/// Component schemas (by name) whose values upstream documents as a set that grows ("open"),
+/// Component schemas (by name) whose values upstream documents as a set (every one may grow:
+/// a status the server adds later must not make an answer undecodable),
 /// each with the API crate's type that reads it: a known value as its variant, any other string
 /// kept as `Other(String)` instead of failing the whole answer. A generated closed enum would
 /// turn the first new ownership status the API sends into an undecodable list page.
@@ -107,6 +108,10 @@ pub const OPEN_ENUMS: &[(&str, &str)] = &[
     ("ExternalVerificationStatus", "crate::VerificationStatus"),
     ("ExternalVerificationOutcome", "crate::VerificationStatus"),
     ("ReputationFlagReason", "crate::FlagReason"),
+    ("ReputationCheckFrequency", "crate::CheckFrequency"),
+    ("ReputationLoaStatusPublic", "crate::LoaStatus"),
+    ("ReputationStatus", "crate::ReputationStatus"),
+    ("RemediationStatus", "crate::RemediationStatus"),
 ];
 
 /// The schema `{type: string, format: date-time}`, as progenitor's conversions match it

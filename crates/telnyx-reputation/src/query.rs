@@ -196,7 +196,7 @@ impl RemediationQuery {
     /// pages.
     pub async fn page(&self, page: Page) -> Result<RemediationPage, Error> {
         self.client
-            .remediation_page(self.enterprise_id, page, self.filter)
+            .remediation_page(self.enterprise_id, page, &self.filter)
             .await
     }
 

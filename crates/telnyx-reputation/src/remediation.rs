@@ -16,9 +16,7 @@ use crate::filter::InvalidInput;
 use crate::retry::Idempotency;
 use crate::settings::wire;
 
-/// Where a remediation request stands: `Pending`, `InProgress`, `Completed`, `Failed` or
-/// `Cancelled`.
-pub use telnyx_reputation_api::types::RemediationStatus;
+pub use telnyx_reputation_api::RemediationStatus;
 
 /// A remediation request in full, as submitting or reading one gives it: its id and status, the
 /// counts of numbers submitted and refused as ineligible, the per-number results once there are
@@ -150,7 +148,7 @@ impl Remediation {
                     });
             Ok(Remediation {
                 id: raw.id,
-                status: raw.status,
+                status: raw.status.clone(),
                 call_purpose: raw.call_purpose.clone(),
                 contact_email: raw.contact_email.clone(),
                 webhook_url: raw.webhook_url.clone(),
@@ -187,7 +185,7 @@ impl RemediationSummary {
     fn from_api(raw: RemediationRequestListItem) -> Result<RemediationSummary, String> {
         Ok(RemediationSummary {
             id: raw.id,
-            status: raw.status,
+            status: raw.status.clone(),
             call_purpose: raw.call_purpose.clone(),
             phone_numbers_count: count("phone_numbers_count", raw.phone_numbers_count)
                 .map_err(|e| format!("remediation request {}: {e}", raw.id))?,
@@ -402,7 +400,7 @@ impl RemediationSubmission {
 }
 
 /// Which remediation requests a list returns; the default keeps all of them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemediationFilter {
     /// Only requests in this status (`filter[status]`).
@@ -470,7 +468,7 @@ impl Client {
         &self,
         enterprise_id: Uuid,
         page: Page,
-        filter: RemediationFilter,
+        filter: &RemediationFilter,
     ) -> Result<RemediationPage, Error> {
         self.call(Idempotency::Idempotent, || {
             let mut request = self
@@ -479,8 +477,8 @@ impl Client {
                 .enterprise_id(enterprise_id)
                 .page_number(page.number)
                 .page_size(page.size);
-            if let Some(status) = filter.status {
-                request = request.filter_status(status);
+            if let Some(status) = &filter.status {
+                request = request.filter_status(status.clone());
             }
             if let Some(from) = filter.created_from {
                 request = request.filter_created_at_gte(from);

@@ -16,15 +16,7 @@ use crate::error::Error;
 use crate::filter::InvalidInput;
 use crate::retry::Idempotency;
 
-/// How often Telnyx refreshes the stored reputation of an enterprise's numbers (each scheduled
-/// refresh is a billable check per number): `BusinessDaily` (the API's default), `Daily`,
-/// `Weekly`, `Biweekly`, `Monthly` or `Never`.
-pub use telnyx_reputation_api::types::ReputationCheckFrequency as CheckFrequency;
-/// Where the Letter of Authorization's review stands: `Pending`, `Approved` or `Rejected`.
-pub use telnyx_reputation_api::types::ReputationLoaStatusPublic as LoaStatus;
-/// Where an activation stands: `Pending` until vetting approves it, then `Approved` (or
-/// `Rejected`, with reasons; `Deleted` once disabled).
-pub use telnyx_reputation_api::types::ReputationStatus;
+pub use telnyx_reputation_api::{CheckFrequency, LoaStatus, ReputationStatus};
 
 /// An enterprise's reputation settings: `status` and `loa_status` (both must be approved before
 /// numbers can be added), `check_frequency`, `loa_document_id`, `rejection_reasons`, and when
@@ -83,10 +75,10 @@ impl Settings {
         };
         Ok(Settings {
             enterprise_id: raw.enterprise_id.unwrap_or(enterprise_id),
-            status: raw.status.ok_or_else(|| missing("status"))?,
-            loa_status: raw.loa_status,
+            status: raw.status.clone().ok_or_else(|| missing("status"))?,
+            loa_status: raw.loa_status.clone(),
             loa_document_id: raw.loa_document_id.clone(),
-            check_frequency: raw.check_frequency,
+            check_frequency: raw.check_frequency.clone(),
             rejection_reasons: raw.rejection_reasons.clone().unwrap_or_default(),
             external_verification_status: raw.external_verification_status.clone(),
             webhook_url: raw.webhook_url.clone(),

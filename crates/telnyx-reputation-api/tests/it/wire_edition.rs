@@ -11,12 +11,13 @@ use crate::support::recorder::{Recorder, Reply};
 use crate::support::wire::{assert_headers, query_pairs};
 use futures::StreamExt;
 use serde_json::json;
-use telnyx_reputation_api::Error;
 use telnyx_reputation_api::types::{
     EnterpriseReputationCreate, EnterpriseReputationLoaRender, EnterpriseReputationLoaUpdate,
     EnterpriseReputationUpdateFrequency, LoaSignaturePayload, NumberReputationErrors,
-    RefreshReputationRequest, RemediationRequestCreate, RemediationStatus,
-    ReputationCheckFrequency, ReputationLoaStatusPublic, ReputationStatus,
+    RefreshReputationRequest, RemediationRequestCreate,
+};
+use telnyx_reputation_api::{
+    CheckFrequency, Error, LoaStatus, RemediationStatus, ReputationStatus,
 };
 use uuid::Uuid;
 
@@ -93,14 +94,8 @@ async fn get_reputation_settings_reads_the_settings() {
     assert_eq!(sent.target, format!("/enterprises/{ENTERPRISE}/reputation"));
     assert_headers(&sent, false);
     assert_eq!(settings.status, Some(ReputationStatus::Approved));
-    assert_eq!(
-        settings.loa_status,
-        Some(ReputationLoaStatusPublic::Approved)
-    );
-    assert_eq!(
-        settings.check_frequency,
-        Some(ReputationCheckFrequency::Weekly)
-    );
+    assert_eq!(settings.loa_status, Some(LoaStatus::Approved));
+    assert_eq!(settings.check_frequency, Some(CheckFrequency::Weekly));
     assert_eq!(settings.rejection_reasons, None);
 }
 
@@ -112,7 +107,7 @@ async fn enable_reputation_settings_posts_the_document_and_frequency() {
         .enterprise_id(enterprise())
         .body(EnterpriseReputationCreate {
             loa_document_id: "doc-1".parse().expect("1 to 255 characters"),
-            check_frequency: ReputationCheckFrequency::BusinessDaily,
+            check_frequency: CheckFrequency::BusinessDaily,
         })
         .send()
         .await
@@ -137,7 +132,7 @@ async fn enable_reputation_settings_posts_the_document_and_frequency() {
         .enterprise_id(enterprise())
         .body(EnterpriseReputationCreate {
             loa_document_id: "doc-1".parse().expect("valid"),
-            check_frequency: ReputationCheckFrequency::Daily,
+            check_frequency: CheckFrequency::Daily,
         })
         .send()
         .await;
@@ -176,7 +171,7 @@ async fn update_reputation_frequency_patches_the_frequency() {
         .update_reputation_frequency()
         .enterprise_id(enterprise())
         .body(EnterpriseReputationUpdateFrequency {
-            check_frequency: ReputationCheckFrequency::Monthly,
+            check_frequency: CheckFrequency::Monthly,
         })
         .send()
         .await
@@ -195,7 +190,7 @@ async fn update_reputation_frequency_patches_the_frequency() {
         .update_reputation_frequency()
         .enterprise_id(enterprise())
         .body(EnterpriseReputationUpdateFrequency {
-            check_frequency: ReputationCheckFrequency::Never,
+            check_frequency: CheckFrequency::Never,
         })
         .send()
         .await;
@@ -260,10 +255,7 @@ async fn replace_reputation_loa_patches_the_document_id() {
     );
     assert_headers(&sent, true);
     assert_eq!(sent.json(), json!({"loa_document_id": "doc-2"}));
-    assert_eq!(
-        settings.loa_status,
-        Some(ReputationLoaStatusPublic::Pending)
-    );
+    assert_eq!(settings.loa_status, Some(LoaStatus::Pending));
 }
 
 #[tokio::test]
@@ -465,6 +457,52 @@ async fn get_reputation_remediation_reads_the_request() {
     assert_headers(&sent, false);
     assert_eq!(request.status, RemediationStatus::Completed);
     assert_eq!(request.results.expect("results").remediated, [NUMBER]);
+}
+
+#[tokio::test]
+async fn settings_in_statuses_this_client_does_not_know_still_read() {
+    let mut body = settings_json("suspended");
+    body["data"]["loa_status"] = json!("expired");
+    body["data"]["check_frequency"] = json!("hourly");
+    let server = Recorder::start(Reply::json(200, body)).await;
+    let settings = client(&server.base_url)
+        .get_reputation_settings()
+        .enterprise_id(enterprise())
+        .send()
+        .await
+        .expect("unknown values are kept, not refused")
+        .into_inner()
+        .data;
+    assert_eq!(
+        settings.status,
+        Some(ReputationStatus::Other("suspended".into()))
+    );
+    assert_eq!(
+        settings.loa_status,
+        Some(LoaStatus::Other("expired".into()))
+    );
+    assert_eq!(
+        settings.check_frequency,
+        Some(CheckFrequency::Other("hourly".into()))
+    );
+}
+
+#[tokio::test]
+async fn a_remediation_in_a_status_this_client_does_not_know_still_reads() {
+    let mut body = remediation_json();
+    body["status"] = json!("escalated");
+    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
+    let request = client(&server.base_url)
+        .get_reputation_remediation()
+        .enterprise_id(enterprise())
+        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
+        .send()
+        .await
+        .expect("an unknown status is kept, not refused")
+        .into_inner()
+        .data;
+    assert_eq!(request.status, RemediationStatus::Other("escalated".into()));
+    assert_eq!(request.status.to_string(), "escalated");
 }
 
 #[tokio::test]

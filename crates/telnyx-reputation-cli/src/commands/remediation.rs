@@ -59,9 +59,14 @@ pub struct SubmitArgs {
     journal: JournalArgs,
 }
 
+/// A status this client knows (a typo on the command line is refused, not sent).
 fn status(s: &str) -> Result<RemediationStatus, String> {
-    s.parse::<RemediationStatus>()
-        .map_err(|_| "one of pending, in_progress, completed, failed, cancelled".to_owned())
+    let value = RemediationStatus::from(s);
+    if value.is_known() {
+        Ok(value)
+    } else {
+        Err(format!("one of {}", RemediationStatus::KNOWN.join(", ")))
+    }
 }
 
 /// Arguments of `remediation list`.

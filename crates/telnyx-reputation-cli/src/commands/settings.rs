@@ -26,9 +26,15 @@ pub enum Command {
     Webhook(WebhookArgs),
 }
 
+/// A frequency this client knows (the library keeps any other value the API sends, but one
+/// typed on the command line is a typo until the API documents it).
 fn frequency(s: &str) -> Result<CheckFrequency, String> {
-    s.parse::<CheckFrequency>()
-        .map_err(|_| "one of business_daily, daily, weekly, biweekly, monthly, never".to_owned())
+    let value = CheckFrequency::from(s);
+    if value.is_known() {
+        Ok(value)
+    } else {
+        Err(format!("one of {}", CheckFrequency::KNOWN.join(", ")))
+    }
 }
 
 /// Arguments of `settings enable`.
@@ -95,14 +101,14 @@ pub async fn run(command: Command, global: &Global) -> Result<Exit, Failure> {
             }
             session
                 .client
-                .enable(a.enterprise, &a.loa_document_id, a.check_frequency)
+                .enable(a.enterprise, &a.loa_document_id, a.check_frequency.clone())
                 .await
                 .map(Some)
         }
         Command::Disable(a) => session.client.disable(a.enterprise).await.map(|()| None),
         Command::Frequency(a) => session
             .client
-            .set_check_frequency(a.enterprise, a.check_frequency)
+            .set_check_frequency(a.enterprise, a.check_frequency.clone())
             .await
             .map(Some),
         Command::Webhook(a) => session

@@ -7,6 +7,7 @@ mod counts;
 mod hostile;
 mod journal;
 mod journal_cut;
+mod later_values;
 mod operations;
 mod ops;
 mod ownership;

@@ -12,8 +12,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use telnyx_reputation::e164::{E164, validate_batch};
 use telnyx_reputation::{
-    ApiKey, CheckFrequency, Client, ClientConfig, Contains, LoaDocumentId, LoaRender, NumberFilter,
-    Page, RemediationFilter, RemediationStatus, RemediationSubmission, RetryPolicy, Scope,
+    ApiKey, CheckFrequency, Client, ClientConfig, Contains, LoaAgent, LoaDocumentId, LoaRender,
+    LoaSignature, NumberFilter, Page, RemediationFilter, RemediationStatus, RemediationSubmission,
+    RetryPolicy, Scope,
 };
 use uuid::Uuid;
 
@@ -142,6 +143,45 @@ async fn render_loa_returns_the_pdf_bytes() {
         .unwrap();
     assert_eq!(pdf, b"%PDF-1.4\n%%EOF\n");
     assert_eq!(body_json(&seen, 0), serde_json::json!({}));
+}
+
+#[tokio::test]
+async fn render_loa_sends_the_agent_and_signature_field_by_field() {
+    let (base, seen) = serve(|| {
+        (
+            StatusCode::OK,
+            [("content-type", "application/pdf")],
+            &b"%PDF-1.4\n%%EOF\n"[..],
+        )
+            .into_response()
+    })
+    .await;
+    let render = LoaRender::default()
+        .agent(
+            LoaAgent::new("Acme Telecom Partners LLC")
+                .address("1 Main St", "Chicago", "IL", "60601", "US")
+                .contact("Jane Doe", "Ops", "jane@acme.example", "+13125550000"),
+        )
+        .signature(LoaSignature::new("aGVsbG8=").signer_name("Jane Doe"));
+    client(&base).render_loa(ENTERPRISE, &render).await.unwrap();
+    assert_eq!(
+        body_json(&seen, 0),
+        serde_json::json!({
+            "agent": {
+                "legal_name": "Acme Telecom Partners LLC",
+                "street_address": "1 Main St",
+                "city": "Chicago",
+                "administrative_area": "IL",
+                "postal_code": "60601",
+                "country": "US",
+                "contact_name": "Jane Doe",
+                "contact_title": "Ops",
+                "contact_email": "jane@acme.example",
+                "contact_phone": "+13125550000"
+            },
+            "signature": {"image_base64": "aGVsbG8=", "signer_name": "Jane Doe"}
+        })
+    );
 }
 
 #[tokio::test]

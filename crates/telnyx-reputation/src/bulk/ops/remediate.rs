@@ -198,7 +198,7 @@ pub(in crate::bulk) async fn find(
             .remediation_page(
                 ctx.enterprise,
                 Page::new(page_number, Page::MAX_SIZE),
-                filter,
+                &filter,
             )
             .await?;
         let last = (page.data.len() as u64) < Page::MAX_SIZE;
