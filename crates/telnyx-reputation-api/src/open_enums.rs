@@ -26,7 +26,8 @@
 
 use std::borrow::Cow;
 
-/// Declares one open enumeration: the variants with their wire strings, `Other(String)`, and the
+/// Declares one open enumeration (`#[non_exhaustive]`: a later edition may add documented
+/// values): the variants with their wire strings, `Other(String)`, and the
 /// conversions, serde (as a string), JSON Schema, `Display` and `FromStr`.
 macro_rules! open_enum {
     (
@@ -38,6 +39,8 @@ macro_rules! open_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(from = "String", into = "String")]
+        // A later edition may document more values: callers match with a `_` arm.
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )+
             /// A value this client does not know (one a later edition added), kept as sent.
@@ -196,7 +199,6 @@ open_enum! {
     /// How often Telnyx refreshes the stored reputation of an enterprise's numbers
     /// (`check_frequency`; the spec's `ReputationCheckFrequency`). Each scheduled refresh is a
     /// billable check per number.
-    #[non_exhaustive]
     CheckFrequency {
         /// `business_daily`: every business day (the API's default).
         BusinessDaily = "business_daily",
@@ -217,7 +219,6 @@ open_enum! {
     /// Where the review of an enterprise's Letter of Authorization stands (`loa_status`; the
     /// spec's `ReputationLoaStatusPublic`). `approved` is required, with an approved activation,
     /// before numbers can be added.
-    #[non_exhaustive]
     LoaStatus {
         /// `pending`: submitted, not reviewed yet.
         Pending = "pending",
@@ -231,7 +232,6 @@ open_enum! {
 open_enum! {
     /// Where an enterprise's reputation activation stands (`status` of the settings; the spec's
     /// `ReputationStatus`).
-    #[non_exhaustive]
     ReputationStatus {
         /// `pending`: waiting for vetting.
         Pending = "pending",
@@ -246,7 +246,6 @@ open_enum! {
 
 open_enum! {
     /// Where a remediation request stands (`status`; the spec's `RemediationStatus`).
-    #[non_exhaustive]
     RemediationStatus {
         /// `pending`: received, not started.
         Pending = "pending",
