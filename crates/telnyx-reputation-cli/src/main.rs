@@ -119,7 +119,8 @@ enum Command {
     /// The API emulator.
     Mock {
         #[command(subcommand)]
-        command: MockCommand,
+        // Boxed: the emulator's flags outweigh every other command's.
+        command: Box<MockCommand>,
     },
 }
 
@@ -221,12 +222,12 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             }
             Command::Ownership { command } => commands::ownership::run(command, &global).await,
             Command::Webhooks { command } => commands::webhooks::run(command, &global).await,
-            Command::Mock {
-                command: MockCommand::Serve(args),
-            } => telnyx_reputation_mock::serve(args)
-                .await
-                .map(|()| Exit::Success)
-                .map_err(Failure::usage),
+            Command::Mock { command } => match *command {
+                MockCommand::Serve(args) => telnyx_reputation_mock::serve(args),
+            }
+            .await
+            .map(|()| Exit::Success)
+            .map_err(Failure::usage),
             Command::Validate(_)
             | Command::Jobs(_)
             | Command::Completions { .. }

@@ -1,7 +1,8 @@
 //! The admin routes under `/__mock/`, for tests and benchmarks: faults read and replaced, the
 //! state dumped (with the billing ledger) and reset, the counts of what was answered, the
 //! clock moved forward (running the timers that became due), ownership events reported,
-//! ownership-proof reviews decided, and the webhook deliveries listed. They need no key and
+//! ownership-proof reviews decided, the webhook deliveries listed, and the answers the `hold`
+//! fault holds counted. They need no key and
 //! are not rate limited, delayed or counted.
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use crate::wire::JsonBody;
 /// `/__mock/faults` (GET, PUT), `/__mock/state` (GET, DELETE), `/__mock/stats` (GET, DELETE),
 /// `/__mock/billing` (GET), `/__mock/billing/operations` (GET), `/__mock/clock` (GET, POST
 /// `{"advance_ms": N}`), `/__mock/ownership` (POST), `/__mock/external_verification` (POST),
-/// `/__mock/webhooks` (GET).
+/// `/__mock/webhooks` (GET), `/__mock/held` (GET).
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/__mock/faults", get(get_faults).put(put_faults))
@@ -36,6 +37,12 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/__mock/ownership", post(ownership_event))
         .route("/__mock/external_verification", post(review_verification))
         .route("/__mock/webhooks", get(get_webhooks))
+        .route("/__mock/held", get(get_held))
+}
+
+/// How many answers [`Faults::hold`] holds now: `{"held": N}`.
+async fn get_held(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "held": *app.held.borrow() }))
 }
 
 async fn get_billing(State(app): State<Arc<App>>) -> Json<crate::Billing> {

@@ -41,6 +41,9 @@ pub(crate) struct App {
     pub attempts_done: tokio::sync::watch::Sender<u64>,
     /// Recent writes, for reads that see them late ([`Faults::list_lag_ms`]).
     pub lag: crate::lag::RecentWrites,
+    /// The answers [`Faults::hold`] holds now; its receivers also hear of every change of the
+    /// faults, which is what releases them.
+    pub held: tokio::sync::watch::Sender<usize>,
 }
 
 impl App {
@@ -92,6 +95,7 @@ impl App {
             wakeup,
             attempts_done: tokio::sync::watch::Sender::new(0),
             lag: crate::lag::RecentWrites::default(),
+            held: tokio::sync::watch::Sender::new(0),
         };
         (app, deliveries)
     }
@@ -105,6 +109,25 @@ impl App {
     pub fn set_faults(&self, faults: Faults) {
         self.clock.set_skew(faults.clock_skew_ms);
         *self.faults.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(faults);
+        // Wakes the held answers, which look again at whether their operation is still held.
+        self.held.send_modify(|_| {});
+    }
+
+    /// Holds an answer to `operation` while [`Faults::hold`] names it: counted in
+    /// [`App::held`] until released (or until the client goes away and this is dropped).
+    pub async fn hold(&self, operation: crate::Operation) {
+        let mut changes = self.held.subscribe();
+        if !self.faults().hold.contains(&operation) {
+            return;
+        }
+        self.held.send_modify(|n| *n = n.saturating_add(1));
+        let _count = Held(&self.held);
+        // Marked seen after the check above: a release after it wakes the loop below.
+        while self.faults().hold.contains(&operation) {
+            if changes.changed().await.is_err() {
+                return;
+            }
+        }
     }
 
     /// The world, locked.
@@ -115,6 +138,15 @@ impl App {
     /// The account a bearer token authenticates.
     pub fn account_for_key(&self, key: &str) -> Option<usize> {
         self.keys.get(key).copied()
+    }
+}
+
+/// One held answer, uncounted when dropped.
+struct Held<'a>(&'a tokio::sync::watch::Sender<usize>);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 

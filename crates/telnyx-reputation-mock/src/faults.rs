@@ -90,6 +90,14 @@ pub struct Faults {
     /// clients that must not wait that long.
     #[cfg_attr(feature = "clap", arg(long))]
     pub rate_limit_reset_s: Option<u128>,
+    /// Operations whose answers are held until released (by a `PUT /__mock/faults` whose
+    /// `hold` no longer names them): each request is applied on arrival, as under latency, and
+    /// its answer waits, without a timer, until then. `GET /__mock/held` counts the answers
+    /// held now, so a test can act exactly while N requests are in flight. Names as the
+    /// ledger's per-operation view gives them (`associate_numbers`, `refresh_numbers`, ...);
+    /// as a flag, comma-separated or repeated.
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ',', value_parser = parse_operation))]
+    pub hold: Vec<crate::Operation>,
 }
 
 /// The longest delay a fault adds to an answer (one hour), whatever it is set to: longer is no
@@ -116,6 +124,7 @@ impl Default for Faults {
             slow_commit_ms: 0,
             slow_commit_rate: 1.0,
             rate_limit_reset_s: None,
+            hold: Vec::new(),
         }
     }
 }
@@ -198,6 +207,19 @@ fn parse_share(raw: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses an operation's name as the ledger gives it (`associate_numbers`).
+#[cfg(feature = "clap")]
+fn parse_operation(raw: &str) -> Result<crate::Operation, String> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|_| {
+        let names: Vec<String> = crate::Operation::ALL
+            .iter()
+            .filter_map(|op| serde_json::to_value(op).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        format!("expected an operation ({}), got {raw:?}", names.join(", "))
+    })
+}
+
 /// Numbers in [0, 1) from a seed and a counter (splitmix64): the same seed gives the same
 /// sequence, whichever thread draws.
 #[derive(Debug)]
@@ -255,6 +277,7 @@ mod tests {
         assert_eq!(faults.list_lag(), chrono::TimeDelta::zero());
         assert_eq!((faults.clock_skew_ms, faults.rate_limit_reset_s), (0, None));
         assert_eq!(faults.rate_limit, None);
+        assert!(faults.hold.is_empty());
     }
 
     #[test]

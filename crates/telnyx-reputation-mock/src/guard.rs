@@ -1,5 +1,6 @@
 //! The front of every API operation: bearer auth, the rate limit, the raw-`+` check and the
-//! injected faults, then the operation itself, its answer held until the latency has passed.
+//! injected faults, then the operation itself, its answer held until the latency has passed
+//! (and, for an operation [`crate::Faults::hold`] names, until it is released).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,6 +51,10 @@ pub(crate) async fn guard(
     // Only when the timing log is on: the URI is copied for it.
     let timed =
         tracing::enabled!(target: TIMING, tracing::Level::TRACE).then(|| request.uri().clone());
+    let operation = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .and_then(|route| crate::Operation::of_route(request.method(), route.as_str()));
     let path = request.uri().path();
     let limit = faults.rate_limit.map(|limit| {
         let key = LimitKey {
@@ -103,6 +108,10 @@ pub(crate) async fn guard(
         response
             .headers_mut()
             .insert(axum::http::header::DATE, date);
+    }
+    // Held (applied, unanswered) until the test releases it, then the latency as usual.
+    if let Some(operation) = operation {
+        app.hold(operation).await;
     }
     if let Some(at) = answer_at {
         crate::timer::sleep_until(at).await;

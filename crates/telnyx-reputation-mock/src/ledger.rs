@@ -118,6 +118,50 @@ impl Operation {
         Operation::ConfirmOwnership,
     ];
 
+    /// The operation a request of `method` to the route `route` (its template, as the router
+    /// matched it: `/enterprises/{enterprise_id}/reputation/numbers`) calls, if any.
+    pub(crate) fn of_route(method: &axum::http::Method, route: &str) -> Option<Operation> {
+        use axum::http::Method;
+        const E: &str = "/enterprises/{enterprise_id}/reputation";
+        let tail = route.strip_prefix(E);
+        let op = match (method, tail, route) {
+            (&Method::POST, _, "/terms_of_service/number_reputation/agree") => {
+                Operation::AgreeToTerms
+            }
+            (&Method::POST, Some(""), _) => Operation::EnableReputation,
+            (&Method::GET, Some(""), _) => Operation::GetSettings,
+            (&Method::DELETE, Some(""), _) => Operation::DisableReputation,
+            (&Method::PATCH, Some("/frequency"), _) => Operation::UpdateFrequency,
+            (&Method::POST, Some("/loa"), _) => Operation::RenderLoa,
+            (&Method::PATCH, Some("/loa"), _) => Operation::ReplaceLoa,
+            (&Method::GET, Some("/numbers"), _) | (&Method::GET, _, "/reputation/numbers") => {
+                Operation::ListNumbers
+            }
+            (&Method::POST, Some("/numbers"), _) => Operation::AssociateNumbers,
+            (&Method::POST, Some("/numbers/refresh"), _) => Operation::RefreshNumbers,
+            (&Method::GET, Some("/numbers/{phone_number}"), _)
+            | (&Method::GET, _, "/reputation/numbers/{phone_number}") => Operation::GetNumber,
+            (&Method::DELETE, Some("/numbers/{phone_number}"), _)
+            | (&Method::DELETE, _, "/reputation/numbers/{phone_number}") => {
+                Operation::DisassociateNumber
+            }
+            (&Method::POST, Some("/remediation"), _) => Operation::SubmitRemediation,
+            (&Method::GET, Some("/remediation"), _) => Operation::ListRemediations,
+            (&Method::GET, Some("/remediation/{remediation_id}"), _) => Operation::GetRemediation,
+            (&Method::PATCH, Some("/webhook"), _) => Operation::UpdateWebhook,
+            (&Method::POST, Some("/external_verification"), _) => {
+                Operation::SubmitExternalVerification
+            }
+            (&Method::GET, Some("/external_verification"), _) => Operation::GetExternalVerification,
+            (&Method::GET, Some("/numbers/{phone_number}/ownership"), _) => Operation::GetOwnership,
+            (&Method::POST, Some("/numbers/{phone_number}/ownership_confirm"), _) => {
+                Operation::ConfirmOwnership
+            }
+            _ => return None,
+        };
+        Some(op)
+    }
+
     /// The events of `billing` this operation was billed for, or `None` when Telnyx does not
     /// bill it at all (the five operations of October 2026 among them: none is marked
     /// billable).

@@ -226,6 +226,18 @@ impl MockHandle {
         self.app.set_faults(faults);
     }
 
+    /// How many answers [`Faults::hold`] holds now (`GET /__mock/held`).
+    pub fn held(&self) -> usize {
+        *self.app.held.borrow()
+    }
+
+    /// Waits, without a timer, until [`Faults::hold`] holds exactly `count` answers.
+    pub async fn until_held(&self, count: usize) {
+        let mut changes = self.app.held.subscribe();
+        // The sender lives as long as the handle, so the wait ends only on the count.
+        let _ = changes.wait_for(|&n| n == count).await;
+    }
+
     /// A copy of the whole state, for assertions.
     pub fn world(&self) -> World {
         self.app.world().clone()

@@ -208,6 +208,7 @@ mod tests {
                 serde_json::Value::Number(n) if n.is_f64() => Some("0.25".to_owned()),
                 serde_json::Value::Number(n) => Some((n.as_u64().unwrap() + 7).to_string()),
                 serde_json::Value::Null => Some("3".to_owned()),
+                serde_json::Value::Array(_) => Some("associate_numbers".to_owned()),
                 other => panic!("{name}: no test value for {other}"),
             };
             let mut args = vec![flag.as_str()];
@@ -217,6 +218,7 @@ mod tests {
             assert_ne!(set[name], *default, "{flag} changed nothing");
             let expected = match &value {
                 None => serde_json::Value::Bool(true),
+                Some(v) if default.is_array() => serde_json::json!([v]),
                 Some(v) => serde_json::from_str(v).unwrap(),
             };
             assert_eq!(set[name], expected, "{flag}");

@@ -312,9 +312,18 @@ fn a_sigkilled_associate_resumes_to_completion() {
     assert!((150..=300).contains(&partial), "killed mid-run: {partial}");
     let out = api(&server, &["--output", "json", "resume"], None);
     assert_eq!(out.status.code(), Some(2), "resume needs its journal");
+    // The batch the kill left in flight is looked up once the timeout of an attempt has passed
+    // (twice, to prove it not applied): a short one, as the default 30 s is no part of the test.
     let out = api(
         &server,
-        &["--output", "json", "resume", journal.to_str().unwrap()],
+        &[
+            "--output",
+            "json",
+            "--timeout",
+            "1",
+            "resume",
+            journal.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(

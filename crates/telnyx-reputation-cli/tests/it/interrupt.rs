@@ -1,11 +1,10 @@
 //! Ctrl-C (SIGINT) during `associate` and a bulk `refresh`, end to end: the built command
-//! against a `mock serve` process whose answers are delayed, so that the job is mid-flight when
-//! the signal comes. Each test waits for state it can observe (an association or a refresh on
-//! the emulator, a line of the journal, a line on stderr) before it signals; none relies on
-//! timing.
+//! against a `mock serve` process that holds the answers of the job's operation (`--hold`)
+//! until the test releases them. Each test signals exactly when the job's first request is held
+//! (applied, unanswered; the client sends it alone, as a probe of the rate limit), waits for the command to say it was interrupted, releases the answers, and
+//! asserts exact figures: nothing depends on how fast the machine is.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use nix::sys::signal::Signal;
@@ -22,8 +21,9 @@ fn associations(server: &Server) -> usize {
         .len()
 }
 
-/// Starts `associate` of `count` numbers (batches of 10, two at a time) with `extra` flags,
-/// its report as JSON on stdout.
+/// Starts `associate` of `count` numbers (batches of 10, one at a time, so that the batches in
+/// flight when a signal comes are exactly those the emulator holds) with `extra` flags, its
+/// report as JSON on stdout.
 fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
     let args = [
         &[
@@ -31,7 +31,7 @@ fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
             "--enterprise",
             ENTERPRISE,
             "--concurrency",
-            "2",
+            "1",
             "--batch-size",
             "10",
         ],
@@ -50,44 +50,86 @@ fn start(server: &Server, args: &[&str], numbers: &str) -> Child {
     spawn(&all, &[("TELNYX_API_KEY", "demo-key")], numbers)
 }
 
-fn committed(journal: &Path) -> bool {
-    std::fs::read_to_string(journal)
-        .unwrap_or_default()
-        .contains("\"event\":\"committed\"")
+/// How many answers the emulator holds now (its `hold` fault), from its admin route.
+fn held_answers(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/held", "")["held"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Holds the answers of `operation` (applied on arrival, unanswered) until [`release`].
+fn hold(server: &Server, operation: &str) {
+    admin(
+        server,
+        "PUT",
+        "/__mock/faults",
+        &format!(r#"{{"hold": ["{operation}"]}}"#),
+    );
+}
+
+/// Lets every held answer go.
+fn release(server: &Server) {
+    admin(server, "PUT", "/__mock/faults", r#"{"hold": []}"#);
+}
+
+/// Reads `child`'s standard error until the line the first interrupt prints (it is printed at
+/// once, before any answer in flight comes back); the reader, for the rest, and that line.
+fn until_interrupted(child: &mut Child) -> (BufReader<std::process::ChildStderr>, String) {
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("interrupted: ") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended first");
+    }
+    (err, line)
+}
+
+/// Signals `child` once `in_flight` requests are held, waits for it to take the signal in,
+/// releases the held answers and waits for it to end: its output, standard error from the
+/// interrupt on.
+fn stop_with_in_flight(
+    server: &Server,
+    mut child: Child,
+    in_flight: u64,
+    how: Signal,
+) -> std::process::Output {
+    wait_until("the requests in flight", || {
+        held_answers(server) == in_flight
+    });
+    signal(&child, how);
+    let (mut err, line) = until_interrupted(&mut child);
+    release(server);
+    let mut out = child.wait_with_output().unwrap();
+    out.stderr = line.into_bytes();
+    err.read_to_end(&mut out.stderr).unwrap();
+    out
 }
 
 #[test]
 fn without_a_journal_sigint_rolls_the_job_back_and_exits_130() {
-    let server = mock_serve(&["--latency-ms", "50"]);
+    let server = mock_serve(&["--hold", "associate_numbers"]);
     let child = associate(&server, 2_000, &["--no-journal"]);
-    // Applied on arrival, answered 50 ms later: a batch is in flight.
-    wait_until("an association", || associations(&server) >= 10);
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    // A batch of 10 applied and unanswered when the signal comes: the first, alone in flight
+    // (the client probes with one request until an answer tells it the server's rate limit).
+    let out = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains("then undoing what this job associated"),
-        "{err}"
-    );
     assert!(err.contains("nothing is left associated"), "{err}");
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["outcome"], "rolled_back");
     assert_eq!(report["interrupted"], true);
-    assert!(report["not_sent"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["not_sent"], 2_000 - 10, "{report}");
     assert_eq!(associations(&server), 0, "the start state again");
 }
 
 #[test]
 fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
-    let server = mock_serve(&["--latency-ms", "50"]);
+    let server = mock_serve(&["--hold", "associate_numbers"]);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     let path = journal.to_str().unwrap();
     let child = associate(&server, 2_000, &["--journal", path]);
-    wait_until("a committed batch", || committed(&journal));
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    let out = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(
@@ -101,9 +143,8 @@ fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["interrupted"], true);
     assert_eq!(report["outcome"], "failed");
-    let left = associations(&server);
-    assert!((10..2_000).contains(&left), "stopped mid-job: {left}");
-    assert_eq!(report["associated"].as_array().unwrap().len(), left);
+    assert_eq!(associations(&server), 10, "the batch in flight");
+    assert_eq!(report["associated"].as_array().unwrap().len(), 10);
 
     let undo = run_env(
         &["--base-url", &server.base_url, "rollback", path],
@@ -116,20 +157,15 @@ fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
 
 #[test]
 fn a_second_sigint_exits_at_once_naming_the_journal() {
-    // Answers held for a minute: the first interrupt waits for them, the second does not.
-    let server = mock_serve(&["--latency-ms", "60000"]);
+    // Answers held until the end: the first interrupt waits for them, the second does not.
+    let server = mock_serve(&["--hold", "associate_numbers"]);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     let path = journal.to_str().unwrap();
     let mut child = associate(&server, 2_000, &["--journal", path]);
-    wait_until("a request in flight", || associations(&server) >= 10);
+    wait_until("the request in flight", || held_answers(&server) == 1);
     interrupt(&child);
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("interrupted: sending no new batches") {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "stderr ended first");
-    }
+    let (mut err, line) = until_interrupted(&mut child);
     assert!(line.contains(path), "{line}");
     interrupt(&child);
     let mut rest = String::new();
@@ -143,24 +179,22 @@ fn a_second_sigint_exits_at_once_naming_the_journal() {
     );
     // It did not wait for the answers: the journal holds the requests as in flight.
     let text = std::fs::read_to_string(&journal).unwrap();
-    assert!(text.contains("\"event\":\"attempt\""), "{text}");
+    assert_eq!(text.matches("\"event\":\"attempt\"").count(), 1, "{text}");
     assert!(!text.contains("\"event\":\"committed\""), "{text}");
 }
 
 #[test]
 fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
-    let server = mock_serve(&["--latency-ms", "50"]);
+    let server = mock_serve(&["--hold", "associate_numbers"]);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     let path = journal.to_str().unwrap();
     let child = associate(&server, 2_000, &["--journal", path]);
-    wait_until("a committed batch", || committed(&journal));
-    interrupt(&child);
-    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(130));
-    let before = associations(&server);
+    let first = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
+    assert_eq!(first.status.code(), Some(130), "{}", stderr(&first));
+    assert_eq!(associations(&server), 10);
 
-    let count = |text: &str| text.matches("\"event\":\"committed\"").count();
-    let committed_before = count(&std::fs::read_to_string(&journal).unwrap());
+    hold(&server, "associate_numbers");
     let resume = Command::new(BIN)
         .args(["--base-url", &server.base_url, "resume", path])
         .env("TELNYX_API_KEY", "demo-key")
@@ -168,19 +202,15 @@ fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until("a batch committed by the resume", || {
-        count(&std::fs::read_to_string(&journal).unwrap()) > committed_before
-    });
-    signal(&resume, Signal::SIGTERM);
-    let out = resume.wait_with_output().unwrap();
+    // The resume's first batch, its probe, in flight.
+    let out = stop_with_in_flight(&server, resume, 1, Signal::SIGTERM);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(
         err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
         "{err}"
     );
-    let after = associations(&server);
-    assert!(after > before && after < 2_000, "{before} then {after}");
+    assert_eq!(associations(&server), 20, "{err}");
 
     // The journal still finishes the job.
     let done = run_env(
@@ -201,8 +231,8 @@ fn refreshed(server: &Server) -> u64 {
 
 #[test]
 fn sigint_during_a_bulk_refresh_sends_no_new_batch_and_reports_every_number() {
-    // 50 numbers already monitored; each answer held 500 ms after the refresh is applied.
-    let server = mock_serve(&["--populate", "50", "--latency-ms", "500"]);
+    // 50 numbers already monitored; each refresh applied on arrival and its answer held.
+    let server = mock_serve(&["--populate", "50", "--hold", "refresh_numbers"]);
     let monitored: Vec<String> = held(&server, ENTERPRISE).into_iter().collect();
     assert_eq!(monitored.len(), 50);
     let child = start(
@@ -218,39 +248,33 @@ fn sigint_during_a_bulk_refresh_sends_no_new_batch_and_reports_every_number() {
         ],
         &monitored.join("\n"),
     );
-    // Applied on arrival, answered later: the first batch is in flight.
-    wait_until("a refreshed batch", || refreshed(&server) >= 10);
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    // The first batch is in flight when the signal comes.
+    let out = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: sending no new batches"), "{err}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(rows.len(), 50, "a row per number");
     let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count() as u64;
-    let (done, not_sent) = (count("done"), count("not_sent"));
-    assert_eq!(done + not_sent, 50, "{rows:?}");
-    assert!(done >= 10 && not_sent >= 10, "stopped mid-job: {done} done");
+    assert_eq!((count("done"), count("not_sent")), (10, 40), "{rows:?}");
     assert_eq!(
         refreshed(&server),
-        done,
+        10,
         "billed exactly what it reports done"
     );
-    assert!(err.contains(&format!("({not_sent} never sent)")), "{err}");
+    assert!(err.contains("(40 never sent)"), "{err}");
 }
 
 #[test]
 fn sighup_stops_a_job_as_sigterm_does_naming_its_journal() {
     // The terminal closed (or an SSH session dropped) mid-job: no new batch, the journal named,
     // exit 130, and the journal finishes the job.
-    let server = mock_serve(&["--latency-ms", "50"]);
+    let server = mock_serve(&["--hold", "associate_numbers"]);
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("job.journal");
     let path = journal.to_str().unwrap();
     let child = associate(&server, 2_000, &["--journal", path]);
-    wait_until("a committed batch", || committed(&journal));
-    signal(&child, Signal::SIGHUP);
-    let out = child.wait_with_output().unwrap();
+    let out = stop_with_in_flight(&server, child, 1, Signal::SIGHUP);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(
@@ -259,8 +283,7 @@ fn sighup_stops_a_job_as_sigterm_does_naming_its_journal() {
     );
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["interrupted"], true);
-    let left = associations(&server);
-    assert!((10..2_000).contains(&left), "stopped mid-job: {left}");
+    assert_eq!(associations(&server), 10, "the batch in flight");
     let done = run_env(
         &["--base-url", &server.base_url, "resume", path],
         &[("TELNYX_API_KEY", "demo-key")],

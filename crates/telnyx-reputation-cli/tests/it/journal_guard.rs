@@ -232,8 +232,10 @@ fn a_journal_that_cannot_be_written_stops_the_job_with_exit_3_and_resume_finishe
     let done = held(&server, ENTERPRISE).len();
     assert!(done > 0 && done < 500, "stopped mid-way: {done}");
 
+    // The batches in doubt when the write failed are looked up once the timeout of an attempt
+    // has passed (twice): a short one, as the default 30 s is no part of the test.
     let out = run_env(
-        &with_url_ref(&server, &["resume", path]),
+        &with_url_ref(&server, &["--timeout", "1", "resume", path]),
         &[("TELNYX_API_KEY", "demo-key")],
         None,
     );

@@ -142,3 +142,53 @@ fn ctrl_c_ends_a_wait_for_the_rate_limit_and_the_batch_is_not_sent() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_ends_the_retries_of_a_batch_answered_429_and_reports_it_not_sent() {
+    // Another client used the window up: the job's first batch is answered 429 (not applied)
+    // and waits to be sent again. The window ends after 50 s, so a retry that Ctrl-C did not
+    // stop would be admitted and applied.
+    let server = mock_serve(&["--rate-limit", "1", "--rate-limit-window-ms", "50000"]);
+    common::authed(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers"),
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("job.journal");
+    let path = journal.to_str().unwrap();
+    let child = common::spawn(
+        &associate_args(&server, &["--journal", path]),
+        &[("TELNYX_API_KEY", "demo-key")],
+        &numbers(0, 20),
+    );
+    let stats = || common::admin(&server, "GET", "/__mock/stats", "");
+    common::wait_until("the batch answered 429", || {
+        stats()["rate_limited"].as_u64() == Some(1)
+    });
+    common::interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["associated"], serde_json::json!([]), "{report}");
+    assert_eq!(report["not_sent"], 20, "{report}");
+    assert!(err.contains("20 not sent"), "{err}");
+    let stats = stats();
+    assert_eq!(
+        (stats["requests"].as_u64(), stats["rate_limited"].as_u64()),
+        (Some(2), Some(1)),
+        "no retry reached the server: {stats}"
+    );
+    assert!(common::held(&server, ENTERPRISE).is_empty());
+    assert_eq!(
+        common::admin(&server, "GET", "/__mock/billing", "")["associate"],
+        0
+    );
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.contains("\"event\":\"not_committed\",\"batch\":0"),
+        "{text}"
+    );
+}

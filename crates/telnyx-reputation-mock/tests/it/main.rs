@@ -2,6 +2,7 @@
 
 mod common;
 mod external;
+mod hold;
 mod late;
 mod lifecycle;
 mod numbers;

@@ -29,7 +29,7 @@ async fn emulator() -> MockHandle {
 
 /// Associates `inputs` with the demo enterprise, with no faults.
 async fn associate(mock: &MockHandle, inputs: &[String]) {
-    let report = client(mock)
+    let report = common::setup_client(mock)
         .associate_all(DEMO_ENTERPRISE, inputs, BulkOptions::default())
         .await
         .unwrap();

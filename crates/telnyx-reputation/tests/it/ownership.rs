@@ -56,10 +56,14 @@ fn doc(id: &str) -> DocumentId {
     DocumentId::new(id).expect("a document id")
 }
 
-/// Associates `numbers` (faults off: setting up is not what is tested).
+/// Associates `numbers` (faults off: setting up is not what is tested), with the default
+/// request timeout: a slow machine must not fail the set-up.
 async fn associate(mock: &MockHandle, numbers: &[&str]) {
     let batch = validate_batch(numbers.iter().copied()).expect("a batch");
-    client(mock).associate(E, &batch).await.expect("associated");
+    common::setup_client(mock)
+        .associate(E, &batch)
+        .await
+        .expect("associated");
 }
 
 /// Every number of the enterprise that `filter` keeps, as text, in list order.

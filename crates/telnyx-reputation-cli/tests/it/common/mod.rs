@@ -124,7 +124,15 @@ pub fn spawn(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Child {
         .spawn()
         .unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.as_bytes()).unwrap();
+    // A command refused before it reads its input (a usage error) may exit first: its exit
+    // status and output say so, not a broken pipe here.
+    if let Err(e) = pipe.write_all(stdin.as_bytes()) {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
+    }
     drop(pipe);
     child
 }

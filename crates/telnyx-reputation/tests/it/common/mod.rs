@@ -12,18 +12,31 @@ use telnyx_reputation_mock::{DEMO_API_KEY, MockHandle};
 /// second each, which the tests need not wait. Its request timeout is short, since the bulk
 /// engine waits that long before it looks up a request whose answer was lost.
 pub fn client(mock: &MockHandle) -> Client {
+    with_timeout(mock, Some(REQUEST_TIMEOUT))
+}
+
+/// [`client`] with the library's default request timeout (30 s), for setting a test up with the
+/// faults off: no answer is lost then, so the short timeout would only fail a set-up step on a
+/// machine slow enough to take 250 ms over one request.
+pub fn setup_client(mock: &MockHandle) -> Client {
+    with_timeout(mock, None)
+}
+
+/// [`client`]'s configuration with `timeout` as request timeout (`None`: the default).
+fn with_timeout(mock: &MockHandle, timeout: Option<Duration>) -> Client {
+    let mut config = ClientConfig::new(ApiKey::new(DEMO_API_KEY)).base_url(mock.base_url());
+    if let Some(timeout) = timeout {
+        config = config.request_timeout(timeout);
+    }
     Client::new(
-        ClientConfig::new(ApiKey::new(DEMO_API_KEY))
-            .base_url(mock.base_url())
-            .request_timeout(REQUEST_TIMEOUT)
-            .retry(
-                RetryPolicy::default()
-                    .max_retries(4)
-                    .base_delay(Duration::from_millis(1))
-                    .max_delay(Duration::from_millis(5))
-                    // The emulator's injected 429s ask for a second; the tests need not wait it.
-                    .max_rate_limit_wait(Duration::from_millis(5)),
-            ),
+        config.retry(
+            RetryPolicy::default()
+                .max_retries(4)
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(5))
+                // The emulator's injected 429s ask for a second; the tests need not wait it.
+                .max_rate_limit_wait(Duration::from_millis(5)),
+        ),
     )
     .expect("valid config")
 }
