@@ -4,7 +4,7 @@
 //! of its own. One page, or every row in list order; the walk's rules are those of
 //! [`pages`](crate::pages) whatever the server answers.
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::{Stream, TryStreamExt, stream};
 use uuid::Uuid;
 
 use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
@@ -97,8 +97,8 @@ impl NumberQuery {
 
     /// At most `concurrency` (at least 1) page requests in flight once page 1 has given the
     /// page count ([`Client::LIST_CONCURRENCY`] by default); the rows still come out in page
-    /// order. With 1, each page is asked for only once the one before it has been taken, so a
-    /// caller can write each page out before the next one is asked for.
+    /// order. Even with 1, the next page is asked for while the caller works through the one
+    /// before it (at most twice `concurrency` pages are held ahead of the caller).
     pub fn concurrency(mut self, concurrency: usize) -> NumberQuery {
         self.concurrency = concurrency.max(1);
         self
@@ -133,18 +133,7 @@ impl NumberQuery {
     pub fn pages(
         &self,
     ) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + Send + 'static + use<> {
-        if self.concurrency > 1 {
-            return pages::concurrent(self.client.clone(), self.list.clone(), self.concurrency)
-                .left_stream();
-        }
-        let (client, list) = (self.client.clone(), self.list.clone());
-        let operation = pages::scope_operation(list.scope);
-        pages::walk(operation, list.max_pages, move |number| {
-            let (client, filter) = (client.clone(), list.filter.clone());
-            let (scope, page) = (list.scope, Page::new(number, list.page_size));
-            async move { client.list(scope, page, filter).await }
-        })
-        .right_stream()
+        pages::concurrent(self.client.clone(), self.list.clone(), self.concurrency)
     }
 
     /// Every number of the list, one row at a time, in page order: the rows of
