@@ -54,7 +54,7 @@ enum Command {
         spec_dir: Option<PathBuf>,
     },
     /// Write the public API of the library crates (telnyx-e164, telnyx-reputation,
-    /// telnyx-reputation-mock) to crates/<crate>/public-api.txt, one item per line. Builds
+    /// telnyx-reputation-mock) to `crates/<crate>/public-api.txt`, one item per line. Builds
     /// their rustdoc JSON on the stable toolchain in the target directory.
     PublicApi {
         /// Write nothing; print the diff and exit 1 when a committed snapshot differs.
