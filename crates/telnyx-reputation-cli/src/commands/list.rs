@@ -59,7 +59,8 @@ enum Rows {
     Table(PagedTable),
 }
 
-/// Runs `list`: each page's rows are written before the next page is asked for.
+/// Runs `list`: each page's rows are written as the page arrives, one request in flight, with
+/// at most the next two pages asked for ahead of the rows being written.
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let filter = NumberFilter::default()
         .phone_number(args.phone_number.as_deref().map(number).transpose()?)

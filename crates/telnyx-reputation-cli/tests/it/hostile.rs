@@ -405,7 +405,9 @@ async fn a_list_whose_pages_repeat_ends_at_the_second_page() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(seen.requests(), 2);
+    // Page 1, then the page window: page 2 (the repeat), and page 3 if it was asked for ahead
+    // before page 2 was read; nothing past the window.
+    assert!((2..=3).contains(&seen.requests()), "{}", seen.requests());
     assert_eq!(text(&out.stdout).lines().count(), 101);
 }
 
