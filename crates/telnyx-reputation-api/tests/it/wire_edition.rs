@@ -8,7 +8,7 @@ use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{assert_headers, query_pairs};
+use crate::support::wire::{assert_headers, only_request, query_pairs};
 use futures::StreamExt;
 use serde_json::json;
 use telnyx_reputation_api::types::{
@@ -89,10 +89,12 @@ async fn get_reputation_settings_reads_the_settings() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(sent.target, format!("/enterprises/{ENTERPRISE}/reputation"));
-    assert_headers(&sent, false);
+    only_request(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation"),
+        false,
+    );
     assert_eq!(settings.status, Some(ReputationStatus::Approved));
     assert_eq!(settings.loa_status, Some(LoaStatus::Approved));
     assert_eq!(settings.check_frequency, Some(CheckFrequency::Weekly));
@@ -113,10 +115,12 @@ async fn enable_reputation_settings_posts_the_document_and_frequency() {
         .await
         .expect("201 is read");
     assert_eq!(enabled.status().as_u16(), 201);
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(sent.target, format!("/enterprises/{ENTERPRISE}/reputation"));
-    assert_headers(&sent, true);
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation"),
+        true,
+    );
     assert_eq!(
         sent.json(),
         json!({"loa_document_id": "doc-1", "check_frequency": "business_daily"})
@@ -150,10 +154,12 @@ async fn disable_reputation_settings_deletes_and_reads_204() {
         .await
         .expect("204 is read");
     assert_eq!(response.status().as_u16(), 204);
-    let sent = server.only();
-    assert_eq!(sent.method, "DELETE");
-    assert_eq!(sent.target, format!("/enterprises/{ENTERPRISE}/reputation"));
-    assert_headers(&sent, false);
+    only_request(
+        &server,
+        "DELETE",
+        &format!("/enterprises/{ENTERPRISE}/reputation"),
+        false,
+    );
 
     let missing = Recorder::start(Reply::json(404, error_json("10009"))).await;
     let result = client(&missing.base_url)
@@ -176,13 +182,12 @@ async fn update_reputation_frequency_patches_the_frequency() {
         .send()
         .await
         .expect("200 is read");
-    let sent = server.only();
-    assert_eq!(sent.method, "PATCH");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/frequency")
+    let sent = only_request(
+        &server,
+        "PATCH",
+        &format!("/enterprises/{ENTERPRISE}/reputation/frequency"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(sent.json(), json!({"check_frequency": "monthly"}));
 
     let pending = Recorder::start(Reply::json(400, error_json("10015"))).await;
@@ -214,13 +219,12 @@ async fn generate_reputation_loa_posts_the_optional_parts_and_returns_the_pdf_by
         .send()
         .await
         .expect("200 is read");
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/loa")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/loa"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(
         sent.json(),
         json!({"signature": {"image_base64": "aGk=", "signer_name": "Ada Lovelace"}})
@@ -247,13 +251,12 @@ async fn replace_reputation_loa_patches_the_document_id() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "PATCH");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/loa")
+    let sent = only_request(
+        &server,
+        "PATCH",
+        &format!("/enterprises/{ENTERPRISE}/reputation/loa"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(sent.json(), json!({"loa_document_id": "doc-2"}));
     assert_eq!(settings.loa_status, Some(LoaStatus::Pending));
 }
@@ -282,13 +285,12 @@ async fn refresh_reputation_numbers_posts_the_numbers_and_reads_each_outcome() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/refresh")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/refresh"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(
         sent.json(),
         json!({"phone_numbers": [NUMBER, "+16035551235"]})
@@ -390,13 +392,12 @@ async fn submit_reputation_remediation_posts_the_request_and_reads_the_202() {
         .await
         .expect("202 is read");
     assert_eq!(accepted.status().as_u16(), 202);
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/remediation")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/remediation"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(
         sent.json(),
         json!({
@@ -448,13 +449,12 @@ async fn get_reputation_remediation_reads_the_request() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/remediation/{REMEDIATION}")
+    only_request(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/remediation/{REMEDIATION}"),
+        false,
     );
-    assert_headers(&sent, false);
     assert_eq!(request.status, RemediationStatus::Completed);
     assert_eq!(request.results.expect("results").remediated, [NUMBER]);
 }
@@ -521,10 +521,12 @@ async fn agree_number_reputation_terms_of_service_posts_without_a_body() {
         .expect("201 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(sent.target, "/terms_of_service/number_reputation/agree");
-    assert_headers(&sent, false);
+    only_request(
+        &server,
+        "POST",
+        "/terms_of_service/number_reputation/agree",
+        false,
+    );
     assert_eq!(agreement.terms_version.as_deref(), Some("v1.0.0"));
     assert_eq!(
         agreement.product_type,

@@ -7,7 +7,7 @@
 use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{assert_headers, query_pairs};
+use crate::support::wire::{only_request, query_pairs};
 use serde_json::json;
 use telnyx_reputation_api::types::{
     EnterpriseReputationWebhookUpdate, ExternalVerificationCreate,
@@ -74,13 +74,12 @@ async fn update_reputation_webhook_patches_the_url_and_none_sends_null() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "PATCH");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/webhook")
+    let sent = only_request(
+        &server,
+        "PATCH",
+        &format!("/enterprises/{ENTERPRISE}/reputation/webhook"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(sent.json(), json!({"webhook_url": url}));
     assert_eq!(settings.webhook_url.as_deref(), Some(url));
     assert_eq!(
@@ -130,13 +129,12 @@ async fn submit_external_verification_posts_the_documents_and_the_optional_numbe
         .await
         .expect("a 2xx is read");
     assert_eq!(submitted.status().as_u16(), 201);
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/external_verification")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/external_verification"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(
         sent.json(),
         json!({"document_ids": ["doc-invoice"], "phone_numbers": [NUMBER]})
@@ -182,13 +180,12 @@ async fn get_external_verification_reads_the_review_and_the_documented_404() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/external_verification")
+    only_request(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/external_verification"),
+        false,
     );
-    assert_headers(&sent, false);
     assert_eq!(data.status, Some(VerificationStatus::Rejected));
     assert_eq!(
         data.rejection_reason.as_deref(),
@@ -238,13 +235,12 @@ async fn get_number_ownership_encodes_the_number_and_reads_the_history() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}/ownership")
+    only_request(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}/ownership"),
+        false,
     );
-    assert_headers(&sent, false);
     assert_eq!(data.source, Some(NumberSource::External));
     assert_eq!(
         data.ownership_status,
@@ -304,13 +300,12 @@ async fn confirm_number_ownership_posts_the_answer_and_reads_the_record() {
         .expect("200 is read")
         .into_inner()
         .data;
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}/ownership_confirm")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}/ownership_confirm"),
+        true,
     );
-    assert_headers(&sent, true);
     assert_eq!(sent.json(), json!({"still_own": false}));
     assert_eq!(record.ownership_status, Some(OwnershipStatus::Removed));
     assert_eq!(record.removal_reason, Some(RemovalReason::CustomerReported));

@@ -1,7 +1,8 @@
-//! What the wire tests check on every recorded request: its query read back, its headers.
+//! What the wire tests check on every recorded request: its query read back, its headers, and
+//! the one request a call made.
 
 use super::client::KEY;
-use super::recorder::Recorded;
+use super::recorder::{Recorded, Recorder};
 
 /// The query's pairs, percent-decoded.
 pub fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
@@ -22,4 +23,14 @@ pub fn assert_headers(recorded: &Recorded, json_body: bool) {
     } else {
         assert!(recorded.body.is_empty(), "no body: {recorded:?}");
     }
+}
+
+/// The one request `server` recorded, asserted to be `method` on exactly `target` (path and
+/// query as sent) with the bearer header, and a JSON body exactly when `json_body`.
+pub fn only_request(server: &Recorder, method: &str, target: &str, json_body: bool) -> Recorded {
+    let sent = server.only();
+    assert_eq!(sent.method, method);
+    assert_eq!(sent.target, target);
+    assert_headers(&sent, json_body);
+    sent
 }
