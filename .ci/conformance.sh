@@ -44,13 +44,14 @@ cd "$(dirname "$0")/.."
 
 target="${CARGO_TARGET_DIR:-target}"
 venv="$target/conformance-venv"
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
-fi
+bash .ci/conformance-venv.sh
 
-cargo build --quiet -p telnyx-reputation-cli
-cargo xtask normalised-spec > "$target/normalised-spec.json"
+# The emulator and the normalised spec come from the programs `cargo test --workspace` builds:
+# `--workspace --tests` resolves features as the tests do, so after them nothing is rebuilt
+# (`-p telnyx-reputation-cli` alone, or `cargo xtask`, would resolve them anew and rebuild
+# about a hundred crates).
+cargo build --quiet --workspace --tests
+"$target/debug/xtask" normalised-spec > "$target/normalised-spec.json"
 
 demo=6a09cdc3-8948-47f0-aa62-74ac943d6c58
 second=0b6f1c2e-5d4a-4e8b-9c3f-2a7d1e6b4c90

@@ -6,7 +6,7 @@
 # workspace (so a spec or file left out of a package fails here).
 #
 # `--no-verify`: verification would build each package alone; the outside crate below builds
-# all five library packages (codegen, api with its build script and packed spec, e164,
+# all six library packages (codegen, TLS, api with its build script and packed spec, e164,
 # telnyx-reputation, the emulator) from the unpacked files anyway, and runs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ outside="$(mktemp -d)"
 trap 'rm -rf "$outside"' EXIT
 mkdir -p "$outside/packages" "$outside/src"
 patch=""
-for name in telnyx-reputation-codegen telnyx-reputation-api telnyx-e164 telnyx-reputation \
-  telnyx-reputation-mock; do
+for name in telnyx-reputation-codegen telnyx-reputation-tls telnyx-reputation-api telnyx-e164 \
+  telnyx-reputation telnyx-reputation-mock; do
   crate="$target/package/$name-$version.crate"
   tar -xzf "$crate" -C "$outside/packages"
   patch+="$name = { path = \"packages/$name-$version\" }"$'\n'
@@ -48,6 +48,16 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 [patch.crates-io]
 $patch
 [workspace]
+
+# The workspace's dev profile, so that the dependencies it built are used as they are.
+[profile.dev]
+debug = "line-tables-only"
+
+[profile.dev.package."*"]
+debug = false
+
+[profile.dev.package.curve25519-dalek]
+opt-level = 3
 TOML
 cp .ci/package-check/main.rs "$outside/src/main.rs"
 # The workspace's lock pins the outside crate's dependencies to the versions already built.

@@ -33,7 +33,8 @@ pub fn read(source: &str, policy: &Policy) -> anyhow::Result<Vec<u8>> {
     if !(source.starts_with("http://") || source.starts_with("https://")) {
         return std::fs::read(source).context("cannot read");
     }
-    let client = reqwest::Client::builder()
+    let client = telnyx_reputation_tls::client_builder(telnyx_reputation_tls::Trust::Platform)
+        .context("cannot set up TLS")?
         .timeout(policy.timeout)
         .build()
         .context("cannot build the HTTP client")?;

@@ -138,38 +138,50 @@ pub fn act_as_rustdoc() -> Option<std::process::ExitCode> {
     })
 }
 
-/// Runs `cargo doc` for each of `libraries`, alone with its features (`--features pkg/feature`
-/// does not reach a package that is also its own dependency, as the emulator is), with this
-/// program as rustdoc.
+/// Runs one `cargo doc --workspace --no-deps --lib` with this program as rustdoc, so that every
+/// library of the workspace gets its JSON in one run, each with `libraries`' features on.
+///
+/// The whole workspace, not `--package` per library: cargo resolves features for the packages
+/// it is given, and the workspace's resolution is the one `cargo doc --workspace` and the other
+/// commands of CI use, so the dependencies' metadata they built serves here too instead of a
+/// build of its own per library.
 fn rustdoc_json(workspace: &Path, target_dir: &Path, libraries: &[Library]) -> anyhow::Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let real_rustdoc = std::env::var_os("RUSTDOC").unwrap_or_else(|| OsString::from("rustdoc"));
     let this = std::env::current_exe().context("cannot find this program to run as rustdoc")?;
-    for library in libraries {
-        let mut command = Command::new(&cargo);
-        command
-            .current_dir(workspace)
-            .args(["doc", "--quiet", "--no-deps", "--lib", "--locked"])
-            .args(["--package", library.package]);
-        if !library.features.is_empty() {
-            command.args(["--features", &library.features.join(",")]);
-        }
-        command
-            .env("CARGO_TARGET_DIR", target_dir)
-            .env("RUSTDOC", &this)
-            .env(RUSTDOC_WRAPPER, &real_rustdoc)
-            .env_remove("RUSTC_BOOTSTRAP")
-            .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
-            .env_remove("CARGO_ENCODED_RUSTDOCFLAGS");
-        let status = command
-            .status()
-            .with_context(|| format!("cannot run {}", PathBuf::from(&cargo).display()))?;
-        if !status.success() {
-            bail!(
-                "cargo doc (rustdoc JSON) of {} failed: {status}",
-                library.package
-            );
-        }
+    let features: Vec<String> = libraries
+        .iter()
+        .flat_map(|library| {
+            library
+                .features
+                .iter()
+                .map(|feature| format!("{}/{feature}", library.package))
+        })
+        .collect();
+    let mut command = Command::new(&cargo);
+    command.current_dir(workspace).args([
+        "doc",
+        "--quiet",
+        "--workspace",
+        "--no-deps",
+        "--lib",
+        "--locked",
+    ]);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    command
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("RUSTDOC", &this)
+        .env(RUSTDOC_WRAPPER, &real_rustdoc)
+        .env_remove("RUSTC_BOOTSTRAP")
+        .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
+        .env_remove("CARGO_ENCODED_RUSTDOCFLAGS");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {}", PathBuf::from(&cargo).display()))?;
+    if !status.success() {
+        bail!("cargo doc (rustdoc JSON) of the workspace failed: {status}");
     }
     Ok(())
 }

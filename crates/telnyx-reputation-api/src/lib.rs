@@ -77,6 +77,15 @@ include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
 mod decode;
 mod hooks;
+
+/// The reqwest builder of the generated [`Client::new`] (the generator points it here): TLS
+/// from `telnyx-reputation-tls`, rustls on *ring* verifying against the platform's roots (with
+/// none on the machine, a client that trusts no server rather than a panic), then progenitor's
+/// own timeouts. [`Client::new_with_client`] takes a client built any other way; build it with
+/// `telnyx_reputation_tls::client_builder`, since this workspace's reqwest has no TLS of its own.
+fn http_client_builder() -> reqwest::ClientBuilder {
+    telnyx_reputation_tls::client_builder_or_untrusting(telnyx_reputation_tls::Trust::Platform)
+}
 mod open_enums;
 mod timestamp;
 pub use decode::on_body;

@@ -11,7 +11,9 @@
 //! 3. progenitor, with the settings in [`settings`];
 //! 4. a rewrite of the generated code so that path parameters are percent-encoded the way the API
 //!    requires (`+` as `%2B`), see [`path_encoding`];
-//! 5. a rewrite that reads typed answers through the API crate's own reader, see `decoding.rs`.
+//! 5. a rewrite that reads typed answers through the API crate's own reader, see `decoding.rs`;
+//! 6. a rewrite that builds `Client::new`'s reqwest client with the API crate's TLS, see
+//!    `http_client.rs`.
 //!
 //! Nothing here does I/O; errors are values, and a panic inside the generator is caught and
 //! reported as [`CodegenError::Generator`].
@@ -40,6 +42,7 @@
 mod decoding;
 mod document;
 mod error;
+mod http_client;
 mod overlay;
 pub mod path_encoding;
 mod pointer;
@@ -139,7 +142,9 @@ pub fn generate_from_openapi(spec: &openapiv3::OpenAPI) -> Result<String, Codege
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError::Generator(format!("generated code does not parse: {e}")))?;
     path_encoding::apply(&mut file)?;
-    Ok(decoding::apply(prettyplease::unparse(&file)))
+    Ok(http_client::apply(decoding::apply(prettyplease::unparse(
+        &file,
+    ))))
 }
 
 /// Runs the generator, turning its errors and its panics into [`CodegenError::Generator`].

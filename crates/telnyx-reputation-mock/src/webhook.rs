@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
+use telnyx_reputation_tls::Trust;
 use tokio::sync::{Semaphore, mpsc};
 use uuid::Uuid;
 
@@ -361,7 +362,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// The sender: takes attempts off the queue and sends up to [`IN_FLIGHT`] at once, each
 /// within [`DELIVERY_TIMEOUT`], logging each answer in the world. Ends with the emulator.
 pub(crate) async fn deliver_all(app: Arc<App>, mut queue: mpsc::Receiver<Attempt>) {
-    let client = match reqwest::Client::builder()
+    // The platform's roots, as a real sender would use; on a machine without any, deliveries to
+    // https fail as untrusted (plain http on loopback still goes).
+    let client = match telnyx_reputation_tls::client_builder_or_untrusting(Trust::Platform)
         .timeout(DELIVERY_TIMEOUT)
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())

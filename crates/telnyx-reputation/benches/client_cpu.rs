@@ -62,7 +62,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(3000);
     let only = args.next();
     let url = format!("{base}/enterprises/{DEMO_ENTERPRISE}/reputation/numbers");
-    let bare = reqwest::Client::new();
+    // The bare side gets the same TLS set-up as the SDK's client (plain http: no roots read).
+    let bare =
+        telnyx_reputation_tls::client_builder(telnyx_reputation_tls::Trust::Nothing)?.build()?;
     let sdk = Client::new(ClientConfig::new(ApiKey::new(DEMO_API_KEY)).base_url(base.as_str()))?;
 
     if let Some(side) = only {

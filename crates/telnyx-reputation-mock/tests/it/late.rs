@@ -37,7 +37,7 @@ async fn call(
 
 async fn get(mock: &MockHandle, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
     call(
-        &reqwest::Client::new(),
+        &crate::common::http(),
         mock,
         reqwest::Method::GET,
         path,
@@ -49,7 +49,7 @@ async fn get(mock: &MockHandle, path: &str) -> (u16, reqwest::header::HeaderMap,
 
 async fn post(mock: &MockHandle, path: &str, body: Value) -> (u16, Value) {
     let (status, _, body) = call(
-        &reqwest::Client::new(),
+        &crate::common::http(),
         mock,
         reqwest::Method::POST,
         path,
@@ -142,7 +142,7 @@ async fn a_lagging_read_still_finds_a_number_disassociated_and_the_data_before_a
         refreshed_before
     );
     let (status, _, _) = call(
-        &reqwest::Client::new(),
+        &crate::common::http(),
         &mock,
         reqwest::Method::DELETE,
         &format!("{}/%2B16035550100", numbers_path()),
@@ -234,7 +234,7 @@ async fn a_slow_commit_applies_the_write_after_the_client_gave_up_and_never_answ
     let pending = {
         let base = mock.base_url().to_owned();
         tokio::spawn(async move {
-            reqwest::Client::new()
+            crate::common::http()
                 .post(format!("{base}{}", numbers_path()))
                 .bearer_auth(DEMO_API_KEY)
                 .json(&json!({ "phone_numbers": [NUMBER] }))
@@ -257,7 +257,7 @@ async fn a_slow_commit_applies_the_write_after_the_client_gave_up_and_never_answ
     assert!(answer.is_err_and(|e| !e.is_status()), "no answer at all");
     // A patient client hears nothing either: the connection is dropped once it is applied.
     let patient = call(
-        &reqwest::Client::new(),
+        &crate::common::http(),
         &mock,
         reqwest::Method::POST,
         &format!("{}/refresh", numbers_path()),

@@ -50,7 +50,7 @@ impl std::ops::Deref for Api {
 fn api(mock: MockHandle) -> Api {
     Api {
         mock,
-        http: reqwest::Client::new(),
+        http: crate::common::http(),
     }
 }
 

@@ -18,7 +18,7 @@ fn client(mock: &MockHandle, key: &str) -> Client {
     Client {
         base: mock.base_url().to_owned(),
         key: key.to_owned(),
-        http: reqwest::Client::new(),
+        http: crate::common::http(),
     }
 }
 
@@ -181,7 +181,7 @@ async fn associate_refuses_more_than_100_and_unapproved_or_unknown_enterprises()
         "too_many"
     );
     // Before approval the current edition refuses with a 403 in its error envelope.
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .post(format!(
             "{}/enterprises/{unapproved}/reputation/numbers",
             mock.base_url()
@@ -212,7 +212,9 @@ async fn associate_refuses_more_than_100_and_unapproved_or_unknown_enterprises()
 #[tokio::test]
 async fn missing_or_wrong_bearer_is_401_with_the_error_body() {
     let mock = start(MockConfig::demo()).await.unwrap();
-    let r = reqwest::get(format!("{}/reputation/numbers", mock.base_url()))
+    let r = crate::common::http()
+        .get(format!("{}/reputation/numbers", mock.base_url()))
+        .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
@@ -246,7 +248,7 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
     let p9 = page(9).await.1;
     assert!(p9["data"].as_array().unwrap().is_empty());
     assert_eq!(p9["meta"]["total_pages"], 3);
-    let filtered: serde_json::Value = reqwest::Client::new()
+    let filtered: serde_json::Value = crate::common::http()
         .get(format!(
             "{}/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B16035550007",
             mock.base_url()
@@ -259,7 +261,7 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
         .await
         .unwrap();
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .get(format!(
             "{}/reputation/numbers?page[size]=0",
             mock.base_url()
@@ -269,7 +271,7 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let huge = reqwest::Client::new()
+    let huge = crate::common::http()
         .get(format!(
             "{}/reputation/numbers?page[number]=99999999999999999999999",
             mock.base_url()
@@ -327,7 +329,7 @@ async fn disassociate_is_204_then_404_and_a_raw_plus_is_refused() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock, DEMO_API_KEY);
     associate(&c, DEMO_ENTERPRISE, numbers(0, 2)).await.unwrap();
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .delete(format!(
             "{}/reputation/numbers/+16035550000",
             mock.base_url()
@@ -357,7 +359,7 @@ async fn allow_raw_plus_accepts_an_unencoded_path() {
     associate(&client(&mock, DEMO_API_KEY), DEMO_ENTERPRISE, numbers(0, 1))
         .await
         .unwrap();
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .delete(format!(
             "{}/reputation/numbers/+16035550000",
             mock.base_url()
@@ -397,7 +399,7 @@ async fn injected_faults_are_seeded_and_throttling_carries_retry_after() {
         throttle_rate: 1.0,
         ..Faults::default()
     });
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .get(format!("{}/reputation/numbers", mock.base_url()))
         .bearer_auth(DEMO_API_KEY)
         .send()
@@ -409,7 +411,7 @@ async fn injected_faults_are_seeded_and_throttling_carries_retry_after() {
         error_rate: 1.0,
         ..Faults::default()
     });
-    let r = reqwest::Client::new()
+    let r = crate::common::http()
         .get(format!("{}/reputation/numbers", mock.base_url()))
         .bearer_auth(DEMO_API_KEY)
         .send()
@@ -424,7 +426,7 @@ async fn admin_state_dumps_and_resets() {
     associate(&client(&mock, DEMO_API_KEY), DEMO_ENTERPRISE, numbers(0, 2))
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = crate::common::http();
     let state: serde_json::Value = http
         .get(format!("{}/__mock/state", mock.base_url()))
         .send()
@@ -456,7 +458,7 @@ async fn a_slow_body_sends_headers_first_and_the_body_later() {
         slow_body_ms: 50,
         ..Faults::default()
     });
-    let response = reqwest::Client::new()
+    let response = crate::common::http()
         .get(format!("{}/reputation/numbers", mock.base_url()))
         .bearer_auth(DEMO_API_KEY)
         .send()

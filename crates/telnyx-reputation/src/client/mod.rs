@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use telnyx_reputation_api as api;
+use telnyx_reputation_tls::Trust;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::ClientConfig;
@@ -79,7 +80,16 @@ impl Client {
         auth.set_sensitive(true);
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, auth);
-        let mut http = reqwest::Client::builder()
+        // Redirects stay on the base URL's origin, so a plain-http client never meets TLS: it
+        // trusts no roots rather than read the system's (about 300 files, a few milliseconds of
+        // every command's start).
+        let trust = if reqwest::Url::parse(&config.base_url).is_ok_and(|u| u.scheme() == "http") {
+            Trust::Nothing
+        } else {
+            Trust::Platform
+        };
+        let mut http = telnyx_reputation_tls::client_builder(trust)
+            .map_err(|e| ConfigError::Http(e.to_string()))?
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -90,12 +100,6 @@ impl Client {
             // on plain http, in clear): loopback is never sent through one, whatever
             // `HTTP_PROXY` or `ALL_PROXY` say.
             http = http.no_proxy();
-        }
-        if reqwest::Url::parse(&config.base_url).is_ok_and(|u| u.scheme() == "http") {
-            // Redirects stay on the base URL's origin, so a plain-http client never meets TLS:
-            // it trusts no roots rather than read the system's (about 300 files, a few
-            // milliseconds of every command's start).
-            http = http.tls_certs_only(std::iter::empty());
         }
         let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
         let pacer = Pacer::new(

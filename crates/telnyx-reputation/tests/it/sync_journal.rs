@@ -44,7 +44,7 @@ async fn seed(client: &Client, numbers: impl Iterator<Item = u32>) {
 async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
-    seed(&client, 0..150).await;
+    seed(&common::setup_client(&mock), 0..150).await;
     // Keep 0..50, prune 50..150: nothing to associate.
     let desired: Vec<UsNumber> = (0..50).map(n).collect();
     let plan = client
@@ -126,7 +126,7 @@ async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume(
 async fn a_prune_counts_a_number_already_gone_as_done() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
-    seed(&client, 0..20).await;
+    seed(&common::setup_client(&mock), 0..20).await;
     let plan = client
         .plan_sync(DEMO_ENTERPRISE, (0..10).map(n).collect(), true)
         .await
@@ -151,7 +151,7 @@ async fn a_prune_counts_a_number_already_gone_as_done() {
 async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
-    seed(&client, 0..40).await;
+    seed(&common::setup_client(&mock), 0..40).await;
     let desired: Vec<UsNumber> = (20..40).chain(100..160).map(n).collect();
     let plan = client
         .plan_sync(DEMO_ENTERPRISE, desired, true)
@@ -204,7 +204,7 @@ async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
 async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
-    seed(&client, 0..30).await;
+    seed(&common::setup_client(&mock), 0..30).await;
     let dir = tempfile::tempdir().unwrap();
     let stopped = || {
         let token = telnyx_reputation::bulk::CancellationToken::new();
@@ -263,7 +263,7 @@ async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it()
 async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_same() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
-    seed(&client, 0..5).await;
+    seed(&common::setup_client(&mock), 0..5).await;
     common::ownership_event(&mock, DEMO_ENTERPRISE, n(1).as_str(), "disconnected").await;
     common::ownership_event(&mock, DEMO_ENTERPRISE, n(2).as_str(), "disconnected").await;
     let desired: Vec<UsNumber> = (0..8).map(n).collect();

@@ -30,13 +30,14 @@ async fn a_plan_finds_missing_extra_and_conflicting_numbers_and_is_empty_once_ap
     });
     let mock = start(config).await.unwrap();
     let client = common::client(&mock);
+    let setup = common::setup_client(&mock);
     // Monitored now: 0..300 on the enterprise, 900..905 on another one.
     for chunk in (0..300).collect::<Vec<u32>>().chunks(100) {
         let batch = Batch::new(chunk.iter().map(|i| n(*i)).collect()).unwrap();
-        client.associate(DEMO_ENTERPRISE, &batch).await.unwrap();
+        setup.associate(DEMO_ENTERPRISE, &batch).await.unwrap();
     }
     let held = Batch::new((900..905).map(n).collect()).unwrap();
-    client.associate(OTHER, &held).await.unwrap();
+    setup.associate(OTHER, &held).await.unwrap();
     let billed_before = mock.billing();
 
     // Wanted: 100..400 (so 0..100 extra, 300..400 missing), and 900..903 held elsewhere.
@@ -136,14 +137,15 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .filter(|x| !current.contains(x))
             .collect();
         mock.set_faults(Faults::default());
+        let setup = common::setup_client(&mock);
         for chunk in current.chunks(100) {
-            client
+            setup
                 .associate(DEMO_ENTERPRISE, &Batch::new(chunk.to_vec()).unwrap())
                 .await
                 .unwrap();
         }
         if !elsewhere.is_empty() {
-            client
+            setup
                 .associate(OTHER, &Batch::new(elsewhere.clone()).unwrap())
                 .await
                 .unwrap();

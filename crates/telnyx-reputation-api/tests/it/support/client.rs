@@ -20,7 +20,8 @@ pub fn client(base_url: &str) -> Client {
         reqwest::header::AUTHORIZATION,
         format!("Bearer {KEY}").parse().expect("valid header"),
     );
-    let http = reqwest::Client::builder()
+    let http = telnyx_reputation_tls::client_builder(telnyx_reputation_tls::Trust::Nothing)
+        .expect("TLS set-up")
         .default_headers(headers)
         .build()
         .expect("client builds");

@@ -46,10 +46,19 @@ pub fn config(with_ready: bool) -> MockConfig {
     }
 }
 
+/// A plain-http client of the emulator (the workspace's reqwest has TLS only through
+/// `telnyx-reputation-tls`; the emulator speaks http, so this one trusts no server).
+pub fn http() -> reqwest::Client {
+    telnyx_reputation_tls::client_builder(telnyx_reputation_tls::Trust::Nothing)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
 pub async fn api(config: MockConfig) -> Api {
     Api {
         mock: start(config).await.unwrap(),
-        http: reqwest::Client::new(),
+        http: http(),
         key: DEMO_API_KEY.into(),
     }
 }

@@ -84,10 +84,19 @@ impl Rng {
     }
 }
 
+/// A plain-http client for the emulator's own routes (the workspace's reqwest has TLS only
+/// through `telnyx-reputation-tls`; the emulator speaks http, so this one trusts no server).
+pub fn http() -> reqwest::Client {
+    telnyx_reputation_tls::client_builder(telnyx_reputation_tls::Trust::Nothing)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
 /// Reports an ownership event of a monitored number through the emulator's admin route
 /// (`carrier_changed`, `reverification_due` or `disconnected`); panics unless it answers 200.
 pub async fn ownership_event(mock: &MockHandle, enterprise: uuid::Uuid, number: &str, event: &str) {
-    let answer = reqwest::Client::new()
+    let answer = http()
         .post(format!("{}/__mock/ownership", mock.base_url()))
         .json(&serde_json::json!({
             "enterprise_id": enterprise,
@@ -109,7 +118,7 @@ pub async fn ownership_event(mock: &MockHandle, enterprise: uuid::Uuid, number: 
 /// Submits the enterprise's ownership proof and moves the emulator's clock past its review,
 /// so that numbers under an external prefix can be associated (`source: external`).
 pub async fn approve_external(mock: &MockHandle, enterprise: uuid::Uuid) {
-    let answer = reqwest::Client::new()
+    let answer = http()
         .post(format!(
             "{}/enterprises/{enterprise}/reputation/external_verification",
             mock.base_url()
