@@ -65,9 +65,10 @@ async fn every_input_is_counted_once_whatever_the_faults() {
     // Each run draws its set-up (faults, mode, key, inventory, a kill) from the seeded `rng`;
     // 40 runs draw every branch of it, the rarest (a server that never answers, 5 %) twice on
     // average. `COUNTS_RUNS` sets more (`.ci/run`: 100, each starting its own emulator).
+    // Each run has its own emulator and its own generator, so a few go at once.
     let runs = common::runs_from_env("COUNTS_RUNS", 40);
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    for run in 0..runs {
+    common::concurrently(0..runs, common::CONCURRENT_RUNS, |run| async move {
+        let mut rng = Rng::for_run(0x2545_F491_4F6C_DD1D, run);
         let mut config = MockConfig::demo();
         config.seed = run;
         let count = 1 + rng.below(180) as u32;
@@ -176,5 +177,6 @@ async fn every_input_is_counted_once_whatever_the_faults() {
             }
         }
         mock.shutdown().await;
-    }
+    })
+    .await;
 }
