@@ -7,7 +7,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::numbers;
+use common::{client, numbers};
 use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Inventory, MockConfig, start};
 
@@ -34,7 +34,7 @@ fn numbers_of(lines: &[&str], events: &[&str]) -> BTreeSet<String> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_never_sends_again_a_number_whose_record_is_whole() {
     let mut config = MockConfig::demo();
     let all = numbers(0, 6);
@@ -46,9 +46,9 @@ async fn a_resume_never_sends_again_a_number_whose_record_is_whole() {
             .collect(),
     );
     let mock = start(config).await.unwrap();
-    // No faults: no answer is lost, so the patient client (a loaded machine may take over
-    // 250 ms over a lookup).
-    let c = common::setup_client(&mock);
+    // The short request timeout: a resume waits out a cut attempt's timeout, and as long
+    // again between its two lookups, before it decides what the attempt did.
+    let c = client(&mock);
     // A resume fsyncs each line it writes, and there are as many resumes as bytes: on a
     // memory file system, where there is one, an fsync costs nothing.
     let dir = tempfile::tempdir_in("/dev/shm")
@@ -79,51 +79,59 @@ async fn a_resume_never_sends_again_a_number_whose_record_is_whole() {
         .map(|(i, _)| i)
         .collect();
     let billed = mock.billing().associate;
-    let cut = dir.path().join("cut.journal");
-    let mut resent_somewhere = false;
     // Every cut next to a record's end (its last byte, its newline, the next record's first
     // byte), where what is whole changes, and every `stride`-th offset inside the records;
-    // `.ci/run` cuts at every byte (`JOURNAL_CUT_STRIDE=1`).
+    // `.ci/run` cuts at every byte (`JOURNAL_CUT_STRIDE=1`). Each cut is a file of its own and a
+    // resume waits more than it computes, so several run at once.
     let stride = usize::try_from(common::runs_from_env("JOURNAL_CUT_STRIDE", 16).max(1))
         .expect("JOURNAL_CUT_STRIDE fits a usize");
     let near_an_end = |at: usize| ends.iter().any(|end| at + 1 >= *end && at <= end + 2);
-    for at in
-        (0..=whole.len()).filter(|&at| at % stride == 0 || at == whole.len() || near_an_end(at))
-    {
-        std::fs::write(&cut, &whole[..at]).unwrap();
-        // Records whose text is whole in the cut: their newline is at `at` or after nothing
-        // else of them (a record is whole once every byte before its newline is there).
-        let kept = ends.iter().filter(|end| **end <= at).count();
-        let decided = numbers_of(&original[..kept], &["committed", "already", "refused"]);
-        match c
-            .resume_job(&cut, BulkOptions::default().concurrency(1))
-            .await
-        {
-            Ok(_) => {}
-            // Cut before the plan was whole: nothing was ever sent, and nothing is.
-            Err(e) => {
-                assert!(
-                    !original[..kept].iter().any(|l| l.contains("\"planned\"")),
-                    "cut at {at}: {e}"
-                );
-                continue;
+    let cuts =
+        (0..=whole.len()).filter(|&at| at % stride == 0 || at == whole.len() || near_an_end(at));
+    let resent = common::concurrently(cuts, common::CONCURRENT_RUNS, |at| {
+        let (c, dir, whole, original, ends) = (&c, &dir, &whole, &original, &ends);
+        async move {
+            let cut = dir.path().join(format!("cut-{at}.journal"));
+            std::fs::write(&cut, &whole[..at]).unwrap();
+            // Records whose text is whole in the cut: their newline is at `at` or after
+            // nothing else of them (a record is whole once every byte before its newline is
+            // there).
+            let kept = ends.iter().filter(|end| **end <= at).count();
+            let decided = numbers_of(&original[..kept], &["committed", "already", "refused"]);
+            match c
+                .resume_job(&cut, BulkOptions::default().concurrency(1))
+                .await
+            {
+                Ok(_) => {}
+                // Cut before the plan was whole: nothing was ever sent, and nothing is.
+                Err(e) => {
+                    assert!(
+                        !original[..kept].iter().any(|l| l.contains("\"planned\"")),
+                        "cut at {at}: {e}"
+                    );
+                    return false;
+                }
             }
+            let after = std::fs::read_to_string(&cut).unwrap();
+            let lines: Vec<&str> = after.lines().collect();
+            assert_eq!(
+                lines[..kept],
+                original[..kept],
+                "cut at {at}: kept as written"
+            );
+            let sent = numbers_of(&lines[kept..], &["intent", "attempt"]);
+            let again: Vec<_> = sent.intersection(&decided).collect();
+            assert!(
+                again.is_empty(),
+                "cut at {at}: the resume sent {again:?} again, whose records are whole"
+            );
+            // The cut's files go as soon as its resume is checked.
+            let _ = std::fs::remove_file(&cut);
+            !sent.is_empty()
         }
-        let after = std::fs::read_to_string(&cut).unwrap();
-        let lines: Vec<&str> = after.lines().collect();
-        assert_eq!(
-            lines[..kept],
-            original[..kept],
-            "cut at {at}: kept as written"
-        );
-        let sent = numbers_of(&lines[kept..], &["intent", "attempt"]);
-        let again: Vec<_> = sent.intersection(&decided).collect();
-        assert!(
-            again.is_empty(),
-            "cut at {at}: the resume sent {again:?} again, whose records are whole"
-        );
-        resent_somewhere |= !sent.is_empty();
-    }
+    })
+    .await;
+    let resent_somewhere = resent.contains(&true);
     assert!(
         resent_somewhere,
         "some cuts leave numbers to send, which the resume sends"
