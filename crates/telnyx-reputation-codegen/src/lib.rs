@@ -105,6 +105,8 @@ pub fn settings() -> progenitor::GenerationSettings {
 /// `customer_removed`, `ExternalVerificationOutcome` lacks `pending`); they read into the same
 /// types, which accept every value of the subset.
 pub const OPEN_ENUMS: &[(&str, &str)] = &[
+    // `ReputationData.spam_risk`, inline in the spec: the name normalisation hoists it under.
+    ("ReputationDataSpamRisk", "crate::SpamRisk"),
     ("ReputationNumberSource", "crate::NumberSource"),
     ("ReputationOwnershipStatus", "crate::OwnershipStatus"),
     ("ReputationRemovalReason", "crate::RemovalReason"),

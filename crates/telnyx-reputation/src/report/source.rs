@@ -3,7 +3,7 @@
 //! read is ever made, so a report bills nothing.
 
 use futures::{Stream, StreamExt};
-use telnyx_reputation_api::types::ReputationDataSpamRisk;
+use telnyx_reputation_api::SpamRisk;
 
 use super::{Ownership, Reputation, Risk, Row, Source, Tracking};
 use crate::client::{Client, NumberReputation, Scope};
@@ -37,11 +37,18 @@ impl Row {
         let reputation = match &record.reputation_data {
             None => Reputation::default(),
             Some(data) => Reputation {
-                spam_risk: data.spam_risk.map(|r| match r {
-                    ReputationDataSpamRisk::Low => Risk::Low,
-                    ReputationDataSpamRisk::Medium => Risk::Medium,
-                    ReputationDataSpamRisk::High => Risk::High,
-                }),
+                spam_risk: match &data.spam_risk {
+                    Some(SpamRisk::Low) => Some(Risk::Low),
+                    Some(SpamRisk::Medium) => Some(Risk::Medium),
+                    Some(SpamRisk::High) => Some(Risk::High),
+                    Some(other) => {
+                        return Err(format!(
+                            "listed number {number}: spam_risk {:?} is not a bucket this client knows",
+                            other.as_str()
+                        ));
+                    }
+                    None => None,
+                },
                 spam_category: data.spam_category.as_deref().map(Box::from),
                 maturity_score: score("maturity_score", data.maturity_score)?,
                 connection_score: score("connection_score", data.connection_score)?,
