@@ -246,6 +246,7 @@ mod refresh;
 mod remediation;
 mod removed;
 pub mod report;
+mod reputation;
 mod retry;
 mod server_clock;
 mod settings;
@@ -275,6 +276,7 @@ pub use remediation::{
     RemediationStatus, RemediationSubmission, RemediationSummary,
 };
 pub use removed::Removal;
+pub use reputation::{Reputation, Score, SpamRisk};
 pub use retry::RetryPolicy;
 pub use settings::{
     CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings, WebhookUrl,

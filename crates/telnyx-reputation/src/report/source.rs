@@ -3,23 +3,10 @@
 //! read is ever made, so a report bills nothing.
 
 use futures::{Stream, StreamExt};
-use telnyx_reputation_api::SpamRisk;
 
-use super::{Ownership, Reputation, Risk, Row, Source, Tracking};
+use super::{Ownership, Reputation, Row, Source, Tracking};
 use crate::client::{Client, NumberReputation, Scope};
 use crate::error::Error;
-
-/// A score as the API sends it (0–100); anything else is a protocol error.
-fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
-    value
-        .map(|v| {
-            u8::try_from(v)
-                .ok()
-                .filter(|v| *v <= 100)
-                .ok_or_else(|| format!("{name} {v} is not a score from 0 to 100"))
-        })
-        .transpose()
-}
 
 impl Row {
     /// The row of one list record; the reason when the record is not one a report can hold
@@ -36,26 +23,9 @@ impl Row {
             .map_err(|e| format!("listed number {number:?}: {e}"))?;
         let reputation = match &record.reputation_data {
             None => Reputation::default(),
-            Some(data) => Reputation {
-                spam_risk: match &data.spam_risk {
-                    Some(SpamRisk::Low) => Some(Risk::Low),
-                    Some(SpamRisk::Medium) => Some(Risk::Medium),
-                    Some(SpamRisk::High) => Some(Risk::High),
-                    Some(other) => {
-                        return Err(format!(
-                            "listed number {number}: spam_risk {:?} is not a bucket this client knows",
-                            other.as_str()
-                        ));
-                    }
-                    None => None,
-                },
-                spam_category: data.spam_category.as_deref().map(Box::from),
-                maturity_score: score("maturity_score", data.maturity_score)?,
-                connection_score: score("connection_score", data.connection_score)?,
-                engagement_score: score("engagement_score", data.engagement_score)?,
-                sentiment_score: score("sentiment_score", data.sentiment_score)?,
-                last_refreshed_at: data.last_refreshed_at.map(|t| t.into_inner()),
-            },
+            Some(data) => {
+                Reputation::from_api(data).map_err(|e| format!("listed number {number}: {e}"))?
+            }
         };
         let tracking = Tracking {
             source: record
