@@ -1,5 +1,6 @@
-//! A number's reputation data, the library's one form of it: what a report row holds
-//! ([`report::Row`](crate::report::Row)) and what a snapshot line saves.
+//! A number's reputation data, the library's one form of it: what a read or a list gives
+//! ([`NumberReputation::reputation_data`](crate::NumberReputation::reputation_data)), what a
+//! report row holds ([`report::Row`](crate::report::Row)) and what a snapshot line saves.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
