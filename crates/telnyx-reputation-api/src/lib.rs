@@ -54,13 +54,13 @@
 //!
 //! # Values added later
 //!
-//! The enumerations the API documents (`source`, `ownership_status`, `removal_reason`, the
-//! ownership proof's review state, the webhook's flag reason, the settings' `status`,
-//! `loa_status` and `check_frequency`, and a remediation's `status`) read into
-//! [`NumberSource`], [`OwnershipStatus`], [`RemovalReason`], [`VerificationStatus`],
-//! [`FlagReason`], [`ReputationStatus`], [`LoaStatus`], [`CheckFrequency`] and
-//! [`RemediationStatus`], whose `Other(String)` keeps a value this client does not know instead
-//! of failing the answer that carries it.
+//! The enumerations the API documents (a number's `spam_risk`, `source`, `ownership_status`
+//! and `removal_reason`, the ownership proof's review state, the webhook's flag reason, the
+//! settings' `status`, `loa_status` and `check_frequency`, and a remediation's `status`) read
+//! into [`SpamRisk`], [`NumberSource`], [`OwnershipStatus`], [`RemovalReason`],
+//! [`VerificationStatus`], [`FlagReason`], [`ReputationStatus`], [`LoaStatus`],
+//! [`CheckFrequency`] and [`RemediationStatus`], whose `Other(String)` keeps a value this client
+//! does not know instead of failing the answer that carries it.
 //!
 //! # Path encoding
 //!
@@ -92,6 +92,6 @@ pub use decode::on_body;
 pub use hooks::{Hooks, Transport, TransportFuture};
 pub use open_enums::{
     CheckFrequency, FlagReason, LoaStatus, NumberSource, OwnershipStatus, RemediationStatus,
-    RemovalReason, ReputationStatus, VerificationStatus,
+    RemovalReason, ReputationStatus, SpamRisk, VerificationStatus,
 };
 pub use timestamp::Timestamp;

@@ -126,6 +126,20 @@ macro_rules! open_enum {
 }
 
 open_enum! {
+    /// A number's coarse spam-risk bucket (`spam_risk` of its reputation data; the spec writes
+    /// it inline in `ReputationData`, and normalisation names it `ReputationDataSpamRisk`). One
+    /// bucket the API adds later must not make a whole list page unreadable.
+    SpamRisk {
+        /// `low`: little spam risk.
+        Low = "low",
+        /// `medium`: some spam risk.
+        Medium = "medium",
+        /// `high`: the number is likely to be flagged as spam.
+        High = "high",
+    }
+}
+
+open_enum! {
     /// Where a phone number is hosted (`source`; the spec's `ReputationNumberSource`).
     NumberSource {
         /// `telnyx`: in your Telnyx phone-number inventory.
@@ -279,6 +293,8 @@ mod tests {
             VerificationStatus::Approved
         );
         assert_eq!(FlagReason::KNOWN, ["carrier_changed", "reverification_due"]);
+        assert_eq!(SpamRisk::KNOWN, ["low", "medium", "high"]);
+        assert_eq!("medium".parse::<SpamRisk>(), Ok(SpamRisk::Medium));
     }
 
     #[test]

@@ -27,12 +27,12 @@ pub const NUMBER_HEADERS: [&str; 11] = [
 /// The cells of `r`'s row, under [`NUMBER_HEADERS`].
 pub fn number_cells(r: &NumberReputation) -> Vec<String> {
     let d = r.reputation_data.clone().unwrap_or_default();
-    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let opt = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
     vec![
-        r.phone_number.clone().unwrap_or_default(),
+        r.phone_number.to_string(),
         r.enterprise_id.map(|e| e.to_string()).unwrap_or_default(),
         d.spam_risk.map(|s| s.to_string()).unwrap_or_default(),
-        d.spam_category.unwrap_or_default(),
+        d.spam_category.map(String::from).unwrap_or_default(),
         opt(d.maturity_score),
         opt(d.connection_score),
         opt(d.engagement_score),

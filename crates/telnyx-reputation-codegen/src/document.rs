@@ -2,11 +2,14 @@
 //! the OpenAPI 3.0 document that progenitor accepts.
 //!
 //! Order matters: vendor extensions go first (so no `x-` key can steer the generator), then the
-//! version, then every schema wherever it sits, then each operation's request body and responses.
+//! version, then every schema wherever it sits (the component schemas' inline enumerations
+//! hoisted once they are in their 3.0 form, see `hoist`), then each operation's request body
+//! and responses.
 
 use serde_json::{Map, Value};
 
 use crate::error::CodegenError;
+use crate::hoist;
 use crate::pointer;
 use crate::responses::resolve_responses;
 use crate::schema::{Site, normalise_schema};
@@ -98,6 +101,8 @@ fn normalise_component_schemas(doc: &mut Value) -> Result<(), CodegenError> {
             };
             normalise_schema(schema, &site)?;
         }
+        // Once every schema is in its 3.0 form (a `const` is an `enum` by now).
+        hoist::inline_enums(schemas)?;
     }
     for (section, kind) in [
         ("parameters", "parameter"),

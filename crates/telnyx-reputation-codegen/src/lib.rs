@@ -7,7 +7,9 @@
 //!    project's overlays with [`apply_overlay`] before it writes the spec);
 //! 2. [`normalise`]: OpenAPI 3.1 as upstream writes it to the OpenAPI 3.0 form progenitor
 //!    accepts (type arrays, nullable unions, `const`, `examples`, response ranges and `default`,
-//!    vendor extensions), or an error naming the operation or schema and its JSON pointer;
+//!    vendor extensions), with each inline string enumeration of a component schema's property
+//!    hoisted into a component schema named as typify would name it (so that [`OPEN_ENUMS`] can
+//!    reach it), or an error naming the operation or schema and its JSON pointer;
 //! 3. progenitor, with the settings in [`settings`];
 //! 4. a rewrite of the generated code so that path parameters are percent-encoded the way the API
 //!    requires (`+` as `%2B`), see [`path_encoding`];
@@ -42,6 +44,7 @@
 mod decoding;
 mod document;
 mod error;
+mod hoist;
 mod http_client;
 mod overlay;
 pub mod path_encoding;
@@ -94,16 +97,19 @@ pub fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
-/// Component schemas (by name) whose values upstream documents as a set (every one may grow:
-/// a status the server adds later must not make an answer undecodable),
-/// each with the API crate's type that reads it: a known value as its variant, any other string
-/// kept as `Other(String)` instead of failing the whole answer. A generated closed enum would
-/// turn the first new ownership status the API sends into an undecodable list page.
+/// Component schemas (by name, hoisted inline enumerations included) whose values upstream
+/// documents as a set (every one may grow: a status the server adds later must not make an
+/// answer undecodable), each with the API crate's type that reads it: a known value as its
+/// variant, any other string kept as `Other(String)` instead of failing the whole answer. A
+/// generated closed enum would turn the first new ownership status the API sends into an
+/// undecodable list page.
 ///
 /// The webhook payloads carry subsets of two of these (`ReputationWebhookRemovalReason` lacks
 /// `customer_removed`, `ExternalVerificationOutcome` lacks `pending`); they read into the same
 /// types, which accept every value of the subset.
 pub const OPEN_ENUMS: &[(&str, &str)] = &[
+    // `ReputationData.spam_risk`, inline in the spec: the name normalisation hoists it under.
+    ("ReputationDataSpamRisk", "crate::SpamRisk"),
     ("ReputationNumberSource", "crate::NumberSource"),
     ("ReputationOwnershipStatus", "crate::OwnershipStatus"),
     ("ReputationRemovalReason", "crate::RemovalReason"),

@@ -81,10 +81,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .page(Page::new(1, 100))
         .await?;
     for row in &page.data {
-        let row = serde_json::to_value(row)?;
+        let risk = row
+            .reputation_data
+            .as_ref()
+            .and_then(|d| d.spam_risk.as_ref());
         println!(
             "listed:      {} {}",
-            row["phone_number"], row["reputation_data"]["spam_risk"]
+            row.phone_number,
+            risk.map_or("-", |r| r.as_str())
         );
     }
 

@@ -62,6 +62,8 @@
 //! let batch = e164::validate_batch(["+16035551234", "+16035551235"])?;
 //! let created = client.associate(enterprise, &batch).await?; // billed: 2 numbers
 //! assert_eq!(created.len(), 2);
+//! assert_eq!(created[0].phone_number.as_str(), "+16035551234");
+//! assert!(created[0].reputation_data.is_none()); // until the API's first collection
 //! # mock.shutdown().await;
 //! # Ok(()) }
 //! ```
@@ -223,6 +225,11 @@
 //!   Transport failures are [`TransportError`].
 //! - The public API is recorded in `public-api.txt` beside this crate's manifest; every
 //!   change to it shows there.
+//! - Records are the library's own: [`NumberReputation`] (a number, its [`Reputation`] data and
+//!   its ownership tracking), [`Settings`], [`Remediation`], [`Ownership`] and the others have
+//!   public fields, typed and checked as they are read. A record that breaks a rule of the API
+//!   (a number that is not a US number, a score outside 0–100) is [`Error::Protocol`] naming
+//!   the field and the rule; a value added later to a documented set is kept (`Other`).
 //! - Escape hatches: a record's `raw()` gives the API's own value, and [`api`] is the client
 //!   generated from the OpenAPI file, for anything this crate does not cover.
 //! - Other modules: [`report`] (the reputation report and what changed since a snapshot),
@@ -242,10 +249,12 @@ mod pacer;
 mod pages;
 mod patience;
 mod query;
+mod record;
 mod refresh;
 mod remediation;
 mod removed;
 pub mod report;
+mod reputation;
 mod retry;
 mod server_clock;
 mod settings;
@@ -256,7 +265,7 @@ mod verification;
 pub mod webhooks;
 
 pub use api_key::ApiKey;
-pub use client::{AssociatedNumber, Client, Freshness, NumberPage, NumberReputation, Page, Scope};
+pub use client::{Client, Freshness, Page, Scope};
 pub use config::{ClientConfig, DEFAULT_BASE_URL};
 pub use error::{
     ApiError, ApiErrorEntry, ConfigError, Error, PaginationKind, TransportError, describe,
@@ -265,16 +274,18 @@ pub use error::{
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
 pub use ownership::{
-    Claim, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
+    Claim, FlagReason, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
 };
 pub use patience::{Patience, Stall};
 pub use query::{NumberQuery, RemediationQuery};
+pub use record::{AssociatedNumber, NumberPage, NumberReputation};
 pub use refresh::{RefreshReport, RefreshResult};
 pub use remediation::{
     PageMeta, Remediation, RemediationFilter, RemediationPage, RemediationResults,
     RemediationStatus, RemediationSubmission, RemediationSummary,
 };
 pub use removed::Removal;
+pub use reputation::{Reputation, Score, SpamRisk};
 pub use retry::RetryPolicy;
 pub use settings::{
     CheckFrequency, LoaDocumentId, LoaStatus, ReputationStatus, Settings, WebhookUrl,

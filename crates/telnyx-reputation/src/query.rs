@@ -7,10 +7,11 @@
 use futures::{Stream, TryStreamExt, stream};
 use uuid::Uuid;
 
-use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
+use crate::client::{Client, Page, Scope};
 use crate::error::Error;
 use crate::filter::NumberFilter;
 use crate::pages::{self, NumberList};
+use crate::record::{NumberPage, NumberReputation};
 use crate::remediation::{RemediationFilter, RemediationPage, RemediationSummary};
 
 impl Client {
@@ -112,9 +113,10 @@ impl NumberQuery {
         self
     }
 
-    /// One page of the list, as the API gives it: its numbers (`data`) and where it sits among
-    /// the pages (`meta`). Removed numbers are listed only with [`NumberFilter::removed`], each
-    /// with its `removal_reason` and `removed_at`.
+    /// One page of the list: its numbers (`data`) and where it sits among the pages (`meta`).
+    /// Removed numbers are listed only with [`NumberFilter::removed`], each with its
+    /// `removal_reason` and `removed_at`. A record that breaks a rule of [`NumberReputation`]
+    /// fails the page with [`Error::Protocol`].
     pub async fn page(&self, page: Page) -> Result<NumberPage, Error> {
         let list = &self.list;
         self.client

@@ -10,8 +10,9 @@ use telnyx_e164::UsNumber;
 use telnyx_reputation_api::{OwnershipStatus, RemovalReason};
 use uuid::Uuid;
 
-use crate::client::{Client, NumberPage, NumberReputation, Page, Scope};
+use crate::client::{Client, Page, Scope};
 use crate::error::Error;
+use crate::record::{NumberPage, NumberReputation};
 use crate::retry::Idempotency;
 
 /// A number removed from monitoring, as the removed numbers' list gives it.
@@ -39,37 +40,25 @@ impl Removal {
         self.removal_reason != Some(RemovalReason::CustomerRemoved)
     }
 
-    /// The removal of one listed record; `Ok(None)` for a record that does not say it is
-    /// removed (a server that ignored the filter lists monitored numbers: they are not
-    /// removals); the reason when the record has no number or one that is not US local or
-    /// toll-free.
-    pub fn from_record(record: &NumberReputation) -> Result<Option<Removal>, String> {
+    /// The removal of one listed record; `None` for a record that does not say it is removed
+    /// (a server that ignored the filter lists monitored numbers: they are not removals).
+    pub fn from_record(record: &NumberReputation) -> Option<Removal> {
         let removed = record.ownership_status == Some(OwnershipStatus::Removed)
             || record.removal_reason.is_some();
-        if !removed {
-            return Ok(None);
-        }
-        let number = record
-            .phone_number
-            .as_deref()
-            .ok_or_else(|| "a removed record has no phone_number".to_owned())?;
-        let phone_number = number
-            .parse()
-            .map_err(|e| format!("removed number {number:?}: {e}"))?;
-        Ok(Some(Removal {
-            phone_number,
+        removed.then(|| Removal {
+            phone_number: record.phone_number,
             enterprise_id: record.enterprise_id,
             removal_reason: record.removal_reason.clone(),
-            removed_at: record.removed_at.map(|t| t.into_inner()),
-        }))
+            removed_at: record.removed_at,
+        })
     }
 }
 
 impl Client {
     /// The numbers removed from monitoring in `scope` (`filter[ownership_status]=removed`), in
     /// list order, one list walk under the rules of [`NumberQuery::pages`](crate::NumberQuery::pages)
-    /// (list pages only: never billed). A record that is not a valid removal ends the stream
-    /// with [`Error::Protocol`].
+    /// (list pages only: never billed). A record that breaks a rule of [`NumberReputation`]
+    /// ends the stream with [`Error::Protocol`].
     pub fn removed_numbers(
         &self,
         scope: Scope,
@@ -84,12 +73,11 @@ impl Client {
                     .await
             }
         })
-        .map_ok(move |rows| {
-            stream::iter(rows.into_iter().filter_map(move |record| {
-                Removal::from_record(&record)
-                    .map_err(|detail| Error::Protocol { operation, detail })
-                    .transpose()
-            }))
+        .map_ok(|rows| {
+            stream::iter(
+                rows.into_iter()
+                    .filter_map(|record| Removal::from_record(&record).map(Ok)),
+            )
         })
         .try_flatten()
     }
@@ -120,7 +108,7 @@ impl Client {
             }
         })
         .await
-        .map(|page| page.0)
+        .and_then(|page| NumberPage::from_api(crate::pages::scope_operation(scope), page.0))
     }
 }
 
@@ -129,37 +117,30 @@ mod tests {
     use super::*;
 
     fn record(status: Option<&str>, reason: Option<&str>) -> NumberReputation {
-        NumberReputation {
-            phone_number: Some("+16035550001".into()),
-            ownership_status: status.map(OwnershipStatus::from),
-            removal_reason: reason.map(RemovalReason::from),
-            ..NumberReputation::default()
-        }
+        crate::record::from_json(serde_json::json!({
+            "phone_number": "+16035550001",
+            "ownership_status": status,
+            "removal_reason": reason,
+            "removed_at": reason.map(|_| "2026-10-09T07:00:03Z"),
+        }))
     }
 
     #[test]
     fn only_records_that_say_they_are_removed_are_removals() {
-        assert_eq!(
-            Removal::from_record(&record(Some("verified"), None)),
-            Ok(None)
-        );
-        let r = Removal::from_record(&record(Some("removed"), Some("reassigned")))
-            .unwrap()
-            .unwrap();
+        assert_eq!(Removal::from_record(&record(Some("verified"), None)), None);
+        let r = Removal::from_record(&record(Some("removed"), Some("reassigned"))).unwrap();
         assert!(r.by_telnyx());
-        let mine = Removal::from_record(&record(Some("removed"), Some("customer_removed")))
-            .unwrap()
-            .unwrap();
+        assert_eq!(r.phone_number.as_str(), "+16035550001");
+        assert_eq!(r.removed_at, Some("2026-10-09T07:00:03Z".parse().unwrap()));
+        let mine =
+            Removal::from_record(&record(Some("removed"), Some("customer_removed"))).unwrap();
         assert!(!mine.by_telnyx());
-        let unsaid = Removal::from_record(&record(Some("removed"), None))
-            .unwrap()
-            .unwrap();
+        let unsaid = Removal::from_record(&record(Some("removed"), None)).unwrap();
         assert!(
             unsaid.by_telnyx(),
             "no reason: held back, never billed unasked"
         );
-        let mut bad = record(Some("removed"), None);
-        bad.phone_number = Some("+44207946000".into());
-        assert!(Removal::from_record(&bad).is_err());
+        // A reason alone says removed too.
+        assert!(Removal::from_record(&record(None, Some("ported_away"))).is_some());
     }
 }

@@ -10,7 +10,8 @@ use crate::support::recorder::{Recorded, Recorder, Reply};
 use crate::support::wire::query_pairs;
 use serde_json::json;
 use telnyx_reputation_api::Error;
-use telnyx_reputation_api::types::{NumberReputationErrors, ReputationDataSpamRisk};
+use telnyx_reputation_api::SpamRisk;
+use telnyx_reputation_api::types::NumberReputationErrors;
 
 const ENCODED: &str = "%2B16035551234";
 
@@ -131,7 +132,7 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         .reputation_data
         .as_ref()
         .expect("reputation data");
-    assert_eq!(data.spam_risk, Some(ReputationDataSpamRisk::Medium));
+    assert_eq!(data.spam_risk, Some(SpamRisk::Medium));
     assert_eq!(data.maturity_score, Some(80));
     assert_eq!(
         page.data[1].reputation_data, None,
@@ -210,6 +211,42 @@ async fn associate_reputation_numbers_reads_every_documented_error() {
             .await;
         assert_error_body(result, status, code);
     }
+}
+
+#[tokio::test]
+async fn a_list_page_with_a_spam_risk_bucket_added_later_reads_and_keeps_it() {
+    let mut critical = record_with_reputation_json();
+    critical["reputation_data"]["spam_risk"] = json!("critical");
+    let server = Recorder::start(Reply::json(
+        200,
+        json!({
+            "data": [record_with_reputation_json(), critical],
+            "meta": {"page_number": 1, "page_size": 250, "total_results": 2, "total_pages": 1}
+        }),
+    ))
+    .await;
+    let page = client(&server.base_url)
+        .list_reputation_numbers()
+        .enterprise_id(enterprise())
+        .send()
+        .await
+        .expect("a bucket this client does not know fails nothing")
+        .into_inner();
+    let risks: Vec<Option<SpamRisk>> = page
+        .data
+        .iter()
+        .map(|r| r.reputation_data.as_ref().and_then(|d| d.spam_risk.clone()))
+        .collect();
+    assert_eq!(
+        risks,
+        [
+            Some(SpamRisk::Medium),
+            Some(SpamRisk::Other("critical".into()))
+        ]
+    );
+    // Written back, the bucket is the string that came in.
+    let written = serde_json::to_value(&page.data[1]).expect("serialisable");
+    assert_eq!(written["reputation_data"]["spam_risk"], "critical");
 }
 
 // ---- GetPhoneNumberReputation ----------------------------------------------------------------
@@ -372,7 +409,7 @@ async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fre
     assert_bearer(&sent);
     assert_eq!(
         got.data.reputation_data.and_then(|r| r.spam_risk),
-        Some(ReputationDataSpamRisk::Medium)
+        Some(SpamRisk::Medium)
     );
 }
 

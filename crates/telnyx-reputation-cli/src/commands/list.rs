@@ -86,8 +86,9 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         while let Some(page) = pages.try_next().await.map_err(Failure::from_api)? {
             match &mut rows {
                 Rows::Sink(sink) => {
+                    // JSON rows are the API's records, as they came.
                     for record in &page {
-                        sink.row(record, &number_cells(record))?;
+                        sink.row(record.raw(), &number_cells(record))?;
                     }
                     sink.flush()?;
                 }

@@ -70,7 +70,7 @@ pub async fn get(args: GetArgs, global: &Global) -> Result<Exit, Failure> {
         failure
     })?;
     let mut sink = number_sink(global.output())?;
-    sink.row(&record, &number_cells(&record))?;
+    sink.row(record.raw(), &number_cells(&record))?;
     sink.finish()?;
     Ok(Exit::Success)
 }

@@ -124,7 +124,7 @@ fn row_cells<'c>(row: &Row, cells: &'c mut [String; 12]) -> &'c [String] {
     ] = cells;
     set(number, Some(row.phone_number));
     set(enterprise, row.enterprise_id);
-    set(risk, r.spam_risk);
+    set(risk, r.spam_risk.as_ref());
     set(category, r.spam_category.as_deref());
     set(maturity, r.maturity_score);
     set(connection, r.connection_score);

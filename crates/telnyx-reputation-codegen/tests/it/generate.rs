@@ -69,7 +69,7 @@ fn every_date_time_is_the_api_crates_timestamp() {
 fn nullable_type_arrays_become_options() {
     let code = generate(&committed_spec()).expect("the committed spec generates");
     assert!(code.contains("pub maturity_score: ::std::option::Option<i64>"));
-    assert!(code.contains("pub spam_risk: ::std::option::Option<ReputationDataSpamRisk>"));
+    assert!(code.contains("pub spam_risk: ::std::option::Option<crate::SpamRisk>"));
 }
 
 #[test]

@@ -2,4 +2,5 @@
 
 mod edition;
 mod generate;
+mod hoist;
 mod ownership;

@@ -106,8 +106,8 @@ impl Operation {
                     .await
                     .map_err(Sent::Failed)?;
                 // The records' timestamps are readings of the server's clock.
-                if let Some(latest) = created.iter().filter_map(|r| r.created_at.as_deref()).max() {
-                    ctx.client.observe_server_time(*latest);
+                if let Some(latest) = created.iter().filter_map(|r| r.created_at).max() {
+                    ctx.client.observe_server_time(latest);
                 }
                 let confirmed = confirmed_by(numbers, &created);
                 let (done, unconfirmed) = split(numbers, &confirmed);

@@ -14,7 +14,8 @@ use super::context::JobContext;
 use super::journal::SentWith;
 use super::operation::floor_of;
 use crate::Error;
-use crate::client::{AssociatedNumber, NumberPage, Page, Scope};
+use crate::client::{Page, Scope};
+use crate::record::{AssociatedNumber, NumberPage};
 
 /// Lookups in flight at once while reconciling one set.
 pub(super) const LOOKUP_CONCURRENCY: usize = 8;
@@ -44,38 +45,29 @@ pub(super) fn owner(created_at: Option<DateTime<Utc>>, floor: Option<DateTime<Ut
 
 /// What one lookup page says about `number`, against the server-clock `floor`.
 pub(super) fn found_in(page: &NumberPage, number: UsNumber, floor: Option<DateTime<Utc>>) -> Found {
-    let record = page
-        .data
-        .iter()
-        .find(|r| r.phone_number.as_deref() == Some(number.as_str()));
+    let record = page.data.iter().find(|r| r.phone_number == number);
     match record {
         None => Found::Absent,
         Some(r) => {
             if r.created_at.is_none() {
                 tracing::warn!(number = %number, "record without created_at; treated as associated before the job");
             }
-            owner(r.created_at.as_ref().map(|c| **c), floor)
+            owner(r.created_at, floor)
         }
     }
 }
 
 /// The numbers of `sent` that an associate answer confirms, by a record naming each.
 pub(super) fn confirmed_by(sent: &[UsNumber], created: &[AssociatedNumber]) -> Vec<bool> {
-    let in_order = created.len() == sent.len()
-        && created
-            .iter()
-            .zip(sent)
-            .all(|(r, n)| r.phone_number.as_deref() == Some(n.as_str()));
+    let in_order =
+        created.len() == sent.len() && created.iter().zip(sent).all(|(r, n)| r.phone_number == *n);
     if in_order {
         return vec![true; sent.len()];
     }
-    let mut named: Vec<&str> = created
-        .iter()
-        .filter_map(|r| r.phone_number.as_deref())
-        .collect();
+    let mut named: Vec<UsNumber> = created.iter().map(|r| r.phone_number).collect();
     named.sort_unstable();
     sent.iter()
-        .map(|n| named.binary_search(&n.as_str()).is_ok())
+        .map(|n| named.binary_search(n).is_ok())
         .collect()
 }
 

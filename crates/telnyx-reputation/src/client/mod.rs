@@ -22,7 +22,7 @@ mod numbers;
 
 pub(crate) use convert::ErrorBody;
 use convert::convert;
-pub use numbers::{AssociatedNumber, Freshness, NumberPage, NumberReputation, Page, Scope};
+pub use numbers::{Freshness, Page, Scope};
 
 /// The Telnyx Phone Number Reputation client.
 ///
@@ -36,7 +36,7 @@ pub use numbers::{AssociatedNumber, Freshness, NumberPage, NumberReputation, Pag
 /// let client = Client::from_env()?;
 /// let number: E164 = "+16035551234".parse()?;
 /// let reputation = client.get(Scope::Account, number, Freshness::Cached).await?;
-/// println!("{:?}", reputation.reputation_data);
+/// println!("{}: {:?}", reputation.phone_number, reputation.reputation_data);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -1,26 +1,18 @@
 //! The number operations: associate, list a page, read one number's reputation, disassociate;
-//! and the types they take and give ([`Scope`], [`Page`], [`Freshness`], the records).
+//! and the types they take ([`Scope`], [`Page`], [`Freshness`]). The records they give are in
+//! `record`.
 
 use std::num::NonZeroU64;
 
 use telnyx_e164::{Batch, E164};
-use telnyx_reputation_api::types::{
-    ReputationPhoneNumber, ReputationPhoneNumberCreate, ReputationPhoneNumberList,
-};
+use telnyx_reputation_api::types::ReputationPhoneNumberCreate;
 use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::filter::NumberFilter;
+use crate::record::{AssociatedNumber, NumberPage, NumberReputation};
 use crate::retry::Idempotency;
-
-/// A number under monitoring, with its reputation data when the API has some.
-pub type NumberReputation = ReputationPhoneNumber;
-/// A number just associated (the associate call's records: the same record, whose
-/// `reputation_data` is not filled in yet).
-pub type AssociatedNumber = ReputationPhoneNumber;
-/// One page of a list: its numbers (`data`) and where it sits among the pages (`meta`).
-pub type NumberPage = ReputationPhoneNumberList;
 
 /// Whether a reputation read may use cached data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +80,9 @@ impl Client {
     ///
     /// Sent again only when the server certainly did not act (no connection, 429). A dropped
     /// connection, timeout, 408 or 5xx returns an error whose [`Error::outcome_unknown`] is true:
-    /// look the numbers up before deciding anything (the bulk engine does).
+    /// look the numbers up before deciding anything (the bulk engine does). So does an answer
+    /// whose records cannot be read ([`Error::Protocol`]: a record that breaks a rule of
+    /// [`NumberReputation`]): the call succeeded, and was billed, but says nothing certain.
     pub async fn associate(
         &self,
         enterprise_id: Uuid,
@@ -103,7 +97,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(created.data)
+        NumberReputation::from_answers("associate_reputation_numbers", created.data)
     }
 
     /// One page of the monitored numbers in `scope`, filtered (`listReputationNumbers` /
@@ -115,7 +109,8 @@ impl Client {
     /// each with its `removal_reason` and `removed_at`; every other list leaves them out.
     ///
     /// A filter on an enterprise only means something account-wide: in the enterprise scope it is
-    /// refused before anything is sent ([`Error::InvalidRequest`]).
+    /// refused before anything is sent ([`Error::InvalidRequest`]). A record that breaks a rule
+    /// ([`NumberReputation`]) fails the page with [`Error::Protocol`].
     pub(crate) async fn list(
         &self,
         scope: Scope,
@@ -184,7 +179,7 @@ impl Client {
             }
         })
         .await
-        .map(|page| page.0)
+        .and_then(|page| NumberPage::from_api(crate::pages::scope_operation(scope), page.0))
     }
 
     /// One number's reputation in `scope` (`GetPhoneNumberReputation` /
@@ -228,7 +223,11 @@ impl Client {
                 }
             })
             .await?;
-        Ok(response.data)
+        let operation = match scope {
+            Scope::Enterprise(_) => "get_phone_number_reputation",
+            Scope::Account => "get_phone_number_reputation_simplified",
+        };
+        NumberReputation::from_answer(operation, response.data)
     }
 
     /// Removes a number from monitoring in `scope` (`DisassociateReputationNumber` /

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::Claim;
 use crate::bulk::CancellationToken;
-use crate::client::{Client, NumberReputation, Page, Scope};
+use crate::client::{Client, Page, Scope};
 use crate::error::{ApiError, Error};
 use crate::filter::NumberFilter;
+use crate::record::NumberReputation;
 use crate::verification::DocumentId;
 
 /// How [`Client::confirm_ownership_all`] runs: answers in flight at once (default 4), the
@@ -359,7 +360,7 @@ impl Client {
             .list(Scope::Enterprise(enterprise_id), Page::new(1, 10), filter)
             .await?;
         Ok(page.data.into_iter().find(|r| {
-            r.phone_number.as_deref() == Some(number.as_str())
+            r.phone_number.as_str() == number.as_str()
                 && r.ownership_status.as_ref() == Some(&target)
         }))
     }

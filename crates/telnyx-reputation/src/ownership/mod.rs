@@ -22,13 +22,17 @@ use telnyx_reputation_api::types::{
 };
 use uuid::Uuid;
 
-use crate::client::{Client, NumberReputation};
+use crate::client::Client;
 use crate::error::Error;
+use crate::record::NumberReputation;
 use crate::retry::Idempotency;
 use crate::verification::DocumentId;
 
 pub use bulk::{ConfirmOptions, ConfirmOutcome, ConfirmReport, ConfirmResult};
 
+/// Why a number's ownership was flagged: `CarrierChanged` (a check found it with another
+/// carrier) or `ReverificationDue`. Open: a value added later reads as `Other`.
+pub use telnyx_reputation_api::FlagReason;
 /// Where a number is hosted: `Telnyx` (in the account's inventory) or `External` (hosted with
 /// another provider). Open: a value added later reads as `Other`.
 pub use telnyx_reputation_api::NumberSource;
@@ -209,7 +213,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(record.data)
+        NumberReputation::from_answer("confirm_number_ownership", record.data)
     }
 }
 

@@ -11,9 +11,10 @@ use telnyx_e164::UsNumber;
 use telnyx_reputation_api::RemovalReason;
 
 use super::ownership::{Ownership, Tracking};
-use super::row::{Risk, Row, Score};
+use super::row::{Risk, Row};
 use super::snapshot::{Prior, Snapshot};
 use crate::removed::Removal;
+use crate::reputation::Score;
 
 /// The default `--score-delta`: a score must move by 10 points to be reported.
 pub const DEFAULT_SCORE_DELTA: u8 = 10;
@@ -255,14 +256,14 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::report::row::Reputation;
+    use crate::reputation::Reputation;
 
     fn row(number: &str, risk: Option<Risk>, category: Option<&str>, maturity: u8) -> Row {
         Row {
             phone_number: number.parse().unwrap(),
             enterprise_id: None,
             reputation: Reputation {
-                spam_risk: risk,
+                spam_risk: risk.map(Into::into),
                 spam_category: category.map(Into::into),
                 maturity_score: Some(maturity),
                 ..Reputation::default()

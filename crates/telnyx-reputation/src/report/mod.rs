@@ -22,9 +22,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use telnyx_e164::UsNumber;
 
+/// A number's reputation data and its scores: the library's one form of them, re-exported here
+/// since every report row holds one.
+pub use crate::reputation::{Reputation, Score};
 pub use changes::{Change, Comparison, DEFAULT_SCORE_DELTA, NumberChange, ScoreName};
 pub use ownership::{Ownership, Source, Tracking, Word};
-pub use row::{Reputation, Risk, Row, Score, UnknownRisk};
+pub use row::{Risk, Row, UnknownRisk};
 pub use snapshot::{MAX_LINE, Prior, Snapshot, SnapshotError, SnapshotWriter};
 
 /// The order of a sorted report.
@@ -64,7 +67,7 @@ pub struct RiskCounts {
     pub medium: u64,
     /// Numbers at `low`.
     pub low: u64,
-    /// Numbers without a risk bucket (no data yet).
+    /// Numbers without a risk level: no data yet, or a bucket this client does not know.
     pub unknown: u64,
 }
 
@@ -234,7 +237,7 @@ mod tests {
             phone_number: number.parse().unwrap(),
             enterprise_id: None,
             reputation: Reputation {
-                spam_risk: risk,
+                spam_risk: risk.map(Into::into),
                 sentiment_score: score,
                 ..Reputation::default()
             },

@@ -1,21 +1,24 @@
 //! One monitored number as a report sees it: the number, its enterprise, its reputation
 //! fields and its ownership tracking, in a compact form (a report of a million numbers sorted
-//! in memory costs about 100 bytes a number), and the order of spam risk.
+//! in memory costs about 140 bytes a number), and the order of spam risk.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::ownership::Tracking;
+use crate::reputation::{Reputation, SpamRisk};
 
-/// The API's coarse spam-risk bucket, ordered `Low < Medium < High`.
+/// The API's coarse spam-risk buckets this client knows, ordered `Low < Medium < High`: the
+/// levels of filters (`--risk`), sorts and alerts (`--fail-on`).
 ///
-/// A number without reputation data, or whose data has no bucket yet, has no `Risk`
-/// (`Option<Risk>` is `None`); it is below every level in filters and alerts.
+/// A number without reputation data, whose data has no bucket yet, or whose bucket this client
+/// does not know ([`SpamRisk::Other`], a bucket the API added later) has no `Risk`
+/// (`Option<Risk>` is `None`): it is below every level in filters and alerts. Its bucket is
+/// still kept, printed and saved as the API wrote it ([`Reputation::spam_risk`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -38,6 +41,23 @@ impl Risk {
         }
     }
 
+    /// The level of an API bucket; `None` for one this client does not know, which reaches no
+    /// level.
+    ///
+    /// ```
+    /// use telnyx_reputation::{SpamRisk, report::Risk};
+    /// assert_eq!(Risk::of(&SpamRisk::High), Some(Risk::High));
+    /// assert_eq!(Risk::of(&SpamRisk::Other("critical".into())), None);
+    /// ```
+    pub fn of(bucket: &SpamRisk) -> Option<Risk> {
+        match bucket {
+            SpamRisk::Low => Some(Risk::Low),
+            SpamRisk::Medium => Some(Risk::Medium),
+            SpamRisk::High => Some(Risk::High),
+            _ => None,
+        }
+    }
+
     /// Whether `risk` (possibly unknown) is at or above `self`; unknown is below every level.
     pub fn is_reached_by(self, risk: Option<Risk>) -> bool {
         risk.is_some_and(|r| r >= self)
@@ -47,6 +67,17 @@ impl Risk {
 impl fmt::Display for Risk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl From<Risk> for SpamRisk {
+    /// The API's bucket of a level.
+    fn from(risk: Risk) -> SpamRisk {
+        match risk {
+            Risk::Low => SpamRisk::Low,
+            Risk::Medium => SpamRisk::Medium,
+            Risk::High => SpamRisk::High,
+        }
     }
 }
 
@@ -65,85 +96,6 @@ impl FromStr for Risk {
             "high" => Ok(Risk::High),
             _ => Err(UnknownRisk(s.to_owned())),
         }
-    }
-}
-
-/// One of the four 0–100 scores of a number's reputation data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Score {
-    /// How established the number is (higher is more established).
-    Maturity,
-    /// The API's connection score of calls from the number.
-    Connection,
-    /// How called parties engage with its calls (higher is more positive).
-    Engagement,
-    /// How called parties perceive its calls (higher is more positive).
-    Sentiment,
-}
-
-impl Score {
-    /// Every score, in the order reports print them.
-    pub const ALL: [Score; 4] = [
-        Score::Maturity,
-        Score::Connection,
-        Score::Engagement,
-        Score::Sentiment,
-    ];
-
-    /// The field's name in the API and in snapshots, e.g. `maturity_score`.
-    pub fn field(self) -> &'static str {
-        match self {
-            Score::Maturity => "maturity_score",
-            Score::Connection => "connection_score",
-            Score::Engagement => "engagement_score",
-            Score::Sentiment => "sentiment_score",
-        }
-    }
-}
-
-impl fmt::Display for Score {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.field())
-    }
-}
-
-/// A number's reputation fields as the list operation returns them. Every field may be null:
-/// the API has no data yet, or not enough for that score.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Reputation {
-    /// The coarse spam-risk bucket.
-    pub spam_risk: Option<Risk>,
-    /// The feed's category label when the number is flagged, e.g. `"robocall"`.
-    pub spam_category: Option<Box<str>>,
-    /// How established the number is, 0–100.
-    pub maturity_score: Option<u8>,
-    /// The connection score, 0–100.
-    pub connection_score: Option<u8>,
-    /// How called parties engage with its calls, 0–100, higher is more positive.
-    pub engagement_score: Option<u8>,
-    /// How called parties perceive its calls, 0–100, higher is more positive.
-    pub sentiment_score: Option<u8>,
-    /// When the API last collected the data.
-    pub last_refreshed_at: Option<DateTime<Utc>>,
-}
-
-impl Reputation {
-    /// One score by name.
-    pub fn score(&self, score: Score) -> Option<u8> {
-        match score {
-            Score::Maturity => self.maturity_score,
-            Score::Connection => self.connection_score,
-            Score::Engagement => self.engagement_score,
-            Score::Sentiment => self.sentiment_score,
-        }
-    }
-
-    /// The lowest of the scores the data has (the weakest signal), or `None` without any:
-    /// what `--sort score` orders by, lowest first.
-    pub fn lowest_score(&self) -> Option<u8> {
-        Score::ALL.iter().filter_map(|s| self.score(*s)).min()
     }
 }
 
@@ -166,9 +118,10 @@ pub struct Row {
 }
 
 impl Row {
-    /// The number's risk bucket, `None` without data.
+    /// The number's risk level: `None` without data, and `None` for a bucket this client does
+    /// not know (see [`Risk::of`]), which reaches no level of a filter, a sort or an alert.
     pub fn risk(&self) -> Option<Risk> {
-        self.reputation.spam_risk
+        self.reputation.spam_risk.as_ref().and_then(Risk::of)
     }
 }
 
@@ -194,9 +147,10 @@ mod tests {
 
     #[test]
     fn a_row_stays_small_enough_to_sort_a_million_in_memory() {
-        // The sorted report's budget is 200 bytes a number, the row included.
+        // The sorted report's budget is 200 bytes a number, the row included. The open bucket
+        // (`SpamRisk`, whose `Other` holds a `String`) is 24 of the row's bytes.
         assert!(
-            std::mem::size_of::<Row>() <= 96,
+            std::mem::size_of::<Row>() <= 120,
             "{}",
             std::mem::size_of::<Row>()
         );
@@ -208,7 +162,7 @@ mod tests {
             phone_number: "+16035551234".parse().unwrap(),
             enterprise_id: Some(Uuid::from_u128(7)),
             reputation: Reputation {
-                spam_risk: Some(Risk::Medium),
+                spam_risk: Some(SpamRisk::Medium),
                 spam_category: Some("robocall".into()),
                 maturity_score: Some(72),
                 connection_score: None,
@@ -229,6 +183,19 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
         assert_eq!(row.reputation.lowest_score(), Some(64));
+    }
+
+    #[test]
+    fn a_bucket_added_later_is_kept_as_written_and_reaches_no_level() {
+        let line = r#"{"phone_number":"+16035551234","enterprise_id":null,"spam_risk":"critical","spam_category":null,"maturity_score":null,"connection_score":null,"engagement_score":null,"sentiment_score":null,"last_refreshed_at":null,"source":null,"ownership_status":null,"confirm_by":null}"#;
+        let row: Row = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            row.reputation.spam_risk,
+            Some(SpamRisk::Other("critical".into()))
+        );
+        assert_eq!(row.risk(), None);
+        assert!(!Risk::Low.is_reached_by(row.risk()));
+        assert_eq!(serde_json::to_string(&row).unwrap(), line);
     }
 
     #[test]

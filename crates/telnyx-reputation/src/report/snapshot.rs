@@ -15,7 +15,8 @@ use telnyx_e164::UsNumber;
 use chrono::{DateTime, Utc};
 
 use super::ownership::{Ownership, Tracking};
-use super::row::{Reputation, Risk, Row, Score};
+use super::row::{Risk, Row};
+use crate::reputation::{Reputation, Score};
 
 /// The longest snapshot line read (64 KiB); a real row is under 400 bytes.
 pub const MAX_LINE: usize = 64 * 1024;
@@ -91,7 +92,8 @@ impl<W: Write> SnapshotWriter<W> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Prior {
-    /// The number's risk bucket then.
+    /// The number's risk level then (`None` without data, or for a bucket this client does
+    /// not know: see [`Risk::of`]).
     pub spam_risk: Option<Risk>,
     /// Its category label then.
     pub spam_category: Option<Box<str>>,
@@ -106,7 +108,7 @@ pub struct Prior {
 impl Prior {
     fn of(reputation: Reputation, tracking: Tracking) -> Prior {
         Prior {
-            spam_risk: reputation.spam_risk,
+            spam_risk: reputation.spam_risk.as_ref().and_then(Risk::of),
             scores: Score::ALL.map(|s| reputation.score(s)),
             spam_category: reputation.spam_category,
             ownership_status: tracking.ownership_status,
@@ -222,7 +224,7 @@ mod tests {
             phone_number: number.parse().unwrap(),
             enterprise_id: None,
             reputation: Reputation {
-                spam_risk: risk,
+                spam_risk: risk.map(Into::into),
                 maturity_score: Some(50),
                 ..Reputation::default()
             },
@@ -265,6 +267,29 @@ mod tests {
         let old = s.get(&"+16035551237".parse().unwrap()).unwrap();
         assert_eq!((old.ownership_status, old.confirm_by), (None, None));
         assert_eq!(old.spam_risk, Some(Risk::Low));
+    }
+
+    /// Lines as `report --save` wrote them before the bucket was an open enum read exactly as
+    /// they did, and a row writes the same line again.
+    #[test]
+    fn a_snapshot_written_before_the_open_bucket_reads_and_writes_as_it_did() {
+        let lines = [
+            r#"{"phone_number":"+16035551234","enterprise_id":"6a09cdc3-8948-47f0-aa62-74ac943d6c58","spam_risk":"high","spam_category":"Political","maturity_score":66,"connection_score":5,"engagement_score":33,"sentiment_score":17,"last_refreshed_at":"2026-12-07T04:10:30.263265751Z","source":"telnyx","ownership_status":"verified","confirm_by":null}"#,
+            r#"{"phone_number":"+16035551235","enterprise_id":null,"spam_risk":null,"spam_category":null,"maturity_score":null,"connection_score":null,"engagement_score":null,"sentiment_score":null,"last_refreshed_at":null,"source":null,"ownership_status":null,"confirm_by":null}"#,
+        ];
+        for line in lines {
+            let row: Row = serde_json::from_str(line).unwrap();
+            assert_eq!(serde_json::to_string(&row).unwrap(), line);
+        }
+        let text = lines.join("\n");
+        let s = Snapshot::read(text.as_bytes(), Path::new("old.jsonl")).unwrap();
+        let high = s.get(&"+16035551234".parse().unwrap()).unwrap();
+        assert_eq!(high.spam_risk, Some(Risk::High));
+        assert_eq!(high.scores, [Some(66), Some(5), Some(33), Some(17)]);
+        assert_eq!(high.spam_category.as_deref(), Some("Political"));
+        assert_eq!(high.ownership_status, Some(Ownership::Verified));
+        let none = s.get(&"+16035551235".parse().unwrap()).unwrap();
+        assert_eq!((none.spam_risk, none.scores), (None, [None; 4]));
     }
 
     #[test]

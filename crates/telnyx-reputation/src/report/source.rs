@@ -3,53 +3,24 @@
 //! read is ever made, so a report bills nothing.
 
 use futures::{Stream, StreamExt};
-use telnyx_reputation_api::types::ReputationDataSpamRisk;
 
-use super::{Ownership, Reputation, Risk, Row, Source, Tracking};
-use crate::client::{Client, NumberReputation, Scope};
+use super::{Ownership, Reputation, Row, Source, Tracking};
+use crate::client::{Client, Scope};
 use crate::error::Error;
-
-/// A score as the API sends it (0–100); anything else is a protocol error.
-fn score(name: &str, value: Option<i64>) -> Result<Option<u8>, String> {
-    value
-        .map(|v| {
-            u8::try_from(v)
-                .ok()
-                .filter(|v| *v <= 100)
-                .ok_or_else(|| format!("{name} {v} is not a score from 0 to 100"))
-        })
-        .transpose()
-}
+use crate::record::NumberReputation;
 
 impl Row {
-    /// The row of one list record; the reason when the record is not one a report can hold
-    /// (no number, a number that is neither US local nor US toll-free, a score outside 0–100,
-    /// an unknown source or ownership status that cannot be kept: see
-    /// [`Word`](super::Word)).
+    /// The row of one monitored number; the reason when its source or ownership status is a
+    /// value this client does not know and cannot keep in a row (see [`Word`](super::Word)).
+    /// The record's reputation data is the row's as it is (a number without data has every
+    /// field `None`).
     pub fn from_record(record: &NumberReputation) -> Result<Row, String> {
-        let number = record
-            .phone_number
-            .as_deref()
-            .ok_or_else(|| "a listed record has no phone_number".to_owned())?;
-        let phone_number = number
-            .parse()
-            .map_err(|e| format!("listed number {number:?}: {e}"))?;
-        let reputation = match &record.reputation_data {
-            None => Reputation::default(),
-            Some(data) => Reputation {
-                spam_risk: data.spam_risk.map(|r| match r {
-                    ReputationDataSpamRisk::Low => Risk::Low,
-                    ReputationDataSpamRisk::Medium => Risk::Medium,
-                    ReputationDataSpamRisk::High => Risk::High,
-                }),
-                spam_category: data.spam_category.as_deref().map(Box::from),
-                maturity_score: score("maturity_score", data.maturity_score)?,
-                connection_score: score("connection_score", data.connection_score)?,
-                engagement_score: score("engagement_score", data.engagement_score)?,
-                sentiment_score: score("sentiment_score", data.sentiment_score)?,
-                last_refreshed_at: data.last_refreshed_at.map(|t| t.into_inner()),
-            },
-        };
+        Row::with_reputation(record, record.reputation_data.clone().unwrap_or_default())
+    }
+
+    /// The row of `record` with `reputation`, taken from the record by a caller that owns it.
+    fn with_reputation(record: &NumberReputation, reputation: Reputation) -> Result<Row, String> {
+        let number = record.phone_number;
         let tracking = Tracking {
             source: record
                 .source
@@ -63,10 +34,10 @@ impl Row {
                 .map(Ownership::from_api)
                 .transpose()
                 .map_err(|e| format!("listed number {number}: ownership_status {e}"))?,
-            confirm_by: record.confirm_by.map(|t| t.into_inner()),
+            confirm_by: record.confirm_by,
         };
         Ok(Row {
-            phone_number,
+            phone_number: number,
             enterprise_id: record.enterprise_id,
             reputation,
             tracking,
@@ -89,8 +60,9 @@ impl Client {
             .concurrency(concurrency)
             .stream()
             .map(move |record| {
-                record.and_then(|record| {
-                    Row::from_record(&record)
+                record.and_then(|mut record| {
+                    let reputation = record.reputation_data.take().unwrap_or_default();
+                    Row::with_reputation(&record, reputation)
                         .map_err(|detail| Error::Protocol { operation, detail })
                 })
             })

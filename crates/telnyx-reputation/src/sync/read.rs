@@ -8,24 +8,9 @@ use telnyx_e164::UsNumber;
 use uuid::Uuid;
 
 use super::SyncPlan;
-use crate::client::{Client, NumberReputation, Scope};
+use crate::client::{Client, Scope};
 use crate::error::Error;
 use crate::removed::Removal;
-
-/// A listed record's number, or a protocol error naming the list.
-fn listed_number(record: &NumberReputation, operation: &'static str) -> Result<UsNumber, Error> {
-    let text = record
-        .phone_number
-        .as_deref()
-        .ok_or_else(|| Error::Protocol {
-            operation,
-            detail: "a listed record has no phone_number".into(),
-        })?;
-    text.parse().map_err(|e| Error::Protocol {
-        operation,
-        detail: format!("listed number {text:?}: {e}"),
-    })
-}
 
 /// What a sync plan is asked to do beyond making the sets equal. `PlanOptions::default()`
 /// neither prunes nor adds removed numbers again; set each with its builder method.
@@ -72,8 +57,7 @@ impl Client {
         let mut now = std::collections::HashMap::new();
         let mut rows = std::pin::pin!(self.numbers(Scope::Enterprise(enterprise)).stream());
         while let Some(record) = rows.try_next().await? {
-            let number = listed_number(&record, "list_reputation_numbers")?;
-            now.insert(number, record.created_at.as_ref().map(|c| **c));
+            now.insert(record.phone_number, record.created_at);
         }
         Ok(now)
     }
@@ -112,18 +96,15 @@ impl Client {
         let mut newest: Option<chrono::DateTime<chrono::Utc>> = None;
         let mut rows = std::pin::pin!(self.numbers(Scope::Enterprise(enterprise)).stream());
         while let Some(record) = rows.try_next().await? {
-            current.push(listed_number(&record, "list_reputation_numbers")?);
-            if let Some(created) = record.created_at.as_ref().map(|c| **c) {
-                newest = newest.max(Some(created));
-            }
+            current.push(record.phone_number);
+            newest = newest.max(record.created_at);
         }
         let mut account = Vec::new();
         let mut rows = std::pin::pin!(self.numbers(Scope::Account).stream());
         while let Some(record) = rows.try_next().await? {
-            let number = listed_number(&record, "list_reputation_numbers_simplified")?;
             // Only the numbers held elsewhere matter; the rest need no memory.
             if record.enterprise_id.is_some_and(|held| held != enterprise) {
-                account.push((number, record.enterprise_id));
+                account.push((record.phone_number, record.enterprise_id));
             }
         }
         let mut plan = SyncPlan::new(enterprise, desired, current, account, prune);

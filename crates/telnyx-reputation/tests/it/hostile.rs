@@ -1,5 +1,5 @@
-//! The client against servers of our own that misbehave: redirects elsewhere, endless bodies and
-//! 429 storms. Each test asserts what a caller sees after one call.
+//! The client against servers of our own that misbehave: redirects elsewhere, endless bodies,
+//! 429 storms and records that break the API's rules. Each test asserts what a caller sees after one call.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -491,5 +491,54 @@ async fn an_error_status_whose_body_is_not_the_envelope_is_still_that_error() {
             .unwrap_err();
         assert_eq!(error.status(), Some(401), "{body}: {error}");
         assert!(matches!(error, Error::Api(_)), "{body}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn a_record_that_breaks_a_rule_is_an_error_naming_the_field_and_the_rule() {
+    let page = |record: &str| {
+        format!(
+            r#"{{"data":[{{"phone_number":"+16035550001"}},{record}],"meta":{{"page_number":1,"page_size":100,"total_pages":1,"total_results":2}}}}"#
+        )
+    };
+    for (record, said) in [
+        (
+            r#"{"phone_number":"+442079460000"}"#,
+            r#"phone_number "+442079460000": only US numbers can be monitored"#,
+        ),
+        (
+            r#"{"enterprise_id":"6a09cdc3-8948-47f0-aa62-74ac943d6c58"}"#,
+            "a record has no phone_number",
+        ),
+        (
+            r#"{"phone_number":"+16035550002","reputation_data":{"maturity_score":101}}"#,
+            "number +16035550002: maturity_score 101 is not a score from 0 to 100",
+        ),
+    ] {
+        let body = page(record);
+        let api = serve(Router::new().route(
+            "/reputation/numbers",
+            get(move || async move {
+                (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+            }),
+        ))
+        .await;
+        let client = client(&api, |c| c);
+        let error = client
+            .numbers(Scope::Account)
+            .page(Page::new(1, 100))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Protocol { operation: "list_reputation_numbers_simplified", detail } if detail == said),
+            "{error:?}"
+        );
+        assert!(!error.outcome_unknown(), "a list changes nothing");
+        // A stream ends with the same error, after nothing.
+        let rows: Vec<_> = client.numbers(Scope::Account).stream().collect().await;
+        assert!(
+            matches!(rows[..], [Err(Error::Protocol { .. })]),
+            "{rows:?}"
+        );
     }
 }

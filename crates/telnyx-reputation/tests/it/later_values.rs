@@ -1,5 +1,5 @@
-//! Values a later edition of the API may add: a settings or remediation answer carrying a status
-//! this client has never heard of reads, and the record carries the value as `Other`.
+//! Values a later edition of the API may add: a settings, remediation or number answer carrying
+//! a value this client has never heard of reads, and the record carries the value as `Other`.
 
 use std::time::Duration;
 
@@ -7,9 +7,11 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::TryStreamExt;
+use telnyx_reputation::report::{Risk, Row, Selection};
 use telnyx_reputation::{
-    ApiKey, CheckFrequency, Client, ClientConfig, LoaStatus, RemediationStatus, ReputationStatus,
-    RetryPolicy,
+    ApiKey, CheckFrequency, Client, ClientConfig, LoaStatus, Page, RemediationStatus,
+    ReputationStatus, RetryPolicy, Scope, SpamRisk,
 };
 use uuid::Uuid;
 
@@ -92,4 +94,60 @@ async fn a_remediation_in_a_status_added_later_reads_as_other() {
         RemediationStatus::Other("escalated".into())
     );
     assert_eq!(remediation.status.to_string(), "escalated");
+}
+
+#[tokio::test]
+async fn a_spam_risk_bucket_added_later_is_kept_and_reaches_no_report_level() {
+    let body = serde_json::json!({
+        "data": [
+            {"phone_number": "+16035550001", "reputation_data": {"spam_risk": "high"}},
+            {"phone_number": "+16035550002",
+             "reputation_data": {"spam_risk": "critical", "maturity_score": 12}}
+        ],
+        "meta": {"page_number": 1, "page_size": 250, "total_pages": 1, "total_results": 2}
+    });
+    let path = format!("/enterprises/{ENTERPRISE}/reputation/numbers");
+    let client =
+        client_of(Router::new().route(&path, get(move || async move { json(body) }))).await;
+    let scope = Scope::Enterprise(ENTERPRISE);
+
+    let page = client.numbers(scope).page(Page::default()).await.unwrap();
+    let risks: Vec<Option<SpamRisk>> = page
+        .data
+        .iter()
+        .map(|r| r.reputation_data.as_ref().and_then(|d| d.spam_risk.clone()))
+        .collect();
+    assert_eq!(
+        risks,
+        [
+            Some(SpamRisk::High),
+            Some(SpamRisk::Other("critical".into()))
+        ]
+    );
+    assert_eq!(
+        page.data[1]
+            .raw()
+            .reputation_data
+            .as_ref()
+            .unwrap()
+            .spam_risk,
+        Some(SpamRisk::Other("critical".into()))
+    );
+
+    let rows: Vec<Row> = client
+        .reputation_report(scope, 1)
+        .try_collect()
+        .await
+        .unwrap();
+    let levels: Vec<Option<Risk>> = rows.iter().map(Row::risk).collect();
+    assert_eq!(levels, [Some(Risk::High), None], "unknown reaches no level");
+    assert_eq!(rows[1].reputation.spam_risk, risks[1]);
+    assert_eq!(rows[1].reputation.maturity_score, Some(12));
+    let mut at_least_low = Selection::new(Some(Risk::Low));
+    let kept: Vec<bool> = rows.iter().map(|r| at_least_low.keep(r)).collect();
+    assert_eq!(kept, [true, false]);
+    assert_eq!(
+        (at_least_low.counts().high, at_least_low.counts().unknown),
+        (1, 1)
+    );
 }

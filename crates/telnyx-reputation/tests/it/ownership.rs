@@ -15,7 +15,7 @@ use telnyx_reputation::bulk::CancellationToken;
 use telnyx_reputation::e164::{E164, validate_batch};
 use telnyx_reputation::ownership::{ConfirmOptions, ConfirmOutcome, ConfirmReport};
 use telnyx_reputation::{
-    ApiKey, Claim, Client, ClientConfig, DocumentId, Error, NumberFilter, NumberSource,
+    ApiKey, Claim, Client, ClientConfig, DocumentId, Error, FlagReason, NumberFilter, NumberSource,
     OwnershipStatus, Page, RemovalReason, Scope, VerificationStatus, WebhookUrl,
 };
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, Operation};
@@ -72,7 +72,7 @@ async fn listed(client: &Client, filter: NumberFilter) -> Vec<String> {
         .numbers(Scope::Enterprise(E))
         .filter(filter)
         .stream()
-        .map_ok(|r| r.phone_number.unwrap_or_default())
+        .map_ok(|r| r.phone_number.to_string())
         .try_collect()
         .await
         .expect("the list")
@@ -266,7 +266,7 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
         flagged.ownership_status,
         Some(OwnershipStatus::PendingConfirmation)
     );
-    assert_eq!(flagged.flag_reason.as_deref(), Some("carrier_changed"));
+    assert_eq!(flagged.flag_reason, Some(FlagReason::CarrierChanged));
     assert!(flagged.confirm_by.is_some());
 
     let detail = client.ownership(E, n("+13125550101")).await.unwrap();
@@ -401,7 +401,7 @@ async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_rem
         .iter()
         .map(|r| {
             (
-                r.phone_number.clone().unwrap_or_default(),
+                r.phone_number.to_string(),
                 r.removal_reason.clone(),
                 r.removed_at.is_some(),
             )

@@ -85,12 +85,7 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
         .unwrap();
     let account_walked = walked(&client, Scope::Account).await;
     assert_eq!(account, account_walked);
-    let one: UsNumber = sequential[500]
-        .phone_number
-        .as_deref()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let one: UsNumber = sequential[500].phone_number;
     let filtered: Vec<_> = client
         .numbers(scope)
         .filter(Some(one.as_e164()))

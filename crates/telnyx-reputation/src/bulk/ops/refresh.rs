@@ -139,8 +139,7 @@ async fn last_refreshed(
     Ok(page
         .data
         .iter()
-        .filter(|r| r.phone_number.as_deref() == Some(number.as_str()))
+        .filter(|r| r.phone_number == number)
         .find_map(|r| r.reputation_data.as_ref())
-        .and_then(|d| d.last_refreshed_at.as_ref())
-        .map(|t| t.0))
+        .and_then(|d| d.last_refreshed_at))
 }
