@@ -7,7 +7,7 @@
 //! body is checked once (a fast pass over mostly ASCII bytes) and read with
 //! `serde_json::from_str`, which then checks nothing twice; the headers are moved, not cloned.
 //! The generator points every generated call at [`from_response`]
-//! (`telnyx_reputation_codegen::decoding`).
+//! (`telnyx_reputation_codegen`'s `calls.rs`).
 //!
 //! What is accepted and every error are the same as progenitor's: a body that is not UTF-8 is
 //! read by `from_slice` as before, so that it fails with the same error at the same place.

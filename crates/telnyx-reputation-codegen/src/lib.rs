@@ -13,9 +13,9 @@
 //! 3. progenitor, with the settings in [`settings`];
 //! 4. a rewrite of the generated code so that path parameters are percent-encoded the way the API
 //!    requires (`+` as `%2B`), see [`path_encoding`];
-//! 5. a rewrite that reads typed answers through the API crate's own reader, see `decoding.rs`;
-//! 6. a rewrite that builds `Client::new`'s reqwest client with the API crate's TLS, see
-//!    `http_client.rs`.
+//! 5. a rewrite of two calls of the generated code, pointed at the API crate's own functions:
+//!    typed answers read by its reader, and `Client::new`'s reqwest client built with its TLS
+//!    (see `calls.rs`).
 //!
 //! Nothing here does I/O; errors are values, and a panic inside the generator is caught and
 //! reported as [`CodegenError::Generator`].
@@ -41,11 +41,10 @@
 //! assert!(code.contains("pub fn get_thing"));
 //! ```
 
-mod decoding;
+mod calls;
 mod document;
 mod error;
 mod hoist;
-mod http_client;
 mod overlay;
 pub mod path_encoding;
 mod pointer;
@@ -148,9 +147,7 @@ pub fn generate_from_openapi(spec: &openapiv3::OpenAPI) -> Result<String, Codege
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError::Generator(format!("generated code does not parse: {e}")))?;
     path_encoding::apply(&mut file)?;
-    Ok(http_client::apply(decoding::apply(prettyplease::unparse(
-        &file,
-    ))))
+    Ok(calls::apply(prettyplease::unparse(&file)))
 }
 
 /// Runs the generator, turning its errors and its panics into [`CodegenError::Generator`].
