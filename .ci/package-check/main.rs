@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let held = client
         .get(Scope::Enterprise(DEMO_ENTERPRISE), "+16035550102".parse()?, Freshness::Cached)
         .await?;
-    assert_eq!(held.phone_number.as_deref(), Some("+16035550102"));
+    assert_eq!(held.phone_number.as_str(), "+16035550102");
     assert!(
         client
             .get(Scope::Enterprise(DEMO_ENTERPRISE), "+16035550103".parse()?, Freshness::Cached)
