@@ -77,6 +77,20 @@ fn assert_error_body<T: std::fmt::Debug>(
     }
 }
 
+/// Answers `call` (made on a client of a fresh recorder) with each documented error in turn, a
+/// status and its error code, and asserts that the error body reads.
+async fn each_documented_error<T, F, Fut>(errors: &[(u16, &str)], call: F)
+where
+    T: std::fmt::Debug,
+    F: Fn(telnyx_reputation_api::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<NumberReputationErrors>>>,
+{
+    for &(status, code) in errors {
+        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
+        assert_error_body(call(client(&server.base_url)).await, status, code);
+    }
+}
+
 // ---- ListReputationNumbers -------------------------------------------------------------------
 
 #[tokio::test]
@@ -147,15 +161,13 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
 
 #[tokio::test]
 async fn list_reputation_numbers_reads_every_documented_error() {
-    for (status, code) in [(401, "10001"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .list_reputation_numbers()
+    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
+        c.list_reputation_numbers()
             .enterprise_id(enterprise())
             .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
 
 // ---- AssociateReputationNumbers --------------------------------------------------------------
@@ -199,18 +211,19 @@ async fn associate_reputation_numbers_posts_the_numbers_and_reads_the_created_re
 
 #[tokio::test]
 async fn associate_reputation_numbers_reads_every_documented_error() {
-    for (status, code) in [(400, "10015"), (401, "10001"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .associate_reputation_numbers()
-            .enterprise_id(enterprise())
-            .body(telnyx_reputation_api::types::ReputationPhoneNumberCreate {
-                phone_numbers: vec![NUMBER.to_owned()],
-            })
-            .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+    each_documented_error(
+        &[(400, "10015"), (401, "10001"), (404, "10009")],
+        |c| async move {
+            c.associate_reputation_numbers()
+                .enterprise_id(enterprise())
+                .body(telnyx_reputation_api::types::ReputationPhoneNumberCreate {
+                    phone_numbers: vec![NUMBER.to_owned()],
+                })
+                .send()
+                .await
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -285,16 +298,17 @@ async fn get_phone_number_reputation_encodes_the_number_and_sends_fresh() {
 
 #[tokio::test]
 async fn get_phone_number_reputation_reads_every_documented_error() {
-    for (status, code) in [(401, "10001"), (403, "10010"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .get_phone_number_reputation()
-            .enterprise_id(enterprise())
-            .phone_number(NUMBER)
-            .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+    each_documented_error(
+        &[(401, "10001"), (403, "10010"), (404, "10009")],
+        |c| async move {
+            c.get_phone_number_reputation()
+                .enterprise_id(enterprise())
+                .phone_number(NUMBER)
+                .send()
+                .await
+        },
+    )
+    .await;
 }
 
 // ---- DisassociateReputationNumber ------------------------------------------------------------
@@ -323,16 +337,14 @@ async fn disassociate_reputation_number_deletes_and_reads_204_without_body() {
 
 #[tokio::test]
 async fn disassociate_reputation_number_reads_every_documented_error() {
-    for (status, code) in [(401, "10001"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .disassociate_reputation_number()
+    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
+        c.disassociate_reputation_number()
             .enterprise_id(enterprise())
             .phone_number(NUMBER)
             .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
 
 // ---- ListReputationNumbersSimplified ---------------------------------------------------------
@@ -415,15 +427,13 @@ async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fre
 
 #[tokio::test]
 async fn get_phone_number_reputation_simplified_reads_every_documented_error() {
-    for (status, code) in [(401, "10001"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .get_phone_number_reputation_simplified()
+    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
+        c.get_phone_number_reputation_simplified()
             .phone_number(NUMBER)
             .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
 
 // ---- DisassociateReputationNumberSimplified --------------------------------------------------
@@ -447,13 +457,11 @@ async fn disassociate_reputation_number_simplified_deletes_and_reads_204_without
 
 #[tokio::test]
 async fn disassociate_reputation_number_simplified_reads_every_documented_error() {
-    for (status, code) in [(401, "10001"), (404, "10009")] {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        let result = client(&server.base_url)
-            .disassociate_reputation_number_simplified()
+    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
+        c.disassociate_reputation_number_simplified()
             .phone_number(NUMBER)
             .send()
-            .await;
-        assert_error_body(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
