@@ -91,7 +91,7 @@ mod timestamp;
 pub use decode::on_body;
 pub use hooks::{Hooks, Transport, TransportFuture};
 pub use open_enums::{
-    CheckFrequency, FlagReason, LoaStatus, NumberSource, OwnershipStatus, RemediationStatus,
-    RemovalReason, ReputationStatus, SpamRisk, VerificationStatus,
+    CheckFrequency, FlagReason, LoaStatus, NumberSource, OwnershipEventType, OwnershipStatus,
+    RemediationStatus, RemovalReason, ReputationStatus, SpamRisk, VerificationStatus,
 };
 pub use timestamp::Timestamp;

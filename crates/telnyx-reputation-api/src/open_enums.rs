@@ -210,6 +210,24 @@ open_enum! {
 }
 
 open_enum! {
+    /// What an event of a number's ownership history records (`history[].event_type` of the
+    /// ownership detail; the record types it as a string, and these are the values the October
+    /// 2026 edition documents).
+    OwnershipEventType {
+        /// `added`: the number was put under tracking and its carrier recorded.
+        Added = "added",
+        /// `check`: a scheduled ownership check ran.
+        Check = "check",
+        /// `flag`: a check or a due re-verification opened an ownership question.
+        Flag = "flag",
+        /// `confirm`: the owner confirmed the number (a changed carrier became the baseline).
+        Confirm = "confirm",
+        /// `removed`: the number left tracking.
+        Removed = "removed",
+    }
+}
+
+open_enum! {
     /// How often Telnyx refreshes the stored reputation of an enterprise's numbers
     /// (`check_frequency`; the spec's `ReputationCheckFrequency`). Each scheduled refresh is a
     /// billable check per number.
@@ -293,6 +311,10 @@ mod tests {
             VerificationStatus::Approved
         );
         assert_eq!(FlagReason::KNOWN, ["carrier_changed", "reverification_due"]);
+        assert_eq!(
+            OwnershipEventType::KNOWN,
+            ["added", "check", "flag", "confirm", "removed"]
+        );
         assert_eq!(SpamRisk::KNOWN, ["low", "medium", "high"]);
         assert_eq!("medium".parse::<SpamRisk>(), Ok(SpamRisk::Medium));
     }

@@ -274,7 +274,8 @@ pub use error::{
 pub use filter::{Contains, InvalidInput, NumberFilter};
 pub use loa::{LoaAgent, LoaRender, LoaSignature};
 pub use ownership::{
-    Claim, FlagReason, NumberSource, Ownership, OwnershipEvent, OwnershipStatus, RemovalReason,
+    Claim, FlagReason, NumberSource, Ownership, OwnershipEvent, OwnershipEventType,
+    OwnershipStatus, RemovalReason,
 };
 pub use patience::{Patience, Stall};
 pub use query::{NumberQuery, RemediationQuery};

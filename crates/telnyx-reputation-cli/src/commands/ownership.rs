@@ -117,7 +117,7 @@ fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
     let event = |h: &telnyx_reputation::OwnershipEvent| {
         [
             time(&h.occurred_at),
-            text(h.event_type.clone()),
+            text(h.event_type.as_ref().map(|e| e.to_string())),
             text(h.outcome.clone()),
         ]
     };
@@ -129,7 +129,7 @@ fn print_ownership(o: &Ownership, output: Output) -> Result<(), Failure> {
         time(&o.baseline_recorded_at),
         time(&o.last_checked_at),
         time(&o.confirm_by),
-        text(o.flag_reason.clone()),
+        text(o.flag_reason.as_ref().map(|r| r.to_string())),
     ];
     if output == Output::Csv {
         let mut cells = fields.to_vec();

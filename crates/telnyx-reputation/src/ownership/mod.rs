@@ -36,6 +36,9 @@ pub use telnyx_reputation_api::FlagReason;
 /// Where a number is hosted: `Telnyx` (in the account's inventory) or `External` (hosted with
 /// another provider). Open: a value added later reads as `Other`.
 pub use telnyx_reputation_api::NumberSource;
+/// What an event of an ownership history records: `Added`, `Check`, `Flag`, `Confirm` or
+/// `Removed`. Open: a value added later reads as `Other`.
+pub use telnyx_reputation_api::OwnershipEventType;
 /// Where a number's ownership stands: `Verified`, `PendingConfirmation` (answer before
 /// `confirm_by`), `Flagged` (a re-verification went unanswered; still monitored) or `Removed`.
 /// Open: a value added later reads as `Other`.
@@ -70,20 +73,20 @@ pub struct Ownership {
     /// The deadline of an open ownership question.
     pub confirm_by: Option<DateTime<Utc>>,
     /// Why the number was flagged, while a question is open.
-    pub flag_reason: Option<String>,
+    pub flag_reason: Option<FlagReason>,
     /// The ownership events, most recent first.
     pub history: Vec<OwnershipEvent>,
     raw: ReputationNumberOwnership,
 }
 
-/// One event of an [`Ownership`]'s history: `event_type` (`added`, `check`, `flag`,
-/// `confirm`, `removed`, or a later one), `occurred_at`, and its `outcome`
-/// (`unchanged`, `carrier_changed`...; an open set of words).
+/// One event of an [`Ownership`]'s history: what it records (`event_type`), when
+/// (`occurred_at`), and its `outcome` (`unchanged`, `carrier_changed`...; an open set of words
+/// the API does not enumerate, so a string).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OwnershipEvent {
-    /// What happened, as the API writes it.
-    pub event_type: Option<String>,
+    /// What happened.
+    pub event_type: Option<OwnershipEventType>,
     /// When it happened.
     pub occurred_at: Option<DateTime<Utc>>,
     /// What the event found or did, as the API writes it.
@@ -106,13 +109,13 @@ impl Ownership {
             baseline_recorded_at: time(raw.baseline_recorded_at),
             last_checked_at: time(raw.last_checked_at),
             confirm_by: time(raw.confirm_by),
-            flag_reason: raw.flag_reason.clone(),
+            flag_reason: raw.flag_reason.as_deref().map(FlagReason::from),
             history: raw
                 .history
                 .iter()
                 .flatten()
                 .map(|e: &ReputationOwnershipEvent| OwnershipEvent {
-                    event_type: e.event_type.clone(),
+                    event_type: e.event_type.as_deref().map(OwnershipEventType::from),
                     occurred_at: time(e.occurred_at),
                     outcome: e.outcome.clone(),
                 })
@@ -229,5 +232,47 @@ mod tests {
         assert_eq!(Claim::from(false), Claim::NoLongerOwn);
         assert_eq!(Claim::StillOwn.status_after(), OwnershipStatus::Verified);
         assert_eq!(Claim::NoLongerOwn.status_after(), OwnershipStatus::Removed);
+    }
+
+    #[test]
+    fn a_detail_reads_its_documented_words_as_variants_and_keeps_later_ones() {
+        let raw: ReputationNumberOwnership = serde_json::from_value(serde_json::json!({
+            "phone_number": "+13125550101",
+            "flag_reason": "carrier_changed",
+            "history": [
+                {"event_type": "flag", "outcome": "carrier_changed"},
+                {"event_type": "audit", "outcome": "unchanged"},
+                {"event_type": "added"}
+            ]
+        }))
+        .unwrap();
+        let detail = Ownership::from_api(raw.clone());
+        assert_eq!(detail.flag_reason, Some(FlagReason::CarrierChanged));
+        let events: Vec<_> = detail
+            .history
+            .iter()
+            .map(|e| e.event_type.clone())
+            .collect();
+        assert_eq!(
+            events,
+            [
+                Some(OwnershipEventType::Flag),
+                Some(OwnershipEventType::Other("audit".into())),
+                Some(OwnershipEventType::Added)
+            ]
+        );
+        assert_eq!(
+            detail.history[0].outcome.as_deref(),
+            Some("carrier_changed")
+        );
+        assert_eq!(detail.raw(), &raw);
+
+        let later = Ownership::from_api(
+            serde_json::from_value(serde_json::json!({"flag_reason": "audit_due"})).unwrap(),
+        );
+        assert_eq!(
+            later.flag_reason,
+            Some(FlagReason::Other("audit_due".into()))
+        );
     }
 }

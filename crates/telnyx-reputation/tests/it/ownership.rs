@@ -16,7 +16,8 @@ use telnyx_reputation::e164::{E164, validate_batch};
 use telnyx_reputation::ownership::{ConfirmOptions, ConfirmOutcome, ConfirmReport};
 use telnyx_reputation::{
     ApiKey, Claim, Client, ClientConfig, DocumentId, Error, FlagReason, NumberFilter, NumberSource,
-    OwnershipStatus, Page, RemovalReason, Scope, VerificationStatus, WebhookUrl,
+    OwnershipEventType, OwnershipStatus, Page, RemovalReason, Scope, VerificationStatus,
+    WebhookUrl,
 };
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, Operation};
 use uuid::Uuid;
@@ -277,19 +278,15 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
         Some(OwnershipStatus::PendingConfirmation)
     );
     assert!(detail.baseline_carrier.is_some() && detail.last_checked_at.is_some());
-    let history: Vec<_> = detail
-        .history
-        .into_iter()
-        .map(|h| h.event_type.unwrap_or_default())
-        .collect();
+    let history: Vec<_> = detail.history.into_iter().map(|h| h.event_type).collect();
     assert_eq!(
-        history.first().map(String::as_str),
-        Some("flag"),
+        history.first(),
+        Some(&Some(OwnershipEventType::Flag)),
         "most recent first: {history:?}"
     );
     assert_eq!(
-        history.last().map(String::as_str),
-        Some("added"),
+        history.last(),
+        Some(&Some(OwnershipEventType::Added)),
         "{history:?}"
     );
 
@@ -343,7 +340,7 @@ async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
     assert_eq!(listed(&client, verified).await.len(), 24);
     let detail = client.ownership(E, n(&numbers[0])).await.unwrap();
     let last = detail.history.into_iter().next().unwrap();
-    assert_eq!(last.event_type.as_deref(), Some("confirm"));
+    assert_eq!(last.event_type, Some(OwnershipEventType::Confirm));
     bills_only_associations(&mock, 24);
     mock.shutdown().await;
 }
