@@ -2,26 +2,83 @@
 //! reconciliation of ambiguous outcomes, and recovery from the journal.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common;
+use telnyx_reputation::Client;
 use telnyx_reputation::bulk::{BulkError, BulkOptions, FailureReason, JobReport, Mode, Outcome};
 
-use common::{Rng, associated, client, numbers};
-use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
+use common::{Rng, associated, client, inventory, numbers};
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start};
 
 fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
     v.iter().map(ToString::to_string).collect()
+}
+
+/// The demo emulator's configuration, its account owning exactly `owned`.
+fn owning(owned: &[String]) -> MockConfig {
+    let mut config = MockConfig::demo();
+    config.accounts[0].inventory = inventory(owned);
+    config
+}
+
+/// Associates `inputs` with the demo enterprise through a fresh [`client`] of `mock`; panics
+/// unless the job runs to a report.
+async fn associate(mock: &MockHandle, inputs: &[String], options: BulkOptions) -> JobReport {
+    client(mock)
+        .associate_all(DEMO_ENTERPRISE, inputs, options)
+        .await
+        .unwrap()
+}
+
+/// Associates `numbers(0, count)` best effort, with `faults` on, where the account owns all
+/// but the inputs at `not_owned`; checks that the job ends partial with every owned number
+/// associated, and gives the emulator, the numbers not owned (in the order of `not_owned`) and
+/// the report.
+async fn best_effort_without(
+    count: u32,
+    not_owned: &[usize],
+    faults: Faults,
+) -> (MockHandle, Vec<String>, JobReport) {
+    let inputs = numbers(0, count);
+    let bad: Vec<String> = not_owned.iter().map(|&i| inputs[i].clone()).collect();
+    let owned: Vec<String> = inputs
+        .iter()
+        .filter(|n| !bad.contains(n))
+        .cloned()
+        .collect();
+    let mut config = owning(&owned);
+    config.faults = faults;
+    let mock = start(config).await.unwrap();
+    let report = associate(
+        &mock,
+        &inputs,
+        BulkOptions::default().mode(Mode::BestEffort),
+    )
+    .await;
+    assert_eq!(report.outcome, Outcome::Partial);
+    assert_eq!(associated(&mock), set(&owned));
+    (mock, bad, report)
+}
+
+/// Associates 600 numbers in batches of 50 on an emulator seeded 11 with `faults` on; gives
+/// the emulator, the numbers and the report.
+async fn associate_600_under(faults: Faults) -> (MockHandle, Vec<String>, JobReport) {
+    let mut config = MockConfig::demo();
+    config.seed = 11;
+    config.faults = faults;
+    let mock = start(config).await.unwrap();
+    let inputs = numbers(0, 600);
+    let report = associate(&mock, &inputs, BulkOptions::default().batch_size(50)).await;
+    (mock, inputs, report)
 }
 
 #[tokio::test]
 async fn all_or_nothing_associates_every_batch() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let inputs = numbers(0, 250);
-    let report = client(&mock)
-        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
-        .await
-        .unwrap();
+    let report = associate(&mock, &inputs, BulkOptions::default()).await;
     assert_eq!(report.outcome, Outcome::Completed);
     assert_eq!(set(&report.associated), set(&inputs));
     assert_eq!(associated(&mock), set(&inputs));
@@ -35,10 +92,7 @@ async fn a_preflight_refusal_sends_nothing() {
     inputs[120] = "+18688001234".into(); // Trinidad's toll-free: not a US number
     inputs[7] = "not a number".into();
     inputs.push(inputs[0].clone());
-    let report = client(&mock)
-        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
-        .await
-        .unwrap();
+    let report = associate(&mock, &inputs, BulkOptions::default()).await;
     assert_eq!(report.outcome, Outcome::Refused);
     assert_eq!(report.requests, 0);
     let refused: Vec<(Option<u64>, &str)> = report
@@ -53,12 +107,9 @@ async fn a_preflight_refusal_sends_nothing() {
 
 #[tokio::test]
 async fn a_toll_free_number_passes_preflight_with_its_note_and_the_server_decides() {
-    let mut config = MockConfig::demo();
     let mut owned = numbers(0, 3);
     owned.push("+18885550100".into());
-    config.accounts[0].inventory =
-        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
-    let mock = start(config).await.unwrap();
+    let mock = start(owning(&owned)).await.unwrap();
     let client = client(&mock);
     let note = "accepted from your Telnyx inventory only";
 
@@ -143,20 +194,15 @@ async fn a_toll_free_number_passes_preflight_with_its_note_and_the_server_decide
 
 #[tokio::test]
 async fn a_server_refusal_rolls_back_every_batch_of_the_job() {
-    let mut config = MockConfig::demo();
     let mut owned: Vec<String> = numbers(0, 300);
     let not_owned = owned.remove(250);
-    config.accounts[0].inventory =
-        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
-    let mock = start(config).await.unwrap();
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            numbers(0, 300),
-            BulkOptions::default().concurrency(1),
-        )
-        .await
-        .unwrap();
+    let mock = start(owning(&owned)).await.unwrap();
+    let report = associate(
+        &mock,
+        &numbers(0, 300),
+        BulkOptions::default().concurrency(1),
+    )
+    .await;
     assert_eq!(report.outcome, Outcome::RolledBack);
     assert_eq!(report.refused.len(), 1);
     assert_eq!(
@@ -220,21 +266,7 @@ async fn numbers_already_on_this_enterprise_count_as_done_and_survive_a_rollback
 
 #[tokio::test]
 async fn best_effort_isolates_refused_numbers_by_pointer() {
-    let mut config = MockConfig::demo();
-    let mut owned = numbers(0, 200);
-    let bad = [owned.remove(150), owned.remove(20)];
-    config.accounts[0].inventory =
-        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
-    let mock = start(config).await.unwrap();
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            numbers(0, 200),
-            BulkOptions::default().mode(Mode::BestEffort),
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::Partial);
+    let (_mock, bad, report) = best_effort_without(200, &[150, 20], Faults::default()).await;
     assert_eq!(
         report
             .refused
@@ -243,53 +275,29 @@ async fn best_effort_isolates_refused_numbers_by_pointer() {
             .collect::<BTreeSet<_>>(),
         set(&bad)
     );
-    assert_eq!(associated(&mock), set(&owned));
 }
 
 #[tokio::test]
 async fn best_effort_bisects_when_the_server_names_no_number() {
-    let mut config = MockConfig::demo();
-    let mut owned = numbers(0, 100);
-    let bad = owned.remove(37);
-    config.accounts[0].inventory =
-        Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
-    config.faults.omit_pointers = true;
-    let mock = start(config).await.unwrap();
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            numbers(0, 100),
-            BulkOptions::default().mode(Mode::BestEffort),
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::Partial);
+    let faults = Faults {
+        omit_pointers: true,
+        ..Faults::default()
+    };
+    let (_mock, bad, report) = best_effort_without(100, &[37], faults).await;
     assert_eq!(report.refused.len(), 1);
-    assert_eq!(report.refused[0].input, bad);
-    assert_eq!(associated(&mock), set(&owned));
+    assert_eq!(report.refused[0].input, bad[0]);
     // One bad number among 100 costs about 2·log2(100) associates plus its lookups, not 100.
     assert!(report.requests < 40, "{} requests", report.requests);
 }
 
 #[tokio::test]
 async fn throttling_and_dropped_connections_still_complete_the_job() {
-    let mut config = MockConfig::demo();
-    config.seed = 11;
-    config.faults = Faults {
+    let (mock, inputs, report) = associate_600_under(Faults {
         throttle_rate: 0.1,
         commit_then_drop_rate: 0.3,
         ..Faults::default()
-    };
-    let mock = start(config).await.unwrap();
-    let inputs = numbers(0, 600);
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default().batch_size(50),
-        )
-        .await
-        .unwrap();
+    })
+    .await;
     assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
     assert_eq!(set(&report.associated), set(&inputs));
     assert_eq!(associated(&mock), set(&inputs));
@@ -299,24 +307,13 @@ async fn throttling_and_dropped_connections_still_complete_the_job() {
 /// the job (rolled back) rather than send a billable request a third time.
 #[tokio::test]
 async fn server_errors_end_in_all_or_nothing_without_resending_more_than_once() {
-    let mut config = MockConfig::demo();
-    config.seed = 11;
-    config.faults = Faults {
+    let (mock, inputs, report) = associate_600_under(Faults {
         error_rate: 0.2,
         throttle_rate: 0.1,
         commit_then_drop_rate: 0.3,
         ..Faults::default()
-    };
-    let mock = start(config).await.unwrap();
-    let inputs = numbers(0, 600);
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default().batch_size(50),
-        )
-        .await
-        .unwrap();
+    })
+    .await;
     match report.outcome {
         Outcome::Completed => assert_eq!(associated(&mock), set(&inputs)),
         Outcome::RolledBack => {
@@ -343,14 +340,12 @@ async fn a_server_that_never_answers_ends_the_job_at_the_stall_timeout_counting_
     config.faults.error_rate = 1.0;
     let mock = start(config).await.unwrap();
     let inputs = numbers(0, 4);
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default().stall_timeout(Duration::from_millis(200)),
-        )
-        .await
-        .unwrap();
+    let report = associate(
+        &mock,
+        &inputs,
+        BulkOptions::default().stall_timeout(Duration::from_millis(200)),
+    )
+    .await;
     assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
     assert_eq!(report.failed.len(), 4, "{report:?}");
     assert!(associated(&mock).is_empty());
@@ -364,14 +359,12 @@ async fn latency_is_tolerated() {
     config.faults.latency_ms = 2;
     config.faults.jitter_ms = 3;
     let mock = start(config).await.unwrap();
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            numbers(0, 300),
-            BulkOptions::default().concurrency(8).batch_size(25),
-        )
-        .await
-        .unwrap();
+    let report = associate(
+        &mock,
+        &numbers(0, 300),
+        BulkOptions::default().concurrency(8).batch_size(25),
+    )
+    .await;
     assert_eq!(report.outcome, Outcome::Completed);
 }
 
@@ -382,23 +375,30 @@ fn assert_agrees(report: &JobReport, mock: &MockHandle) {
     }
 }
 
+/// Runs an association job of `inputs` with `c`, journaled as `job.journal` in `dir`, and
+/// kills it after `appends` journal appends; checks that it died and gives the journal's path.
+async fn killed_job(c: &Client, dir: &Path, inputs: &[String], appends: u64) -> PathBuf {
+    let journal = dir.join("job.journal");
+    let crashed = c
+        .associate_all(
+            DEMO_ENTERPRISE,
+            inputs,
+            BulkOptions::default()
+                .journal(&journal)
+                .crash_after_journal_appends(appends),
+        )
+        .await;
+    assert!(crashed.is_err(), "the job died");
+    journal
+}
+
 #[tokio::test]
 async fn a_killed_job_resumes_to_completion_and_resuming_twice_is_harmless() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock);
     let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
     let inputs = numbers(0, 500);
-    let crashed = c
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default()
-                .journal(&journal)
-                .crash_after_journal_appends(9),
-        )
-        .await;
-    assert!(crashed.is_err(), "the job died");
+    let journal = killed_job(&c, dir.path(), &inputs, 9).await;
     let partial = associated(&mock).len();
     assert!(partial < 500);
     let report = c
@@ -424,19 +424,9 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
     let mut inputs = numbers(0, 400);
     inputs.extend(pre.clone());
-    let crashed = c
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default()
-                .journal(&journal)
-                .crash_after_journal_appends(8),
-        )
-        .await;
-    assert!(crashed.is_err());
+    let journal = killed_job(&c, dir.path(), &inputs, 8).await;
     let report = c
         .rollback_job(&journal, BulkOptions::default())
         .await
@@ -489,8 +479,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
                 owned.push("+18885550000".into());
             }
         }
-        config.accounts[0].inventory =
-            Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+        config.accounts[0].inventory = inventory(&owned);
         config.faults = Faults {
             error_rate: if rng.chance(0.5) { 0.15 } else { 0.0 },
             commit_then_drop_rate: if rng.chance(0.5) { 0.25 } else { 0.0 },

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
-use telnyx_reputation_mock::{DEMO_API_KEY, MockHandle};
+use telnyx_reputation_mock::{DEMO_API_KEY, Inventory, MockHandle};
 
 /// A client of the demo account with quick retries; the emulator's injected 429s ask for a
 /// second each, which the tests need not wait. Its request timeout is short, since the bulk
@@ -50,6 +50,12 @@ pub fn numbers(from: u32, count: u32) -> Vec<String> {
     (from..from + count)
         .map(|i| format!("+1603555{i:04}"))
         .collect()
+}
+
+/// An account inventory of exactly `owned` (E.164 texts): the emulator refuses any other number
+/// as not owned.
+pub fn inventory(owned: &[String]) -> Inventory {
+    Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect())
 }
 
 /// The numbers the emulator holds associated, on any enterprise.
