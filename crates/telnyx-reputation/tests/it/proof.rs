@@ -8,19 +8,18 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{REQUEST_TIMEOUT, associated, client, numbers};
+use common::{REQUEST_TIMEOUT, associated, client, inventory, numbers};
 use telnyx_reputation::bulk::ops::{Plan, RemediationTemplate};
 use telnyx_reputation::bulk::{BulkOptions, Mode, Outcome, Parsing};
 use telnyx_reputation::bulk::{JobReport, NumberOutcome};
-use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, MockHandle, start};
+use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start};
 
 /// The emulator, remediation requests in flight for an hour, owning `owned` when given.
 async fn emulator(owned: Option<&[String]>) -> MockHandle {
     let mut config = MockConfig::demo();
     config.remediation_step_ms = 3_600_000;
     if let Some(owned) = owned {
-        config.accounts[0].inventory =
-            Inventory::Numbers(owned.iter().map(|n| n.parse().unwrap()).collect());
+        config.accounts[0].inventory = inventory(owned);
     }
     start(config).await.unwrap()
 }
@@ -32,6 +31,51 @@ async fn monitor(mock: &MockHandle, inputs: &[String]) {
         .await
         .unwrap();
     assert_eq!(report.associated.len(), inputs.len());
+}
+
+/// [`emulator`], owning every number, with `numbers(0, count)` monitored; gives the emulator
+/// and the numbers.
+async fn monitored(count: u32) -> (MockHandle, Vec<String>) {
+    let mock = emulator(None).await;
+    let inputs = numbers(0, count);
+    monitor(&mock, &inputs).await;
+    (mock, inputs)
+}
+
+/// Refreshes ten monitored numbers with `faults` on; checks that every number ends done and
+/// gives the emulator and the report.
+async fn refresh_ten_under(faults: Faults) -> (MockHandle, JobReport) {
+    let (mock, inputs) = monitored(10).await;
+    mock.set_faults(faults);
+    let report = client(&mock)
+        .refresh_all(DEMO_ENTERPRISE, &inputs, &BulkOptions::default())
+        .await
+        .unwrap();
+    all_done(&report, 10);
+    (mock, report)
+}
+
+/// Associates `numbers(0, count)` all or nothing in batches of 3, one batch at a time, with
+/// `faults` on, where the account owns all but the last number; checks that the job rolls back
+/// its first batch, and gives the emulator and the report.
+async fn rolled_back_under(count: u32, faults: Faults) -> (MockHandle, JobReport) {
+    let inputs = numbers(0, count);
+    let mock = emulator(Some(&inputs[..inputs.len() - 1])).await;
+    mock.set_faults(faults);
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .mode(Mode::AllOrNothing)
+                .batch_size(3)
+                .concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
+    assert_eq!(report.rolled_back, 3);
+    (mock, report)
 }
 
 fn all_done(report: &JobReport, count: usize) {
@@ -51,21 +95,14 @@ fn ms(d: Duration) -> u64 {
 
 #[tokio::test]
 async fn a_lost_answer_is_looked_up_only_once_the_request_timeout_has_passed() {
-    let mock = emulator(None).await;
-    let inputs = numbers(0, 10);
-    monitor(&mock, &inputs).await;
     // Every refresh is applied and its answer lost; reads see writes a little late (less than
     // the request timeout). Looked up at once, the refresh would not be seen yet.
-    mock.set_faults(Faults {
+    let (mock, report) = refresh_ten_under(Faults {
         commit_then_drop_rate: 1.0,
         list_lag_ms: ms(REQUEST_TIMEOUT) / 2,
         ..Faults::default()
-    });
-    let report = client(&mock)
-        .refresh_all(DEMO_ENTERPRISE, &inputs, &BulkOptions::default())
-        .await
-        .unwrap();
-    all_done(&report, 10);
+    })
+    .await;
     assert_eq!(mock.billing().refresh, 10);
     assert_eq!(
         report.lookups, 10,
@@ -75,9 +112,7 @@ async fn a_lost_answer_is_looked_up_only_once_the_request_timeout_has_passed() {
 
 #[tokio::test]
 async fn a_write_that_lands_after_its_answer_timed_out_is_found_and_never_sent_again() {
-    let mock = emulator(None).await;
-    let inputs = numbers(0, 20);
-    monitor(&mock, &inputs).await;
+    let (mock, inputs) = monitored(20).await;
     // Each write lands after the client gave up waiting for its answer, which never comes.
     mock.set_faults(Faults {
         slow_commit_ms: ms(REQUEST_TIMEOUT) * 8 / 5,
@@ -114,9 +149,7 @@ async fn a_write_that_lands_after_its_answer_timed_out_is_found_and_never_sent_a
 
 #[tokio::test]
 async fn two_lost_requests_of_the_same_purpose_and_size_are_each_found_by_their_marker() {
-    let mock = emulator(None).await;
-    let inputs = numbers(0, 40);
-    monitor(&mock, &inputs).await;
+    let (mock, inputs) = monitored(40).await;
     mock.set_faults(Faults {
         commit_then_drop_rate: 1.0,
         ..Faults::default()
@@ -139,25 +172,17 @@ async fn two_lost_requests_of_the_same_purpose_and_size_are_each_found_by_their_
 
 #[tokio::test]
 async fn a_server_clock_behind_ours_still_makes_the_jobs_numbers_its_own_to_roll_back() {
-    let inputs = numbers(0, 6);
     // The last number is not the account's: the server refuses it, and all-or-nothing rolls
     // back the first batch, whose answer was lost.
-    let mock = emulator(Some(&inputs[..5])).await;
-    mock.set_faults(Faults {
-        clock_skew_ms: -3_600_000,
-        commit_then_drop_rate: 1.0,
-        ..Faults::default()
-    });
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default().batch_size(3).concurrency(1),
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
-    assert_eq!(report.rolled_back, 3);
+    let (mock, _report) = rolled_back_under(
+        6,
+        Faults {
+            clock_skew_ms: -3_600_000,
+            commit_then_drop_rate: 1.0,
+            ..Faults::default()
+        },
+    )
+    .await;
     assert!(associated(&mock).is_empty(), "the start state again");
 }
 
@@ -200,48 +225,30 @@ async fn a_server_clock_ahead_of_ours_does_not_make_a_number_from_before_the_job
 
 #[tokio::test]
 async fn a_refresh_is_judged_on_the_servers_clock() {
-    let mock = emulator(None).await;
-    let inputs = numbers(0, 10);
-    monitor(&mock, &inputs).await;
-    mock.set_faults(Faults {
+    let (mock, _report) = refresh_ten_under(Faults {
         clock_skew_ms: -3_600_000,
         commit_then_drop_rate: 1.0,
         ..Faults::default()
-    });
-    let report = client(&mock)
-        .refresh_all(DEMO_ENTERPRISE, &inputs, &BulkOptions::default())
-        .await
-        .unwrap();
-    all_done(&report, 10);
+    })
+    .await;
     assert_eq!(mock.billing().refresh, 10, "refreshed once, seen refreshed");
 }
 
 #[tokio::test]
 async fn a_resend_refused_as_already_associated_is_the_jobs_own_and_rolled_back() {
-    let inputs = numbers(0, 4);
-    let mock = emulator(Some(&inputs[..3])).await;
     // The first request is applied and its answer lost, and reads see it only after both
     // lookups of the proof: it is sent again, and refused as already associated. The lookups
     // after the refusal see it, dated after the job first sent it: it is the job's.
-    mock.set_faults(Faults {
-        commit_then_drop_rate: 1.0,
-        list_lag_ms: ms(REQUEST_TIMEOUT) * 13 / 5,
-        ..Faults::default()
-    });
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default()
-                .mode(Mode::AllOrNothing)
-                .batch_size(3)
-                .concurrency(1),
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
+    let (mock, report) = rolled_back_under(
+        4,
+        Faults {
+            commit_then_drop_rate: 1.0,
+            list_lag_ms: ms(REQUEST_TIMEOUT) * 13 / 5,
+            ..Faults::default()
+        },
+    )
+    .await;
     assert!(report.already_associated.is_empty(), "{report:?}");
-    assert_eq!(report.rolled_back, 3);
     assert!(associated(&mock).is_empty(), "nothing of the job is left");
     assert_eq!(mock.billing().associate, 3, "associated once");
 }
