@@ -37,16 +37,30 @@ fn faults() -> Faults {
     }
 }
 
-/// The demo emulator, with numbers under `+1312555` hosted elsewhere.
-async fn emulator() -> MockHandle {
+/// The demo emulator, with numbers under `+1312555` hosted elsewhere, and a [`client`] of it.
+async fn emulator() -> (MockHandle, Client) {
     let config = MockConfig {
         external: vec!["+1312555".parse().expect("a prefix")],
         seed: 7,
         ..MockConfig::demo()
     };
-    telnyx_reputation_mock::start(config)
+    let mock = telnyx_reputation_mock::start(config)
         .await
-        .expect("the emulator starts")
+        .expect("the emulator starts");
+    let client = client(&mock);
+    (mock, client)
+}
+
+/// [`emulator`] with the enterprise's ownership proof submitted and approved (the clock moved
+/// past its review), so that numbers under `+1312555` can be associated.
+async fn emulator_with_approved_proof() -> (MockHandle, Client) {
+    let (mock, client) = emulator().await;
+    client
+        .submit_ownership_proof(E, &[doc("invoice-1")], &[])
+        .await
+        .unwrap();
+    mock.advance_clock(Duration::from_secs(2));
+    (mock, client)
 }
 
 fn n(text: &str) -> E164 {
@@ -108,9 +122,8 @@ fn statuses(report: &ConfirmReport) -> Vec<(String, &'static str)> {
 
 #[tokio::test]
 async fn the_webhook_url_is_set_cleared_and_a_private_host_is_refused_off_loopback() {
-    let mock = emulator().await;
+    let (mock, client) = emulator().await;
     mock.set_faults(faults());
-    let client = client(&mock);
     let url = WebhookUrl::new("https://hooks.example.com/telnyx").unwrap();
     let settings = client.set_webhook_url(E, Some(&url)).await.unwrap();
     assert_eq!(
@@ -161,9 +174,8 @@ async fn the_webhook_url_is_set_cleared_and_a_private_host_is_refused_off_loopba
 
 #[tokio::test]
 async fn an_ownership_proof_is_absent_then_pending_then_approved_and_then_frozen() {
-    let mock = emulator().await;
+    let (mock, client) = emulator().await;
     mock.set_faults(faults());
-    let client = client(&mock);
     assert_eq!(
         client.ownership_proof(E).await.unwrap(),
         None,
@@ -221,13 +233,7 @@ async fn an_ownership_proof_is_absent_then_pending_then_approved_and_then_frozen
 
 #[tokio::test]
 async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_detail() {
-    let mock = emulator().await;
-    let client = client(&mock);
-    client
-        .submit_ownership_proof(E, &[doc("invoice-1")], &[])
-        .await
-        .unwrap();
-    mock.advance_clock(Duration::from_secs(2));
+    let (mock, client) = emulator_with_approved_proof().await;
     associate(
         &mock,
         &[
@@ -298,13 +304,7 @@ async fn lists_filter_on_source_and_ownership_and_a_number_shows_its_tracking_de
 
 #[tokio::test]
 async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
-    let mock = emulator().await;
-    let client = client(&mock);
-    client
-        .submit_ownership_proof(E, &[doc("invoice-1")], &[])
-        .await
-        .unwrap();
-    mock.advance_clock(Duration::from_secs(2));
+    let (mock, client) = emulator_with_approved_proof().await;
     let numbers: Vec<String> = (0..24).map(|i| format!("+131255501{i:02}")).collect();
     let texts: Vec<&str> = numbers.iter().map(String::as_str).collect();
     associate(&mock, &texts).await;
@@ -347,8 +347,7 @@ async fn flagged_numbers_confirmed_in_bulk_are_verified_again_under_faults() {
 
 #[tokio::test]
 async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_removed() {
-    let mock = emulator().await;
-    let client = client(&mock);
+    let (mock, client) = emulator().await;
     associate(
         &mock,
         &[
@@ -433,8 +432,7 @@ async fn numbers_given_up_or_left_unconfirmed_are_removed_and_listed_only_as_rem
 
 #[tokio::test]
 async fn a_refused_answer_and_a_cancelled_run_are_reported_number_by_number() {
-    let mock = emulator().await;
-    let client = client(&mock);
+    let (mock, client) = emulator().await;
     associate(&mock, &["+16035550001"]).await;
     common::ownership_event(&mock, E, "+16035550001", "disconnected").await;
 
@@ -484,8 +482,7 @@ async fn a_refused_answer_and_a_cancelled_run_are_reported_number_by_number() {
 
 #[tokio::test]
 async fn an_answer_applied_but_never_acknowledged_is_found_done_by_a_lookup_not_sent_again() {
-    let mock = emulator().await;
-    let client = client(&mock);
+    let (mock, client) = emulator().await;
     associate(&mock, &["+16035550001", "+16035550002", "+16035550003"]).await;
     // Every confirmation is applied, then its connection dropped without an answer.
     mock.set_faults(Faults {
