@@ -10,9 +10,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures::{StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 use telnyx_reputation::bulk::EndCause;
-use telnyx_reputation::{ApiKey, Client, ClientConfig, Error, Page, RetryPolicy, Scope};
+use telnyx_reputation::{
+    ApiKey, Client, ClientConfig, Error, NumberPage, NumberReputation, Page, RetryPolicy, Scope,
+};
 
 /// Serves `router` on a free loopback port; returns its base URL.
 async fn serve(router: Router) -> String {
@@ -29,6 +31,30 @@ fn client(base_url: &str, config: impl FnOnce(ClientConfig) -> ClientConfig) -> 
             .retry(RetryPolicy::default().base_delay(Duration::from_millis(1))),
     ))
     .unwrap()
+}
+
+/// The first page (of the default size) of the account-wide list.
+async fn first_page(client: &Client) -> Result<NumberPage, Error> {
+    client.numbers(Scope::Account).page(Page::default()).await
+}
+
+/// Every row of the account-wide list, walked to its end.
+async fn all_rows(client: &Client) -> Result<Vec<NumberReputation>, Error> {
+    client.numbers(Scope::Account).stream().try_collect().await
+}
+
+/// The account-wide list's pages, the walk ending past `max_pages` pages, with `concurrency`
+/// pages asked for at a time.
+fn account_pages(
+    client: &Client,
+    max_pages: u64,
+    concurrency: usize,
+) -> impl Stream<Item = Result<Vec<NumberReputation>, Error>> + use<> {
+    client
+        .numbers(Scope::Account)
+        .max_pages(max_pages)
+        .concurrency(concurrency)
+        .pages()
 }
 
 const EMPTY_PAGE: &str =
@@ -53,11 +79,7 @@ async fn a_redirect_to_another_origin_is_not_followed() {
         async move { (StatusCode::TEMPORARY_REDIRECT, [("location", location)]).into_response() }
     }))
     .await;
-    let error = client(&api, |c| c)
-        .numbers(Scope::Account)
-        .page(Page::default())
-        .await
-        .unwrap_err();
+    let error = first_page(&client(&api, |c| c)).await.unwrap_err();
     assert_eq!(error.status(), Some(307), "{error}");
     assert_eq!(elsewhere_hits.load(Ordering::SeqCst), 0);
 }
@@ -75,11 +97,7 @@ async fn a_redirect_within_the_origin_is_followed() {
             .route("/moved", get(|| async { json(StatusCode::OK, EMPTY_PAGE) })),
     )
     .await;
-    let page = client(&api, |c| c)
-        .numbers(Scope::Account)
-        .page(Page::default())
-        .await
-        .unwrap();
+    let page = first_page(&client(&api, |c| c)).await.unwrap();
     assert!(page.data.is_empty());
 }
 
@@ -103,9 +121,7 @@ async fn an_endless_body_fails_at_the_limit_while_streaming() {
         }
     }))
     .await;
-    let error = client(&api, |c| c.max_body_bytes(1024 * 1024))
-        .numbers(Scope::Account)
-        .page(Page::default())
+    let error = first_page(&client(&api, |c| c.max_body_bytes(1024 * 1024)))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Protocol { .. }), "{error}");
@@ -125,9 +141,7 @@ async fn a_declared_oversize_body_fails_without_being_read() {
         (StatusCode::OK, headers, vec![b' '; 2 * 1024 * 1024]).into_response()
     }))
     .await;
-    let error = client(&api, |c| c.max_body_bytes(1024 * 1024))
-        .numbers(Scope::Account)
-        .page(Page::default())
+    let error = first_page(&client(&api, |c| c.max_body_bytes(1024 * 1024)))
         .await
         .unwrap_err();
     assert!(error.to_string().contains("larger than"), "{error}");
@@ -160,11 +174,7 @@ async fn rate_limited(refusals: u64) -> (String, Arc<AtomicU64>) {
 async fn rate_limit_waits_do_not_use_the_retry_budget() {
     let (api, requests) = rate_limited(12).await;
     let client = client(&api, |c| c.retry(RetryPolicy::none()));
-    let page = client
-        .numbers(Scope::Account)
-        .page(Page::default())
-        .await
-        .unwrap();
+    let page = first_page(&client).await.unwrap();
     assert!(page.data.is_empty());
     assert_eq!(requests.load(Ordering::SeqCst), 13);
     assert_eq!(client.rate_limited_count(), 12);
@@ -173,11 +183,11 @@ async fn rate_limit_waits_do_not_use_the_retry_budget() {
 #[tokio::test]
 async fn a_429_storm_ends_by_the_stall_rule_with_a_clear_error() {
     let (api, _requests) = rate_limited(u64::MAX).await;
-    let error = client(&api, |c| c.stall_timeout(Duration::from_millis(200)))
-        .numbers(Scope::Account)
-        .page(Page::default())
-        .await
-        .unwrap_err();
+    let error = first_page(&client(&api, |c| {
+        c.stall_timeout(Duration::from_millis(200))
+    }))
+    .await
+    .unwrap_err();
     assert!(matches!(error, Error::Stalled { .. }), "{error}");
     assert_eq!(error.status(), Some(429));
     let message = error.to_string();
@@ -238,13 +248,7 @@ async fn a_list_claiming_more_pages_than_the_limit_ends_at_its_first_page() {
     let client = client(&api, |c| c);
     for concurrency in [1, 8] {
         let before = requests.load(Ordering::SeqCst);
-        let mut pages = std::pin::pin!(
-            client
-                .numbers(Scope::Account)
-                .max_pages(20)
-                .concurrency(concurrency)
-                .pages()
-        );
+        let mut pages = std::pin::pin!(account_pages(&client, 20, concurrency));
         let error = match pages.next().await {
             Some(Err(e)) => e,
             other => panic!("expected the walk to end at once, got {other:?}"),
@@ -267,13 +271,7 @@ async fn a_list_claiming_more_pages_than_the_limit_ends_at_its_first_page() {
 async fn a_long_list_streams_page_by_page_up_to_the_limit() {
     let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, 20)).await;
     let client = client(&api, |c| c);
-    let mut pages = std::pin::pin!(
-        client
-            .numbers(Scope::Account)
-            .max_pages(20)
-            .concurrency(1)
-            .pages()
-    );
+    let mut pages = std::pin::pin!(account_pages(&client, 20, 1));
     let mut rows = 0;
     while let Some(page) = pages.next().await {
         // Each page is handed over before the next one is asked for: nothing is collected, so
@@ -298,13 +296,7 @@ async fn an_empty_page_before_the_first_pages_total_is_a_pagination_error() {
     })
     .await;
     let client = client(&api, |c| c);
-    let mut pages = std::pin::pin!(
-        client
-            .numbers(Scope::Account)
-            .max_pages(100)
-            .concurrency(1)
-            .pages()
-    );
+    let mut pages = std::pin::pin!(account_pages(&client, 100, 1));
     let mut rows = 0;
     let error = loop {
         match pages.next().await {
@@ -326,14 +318,19 @@ async fn an_empty_page_before_the_first_pages_total_is_a_pagination_error() {
 async fn a_list_ends_at_the_first_pages_total_even_when_later_pages_raise_it() {
     let (api, requests) = list_server(|n| full_page((n - 1) * 100, n, n + 2)).await;
     let client = client(&api, |c| c);
-    let rows: Vec<_> = client
-        .numbers(Scope::Account)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let rows = all_rows(&client).await.unwrap();
     assert_eq!(rows.len(), 300);
     assert_eq!(requests.load(Ordering::SeqCst), 3);
+}
+
+/// Checks that a list server was asked for page 1, then at most one round of concurrent pages:
+/// the walk stops at the repeat.
+fn stopped_at_the_repeat(requests: &AtomicU64) {
+    let sent = requests.load(Ordering::SeqCst);
+    assert!(
+        (2..=1 + Client::LIST_CONCURRENCY as u64).contains(&sent),
+        "{sent}"
+    );
 }
 
 #[tokio::test]
@@ -341,39 +338,20 @@ async fn a_looping_list_ends_with_a_clear_error_at_the_second_page() {
     // The same page whatever the number asked for: with the number echoed back...
     let (api, requests) = list_server(|n| full_page(0, n, 1000)).await;
     let client = client(&api, |c| c);
-    let error = client
-        .numbers(Scope::Account)
-        .stream()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let error = all_rows(&client).await.unwrap_err();
     assert!(
         matches!(error, Error::Pagination { page: 2, .. }),
         "{error}"
     );
     assert!(error.to_string().contains("repeats page 1"), "{error}");
-    // Page 1, then at most one round of concurrent pages: the walk stops at the repeat.
-    let sent = requests.load(Ordering::SeqCst);
-    assert!(
-        (2..=1 + Client::LIST_CONCURRENCY as u64).contains(&sent),
-        "{sent}"
-    );
+    stopped_at_the_repeat(&requests);
 
     // ...or saying it is page 1 again.
     let (api, requests) = list_server(|_| full_page(0, 1, 1000)).await;
     let client = self::client(&api, |c| c);
-    let error = client
-        .numbers(Scope::Account)
-        .stream()
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let error = all_rows(&client).await.unwrap_err();
     assert!(error.to_string().contains("answered page 1"), "{error}");
-    let sent = requests.load(Ordering::SeqCst);
-    assert!(
-        (2..=1 + Client::LIST_CONCURRENCY as u64).contains(&sent),
-        "{sent}"
-    );
+    stopped_at_the_repeat(&requests);
 }
 
 /// A server whose first associate succeeds and whose key is refused from then on (revoked
