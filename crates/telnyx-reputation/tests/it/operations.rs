@@ -65,6 +65,14 @@ fn server_error() -> Response {
     )
 }
 
+/// The smallest PDF document, as a rendered LOA.
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
+/// A 200 answer carrying [`PDF`].
+fn pdf() -> Response {
+    (StatusCode::OK, [("content-type", "application/pdf")], PDF).into_response()
+}
+
 const ENTERPRISE: Uuid = Uuid::from_u128(0x6a09cdc3_8948_47f0_aa62_74ac943d6c58);
 
 fn body_json(seen: &Seen, i: usize) -> serde_json::Value {
@@ -128,34 +136,18 @@ async fn enable_sends_the_document_and_frequency_and_returns_the_settings() {
 
 #[tokio::test]
 async fn render_loa_returns_the_pdf_bytes() {
-    let (base, seen) = serve(|| {
-        (
-            StatusCode::OK,
-            [("content-type", "application/pdf")],
-            &b"%PDF-1.4\n%%EOF\n"[..],
-        )
-            .into_response()
-    })
-    .await;
+    let (base, seen) = serve(pdf).await;
     let pdf = client(&base)
         .render_loa(ENTERPRISE, &LoaRender::default())
         .await
         .unwrap();
-    assert_eq!(pdf, b"%PDF-1.4\n%%EOF\n");
+    assert_eq!(pdf, PDF);
     assert_eq!(body_json(&seen, 0), serde_json::json!({}));
 }
 
 #[tokio::test]
 async fn render_loa_sends_the_agent_and_signature_field_by_field() {
-    let (base, seen) = serve(|| {
-        (
-            StatusCode::OK,
-            [("content-type", "application/pdf")],
-            &b"%PDF-1.4\n%%EOF\n"[..],
-        )
-            .into_response()
-    })
-    .await;
+    let (base, seen) = serve(pdf).await;
     let render = LoaRender::default()
         .agent(
             LoaAgent::new("Acme Telecom Partners LLC")
