@@ -82,17 +82,22 @@ pub(super) async fn look_up(
     number: UsNumber,
     first: &SentWith,
 ) -> Result<Found, Error> {
+    let page = lookup_page(ctx, number).await?;
+    // Judged after the answer: its `Date` is one more reading of the server's clock.
+    Ok(found_in(&page, number, floor_of(ctx, first)))
+}
+
+/// The one-row page of the job enterprise's list filtered to `number` (free, unlike a read),
+/// counted as a lookup. Every lookup of a number, whatever the operation, asks for this page.
+pub(super) async fn lookup_page(ctx: &JobContext, number: UsNumber) -> Result<NumberPage, Error> {
     ctx.count_lookup();
-    let page = ctx
-        .idempotent
+    ctx.idempotent
         .list(
             Scope::Enterprise(ctx.enterprise),
             Page::new(1, 1),
             Some(number.as_e164()),
         )
-        .await?;
-    // Judged after the answer: its `Date` is one more reading of the server's clock.
-    Ok(found_in(&page, number, floor_of(ctx, first)))
+        .await
 }
 
 /// Looks every number up; `Err` when any lookup failed.

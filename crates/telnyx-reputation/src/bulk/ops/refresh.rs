@@ -11,9 +11,9 @@ use super::{Plan, prepare};
 use crate::bulk::context::JobContext;
 use crate::bulk::journal::{RefusedNumber, SentWith};
 use crate::bulk::operation::{Answered, Operation, floor_of};
-use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY};
+use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY, lookup_page};
 use crate::bulk::{BulkError, BulkOptions, JobReport, PreparedJob};
-use crate::client::{Client, Page, Scope};
+use crate::client::Client;
 use crate::error::Error;
 use crate::refresh::RefreshReport;
 
@@ -127,15 +127,7 @@ async fn last_refreshed(
     ctx: &JobContext,
     number: UsNumber,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
-    ctx.count_lookup();
-    let page = ctx
-        .idempotent
-        .list(
-            Scope::Enterprise(ctx.enterprise),
-            Page::new(1, 1),
-            Some(number.as_e164()),
-        )
-        .await?;
+    let page = lookup_page(ctx, number).await?;
     Ok(page
         .data
         .iter()
