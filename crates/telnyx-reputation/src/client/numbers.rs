@@ -130,14 +130,11 @@ impl Client {
         self.call(Idempotency::Idempotent, || {
             let (eq, contains) = (eq.clone(), contains.clone());
             async move {
-                match scope {
-                    Scope::Enterprise(id) => {
-                        let mut request = self
-                            .inner
-                            .list_reputation_numbers()
-                            .enterprise_id(id)
-                            .page_number(page.number)
-                            .page_size(page.size);
+                // The filters both lists take, set the same way on either list's request (the
+                // two requests are types of their own, with the same setters).
+                macro_rules! number_filters {
+                    ($request:expr) => {{
+                        let mut request = $request;
                         if let Some(f) = eq {
                             request = request.filter_phone_number_eq(f);
                         }
@@ -150,26 +147,27 @@ impl Client {
                         if let Some(f) = ownership_status.clone() {
                             request = request.filter_ownership_status(f);
                         }
+                        request
+                    }};
+                }
+                match scope {
+                    Scope::Enterprise(id) => {
+                        let request = number_filters!(
+                            self.inner
+                                .list_reputation_numbers()
+                                .enterprise_id(id)
+                                .page_number(page.number)
+                                .page_size(page.size)
+                        );
                         request.send().await
                     }
                     Scope::Account => {
-                        let mut request = self
-                            .inner
-                            .list_reputation_numbers_simplified()
-                            .page_number(page.number)
-                            .page_size(page.size);
-                        if let Some(f) = eq {
-                            request = request.filter_phone_number_eq(f);
-                        }
-                        if let Some(f) = contains {
-                            request = request.filter_phone_number_contains(f);
-                        }
-                        if let Some(f) = source.clone() {
-                            request = request.filter_source(f);
-                        }
-                        if let Some(f) = ownership_status.clone() {
-                            request = request.filter_ownership_status(f);
-                        }
+                        let mut request = number_filters!(
+                            self.inner
+                                .list_reputation_numbers_simplified()
+                                .page_number(page.number)
+                                .page_size(page.size)
+                        );
                         if let Some(id) = filter.enterprise_id {
                             request = request.filter_enterprise_id(id);
                         }
