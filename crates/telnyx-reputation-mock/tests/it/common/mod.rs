@@ -46,6 +46,17 @@ pub fn config(with_ready: bool) -> MockConfig {
     }
 }
 
+/// [`config`] with `READY` approved and a second approved enterprise, `other`, in the same
+/// account.
+pub fn config_with_other(other: Uuid) -> MockConfig {
+    let mut config = config(true);
+    config.accounts[0].enterprises.push(EnterpriseConfig {
+        id: other,
+        approved: true,
+    });
+    config
+}
+
 /// A plain-http client of the emulator (the workspace's reqwest has TLS only through
 /// `telnyx-reputation-tls`; the emulator speaks http, so this one trusts no server).
 pub fn http() -> reqwest::Client {
