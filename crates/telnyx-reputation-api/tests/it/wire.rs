@@ -2,12 +2,12 @@
 //! puts on the socket (method, raw path, query, bearer header, JSON body) and how it reads each
 //! documented response, against a loopback server that records the raw bytes.
 
-use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
-use crate::support::recorder::{Recorded, Recorder, Reply};
-use crate::support::wire::query_pairs;
+use crate::support::recorder::{Recorder, Reply};
+use crate::support::wire::{only_request, only_request_on_path, query_pairs};
 use serde_json::json;
 use telnyx_reputation_api::Error;
 use telnyx_reputation_api::SpamRisk;
@@ -47,13 +47,6 @@ fn error_json(code: &str, title: &str) -> serde_json::Value {
         "source": {"pointer": "/phone_numbers/0"},
         "meta": {"url": "https://developers.telnyx.com/docs/overview/errors/10015"}
     }]})
-}
-
-fn assert_bearer(recorded: &Recorded) {
-    assert_eq!(
-        recorded.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
 }
 
 /// Asserts that an error status is read into the documented error body.
@@ -115,11 +108,10 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers"),
     );
     assert_eq!(
         query_pairs(&sent),
@@ -138,8 +130,6 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         sent.query().expect("query"),
         "filter%5Bphone_number%5D%5Bcontains%5D=60355&filter%5Bphone_number%5D%5Beq%5D=%2B16035551234&page%5Bnumber%5D=2&page%5Bsize%5D=250"
     );
-    assert_bearer(&sent);
-    assert!(sent.body.is_empty());
 
     assert_eq!(page.data.len(), 2);
     let data = page.data[0]
@@ -190,14 +180,12 @@ async fn associate_reputation_numbers_posts_the_numbers_and_reads_the_created_re
         .expect("201 is read");
     assert_eq!(created.status().as_u16(), 201);
 
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers"),
+        true,
     );
-    assert_eq!(sent.header("content-type"), Some("application/json"));
-    assert_bearer(&sent);
     assert_eq!(
         sent.json(),
         json!({"phone_numbers": [NUMBER, "+16035551235"]})
@@ -281,14 +269,12 @@ async fn get_phone_number_reputation_encodes_the_number_and_sends_fresh() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}"),
     );
     assert_eq!(sent.query(), Some("fresh=true"));
-    assert_bearer(&sent);
 
     let data = got.data;
     assert_eq!(data.phone_number.as_deref(), Some(NUMBER));
@@ -325,14 +311,12 @@ async fn disassociate_reputation_number_deletes_and_reads_204_without_body() {
         .expect("204 is read");
     assert_eq!(response.status().as_u16(), 204);
 
-    let sent = server.only();
-    assert_eq!(sent.method, "DELETE");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
+    only_request(
+        &server,
+        "DELETE",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}"),
+        false,
     );
-    assert_bearer(&sent);
-    assert!(sent.body.is_empty());
 }
 
 #[tokio::test]
@@ -367,9 +351,7 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(sent.path(), "/reputation/numbers");
+    let sent = only_request_on_path(&server, "GET", "/reputation/numbers");
     assert_eq!(
         query_pairs(&sent),
         [
@@ -379,7 +361,6 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
             ("page[size]".to_owned(), "50".to_owned()),
         ]
     );
-    assert_bearer(&sent);
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.meta.total_results, 51);
 }
@@ -412,13 +393,12 @@ async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fre
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.target,
-        format!("/reputation/numbers/{ENCODED}?fresh=true")
+    only_request(
+        &server,
+        "GET",
+        &format!("/reputation/numbers/{ENCODED}?fresh=true"),
+        false,
     );
-    assert_bearer(&sent);
     assert_eq!(
         got.data.reputation_data.and_then(|r| r.spam_risk),
         Some(SpamRisk::Medium)
@@ -449,10 +429,12 @@ async fn disassociate_reputation_number_simplified_deletes_and_reads_204_without
         .expect("204 is read");
     assert_eq!(response.status().as_u16(), 204);
 
-    let sent = server.only();
-    assert_eq!(sent.method, "DELETE");
-    assert_eq!(sent.target, format!("/reputation/numbers/{ENCODED}"));
-    assert_bearer(&sent);
+    only_request(
+        &server,
+        "DELETE",
+        &format!("/reputation/numbers/{ENCODED}"),
+        false,
+    );
 }
 
 #[tokio::test]

@@ -8,13 +8,13 @@ use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{assert_headers, only_request, query_pairs};
+use crate::support::wire::{only_request, only_request_on_path, query_pairs};
 use futures::StreamExt;
 use serde_json::json;
 use telnyx_reputation_api::types::{
     EnterpriseReputationCreate, EnterpriseReputationLoaRender, EnterpriseReputationLoaUpdate,
-    EnterpriseReputationUpdateFrequency, LoaSignaturePayload, NumberReputationErrors,
-    RefreshReputationRequest, RemediationRequestCreate,
+    EnterpriseReputationPublic, EnterpriseReputationUpdateFrequency, LoaSignaturePayload,
+    NumberReputationErrors, RefreshReputationRequest, RemediationRequest, RemediationRequestCreate,
 };
 use telnyx_reputation_api::{
     CheckFrequency, Error, LoaStatus, RemediationStatus, ReputationStatus,
@@ -78,17 +78,44 @@ fn assert_error_code<T: std::fmt::Debug>(
     }
 }
 
-#[tokio::test]
-async fn get_reputation_settings_reads_the_settings() {
-    let server = Recorder::start(Reply::json(200, settings_json("approved"))).await;
+/// The settings GetReputationSettings reads from an answer of `body` (the call failing with
+/// `read` when they do not read), and the recorder that answered.
+async fn get_settings(
+    body: serde_json::Value,
+    read: &str,
+) -> (EnterpriseReputationPublic, Recorder) {
+    let server = Recorder::start(Reply::json(200, body)).await;
     let settings = client(&server.base_url)
         .get_reputation_settings()
         .enterprise_id(enterprise())
         .send()
         .await
-        .expect("200 is read")
+        .expect(read)
         .into_inner()
         .data;
+    (settings, server)
+}
+
+/// The remediation request GetReputationRemediation reads from an answer of `{"data": body}`
+/// for [`REMEDIATION`] (the call failing with `read` when it does not read), and the recorder
+/// that answered.
+async fn get_remediation(body: serde_json::Value, read: &str) -> (RemediationRequest, Recorder) {
+    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
+    let request = client(&server.base_url)
+        .get_reputation_remediation()
+        .enterprise_id(enterprise())
+        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
+        .send()
+        .await
+        .expect(read)
+        .into_inner()
+        .data;
+    (request, server)
+}
+
+#[tokio::test]
+async fn get_reputation_settings_reads_the_settings() {
+    let (settings, server) = get_settings(settings_json("approved"), "200 is read").await;
     only_request(
         &server,
         "GET",
@@ -339,13 +366,11 @@ async fn list_reputation_remediations_sends_the_bracketed_filters() {
         .await
         .expect("200 is read")
         .into_inner();
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/remediation")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/remediation"),
     );
-    assert_headers(&sent, false);
     let mut pairs = query_pairs(&sent);
     pairs.sort();
     assert_eq!(
@@ -439,16 +464,7 @@ async fn get_reputation_remediation_reads_the_request() {
     body["status"] = json!("completed");
     body["results"] = json!({"remediated": [NUMBER], "not_flagged": [], "requires_review": [],
         "refused": [], "ineligible": []});
-    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
-    let request = client(&server.base_url)
-        .get_reputation_remediation()
-        .enterprise_id(enterprise())
-        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
-        .send()
-        .await
-        .expect("200 is read")
-        .into_inner()
-        .data;
+    let (request, server) = get_remediation(body, "200 is read").await;
     only_request(
         &server,
         "GET",
@@ -464,15 +480,7 @@ async fn settings_in_statuses_this_client_does_not_know_still_read() {
     let mut body = settings_json("suspended");
     body["data"]["loa_status"] = json!("expired");
     body["data"]["check_frequency"] = json!("hourly");
-    let server = Recorder::start(Reply::json(200, body)).await;
-    let settings = client(&server.base_url)
-        .get_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await
-        .expect("unknown values are kept, not refused")
-        .into_inner()
-        .data;
+    let (settings, _) = get_settings(body, "unknown values are kept, not refused").await;
     assert_eq!(
         settings.status,
         Some(ReputationStatus::Other("suspended".into()))
@@ -491,16 +499,7 @@ async fn settings_in_statuses_this_client_does_not_know_still_read() {
 async fn a_remediation_in_a_status_this_client_does_not_know_still_reads() {
     let mut body = remediation_json();
     body["status"] = json!("escalated");
-    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
-    let request = client(&server.base_url)
-        .get_reputation_remediation()
-        .enterprise_id(enterprise())
-        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
-        .send()
-        .await
-        .expect("an unknown status is kept, not refused")
-        .into_inner()
-        .data;
+    let (request, _) = get_remediation(body, "an unknown status is kept, not refused").await;
     assert_eq!(request.status, RemediationStatus::Other("escalated".into()));
     assert_eq!(request.status.to_string(), "escalated");
 }

@@ -34,3 +34,13 @@ pub fn only_request(server: &Recorder, method: &str, target: &str, json_body: bo
     assert_headers(&sent, json_body);
     sent
 }
+
+/// The one request `server` recorded, asserted to be `method` on the raw `path` (whatever its
+/// query) with the bearer header and no body; the query is left to the caller to check.
+pub fn only_request_on_path(server: &Recorder, method: &str, path: &str) -> Recorded {
+    let sent = server.only();
+    assert_eq!(sent.method, method);
+    assert_eq!(sent.path(), path);
+    assert_headers(&sent, false);
+    sent
+}
