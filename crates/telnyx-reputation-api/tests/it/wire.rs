@@ -7,11 +7,13 @@ use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{only_request, only_request_on_path, query_pairs};
+use crate::support::wire::{
+    assert_deletes, each_error, only_request, only_request_on_path, query_pairs,
+};
 use serde_json::json;
-use telnyx_reputation_api::Error;
 use telnyx_reputation_api::SpamRisk;
 use telnyx_reputation_api::types::NumberReputationErrors;
+use telnyx_reputation_api::{Client, Error, ResponseValue};
 
 const ENCODED: &str = "%2B16035551234";
 
@@ -78,10 +80,32 @@ where
     F: Fn(telnyx_reputation_api::Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error<NumberReputationErrors>>>,
 {
-    for &(status, code) in errors {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        assert_error_body(call(client(&server.base_url)).await, status, code);
-    }
+    each_error(
+        errors,
+        |code| error_json(code, "Error"),
+        call,
+        assert_error_body,
+    )
+    .await;
+}
+
+/// DisassociateReputationNumber of [`NUMBER`] from the enterprise, as both its tests send it.
+async fn disassociate(c: Client) -> Result<ResponseValue<()>, Error<NumberReputationErrors>> {
+    c.disassociate_reputation_number()
+        .enterprise_id(enterprise())
+        .phone_number(NUMBER)
+        .send()
+        .await
+}
+
+/// DisassociateReputationNumberSimplified of [`NUMBER`], as both its tests send it.
+async fn disassociate_simplified(
+    c: Client,
+) -> Result<ResponseValue<()>, Error<NumberReputationErrors>> {
+    c.disassociate_reputation_number_simplified()
+        .phone_number(NUMBER)
+        .send()
+        .await
 }
 
 // ---- ListReputationNumbers -------------------------------------------------------------------
@@ -301,34 +325,16 @@ async fn get_phone_number_reputation_reads_every_documented_error() {
 
 #[tokio::test]
 async fn disassociate_reputation_number_deletes_and_reads_204_without_body() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disassociate_reputation_number()
-        .enterprise_id(enterprise())
-        .phone_number(NUMBER)
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-
-    only_request(
-        &server,
-        "DELETE",
+    assert_deletes(
         &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}"),
-        false,
-    );
+        disassociate,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn disassociate_reputation_number_reads_every_documented_error() {
-    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
-        c.disassociate_reputation_number()
-            .enterprise_id(enterprise())
-            .phone_number(NUMBER)
-            .send()
-            .await
-    })
-    .await;
+    each_documented_error(&[(401, "10001"), (404, "10009")], disassociate).await;
 }
 
 // ---- ListReputationNumbersSimplified ---------------------------------------------------------
@@ -420,30 +426,14 @@ async fn get_phone_number_reputation_simplified_reads_every_documented_error() {
 
 #[tokio::test]
 async fn disassociate_reputation_number_simplified_deletes_and_reads_204_without_body() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disassociate_reputation_number_simplified()
-        .phone_number(NUMBER)
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-
-    only_request(
-        &server,
-        "DELETE",
+    assert_deletes(
         &format!("/reputation/numbers/{ENCODED}"),
-        false,
-    );
+        disassociate_simplified,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn disassociate_reputation_number_simplified_reads_every_documented_error() {
-    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
-        c.disassociate_reputation_number_simplified()
-            .phone_number(NUMBER)
-            .send()
-            .await
-    })
-    .await;
+    each_documented_error(&[(401, "10001"), (404, "10009")], disassociate_simplified).await;
 }

@@ -8,7 +8,9 @@ use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{only_request, only_request_on_path, query_pairs};
+use crate::support::wire::{
+    assert_deletes, each_error, only_request, only_request_on_path, query_pairs,
+};
 use futures::StreamExt;
 use serde_json::json;
 use telnyx_reputation_api::types::{
@@ -17,7 +19,7 @@ use telnyx_reputation_api::types::{
     NumberReputationErrors, RefreshReputationRequest, RemediationRequest, RemediationRequestCreate,
 };
 use telnyx_reputation_api::{
-    CheckFrequency, Error, LoaStatus, RemediationStatus, ReputationStatus,
+    CheckFrequency, Client, Error, LoaStatus, RemediationStatus, ReputationStatus,
 };
 use uuid::Uuid;
 
@@ -113,6 +115,17 @@ async fn get_remediation(body: serde_json::Value, read: &str) -> (RemediationReq
     (request, server)
 }
 
+/// Answers `call` (made on a client of a fresh recorder) with each error in turn, a status and
+/// its error code, and asserts that each reads as the error envelope with that status and code.
+async fn each_error_code<T, F, Fut>(errors: &[(u16, &str)], call: F)
+where
+    T: std::fmt::Debug,
+    F: Fn(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<NumberReputationErrors>>>,
+{
+    each_error(errors, error_json, call, assert_error_code).await;
+}
+
 #[tokio::test]
 async fn get_reputation_settings_reads_the_settings() {
     let (settings, server) = get_settings(settings_json("approved"), "200 is read").await;
@@ -173,28 +186,15 @@ async fn enable_reputation_settings_posts_the_document_and_frequency() {
 
 #[tokio::test]
 async fn disable_reputation_settings_deletes_and_reads_204() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disable_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-    only_request(
-        &server,
-        "DELETE",
-        &format!("/enterprises/{ENTERPRISE}/reputation"),
-        false,
-    );
+    let disable = |c: Client| async move {
+        c.disable_reputation_settings()
+            .enterprise_id(enterprise())
+            .send()
+            .await
+    };
+    assert_deletes(&format!("/enterprises/{ENTERPRISE}/reputation"), disable).await;
 
-    let missing = Recorder::start(Reply::json(404, error_json("10009"))).await;
-    let result = client(&missing.base_url)
-        .disable_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await;
-    assert_error_code(result, 404, "10009");
+    each_error_code(&[(404, "10009")], disable).await;
 }
 
 #[tokio::test]
@@ -217,16 +217,16 @@ async fn update_reputation_frequency_patches_the_frequency() {
     );
     assert_eq!(sent.json(), json!({"check_frequency": "monthly"}));
 
-    let pending = Recorder::start(Reply::json(400, error_json("10015"))).await;
-    let result = client(&pending.base_url)
-        .update_reputation_frequency()
-        .enterprise_id(enterprise())
-        .body(EnterpriseReputationUpdateFrequency {
-            check_frequency: CheckFrequency::Never,
-        })
-        .send()
-        .await;
-    assert_error_code(result, 400, "10015");
+    each_error_code(&[(400, "10015")], |c| async move {
+        c.update_reputation_frequency()
+            .enterprise_id(enterprise())
+            .body(EnterpriseReputationUpdateFrequency {
+                check_frequency: CheckFrequency::Never,
+            })
+            .send()
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -327,18 +327,16 @@ async fn refresh_reputation_numbers_posts_the_numbers_and_reads_each_outcome() {
     assert_eq!(refreshed.results[1].error.as_deref(), Some("rate limited"));
 
     // `4XX` and `default` read as the error envelope, on either side of 500.
-    for (status, code) in [(429, "10011"), (503, "10099")] {
-        let failing = Recorder::start(Reply::json(status, error_json(code))).await;
-        let result = client(&failing.base_url)
-            .refresh_reputation_numbers()
+    each_error_code(&[(429, "10011"), (503, "10099")], |c| async move {
+        c.refresh_reputation_numbers()
             .enterprise_id(enterprise())
             .body(RefreshReputationRequest {
                 phone_numbers: vec![NUMBER.into()],
             })
             .send()
-            .await;
-        assert_error_code(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -443,19 +441,19 @@ async fn submit_reputation_remediation_posts_the_request_and_reads_the_202() {
         "the pattern wants the +"
     );
 
-    let in_flight = Recorder::start(Reply::json(409, error_json("10021"))).await;
-    let result = client(&in_flight.base_url)
-        .submit_reputation_remediation()
-        .enterprise_id(enterprise())
-        .body(RemediationRequestCreate {
-            phone_numbers: vec![NUMBER.parse().expect("valid")],
-            call_purpose: "Reminders".parse().expect("valid"),
-            contact_email: None,
-            webhook_url: None,
-        })
-        .send()
-        .await;
-    assert_error_code(result, 409, "10021");
+    each_error_code(&[(409, "10021")], |c| async move {
+        c.submit_reputation_remediation()
+            .enterprise_id(enterprise())
+            .body(RemediationRequestCreate {
+                phone_numbers: vec![NUMBER.parse().expect("valid")],
+                call_purpose: "Reminders".parse().expect("valid"),
+                contact_email: None,
+                webhook_url: None,
+            })
+            .send()
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]

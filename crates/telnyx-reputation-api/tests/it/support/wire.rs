@@ -1,8 +1,8 @@
 //! What the wire tests check on every recorded request: its query read back, its headers, and
 //! the one request a call made.
 
-use super::client::KEY;
-use super::recorder::{Recorded, Recorder};
+use super::client::{KEY, client};
+use super::recorder::{Recorded, Recorder, Reply};
 
 /// The query's pairs, percent-decoded.
 pub fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
@@ -43,4 +43,37 @@ pub fn only_request_on_path(server: &Recorder, method: &str, path: &str) -> Reco
     assert_eq!(sent.path(), path);
     assert_headers(&sent, false);
     sent
+}
+
+/// Makes `call` on a client of a fresh recorder for each `(status, code)` of `errors`, the
+/// recorder answering `status` with `body(code)`, and hands each result with its status and
+/// code to `check`.
+pub async fn each_error<T, E, F, Fut>(
+    errors: &[(u16, &str)],
+    body: impl Fn(&str) -> serde_json::Value,
+    call: F,
+    check: impl Fn(Result<T, E>, u16, &str),
+) where
+    F: Fn(telnyx_reputation_api::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    for &(status, code) in errors {
+        let server = Recorder::start(Reply::json(status, body(code))).await;
+        check(call(client(&server.base_url)).await, status, code);
+    }
+}
+
+/// Answers `call` (made on a client of a fresh recorder) with an empty 204, and asserts that it
+/// reads as 204 and that the call sent one DELETE of exactly `target` with the bearer header and
+/// no body.
+pub async fn assert_deletes<T, E, F, Fut>(target: &str, call: F)
+where
+    E: std::fmt::Debug,
+    F: FnOnce(telnyx_reputation_api::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<telnyx_reputation_api::ResponseValue<T>, E>>,
+{
+    let server = Recorder::start(Reply::empty(204)).await;
+    let response = call(client(&server.base_url)).await.expect("204 is read");
+    assert_eq!(response.status().as_u16(), 204);
+    only_request(&server, "DELETE", target, false);
 }
