@@ -8,7 +8,7 @@ use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
 use crate::support::wire::{
-    assert_deletes, each_error, only_request, only_request_on_path, query_pairs,
+    assert_deletes, each_error, error_body, only_request, only_request_on_path, query_pairs,
 };
 use serde_json::json;
 use telnyx_reputation_api::SpamRisk;
@@ -57,19 +57,14 @@ fn assert_error_body<T: std::fmt::Debug>(
     status: u16,
     code: &str,
 ) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), status);
-            assert_eq!(response.errors.len(), 1);
-            assert_eq!(response.errors[0].code, code);
-            let pointer = response.errors[0]
-                .source
-                .as_ref()
-                .and_then(|s| s.pointer.as_deref());
-            assert_eq!(pointer, Some("/phone_numbers/0"));
-        }
-        other => panic!("expected the error body for {status}, got {other:?}"),
-    }
+    let response = error_body(result, status);
+    assert_eq!(response.errors.len(), 1);
+    assert_eq!(response.errors[0].code, code);
+    let pointer = response.errors[0]
+        .source
+        .as_ref()
+        .and_then(|s| s.pointer.as_deref());
+    assert_eq!(pointer, Some("/phone_numbers/0"));
 }
 
 /// Answers `call` (made on a client of a fresh recorder) with each documented error in turn, a

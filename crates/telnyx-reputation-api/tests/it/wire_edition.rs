@@ -9,7 +9,7 @@ use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
 use crate::support::wire::{
-    assert_deletes, each_error, only_request, only_request_on_path, query_pairs,
+    assert_deletes, each_error, error_body, only_request, only_request_on_path, query_pairs,
 };
 use futures::StreamExt;
 use serde_json::json;
@@ -70,14 +70,9 @@ fn assert_error_code<T: std::fmt::Debug>(
     status: u16,
     code: &str,
 ) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), status);
-            assert_eq!(response.errors[0].code, code);
-            assert!(response.errors[0].meta.url.ends_with(code));
-        }
-        other => panic!("expected the error body for {status}, got {other:?}"),
-    }
+    let response = error_body(result, status);
+    assert_eq!(response.errors[0].code, code);
+    assert!(response.errors[0].meta.url.ends_with(code));
 }
 
 /// The settings GetReputationSettings reads from an answer of `body` (the call failing with

@@ -3,6 +3,8 @@
 
 use super::client::{KEY, client};
 use super::recorder::{Recorded, Recorder, Reply};
+use telnyx_reputation_api::types::NumberReputationErrors;
+use telnyx_reputation_api::{Error, ResponseValue};
 
 /// The query's pairs, percent-decoded.
 pub fn query_pairs(recorded: &Recorded) -> Vec<(String, String)> {
@@ -76,4 +78,19 @@ where
     let response = call(client(&server.base_url)).await.expect("204 is read");
     assert_eq!(response.status().as_u16(), 204);
     only_request(&server, "DELETE", target, false);
+}
+
+/// The error body `result` read, asserted to be the documented error answer with `status`
+/// (failing with what came instead).
+pub fn error_body<T: std::fmt::Debug>(
+    result: Result<T, Error<NumberReputationErrors>>,
+    status: u16,
+) -> ResponseValue<NumberReputationErrors> {
+    match result {
+        Err(Error::ErrorResponse(response)) => {
+            assert_eq!(response.status().as_u16(), status);
+            response
+        }
+        other => panic!("expected the error body for {status}, got {other:?}"),
+    }
 }
