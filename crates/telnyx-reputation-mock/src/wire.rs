@@ -279,6 +279,20 @@ mod tests {
     use crate::model::{Page, PageMeta, PhoneNumberRecord};
     use crate::state::World;
 
+    /// A world of one account (key `k`, every number its own, the Terms agreed) with one
+    /// approved enterprise, the nil UUID.
+    fn one_enterprise_world() -> World {
+        World::new(vec![crate::state::AccountConfig {
+            api_key: "k".into(),
+            enterprises: vec![crate::state::EnterpriseConfig {
+                id: Uuid::nil(),
+                approved: true,
+            }],
+            inventory: crate::state::Inventory::All,
+            terms_agreed: true,
+        }])
+    }
+
     #[test]
     fn the_request_body_is_read_as_the_json_extractor_reads_it() {
         let with = |content_type: &str| {
@@ -318,15 +332,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_created_body_is_the_models_body() {
-        let mut world = World::new(vec![crate::state::AccountConfig {
-            api_key: "k".into(),
-            enterprises: vec![crate::state::EnterpriseConfig {
-                id: Uuid::nil(),
-                approved: true,
-            }],
-            inventory: crate::state::Inventory::All,
-            terms_agreed: true,
-        }]);
+        let mut world = one_enterprise_world();
         for count in [1usize, 2, 100] {
             let numbers: Vec<String> = (0..count)
                 .map(|i| format!("+1603{:07}", 5_550_000 + 1000 * count + i))
@@ -358,15 +364,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_list_body_is_the_models_body() {
-        let mut world = World::new(vec![crate::state::AccountConfig {
-            api_key: "k".into(),
-            enterprises: vec![crate::state::EnterpriseConfig {
-                id: Uuid::nil(),
-                approved: true,
-            }],
-            inventory: crate::state::Inventory::All,
-            terms_agreed: true,
-        }]);
+        let mut world = one_enterprise_world();
         world.populate(40, 3, chrono::Utc::now());
         let numbers: Vec<String> = (0..3).map(|i| format!("+1603555{i:04}")).collect();
         world

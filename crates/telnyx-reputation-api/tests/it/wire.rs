@@ -2,16 +2,18 @@
 //! puts on the socket (method, raw path, query, bearer header, JSON body) and how it reads each
 //! documented response, against a loopback server that records the raw bytes.
 
-use crate::support::client::{ENTERPRISE, KEY, NUMBER, client, enterprise};
+use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
 use std::num::NonZeroU64;
 
-use crate::support::recorder::{Recorded, Recorder, Reply};
-use crate::support::wire::query_pairs;
+use crate::support::recorder::{Recorder, Reply};
+use crate::support::wire::{
+    assert_deletes, each_error, error_body, only_request, only_request_on_path, query_pairs,
+};
 use serde_json::json;
-use telnyx_reputation_api::Error;
 use telnyx_reputation_api::SpamRisk;
 use telnyx_reputation_api::types::NumberReputationErrors;
+use telnyx_reputation_api::{Client, Error, ResponseValue};
 
 const ENCODED: &str = "%2B16035551234";
 
@@ -49,32 +51,20 @@ fn error_json(code: &str, title: &str) -> serde_json::Value {
     }]})
 }
 
-fn assert_bearer(recorded: &Recorded) {
-    assert_eq!(
-        recorded.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
-}
-
 /// Asserts that an error status is read into the documented error body.
 fn assert_error_body<T: std::fmt::Debug>(
     result: Result<T, Error<NumberReputationErrors>>,
     status: u16,
     code: &str,
 ) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), status);
-            assert_eq!(response.errors.len(), 1);
-            assert_eq!(response.errors[0].code, code);
-            let pointer = response.errors[0]
-                .source
-                .as_ref()
-                .and_then(|s| s.pointer.as_deref());
-            assert_eq!(pointer, Some("/phone_numbers/0"));
-        }
-        other => panic!("expected the error body for {status}, got {other:?}"),
-    }
+    let response = error_body(result, status);
+    assert_eq!(response.errors.len(), 1);
+    assert_eq!(response.errors[0].code, code);
+    let pointer = response.errors[0]
+        .source
+        .as_ref()
+        .and_then(|s| s.pointer.as_deref());
+    assert_eq!(pointer, Some("/phone_numbers/0"));
 }
 
 /// Answers `call` (made on a client of a fresh recorder) with each documented error in turn, a
@@ -85,10 +75,32 @@ where
     F: Fn(telnyx_reputation_api::Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error<NumberReputationErrors>>>,
 {
-    for &(status, code) in errors {
-        let server = Recorder::start(Reply::json(status, error_json(code, "Error"))).await;
-        assert_error_body(call(client(&server.base_url)).await, status, code);
-    }
+    each_error(
+        errors,
+        |code| error_json(code, "Error"),
+        call,
+        assert_error_body,
+    )
+    .await;
+}
+
+/// DisassociateReputationNumber of [`NUMBER`] from the enterprise, as both its tests send it.
+async fn disassociate(c: Client) -> Result<ResponseValue<()>, Error<NumberReputationErrors>> {
+    c.disassociate_reputation_number()
+        .enterprise_id(enterprise())
+        .phone_number(NUMBER)
+        .send()
+        .await
+}
+
+/// DisassociateReputationNumberSimplified of [`NUMBER`], as both its tests send it.
+async fn disassociate_simplified(
+    c: Client,
+) -> Result<ResponseValue<()>, Error<NumberReputationErrors>> {
+    c.disassociate_reputation_number_simplified()
+        .phone_number(NUMBER)
+        .send()
+        .await
 }
 
 // ---- ListReputationNumbers -------------------------------------------------------------------
@@ -115,11 +127,10 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers"),
     );
     assert_eq!(
         query_pairs(&sent),
@@ -138,8 +149,6 @@ async fn list_reputation_numbers_sends_paging_and_filter_and_reads_the_page() {
         sent.query().expect("query"),
         "filter%5Bphone_number%5D%5Bcontains%5D=60355&filter%5Bphone_number%5D%5Beq%5D=%2B16035551234&page%5Bnumber%5D=2&page%5Bsize%5D=250"
     );
-    assert_bearer(&sent);
-    assert!(sent.body.is_empty());
 
     assert_eq!(page.data.len(), 2);
     let data = page.data[0]
@@ -190,14 +199,12 @@ async fn associate_reputation_numbers_posts_the_numbers_and_reads_the_created_re
         .expect("201 is read");
     assert_eq!(created.status().as_u16(), 201);
 
-    let sent = server.only();
-    assert_eq!(sent.method, "POST");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers")
+    let sent = only_request(
+        &server,
+        "POST",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers"),
+        true,
     );
-    assert_eq!(sent.header("content-type"), Some("application/json"));
-    assert_bearer(&sent);
     assert_eq!(
         sent.json(),
         json!({"phone_numbers": [NUMBER, "+16035551235"]})
@@ -281,14 +288,12 @@ async fn get_phone_number_reputation_encodes_the_number_and_sends_fresh() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}"),
     );
     assert_eq!(sent.query(), Some("fresh=true"));
-    assert_bearer(&sent);
 
     let data = got.data;
     assert_eq!(data.phone_number.as_deref(), Some(NUMBER));
@@ -315,36 +320,16 @@ async fn get_phone_number_reputation_reads_every_documented_error() {
 
 #[tokio::test]
 async fn disassociate_reputation_number_deletes_and_reads_204_without_body() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disassociate_reputation_number()
-        .enterprise_id(enterprise())
-        .phone_number(NUMBER)
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-
-    let sent = server.only();
-    assert_eq!(sent.method, "DELETE");
-    assert_eq!(
-        sent.target,
-        format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}")
-    );
-    assert_bearer(&sent);
-    assert!(sent.body.is_empty());
+    assert_deletes(
+        &format!("/enterprises/{ENTERPRISE}/reputation/numbers/{ENCODED}"),
+        disassociate,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn disassociate_reputation_number_reads_every_documented_error() {
-    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
-        c.disassociate_reputation_number()
-            .enterprise_id(enterprise())
-            .phone_number(NUMBER)
-            .send()
-            .await
-    })
-    .await;
+    each_documented_error(&[(401, "10001"), (404, "10009")], disassociate).await;
 }
 
 // ---- ListReputationNumbersSimplified ---------------------------------------------------------
@@ -367,9 +352,7 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(sent.path(), "/reputation/numbers");
+    let sent = only_request_on_path(&server, "GET", "/reputation/numbers");
     assert_eq!(
         query_pairs(&sent),
         [
@@ -379,7 +362,6 @@ async fn list_reputation_numbers_simplified_sends_paging_and_reads_the_page() {
             ("page[size]".to_owned(), "50".to_owned()),
         ]
     );
-    assert_bearer(&sent);
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.meta.total_results, 51);
 }
@@ -412,13 +394,12 @@ async fn get_phone_number_reputation_simplified_encodes_the_number_and_sends_fre
         .expect("200 is read")
         .into_inner();
 
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.target,
-        format!("/reputation/numbers/{ENCODED}?fresh=true")
+    only_request(
+        &server,
+        "GET",
+        &format!("/reputation/numbers/{ENCODED}?fresh=true"),
+        false,
     );
-    assert_bearer(&sent);
     assert_eq!(
         got.data.reputation_data.and_then(|r| r.spam_risk),
         Some(SpamRisk::Medium)
@@ -440,28 +421,14 @@ async fn get_phone_number_reputation_simplified_reads_every_documented_error() {
 
 #[tokio::test]
 async fn disassociate_reputation_number_simplified_deletes_and_reads_204_without_body() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disassociate_reputation_number_simplified()
-        .phone_number(NUMBER)
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-
-    let sent = server.only();
-    assert_eq!(sent.method, "DELETE");
-    assert_eq!(sent.target, format!("/reputation/numbers/{ENCODED}"));
-    assert_bearer(&sent);
+    assert_deletes(
+        &format!("/reputation/numbers/{ENCODED}"),
+        disassociate_simplified,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn disassociate_reputation_number_simplified_reads_every_documented_error() {
-    each_documented_error(&[(401, "10001"), (404, "10009")], |c| async move {
-        c.disassociate_reputation_number_simplified()
-            .phone_number(NUMBER)
-            .send()
-            .await
-    })
-    .await;
+    each_documented_error(&[(401, "10001"), (404, "10009")], disassociate_simplified).await;
 }

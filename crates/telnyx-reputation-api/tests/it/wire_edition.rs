@@ -8,16 +8,18 @@ use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 use std::num::NonZeroU64;
 
 use crate::support::recorder::{Recorder, Reply};
-use crate::support::wire::{assert_headers, only_request, query_pairs};
+use crate::support::wire::{
+    assert_deletes, each_error, error_body, only_request, only_request_on_path, query_pairs,
+};
 use futures::StreamExt;
 use serde_json::json;
 use telnyx_reputation_api::types::{
     EnterpriseReputationCreate, EnterpriseReputationLoaRender, EnterpriseReputationLoaUpdate,
-    EnterpriseReputationUpdateFrequency, LoaSignaturePayload, NumberReputationErrors,
-    RefreshReputationRequest, RemediationRequestCreate,
+    EnterpriseReputationPublic, EnterpriseReputationUpdateFrequency, LoaSignaturePayload,
+    NumberReputationErrors, RefreshReputationRequest, RemediationRequest, RemediationRequestCreate,
 };
 use telnyx_reputation_api::{
-    CheckFrequency, Error, LoaStatus, RemediationStatus, ReputationStatus,
+    CheckFrequency, Client, Error, LoaStatus, RemediationStatus, ReputationStatus,
 };
 use uuid::Uuid;
 
@@ -68,27 +70,60 @@ fn assert_error_code<T: std::fmt::Debug>(
     status: u16,
     code: &str,
 ) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), status);
-            assert_eq!(response.errors[0].code, code);
-            assert!(response.errors[0].meta.url.ends_with(code));
-        }
-        other => panic!("expected the error body for {status}, got {other:?}"),
-    }
+    let response = error_body(result, status);
+    assert_eq!(response.errors[0].code, code);
+    assert!(response.errors[0].meta.url.ends_with(code));
 }
 
-#[tokio::test]
-async fn get_reputation_settings_reads_the_settings() {
-    let server = Recorder::start(Reply::json(200, settings_json("approved"))).await;
+/// The settings GetReputationSettings reads from an answer of `body` (the call failing with
+/// `read` when they do not read), and the recorder that answered.
+async fn get_settings(
+    body: serde_json::Value,
+    read: &str,
+) -> (EnterpriseReputationPublic, Recorder) {
+    let server = Recorder::start(Reply::json(200, body)).await;
     let settings = client(&server.base_url)
         .get_reputation_settings()
         .enterprise_id(enterprise())
         .send()
         .await
-        .expect("200 is read")
+        .expect(read)
         .into_inner()
         .data;
+    (settings, server)
+}
+
+/// The remediation request GetReputationRemediation reads from an answer of `{"data": body}`
+/// for [`REMEDIATION`] (the call failing with `read` when it does not read), and the recorder
+/// that answered.
+async fn get_remediation(body: serde_json::Value, read: &str) -> (RemediationRequest, Recorder) {
+    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
+    let request = client(&server.base_url)
+        .get_reputation_remediation()
+        .enterprise_id(enterprise())
+        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
+        .send()
+        .await
+        .expect(read)
+        .into_inner()
+        .data;
+    (request, server)
+}
+
+/// Answers `call` (made on a client of a fresh recorder) with each error in turn, a status and
+/// its error code, and asserts that each reads as the error envelope with that status and code.
+async fn each_error_code<T, F, Fut>(errors: &[(u16, &str)], call: F)
+where
+    T: std::fmt::Debug,
+    F: Fn(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<NumberReputationErrors>>>,
+{
+    each_error(errors, error_json, call, assert_error_code).await;
+}
+
+#[tokio::test]
+async fn get_reputation_settings_reads_the_settings() {
+    let (settings, server) = get_settings(settings_json("approved"), "200 is read").await;
     only_request(
         &server,
         "GET",
@@ -146,28 +181,15 @@ async fn enable_reputation_settings_posts_the_document_and_frequency() {
 
 #[tokio::test]
 async fn disable_reputation_settings_deletes_and_reads_204() {
-    let server = Recorder::start(Reply::empty(204)).await;
-    let response = client(&server.base_url)
-        .disable_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await
-        .expect("204 is read");
-    assert_eq!(response.status().as_u16(), 204);
-    only_request(
-        &server,
-        "DELETE",
-        &format!("/enterprises/{ENTERPRISE}/reputation"),
-        false,
-    );
+    let disable = |c: Client| async move {
+        c.disable_reputation_settings()
+            .enterprise_id(enterprise())
+            .send()
+            .await
+    };
+    assert_deletes(&format!("/enterprises/{ENTERPRISE}/reputation"), disable).await;
 
-    let missing = Recorder::start(Reply::json(404, error_json("10009"))).await;
-    let result = client(&missing.base_url)
-        .disable_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await;
-    assert_error_code(result, 404, "10009");
+    each_error_code(&[(404, "10009")], disable).await;
 }
 
 #[tokio::test]
@@ -190,16 +212,16 @@ async fn update_reputation_frequency_patches_the_frequency() {
     );
     assert_eq!(sent.json(), json!({"check_frequency": "monthly"}));
 
-    let pending = Recorder::start(Reply::json(400, error_json("10015"))).await;
-    let result = client(&pending.base_url)
-        .update_reputation_frequency()
-        .enterprise_id(enterprise())
-        .body(EnterpriseReputationUpdateFrequency {
-            check_frequency: CheckFrequency::Never,
-        })
-        .send()
-        .await;
-    assert_error_code(result, 400, "10015");
+    each_error_code(&[(400, "10015")], |c| async move {
+        c.update_reputation_frequency()
+            .enterprise_id(enterprise())
+            .body(EnterpriseReputationUpdateFrequency {
+                check_frequency: CheckFrequency::Never,
+            })
+            .send()
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -300,18 +322,16 @@ async fn refresh_reputation_numbers_posts_the_numbers_and_reads_each_outcome() {
     assert_eq!(refreshed.results[1].error.as_deref(), Some("rate limited"));
 
     // `4XX` and `default` read as the error envelope, on either side of 500.
-    for (status, code) in [(429, "10011"), (503, "10099")] {
-        let failing = Recorder::start(Reply::json(status, error_json(code))).await;
-        let result = client(&failing.base_url)
-            .refresh_reputation_numbers()
+    each_error_code(&[(429, "10011"), (503, "10099")], |c| async move {
+        c.refresh_reputation_numbers()
             .enterprise_id(enterprise())
             .body(RefreshReputationRequest {
                 phone_numbers: vec![NUMBER.into()],
             })
             .send()
-            .await;
-        assert_error_code(result, status, code);
-    }
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -339,13 +359,11 @@ async fn list_reputation_remediations_sends_the_bracketed_filters() {
         .await
         .expect("200 is read")
         .into_inner();
-    let sent = server.only();
-    assert_eq!(sent.method, "GET");
-    assert_eq!(
-        sent.path(),
-        format!("/enterprises/{ENTERPRISE}/reputation/remediation")
+    let sent = only_request_on_path(
+        &server,
+        "GET",
+        &format!("/enterprises/{ENTERPRISE}/reputation/remediation"),
     );
-    assert_headers(&sent, false);
     let mut pairs = query_pairs(&sent);
     pairs.sort();
     assert_eq!(
@@ -418,19 +436,19 @@ async fn submit_reputation_remediation_posts_the_request_and_reads_the_202() {
         "the pattern wants the +"
     );
 
-    let in_flight = Recorder::start(Reply::json(409, error_json("10021"))).await;
-    let result = client(&in_flight.base_url)
-        .submit_reputation_remediation()
-        .enterprise_id(enterprise())
-        .body(RemediationRequestCreate {
-            phone_numbers: vec![NUMBER.parse().expect("valid")],
-            call_purpose: "Reminders".parse().expect("valid"),
-            contact_email: None,
-            webhook_url: None,
-        })
-        .send()
-        .await;
-    assert_error_code(result, 409, "10021");
+    each_error_code(&[(409, "10021")], |c| async move {
+        c.submit_reputation_remediation()
+            .enterprise_id(enterprise())
+            .body(RemediationRequestCreate {
+                phone_numbers: vec![NUMBER.parse().expect("valid")],
+                call_purpose: "Reminders".parse().expect("valid"),
+                contact_email: None,
+                webhook_url: None,
+            })
+            .send()
+            .await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -439,16 +457,7 @@ async fn get_reputation_remediation_reads_the_request() {
     body["status"] = json!("completed");
     body["results"] = json!({"remediated": [NUMBER], "not_flagged": [], "requires_review": [],
         "refused": [], "ineligible": []});
-    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
-    let request = client(&server.base_url)
-        .get_reputation_remediation()
-        .enterprise_id(enterprise())
-        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
-        .send()
-        .await
-        .expect("200 is read")
-        .into_inner()
-        .data;
+    let (request, server) = get_remediation(body, "200 is read").await;
     only_request(
         &server,
         "GET",
@@ -464,15 +473,7 @@ async fn settings_in_statuses_this_client_does_not_know_still_read() {
     let mut body = settings_json("suspended");
     body["data"]["loa_status"] = json!("expired");
     body["data"]["check_frequency"] = json!("hourly");
-    let server = Recorder::start(Reply::json(200, body)).await;
-    let settings = client(&server.base_url)
-        .get_reputation_settings()
-        .enterprise_id(enterprise())
-        .send()
-        .await
-        .expect("unknown values are kept, not refused")
-        .into_inner()
-        .data;
+    let (settings, _) = get_settings(body, "unknown values are kept, not refused").await;
     assert_eq!(
         settings.status,
         Some(ReputationStatus::Other("suspended".into()))
@@ -491,16 +492,7 @@ async fn settings_in_statuses_this_client_does_not_know_still_read() {
 async fn a_remediation_in_a_status_this_client_does_not_know_still_reads() {
     let mut body = remediation_json();
     body["status"] = json!("escalated");
-    let server = Recorder::start(Reply::json(200, json!({"data": body}))).await;
-    let request = client(&server.base_url)
-        .get_reputation_remediation()
-        .enterprise_id(enterprise())
-        .remediation_id(REMEDIATION.parse::<Uuid>().expect("uuid"))
-        .send()
-        .await
-        .expect("an unknown status is kept, not refused")
-        .into_inner()
-        .data;
+    let (request, _) = get_remediation(body, "an unknown status is kept, not refused").await;
     assert_eq!(request.status, RemediationStatus::Other("escalated".into()));
     assert_eq!(request.status.to_string(), "escalated");
 }

@@ -6,7 +6,7 @@
 
 use crate::support::client::{ENTERPRISE, NUMBER, client, enterprise};
 
-use crate::support::recorder::{Recorder, Reply};
+use crate::support::recorder::{Recorded, Recorder, Reply};
 use crate::support::wire::{only_request, query_pairs};
 use serde_json::json;
 use telnyx_reputation_api::types::{
@@ -338,6 +338,22 @@ async fn confirm_number_ownership_posts_the_answer_and_reads_the_record() {
     assert_eq!(record.removal_reason, None);
 }
 
+/// Asserts that a list request's query carries `filter[source]` as `source` and
+/// `filter[ownership_status]` as `ownership_status`, by their bracketed names.
+#[track_caller]
+fn assert_filters(sent: &Recorded, source: &str, ownership_status: &str) {
+    let pairs = query_pairs(sent);
+    for (name, value) in [
+        ("filter[source]", source),
+        ("filter[ownership_status]", ownership_status),
+    ] {
+        assert!(
+            pairs.contains(&(name.to_owned(), value.to_owned())),
+            "{pairs:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn both_lists_send_the_source_and_ownership_filters_by_their_bracketed_names() {
     let server = Recorder::start(Reply::json(200, page(json!([])))).await;
@@ -354,15 +370,7 @@ async fn both_lists_send_the_source_and_ownership_filters_by_their_bracketed_nam
         sent.path(),
         format!("/enterprises/{ENTERPRISE}/reputation/numbers")
     );
-    let pairs = query_pairs(&sent);
-    assert!(
-        pairs.contains(&("filter[source]".into(), "external".into())),
-        "{pairs:?}"
-    );
-    assert!(
-        pairs.contains(&("filter[ownership_status]".into(), "removed".into())),
-        "{pairs:?}"
-    );
+    assert_filters(&sent, "external", "removed");
 
     // The simplified list takes the same two; a value this client does not know is sent as is.
     let simplified = Recorder::start(Reply::json(200, page(json!([])))).await;
@@ -375,15 +383,7 @@ async fn both_lists_send_the_source_and_ownership_filters_by_their_bracketed_nam
         .expect("200 is read");
     let sent = simplified.only();
     assert_eq!(sent.path(), "/reputation/numbers");
-    let pairs = query_pairs(&sent);
-    assert!(
-        pairs.contains(&("filter[source]".into(), "telnyx".into())),
-        "{pairs:?}"
-    );
-    assert!(
-        pairs.contains(&("filter[ownership_status]".into(), "suspended".into())),
-        "{pairs:?}"
-    );
+    assert_filters(&sent, "telnyx", "suspended");
 
     // Without the filters, neither name is sent.
     let plain = Recorder::start(Reply::json(200, page(json!([])))).await;

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::{NEW, READY, api, assert_error, config, enc, numbers};
+use common::{NEW, READY, api, assert_error, config, config_with_other, enc, numbers};
 use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
@@ -195,15 +195,8 @@ async fn settings_of_an_enterprise_never_enabled_are_404() {
 
 #[tokio::test]
 async fn disable_de_registers_every_number_of_the_enterprise_and_only_those() {
-    let mut cfg = config(true);
     let other = Uuid::from_u128(0x33);
-    cfg.accounts[0]
-        .enterprises
-        .push(telnyx_reputation_mock::EnterpriseConfig {
-            id: other,
-            approved: true,
-        });
-    let api = api(cfg).await;
+    let api = api(config_with_other(other)).await;
     api.associate(READY, &numbers(0, 3)).await;
     api.associate(other, &numbers(10, 2)).await;
     let gone = api

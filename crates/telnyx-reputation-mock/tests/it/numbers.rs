@@ -6,7 +6,7 @@ use crate::common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{READY, api, assert_error, config, enc, numbers};
+use common::{READY, api, assert_error, config, config_with_other, enc, numbers};
 use reqwest::Method;
 use serde_json::{Value, json};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, MockConfig};
@@ -23,15 +23,8 @@ fn phone_numbers(page: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn eq_contains_and_enterprise_filters_select_what_they_say() {
-    let mut cfg = config(true);
     let other = Uuid::from_u128(0x44);
-    cfg.accounts[0]
-        .enterprises
-        .push(telnyx_reputation_mock::EnterpriseConfig {
-            id: other,
-            approved: true,
-        });
-    let api = api(cfg).await;
+    let api = api(config_with_other(other)).await;
     api.associate(READY, &numbers(0, 30)).await;
     api.associate(other, &numbers(100, 5)).await;
     let eq = api

@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU64;
 
+use crate::common::{admin, admin_json};
 use reqwest::{Method, Response};
 use telnyx_reputation_mock::{
     AccountConfig, DEMO_API_KEY, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig,
@@ -204,41 +205,28 @@ async fn injected_throttling_is_counted_apart_from_the_rate_limit() {
 async fn the_admin_routes_report_and_reset_the_counts_and_set_the_limit() {
     let mock = api(start(MockConfig::demo()).await.unwrap());
     let http = &mock.http;
-    let admin = |path: &str| format!("{}/__mock/{path}", mock.base_url());
-    let faults: Faults = http
-        .put(admin("faults"))
-        .json(&serde_json::json!({ "rate_limit": 1, "rate_limit_window_ms": 60000 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let faults: Faults = admin(
+        http,
+        mock.base_url(),
+        Method::PUT,
+        "faults",
+        Some(serde_json::json!({ "rate_limit": 1, "rate_limit_window_ms": 60000 })),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(faults.rate_limit, NonZeroU64::new(1));
     for _ in 0..3 {
         send(&mock, Method::GET, DEMO_API_KEY, "/reputation/numbers").await;
     }
-    let state: serde_json::Value = http
-        .get(admin("state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: serde_json::Value = admin_json(http, mock.base_url(), "state").await;
     assert_eq!(
         state["stats"],
         serde_json::json!({"requests": 3, "too_many_requests": 2, "rate_limited": 2})
     );
-    let stats: Stats = http
-        .get(admin("stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Stats = admin_json(http, mock.base_url(), "stats").await;
     assert_eq!(stats, mock.stats());
-    http.delete(admin("stats")).send().await.unwrap();
+    admin(http, mock.base_url(), Method::DELETE, "stats", None).await;
     assert_eq!(mock.stats(), Stats::default());
 }

@@ -1,5 +1,7 @@
 //! The emulator's rules, one behaviour each, over plain HTTP.
 
+use crate::common::{admin, admin_json, numbers, raw};
+use reqwest::Method;
 use serde_json::{Value, json};
 use telnyx_reputation_mock::{
     AccountConfig, DEMO_API_KEY, DEMO_ENTERPRISE, EnterpriseConfig, Faults, Inventory, MockConfig,
@@ -57,12 +59,6 @@ impl Client {
             .await
             .unwrap()
     }
-}
-
-fn numbers(from: u32, count: u32) -> Vec<String> {
-    (from..from + count)
-        .map(|i| format!("+1603555{i:04}"))
-        .collect()
 }
 
 /// The records an associate created, or its status and each error's code and pointer.
@@ -248,38 +244,24 @@ async fn list_pages_in_a_stable_order_with_meta_and_an_empty_page_past_the_end()
     let p9 = page(9).await.1;
     assert!(p9["data"].as_array().unwrap().is_empty());
     assert_eq!(p9["meta"]["total_pages"], 3);
-    let filtered: serde_json::Value = crate::common::http()
-        .get(format!(
-            "{}/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B16035550007",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered: serde_json::Value = raw(
+        &mock,
+        Method::GET,
+        "/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B16035550007",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(filtered["data"].as_array().unwrap().len(), 1);
-    let r = crate::common::http()
-        .get(format!(
-            "{}/reputation/numbers?page[size]=0",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = raw(&mock, Method::GET, "/reputation/numbers?page[size]=0").await;
     assert_eq!(r.status().as_u16(), 400);
-    let huge = crate::common::http()
-        .get(format!(
-            "{}/reputation/numbers?page[number]=99999999999999999999999",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let huge = raw(
+        &mock,
+        Method::GET,
+        "/reputation/numbers?page[number]=99999999999999999999999",
+    )
+    .await;
     assert_eq!(
         huge.status().as_u16(),
         200,
@@ -329,15 +311,7 @@ async fn disassociate_is_204_then_404_and_a_raw_plus_is_refused() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock, DEMO_API_KEY);
     associate(&c, DEMO_ENTERPRISE, numbers(0, 2)).await.unwrap();
-    let r = crate::common::http()
-        .delete(format!(
-            "{}/reputation/numbers/+16035550000",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = raw(&mock, Method::DELETE, "/reputation/numbers/+16035550000").await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.unwrap().contains("%2B"));
     let ok = c
@@ -359,15 +333,7 @@ async fn allow_raw_plus_accepts_an_unencoded_path() {
     associate(&client(&mock, DEMO_API_KEY), DEMO_ENTERPRISE, numbers(0, 1))
         .await
         .unwrap();
-    let r = crate::common::http()
-        .delete(format!(
-            "{}/reputation/numbers/+16035550000",
-            mock.base_url()
-        ))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = raw(&mock, Method::DELETE, "/reputation/numbers/+16035550000").await;
     assert_eq!(r.status().as_u16(), 204);
 }
 
@@ -399,24 +365,14 @@ async fn injected_faults_are_seeded_and_throttling_carries_retry_after() {
         throttle_rate: 1.0,
         ..Faults::default()
     });
-    let r = crate::common::http()
-        .get(format!("{}/reputation/numbers", mock.base_url()))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = raw(&mock, Method::GET, "/reputation/numbers").await;
     assert_eq!(r.status().as_u16(), 429);
     assert_eq!(r.headers()["retry-after"], "1");
     mock.set_faults(Faults {
         error_rate: 1.0,
         ..Faults::default()
     });
-    let r = crate::common::http()
-        .get(format!("{}/reputation/numbers", mock.base_url()))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let r = raw(&mock, Method::GET, "/reputation/numbers").await;
     assert!([500, 502, 503].contains(&r.status().as_u16()));
 }
 
@@ -427,26 +383,18 @@ async fn admin_state_dumps_and_resets() {
         .await
         .unwrap();
     let http = crate::common::http();
-    let state: serde_json::Value = http
-        .get(format!("{}/__mock/state", mock.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: serde_json::Value = admin_json(&http, mock.base_url(), "state").await;
     assert_eq!(state["associations"].as_array().unwrap().len(), 2);
-    http.delete(format!("{}/__mock/state", mock.base_url()))
-        .send()
-        .await
-        .unwrap();
+    admin(&http, mock.base_url(), Method::DELETE, "state", None).await;
     assert!(mock.world().associations.is_empty());
-    let faults = http
-        .put(format!("{}/__mock/faults", mock.base_url()))
-        .json(&serde_json::json!({"latency_ms": 5}))
-        .send()
-        .await
-        .unwrap();
+    let faults = admin(
+        &http,
+        mock.base_url(),
+        Method::PUT,
+        "faults",
+        Some(serde_json::json!({"latency_ms": 5})),
+    )
+    .await;
     assert_eq!(faults.status().as_u16(), 200);
     mock.shutdown().await;
 }
@@ -458,12 +406,7 @@ async fn a_slow_body_sends_headers_first_and_the_body_later() {
         slow_body_ms: 50,
         ..Faults::default()
     });
-    let response = crate::common::http()
-        .get(format!("{}/reputation/numbers", mock.base_url()))
-        .bearer_auth(DEMO_API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let response = raw(&mock, Method::GET, "/reputation/numbers").await;
     // Delayed, the answer still arrives whole and well-formed (timing is not asserted in tests).
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();

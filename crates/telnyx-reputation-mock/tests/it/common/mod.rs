@@ -46,6 +46,17 @@ pub fn config(with_ready: bool) -> MockConfig {
     }
 }
 
+/// [`config`] with `READY` approved and a second approved enterprise, `other`, in the same
+/// account.
+pub fn config_with_other(other: Uuid) -> MockConfig {
+    let mut config = config(true);
+    config.accounts[0].enterprises.push(EnterpriseConfig {
+        id: other,
+        approved: true,
+    });
+    config
+}
+
 /// A plain-http client of the emulator (the workspace's reqwest has TLS only through
 /// `telnyx-reputation-tls`; the emulator speaks http, so this one trusts no server).
 pub fn http() -> reqwest::Client {
@@ -133,21 +144,53 @@ impl Api {
 
     /// The billing ledger as `/__mock/state` shows it, checked equal to the typed accessor.
     pub async fn billing(&self) -> Value {
-        let state: Value = self
-            .http
-            .get(format!("{}/__mock/state", self.mock.base_url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state: Value = admin_json(&self.http, self.mock.base_url(), "state").await;
         assert_eq!(
             state["billing"],
             serde_json::to_value(self.mock.billing()).unwrap()
         );
         state["billing"].clone()
     }
+}
+
+/// A request to the emulator at `path` exactly as written (a raw `+` or bracket is sent as it
+/// is), with the demo account's key; the answer as it came, status and headers included.
+pub async fn raw(mock: &MockHandle, method: Method, path: &str) -> reqwest::Response {
+    http()
+        .request(method, format!("{}{path}", mock.base_url()))
+        .bearer_auth(DEMO_API_KEY)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A request to the admin route `/__mock/<route>` of the emulator at `base_url` (admin routes
+/// take no key), with `body` as JSON when there is one; the answer as it came.
+pub async fn admin(
+    http: &reqwest::Client,
+    base_url: &str,
+    method: Method,
+    route: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = http.request(method, format!("{base_url}/__mock/{route}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// The answer of `GET /__mock/<route>` (e.g. `state`, `stats`) read from JSON as `T`.
+pub async fn admin_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    base_url: &str,
+    route: &str,
+) -> T {
+    admin(http, base_url, Method::GET, route, None)
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 /// `+1603555NNNN` from `from`, `count` of them.
