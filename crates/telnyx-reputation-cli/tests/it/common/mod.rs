@@ -292,3 +292,73 @@ pub fn runs_from_env(var: &str, default: u64) -> u64 {
         Err(_) => default,
     }
 }
+
+/// A seeded xorshift, so that a failing randomized round or run repeats from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// The next 64 bits: xorshift64 (13, 7, 17).
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// One of `from`, drawn evenly.
+    pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+
+    /// The numbers of `from` kept by a draw of `per_100` in 100 each.
+    pub fn subset(&mut self, from: &[String], per_100: u64) -> Vec<String> {
+        from.iter()
+            .filter(|_| self.below(100) < per_100)
+            .cloned()
+            .collect()
+    }
+
+    /// Where to SIGKILL a resume: for the first resume of a job (`first`), in a seeded third of
+    /// the draws, 1 to 4 lines past what the journal at `journal` holds now; otherwise never.
+    pub fn resume_kill_point(&mut self, first: bool, journal: &std::path::Path) -> Option<usize> {
+        (first && self.below(3) == 0).then(|| journal_lines(journal) + 1 + self.below(4) as usize)
+    }
+}
+
+/// Runs the binary against `server` with `flags`, then `args` (the demo key, default journals
+/// under [`STATE_HOME`], no stdin); with `kill_at`, SIGKILLs it once `journal` holds that many
+/// complete lines, unless it ended first (polled at most `max_tries` times). Its output.
+pub fn run_killed_at(
+    server: &Server,
+    flags: &[&str],
+    args: &[&str],
+    journal: &std::path::Path,
+    kill_at: Option<usize>,
+    max_tries: u32,
+) -> Output {
+    let mut child = Command::new(BIN)
+        .args(["--base-url", &server.base_url])
+        .args(flags)
+        .args(args)
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(at) = kill_at {
+        kill_at_journal_line(&mut child, journal, at, max_tries);
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Whether the journal at `path` holds `text` (false while it does not exist).
+pub fn journal_has(path: &std::path::Path, text: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.contains(text))
+}
