@@ -362,3 +362,19 @@ pub fn run_killed_at(
 pub fn journal_has(path: &std::path::Path, text: &str) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.contains(text))
 }
+
+/// A scratch directory, removed when dropped, and the path of a journal `name` in it (not yet
+/// written).
+pub fn scratch_journal(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join(name);
+    (dir, journal)
+}
+
+/// `associate` of the demo enterprise in batches of 10 sent one at a time, then `extra`.
+pub fn associate_by_tens<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["associate", "--enterprise", ENTERPRISE];
+    args.extend(["--batch-size", "10", "--concurrency", "1"]);
+    args.extend_from_slice(extra);
+    args
+}
