@@ -8,26 +8,10 @@ use crate::common;
 
 use common::*;
 
-fn requests(server: &Server) -> u64 {
-    admin(server, "GET", "/__mock/stats", "")["requests"]
-        .as_u64()
-        .unwrap()
-}
-
-/// Associates numbers `from..from+count` with the demo enterprise (no journal).
-fn seed(server: &Server, from: u32, count: u32) {
-    let out = api(
-        server,
-        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
-        Some(&numbers(from, count)),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-}
-
 #[test]
 fn an_empty_inventory_is_refused_unless_allowed() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 3);
+    seed_numbers(&server, 0, 3);
     let dir = tempfile::tempdir().unwrap();
     let empty = common::file(&dir, "empty.txt", b"");
     let header = common::file(&dir, "header.csv", b"name,phone\n");
@@ -92,7 +76,7 @@ fn an_empty_inventory_is_refused_unless_allowed() {
 #[test]
 fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 3);
+    seed_numbers(&server, 0, 3);
     let dir = tempfile::tempdir().unwrap();
     let path = common::file(&dir, "inventory.txt", numbers(0, 2).as_bytes());
     let before = requests(&server);
@@ -114,7 +98,7 @@ fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
 #[test]
 fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 20);
+    seed_numbers(&server, 0, 20);
     let dir = tempfile::tempdir().unwrap();
     // 17 of the 20 are kept: 3 extras, over the default limit of 10 % of 20.
     let path = common::file(&dir, "inventory.txt", numbers(0, 17).as_bytes());
@@ -155,7 +139,7 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
 
     // At least one: an enterprise of 5 may lose one number by default.
     let small = mock_serve(&[]);
-    seed(&small, 0, 5);
+    seed_numbers(&small, 0, 5);
     let path = common::file(&dir, "four.txt", numbers(0, 4).as_bytes());
     let out = api(
         &small,
@@ -188,14 +172,8 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
 #[test]
 fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
     // Answers 20 ms after arrival, one batch at a time: the sync is still associating when the
-    // signal comes, and has not pruned.
-    let server = mock_serve(&["--latency-ms", "20"]);
-    seed(&server, 0, 10);
-    let dir = tempfile::tempdir().unwrap();
-    // Keep 0..4, associate 100..140, prune 4..10.
-    let wanted = format!("{}{}", numbers(0, 4), numbers(100, 40));
-    let path = common::file(&dir, "inventory.txt", wanted.as_bytes());
-    let journal = dir.path().join("sync.journal");
+    // signal comes, and has not pruned. Keep 0..4, associate 100..140, prune 4..10.
+    let (server, _dir, wanted, path, journal) = slow_sync(10, 4, 40);
     let journal_arg = journal.to_str().unwrap();
     let child = spawn(
         &[
@@ -219,13 +197,8 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
         &[("TELNYX_API_KEY", "demo-key")],
         "",
     );
-    wait_until("an association", || {
-        std::fs::read_to_string(&journal)
-            .unwrap_or_default()
-            .contains("\"event\":\"committed\"")
-    });
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    let committed = "\"event\":\"committed\"";
+    let out = interrupt_at_journal(child, &journal, "an association", committed);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(
         !std::fs::read_to_string(&journal)
@@ -252,7 +225,7 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
         "/__mock/clock",
         r#"{"advance_ms": 3600000}"#,
     );
-    seed(&server, 5, 1);
+    seed_numbers(&server, 5, 1);
 
     let resumed = api(&server, &["resume", journal_arg], None);
     let err = stderr(&resumed);
@@ -263,7 +236,7 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
         )),
         "{err}"
     );
-    let mut want = set(&wanted);
+    let mut want = number_set(&wanted);
     want.insert(again.clone());
     assert_eq!(held(&server, ENTERPRISE), want);
     // The journal records the one gone for good as off the enterprise, and the kept one not.
@@ -281,10 +254,6 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
     );
     assert_eq!(pruned.len(), 5, "{pruned:?}");
     assert!(text.contains("\"event\":\"prune_finished\""), "{text}");
-}
-
-fn set(text: &str) -> std::collections::BTreeSet<String> {
-    text.lines().map(str::to_owned).collect()
 }
 
 /// Runs the command `args` against `server` on a terminal of its own (`script` gives it a
@@ -321,7 +290,7 @@ fn on_a_terminal(server: &Server, args: &[&str], typed: &str) -> (Option<i32>, S
 #[test]
 fn on_a_terminal_a_prune_asks_first_and_a_no_sends_nothing() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 10);
+    seed_numbers(&server, 0, 10);
     let dir = tempfile::tempdir().unwrap();
     let path = common::file(&dir, "inventory.txt", numbers(0, 9).as_bytes());
     let args = [

@@ -378,3 +378,73 @@ pub fn associate_by_tens<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     args.extend_from_slice(extra);
     args
 }
+
+/// Associates numbers `from..from+count` with the demo enterprise (no journal), and checks that
+/// the command exits 0.
+pub fn seed_numbers(server: &Server, from: u32, count: u32) {
+    let out = api(
+        server,
+        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
+        Some(&numbers(from, count)),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The numbers of `text`, one a line, as a set.
+pub fn number_set(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+/// The emulator's count of API requests served so far.
+pub fn requests(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/stats", "")["requests"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A sync to stop mid-way: an emulator that answers each request 20 ms after it arrives, with
+/// numbers `0..held` on the demo enterprise, and FILE (`inventory.txt`) of the numbers `0..keep`
+/// and `100..100 + add` in a scratch directory, removed when dropped. The emulator, the
+/// directory, FILE's text, FILE's path, and the path of the job's journal there (`sync.journal`,
+/// not yet written).
+pub fn slow_sync(
+    held: u32,
+    keep: u32,
+    add: u32,
+) -> (
+    Server,
+    tempfile::TempDir,
+    String,
+    String,
+    std::path::PathBuf,
+) {
+    let server = mock_serve(&["--latency-ms", "20"]);
+    seed_numbers(&server, 0, held);
+    let dir = tempfile::tempdir().unwrap();
+    let wanted = format!("{}{}", numbers(0, keep), numbers(100, add));
+    let path = file(&dir, "inventory.txt", wanted.as_bytes());
+    let journal = dir.path().join("sync.journal");
+    (server, dir, wanted, path, journal)
+}
+
+/// Waits until the journal at `journal` holds `text` (`what`, in the failure of a job that never
+/// writes it), sends SIGINT to `child` and waits for it to end; its output.
+pub fn interrupt_at_journal(
+    child: Child,
+    journal: &std::path::Path,
+    what: &str,
+    text: &str,
+) -> Output {
+    wait_until(what, || journal_has(journal, text));
+    interrupt(&child);
+    child.wait_with_output().unwrap()
+}
+
+/// Checks that standard error `err` names the `resume` and the `rollback` of the journal at
+/// `path`, the commands that go on from a job stopped mid-way.
+pub fn assert_names_resume_and_rollback(err: &str, path: &str) {
+    for command in ["resume", "rollback"] {
+        let line = format!("telnyx-reputation {command} {path}");
+        assert!(err.contains(&line), "{err}");
+    }
+}
