@@ -25,12 +25,7 @@ fn associate_completes_every_number_under_the_emulators_rate_limit() {
         ],
         Some(&numbers(0, 1_000)),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::ok(&out);
     assert_eq!(monitored(&server), 1_000);
 }
 

@@ -84,12 +84,7 @@ pub fn monitored(server: &Server) -> usize {
         &["--output", "json", "list", "--enterprise", ENTERPRISE],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     serde_json::from_str::<serde_json::Value>(&stdout(&out))
         .unwrap()
         .as_array()
@@ -447,4 +442,18 @@ pub fn assert_names_resume_and_rollback(err: &str, path: &str) {
         let line = format!("telnyx-reputation {command} {path}");
         assert!(err.contains(&line), "{err}");
     }
+}
+
+/// Checks that the command exited 0; its standard error in the failure.
+pub fn ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+}
+
+/// Runs `associate` of the demo enterprise against the built-in emulator (`--mock`), its report
+/// as JSON, with `extra` arguments and `stdin`.
+pub fn associate_on_mock(extra: &[&str], stdin: Option<&str>) -> Output {
+    let mut args = vec!["--mock", "--output", "json", "associate"];
+    args.extend(["--enterprise", ENTERPRISE]);
+    args.extend_from_slice(extra);
+    run(&args, stdin)
 }
