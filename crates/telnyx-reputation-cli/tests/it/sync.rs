@@ -10,23 +10,6 @@ use crate::common;
 use common::*;
 use serde_json::Value;
 
-/// `sync --prune --yes` of the demo enterprise to `file`, pruning at most `max` numbers, its
-/// report as JSON.
-fn sync_prune<'a>(file: &'a str, max: &'a str) -> [&'a str; 10] {
-    [
-        "--output",
-        "json",
-        "sync",
-        "--enterprise",
-        ENTERPRISE,
-        file,
-        "--prune",
-        "--yes",
-        "--max-prune",
-        max,
-    ]
-}
-
 fn plan(out: &std::process::Output) -> Value {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
     serde_json::from_str(&stdout(out)).unwrap()
@@ -55,7 +38,7 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     let journal = journal.to_str().unwrap();
 
     // The 20 extras are 40 % of the enterprise: exactly the limit given.
-    let base = sync_prune(&path, "20");
+    let base = [&["--output", "json"][..], &sync_prune(&path, "20")].concat();
     let dry: Vec<&str> = base.iter().copied().chain(["--dry-run"]).collect();
     let first = plan(&api(&server, &dry, None));
     assert_eq!(count(&first, "associate"), 10);
@@ -170,7 +153,7 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let journal_arg = journal.to_str().unwrap();
     let billed_before = billed(&server);
     let args = [
-        &["--base-url", server.base_url.as_str()][..],
+        &["--base-url", server.base_url.as_str(), "--output", "json"][..],
         &sync_prune(&path, "75%"),
         &["--concurrency", "1", "--journal", journal_arg],
     ]
@@ -222,22 +205,12 @@ fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
         ("XDG_STATE_HOME", state.path().to_str().unwrap()),
         ("TELNYX_API_KEY", "demo-key"),
     ];
-    let out = run_env(
-        &[
-            "--base-url",
-            &server.base_url,
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            &path,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "50%",
-        ],
-        &env,
-        None,
-    );
+    let args = [
+        &["--base-url", &server.base_url][..],
+        &sync_prune(&path, "50%"),
+    ]
+    .concat();
+    let out = run_env(&args, &env, None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("journal: "), "{}", stderr(&out));
     let jobs = run_env(&["--output", "json", "jobs", "--all"], &env, None);

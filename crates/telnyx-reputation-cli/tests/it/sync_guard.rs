@@ -17,27 +17,15 @@ fn an_empty_inventory_is_refused_unless_allowed() {
     let header = common::file(&dir, "header.csv", b"name,phone\n");
     let blank = common::file(&dir, "blank.csv", b"name,phone\na,\nb,  \n");
     let before = requests(&server);
-    let cases: [(&str, &[&str], Option<&str>); 4] = [
-        ("an empty file", &[empty.as_str()], None),
-        ("stdin with no input", &["-"], Some("")),
-        (
-            "a header alone",
-            &["--column", "phone", header.as_str()],
-            None,
-        ),
-        ("blank cells", &["--column", "phone", blank.as_str()], None),
+    let column: &[&str] = &["--column", "phone"];
+    let cases: [(&str, &[&str], &str, Option<&str>); 4] = [
+        ("an empty file", &[], &empty, None),
+        ("stdin with no input", &[], "-", Some("")),
+        ("a header alone", column, &header, None),
+        ("blank cells", column, &blank, None),
     ];
-    for (what, file, stdin) in cases {
-        let mut args = vec![
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
-        ];
-        args.extend_from_slice(file);
+    for (what, flags, file, stdin) in cases {
+        let args = [&sync_prune(file, "100%")[..], flags].concat();
         let out = api(&server, &args, stdin);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
@@ -53,22 +41,12 @@ fn an_empty_inventory_is_refused_unless_allowed() {
     );
     assert_eq!(held(&server, ENTERPRISE).len(), 3);
 
-    let out = api(
-        &server,
-        &[
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
-            "--allow-empty",
-            "--no-journal",
-            &empty,
-        ],
-        None,
-    );
+    let allowed = [
+        &sync_prune(&empty, "100%")[..],
+        &["--allow-empty", "--no-journal"],
+    ]
+    .concat();
+    let out = api(&server, &allowed, None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(held(&server, ENTERPRISE).is_empty(), "asked for, and done");
 }
@@ -95,6 +73,15 @@ fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
     assert_eq!(held(&server, ENTERPRISE).len(), 3);
 }
 
+/// Runs `sync --prune --yes` of the demo enterprise to `file` against `server`, without a journal
+/// and with `extra` flags (the default limit of a prune unless they give one).
+fn prune_without_journal(server: &Server, file: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["sync", "--enterprise", ENTERPRISE, "--prune", "--yes"];
+    args.extend(["--no-journal", file]);
+    args.extend_from_slice(extra);
+    api(server, &args, None)
+}
+
 #[test]
 fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
     let server = mock_serve(&[]);
@@ -102,19 +89,7 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
     let dir = tempfile::tempdir().unwrap();
     // 17 of the 20 are kept: 3 extras, over the default limit of 10 % of 20.
     let path = common::file(&dir, "inventory.txt", numbers(0, 17).as_bytes());
-    let sync = |extra: &[&str]| {
-        let mut args = vec![
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--no-journal",
-            path.as_str(),
-        ];
-        args.extend_from_slice(extra);
-        api(&server, &args, None)
-    };
+    let sync = |extra: &[&str]| prune_without_journal(&server, &path, extra);
     for (flags, limit) in [
         (
             &[][..],
@@ -141,19 +116,7 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
     let small = mock_serve(&[]);
     seed_numbers(&small, 0, 5);
     let path = common::file(&dir, "four.txt", numbers(0, 4).as_bytes());
-    let out = api(
-        &small,
-        &[
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--no-journal",
-            &path,
-        ],
-        None,
-    );
+    let out = prune_without_journal(&small, &path, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(held(&small, ENTERPRISE).len(), 4);
 
@@ -175,18 +138,10 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
     // signal comes, and has not pruned. Keep 0..4, associate 100..140, prune 4..10.
     let (server, _dir, wanted, path, journal) = slow_sync(10, 4, 40);
     let journal_arg = journal.to_str().unwrap();
-    let child = spawn(
+    let args = [
+        &["--base-url", server.base_url.as_str()][..],
+        &sync_prune(&path, "100%"),
         &[
-            "--base-url",
-            &server.base_url,
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            &path,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
             "--batch-size",
             "2",
             "--concurrency",
@@ -194,9 +149,9 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
             "--journal",
             journal_arg,
         ],
-        &[("TELNYX_API_KEY", "demo-key")],
-        "",
-    );
+    ]
+    .concat();
+    let child = spawn(&args, &[("TELNYX_API_KEY", "demo-key")], "");
     let committed = "\"event\":\"committed\"";
     let out = interrupt_at_journal(child, &journal, "an association", committed);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));

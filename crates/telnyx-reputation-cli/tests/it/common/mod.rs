@@ -457,3 +457,10 @@ pub fn associate_on_mock(extra: &[&str], stdin: Option<&str>) -> Output {
     args.extend_from_slice(extra);
     run(&args, stdin)
 }
+
+/// `sync --prune --yes` of the demo enterprise to FILE `file`, pruning at most `max` numbers.
+pub fn sync_prune<'a>(file: &'a str, max: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["sync", "--enterprise", ENTERPRISE, file];
+    args.extend(["--prune", "--yes", "--max-prune", max]);
+    args
+}
