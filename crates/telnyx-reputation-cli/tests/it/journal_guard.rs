@@ -154,8 +154,7 @@ fn a_journal_is_continued_only_with_the_endpoint_and_key_it_was_written_for() {
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_job_with_exit_3_and_resume_finishes_it() {
     let server = mock_serve(&[]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
     // Files of this process may not grow past 16 KiB (the shell's blocks are 512 bytes), and a
     // write past it fails (EFBIG) instead of killing the process: a full disk, in effect. The

@@ -8,6 +8,17 @@ use crate::common;
 
 use common::*;
 
+/// An emulator with the numbers `0..held` on the demo enterprise, and FILE (`inventory.txt`) of
+/// the numbers `0..keep` in a scratch directory, removed when dropped: the emulator, the
+/// directory and FILE's path.
+fn with_inventory(held: u32, keep: u32) -> (Server, tempfile::TempDir, String) {
+    let server = mock_serve(&[]);
+    seed_numbers(&server, 0, held);
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::file(&dir, "inventory.txt", numbers(0, keep).as_bytes());
+    (server, dir, path)
+}
+
 #[test]
 fn an_empty_inventory_is_refused_unless_allowed() {
     let server = mock_serve(&[]);
@@ -53,10 +64,7 @@ fn an_empty_inventory_is_refused_unless_allowed() {
 
 #[test]
 fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
-    let server = mock_serve(&[]);
-    seed_numbers(&server, 0, 3);
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::file(&dir, "inventory.txt", numbers(0, 2).as_bytes());
+    let (server, _dir, path) = with_inventory(3, 2);
     let before = requests(&server);
     let out = api(
         &server,
@@ -84,11 +92,8 @@ fn prune_without_journal(server: &Server, file: &str, extra: &[&str]) -> std::pr
 
 #[test]
 fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
-    let server = mock_serve(&[]);
-    seed_numbers(&server, 0, 20);
-    let dir = tempfile::tempdir().unwrap();
     // 17 of the 20 are kept: 3 extras, over the default limit of 10 % of 20.
-    let path = common::file(&dir, "inventory.txt", numbers(0, 17).as_bytes());
+    let (server, dir, path) = with_inventory(20, 17);
     let sync = |extra: &[&str]| prune_without_journal(&server, &path, extra);
     for (flags, limit) in [
         (
@@ -244,10 +249,7 @@ fn on_a_terminal(server: &Server, args: &[&str], typed: &str) -> (Option<i32>, S
 
 #[test]
 fn on_a_terminal_a_prune_asks_first_and_a_no_sends_nothing() {
-    let server = mock_serve(&[]);
-    seed_numbers(&server, 0, 10);
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::file(&dir, "inventory.txt", numbers(0, 9).as_bytes());
+    let (server, _dir, path) = with_inventory(10, 9);
     let args = [
         "sync",
         "--enterprise",
