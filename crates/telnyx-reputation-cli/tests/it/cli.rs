@@ -113,6 +113,13 @@ fn validate_passes_us_toll_free_numbers_with_their_note_and_refuses_other_servic
     assert_eq!(rows[4][6..].join(" "), note, "{text}");
 }
 
+/// The number, status, code and note of each row of an associate's CSV report.
+fn cells(rows: &[Vec<String>]) -> Vec<[&str; 4]> {
+    rows.iter()
+        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[4].as_str()])
+        .collect()
+}
+
 #[test]
 fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
     let note = "accepted from your Telnyx inventory only";
@@ -127,32 +134,25 @@ fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
         "best-effort",
         "-",
     ];
-    let mut args = vec!["--mock", "--output", "csv"];
-    args.extend(associate);
-    let out = run(&args, Some(input));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The associate after `global` flags.
+    let with = |global: &[&'static str]| [global, &associate[..]].concat();
+    let out = run(&with(&["--mock", "--output", "csv"]), Some(input));
+    ok(&out);
     let text = stdout(&out);
     assert_eq!(
         text.lines().next(),
         Some("number,status,code,detail,note"),
         "{text}"
     );
-    let rows = csv_rows(&text);
-    let cells: Vec<[&str; 4]> = rows
-        .iter()
-        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[4].as_str()])
-        .collect();
     assert_eq!(
-        cells,
+        cells(&csv_rows(&text)),
         [
             ["+16035550001", "associated", "", ""],
             ["+18005550002", "associated", "", note],
         ]
     );
-    let mut args = vec!["--mock", "--output", "json"];
-    args.extend(associate);
-    let out = run(&args, Some(input));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&with(&["--mock", "--output", "json"]), Some(input));
+    ok(&out);
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["outcome"], "completed");
     assert_eq!(
@@ -170,17 +170,10 @@ fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
     let dir = tempfile::tempdir().unwrap();
     let inventory = common::file(&dir, "inventory.txt", b"+16035550001\n");
     let server = mock_serve(&["--inventory", &inventory]);
-    let mut args = vec!["--output", "csv"];
-    args.extend(associate);
-    let out = api(&server, &args, Some(input));
+    let out = api(&server, &with(&["--output", "csv"]), Some(input));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let rows = csv_rows(&stdout(&out));
-    let cells: Vec<[&str; 4]> = rows
-        .iter()
-        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[4].as_str()])
-        .collect();
     assert_eq!(
-        cells,
+        cells(&csv_rows(&stdout(&out))),
         [
             ["+16035550001", "associated", "", ""],
             ["+18005550002", "refused", "not_owned", note],
@@ -190,24 +183,8 @@ fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
 
 #[test]
 fn associate_against_the_built_in_emulator_prints_a_json_report() {
-    let out = run(
-        &[
-            "--mock",
-            "--output",
-            "json",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "-",
-        ],
-        Some(&numbers(0, 10_000)),
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = associate_on_mock(&["-"], Some(&numbers(0, 10_000)));
+    ok(&out);
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["outcome"], "completed");
     assert_eq!(report["associated"].as_array().unwrap().len(), 10_000);
@@ -219,18 +196,7 @@ fn associate_against_the_built_in_emulator_prints_a_json_report() {
 fn bad_lines_are_all_reported_and_nothing_is_sent() {
     let mut input = numbers(0, 300);
     input.push_str("+18688001234\nnot a number\n");
-    let out = run(
-        &[
-            "--mock",
-            "--output",
-            "json",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "-",
-        ],
-        Some(&input),
-    );
+    let out = associate_on_mock(&["-"], Some(&input));
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["outcome"], "refused");
@@ -304,8 +270,7 @@ fn associate_then_kill(server: &Server, journal: &Path, count: u32) {
 #[test]
 fn a_sigkilled_associate_resumes_to_completion() {
     let server = mock_serve(&GATE);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     associate_then_kill(&server, &journal, 2_000);
     let partial = monitored(&server);
     // At least the three batches of 50 committed, at most the six requests the gate let through.
@@ -326,12 +291,7 @@ fn a_sigkilled_associate_resumes_to_completion() {
         ],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     assert_eq!(monitored(&server), 2_000);
     let again = api(&server, &["resume", journal.to_str().unwrap()], None);
     assert_eq!(again.status.code(), Some(0));
@@ -340,8 +300,7 @@ fn a_sigkilled_associate_resumes_to_completion() {
 #[test]
 fn a_sigkilled_associate_rolls_back_to_nothing() {
     let server = mock_serve(&GATE);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     associate_then_kill(&server, &journal, 2_000);
     assert!(monitored(&server) > 0);
     let out = api(

@@ -45,20 +45,8 @@ fn bom_header_comments_blank_lines_and_tel_uris_are_read_as_people_write_them() 
     assert!(stderr(&out).contains("skipped 1 header line(s) and 2 comment line(s)"));
 
     // associate reads the same file the same way.
-    let out = run(
-        &[
-            "--mock",
-            "--output",
-            "json",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "--dry-run",
-            &path,
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = associate_on_mock(&["--dry-run", &path], None);
+    ok(&out);
     let dry: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(dry["inputs"], 2);
     assert_eq!(dry["valid"], 2);

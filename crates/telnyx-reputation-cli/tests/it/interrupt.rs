@@ -25,20 +25,7 @@ fn associations(server: &Server) -> usize {
 /// flight when a signal comes are exactly those the emulator holds) with `extra` flags, its
 /// report as JSON on stdout.
 fn associate(server: &Server, count: u32, extra: &[&str]) -> Child {
-    let args = [
-        &[
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "--concurrency",
-            "1",
-            "--batch-size",
-            "10",
-        ],
-        extra,
-    ]
-    .concat();
-    start(server, &args, &numbers(0, count))
+    start(server, &associate_by_tens(extra), &numbers(0, count))
 }
 
 /// Starts the command `args` against `server` with its numbers on stdin (`-`), its report as
@@ -105,6 +92,36 @@ fn stop_with_in_flight(
     out
 }
 
+/// Starts `associate` of 2,000 numbers with its journal at `path` and stops it with `how` while
+/// its first batch is held in flight; checks that it exits 130. Its output and standard error
+/// (from the interrupt on).
+fn stop_journaled_job(server: &Server, path: &str, how: Signal) -> (std::process::Output, String) {
+    let child = associate(server, 2_000, &["--journal", path]);
+    let out = stop_with_in_flight(server, child, 1, how);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    (out, err)
+}
+
+/// Checks that standard error `err` tells how to finish the job: `resume` of its journal `path`.
+fn assert_names_resume(err: &str, path: &str) {
+    assert!(
+        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
+        "{err}"
+    );
+}
+
+/// Runs `resume` or `rollback` (`command`) of the journal at `path` against `server` to its end,
+/// and checks that it exits 0.
+fn finish_journal(server: &Server, command: &str, path: &str) {
+    let out = run_env(
+        &["--base-url", &server.base_url, command, path],
+        &[("TELNYX_API_KEY", "demo-key")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn without_a_journal_sigint_rolls_the_job_back_and_exits_130() {
     let server = mock_serve(&["--hold", "associate_numbers"]);
@@ -125,17 +142,10 @@ fn without_a_journal_sigint_rolls_the_job_back_and_exits_130() {
 #[test]
 fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
     let server = mock_serve(&["--hold", "associate_numbers"]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
-    let child = associate(&server, 2_000, &["--journal", path]);
-    let out = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
-        "{err}"
-    );
+    let (out, err) = stop_journaled_job(&server, path, Signal::SIGINT);
+    assert_names_resume(&err, path);
     assert!(
         err.contains(&format!("to undo it:   telnyx-reputation rollback {path}")),
         "{err}"
@@ -146,12 +156,7 @@ fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
     assert_eq!(associations(&server), 10, "the batch in flight");
     assert_eq!(report["associated"].as_array().unwrap().len(), 10);
 
-    let undo = run_env(
-        &["--base-url", &server.base_url, "rollback", path],
-        &[("TELNYX_API_KEY", "demo-key")],
-        None,
-    );
-    assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));
+    finish_journal(&server, "rollback", path);
     assert_eq!(associations(&server), 0, "the start state again");
 }
 
@@ -159,8 +164,7 @@ fn with_a_journal_sigint_leaves_it_and_rollback_restores_the_start_state() {
 fn a_second_sigint_exits_at_once_naming_the_journal() {
     // Answers held until the end: the first interrupt waits for them, the second does not.
     let server = mock_serve(&["--hold", "associate_numbers"]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
     let mut child = associate(&server, 2_000, &["--journal", path]);
     wait_until("the request in flight", || held_answers(&server) == 1);
@@ -186,12 +190,9 @@ fn a_second_sigint_exits_at_once_naming_the_journal() {
 #[test]
 fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
     let server = mock_serve(&["--hold", "associate_numbers"]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
-    let child = associate(&server, 2_000, &["--journal", path]);
-    let first = stop_with_in_flight(&server, child, 1, Signal::SIGINT);
-    assert_eq!(first.status.code(), Some(130), "{}", stderr(&first));
+    stop_journaled_job(&server, path, Signal::SIGINT);
     assert_eq!(associations(&server), 10);
 
     hold(&server, "associate_numbers");
@@ -206,19 +207,11 @@ fn sigterm_stops_a_resume_as_sigint_does_and_leaves_the_journal() {
     let out = stop_with_in_flight(&server, resume, 1, Signal::SIGTERM);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
-        "{err}"
-    );
+    assert_names_resume(&err, path);
     assert_eq!(associations(&server), 20, "{err}");
 
     // The journal still finishes the job.
-    let done = run_env(
-        &["--base-url", &server.base_url, "resume", path],
-        &[("TELNYX_API_KEY", "demo-key")],
-        None,
-    );
-    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    finish_journal(&server, "resume", path);
     assert_eq!(associations(&server), 2_000);
 }
 
@@ -270,25 +263,13 @@ fn sighup_stops_a_job_as_sigterm_does_naming_its_journal() {
     // The terminal closed (or an SSH session dropped) mid-job: no new batch, the journal named,
     // exit 130, and the journal finishes the job.
     let server = mock_serve(&["--hold", "associate_numbers"]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
-    let child = associate(&server, 2_000, &["--journal", path]);
-    let out = stop_with_in_flight(&server, child, 1, Signal::SIGHUP);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains(&format!("to finish it: telnyx-reputation resume {path}")),
-        "{err}"
-    );
+    let (out, err) = stop_journaled_job(&server, path, Signal::SIGHUP);
+    assert_names_resume(&err, path);
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["interrupted"], true);
     assert_eq!(associations(&server), 10, "the batch in flight");
-    let done = run_env(
-        &["--base-url", &server.base_url, "resume", path],
-        &[("TELNYX_API_KEY", "demo-key")],
-        None,
-    );
-    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    finish_journal(&server, "resume", path);
     assert_eq!(associations(&server), 2_000);
 }

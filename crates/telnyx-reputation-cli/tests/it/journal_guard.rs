@@ -10,13 +10,6 @@ use crate::common;
 
 use common::*;
 
-/// The emulator's count of API requests served so far.
-fn requests(server: &Server) -> u64 {
-    admin(server, "GET", "/__mock/stats", "")["requests"]
-        .as_u64()
-        .unwrap()
-}
-
 /// The one journal in `state`'s default directory, once there is one.
 fn default_journal(state: &Path) -> Option<PathBuf> {
     std::fs::read_dir(state.join("telnyx-reputation").join("jobs"))
@@ -26,35 +19,14 @@ fn default_journal(state: &Path) -> Option<PathBuf> {
         .find(|p| p.extension().is_some_and(|x| x == "journal"))
 }
 
-fn contains(path: &Path, text: &str) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| t.contains(text))
-}
-
 #[test]
 fn a_running_job_is_neither_resumed_nor_rolled_back_by_another_process() {
     let server = mock_serve(&["--latency-ms", "150"]);
     let state = tempfile::tempdir().unwrap();
     let home = state.path().to_str().unwrap();
     let env = [("TELNYX_API_KEY", "demo-key"), ("XDG_STATE_HOME", home)];
-    let with_url = |args: &[&str]| -> Vec<String> {
-        ["--base-url", server.base_url.as_str()]
-            .iter()
-            .chain(args)
-            .map(|s| s.to_string())
-            .collect()
-    };
     // 20 batches, one at a time, each answered after 150 ms: a job that runs for a while.
-    let args = with_url(&[
-        "associate",
-        "--enterprise",
-        ENTERPRISE,
-        "--batch-size",
-        "10",
-        "--concurrency",
-        "1",
-        "-",
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let args = with_url_ref(&server, &associate_by_tens(&["-"]));
     let child = spawn(&args, &env, &numbers(0, 200));
     let pid = child.id();
     let mut journal = None;
@@ -62,7 +34,7 @@ fn a_running_job_is_neither_resumed_nor_rolled_back_by_another_process() {
         journal = default_journal(state.path());
         journal
             .as_deref()
-            .is_some_and(|j| contains(j, "\"event\":\"attempt\""))
+            .is_some_and(|j| journal_has(j, "\"event\":\"attempt\""))
     });
     let journal = journal.unwrap();
     let path = journal.to_str().unwrap();
@@ -116,8 +88,7 @@ mod journal {
 fn a_journal_is_continued_only_with_the_endpoint_and_key_it_was_written_for() {
     let first = mock_serve(&[]);
     let second = mock_serve(&[]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (_dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
     let key = [("TELNYX_API_KEY", "demo-key")];
     let out = run_env(
@@ -183,8 +154,7 @@ fn a_journal_is_continued_only_with_the_endpoint_and_key_it_was_written_for() {
 #[test]
 fn a_journal_that_cannot_be_written_stops_the_job_with_exit_3_and_resume_finishes_it() {
     let server = mock_serve(&[]);
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("job.journal");
+    let (dir, journal) = scratch_journal("job.journal");
     let path = journal.to_str().unwrap();
     // Files of this process may not grow past 16 KiB (the shell's blocks are 512 bytes), and a
     // write past it fails (EFBIG) instead of killing the process: a full disk, in effect. The
@@ -222,11 +192,7 @@ fn a_journal_that_cannot_be_written_stops_the_job_with_exit_3_and_resume_finishe
         err.contains(path) && err.contains("a write failed"),
         "{err}"
     );
-    assert!(
-        err.contains(&format!("telnyx-reputation resume {path}"))
-            && err.contains(&format!("telnyx-reputation rollback {path}")),
-        "{err}"
-    );
+    assert_names_resume_and_rollback(&err, path);
     let size = std::fs::metadata(&journal).unwrap().len();
     assert_eq!(size, 32 * 512, "the journal stopped at the limit");
     let done = held(&server, ENTERPRISE).len();

@@ -93,22 +93,10 @@ async fn an_all_or_nothing_job_refused_mid_way_without_a_journal_rolls_back() {
     let (url, posts) = refusing_after_the_first_batch(&emulator).await;
     let dir = tempfile::tempdir().unwrap();
     let file = common::file(&dir, "numbers.txt", numbers(0, 30).as_bytes());
+    let global = ["--base-url", url.as_str(), "--output", "json"];
     let out = tokio::process::Command::new(BIN)
-        .args([
-            "--base-url",
-            &url,
-            "--output",
-            "json",
-            "associate",
-            "--enterprise",
-            ENTERPRISE,
-            "--batch-size",
-            "10",
-            "--concurrency",
-            "1",
-            "--no-journal",
-            &file,
-        ])
+        .args(global)
+        .args(associate_by_tens(&["--no-journal", &file]))
         .env("TELNYX_API_KEY", "demo-key")
         .env("XDG_STATE_HOME", STATE_HOME)
         .output()

@@ -24,26 +24,20 @@ fn json(out: &std::process::Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
 }
 
-fn ok(out: &std::process::Output) {
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+/// Runs `verification submit` of the demo enterprise with the one `document`.
+fn submit_proof(server: &Server, document: &str) -> std::process::Output {
+    let submit = ["verification", "submit", "--enterprise", ENTERPRISE];
+    api(
+        server,
+        &[&submit[..], &["--document", document]].concat(),
+        None,
+    )
 }
 
 /// Submits a proof and moves the emulator's clock past its review: external numbers can then
 /// be associated.
 fn approve_proof(server: &Server) {
-    let out = api(
-        server,
-        &[
-            "verification",
-            "submit",
-            "--enterprise",
-            ENTERPRISE,
-            "--document",
-            "inv-1",
-        ],
-        None,
-    );
-    ok(&out);
+    ok(&submit_proof(server, "inv-1"));
     admin(server, "POST", "/__mock/clock", r#"{"advance_ms": 2000}"#);
 }
 
@@ -145,33 +139,11 @@ fn verification_get_is_refused_before_a_submission_then_follows_the_review() {
     assert_eq!(csv[0][2], "invoice-1 statement-2");
 
     // Approved: final.
-    let out = api(
-        &server,
-        &[
-            "verification",
-            "submit",
-            "--enterprise",
-            ENTERPRISE,
-            "--document",
-            "x",
-        ],
-        None,
-    );
+    let out = submit_proof(&server, "x");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("409"), "{}", stderr(&out));
     // A blank document id never leaves.
-    let out = api(
-        &server,
-        &[
-            "verification",
-            "submit",
-            "--enterprise",
-            ENTERPRISE,
-            "--document",
-            " ",
-        ],
-        None,
-    );
+    let out = submit_proof(&server, " ");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("document_id"), "{}", stderr(&out));
 }

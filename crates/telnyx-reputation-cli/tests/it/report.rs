@@ -63,6 +63,19 @@ fn risks(rows: &[Value]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Checks that the emulator's ledger holds `checks` billed in all, summed over every kind of
+/// check; the ledger in the failure.
+fn assert_billed_in_all(server: &Server, checks: u64) {
+    let billing = &state(server)["billing"];
+    let billed: u64 = billing
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(billed, checks, "{billing}");
+}
+
 #[test]
 fn report_equals_the_emulators_state_sorts_filters_and_bills_nothing() {
     let server = mock_serve(&["--populate", "600", "--seed", "9"]);
@@ -106,14 +119,7 @@ fn report_equals_the_emulators_state_sorts_filters_and_bills_nothing() {
     assert_eq!(csv_rows(&stdout(&csv)).len(), 600);
 
     assert_eq!(state(&server)["billing"]["associate"], 0);
-    let billing = &state(&server)["billing"];
-    let billed: u64 = billing
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum();
-    assert_eq!(billed, 0, "{billing}");
+    assert_billed_in_all(&server, 0);
 }
 
 #[test]
@@ -305,12 +311,5 @@ fn ownership_columns_the_ownership_alert_and_since_changes() {
     );
 
     // Only the three associations were ever billed.
-    let billing = &state(&server)["billing"];
-    let billed: u64 = billing
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum();
-    assert_eq!(billed, 3, "{billing}");
+    assert_billed_in_all(&server, 3);
 }

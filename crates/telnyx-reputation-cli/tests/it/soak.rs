@@ -17,33 +17,12 @@ use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::*;
 
 /// Each request's timeout: a lost answer is waited out this long before the first lookup, and
 /// as long again before the second.
 const TIMEOUT: &str = "0.6";
-
-/// A seeded xorshift, so a failing round repeats from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len() as u64) as usize]
-    }
-}
 
 fn rounds() -> u32 {
     u32::try_from(runs_from_env("SOAK_ROUNDS", 8)).expect("SOAK_ROUNDS fits a u32")
@@ -78,28 +57,8 @@ enum End {
 /// Runs the binary with `args` against the server; with `kill_at`, SIGKILLs it once `journal`
 /// holds that many complete lines, unless it ended first. Any exit but 0 fails the test.
 fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<usize>) -> End {
-    let mut child = Command::new(BIN)
-        .args([
-            "--base-url",
-            &server.base_url,
-            "-q",
-            "--yes",
-            "--output",
-            "json",
-        ])
-        .args(["--timeout", TIMEOUT])
-        .args(args)
-        .env("TELNYX_API_KEY", "demo-key")
-        .env("XDG_STATE_HOME", STATE_HOME)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(at) = kill_at {
-        kill_at_journal_line(&mut child, journal, at, 120_000);
-    }
-    let out = child.wait_with_output().unwrap();
+    let flags = ["-q", "--yes", "--output", "json", "--timeout", TIMEOUT];
+    let out = run_killed_at(server, &flags, args, journal, kill_at, 120_000);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     match out.status.code() {
         None => End::Killed,
@@ -135,15 +94,11 @@ fn run_and_resume(
         if let End::Done(out) = end {
             return (out, false);
         }
-        let planned = std::fs::read_to_string(&journal)
-            .unwrap_or_default()
-            .contains("\"event\":\"planned\"");
-        if !planned {
+        if !journal_has(&journal, "\"event\":\"planned\"") {
             continue;
         }
         for resumes in 0..10 {
-            let kill_at = (resumes == 0 && rng.below(3) == 0)
-                .then(|| journal_lines(&journal) + 1 + rng.below(4) as usize);
+            let kill_at = rng.resume_kill_point(resumes == 0, &journal);
             if let End::Done(out) = run_killed(server, &["resume", journal_arg], &journal, kill_at)
             {
                 return (out, true);

@@ -10,23 +10,6 @@ use crate::common;
 use common::*;
 use serde_json::Value;
 
-/// `sync --prune --yes` of the demo enterprise to `file`, pruning at most `max` numbers, its
-/// report as JSON.
-fn sync_prune<'a>(file: &'a str, max: &'a str) -> [&'a str; 10] {
-    [
-        "--output",
-        "json",
-        "sync",
-        "--enterprise",
-        ENTERPRISE,
-        file,
-        "--prune",
-        "--yes",
-        "--max-prune",
-        max,
-    ]
-}
-
 fn plan(out: &std::process::Output) -> Value {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
     serde_json::from_str(&stdout(out)).unwrap()
@@ -55,7 +38,7 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     let journal = journal.to_str().unwrap();
 
     // The 20 extras are 40 % of the enterprise: exactly the limit given.
-    let base = sync_prune(&path, "20");
+    let base = [&["--output", "json"][..], &sync_prune(&path, "20")].concat();
     let dry: Vec<&str> = base.iter().copied().chain(["--dry-run"]).collect();
     let first = plan(&api(&server, &dry, None));
     assert_eq!(count(&first, "associate"), 10);
@@ -80,24 +63,10 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
     assert_eq!(monitored(&server), 40);
 }
 
-/// Associates numbers `from..from+count` with the demo enterprise (no journal).
-fn seed(server: &Server, from: u32, count: u32) {
-    let out = api(
-        server,
-        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
-        Some(&numbers(from, count)),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-}
-
-fn set(text: &str) -> std::collections::BTreeSet<String> {
-    text.lines().map(str::to_owned).collect()
-}
-
 #[test]
 fn a_csv_inventory_is_read_by_its_column_behind_a_header_as_associate_reads_it() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 5);
+    seed_numbers(&server, 0, 5);
     let dir = tempfile::tempdir().unwrap();
     let csv = "\u{feff}Name,Phone Number,Notes\n\
                a,+16035550001,x\n\
@@ -143,14 +112,14 @@ fn a_csv_inventory_is_read_by_its_column_behind_a_header_as_associate_reads_it()
     assert_eq!(plan(&applied), first);
     assert_eq!(
         held(&server, ENTERPRISE),
-        set("+16035550001\n+16035550002\n+16035550010")
+        number_set("+16035550001\n+16035550002\n+16035550010")
     );
 }
 
 #[test]
 fn a_bad_line_names_its_line_and_rule_and_nothing_is_sent() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 3);
+    seed_numbers(&server, 0, 3);
     let before = (held(&server, ENTERPRISE), billed(&server));
     let requests = admin(&server, "GET", "/__mock/stats", "")["requests"].clone();
     let dir = tempfile::tempdir().unwrap();
@@ -179,39 +148,21 @@ fn a_bad_line_names_its_line_and_rule_and_nothing_is_sent() {
 #[test]
 fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_associations() {
     // Answers 20 ms after arrival, one at a time: the prune is mid-way when the signal comes.
-    let server = mock_serve(&["--latency-ms", "20"]);
-    seed(&server, 0, 40);
-    let dir = tempfile::tempdir().unwrap();
     // Keep 0..10, associate 100..110, prune 10..40.
-    let wanted = format!("{}{}", numbers(0, 10), numbers(100, 10));
-    let path = common::file(&dir, "inventory.txt", wanted.as_bytes());
-    let journal = dir.path().join("sync.journal");
+    let (server, _dir, wanted, path, journal) = slow_sync(40, 10, 10);
     let journal_arg = journal.to_str().unwrap();
     let billed_before = billed(&server);
     let args = [
-        &["--base-url", server.base_url.as_str()][..],
+        &["--base-url", server.base_url.as_str(), "--output", "json"][..],
         &sync_prune(&path, "75%"),
         &["--concurrency", "1", "--journal", journal_arg],
     ]
     .concat();
     let child = spawn(&args, &[("TELNYX_API_KEY", "demo-key")], "");
-    wait_until("a pruned line", || {
-        std::fs::read_to_string(&journal)
-            .unwrap_or_default()
-            .contains("\"event\":\"pruned\"")
-    });
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    let out = interrupt_at_journal(child, &journal, "a pruned line", "\"event\":\"pruned\"");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains(&format!("telnyx-reputation resume {journal_arg}")),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("telnyx-reputation rollback {journal_arg}")),
-        "{err}"
-    );
+    assert_names_resume_and_rollback(&err, journal_arg);
     let now = held(&server, ENTERPRISE);
     assert!(
         now.len() > 20 && now.len() < 50,
@@ -222,7 +173,7 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let resumed = api(&server, &["resume", journal_arg], None);
     assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
     assert!(stderr(&resumed).contains("extra(s) disassociated by this run"));
-    assert_eq!(held(&server, ENTERPRISE), set(&wanted));
+    assert_eq!(held(&server, ENTERPRISE), number_set(&wanted));
     assert_eq!(
         billed(&server) - billed_before,
         10,
@@ -239,14 +190,14 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
     let undone = api(&server, &["rollback", journal_arg], None);
     assert_eq!(undone.status.code(), Some(0), "{}", stderr(&undone));
     // The associations are undone; the pruned numbers are not associated again.
-    assert_eq!(held(&server, ENTERPRISE), set(&numbers(0, 10)));
+    assert_eq!(held(&server, ENTERPRISE), number_set(&numbers(0, 10)));
     assert_eq!(billed(&server) - billed_before, 10);
 }
 
 #[test]
 fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 4);
+    seed_numbers(&server, 0, 4);
     let state = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = common::file(&dir, "inventory.txt", numbers(2, 4).as_bytes());
@@ -254,22 +205,12 @@ fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
         ("XDG_STATE_HOME", state.path().to_str().unwrap()),
         ("TELNYX_API_KEY", "demo-key"),
     ];
-    let out = run_env(
-        &[
-            "--base-url",
-            &server.base_url,
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            &path,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "50%",
-        ],
-        &env,
-        None,
-    );
+    let args = [
+        &["--base-url", &server.base_url][..],
+        &sync_prune(&path, "50%"),
+    ]
+    .concat();
+    let out = run_env(&args, &env, None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("journal: "), "{}", stderr(&out));
     let jobs = run_env(&["--output", "json", "jobs", "--all"], &env, None);
@@ -287,7 +228,7 @@ fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
 #[test]
 fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_removal_is_not() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 5);
+    seed_numbers(&server, 0, 5);
     // Telnyx removes +16035550002 (reported disconnected: reassigned); the customer removes
     // +16035550003 themselves.
     let answer = ownership_event(&server, "+16035550002", "disconnected");
@@ -348,7 +289,7 @@ fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_remov
         stderr(&applied)
     );
     assert_eq!(billed(&server) - billed_before, 2, "not the removed number");
-    let mut wanted = set(&inventory);
+    let mut wanted = number_set(&inventory);
     wanted.remove("+16035550002");
     assert_eq!(held(&server, ENTERPRISE), wanted);
 
@@ -364,5 +305,5 @@ fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_remov
         3,
         "re-added: one more check"
     );
-    assert_eq!(held(&server, ENTERPRISE), set(&inventory));
+    assert_eq!(held(&server, ENTERPRISE), number_set(&inventory));
 }

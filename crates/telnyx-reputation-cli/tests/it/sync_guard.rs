@@ -8,52 +8,35 @@ use crate::common;
 
 use common::*;
 
-fn requests(server: &Server) -> u64 {
-    admin(server, "GET", "/__mock/stats", "")["requests"]
-        .as_u64()
-        .unwrap()
-}
-
-/// Associates numbers `from..from+count` with the demo enterprise (no journal).
-fn seed(server: &Server, from: u32, count: u32) {
-    let out = api(
-        server,
-        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
-        Some(&numbers(from, count)),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+/// An emulator with the numbers `0..held` on the demo enterprise, and FILE (`inventory.txt`) of
+/// the numbers `0..keep` in a scratch directory, removed when dropped: the emulator, the
+/// directory and FILE's path.
+fn with_inventory(held: u32, keep: u32) -> (Server, tempfile::TempDir, String) {
+    let server = mock_serve(&[]);
+    seed_numbers(&server, 0, held);
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::file(&dir, "inventory.txt", numbers(0, keep).as_bytes());
+    (server, dir, path)
 }
 
 #[test]
 fn an_empty_inventory_is_refused_unless_allowed() {
     let server = mock_serve(&[]);
-    seed(&server, 0, 3);
+    seed_numbers(&server, 0, 3);
     let dir = tempfile::tempdir().unwrap();
     let empty = common::file(&dir, "empty.txt", b"");
     let header = common::file(&dir, "header.csv", b"name,phone\n");
     let blank = common::file(&dir, "blank.csv", b"name,phone\na,\nb,  \n");
     let before = requests(&server);
-    let cases: [(&str, &[&str], Option<&str>); 4] = [
-        ("an empty file", &[empty.as_str()], None),
-        ("stdin with no input", &["-"], Some("")),
-        (
-            "a header alone",
-            &["--column", "phone", header.as_str()],
-            None,
-        ),
-        ("blank cells", &["--column", "phone", blank.as_str()], None),
+    let column: &[&str] = &["--column", "phone"];
+    let cases: [(&str, &[&str], &str, Option<&str>); 4] = [
+        ("an empty file", &[], &empty, None),
+        ("stdin with no input", &[], "-", Some("")),
+        ("a header alone", column, &header, None),
+        ("blank cells", column, &blank, None),
     ];
-    for (what, file, stdin) in cases {
-        let mut args = vec![
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
-        ];
-        args.extend_from_slice(file);
+    for (what, flags, file, stdin) in cases {
+        let args = [&sync_prune(file, "100%")[..], flags].concat();
         let out = api(&server, &args, stdin);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{what}: {err}");
@@ -69,32 +52,19 @@ fn an_empty_inventory_is_refused_unless_allowed() {
     );
     assert_eq!(held(&server, ENTERPRISE).len(), 3);
 
-    let out = api(
-        &server,
-        &[
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
-            "--allow-empty",
-            "--no-journal",
-            &empty,
-        ],
-        None,
-    );
+    let allowed = [
+        &sync_prune(&empty, "100%")[..],
+        &["--allow-empty", "--no-journal"],
+    ]
+    .concat();
+    let out = api(&server, &allowed, None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(held(&server, ENTERPRISE).is_empty(), "asked for, and done");
 }
 
 #[test]
 fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
-    let server = mock_serve(&[]);
-    seed(&server, 0, 3);
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::file(&dir, "inventory.txt", numbers(0, 2).as_bytes());
+    let (server, _dir, path) = with_inventory(3, 2);
     let before = requests(&server);
     let out = api(
         &server,
@@ -111,26 +81,20 @@ fn a_prune_without_a_terminal_needs_yes_and_sends_nothing_without_it() {
     assert_eq!(held(&server, ENTERPRISE).len(), 3);
 }
 
+/// Runs `sync --prune --yes` of the demo enterprise to `file` against `server`, without a journal
+/// and with `extra` flags (the default limit of a prune unless they give one).
+fn prune_without_journal(server: &Server, file: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["sync", "--enterprise", ENTERPRISE, "--prune", "--yes"];
+    args.extend(["--no-journal", file]);
+    args.extend_from_slice(extra);
+    api(server, &args, None)
+}
+
 #[test]
 fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
-    let server = mock_serve(&[]);
-    seed(&server, 0, 20);
-    let dir = tempfile::tempdir().unwrap();
     // 17 of the 20 are kept: 3 extras, over the default limit of 10 % of 20.
-    let path = common::file(&dir, "inventory.txt", numbers(0, 17).as_bytes());
-    let sync = |extra: &[&str]| {
-        let mut args = vec![
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--no-journal",
-            path.as_str(),
-        ];
-        args.extend_from_slice(extra);
-        api(&server, &args, None)
-    };
+    let (server, dir, path) = with_inventory(20, 17);
+    let sync = |extra: &[&str]| prune_without_journal(&server, &path, extra);
     for (flags, limit) in [
         (
             &[][..],
@@ -155,21 +119,9 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
 
     // At least one: an enterprise of 5 may lose one number by default.
     let small = mock_serve(&[]);
-    seed(&small, 0, 5);
+    seed_numbers(&small, 0, 5);
     let path = common::file(&dir, "four.txt", numbers(0, 4).as_bytes());
-    let out = api(
-        &small,
-        &[
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            "--prune",
-            "--yes",
-            "--no-journal",
-            &path,
-        ],
-        None,
-    );
+    let out = prune_without_journal(&small, &path, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(held(&small, ENTERPRISE).len(), 4);
 
@@ -188,27 +140,13 @@ fn a_prune_over_the_limit_is_refused_naming_the_count_the_limit_and_the_flag() {
 #[test]
 fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
     // Answers 20 ms after arrival, one batch at a time: the sync is still associating when the
-    // signal comes, and has not pruned.
-    let server = mock_serve(&["--latency-ms", "20"]);
-    seed(&server, 0, 10);
-    let dir = tempfile::tempdir().unwrap();
-    // Keep 0..4, associate 100..140, prune 4..10.
-    let wanted = format!("{}{}", numbers(0, 4), numbers(100, 40));
-    let path = common::file(&dir, "inventory.txt", wanted.as_bytes());
-    let journal = dir.path().join("sync.journal");
+    // signal comes, and has not pruned. Keep 0..4, associate 100..140, prune 4..10.
+    let (server, _dir, wanted, path, journal) = slow_sync(10, 4, 40);
     let journal_arg = journal.to_str().unwrap();
-    let child = spawn(
+    let args = [
+        &["--base-url", server.base_url.as_str()][..],
+        &sync_prune(&path, "100%"),
         &[
-            "--base-url",
-            &server.base_url,
-            "sync",
-            "--enterprise",
-            ENTERPRISE,
-            &path,
-            "--prune",
-            "--yes",
-            "--max-prune",
-            "100%",
             "--batch-size",
             "2",
             "--concurrency",
@@ -216,16 +154,11 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
             "--journal",
             journal_arg,
         ],
-        &[("TELNYX_API_KEY", "demo-key")],
-        "",
-    );
-    wait_until("an association", || {
-        std::fs::read_to_string(&journal)
-            .unwrap_or_default()
-            .contains("\"event\":\"committed\"")
-    });
-    interrupt(&child);
-    let out = child.wait_with_output().unwrap();
+    ]
+    .concat();
+    let child = spawn(&args, &[("TELNYX_API_KEY", "demo-key")], "");
+    let committed = "\"event\":\"committed\"";
+    let out = interrupt_at_journal(child, &journal, "an association", committed);
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert!(
         !std::fs::read_to_string(&journal)
@@ -252,7 +185,7 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
         "/__mock/clock",
         r#"{"advance_ms": 3600000}"#,
     );
-    seed(&server, 5, 1);
+    seed_numbers(&server, 5, 1);
 
     let resumed = api(&server, &["resume", journal_arg], None);
     let err = stderr(&resumed);
@@ -263,7 +196,7 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
         )),
         "{err}"
     );
-    let mut want = set(&wanted);
+    let mut want = number_set(&wanted);
     want.insert(again.clone());
     assert_eq!(held(&server, ENTERPRISE), want);
     // The journal records the one gone for good as off the enterprise, and the kept one not.
@@ -281,10 +214,6 @@ fn a_resumed_sync_keeps_a_number_associated_again_since_the_plan() {
     );
     assert_eq!(pruned.len(), 5, "{pruned:?}");
     assert!(text.contains("\"event\":\"prune_finished\""), "{text}");
-}
-
-fn set(text: &str) -> std::collections::BTreeSet<String> {
-    text.lines().map(str::to_owned).collect()
 }
 
 /// Runs the command `args` against `server` on a terminal of its own (`script` gives it a
@@ -320,10 +249,7 @@ fn on_a_terminal(server: &Server, args: &[&str], typed: &str) -> (Option<i32>, S
 
 #[test]
 fn on_a_terminal_a_prune_asks_first_and_a_no_sends_nothing() {
-    let server = mock_serve(&[]);
-    seed(&server, 0, 10);
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::file(&dir, "inventory.txt", numbers(0, 9).as_bytes());
+    let (server, _dir, path) = with_inventory(10, 9);
     let args = [
         "sync",
         "--enterprise",

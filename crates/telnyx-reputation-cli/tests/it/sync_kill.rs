@@ -16,7 +16,6 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::*;
 
@@ -30,29 +29,6 @@ const FAULTS: &str = r#"{"error_rate": 0.04, "commit_then_drop_rate": 0.04, "lat
 
 fn enterprise(run: u32) -> String {
     uuid::Uuid::from_u128(0x5e11_0000_0000_4000_8000_0000_0000_0000 + u128::from(run)).to_string()
-}
-
-/// A seeded xorshift, so a failing run repeats from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn subset(&mut self, from: &[String], per_100: u64) -> Vec<String> {
-        from.iter()
-            .filter(|_| self.below(100) < per_100)
-            .cloned()
-            .collect()
-    }
 }
 
 /// One API request with the demo key, straight over TCP (no client, no retries); its status,
@@ -135,22 +111,9 @@ enum End {
 /// complete lines (polled a bounded number of times), unless it ended first. Any other end
 /// than exit 0, exit 3 with a job that ended all or nothing, or the kill fails the test.
 fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<usize>) -> End {
-    let mut child = Command::new(BIN)
-        // A lost answer is waited out this long before it is looked up.
-        .args(["--base-url", &server.base_url, "-q", "--output", "json"])
-        .args(["--timeout", "0.5"])
-        .args(args)
-        .env("TELNYX_API_KEY", "demo-key")
-        .env("XDG_STATE_HOME", STATE_HOME)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(at) = kill_at {
-        kill_at_journal_line(&mut child, journal, at, 60_000);
-    }
-    let out = child.wait_with_output().unwrap();
+    // A lost answer is waited out this long before it is looked up.
+    let flags = ["-q", "--output", "json", "--timeout", "0.5"];
+    let out = run_killed_at(server, &flags, args, journal, kill_at, 60_000);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let failed = || {
         // A resume's report is the last JSON document; a sync prints only its plan there, and
@@ -308,9 +271,7 @@ fn sync_once(server: &Server, dir: &Path, run: &mut Run, round: u32) -> (bool, u
         );
         killed |= end == End::Killed;
         // Killed before its plan was whole, it sent nothing: start it again.
-        let planned = std::fs::read_to_string(&journal)
-            .unwrap_or_default()
-            .contains("\"event\":\"planned\"");
+        let planned = journal_has(&journal, "\"event\":\"planned\"");
         if planned || end != End::Killed {
             break (journal, end);
         }
@@ -324,8 +285,7 @@ fn sync_once(server: &Server, dir: &Path, run: &mut Run, round: u32) -> (bool, u
     let mut resumes = 0;
     loop {
         assert!(resumes < 10, "run {}: resume never finished", run.index);
-        let kill_at = (resumes == 0 && rng.below(3) == 0)
-            .then(|| journal_lines(&journal) + 1 + rng.below(4) as usize);
+        let kill_at = rng.resume_kill_point(resumes == 0, &journal);
         resumes += 1;
         let end = run_killed(server, &["resume", journal_arg], &journal, kill_at);
         if end != End::Killed {

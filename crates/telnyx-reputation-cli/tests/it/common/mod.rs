@@ -84,12 +84,7 @@ pub fn monitored(server: &Server) -> usize {
         &["--output", "json", "list", "--enterprise", ENTERPRISE],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     serde_json::from_str::<serde_json::Value>(&stdout(&out))
         .unwrap()
         .as_array()
@@ -291,4 +286,181 @@ pub fn runs_from_env(var: &str, default: u64) -> u64 {
             .unwrap_or_else(|_| panic!("{var}={v:?} is not a count of runs")),
         Err(_) => default,
     }
+}
+
+/// A seeded xorshift, so that a failing randomized round or run repeats from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// The next 64 bits: xorshift64 (13, 7, 17).
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// One of `from`, drawn evenly.
+    pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len() as u64) as usize]
+    }
+
+    /// The numbers of `from` kept by a draw of `per_100` in 100 each.
+    pub fn subset(&mut self, from: &[String], per_100: u64) -> Vec<String> {
+        from.iter()
+            .filter(|_| self.below(100) < per_100)
+            .cloned()
+            .collect()
+    }
+
+    /// Where to SIGKILL a resume: for the first resume of a job (`first`), in a seeded third of
+    /// the draws, 1 to 4 lines past what the journal at `journal` holds now; otherwise never.
+    pub fn resume_kill_point(&mut self, first: bool, journal: &std::path::Path) -> Option<usize> {
+        (first && self.below(3) == 0).then(|| journal_lines(journal) + 1 + self.below(4) as usize)
+    }
+}
+
+/// Runs the binary against `server` with `flags`, then `args` (the demo key, default journals
+/// under [`STATE_HOME`], no stdin); with `kill_at`, SIGKILLs it once `journal` holds that many
+/// complete lines, unless it ended first (polled at most `max_tries` times). Its output.
+pub fn run_killed_at(
+    server: &Server,
+    flags: &[&str],
+    args: &[&str],
+    journal: &std::path::Path,
+    kill_at: Option<usize>,
+    max_tries: u32,
+) -> Output {
+    let mut child = Command::new(BIN)
+        .args(["--base-url", &server.base_url])
+        .args(flags)
+        .args(args)
+        .env("TELNYX_API_KEY", "demo-key")
+        .env("XDG_STATE_HOME", STATE_HOME)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(at) = kill_at {
+        kill_at_journal_line(&mut child, journal, at, max_tries);
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Whether the journal at `path` holds `text` (false while it does not exist).
+pub fn journal_has(path: &std::path::Path, text: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.contains(text))
+}
+
+/// A scratch directory, removed when dropped, and the path of a journal `name` in it (not yet
+/// written).
+pub fn scratch_journal(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join(name);
+    (dir, journal)
+}
+
+/// `associate` of the demo enterprise in batches of 10 sent one at a time, then `extra`.
+pub fn associate_by_tens<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["associate", "--enterprise", ENTERPRISE];
+    args.extend(["--batch-size", "10", "--concurrency", "1"]);
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Associates numbers `from..from+count` with the demo enterprise (no journal), and checks that
+/// the command exits 0.
+pub fn seed_numbers(server: &Server, from: u32, count: u32) {
+    let out = api(
+        server,
+        &["associate", "--enterprise", ENTERPRISE, "--no-journal", "-"],
+        Some(&numbers(from, count)),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The numbers of `text`, one a line, as a set.
+pub fn number_set(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines().map(str::to_owned).collect()
+}
+
+/// The emulator's count of API requests served so far.
+pub fn requests(server: &Server) -> u64 {
+    admin(server, "GET", "/__mock/stats", "")["requests"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A sync to stop mid-way: an emulator that answers each request 20 ms after it arrives, with
+/// numbers `0..held` on the demo enterprise, and FILE (`inventory.txt`) of the numbers `0..keep`
+/// and `100..100 + add` in a scratch directory, removed when dropped. The emulator, the
+/// directory, FILE's text, FILE's path, and the path of the job's journal there (`sync.journal`,
+/// not yet written).
+pub fn slow_sync(
+    held: u32,
+    keep: u32,
+    add: u32,
+) -> (
+    Server,
+    tempfile::TempDir,
+    String,
+    String,
+    std::path::PathBuf,
+) {
+    let server = mock_serve(&["--latency-ms", "20"]);
+    seed_numbers(&server, 0, held);
+    let dir = tempfile::tempdir().unwrap();
+    let wanted = format!("{}{}", numbers(0, keep), numbers(100, add));
+    let path = file(&dir, "inventory.txt", wanted.as_bytes());
+    let journal = dir.path().join("sync.journal");
+    (server, dir, wanted, path, journal)
+}
+
+/// Waits until the journal at `journal` holds `text` (`what`, in the failure of a job that never
+/// writes it), sends SIGINT to `child` and waits for it to end; its output.
+pub fn interrupt_at_journal(
+    child: Child,
+    journal: &std::path::Path,
+    what: &str,
+    text: &str,
+) -> Output {
+    wait_until(what, || journal_has(journal, text));
+    interrupt(&child);
+    child.wait_with_output().unwrap()
+}
+
+/// Checks that standard error `err` names the `resume` and the `rollback` of the journal at
+/// `path`, the commands that go on from a job stopped mid-way.
+pub fn assert_names_resume_and_rollback(err: &str, path: &str) {
+    for command in ["resume", "rollback"] {
+        let line = format!("telnyx-reputation {command} {path}");
+        assert!(err.contains(&line), "{err}");
+    }
+}
+
+/// Checks that the command exited 0; its standard error in the failure.
+pub fn ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+}
+
+/// Runs `associate` of the demo enterprise against the built-in emulator (`--mock`), its report
+/// as JSON, with `extra` arguments and `stdin`.
+pub fn associate_on_mock(extra: &[&str], stdin: Option<&str>) -> Output {
+    let mut args = vec!["--mock", "--output", "json", "associate"];
+    args.extend(["--enterprise", ENTERPRISE]);
+    args.extend_from_slice(extra);
+    run(&args, stdin)
+}
+
+/// `sync --prune --yes` of the demo enterprise to FILE `file`, pruning at most `max` numbers.
+pub fn sync_prune<'a>(file: &'a str, max: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["sync", "--enterprise", ENTERPRISE, file];
+    args.extend(["--prune", "--yes", "--max-prune", max]);
+    args
 }
