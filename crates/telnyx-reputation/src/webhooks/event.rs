@@ -124,12 +124,16 @@ pub enum Event {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventError {
-    /// The body is not JSON (or not UTF-8).
-    #[error("webhook body is not JSON: {source}")]
+    /// The body is not JSON (or not UTF-8). The parser's own error type is not part of this
+    /// API: its line, column and message are.
+    #[error("webhook body is not JSON: {detail}")]
     NotJson {
-        /// The JSON parser's error, with line and column.
-        #[source]
-        source: serde_json::Error,
+        /// The line of the body where reading stopped, from 1.
+        line: usize,
+        /// The column of that line, from 1 (0 when the body ended early).
+        column: usize,
+        /// What the JSON parser found there, with the line and column.
+        detail: String,
     },
     /// The body is JSON but not a Telnyx event envelope (`data.id`, `data.event_type`,
     /// `data.occurred_at`, `data.record_type`, `data.payload`, `meta.attempt`,
@@ -198,8 +202,11 @@ impl Event {
     /// verified with [`Verifier::verify`](super::Verifier::verify), or for tests. Anything
     /// received over the network goes through [`Verifier::unwrap`](super::Verifier::unwrap).
     pub fn parse(body: &[u8]) -> Result<Event, EventError> {
-        let value: Value =
-            serde_json::from_slice(body).map_err(|source| EventError::NotJson { source })?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| EventError::NotJson {
+            line: e.line(),
+            column: e.column(),
+            detail: e.to_string(),
+        })?;
         let event_type = event_type(&value)?.to_owned();
         Ok(match event_type.as_str() {
             Event::NUMBER_FLAGGED => {

@@ -474,6 +474,17 @@ fn a_malformed_payload_names_the_field_and_the_rule() {
         );
     }
     assert_eq!(Event::parse(b"\xff").unwrap_err().code(), "not_json");
+    match Event::parse(b"{\n  \"data\": tru").unwrap_err() {
+        EventError::NotJson {
+            line,
+            column,
+            detail,
+        } => {
+            assert_eq!((line, column), (2, 13), "{detail}");
+            assert!(detail.contains("line 2 column 13"), "{detail}");
+        }
+        other => panic!("not_json expected: {other:?}"),
+    }
     // A verification event without rejection_reason at all reads as None.
     let approved = vector("verification_approved").body;
     let absent = approved.replace("\"rejection_reason\":null,", "");
