@@ -1,7 +1,7 @@
 //! Strict and lenient parse+classify over a fixed mixed corpus of 1,000,000 inputs, beside the
 //! `phonenumber` crate doing the same job (parse, then type and region) in the same run.
 //!
-//! `cargo bench -p telnyx-e164 --bench e164`
+//! `cargo bench -p telnyx-e164-bench --bench e164`
 
 use std::hint::black_box;
 
