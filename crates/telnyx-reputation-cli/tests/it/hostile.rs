@@ -132,7 +132,7 @@ where
 /// it has not ended by [`OUTER_TIMEOUT`] (the command is then killed).
 async fn cli(base_url: &str, seen: &Seen, args: &[&str]) -> Output {
     // Whatever the command keeps (a default journal) stays in a directory of its own.
-    let state = tempfile::tempdir().unwrap();
+    let state = crate::common::tempdir();
     let mut child = tokio::process::Command::new(BIN)
         .args(["--base-url", base_url, "-q"])
         .args(args)
@@ -435,7 +435,7 @@ async fn a_401_is_exit_1_on_every_subcommand_and_a_job_tries_no_rollback_with_th
     assert!(report.contains("no rollback was tried"), "{report}");
 
     // resume and rollback of a job's journal: exit 1 too.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let journal = dir.path().join("job.journal");
     let journal = journal.to_str().unwrap();
     let mut args = vec![

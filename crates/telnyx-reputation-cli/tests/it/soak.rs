@@ -186,7 +186,7 @@ fn inventory(server: &Server, new: &str, rng: &mut Rng) -> (BTreeSet<String>, us
 #[test]
 fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_once() {
     let server = mock_serve(&["--seed", "23", "--remediation-step-ms", "3600000"]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let mut covered = BTreeSet::new();
     for round in 0..rounds() {
         let mut rng = Rng(0x5EED_0000_0000_0001 ^ (u64::from(round) + 1).wrapping_mul(0x9E37_79B9));
@@ -355,7 +355,7 @@ fn a_large_refresh_killed_mid_way_is_finished_by_resume_billing_each_once() {
         .map(|a| a["phone_number"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(numbers.len(), total);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let file = dir.path().join("numbers.txt");
     std::fs::write(&file, numbers.join("\n")).unwrap();
     let journal = dir.path().join("refresh.journal");

@@ -396,7 +396,7 @@ async fn killed_job(c: &Client, dir: &Path, inputs: &[String], appends: u64) -> 
 async fn a_killed_job_resumes_to_completion_and_resuming_twice_is_harmless() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let inputs = numbers(0, 500);
     let journal = killed_job(&c, dir.path(), &inputs, 9).await;
     let partial = associated(&mock).len();
@@ -423,7 +423,7 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
     c.associate_all(DEMO_ENTERPRISE, &pre, BulkOptions::default())
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let mut inputs = numbers(0, 400);
     inputs.extend(pre.clone());
     let journal = killed_job(&c, dir.path(), &inputs, 8).await;
@@ -597,7 +597,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
         let mode = drawn.mode;
         let mock = start(config).await.unwrap();
         let c = client(&mock);
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tempdir();
         let journal = dir.path().join("job.journal");
         // The enumerated runs send 2 to 8 batches, so that their lost answers cost a few request
         // timeouts, not a hundred.

@@ -162,7 +162,7 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .plan_sync(DEMO_ENTERPRISE, desired.clone(), true)
             .await
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tempdir();
         let outcome = plan
             .apply(
                 &client,
