@@ -167,7 +167,7 @@ fn an_associate_report_row_of_a_toll_free_number_carries_its_note() {
 
     // An account whose inventory lacks the toll-free number: the server refuses it, and its row
     // keeps the note, which says why that can happen.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let inventory = common::file(&dir, "inventory.txt", b"+16035550001\n");
     let server = mock_serve(&["--inventory", &inventory]);
     let out = api(&server, &with(&["--output", "csv"]), Some(input));
@@ -385,7 +385,7 @@ fn billable_calls_against_the_real_api_are_refused_without_a_terminal_or_yes() {
             .contains("is billable and stdin is not a terminal to confirm on; pass --yes")
     );
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let file = dir.path().join("numbers.txt");
     std::fs::write(&file, numbers(0, 1_001)).unwrap();
     let mut many = real.to_vec();

@@ -146,7 +146,7 @@ fn validate_and_the_dry_run_print_csv_and_json_rows() {
 #[test]
 fn disassociate_resume_and_rollback_print_csv_and_json_rows() {
     let server = mock_serve(&[]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     let journal = journal.to_str().unwrap();
     let out = api(
@@ -254,7 +254,7 @@ fn list_into_a_closed_pipe_ends_quietly() {
 #[test]
 fn the_api_key_comes_from_a_file_or_stdin_and_a_typed_key_is_warned_about() {
     let server = mock_serve(&[]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let key = file(&dir, "key", b"demo-key\n");
     let base = ["--base-url", server.base_url.as_str(), "list"];
 

@@ -7,7 +7,7 @@ use common::*;
 
 #[test]
 fn a_missing_file_or_a_directory_is_an_input_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let as_dir = dir.path().to_str().unwrap();
     for args in [
         vec![
@@ -31,7 +31,7 @@ fn a_missing_file_or_a_directory_is_an_input_error_naming_it() {
 
 #[test]
 fn bom_header_comments_blank_lines_and_tel_uris_are_read_as_people_write_them() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let text = "\u{feff}phone_number\n# from the CRM\n+16035551234\n\n  \ntel:+1-603-555-1235;ext=1\n# end\n";
     let path = file(&dir, "numbers.txt", text.as_bytes());
     let out = run(&["validate", &path], None);
@@ -86,7 +86,7 @@ fn a_huge_refused_line_is_echoed_once_cut_to_64_characters() {
 
 #[test]
 fn a_csv_column_is_found_case_insensitively_behind_a_bom_and_quotes_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     // The refused value holds a comma, a quote and a newline: it must come back whole.
     let tricky = "+1603, \"x\"\nend";
     let csv = format!(

@@ -44,7 +44,7 @@ fn json(out: &Output) -> serde_json::Value {
 #[test]
 fn a_job_of_many_batches_journals_by_default_under_xdg_state_home() {
     let server = mock_serve(&[]);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let args = [
         "--output",
         "json",
@@ -90,7 +90,7 @@ fn a_job_of_many_batches_journals_by_default_under_xdg_state_home() {
 #[test]
 fn no_journal_and_a_single_batch_write_none() {
     let server = mock_serve(&[]);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let many = at(
         &server,
         state.path(),
@@ -129,7 +129,7 @@ fn no_journal_and_a_single_batch_write_none() {
 fn an_outcome_unknown_names_the_journal_and_jobs_lists_the_job() {
     // Every request is throttled: the job makes no progress and gives up after a second.
     let server = mock_serve(&["--throttle-rate", "1"]);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let out = at(
         &server,
         state.path(),
@@ -192,7 +192,7 @@ fn an_outcome_unknown_names_the_journal_and_jobs_lists_the_job() {
 #[test]
 fn resume_and_rollback_of_a_finished_job_say_so_and_exit_0() {
     let server = mock_serve(&[]);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let out = at(
         &server,
         state.path(),

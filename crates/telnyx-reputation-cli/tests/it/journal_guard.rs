@@ -22,7 +22,7 @@ fn default_journal(state: &Path) -> Option<PathBuf> {
 #[test]
 fn a_running_job_is_neither_resumed_nor_rolled_back_by_another_process() {
     let server = mock_serve(&["--latency-ms", "150"]);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let home = state.path().to_str().unwrap();
     let env = [("TELNYX_API_KEY", "demo-key"), ("XDG_STATE_HOME", home)];
     // 20 batches, one at a time, each answered after 150 ms: a job that runs for a while.

@@ -24,7 +24,7 @@ fn fields(line: &str) -> (u64, u64, u16, String) {
 
 #[test]
 fn each_answer_is_logged_with_its_times_and_the_script_reads_the_log() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let log = dir.path().join("timings.log");
     let server = mock_serve_with(
         &["--populate", "300", "--latency-ms", "2"],

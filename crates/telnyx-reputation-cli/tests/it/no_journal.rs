@@ -91,7 +91,7 @@ fn json(status: StatusCode, body: String) -> Response {
 async fn an_all_or_nothing_job_refused_mid_way_without_a_journal_rolls_back() {
     let emulator = mock_serve(&[]);
     let (url, posts) = refusing_after_the_first_batch(&emulator).await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let file = common::file(&dir, "numbers.txt", numbers(0, 30).as_bytes());
     let global = ["--base-url", url.as_str(), "--output", "json"];
     let out = tokio::process::Command::new(BIN)

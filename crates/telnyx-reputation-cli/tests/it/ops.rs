@@ -184,7 +184,7 @@ fn the_lifecycle_from_terms_to_settings() {
     assert_eq!(terms.status.code(), Some(0), "{}", stderr(&terms));
     assert!(stdout(&terms).starts_with("id,terms_version,agreed_at\n"));
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let pdf = dir.path().join("loa.pdf");
     let render = api(
         &server,
@@ -283,7 +283,7 @@ fn a_refresh_journals_by_default_jobs_lists_it_as_a_refresh_and_rollback_refuses
     let server = mock_serve(&[]);
     let inputs = numbers(0, 30);
     associate(&server, &inputs);
-    let state = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
     let home = state.path().to_str().unwrap();
     let env = [("TELNYX_API_KEY", "demo-key"), ("XDG_STATE_HOME", home)];
     let base = ["--base-url", server.base_url.as_str()];

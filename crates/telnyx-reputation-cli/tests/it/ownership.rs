@@ -245,7 +245,7 @@ fn ownership_confirm_answers_arguments_and_files_with_one_row_per_input_under_fa
     for n in &flagged {
         ownership_event(&server, n, "carrier_changed");
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let file = file(
         &dir,
         "numbers.csv",

@@ -125,7 +125,7 @@ fn report_equals_the_emulators_state_sorts_filters_and_bills_nothing() {
 #[test]
 fn fail_on_exits_4_at_the_level_and_since_reports_only_what_changed() {
     let server = mock_serve(&["--populate", "300", "--seed", "4"]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let last = dir.path().join("last.jsonl");
     let last = last.to_str().unwrap();
 
@@ -202,7 +202,7 @@ fn with_an_external_number() -> Server {
 #[test]
 fn ownership_columns_the_ownership_alert_and_since_changes() {
     let server = with_an_external_number();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let last = dir.path().join("last.jsonl");
     let last = last.to_str().unwrap();
 

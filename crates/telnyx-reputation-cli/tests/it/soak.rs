@@ -1,5 +1,5 @@
 //! The billing promise when outcomes are uncertain, end to end: `associate`, `refresh`,
-//! `remediation submit` and `sync --prune` against a `mock serve` process whose reads see writes
+//! `remediation submit` and `sync --prune` against `mock serve` processes whose reads see writes
 //! late, whose clock is skewed from ours and whose writes land after their answers timed out (or
 //! are lost), each job SIGKILLed at a seeded point and finished by `resume`. After every round
 //! the emulator's ledger must have billed exactly one event per number the job meant to bill,
@@ -183,141 +183,169 @@ fn inventory(server: &Server, new: &str, rng: &mut Rng) -> (BTreeSet<String>, us
     (file, extras)
 }
 
-#[test]
-fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_once() {
-    let server = mock_serve(&["--seed", "23", "--remediation-step-ms", "3600000"]);
-    let dir = tempfile::tempdir().unwrap();
-    let mut covered = BTreeSet::new();
-    for round in 0..rounds() {
-        let mut rng = Rng(0x5EED_0000_0000_0001 ^ (u64::from(round) + 1).wrapping_mul(0x9E37_79B9));
-        let operation = ["associate", "refresh", "remediation", "sync"][round as usize % 4];
-        let count = 20 + rng.below(60) as u32;
-        let inputs = numbers(round * 100, count);
-        // What the job bills (a sync: the numbers its FILE adds, none of which the enterprise
-        // holds).
-        let wanted: BTreeSet<String> = inputs.lines().map(str::to_owned).collect();
-        match operation {
-            "refresh" | "remediation" => monitor(&server, &inputs, 0),
-            // Numbers of the round the enterprise has held for two hours (associated with the
-            // emulator's clock set back), for its FILE to keep or prune, as it does the numbers
-            // of the rounds before.
-            "sync" => monitor(&server, &numbers(round * 100 + 80, 20), -7_200_000),
-            _ => {}
-        }
-        // Lag and slow commits within what the timeout proves (seen by the second lookup, a
-        // timeout after the first), any skew, and lost answers.
-        let lag = rng.pick(&["0", "100", "200"]);
-        let slow = rng.pick(&["0", "700"]);
-        let skew = rng.pick(&["0", "-3600000", "5400000", "-2500"]);
-        let drop = rng.pick(&["0", "0.15"]);
-        let faults = format!(
-            r#"{{"list_lag_ms": {lag}, "slow_commit_ms": {slow}, "slow_commit_rate": 0.3, "clock_skew_ms": {skew}, "commit_then_drop_rate": {drop}}}"#
+/// What a round drew: its operation, whether a kill was aimed, and which faults were on (slow
+/// commits, lag, skew, lost answers).
+type Drawn = (&'static str, bool, [bool; 4]);
+
+/// Runs soak round `round` against `server`, its files in `dir`, and checks what it billed and
+/// left; gives what it drew.
+fn soak_round(server: &Server, dir: &Path, round: u32) -> Drawn {
+    let mut rng = Rng(0x5EED_0000_0000_0001 ^ (u64::from(round) + 1).wrapping_mul(0x9E37_79B9));
+    let operation = ["associate", "refresh", "remediation", "sync"][round as usize % 4];
+    let count = 20 + rng.below(60) as u32;
+    let inputs = numbers(round * 100, count);
+    // What the job bills (a sync: the numbers its FILE adds, none of which the enterprise
+    // holds).
+    let wanted: BTreeSet<String> = inputs.lines().map(str::to_owned).collect();
+    match operation {
+        "refresh" | "remediation" => monitor(server, &inputs, 0),
+        // Numbers of the round the enterprise has held for two hours (associated with the
+        // emulator's clock set back), for its FILE to keep or prune, as it does the numbers
+        // of the rounds before.
+        "sync" => monitor(server, &numbers(round * 100 + 80, 20), -7_200_000),
+        _ => {}
+    }
+    // Lag and slow commits within what the timeout proves (seen by the second lookup, a
+    // timeout after the first), any skew, and lost answers.
+    let lag = rng.pick(&["0", "100", "200"]);
+    let slow = rng.pick(&["0", "700"]);
+    let skew = rng.pick(&["0", "-3600000", "5400000", "-2500"]);
+    let drop = rng.pick(&["0", "0.15"]);
+    let faults = format!(
+        r#"{{"list_lag_ms": {lag}, "slow_commit_ms": {slow}, "slow_commit_rate": 0.3, "clock_skew_ms": {skew}, "commit_then_drop_rate": {drop}}}"#
+    );
+    let kind = if operation == "sync" {
+        "associate"
+    } else {
+        operation
+    };
+    let before = ledger(server, kind);
+    admin(server, "PUT", "/__mock/faults", &faults);
+    // A sync's FILE is drawn with this round's faults on, its skew included.
+    let (inventory, extras) = match operation {
+        "sync" => inventory(server, &inputs, &mut rng),
+        _ => (wanted.clone(), 0),
+    };
+    eprintln!("round {round}: {operation} {faults}, {extras} extras");
+    if operation == "sync" {
+        let added: BTreeSet<String> = inventory
+            .difference(&held(server, ENTERPRISE))
+            .cloned()
+            .collect();
+        assert_eq!(
+            added, wanted,
+            "round {round}: FILE adds the round's new numbers"
         );
-        let kind = if operation == "sync" {
-            "associate"
-        } else {
-            operation
-        };
-        let before = ledger(&server, kind);
-        admin(&server, "PUT", "/__mock/faults", &faults);
-        // A sync's FILE is drawn with this round's faults on, its skew included.
-        let (inventory, extras) = match operation {
-            "sync" => inventory(&server, &inputs, &mut rng),
-            _ => (wanted.clone(), 0),
-        };
-        eprintln!("round {round}: {operation} {faults}, {extras} extras");
-        if operation == "sync" {
-            let added: BTreeSet<String> = inventory
-                .difference(&held(&server, ENTERPRISE))
-                .cloned()
-                .collect();
-            assert_eq!(
-                added, wanted,
-                "round {round}: FILE adds the round's new numbers"
+    }
+    let text = match operation {
+        "sync" => inventory.iter().map(|n| format!("{n}\n")).collect(),
+        _ => inputs.clone(),
+    };
+    let file = dir.join(format!("round{round}.txt"));
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    let batch = rng.pick(&["5", "10", "20"]);
+    let concurrency = rng.pick(&["1", "2", "3"]);
+    let mut args: Vec<&str> = match operation {
+        "associate" => vec!["associate"],
+        "refresh" => vec!["refresh"],
+        // A prune of any share: `--yes` is given to every command.
+        "sync" => vec!["sync", "--prune", "--max-prune", "100%"],
+        _ => vec![
+            "remediation",
+            "submit",
+            "--call-purpose",
+            "appointment reminders",
+        ],
+    };
+    args.extend([
+        "--enterprise",
+        ENTERPRISE,
+        "--batch-size",
+        batch,
+        "--concurrency",
+        concurrency,
+        &file,
+    ]);
+    // Killed in every other set of four rounds, at a seeded line of the plan, of the sends
+    // (each batch writes its plan line, then an attempt and an outcome at least) or of a
+    // sync's prune (a line or more per extra).
+    let batches = u64::from(count).div_ceil(batch.parse().unwrap());
+    let prune_lines = if extras > 0 { 2 + extras as u64 } else { 0 };
+    let kill_at = (round / 4)
+        .is_multiple_of(2)
+        .then(|| 2 + rng.below(3 * batches + prune_lines) as usize);
+    let name = format!("round{round}");
+    let (out, killed) = run_and_resume(server, dir, &name, &args, kill_at, &mut rng);
+    admin(server, "PUT", "/__mock/faults", "{}");
+    // Whether a kill was aimed, not whether it landed: a fast job may end before its line.
+    let drawn = (
+        operation,
+        kill_at.is_some(),
+        [slow != "0", lag != "0", skew != "0", drop != "0"],
+    );
+    eprintln!("round {round}: killed {killed}");
+    let billed = ledger(server, kind) - before;
+    let context =
+        format!("round {round} ({operation}, faults {faults}, killed {killed}, {extras} extras)");
+    assert_eq!(
+        billed,
+        u64::from(count),
+        "{context}: billed once per number"
+    );
+    match operation {
+        "associate" => {
+            let held = held(server, ENTERPRISE);
+            assert!(
+                wanted.is_subset(&held),
+                "{context}: every number associated"
             );
         }
-        let text = match operation {
-            "sync" => inventory.iter().map(|n| format!("{n}\n")).collect(),
-            _ => inputs.clone(),
-        };
-        let file = dir.path().join(format!("round{round}.txt"));
-        std::fs::write(&file, text).unwrap();
-        let file = file.to_str().unwrap().to_owned();
-        let batch = rng.pick(&["5", "10", "20"]);
-        let concurrency = rng.pick(&["1", "2", "3"]);
-        let mut args: Vec<&str> = match operation {
-            "associate" => vec!["associate"],
-            "refresh" => vec!["refresh"],
-            // A prune of any share: `--yes` is given to every command.
-            "sync" => vec!["sync", "--prune", "--max-prune", "100%"],
-            _ => vec![
-                "remediation",
-                "submit",
-                "--call-purpose",
-                "appointment reminders",
-            ],
-        };
-        args.extend([
-            "--enterprise",
-            ENTERPRISE,
-            "--batch-size",
-            batch,
-            "--concurrency",
-            concurrency,
-            &file,
-        ]);
-        // Killed in every other set of four rounds, at a seeded line of the plan, of the sends
-        // (each batch writes its plan line, then an attempt and an outcome at least) or of a
-        // sync's prune (a line or more per extra).
-        let batches = u64::from(count).div_ceil(batch.parse().unwrap());
-        let prune_lines = if extras > 0 { 2 + extras as u64 } else { 0 };
-        let kill_at =
-            (round / 4 % 2 == 0).then(|| 2 + rng.below(3 * batches + prune_lines) as usize);
-        let name = format!("round{round}");
-        let (out, killed) = run_and_resume(&server, dir.path(), &name, &args, kill_at, &mut rng);
-        admin(&server, "PUT", "/__mock/faults", "{}");
-        // Whether a kill was aimed, not whether it landed: a fast job may end before its line.
-        covered.insert((
-            operation,
-            kill_at.is_some(),
-            [slow != "0", lag != "0", skew != "0", drop != "0"],
-        ));
-        eprintln!("round {round}: killed {killed}");
-        let billed = ledger(&server, kind) - before;
-        let context = format!(
-            "round {round} ({operation}, faults {faults}, killed {killed}, {extras} extras)"
-        );
-        assert_eq!(
-            billed,
-            u64::from(count),
-            "{context}: billed once per number"
-        );
-        match operation {
-            "associate" => {
-                let held = held(&server, ENTERPRISE);
-                assert!(
-                    wanted.is_subset(&held),
-                    "{context}: every number associated"
-                );
-            }
-            "sync" => {
-                assert_eq!(
-                    held(&server, ENTERPRISE),
-                    inventory,
-                    "{context}: the enterprise's numbers are FILE's"
-                );
-            }
-            _ => {
-                let rows = statuses(&out);
-                let done: BTreeSet<String> = rows
-                    .iter()
-                    .filter(|(_, s)| s == "done")
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                assert_eq!(done, wanted, "{context}: every number done: {rows:?}");
-            }
+        "sync" => {
+            assert_eq!(
+                held(server, ENTERPRISE),
+                inventory,
+                "{context}: the enterprise's numbers are FILE's"
+            );
+        }
+        _ => {
+            let rows = statuses(&out);
+            let done: BTreeSet<String> = rows
+                .iter()
+                .filter(|(_, s)| s == "done")
+                .map(|(n, _)| n.clone())
+                .collect();
+            assert_eq!(done, wanted, "{context}: every number done: {rows:?}");
         }
     }
+    drawn
+}
+
+/// The rounds go in two lanes, each with its own `mock serve` process: the even rounds
+/// (associate and remediation) on one, the odd ones (refresh and sync) on the other, each lane
+/// in order. A lane's rounds wait on lost answers and slow commits far more than they compute.
+const LANES: u32 = 2;
+
+#[test]
+fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_once() {
+    let covered: BTreeSet<Drawn> = std::thread::scope(|scope| {
+        let lanes: Vec<_> = (0..LANES)
+            .map(|lane| {
+                scope.spawn(move || {
+                    let server = mock_serve(&["--seed", "23", "--remediation-step-ms", "3600000"]);
+                    let dir = common::tempdir();
+                    (lane..rounds())
+                        .step_by(LANES as usize)
+                        .map(|round| soak_round(&server, dir.path(), round))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        lanes
+            .into_iter()
+            .flat_map(|lane| lane.join().expect("a round failed"))
+            .collect()
+    });
     // Eight rounds reach every operation, with a kill aimed and without, and every fault, on
     // and off.
     if rounds() >= 8 {
@@ -355,7 +383,7 @@ fn a_large_refresh_killed_mid_way_is_finished_by_resume_billing_each_once() {
         .map(|a| a["phone_number"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(numbers.len(), total);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let file = dir.path().join("numbers.txt");
     std::fs::write(&file, numbers.join("\n")).unwrap();
     let journal = dir.path().join("refresh.journal");

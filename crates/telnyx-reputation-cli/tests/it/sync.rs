@@ -32,7 +32,7 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
         file.push('\n');
     }
     file.push_str(&numbers(0, 10));
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let path = common::file(&dir, "inventory.txt", file.as_bytes());
     let journal = dir.path().join("sync.journal");
     let journal = journal.to_str().unwrap();
@@ -67,7 +67,7 @@ fn sync_plans_then_converges_and_a_second_sync_has_nothing_to_do() {
 fn a_csv_inventory_is_read_by_its_column_behind_a_header_as_associate_reads_it() {
     let server = mock_serve(&[]);
     seed_numbers(&server, 0, 5);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let csv = "\u{feff}Name,Phone Number,Notes\n\
                a,+16035550001,x\n\
                b,\"(603) 555-0002\",\"y, z\"\n\
@@ -122,7 +122,7 @@ fn a_bad_line_names_its_line_and_rule_and_nothing_is_sent() {
     seed_numbers(&server, 0, 3);
     let before = (held(&server, ENTERPRISE), billed(&server));
     let requests = admin(&server, "GET", "/__mock/stats", "")["requests"].clone();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let text = "phone_number\n# kept\n+16035550001\n\n+1603555\n+16035550100\n+99 not\n";
     let path = common::file(&dir, "bad.txt", text.as_bytes());
     let out = api(
@@ -198,8 +198,8 @@ fn an_interrupted_prune_is_finished_by_resume_and_rollback_undoes_only_the_assoc
 fn a_sync_writes_a_default_journal_that_jobs_lists_as_a_sync() {
     let server = mock_serve(&[]);
     seed_numbers(&server, 0, 4);
-    let state = tempfile::tempdir().unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let state = common::tempdir();
+    let dir = common::tempdir();
     let path = common::file(&dir, "inventory.txt", numbers(2, 4).as_bytes());
     let env = [
         ("XDG_STATE_HOME", state.path().to_str().unwrap()),
@@ -235,7 +235,7 @@ fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_remov
     assert_eq!(answer["data"]["removal_reason"], "reassigned", "{answer}");
     let out = api(&server, &["disassociate", "+16035550003"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let inventory = format!("{}+18005550100\n", numbers(0, 5));
     let path = common::file(&dir, "inventory.txt", inventory.as_bytes());
     let sync = |extra: &[&str]| {

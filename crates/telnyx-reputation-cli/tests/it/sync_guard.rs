@@ -14,7 +14,7 @@ use common::*;
 fn with_inventory(held: u32, keep: u32) -> (Server, tempfile::TempDir, String) {
     let server = mock_serve(&[]);
     seed_numbers(&server, 0, held);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let path = common::file(&dir, "inventory.txt", numbers(0, keep).as_bytes());
     (server, dir, path)
 }
@@ -23,7 +23,7 @@ fn with_inventory(held: u32, keep: u32) -> (Server, tempfile::TempDir, String) {
 fn an_empty_inventory_is_refused_unless_allowed() {
     let server = mock_serve(&[]);
     seed_numbers(&server, 0, 3);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let empty = common::file(&dir, "empty.txt", b"");
     let header = common::file(&dir, "header.csv", b"name,phone\n");
     let blank = common::file(&dir, "blank.csv", b"name,phone\na,\nb,  \n");

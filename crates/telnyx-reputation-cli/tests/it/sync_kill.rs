@@ -333,7 +333,7 @@ fn sync_killed_at_seeded_points_is_finished_by_resume_every_time() {
     }
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let server = mock_serve(&flags);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
 
     // Faults on throughout. Runs go four at a time: each has its own enterprise and numbers,
     // so they do not meet, and each is checked, then cleared, as soon as it is finished.

@@ -396,7 +396,7 @@ async fn killed_job(c: &Client, dir: &Path, inputs: &[String], appends: u64) -> 
 async fn a_killed_job_resumes_to_completion_and_resuming_twice_is_harmless() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let inputs = numbers(0, 500);
     let journal = killed_job(&c, dir.path(), &inputs, 9).await;
     let partial = associated(&mock).len();
@@ -423,7 +423,7 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
     c.associate_all(DEMO_ENTERPRISE, &pre, BulkOptions::default())
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let mut inputs = numbers(0, 400);
     inputs.extend(pre.clone());
     let journal = killed_job(&c, dir.path(), &inputs, 8).await;
@@ -445,68 +445,180 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
     assert_eq!(associated(&mock), set(&pre));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server() {
-    // Each run draws its set-up from the seeded `rng`; 50 runs draw every branch of it, the
-    // rarest (a pre-flight refusal or a toll-free number, 10 % each) five times on average.
-    // `BULK_RUNS` sets more (`.ci/run`: 200). Each run has its own emulator and its own
-    // generator, so a few go at once.
-    let runs = common::runs_from_env("BULK_RUNS", 50);
-    let ends = common::concurrently(0..runs, common::CONCURRENT_RUNS, |run| async move {
-        let mut rng = Rng::for_run(0x9E37_79B9_7F4A_7C15, run);
-        let mut recovered = false;
-        let mut config = MockConfig::demo();
-        config.seed = run;
-        let count = 1 + rng.below(260) as u32;
-        let base = (run as u32 % 36) * 250; // base + count stays within four digits
-        let mut inputs = numbers(base, count);
-        let mut owned = inputs.clone();
-        if rng.chance(0.3) {
-            let i = rng.below(u64::from(count)) as usize;
-            owned.remove(i);
-        }
-        if rng.chance(0.1) {
-            // Not a US number (Trinidad's toll-free): refused at pre-flight.
-            let i = rng.below(u64::from(count)) as usize;
-            inputs[i] = "+18688000000".into();
-        }
-        if rng.chance(0.1) {
-            // US toll-free: passes pre-flight, and the server takes it only from the inventory,
-            // which holds it in half of these runs.
-            let i = rng.below(u64::from(count)) as usize;
-            inputs[i] = "+18885550000".into();
-            if rng.chance(0.5) {
-                owned.push("+18885550000".into());
-            }
-        }
-        config.accounts[0].inventory = inventory(&owned);
-        config.faults = Faults {
-            error_rate: if rng.chance(0.5) { 0.15 } else { 0.0 },
-            commit_then_drop_rate: if rng.chance(0.5) { 0.25 } else { 0.0 },
-            throttle_rate: if rng.chance(0.3) { 0.1 } else { 0.0 },
-            // A server rate limit in a third of the runs: 3 to 12 requests per 20 ms window.
-            rate_limit: rng
-                .chance(0.33)
-                .then(|| std::num::NonZeroU64::new(3 + rng.below(10)))
-                .flatten(),
-            rate_limit_window_ms: std::num::NonZeroU64::new(20).unwrap(),
-            ..Faults::default()
-        };
+/// How a randomized run recovers when its job was killed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Recovery {
+    Resume,
+    Rollback,
+}
+
+/// Where a randomized run's job is killed: before its plan is whole, or among its sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kill {
+    Early,
+    Late,
+}
+
+/// A choice of a set-up, by name, and whether a set-up made it.
+type Draw = (&'static str, fn(&Setup) -> bool);
+
+/// A randomized run's set-up.
+#[derive(Clone, Copy, Debug)]
+struct Setup {
+    mode: Mode,
+    kill: Option<Kill>,
+    recovery: Recovery,
+    not_owned: bool,
+    trinidad: bool,
+    /// A US toll-free number among the inputs, and whether the inventory holds it.
+    toll_free: Option<bool>,
+    errors: bool,
+    drops: bool,
+    throttles: bool,
+    rate_limit: bool,
+}
+
+/// The randomized runs whose set-up enumerates the branches: each mode with no kill, killed
+/// and resumed, killed and rolled back, and killed before its plan was whole; then an
+/// all-or-nothing job with a pre-flight refusal and a best-effort one with a number not owned.
+/// Their other choices are drawn, and the test checks that these runs drew each of them both
+/// ways.
+const COVERING_RUNS: u64 = 10;
+
+/// The set-up of randomized run `run`: enumerated in the first [`COVERING_RUNS`], drawn from
+/// `rng` after them.
+fn setup(run: u64, rng: &mut Rng) -> Setup {
+    if run >= COVERING_RUNS {
+        let not_owned = rng.chance(0.3);
+        let trinidad = rng.chance(0.1);
+        let toll_free = rng.chance(0.1).then(|| rng.chance(0.5));
+        let errors = rng.chance(0.5);
+        let drops = rng.chance(0.5);
+        let throttles = rng.chance(0.3);
+        let rate_limit = rng.chance(0.33);
         let mode = if rng.chance(0.7) {
             Mode::AllOrNothing
         } else {
             Mode::BestEffort
         };
+        let kill = rng.chance(0.4).then_some(Kill::Late);
+        let recovery = if rng.chance(0.5) {
+            Recovery::Resume
+        } else {
+            Recovery::Rollback
+        };
+        return Setup {
+            mode,
+            kill,
+            recovery,
+            not_owned,
+            trinidad,
+            toll_free,
+            errors,
+            drops,
+            throttles,
+            rate_limit,
+        };
+    }
+    let mode = [Mode::AllOrNothing, Mode::BestEffort][run as usize % 2];
+    let (kill, recovery) = match run / 2 {
+        1 => (Some(Kill::Late), Recovery::Resume),
+        2 => (Some(Kill::Late), Recovery::Rollback),
+        3 => (Some(Kill::Early), Recovery::Resume),
+        _ => (None, Recovery::Resume),
+    };
+    let refusal = run / 2 == 4;
+    Setup {
+        mode,
+        kill,
+        recovery,
+        not_owned: (refusal && mode == Mode::BestEffort) || rng.chance(0.5),
+        // An all-or-nothing job with a pre-flight refusal sends nothing, and so is never killed.
+        trinidad: (refusal && mode == Mode::AllOrNothing)
+            || (rng.chance(0.5) && (kill.is_none() || mode == Mode::BestEffort)),
+        toll_free: rng.chance(0.7).then(|| rng.chance(0.5)),
+        errors: rng.chance(0.5),
+        drops: rng.chance(0.5),
+        throttles: rng.chance(0.5),
+        rate_limit: rng.chance(0.5),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server() {
+    // The first runs enumerate the set-up's branches (`COVERING_RUNS`), in jobs of up to 80
+    // numbers in 2 to 8 batches; the rest draw it from the seeded `rng`, where the rarest
+    // branches (a pre-flight refusal or a toll-free number) are drawn in 10 % of runs each.
+    // `BULK_RUNS` sets how many run (`.ci/run`: 200). Each run has its own emulator and its own
+    // generator, so a few go at once.
+    let runs = common::runs_from_env("BULK_RUNS", COVERING_RUNS);
+    let ends = common::concurrently(0..runs, common::CONCURRENT_RUNS, |run| async move {
+        let mut rng = Rng::for_run(0x9E37_79B9_7F4A_7C15, run);
+        let covering = run < COVERING_RUNS;
+        let mut recovered = false;
+        let mut config = MockConfig::demo();
+        config.seed = run;
+        // The enumerated runs keep to 80 numbers: a rollback sends one request per number.
+        let count = 1 + rng.below(if covering { 80 } else { 260 }) as u32;
+        let base = (run as u32 % 36) * 250; // base + count stays within four digits
+        let drawn = setup(run, &mut rng);
+        let mut inputs = numbers(base, count);
+        let mut owned = inputs.clone();
+        if drawn.not_owned {
+            let i = rng.below(u64::from(count)) as usize;
+            owned.remove(i);
+        }
+        if drawn.trinidad {
+            // Not a US number (Trinidad's toll-free): refused at pre-flight.
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18688000000".into();
+        }
+        if let Some(held) = drawn.toll_free {
+            // US toll-free: passes pre-flight, and the server takes it only from the inventory,
+            // which holds it in half of these runs.
+            let i = rng.below(u64::from(count)) as usize;
+            inputs[i] = "+18885550000".into();
+            if held {
+                owned.push("+18885550000".into());
+            }
+        }
+        config.accounts[0].inventory = inventory(&owned);
+        config.faults = Faults {
+            error_rate: if drawn.errors { 0.15 } else { 0.0 },
+            commit_then_drop_rate: if drawn.drops { 0.25 } else { 0.0 },
+            throttle_rate: if drawn.throttles { 0.1 } else { 0.0 },
+            // A server rate limit: 3 to 12 requests per 20 ms window.
+            rate_limit: drawn
+                .rate_limit
+                .then(|| std::num::NonZeroU64::new(3 + rng.below(10)))
+                .flatten(),
+            rate_limit_window_ms: std::num::NonZeroU64::new(20).unwrap(),
+            ..Faults::default()
+        };
+        let mode = drawn.mode;
         let mock = start(config).await.unwrap();
         let c = client(&mock);
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tempdir();
         let journal = dir.path().join("job.journal");
+        // The enumerated runs send 2 to 8 batches, so that their lost answers cost a few request
+        // timeouts, not a hundred.
+        let batch_size = if covering {
+            count.div_ceil(2 + rng.below(7) as u32) as usize
+        } else {
+            1 + rng.below(100) as usize
+        };
         let mut options = BulkOptions::default()
             .mode(mode)
-            .batch_size(1 + rng.below(100) as usize)
+            .batch_size(batch_size)
             .concurrency(1 + rng.below(4) as usize)
             .journal(&journal);
-        let kill = rng.chance(0.4).then(|| rng.below(12));
+        // The journal starts with a header, a line per batch and `planned`, then the sends.
+        let plan_lines = u64::from(count).div_ceil(batch_size as u64) + 2;
+        let kill = drawn.kill.map(|kill| match kill {
+            _ if !covering => rng.below(12),
+            Kill::Early => rng.below(plan_lines),
+            Kill::Late => plan_lines + rng.below(plan_lines),
+        });
         if let Some(k) = kill {
             options = options.crash_after_journal_appends(k);
         }
@@ -514,21 +626,23 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
             Ok(report) => report,
             Err(_) => {
                 recovered = true;
-                // Killed: one resume or one rollback, at random, with the faults still on.
-                if rng.chance(0.5) {
-                    match c.resume_job(&journal, BulkOptions::default()).await {
-                        Ok(r) => r,
-                        // Killed before anything was sent: nothing to resume.
-                        Err(BulkError::NotStarted(_)) => c
-                            .rollback_job(&journal, BulkOptions::default())
-                            .await
-                            .unwrap(),
-                        Err(e) => panic!("run {run}: {e}"),
+                // Killed: one resume or one rollback, with the faults still on.
+                match drawn.recovery {
+                    Recovery::Resume => {
+                        match c.resume_job(&journal, BulkOptions::default()).await {
+                            Ok(r) => r,
+                            // Killed before anything was sent: nothing to resume.
+                            Err(BulkError::NotStarted(_)) => c
+                                .rollback_job(&journal, BulkOptions::default())
+                                .await
+                                .unwrap(),
+                            Err(e) => panic!("run {run}: {e}"),
+                        }
                     }
-                } else {
-                    c.rollback_job(&journal, BulkOptions::default())
+                    Recovery::Rollback => c
+                        .rollback_job(&journal, BulkOptions::default())
                         .await
-                        .unwrap()
+                        .unwrap(),
                 }
             }
         };
@@ -568,20 +682,66 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
             other => panic!("run {run}: {other:?}: {report:?}"),
         }
         mock.shutdown().await;
-        (report.outcome, recovered)
+        (drawn, report.outcome, recovered)
     })
     .await;
-    let count = |outcome: Outcome| ends.iter().filter(|(o, _)| *o == outcome).count();
+    let count = |outcome: Outcome| ends.iter().filter(|(_, o, _)| *o == outcome).count();
     let (completed, rolled_back, refused, partial) = (
         count(Outcome::Completed),
         count(Outcome::RolledBack),
         count(Outcome::Refused),
         count(Outcome::Partial),
     );
-    let recovered = ends.iter().filter(|(_, r)| *r).count();
+    let recovered = ends.iter().filter(|(_, _, r)| *r).count();
     println!(
         "{runs} randomized runs: {completed} completed, {rolled_back} rolled back, {refused} refused at pre-flight, {partial} partial (best effort), {recovered} killed and recovered from the journal; all-or-nothing held in every run"
     );
+    // The enumerated runs reach every outcome, recover in both modes by a resume and by a
+    // rollback, and draw each input and fault both ways.
+    if runs >= COVERING_RUNS {
+        let ran = &ends[..COVERING_RUNS as usize];
+        for outcome in [
+            Outcome::Completed,
+            Outcome::RolledBack,
+            Outcome::Refused,
+            Outcome::Partial,
+        ] {
+            assert!(
+                ran.iter().any(|(_, o, _)| *o == outcome),
+                "no run ended {outcome:?}: {ran:?}"
+            );
+        }
+        for mode in [Mode::AllOrNothing, Mode::BestEffort] {
+            for recovery in [Recovery::Resume, Recovery::Rollback] {
+                assert!(
+                    ran.iter()
+                        .any(|(s, _, r)| *r && s.mode == mode && s.recovery == recovery),
+                    "{mode:?} never recovered by {recovery:?}: {ran:?}"
+                );
+            }
+        }
+        let drawn: [Draw; 8] = [
+            ("a number not owned", |s| s.not_owned),
+            ("a pre-flight refusal", |s| s.trinidad),
+            ("a toll-free number held", |s| s.toll_free == Some(true)),
+            ("a toll-free number not held", |s| {
+                s.toll_free == Some(false)
+            }),
+            ("server errors", |s| s.errors),
+            ("lost answers", |s| s.drops),
+            ("throttling", |s| s.throttles),
+            ("a rate limit", |s| s.rate_limit),
+        ];
+        for (name, on) in drawn {
+            for want in [true, false] {
+                assert!(
+                    ran.iter().any(|(s, _, _)| on(s) == want),
+                    "{name} never {}: {ran:?}",
+                    if want { "drawn" } else { "left out" }
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -63,7 +63,7 @@ async fn without_a_journal_an_interrupted_best_effort_job_keeps_what_it_associat
 #[tokio::test]
 async fn with_a_journal_an_interrupted_job_is_left_for_resume() {
     let mock = start(MockConfig::demo()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     let token = CancellationToken::new();
     let c = client(&mock);
@@ -98,7 +98,7 @@ async fn with_a_journal_an_interrupted_job_is_left_for_resume() {
 #[tokio::test]
 async fn with_a_journal_an_interrupted_job_rolls_back_from_it() {
     let mock = start(MockConfig::demo()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     let token = CancellationToken::new();
     let c = client(&mock);

@@ -412,7 +412,7 @@ async fn a_job_whose_key_is_refused_mid_way_tries_no_rollback_with_it() {
         },
     ))
     .await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir();
     let journal = dir.path().join("job.journal");
     let inputs = [
         "+16035550001",

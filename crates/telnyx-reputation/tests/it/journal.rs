@@ -44,7 +44,7 @@ async fn killed_journal(c: &Client, dir: &Path) -> Vec<u8> {
 async fn a_torn_last_line_is_cut_off_and_the_job_still_resumes_and_rolls_back() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let c = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let mut bytes = killed_journal(&c, dir.path()).await;
     bytes.extend_from_slice(b"{\"event\":\"committed\",\"batch\":1,\"numb");
     let path = dir.path().join("torn.journal");
@@ -70,7 +70,7 @@ async fn no_single_byte_flip_makes_recovery_act_outside_the_job() {
     });
     let mock = start(config).await.unwrap();
     let c = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let original = killed_journal(&c, dir.path()).await;
     // Bystanders: numbers next to the job's, on this enterprise and on another.
     c.associate_all(DEMO_ENTERPRISE, numbers(6, 4), BulkOptions::default())

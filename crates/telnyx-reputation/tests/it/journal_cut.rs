@@ -49,11 +49,8 @@ async fn a_resume_never_sends_again_a_number_whose_record_is_whole() {
     // The short request timeout: a resume waits out a cut attempt's timeout, and as long
     // again between its two lookups, before it decides what the attempt did.
     let c = client(&mock);
-    // A resume fsyncs each line it writes, and there are as many resumes as bytes: on a
-    // memory file system, where there is one, an fsync costs nothing.
-    let dir = tempfile::tempdir_in("/dev/shm")
-        .or_else(|_| tempfile::tempdir())
-        .unwrap();
+    // A resume fsyncs each line it writes, and there are as many resumes as bytes.
+    let dir = common::tempdir();
     let path = dir.path().join("job.journal");
     let report = c
         .associate_all(

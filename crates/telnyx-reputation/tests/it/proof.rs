@@ -197,7 +197,7 @@ async fn a_server_clock_ahead_of_ours_does_not_make_a_number_from_before_the_job
     // Someone else's number, associated before the job (by the server's clock).
     monitor(&mock, &inputs[..1]).await;
     mock.advance_clock(Duration::from_secs(5));
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     // Killed with its request in flight: plan, planned and attempt written, nothing after.
     let killed = client(&mock)
@@ -257,7 +257,7 @@ async fn a_resend_refused_as_already_associated_is_the_jobs_own_and_rolled_back(
 async fn a_stalled_job_leaves_its_batches_to_resume_which_finishes_without_a_rollback() {
     let mock = Arc::new(emulator(None).await);
     let inputs = numbers(0, 30);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     // Once the first batch is in, the server refuses everything with 429 until the job gives up.
     let server = Arc::clone(&mock);

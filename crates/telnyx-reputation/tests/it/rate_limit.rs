@@ -58,7 +58,7 @@ async fn a_multi_batch_job_completes_with_every_number_under_a_rate_limit() {
 async fn a_rollback_completes_under_a_rate_limit() {
     let mock = limited(3, 20, Faults::default()).await;
     let c = client(&mock);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let journal = dir.path().join("job.journal");
     let inputs = numbers(2_000, 300);
     let report = c

@@ -53,7 +53,7 @@ async fn the_prune_is_journalled_ahead_and_a_failed_prune_is_finished_by_resume(
         .unwrap();
     assert_eq!(plan.disassociate().len(), 100);
     assert!(plan.associate.is_empty());
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let path = dir.path().join("sync.journal");
 
     // Every request fails until a client with little patience gives up.
@@ -157,7 +157,7 @@ async fn a_rollback_of_a_sync_undoes_its_associations_and_keeps_its_prune() {
         .plan_sync(DEMO_ENTERPRISE, desired, true)
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let path = dir.path().join("sync.journal");
     let billed = mock.billing().associate;
     let outcome = plan
@@ -205,7 +205,7 @@ async fn a_sync_stopped_by_the_token_sends_nothing_more_and_resume_finishes_it()
     let mock = start(MockConfig::demo()).await.unwrap();
     let client = common::client(&mock);
     seed(&common::setup_client(&mock), 0..30).await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let stopped = || {
         let token = telnyx_reputation::bulk::CancellationToken::new();
         token.cancel();
@@ -273,7 +273,7 @@ async fn the_numbers_telnyx_removed_are_journalled_and_resume_reports_them_the_s
         .unwrap();
     assert_eq!(plan.associate, (5..8).map(n).collect::<Vec<_>>());
     assert_eq!(plan.withheld().len(), 2);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::tempdir();
     let path = dir.path().join("sync.journal");
     let outcome = plan
         .apply(&client, BulkOptions::default().journal(&path))

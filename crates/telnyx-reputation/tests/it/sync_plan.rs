@@ -109,7 +109,9 @@ fn next(state: &mut u64) -> u64 {
 
 #[tokio::test]
 async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan() {
-    for seed in 1..=6u64 {
+    // Each seed has its own emulator, so the six go at once: a sync under faults waits on lost
+    // answers far more than it computes.
+    common::concurrently(1..=6u64, 6, |seed| async move {
         let mut config = MockConfig::demo();
         config.seed = seed;
         config.accounts[0].enterprises.push(EnterpriseConfig {
@@ -162,7 +164,7 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .plan_sync(DEMO_ENTERPRISE, desired.clone(), true)
             .await
             .unwrap();
-        let dir = tempfile::tempdir().unwrap();
+        let dir = common::tempdir();
         let outcome = plan
             .apply(
                 &client,
@@ -194,7 +196,8 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
             .await
             .unwrap();
         assert!(again.is_empty(), "seed {seed}: {again:?}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]

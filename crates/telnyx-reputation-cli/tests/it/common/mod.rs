@@ -361,7 +361,7 @@ pub fn journal_has(path: &std::path::Path, text: &str) -> bool {
 /// A scratch directory, removed when dropped, and the path of a journal `name` in it (not yet
 /// written).
 pub fn scratch_journal(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let journal = dir.path().join(name);
     (dir, journal)
 }
@@ -415,7 +415,7 @@ pub fn slow_sync(
 ) {
     let server = mock_serve(&["--latency-ms", "20"]);
     seed_numbers(&server, 0, held);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let wanted = format!("{}{}", numbers(0, keep), numbers(100, add));
     let path = file(&dir, "inventory.txt", wanted.as_bytes());
     let journal = dir.path().join("sync.journal");
@@ -463,4 +463,14 @@ pub fn sync_prune<'a>(file: &'a str, max: &'a str) -> Vec<&'a str> {
     let mut args = vec!["sync", "--enterprise", ENTERPRISE, file];
     args.extend(["--prune", "--yes", "--max-prune", max]);
     args
+}
+
+/// A temporary directory for a test's journals and files: on the memory file system
+/// (`/dev/shm`) where there is one, else the system's temporary directory. A job fsyncs each
+/// journal line it writes, and on a disk those fsyncs are most of a journaled test's time; on
+/// a memory file system they cost nothing.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap()
 }

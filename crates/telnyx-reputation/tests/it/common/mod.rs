@@ -22,6 +22,14 @@ pub fn setup_client(mock: &MockHandle) -> Client {
     with_timeout(mock, None)
 }
 
+/// [`client`] with `timeout` as request timeout, for a test on an emulator without faults that
+/// recovers many jobs, each waiting one request timeout between the two lookups that prove a
+/// request not applied. An answer slower than `timeout` only makes a request's outcome
+/// uncertain, which the job then settles by the same lookups.
+pub fn client_with_timeout(mock: &MockHandle, timeout: Duration) -> Client {
+    with_timeout(mock, Some(timeout))
+}
+
 /// [`client`]'s configuration with `timeout` as request timeout (`None`: the default).
 fn with_timeout(mock: &MockHandle, timeout: Option<Duration>) -> Client {
     let mut config = ClientConfig::new(ApiKey::new(DEMO_API_KEY)).base_url(mock.base_url());
@@ -189,4 +197,14 @@ where
         .await;
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// A temporary directory for a test's journals and files: on the memory file system
+/// (`/dev/shm`) where there is one, else the system's temporary directory. A job fsyncs each
+/// journal line it writes, and on a disk those fsyncs are most of a journaled test's time; on
+/// a memory file system they cost nothing.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap()
 }
