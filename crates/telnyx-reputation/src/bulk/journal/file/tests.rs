@@ -19,6 +19,14 @@ fn header(job: u128) -> Header {
     }
 }
 
+/// A directory for a test's journals: on the memory file system (`/dev/shm`) where there is one,
+/// as the integration tests' are. Each record is fsynced, and the cut test writes thousands.
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap()
+}
+
 fn n(v: &[&str]) -> Vec<UsNumber> {
     v.iter().map(|s| s.parse().unwrap()).collect()
 }
@@ -53,7 +61,7 @@ fn write(path: &Path, job: u128) {
 
 #[test]
 fn events_round_trip_and_fold() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let replay = Replay::read(&path).unwrap();
@@ -67,7 +75,7 @@ fn events_round_trip_and_fold() {
 
 #[test]
 fn a_torn_last_line_is_ignored_and_cut_off_before_appending() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let whole = std::fs::read(&path).unwrap();
@@ -89,7 +97,7 @@ fn a_torn_last_line_is_ignored_and_cut_off_before_appending() {
 
 #[test]
 fn a_last_line_failing_its_checksum_is_torn_but_anywhere_else_it_is_refused_with_its_number() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -114,7 +122,7 @@ fn a_last_line_failing_its_checksum_is_torn_but_anywhere_else_it_is_refused_with
 
 #[test]
 fn a_line_moved_from_another_journal_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (a, b) = (dir.path().join("a.journal"), dir.path().join("b.journal"));
     write(&a, 1);
     write(&b, 2);
@@ -132,7 +140,7 @@ fn a_line_moved_from_another_journal_is_refused() {
 
 #[test]
 fn an_existing_journal_is_never_overwritten() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     Writer::create(&path, &header(1)).unwrap();
     assert!(matches!(
@@ -145,7 +153,7 @@ fn an_existing_journal_is_never_overwritten() {
 #[test]
 fn a_journal_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     Writer::create(&path, &header(1)).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
@@ -154,7 +162,7 @@ fn a_journal_is_readable_by_its_owner_only() {
 
 #[test]
 fn another_version_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     let mut h = header(1);
     h.v = 99;
@@ -169,7 +177,7 @@ fn another_version_is_refused() {
 #[test]
 fn a_version_1_journal_is_refused_naming_its_version_and_the_one_read() {
     // Version 1 was the same lines without checksums; no such journal was ever released.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("v1.journal");
     let mut h = serde_json::to_value(header(1)).unwrap();
     h["v"] = 1.into();
@@ -189,7 +197,7 @@ fn a_version_1_journal_is_refused_naming_its_version_and_the_one_read() {
 
 #[test]
 fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("sync.journal");
     let mut journal = Writer::create(&path, &header(3)).unwrap();
     for event in [
@@ -253,7 +261,7 @@ fn a_syncs_prune_lines_round_trip_and_fold_into_the_work_left() {
 
 #[test]
 fn a_last_line_whole_but_for_its_newline_is_read_and_given_its_newline_before_the_next() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let mut journal = Writer::open_append(&path, &Replay::read(&path).unwrap()).unwrap();
@@ -296,7 +304,7 @@ fn decided(replay: &Replay) -> impl PartialEq + std::fmt::Debug + use<> {
 
 #[test]
 fn a_journal_cut_at_any_byte_reads_every_whole_record_and_appends_after_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let whole = std::fs::read(&path).unwrap();
@@ -335,7 +343,7 @@ fn a_journal_cut_at_any_byte_reads_every_whole_record_and_appends_after_it() {
 
 #[test]
 fn a_failed_write_poisons_the_journal_for_every_later_append() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let before = std::fs::read(&path).unwrap();
@@ -359,7 +367,7 @@ fn a_failed_write_poisons_the_journal_for_every_later_append() {
 
 #[test]
 fn a_journal_written_since_it_was_read_is_not_appended_to() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("job.journal");
     write(&path, 1);
     let stale = Replay::read(&path).unwrap();
