@@ -4,16 +4,13 @@
 //! body, `additionalProperties: false`, and required `data`/`meta`.
 
 use serde_json::{Value, json};
-use telnyx_reputation_codegen::{generate, normalise, parse_document};
+use telnyx_reputation_codegen::{normalise, parse_document};
 
-fn committed_spec() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/phone-numbers.yml");
-    std::fs::read_to_string(path).expect("spec/phone-numbers.yml is readable")
-}
+use crate::committed;
 
 /// The committed spec as the generator reads it, as JSON.
 fn normalised() -> Value {
-    let spec = normalise(parse_document(&committed_spec()).unwrap()).unwrap();
+    let spec = normalise(parse_document(&committed::spec()).unwrap()).unwrap();
     serde_json::to_value(spec).unwrap()
 }
 
@@ -54,8 +51,8 @@ fn nullable_inside_the_3_1_file_is_kept_and_reaches_references() {
     assert_eq!(results["nullable"], true);
     assert_eq!(results.get("$ref"), None);
 
-    let code = generate(&committed_spec()).unwrap();
-    let request = item(&code, "pub struct RemediationRequest {");
+    let code = committed::code();
+    let request = item(code, "pub struct RemediationRequest {");
     assert!(
         request.contains("pub results: ::std::option::Option<RemediationPerNumberResults>"),
         "{request}"
@@ -88,8 +85,8 @@ fn four_xx_and_default_become_the_error_ranges() {
         assert_eq!(codes, [success, "4XX", "5XX"], "{path}");
         assert_eq!(responses["4XX"], responses["5XX"], "{path}");
     }
-    let code = generate(&committed_spec()).unwrap();
-    let refresh = item(&code, "pub struct RefreshReputationNumbers<'a>");
+    let code = committed::code();
+    let refresh = item(code, "pub struct RefreshReputationNumbers<'a>");
     let send = &code[code.find("impl<'a> RefreshReputationNumbers<'a>").unwrap()..];
     let send = &send[..send.find("\n    }\n").unwrap()];
     assert!(
@@ -115,7 +112,7 @@ fn a_202_success_is_the_success_type() {
         submit["responses"]["202"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/RemediationRequestWrapped"
     );
-    let code = generate(&committed_spec()).unwrap();
+    let code = committed::code();
     let send = &code[code
         .find("impl<'a> SubmitReputationRemediation<'a>")
         .unwrap()..];
@@ -135,7 +132,7 @@ fn a_pdf_body_is_a_byte_stream() {
         render["responses"]["200"]["content"]["application/pdf"]["schema"],
         json!({"type": "string", "format": "binary"})
     );
-    let code = generate(&committed_spec()).unwrap();
+    let code = committed::code();
     let send = &code[code.find("impl<'a> GenerateReputationLoa<'a>").unwrap()..];
     let send = &send[..send.find("\n    }\n").unwrap()];
     assert!(send.contains("ResponseValue<ByteStream>"), "{send}");
@@ -149,7 +146,7 @@ fn additional_properties_false_refuses_unknown_fields() {
         schema(&doc, "RemediationRequestCreate")["additionalProperties"],
         false
     );
-    let code = generate(&committed_spec()).unwrap();
+    let code = committed::code();
     for name in [
         "RemediationRequestCreate",
         "RefreshReputationRequest",
@@ -175,8 +172,8 @@ fn required_data_and_meta_are_fields_not_options() {
         schema(&doc, "RemediationRequestList")["required"],
         json!(["data", "meta"])
     );
-    let code = generate(&committed_spec()).unwrap();
-    let list = item(&code, "pub struct RemediationRequestList {");
+    let code = committed::code();
+    let list = item(code, "pub struct RemediationRequestList {");
     assert!(
         list.contains("pub data: ::std::vec::Vec<RemediationRequestListItem>"),
         "{list}"
@@ -185,8 +182,8 @@ fn required_data_and_meta_are_fields_not_options() {
         list.contains("pub meta: NumberReputationPaginationMeta"),
         "{list}"
     );
-    let one = item(&code, "pub struct ReputationPhoneNumberWithReputation {");
+    let one = item(code, "pub struct ReputationPhoneNumberWithReputation {");
     assert!(one.contains("pub data: ReputationPhoneNumber,"), "{one}");
-    let meta = item(&code, "pub struct NumberReputationPaginationMeta {");
+    let meta = item(code, "pub struct NumberReputationPaginationMeta {");
     assert!(meta.contains("pub total_pages: i64,"), "{meta}");
 }

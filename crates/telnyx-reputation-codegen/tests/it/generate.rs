@@ -3,14 +3,11 @@
 
 use telnyx_reputation_codegen::{CodegenError, generate};
 
-fn committed_spec() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/phone-numbers.yml");
-    std::fs::read_to_string(path).expect("spec/phone-numbers.yml is readable")
-}
+use crate::committed;
 
 #[test]
 fn committed_spec_generates_a_client_with_all_twenty_three_operations() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     let methods = [
         "pub fn get_reputation_settings(",
         "pub fn enable_reputation_settings(",
@@ -42,7 +39,7 @@ fn committed_spec_generates_a_client_with_all_twenty_three_operations() {
     }
     assert_eq!(
         telnyx_reputation_codegen::operations(
-            &telnyx_reputation_codegen::parse_document(&committed_spec()).unwrap()
+            &telnyx_reputation_codegen::parse_document(&committed::spec()).unwrap()
         )
         .len(),
         methods.len()
@@ -51,14 +48,14 @@ fn committed_spec_generates_a_client_with_all_twenty_three_operations() {
 
 #[test]
 fn reputation_data_is_an_option_not_a_two_variant_enum() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     assert!(code.contains("pub reputation_data: ::std::option::Option<ReputationData>"));
     assert!(!code.contains("ReputationPhoneNumberWithReputationDataReputationData"));
 }
 
 #[test]
 fn every_date_time_is_the_api_crates_timestamp() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     // Plain (`created_at`) and nullable type-array (`last_refreshed_at`) forms alike.
     assert!(code.contains("pub created_at: ::std::option::Option<crate::Timestamp>"));
     assert!(code.contains("pub last_refreshed_at: ::std::option::Option<crate::Timestamp>"));
@@ -67,14 +64,14 @@ fn every_date_time_is_the_api_crates_timestamp() {
 
 #[test]
 fn nullable_type_arrays_become_options() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     assert!(code.contains("pub maturity_score: ::std::option::Option<i64>"));
     assert!(code.contains("pub spam_risk: ::std::option::Option<crate::SpamRisk>"));
 }
 
 #[test]
 fn generated_code_uses_our_path_encoding_not_progenitors() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     assert!(code.contains("pub fn encode_path(segment: &str) -> String"));
     let imports_progenitors = code
         .lines()
@@ -86,7 +83,7 @@ fn generated_code_uses_our_path_encoding_not_progenitors() {
 
 #[test]
 fn generated_types_derive_json_schema() {
-    let code = generate(&committed_spec()).expect("the committed spec generates");
+    let code = committed::code();
     assert!(code.contains("schemars::JsonSchema"));
 }
 

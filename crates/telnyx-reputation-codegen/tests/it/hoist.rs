@@ -5,10 +5,7 @@
 use serde_json::{Value, json};
 use telnyx_reputation_codegen::{generate, normalise, parse_document};
 
-fn committed_spec() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/phone-numbers.yml");
-    std::fs::read_to_string(path).expect("spec/phone-numbers.yml is readable")
-}
+use crate::committed;
 
 fn normalised(text: &str) -> Value {
     serde_json::to_value(normalise(parse_document(text).unwrap()).unwrap()).unwrap()
@@ -75,7 +72,7 @@ fn the_generated_code_is_what_typify_makes_of_the_inline_enumerations() {
 
 #[test]
 fn the_committed_specs_inline_enumerations_are_hoisted_under_typifys_names() {
-    let doc = normalised(&committed_spec());
+    let doc = normalised(&committed::spec());
     let schemas = &doc["components"]["schemas"];
     for name in [
         "ReputationDataSpamRisk",
@@ -101,7 +98,7 @@ fn the_committed_specs_inline_enumerations_are_hoisted_under_typifys_names() {
         })
     );
     // The events' `data` is an inline object: its enumerations stay inline, named by typify.
-    let code = generate(&committed_spec()).unwrap();
+    let code = committed::code();
     assert!(code.contains("pub enum NumberReputationNumberFlaggedEventDataEventType {"));
     assert!(code.contains("pub enum NumberReputationNumberFlaggedPayloadRecordType {"));
 }
