@@ -47,6 +47,8 @@ pub(super) struct JobContext {
     patience: Patience,
     progress_fn: Option<ProgressFn>,
     progress: Mutex<Progress>,
+    /// Passed once this run may send refreshes: see [`JobContext::refresh_gate`].
+    refresh_gate: tokio::sync::OnceCell<()>,
 }
 
 impl JobContext {
@@ -99,7 +101,32 @@ impl JobContext {
                 rolled_back: 0,
                 requests: 0,
             }),
+            refresh_gate: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Before this run's first refresh request: one free reading of the server's clock (a
+    /// lookup of `number`), then a wait of a second and that reading's round trip.
+    ///
+    /// A refresh whose answer was lost is judged by the number's `last_refreshed_at` against
+    /// the server's clock when the job sent it, as a lower bound (the `floor` of its attempt).
+    /// A `Date` header is cut to the second, so that bound can be most of a second early, and a
+    /// refresh stamped in between (a scheduled one, or another client's, just before the run)
+    /// looked like the job's own: the number was reported refreshed and nothing was billed.
+    /// After the reading, the server's clock stood below its `Date` plus a second plus the
+    /// round trip; once that much of our time has passed, every later floor is above any
+    /// refresh stamped before the run. `Err` when the reading failed (nothing is sent).
+    pub async fn refresh_gate(&self, number: telnyx_e164::UsNumber) -> Result<(), crate::Error> {
+        self.refresh_gate
+            .get_or_try_init(|| async {
+                let asked = Instant::now();
+                super::reconcile::lookup_page(self, number).await?;
+                let round_trip = asked.elapsed();
+                tokio::time::sleep(Duration::from_secs(1).saturating_add(round_trip)).await;
+                Ok::<(), crate::Error>(())
+            })
+            .await
+            .map(|_| ())
     }
 
     pub fn has_journal(&self) -> bool {

@@ -520,3 +520,60 @@ async fn a_record_that_breaks_a_rule_is_an_error_naming_the_field_and_the_rule()
         );
     }
 }
+
+/// A refresh stamped within the second that the server's `Date` headers name, just before the
+/// job's request, is not the job's: the server dates every answer with one second `D`, shows
+/// the number refreshed at `D` + 0.5 s (before the job), and answers every refresh 503 (not
+/// applied: the job must look it up). The number must not be reported refreshed.
+#[tokio::test]
+async fn a_refresh_stamped_just_before_the_job_is_not_taken_for_its_own() {
+    use chrono::{DurationRound, TimeDelta, Utc};
+
+    let second = Utc::now().duration_trunc(TimeDelta::seconds(1)).unwrap();
+    let date = second.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let stamped = (second + TimeDelta::milliseconds(500)).to_rfc3339();
+    let refreshes = Arc::new(AtomicU64::new(0));
+    let server = refreshes.clone();
+    let api = serve(Router::new().fallback(move |method: axum::http::Method| {
+        let refreshes = server.clone();
+        let date = date.clone();
+        let stamped = stamped.clone();
+        async move {
+            let mut answer = if method == axum::http::Method::POST {
+                refreshes.fetch_add(1, Ordering::SeqCst);
+                json(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    r#"{"errors":[{"code":"10007","title":"Unavailable"}]}"#,
+                )
+            } else {
+                (
+                    StatusCode::OK,
+                    [("content-type", "application/json")],
+                    serde_json::json!({
+                        "data": [{"phone_number": "+16035550001",
+                                  "reputation_data": {"last_refreshed_at": stamped}}],
+                        "meta": {"page_number": 1, "page_size": 1, "total_pages": 1, "total_results": 1}
+                    })
+                    .to_string(),
+                )
+                    .into_response()
+            };
+            answer
+                .headers_mut()
+                .insert("date", date.parse().unwrap());
+            answer
+        }
+    }))
+    .await;
+    let report = client(&api, |c| c.request_timeout(Duration::from_millis(100)))
+        .refresh_all(
+            uuid::Uuid::from_u128(1),
+            ["+16035550001"],
+            &telnyx_reputation::bulk::BulkOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(refreshes.load(Ordering::SeqCst) >= 1);
+    assert_eq!(report.billed(), 0, "{report:?}");
+    assert_eq!(report.not_done(), 1, "{report:?}");
+}

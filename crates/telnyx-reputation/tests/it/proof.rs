@@ -105,8 +105,9 @@ async fn a_lost_answer_is_looked_up_only_once_the_request_timeout_has_passed() {
     .await;
     assert_eq!(mock.billing().refresh, 10);
     assert_eq!(
-        report.lookups, 10,
-        "one lookup per number: the first, after the timeout, already sees the refresh"
+        report.lookups, 11,
+        "the run's one reading of the server's clock before its first refresh, then one \
+         lookup per number: the first, after the timeout, already sees the refresh"
     );
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Plan, prepare};
 use crate::bulk::context::JobContext;
 use crate::bulk::journal::{RefusedNumber, SentWith};
-use crate::bulk::operation::{Answered, Operation, floor_of};
+use crate::bulk::operation::{Answered, Operation};
 use crate::bulk::reconcile::{Found, LOOKUP_CONCURRENCY, lookup_page};
 use crate::bulk::{BulkError, BulkOptions, JobReport, PreparedJob};
 use crate::client::Client;
@@ -36,7 +36,9 @@ impl Client {
     /// A batch whose outcome is ambiguous is not sent again blindly: once the request timeout
     /// has passed, each number's `last_refreshed_at` is read from a free list page; a number
     /// refreshed since the job first sent it (on the server's clock) is done, and only numbers
-    /// two such lookups agree were not refreshed are sent again. With
+    /// two such lookups agree were not refreshed are sent again. The server's clock is known to
+    /// the second, so each run reads it once (a free list page) and waits a second before its
+    /// first request: a refresh from before the run is never taken for the job's. With
     /// [`BulkOptions::journal`], a killed job is finished by
     /// [`Client::resume_job`](crate::Client::resume_job) without billing a number twice.
     ///
@@ -103,10 +105,13 @@ pub(in crate::bulk) async fn look_up(
         .await
         .into_iter()
         .collect::<Result<Vec<_>, Error>>()?;
-    let Some(floor) = floor_of(ctx, first) else {
+    // Only the floor recorded when the request was sent: it was taken after the run's clock
+    // gate (`JobContext::refresh_gate`), so a refresh stamped at or after it is the job's. A
+    // floor worked out now, or none, could let an earlier refresh pass for the job's.
+    let Some(floor) = first.floor else {
         return Err(Error::Protocol {
             operation: "list_reputation_numbers",
-            detail: "the server's clock is not known (no Date header): cannot tell whether a refresh was applied".into(),
+            detail: "the server's clock was not known when the refresh was sent: cannot tell whether it was applied".into(),
         });
     };
     Ok(refreshed
