@@ -11,7 +11,7 @@
 //! come from `SOAK_ROUNDS` (default 8, which runs each operation twice, once killed and once
 //! not, and draws every fault on in some rounds and off in others; the test checks both at
 //! 8 rounds or more; `.ci/run` runs 16). A large refresh killed mid-way and resumed has a test
-//! of its own, of `SOAK_REFRESH_NUMBERS` numbers (default 10,000; `.ci/run` runs 100,000).
+//! of its own, of `SOAK_REFRESH_NUMBERS` numbers (default 3,000; `.ci/run` runs 100,000).
 
 use crate::common;
 
@@ -30,7 +30,7 @@ fn rounds() -> u32 {
 
 /// The numbers of the large refresh: a multiple of 100 (a batch), at least 1,000.
 fn refresh_numbers() -> usize {
-    let n = usize::try_from(runs_from_env("SOAK_REFRESH_NUMBERS", 10_000))
+    let n = usize::try_from(runs_from_env("SOAK_REFRESH_NUMBERS", 3_000))
         .expect("SOAK_REFRESH_NUMBERS fits a usize");
     assert!(
         n >= 1_000 && n % 100 == 0,
