@@ -9,7 +9,7 @@ use crate::common;
 use telnyx_reputation::Client;
 use telnyx_reputation::bulk::{BulkError, BulkOptions, FailureReason, JobReport, Mode, Outcome};
 
-use common::{Rng, associated, client, inventory, numbers};
+use common::{Draw, Kill, Recovery, Rng, associated, client, inventory, numbers};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, MockConfig, MockHandle, start};
 
 fn set<T: ToString>(v: &[T]) -> BTreeSet<String> {
@@ -445,23 +445,6 @@ async fn a_killed_job_rolls_back_to_the_start_state_and_rolling_back_twice_is_ha
     assert_eq!(associated(&mock), set(&pre));
 }
 
-/// How a randomized run recovers when its job was killed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Recovery {
-    Resume,
-    Rollback,
-}
-
-/// Where a randomized run's job is killed: before its plan is whole, or among its sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kill {
-    Early,
-    Late,
-}
-
-/// A choice of a set-up, by name, and whether a set-up made it.
-type Draw = (&'static str, fn(&Setup) -> bool);
-
 /// A randomized run's set-up.
 #[derive(Clone, Copy, Debug)]
 struct Setup {
@@ -720,7 +703,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
                 );
             }
         }
-        let drawn: [Draw; 8] = [
+        let drawn: [Draw<Setup>; 8] = [
             ("a number not owned", |s| s.not_owned),
             ("a pre-flight refusal", |s| s.trinidad),
             ("a toll-free number held", |s| s.toll_free == Some(true)),
@@ -732,15 +715,7 @@ async fn randomized_runs_keep_all_or_nothing_and_reports_agree_with_the_server()
             ("throttling", |s| s.throttles),
             ("a rate limit", |s| s.rate_limit),
         ];
-        for (name, on) in drawn {
-            for want in [true, false] {
-                assert!(
-                    ran.iter().any(|(s, _, _)| on(s) == want),
-                    "{name} never {}: {ran:?}",
-                    if want { "drawn" } else { "left out" }
-                );
-            }
-        }
+        common::assert_drawn_both_ways(ran, |(s, _, _)| s, &drawn);
     }
 }
 

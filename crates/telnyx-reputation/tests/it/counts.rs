@@ -8,7 +8,7 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{Rng, client, numbers};
+use common::{Draw, Kill, Recovery, Rng, client, numbers};
 use telnyx_reputation::bulk::{BulkError, BulkOptions, JobReport, Mode};
 use telnyx_reputation::{ApiKey, Client, ClientConfig, RetryPolicy};
 use telnyx_reputation_mock::{DEMO_ENTERPRISE, Faults, Inventory, MockConfig, start};
@@ -60,13 +60,6 @@ fn client_with_key(base_url: &str, key: &str) -> Client {
     .unwrap()
 }
 
-/// How a run recovers when its job was killed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Recovery {
-    Resume,
-    Rollback,
-}
-
 /// Which client a run uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
@@ -77,16 +70,6 @@ enum Key {
     /// The demo key on an enterprise the server does not know.
     UnknownEnterprise,
 }
-
-/// Where a run's job is killed: before its plan is whole, or among its sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kill {
-    Early,
-    Late,
-}
-
-/// A choice of a set-up, by name, and whether a set-up made it.
-type Draw = (&'static str, fn(&Setup) -> bool);
 
 /// A run's set-up.
 #[derive(Clone, Copy, Debug)]
@@ -360,7 +343,7 @@ async fn every_input_is_counted_once_whatever_the_faults() {
         for key in [Key::Good, Key::Wrong, Key::UnknownEnterprise] {
             assert!(ran.iter().any(|(s, _)| s.key == key), "{key:?} never used");
         }
-        let drawn: [Draw; 10] = [
+        let drawn: [Draw<Setup>; 10] = [
             ("a server that never answers", |s| s.never_answers),
             ("numbers not owned", |s| s.not_owned),
             ("a pre-flight refusal", |s| s.trinidad),
@@ -374,14 +357,6 @@ async fn every_input_is_counted_once_whatever_the_faults() {
             ("throttling", |s| s.throttles),
             ("no pointers", |s| s.omit_pointers),
         ];
-        for (name, on) in drawn {
-            for want in [true, false] {
-                assert!(
-                    ran.iter().any(|(s, _)| on(s) == want),
-                    "{name} never {}: {ran:?}",
-                    if want { "drawn" } else { "left out" }
-                );
-            }
-        }
+        common::assert_drawn_both_ways(ran, |(s, _)| s, &drawn);
     }
 }

@@ -208,3 +208,38 @@ pub fn tempdir() -> tempfile::TempDir {
         .or_else(|_| tempfile::tempdir())
         .unwrap()
 }
+
+/// How a randomized run recovers when its job was killed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recovery {
+    Resume,
+    Rollback,
+}
+
+/// Where a randomized run's job is killed: before its plan is whole, or among its sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kill {
+    Early,
+    Late,
+}
+
+/// A choice of a randomized run's set-up `S`, by name, and whether a set-up made it.
+pub type Draw<S> = (&'static str, fn(&S) -> bool);
+
+/// Asserts that the runs `ran` (each with its set-up, `setup` of it) made every choice of
+/// `drawn` both ways: drawn in one run at least, left out in another.
+pub fn assert_drawn_both_ways<R: std::fmt::Debug, S>(
+    ran: &[R],
+    setup: impl Fn(&R) -> &S,
+    drawn: &[Draw<S>],
+) {
+    for (name, on) in drawn {
+        for want in [true, false] {
+            assert!(
+                ran.iter().any(|r| on(setup(r)) == want),
+                "{name} never {}: {ran:?}",
+                if want { "drawn" } else { "left out" }
+            );
+        }
+    }
+}
