@@ -47,10 +47,11 @@ venv="$target/conformance-venv"
 bash .ci/conformance-venv.sh
 
 # The emulator and the normalised spec come from the programs `cargo test --workspace` builds:
-# `--workspace --tests` resolves features as the tests do, so after them nothing is rebuilt
-# (`-p telnyx-reputation-cli` alone, or `cargo xtask`, would resolve them anew and rebuild
-# about a hundred crates).
-cargo build --quiet --workspace --tests
+# `cargo test --workspace --no-run` resolves features and picks the profile as the tests do, so
+# after them nothing is rebuilt (`cargo build` would use the dev profile, which differs from the
+# test profile, and `-p telnyx-reputation-cli` alone or `cargo xtask` would resolve features anew:
+# each rebuilt the workspace).
+cargo test --quiet --workspace --no-run
 "$target/debug/xtask" normalised-spec > "$target/normalised-spec.json"
 
 demo=6a09cdc3-8948-47f0-aa62-74ac943d6c58
