@@ -85,18 +85,7 @@ fn bench(c: &mut Criterion) {
             for s in &strict[..PHONENUMBER_SLICE] {
                 if let Ok(n) = phonenumber::parse(None, black_box(s)) {
                     let kind = n.number_type(&phonenumber::metadata::DATABASE);
-                    if n.code().value() == 1
-                        && n.country()
-                            .id()
-                            .map(|id| id.as_ref() == "US")
-                            .unwrap_or(false)
-                        && matches!(
-                            kind,
-                            phonenumber::Type::FixedLineOrMobile
-                                | phonenumber::Type::FixedLine
-                                | phonenumber::Type::Mobile
-                        )
-                    {
+                    if n.code().value() == 1 && us_fixed_or_mobile(&n, kind) {
                         local += 1;
                     }
                 }
@@ -111,17 +100,7 @@ fn bench(c: &mut Criterion) {
                 if let Ok(n) = phonenumber::parse(Some(phonenumber::country::Id::US), black_box(s))
                 {
                     let kind = n.number_type(&phonenumber::metadata::DATABASE);
-                    if n.country()
-                        .id()
-                        .map(|id| id.as_ref() == "US")
-                        .unwrap_or(false)
-                        && matches!(
-                            kind,
-                            phonenumber::Type::FixedLineOrMobile
-                                | phonenumber::Type::FixedLine
-                                | phonenumber::Type::Mobile
-                        )
-                    {
+                    if us_fixed_or_mobile(&n, kind) {
                         local += 1;
                     }
                 }
@@ -130,6 +109,21 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// Whether `phonenumber` takes `n`, of type `kind`, for what our classification calls a US local
+/// number: a US fixed-line or mobile number.
+fn us_fixed_or_mobile(n: &phonenumber::PhoneNumber, kind: phonenumber::Type) -> bool {
+    n.country()
+        .id()
+        .map(|id| id.as_ref() == "US")
+        .unwrap_or(false)
+        && matches!(
+            kind,
+            phonenumber::Type::FixedLineOrMobile
+                | phonenumber::Type::FixedLine
+                | phonenumber::Type::Mobile
+        )
 }
 
 criterion_group!(benches, bench);
