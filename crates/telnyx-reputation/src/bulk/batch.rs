@@ -94,24 +94,25 @@ async fn send(
     steps: &mut Vec<Step>,
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
-    if let (Operation::Refresh, Some(&number)) = (&ctx.operation, set.first()) {
-        if let Err(e) = ctx.refresh_gate(number).await {
-            // Nothing was sent: not sent, as far as the job goes, so that a resume sends them.
-            match &e {
-                Error::Stalled { stall, .. } => {
-                    tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
+    if let Some(&number) = set.first() {
+        match ctx.operation.before_sending(ctx, number).await {
+            Ok(()) if !ctx.stopped() => {}
+            waited => {
+                // Nothing was sent: not sent, as far as the job goes, so that a resume sends
+                // them.
+                match &waited {
+                    Err(e @ Error::Stalled { stall, .. }) => {
+                        tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
+                    }
+                    Err(e) => {
+                        tally.end_with(EndCause::of_error(e));
+                        ctx.halt();
+                    }
+                    Ok(()) => {}
                 }
-                _ => {
-                    tally.end_with(EndCause::of_error(&e));
-                    ctx.halt();
-                }
+                tally.not_sent += set.len() as u64;
+                return Ok(());
             }
-            tally.not_sent += set.len() as u64;
-            return Ok(());
-        }
-        if ctx.stopped() {
-            tally.not_sent += set.len() as u64;
-            return Ok(());
         }
     }
     let at = Utc::now();

@@ -88,6 +88,16 @@ impl Operation {
         }
     }
 
+    /// What must hold before this run sends its first request of the operation: for a refresh,
+    /// the clock gate ([`JobContext::refresh_gate`], `number` being the one it reads); nothing
+    /// for the others.
+    pub async fn before_sending(&self, ctx: &JobContext, number: UsNumber) -> Result<(), Error> {
+        match self {
+            Operation::Refresh => ctx.refresh_gate(number).await,
+            Operation::Associate | Operation::Remediate(_) => Ok(()),
+        }
+    }
+
     /// Sends one request for `numbers` (with `marker`, for a remediation).
     pub async fn send(
         &self,

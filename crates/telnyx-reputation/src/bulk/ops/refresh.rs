@@ -91,8 +91,9 @@ pub(in crate::bulk) fn answered(numbers: &[UsNumber], answer: &RefreshReport) ->
 }
 
 /// Whether each number was refreshed since the job first sent it (`first`), by its
-/// `last_refreshed_at` on the server's clock. Without any reading of the server's clock
-/// nothing can be told, and that is an error (the numbers stay undecided, never resent).
+/// `last_refreshed_at` against the server's clock when it was sent (the floor recorded with
+/// the request). Without that floor nothing can be told, and that is an error (the numbers
+/// stay undecided, never resent).
 pub(in crate::bulk) async fn look_up(
     ctx: &JobContext,
     numbers: &[UsNumber],
