@@ -5,6 +5,11 @@
 //! server's time when the job first sent the number (a lower bound, see
 //! [`floor_of`](super::operation::floor_of)) is this job's; one created before was there
 //! already.
+//!
+//! Unlike a refresh, no run waits out the looseness of that bound: at a run's start it is
+//! known only from a `Date` header, so it can be most of a second early, but nothing creates an
+//! association on its own, so a record created in that second can only be another client's,
+//! racing the job for the same number, which no lookup tells apart from the job's own.
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, stream};

@@ -203,7 +203,9 @@ async fn sync_converges_from_seeded_starts_under_faults_and_bills_only_its_plan(
 #[tokio::test]
 async fn numbers_telnyx_removed_are_held_back_unless_readded_and_customer_removals_are_not() {
     let mock = start(MockConfig::demo()).await.unwrap();
-    let client = common::client(&mock);
+    // No faults: no answer is lost, so the default request timeout only keeps a loaded machine
+    // from failing a call the test makes directly.
+    let client = common::setup_client(&mock);
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
     client
         .associate(
