@@ -78,7 +78,12 @@ async fn associate_600_under(faults: Faults) -> (MockHandle, Vec<String>, JobRep
 async fn all_or_nothing_associates_every_batch() {
     let mock = start(MockConfig::demo()).await.unwrap();
     let inputs = numbers(0, 250);
-    let report = associate(&mock, &inputs, BulkOptions::default()).await;
+    // No faults, so the default request timeout: one request per batch however loaded the
+    // machine, where the short one would let a slow answer count as lost and be looked up.
+    let report = common::setup_client(&mock)
+        .associate_all(DEMO_ENTERPRISE, &inputs, BulkOptions::default())
+        .await
+        .unwrap();
     assert_eq!(report.outcome, Outcome::Completed);
     assert_eq!(set(&report.associated), set(&inputs));
     assert_eq!(associated(&mock), set(&inputs));

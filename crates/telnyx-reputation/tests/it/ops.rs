@@ -67,7 +67,9 @@ async fn bulk_refresh_reports_each_number_and_bills_only_the_refreshed() {
     assert_eq!(plan.billable(), 251);
     assert_eq!((plan.refused().len(), plan.duplicates().len()), (1, 1));
     let before = mock.billing();
-    let report = client(&mock)
+    // No faults, so the default request timeout: a slow answer on a loaded machine is waited
+    // for, not looked up and, not yet applied, sent again.
+    let report = common::setup_client(&mock)
         .refresh_planned(DEMO_ENTERPRISE, plan, &BulkOptions::default())
         .await
         .unwrap();

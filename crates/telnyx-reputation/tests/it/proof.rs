@@ -114,11 +114,16 @@ async fn a_lost_answer_is_looked_up_only_once_the_request_timeout_has_passed() {
 #[tokio::test]
 async fn a_write_that_lands_after_its_answer_timed_out_is_found_and_never_sent_again() {
     let (mock, inputs) = monitored(20).await;
-    // Each write lands after the client gave up waiting for its answer, which never comes.
+    // Each write lands after the client gave up waiting for its answer, which never comes:
+    // 1.5 timeouts after it arrived, half a timeout before the first lookup and one and a half
+    // before the second. The timeout is a second, not the short one, so that the emulator's
+    // timer would have to run a second late, on a loaded machine, to land a write after both.
+    let timeout = Duration::from_secs(1);
     mock.set_faults(Faults {
-        slow_commit_ms: ms(REQUEST_TIMEOUT) * 8 / 5,
+        slow_commit_ms: ms(timeout) * 3 / 2,
         ..Faults::default()
     });
+    let client = |mock: &MockHandle| common::client_with_timeout(mock, timeout);
     let refresh = client(&mock)
         .refresh_all(
             DEMO_ENTERPRISE,
