@@ -1,6 +1,8 @@
 //! Reports against the emulator: concurrent pages in order, rows equal to the emulator's
 //! state, nothing billed, the changes since a snapshot, and ownership tracking (a carrier
-//! change and a removal seen from list pages alone).
+//! change and a removal seen from list pages alone). No test here loses an answer, so every
+//! client has the default request timeout: the short one would only fail a read on a loaded
+//! machine.
 
 use crate::common;
 
@@ -62,7 +64,7 @@ async fn walked(client: &Client, scope: Scope) -> Vec<NumberReputation> {
 #[tokio::test]
 async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
     let mock = populated(1_234, 7).await;
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
     let sequential = walked(&client, scope).await;
     assert_eq!(sequential.len(), 1_234);
@@ -99,7 +101,7 @@ async fn concurrent_pages_come_out_in_the_order_of_a_page_by_page_walk() {
 #[tokio::test]
 async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stays_bounded() {
     let mock = populated(2_000, 3).await;
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     let scope = Scope::Enterprise(DEMO_ENTERPRISE);
     let sequential = walked(&client, scope).await;
     // Each answer held 0–15 ms more than the others: later pages often arrive first.
@@ -120,7 +122,7 @@ async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stay
     // once page 1 gave the count (5 at a time), and the one asked for when page 2 was taken;
     // no more, and the rest of the 40 pages never asked for.
     let mock = populated(10_000, 3).await;
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     mock.reset_stats();
     let mut rows = Box::pin(client.numbers(scope).concurrency(5).stream());
     for _ in 0..=250 {
@@ -134,7 +136,7 @@ async fn pages_answered_out_of_order_still_come_out_in_order_and_the_window_stay
 #[tokio::test]
 async fn a_report_equals_the_emulators_state_and_bills_nothing() {
     let mock = populated(700, 11).await;
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     for _ in 0..3 {
         let rows = report(&client, 4).await;
         let seen: BTreeMap<String, Option<String>> = rows
@@ -153,7 +155,7 @@ async fn a_report_equals_the_emulators_state_and_bills_nothing() {
 #[tokio::test]
 async fn since_a_snapshot_reports_added_removed_and_refreshed_numbers() {
     let mock = populated(300, 5).await;
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     let before = report(&client, 4).await;
     let mut writer = SnapshotWriter::new(Vec::new(), "snapshot.jsonl");
     for row in &before {
@@ -239,7 +241,7 @@ async fn rows_carry_ownership_and_since_reports_a_flag_and_a_removal_with_its_re
     let mut config = MockConfig::demo();
     config.external = vec!["+1919555".parse().unwrap()];
     let mock = start(config).await.unwrap();
-    let client = common::client(&mock);
+    let client = common::setup_client(&mock);
     common::approve_external(&mock, DEMO_ENTERPRISE).await;
     let external: UsNumber = "+19195550001".parse().unwrap();
     let disconnected: UsNumber = "+16035550002".parse().unwrap();
