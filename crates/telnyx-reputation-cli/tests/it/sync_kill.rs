@@ -101,7 +101,8 @@ enum End {
     /// Exit 0: the job is done.
     Done,
     /// Exit 3: the server kept failing one of the job's requests, and the all-or-nothing job
-    /// ended as it began (rolled back, or failed before anything was associated).
+    /// ended as it began (rolled back, or failed before anything was associated); or exit 0
+    /// from a resume of such a job, which had already ended.
     Failed,
     /// SIGKILLed.
     Killed,
@@ -129,6 +130,9 @@ fn run_killed(server: &Server, args: &[&str], journal: &Path, kill_at: Option<us
     };
     match out.status.code() {
         None => End::Killed,
+        // A resume of a job that had already ended says so and exits 0: a sync killed once its
+        // rollback was journaled, before it exited, ended as it began all the same.
+        Some(0) if failed() => End::Failed,
         Some(0) => End::Done,
         Some(3) if failed() => End::Failed,
         Some(code) => panic!(
