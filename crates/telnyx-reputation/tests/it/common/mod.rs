@@ -15,9 +15,10 @@ pub fn client(mock: &MockHandle) -> Client {
     with_timeout(mock, Some(REQUEST_TIMEOUT))
 }
 
-/// [`client`] with the library's default request timeout (30 s), for setting a test up with the
-/// faults off: no answer is lost then, so the short timeout would only fail a set-up step on a
-/// machine slow enough to take 250 ms over one request.
+/// [`client`] with the library's default request timeout (30 s), for calls that lose no answer:
+/// a test's set-up with the faults off, a test without faults, free reads under 5xx and 429s.
+/// The short timeout would only fail such a call on a machine slow enough to take 250 ms over
+/// one request, or make a test that counts requests count a lookup.
 pub fn setup_client(mock: &MockHandle) -> Client {
     with_timeout(mock, None)
 }
