@@ -95,24 +95,14 @@ async fn send(
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     if let Some(&number) = set.first() {
-        match ctx.operation.before_sending(ctx, number).await {
-            Ok(()) if !ctx.stopped() => {}
-            waited => {
-                // Nothing was sent: not sent, as far as the job goes, so that a resume sends
-                // them.
-                match &waited {
-                    Err(e @ Error::Stalled { stall, .. }) => {
-                        tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
-                    }
-                    Err(e) => {
-                        tally.end_with(EndCause::of_error(e));
-                        ctx.halt();
-                    }
-                    Ok(()) => {}
-                }
-                tally.not_sent += set.len() as u64;
-                return Ok(());
-            }
+        let ready = ctx.operation.before_sending(ctx, number).await;
+        if let Err(e) = &ready {
+            tally.end_on(ctx, e);
+        }
+        if ready.is_err() || ctx.stopped() {
+            // Nothing was sent: not sent, as far as the job goes, so that a resume sends them.
+            tally.not_sent += set.len() as u64;
+            return Ok(());
         }
     }
     let at = Utc::now();
@@ -210,16 +200,13 @@ async fn send(
             if matches!(e, Error::Stalled { .. }) {
                 // Proved not applied: not sent, as far as the job goes, so that a resume sends
                 // them.
-                if let Error::Stalled { stall, .. } = &e {
-                    at.tally.stall(ctx, EndCause::gave_up(stall, e.to_string()));
-                }
+                at.tally.end_on(ctx, &e);
                 at.tally.not_sent += set.len() as u64;
                 return Ok(());
             }
             let denied = matches!(e.status(), Some(401 | 403 | 404));
             if denied || !e.is_transient() {
-                at.tally.end_with(EndCause::of_error(&e));
-                ctx.halt();
+                at.tally.end_on(ctx, &e);
             }
             let reason = FailureReason::NotApplied {
                 status: e.status(),

@@ -87,6 +87,21 @@ impl Tally {
         ctx.halt();
     }
 
+    /// Ends the job on `error`, which stopped a request before it could be applied: giving up
+    /// on the server when the stall rule ended it, its rejection otherwise; no new batch
+    /// starts.
+    pub fn end_on(&mut self, ctx: &JobContext, error: &crate::Error) {
+        match error {
+            crate::Error::Stalled { stall, .. } => {
+                self.stall(ctx, EndCause::gave_up(stall, error.to_string()));
+            }
+            _ => {
+                self.end_with(EndCause::of_error(error));
+                ctx.halt();
+            }
+        }
+    }
+
     /// Whether the job gave up on the server (stall timeout or deadline).
     pub fn gave_up(&self) -> bool {
         self.end.as_ref().is_some_and(EndCause::gave_up_on_server)
