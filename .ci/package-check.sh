@@ -13,7 +13,11 @@ cd "$(dirname "$0")/.."
 
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
-# The outside crate shares the target dir, so dependencies already built are not rebuilt.
+# The outside crate shares the target dir, so a dependency the tests built with the same features
+# is not built again. At 551f574 this step still compiled 52 crates in 1m 19s: the six packages,
+# this one, and 45 dependencies. The workspace turns on features a service would not (tokio's
+# test-util and process, serde_json's unbounded_depth, log's std, ...), and a crate built with
+# other features is built again here, with every crate that depends on it.
 export CARGO_TARGET_DIR="$target"
 
 # --allow-dirty: the check is on what the packages carry, also for uncommitted work run locally.
