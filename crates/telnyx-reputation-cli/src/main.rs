@@ -139,12 +139,9 @@ fn main() -> ExitCode {
     cli.global.api_key_on_command_line =
         matches.value_source("api_key") == Some(clap::parser::ValueSource::CommandLine);
     let output = cli.global.output;
-    let warnings = progress::init_logs(&cli.global);
-    let quiet = cli.global.quiet;
-    let result = try_main(cli);
-    if let Some(summary) = warnings.and_then(|w| w.summary())
-        && !quiet
-    {
+    let logs = progress::init_logs(&cli.global);
+    let result = try_main(cli, &logs);
+    if let Some(summary) = logs.summary() {
         eprintln!("{summary}");
     }
     match result {
@@ -177,7 +174,7 @@ fn report(failure: Failure, output: Option<Output>) -> ExitCode {
     failure.exit.into()
 }
 
-fn try_main(cli: Cli) -> Result<Exit, Failure> {
+fn try_main(cli: Cli, logs: &progress::Logs) -> Result<Exit, Failure> {
     let global = cli.global;
     match cli.command {
         Command::Validate(args) => return commands::validate::run(args, &global),
@@ -202,7 +199,7 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::unavailable(format!("cannot start the runtime: {e}")))?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         match cli.command {
             Command::Associate(args) => commands::associate::run(args, &global).await,
             Command::Resume(args) => commands::resume::resume(args, &global).await,
@@ -233,5 +230,10 @@ fn try_main(cli: Cli) -> Result<Exit, Failure> {
             | Command::Completions { .. }
             | Command::Man => Ok(Exit::Success),
         }
-    })
+    });
+    // The command has ended. The runtime's shutdown is not part of the run, so it logs nothing
+    // (see `Logs::close`).
+    logs.close();
+    drop(runtime);
+    outcome
 }

@@ -4,12 +4,14 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use telnyx_reputation::Client;
 use telnyx_reputation::bulk::{BulkOptions, Phase};
 use tracing_subscriber::Layer;
+use tracing_subscriber::filter::{FilterExt, LevelFilter, dynamic_filter_fn};
+use tracing_subscriber::layer::Filter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -17,19 +19,7 @@ use crate::context::Global;
 
 /// Counts the warnings a run logged without printing them.
 #[derive(Clone, Default)]
-pub struct Warnings(Arc<AtomicU64>);
-
-impl Warnings {
-    /// The one summary line, when warnings were counted and not shown.
-    pub fn summary(&self) -> Option<String> {
-        match self.0.load(Ordering::Relaxed) {
-            0 => None,
-            n => Some(format!(
-                "note: {n} warning(s) (retries, lookups) during the run; -v shows them"
-            )),
-        }
-    }
-}
+struct Warnings(Arc<AtomicU64>);
 
 impl<S: tracing::Subscriber> Layer<S> for Warnings {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
@@ -39,9 +29,47 @@ impl<S: tracing::Subscriber> Layer<S> for Warnings {
     }
 }
 
-/// Installs the logger for these flags; returns the warning counter when warnings are counted
-/// rather than shown (the default verbosity).
-pub fn init_logs(global: &Global) -> Option<Warnings> {
+/// A run's logs: printed on stderr as the flags ask, and at the default verbosity the warnings
+/// counted for one summary line.
+pub struct Logs {
+    /// The counter, when warnings are counted rather than shown (the default verbosity).
+    counted: Option<Warnings>,
+    /// Cleared by [`Logs::close`]: nothing is printed or counted after.
+    open: Arc<AtomicBool>,
+}
+
+impl Logs {
+    /// Ends the run's logs, once its command has ended and before its runtime shuts down.
+    ///
+    /// The runtime's shutdown drops its tasks, the HTTP connections among them, and a request
+    /// task that was running at that moment (a list page asked for ahead, when `| head` closed
+    /// the output) can meet its connection gone and log a retry it will never make. That is
+    /// not part of the run: it is neither printed nor counted.
+    pub fn close(&self) {
+        self.open.store(false, Ordering::Release);
+    }
+
+    /// The one summary line, when warnings were counted and not shown.
+    pub fn summary(&self) -> Option<String> {
+        match self.counted.as_ref()?.0.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(format!(
+                "note: {n} warning(s) (retries, lookups) during the run; -v shows them"
+            )),
+        }
+    }
+}
+
+/// Installs the logger for these flags.
+pub fn init_logs(global: &Global) -> Logs {
+    let (subscriber, logs) = subscriber(global);
+    // A second init (only in tests of this binary's functions) is harmless.
+    let _ = subscriber.try_init();
+    logs
+}
+
+/// The logger for these flags, and its handle.
+fn subscriber(global: &Global) -> (impl tracing::Subscriber + Send + Sync + 'static, Logs) {
     let filter = match (global.quiet, global.verbose) {
         (true, _) => "error",
         (false, 0) => "error",
@@ -50,20 +78,30 @@ pub fn init_logs(global: &Global) -> Option<Warnings> {
     };
     let env =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| filter.into());
+    let open = Arc::new(AtomicBool::new(true));
+    let env_hint = env.max_level_hint();
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_filter(env);
+        .with_filter(env.and(while_open(Arc::clone(&open), env_hint)));
     let counted = (!global.quiet && global.verbose == 0).then(Warnings::default);
-    let counter = counted
-        .clone()
-        .map(|w| w.with_filter(tracing_subscriber::filter::LevelFilter::WARN));
-    // A second init (only in tests of this binary's functions) is harmless.
-    let _ = tracing_subscriber::registry()
-        .with(fmt)
-        .with(counter)
-        .try_init();
-    counted
+    let counter = counted.clone().map(|w| {
+        w.with_filter(LevelFilter::WARN.and(while_open(Arc::clone(&open), Some(LevelFilter::WARN))))
+    });
+    let subscriber = tracing_subscriber::registry().with(fmt).with(counter);
+    (subscriber, Logs { counted, open })
+}
+
+/// Passes events while `open` is set. It is a dynamic filter, asked at every event:
+/// tracing-subscriber may keep the answer of a filter of the metadata alone per call site. `hint`
+/// is the most verbose level the filter it narrows passes, so that the levels both drop stay
+/// cheap to skip.
+fn while_open<S>(open: Arc<AtomicBool>, hint: Option<LevelFilter>) -> impl Filter<S> {
+    let filter = dynamic_filter_fn(move |_, _| open.load(Ordering::Acquire));
+    match hint {
+        Some(hint) => filter.with_max_level_hint(hint),
+        None => filter,
+    }
 }
 
 /// A bar, when stderr is a terminal and `-q` is not given.
@@ -126,4 +164,33 @@ pub fn hook(options: BulkOptions, bar: Option<ProgressBar>, client: &Client) -> 
             p.associated, p.refused, p.rolled_back, p.requests
         ));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        global: Global,
+    }
+
+    #[test]
+    fn a_warning_after_the_run_is_closed_is_not_counted() {
+        let global = Command::try_parse_from(["x"]).unwrap().global;
+        let (subscriber, logs) = subscriber(&global);
+        tracing::subscriber::with_default(subscriber, || {
+            // One call site, logged while the run is open and again after it has closed.
+            for _ in 0..2 {
+                tracing::warn!("retrying");
+                logs.close();
+            }
+        });
+        assert_eq!(
+            logs.summary().as_deref(),
+            Some("note: 1 warning(s) (retries, lookups) during the run; -v shows them")
+        );
+    }
 }
