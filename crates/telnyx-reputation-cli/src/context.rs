@@ -326,9 +326,10 @@ fn parse_timeout(raw: &str) -> Result<f64, String> {
     }
 }
 
+/// The global options parsed from `args` (flags only, no program name), for the unit tests of
+/// this binary's modules.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) fn global_from(args: &[&str]) -> Global {
     use clap::Parser;
 
     #[derive(Parser)]
@@ -337,13 +338,23 @@ mod tests {
         global: Global,
     }
 
+    let argv = std::iter::once("telnyx-reputation").chain(args.iter().copied());
+    Command::try_parse_from(argv)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+        .global
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
     #[test]
     fn the_global_options_debug_never_shows_the_key() {
-        let parsed = Command::try_parse_from(["x", "--api-key", "SECRET-KEY-0123"]).unwrap();
-        let text = format!("{:?}", parsed.global);
+        let global = global_from(&["--api-key", "SECRET-KEY-0123"]);
+        let text = format!("{global:?}");
         assert!(!text.contains("SECRET-KEY-0123"), "{text}");
         assert!(text.contains("api_key: Some(\"****\")"), "{text}");
-        assert_eq!(parsed.global.api_key().unwrap(), "SECRET-KEY-0123");
+        assert_eq!(global.api_key().unwrap(), "SECRET-KEY-0123");
     }
 
     #[test]

@@ -169,17 +169,11 @@ pub fn hook(options: BulkOptions, bar: Option<ProgressBar>, client: &Client) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Command {
-        #[command(flatten)]
-        global: Global,
-    }
+    use crate::context::global_from;
 
     #[test]
     fn a_warning_after_the_run_is_closed_is_not_counted() {
-        let global = Command::try_parse_from(["x"]).unwrap().global;
+        let global = global_from(&[]);
         let (subscriber, logs) = subscriber(&global);
         tracing::subscriber::with_default(subscriber, || {
             // One call site, logged while the run is open and again after it has closed.
