@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -147,12 +147,26 @@ async fn put_faults(State(app): State<Arc<App>>, Json(faults): Json<Faults>) -> 
     Json(faults)
 }
 
+/// `GET /__mock/state`'s query.
+#[derive(serde::Deserialize)]
+struct StateQuery {
+    /// Only this enterprise's associations, removed numbers, settings and remediations; the
+    /// account-wide parts (agreements, ledger, key, timers, counts) stay whole. A test that
+    /// checks one enterprise among many reads its own rows, not every row the run has made.
+    enterprise_id: Option<Uuid>,
+}
+
 /// Every association (monitored, then removed), each enterprise's settings and ownership
 /// proof, each account's agreement, the remediation requests, the billing ledger (by kind and
-/// by operation), the webhook key, the pending timers and the counts of what was answered.
-async fn get_state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+/// by operation), the webhook key, the pending timers and the counts of what was answered;
+/// with `?enterprise_id=`, the rows of that enterprise only.
+async fn get_state(
+    State(app): State<Arc<App>>,
+    Query(query): Query<StateQuery>,
+) -> Json<serde_json::Value> {
     let stats = app.counters.snapshot();
     let world = app.world();
+    let wanted = |enterprise: Uuid| query.enterprise_id.is_none_or(|e| e == enterprise);
     let row = |a: &crate::Association| {
         let o = a.ownership.as_deref();
         serde_json::json!({
@@ -169,8 +183,14 @@ async fn get_state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
             "evidence_document_id": o.and_then(|o| o.evidence_document_id.as_deref()),
         })
     };
-    let associations: Vec<_> = world.associations.values().map(row).collect();
-    let removed: Vec<_> = world.removed.values().map(row).collect();
+    let rows = |of: &std::collections::BTreeMap<_, crate::Association>| -> Vec<_> {
+        of.values()
+            .filter(|a| wanted(a.enterprise_id))
+            .map(row)
+            .collect()
+    };
+    let associations = rows(&world.associations);
+    let removed = rows(&world.removed);
     let now = app.clock.now();
     let enterprises: Vec<_> = world
         .accounts
@@ -178,15 +198,19 @@ async fn get_state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
         .enumerate()
         .flat_map(|(i, account)| {
             let world = &world;
-            account.enterprises.iter().map(move |e| {
-                let record = world.settings_record(i, e.id);
-                serde_json::json!({
-                    "enterprise_id": e.id,
-                    "api_key": account.api_key,
-                    "reputation": record.map(|s| s.view(now)),
-                    "external_verification": record.and_then(|s| s.verification.as_ref()),
+            account
+                .enterprises
+                .iter()
+                .filter(|e| wanted(e.id))
+                .map(move |e| {
+                    let record = world.settings_record(i, e.id);
+                    serde_json::json!({
+                        "enterprise_id": e.id,
+                        "api_key": account.api_key,
+                        "reputation": record.map(|s| s.view(now)),
+                        "external_verification": record.and_then(|s| s.verification.as_ref()),
+                    })
                 })
-            })
         })
         .collect();
     let terms: Vec<_> = world
@@ -204,6 +228,7 @@ async fn get_state(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
     let remediations: Vec<_> = world
         .remediations
         .iter()
+        .filter(|r| wanted(r.enterprise_id))
         .map(|r| {
             serde_json::json!({
                 "enterprise_id": r.enterprise_id,

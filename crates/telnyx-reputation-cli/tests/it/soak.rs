@@ -166,11 +166,10 @@ fn inventory(server: &Server, new: &str, rng: &mut Rng) -> (BTreeSet<String>, us
     let settled = now - chrono::TimeDelta::seconds(10);
     let mut file = BTreeSet::new();
     let mut extras = 0;
-    for a in admin(server, "GET", "/__mock/state", "")["associations"]
+    let path = format!("/__mock/state?enterprise_id={ENTERPRISE}");
+    for a in admin(server, "GET", &path, "")["associations"]
         .as_array()
         .unwrap()
-        .iter()
-        .filter(|a| a["enterprise_id"] == ENTERPRISE)
     {
         let number = a["phone_number"].as_str().unwrap().to_owned();
         if extras < 15 && date(&a["created_at"]) < settled && rng.below(4) == 0 {

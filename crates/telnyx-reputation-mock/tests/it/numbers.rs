@@ -313,3 +313,77 @@ async fn the_ledger_counts_associations_fresh_and_first_reads_but_not_cached_rea
         .unwrap();
     assert_eq!(api.mock.billing().total(), 0);
 }
+
+#[tokio::test]
+async fn the_state_of_one_enterprise_holds_its_rows_and_the_account_wide_parts() {
+    let other = Uuid::from_u128(0x0be5_0000_0000_4000_8000_0000_0000_0001);
+    let api = api(config_with_other(other)).await;
+    assert_eq!(
+        api.associate(READY, &numbers(0, 3)).await.status.as_u16(),
+        201
+    );
+    assert_eq!(
+        api.associate(other, &numbers(10, 2)).await.status.as_u16(),
+        201
+    );
+    let gone = api
+        .send(
+            Method::DELETE,
+            &format!(
+                "/enterprises/{other}/reputation/numbers/{}",
+                enc("+16035550010")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status.as_u16(), 204);
+    let rows = |state: &Value, key: &str| -> Vec<(String, String)> {
+        state[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let field = |f: &str| a[f].as_str().unwrap().to_owned();
+                (field("enterprise_id"), field("phone_number"))
+            })
+            .collect()
+    };
+
+    let whole = api.state().await;
+    assert_eq!(rows(&whole, "associations").len(), 4);
+    assert_eq!(rows(&whole, "removed").len(), 1);
+
+    let mine = api
+        .get(&format!("/__mock/state?enterprise_id={other}"))
+        .await;
+    assert_eq!(mine.status.as_u16(), 200);
+    let other = other.to_string();
+    assert_eq!(
+        rows(&mine.json, "associations"),
+        [(other.clone(), "+16035550011".to_owned())]
+    );
+    assert_eq!(
+        rows(&mine.json, "removed"),
+        [(other.clone(), "+16035550010".to_owned())]
+    );
+    let enterprises: Vec<&str> = mine.json["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["enterprise_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(enterprises, [other.as_str()]);
+    // The account-wide parts stay whole: the ledger billed all five associations.
+    assert_eq!(mine.json["billing"], whole["billing"]);
+    assert_eq!(mine.json["billing"]["associate"], 5);
+
+    // An enterprise of no account has no rows; a malformed one is refused, naming the field.
+    let none = api
+        .get("/__mock/state?enterprise_id=00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(rows(&none.json, "associations"), []);
+    let bad = api.get("/__mock/state?enterprise_id=nope").await;
+    assert_eq!(bad.status.as_u16(), 400);
+    let text = String::from_utf8_lossy(&bad.bytes);
+    assert!(text.contains("enterprise_id"), "{text}");
+}
