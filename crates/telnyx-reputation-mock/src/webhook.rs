@@ -362,27 +362,30 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// The sender: takes attempts off the queue and sends up to [`IN_FLIGHT`] at once, each
 /// within [`DELIVERY_TIMEOUT`], logging each answer in the world. Ends with the emulator.
 pub(crate) async fn deliver_all(app: Arc<App>, mut queue: mpsc::Receiver<Attempt>) {
-    // The platform's roots, as a real sender would use; on a machine without any, deliveries to
-    // https fail as untrusted (plain http on loopback still goes).
-    let client = match telnyx_reputation_tls::client_builder_or_untrusting(Trust::Platform)
-        .timeout(DELIVERY_TIMEOUT)
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    // Plain http (loopback only) needs no trust roots. An https delivery uses the platform's
+    // roots, as a real sender would, read at the first one: an emulator that sends none (most
+    // that tests start) never reads the system's certificate files. On a machine without any
+    // roots, deliveries to https fail as untrusted.
+    let plain = match sender(Trust::Nothing) {
         Ok(client) => client,
         Err(e) => {
             tracing::error!(error = %e, "webhook deliveries are off: no HTTP client");
             return;
         }
     };
+    let mut tls: Option<reqwest::Client> = None;
     let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
     while let Some(attempt) = queue.recv().await {
         let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
             return;
         };
         let app = Arc::clone(&app);
-        let client = client.clone();
+        let client = if is_https(&attempt.event.url) {
+            tls.get_or_insert_with(|| sender(Trust::Platform).unwrap_or_else(|_| plain.clone()))
+                .clone()
+        } else {
+            plain.clone()
+        };
         tokio::spawn(async move {
             let (status, error, sent_at) = send(&client, &app.signer, &attempt).await;
             let delivery = Delivery {
@@ -400,6 +403,21 @@ pub(crate) async fn deliver_all(app: Arc<App>, mut queue: mpsc::Receiver<Attempt
             drop(permit);
         });
     }
+}
+
+/// A delivery client trusting as `trust` says: no proxy, no redirects, [`DELIVERY_TIMEOUT`].
+fn sender(trust: Trust) -> reqwest::Result<reqwest::Client> {
+    telnyx_reputation_tls::client_builder_or_untrusting(trust)
+        .timeout(DELIVERY_TIMEOUT)
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+/// Whether `url` (checked by [`check_webhook_url`]) is sent over TLS: read as that check
+/// reads it.
+fn is_https(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.scheme() == "https")
 }
 
 #[cfg(test)]
@@ -462,5 +480,15 @@ mod tests {
         }
         assert!(check_webhook_url(&format!("https://e.com/{}", "a".repeat(MAX_URL))).is_err());
         assert!(!is_loopback("https://example.com/"));
+        for (url, tls) in [
+            ("https://example.com/hooks", true),
+            ("HTTPS://example.com/", true),
+            (" https://example.com/", true),
+            ("http://127.0.0.1:9000/x", false),
+            ("HTTP://localhost/x", false),
+        ] {
+            assert!(check_webhook_url(url).is_ok(), "{url}");
+            assert_eq!(is_https(url), tls, "{url}");
+        }
     }
 }
