@@ -272,11 +272,12 @@ pub fn kill_at_journal_line(
     at: usize,
     max_tries: u32,
 ) {
+    let mut lines = LineCount::default();
     for _ in 0..max_tries {
         if child.try_wait().unwrap().is_some() {
             return;
         }
-        if journal_lines(path) >= at {
+        if lines.update(path) >= at {
             child.kill().unwrap();
             return;
         }
@@ -284,6 +285,41 @@ pub fn kill_at_journal_line(
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     panic!("the journal never reached {at} lines");
+}
+
+/// The complete lines of a growing journal, counted over the bytes appended since the last
+/// look: a poll every millisecond of a journal of many megabytes (a 100,000-number job's)
+/// reads what it has not read yet, not the whole file again. A file replaced at the path (a
+/// new inode, or shorter than what was read) is counted again from its start.
+#[derive(Default)]
+struct LineCount {
+    inode: u64,
+    read: u64,
+    lines: usize,
+}
+
+impl LineCount {
+    /// The count now (0 while the file does not exist).
+    fn update(&mut self, path: &std::path::Path) -> usize {
+        use std::io::{Read, Seek};
+        use std::os::unix::fs::MetadataExt;
+        let Ok(mut file) = std::fs::File::open(path) else {
+            return 0;
+        };
+        let meta = file.metadata().unwrap();
+        if meta.ino() != self.inode || meta.len() < self.read {
+            *self = LineCount {
+                inode: meta.ino(),
+                ..LineCount::default()
+            };
+        }
+        file.seek(std::io::SeekFrom::Start(self.read)).unwrap();
+        let mut appended = Vec::new();
+        file.read_to_end(&mut appended).unwrap();
+        self.read += appended.len() as u64;
+        self.lines += appended.iter().filter(|b| **b == b'\n').count();
+        self.lines
+    }
 }
 
 /// How many randomized runs a test makes: `var` from the environment, else `default`, the
