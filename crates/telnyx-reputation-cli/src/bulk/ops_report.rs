@@ -14,9 +14,9 @@ use crate::output::{JsonRows, Output, Sink, cut};
 
 /// What to run next when a journaled refresh or remediation stopped with work left.
 pub fn left_short(report: &JobReport, journal: &Path) -> Option<String> {
-    let unfinished = crate::journals::unfinished(journal);
     let stopped = report.interrupted || report.end.is_some() || !report.unsent.is_empty();
-    (unfinished && stopped).then(|| {
+    // The journal is read again only for a job that stopped short: a finished one has none left.
+    (stopped && crate::journals::unfinished(journal)).then(|| {
         format!(
             "the job did not finish; its journal is {}.\n  to finish it: telnyx-reputation resume {}",
             journal.display(),

@@ -3,7 +3,7 @@
 //! then, when they all succeeded, the extras not yet disassociated). Ctrl-C stops it as it stops
 //! `associate` (see [`crate::signals`]).
 
-use telnyx_reputation::bulk::{Journal, OperationKind};
+use telnyx_reputation::bulk::OperationKind;
 
 use crate::bulk::job_report::{conclude, exit_of};
 use crate::bulk::ops_report::{left_short, print_ops};
@@ -16,19 +16,6 @@ use crate::exit::{Exit, Failure};
 /// Runs `resume`: completes the job (a sync's prune included), or says how it already ended
 /// (exit 0).
 pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
-    // A refresh's or remediation's journal is finished the same way, and reported number by
-    // number as the command that started it reports.
-    if let Ok(journal) = Journal::read(&args.journal)
-        && journal.summary().operation != OperationKind::Associate
-    {
-        let Recovered { report, .. } = recover(Recovery::Resume, &args.journal, global).await?;
-        let finished_before = finished_before(&report, global);
-        let exit = print_ops(&report, global.output())?;
-        if let Some(next) = left_short(&report, &args.journal) {
-            eprintln!("{next}");
-        }
-        return Ok(if finished_before { Exit::Success } else { exit });
-    }
     let Recovered {
         report,
         pruned,
@@ -36,6 +23,16 @@ pub async fn resume(args: Args, global: &Global) -> Result<Exit, Failure> {
         withheld,
         kept,
     } = recover(Recovery::Resume, &args.journal, global).await?;
+    // A refresh's or remediation's journal is finished the same way, and reported number by
+    // number as the command that started it reports.
+    if report.operation != OperationKind::Associate {
+        let finished_before = finished_before(&report, global);
+        let exit = print_ops(&report, global.output())?;
+        if let Some(next) = left_short(&report, &args.journal) {
+            eprintln!("{next}");
+        }
+        return Ok(if finished_before { Exit::Success } else { exit });
+    }
     note_kept(&kept, global);
     if pruned > 0 || prune_interrupted {
         global.note(format!(

@@ -73,7 +73,17 @@ impl Client {
         journal: &Path,
         options: BulkOptions,
     ) -> Result<JobReport, BulkError> {
-        let replay = Replay::read(journal)?;
+        self.resume_replay(journal, Replay::read(journal)?, options)
+            .await
+    }
+
+    /// [`resume_job`](Client::resume_job) of a journal already read into `replay`.
+    pub(crate) async fn resume_replay(
+        &self,
+        journal: &Path,
+        replay: Replay,
+        options: BulkOptions,
+    ) -> Result<JobReport, BulkError> {
         let header = header(self, journal, &replay)?;
         let planned = || replay.plan.values().flatten().copied();
         if replay.finished.is_some() {

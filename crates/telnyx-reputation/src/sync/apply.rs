@@ -185,15 +185,19 @@ impl Client {
     ) -> Result<SyncOutcome, SyncError> {
         let cancel = options.cancel.clone();
         let concurrency = options.concurrency;
-        let report = self.resume_job(journal, options).await?;
-        let associated = report.outcome == Outcome::Completed;
+        // What makes the journal a sync's, and the numbers it held back, were written before
+        // `planned`, and whether its prune finished before any resume: the journal as it is
+        // now says all three, and the job reads it once.
         let replay = Replay::read(journal)?;
         let withheld = if replay.readd_removed {
             Vec::new()
         } else {
             replay.removed_by_telnyx.clone()
         };
-        if !replay.sync || !associated || replay.prune_finished {
+        let (sync, prune_finished) = (replay.sync, replay.prune_finished);
+        let report = self.resume_replay(journal, replay, options).await?;
+        let associated = report.outcome == Outcome::Completed;
+        if !sync || !associated || prune_finished {
             return Ok(SyncOutcome {
                 converged: associated,
                 interrupted: report.interrupted,
@@ -203,6 +207,8 @@ impl Client {
                 kept: Vec::new(),
             });
         }
+        // Read again: the prune appends after the lines the job just wrote.
+        let replay = Replay::read(journal)?;
         let enterprise = report.enterprise_id;
         // The enterprise as it is now, not as it was planned: an extra gone since is done, and
         // one associated again since is someone's wish, not the plan's extra.
