@@ -22,7 +22,8 @@ use crate::ownership::OwnershipChange;
 use crate::stats::Stats;
 use crate::wire::JsonBody;
 
-/// `/__mock/faults` (GET, PUT), `/__mock/state` (GET, DELETE), `/__mock/stats` (GET, DELETE),
+/// `/__mock/faults` (GET, PUT), `/__mock/state` (GET, DELETE), `/__mock/numbers` (GET),
+/// `/__mock/stats` (GET, DELETE),
 /// `/__mock/billing` (GET), `/__mock/billing/operations` (GET), `/__mock/clock` (GET, POST
 /// `{"advance_ms": N}`), `/__mock/ownership` (POST), `/__mock/external_verification` (POST),
 /// `/__mock/webhooks` (GET), `/__mock/held` (GET).
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/__mock/faults", get(get_faults).put(put_faults))
         .route("/__mock/state", get(get_state).delete(reset_state))
+        .route("/__mock/numbers", get(get_numbers))
         .route("/__mock/stats", get(get_stats).delete(reset_stats))
         .route("/__mock/billing", get(get_billing))
         .route("/__mock/billing/operations", get(get_billing_operations))
@@ -147,12 +149,13 @@ async fn put_faults(State(app): State<Arc<App>>, Json(faults): Json<Faults>) -> 
     Json(faults)
 }
 
-/// `GET /__mock/state`'s query.
+/// The query of `GET /__mock/state` and `GET /__mock/numbers`.
 #[derive(serde::Deserialize)]
-struct StateQuery {
-    /// Only this enterprise's associations, removed numbers, settings and remediations; the
-    /// account-wide parts (agreements, ledger, key, timers, counts) stay whole. A test that
-    /// checks one enterprise among many reads its own rows, not every row the run has made.
+struct EnterpriseQuery {
+    /// Only this enterprise's rows: of the state, its associations, removed numbers, settings
+    /// and remediations (the account-wide parts, agreements, ledger, key, timers and counts,
+    /// stay whole). A test that checks one enterprise among many reads its own rows, not every
+    /// row the run has made.
     enterprise_id: Option<Uuid>,
 }
 
@@ -162,7 +165,7 @@ struct StateQuery {
 /// with `?enterprise_id=`, the rows of that enterprise only.
 async fn get_state(
     State(app): State<Arc<App>>,
-    Query(query): Query<StateQuery>,
+    Query(query): Query<EnterpriseQuery>,
 ) -> Json<serde_json::Value> {
     let stats = app.counters.snapshot();
     let world = app.world();
@@ -248,6 +251,24 @@ async fn get_state(
         "pending_timers": world.timers.len(),
         "stats": stats,
     }))
+}
+
+/// `GET /__mock/numbers?enterprise_id=`: the numbers the enterprise monitors, in E.164 order,
+/// as `{"numbers": [...]}`; every monitored number without the query. The state's rows carry
+/// a dozen fields per number, which a test that only needs the numbers of a large populated
+/// enterprise would build and read for nothing.
+async fn get_numbers(
+    State(app): State<Arc<App>>,
+    Query(query): Query<EnterpriseQuery>,
+) -> Json<serde_json::Value> {
+    let world = app.world();
+    let numbers: Vec<&str> = world
+        .associations
+        .values()
+        .filter(|a| query.enterprise_id.is_none_or(|e| e == a.enterprise_id))
+        .map(|a| a.phone_number.as_str())
+        .collect();
+    Json(serde_json::json!({ "numbers": numbers }))
 }
 
 /// Back to the state at start: associations, removed numbers, activations, webhook URLs,

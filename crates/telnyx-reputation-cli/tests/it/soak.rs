@@ -374,13 +374,7 @@ fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_on
 fn a_large_refresh_killed_mid_way_is_finished_by_resume_billing_each_once() {
     let total = refresh_numbers();
     let server = mock_serve(&["--seed", "3", "--populate", &total.to_string()]);
-    let state = admin(&server, "GET", "/__mock/state", "");
-    let numbers: Vec<String> = state["associations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
-        .collect();
+    let numbers = numbers_of(&server, ENTERPRISE);
     assert_eq!(numbers.len(), total);
     let dir = common::tempdir();
     let file = dir.path().join("numbers.txt");

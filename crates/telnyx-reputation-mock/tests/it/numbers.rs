@@ -315,7 +315,7 @@ async fn the_ledger_counts_associations_fresh_and_first_reads_but_not_cached_rea
 }
 
 #[tokio::test]
-async fn the_state_of_one_enterprise_holds_its_rows_and_the_account_wide_parts() {
+async fn the_state_and_numbers_of_one_enterprise_hold_its_rows_and_the_account_wide_parts() {
     let other = Uuid::from_u128(0x0be5_0000_0000_4000_8000_0000_0000_0001);
     let api = api(config_with_other(other)).await;
     assert_eq!(
@@ -386,4 +386,21 @@ async fn the_state_of_one_enterprise_holds_its_rows_and_the_account_wide_parts()
     assert_eq!(bad.status.as_u16(), 400);
     let text = String::from_utf8_lossy(&bad.bytes);
     assert!(text.contains("enterprise_id"), "{text}");
+
+    // The numbers alone, of one enterprise or of all.
+    let mine = api
+        .get(&format!("/__mock/numbers?enterprise_id={other}"))
+        .await;
+    assert_eq!(mine.json, json!({"numbers": ["+16035550011"]}));
+    let ready = api
+        .get(&format!("/__mock/numbers?enterprise_id={READY}"))
+        .await;
+    assert_eq!(
+        ready.json,
+        json!({"numbers": ["+16035550000", "+16035550001", "+16035550002"]})
+    );
+    let all = api.get("/__mock/numbers").await;
+    assert_eq!(all.json["numbers"].as_array().unwrap().len(), 4);
+    let bad = api.get("/__mock/numbers?enterprise_id=nope").await;
+    assert_eq!(bad.status.as_u16(), 400);
 }

@@ -227,24 +227,16 @@ pub fn ownership_event(server: &Server, number: &str, event: &str) -> serde_json
     answer
 }
 
-/// The numbers `enterprise` monitors, from the emulator's admin route (no key, no faults),
-/// which reads that enterprise's rows only: a long run's removed numbers are not read again
-/// at every call.
+/// The numbers `enterprise` monitors, from the emulator's admin route (no key, no faults).
 pub fn held(server: &Server, enterprise: &str) -> std::collections::BTreeSet<String> {
-    let state = admin(
-        server,
-        "GET",
-        &format!("/__mock/state?enterprise_id={enterprise}"),
-        "",
-    );
-    let rows = state["associations"].as_array().unwrap();
-    assert!(
-        rows.iter().all(|a| a["enterprise_id"] == enterprise),
-        "the state of {enterprise} holds only its rows: {state}"
-    );
-    rows.iter()
-        .map(|a| a["phone_number"].as_str().unwrap().to_owned())
-        .collect()
+    numbers_of(server, enterprise).into_iter().collect()
+}
+
+/// The numbers `enterprise` monitors, in E.164 order, from `GET /__mock/numbers` (the numbers
+/// alone: a long run's removed numbers and every row's other fields are not read).
+pub fn numbers_of(server: &Server, enterprise: &str) -> Vec<String> {
+    let path = format!("/__mock/numbers?enterprise_id={enterprise}");
+    serde_json::from_value(admin(server, "GET", &path, "")["numbers"].take()).unwrap()
 }
 
 /// Checks billed so far by associations (one per number), from the emulator's ledger.
