@@ -23,10 +23,9 @@ use crate::stats::Stats;
 use crate::wire::JsonBody;
 
 /// `/__mock/faults` (GET, PUT), `/__mock/state` (GET, DELETE), `/__mock/numbers` (GET),
-/// `/__mock/stats` (GET, DELETE),
-/// `/__mock/billing` (GET), `/__mock/billing/operations` (GET), `/__mock/clock` (GET, POST
-/// `{"advance_ms": N}`), `/__mock/ownership` (POST), `/__mock/external_verification` (POST),
-/// `/__mock/webhooks` (GET), `/__mock/held` (GET).
+/// `/__mock/stats` (GET, DELETE), `/__mock/billing` (GET), `/__mock/billing/operations` (GET),
+/// `/__mock/clock` (GET, POST `{"advance_ms": N}`), `/__mock/ownership` (POST),
+/// `/__mock/external_verification` (POST), `/__mock/webhooks` (GET), `/__mock/held` (GET).
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/__mock/faults", get(get_faults).put(put_faults))
@@ -159,6 +158,13 @@ struct EnterpriseQuery {
     enterprise_id: Option<Uuid>,
 }
 
+impl EnterpriseQuery {
+    /// Whether the rows of `enterprise` are asked for.
+    fn wants(&self, enterprise: Uuid) -> bool {
+        self.enterprise_id.is_none_or(|e| e == enterprise)
+    }
+}
+
 /// Every association (monitored, then removed), each enterprise's settings and ownership
 /// proof, each account's agreement, the remediation requests, the billing ledger (by kind and
 /// by operation), the webhook key, the pending timers and the counts of what was answered;
@@ -169,7 +175,6 @@ async fn get_state(
 ) -> Json<serde_json::Value> {
     let stats = app.counters.snapshot();
     let world = app.world();
-    let wanted = |enterprise: Uuid| query.enterprise_id.is_none_or(|e| e == enterprise);
     let row = |a: &crate::Association| {
         let o = a.ownership.as_deref();
         serde_json::json!({
@@ -188,7 +193,7 @@ async fn get_state(
     };
     let rows = |of: &std::collections::BTreeMap<_, crate::Association>| -> Vec<_> {
         of.values()
-            .filter(|a| wanted(a.enterprise_id))
+            .filter(|a| query.wants(a.enterprise_id))
             .map(row)
             .collect()
     };
@@ -204,7 +209,7 @@ async fn get_state(
             account
                 .enterprises
                 .iter()
-                .filter(|e| wanted(e.id))
+                .filter(|e| query.wants(e.id))
                 .map(move |e| {
                     let record = world.settings_record(i, e.id);
                     serde_json::json!({
@@ -231,7 +236,7 @@ async fn get_state(
     let remediations: Vec<_> = world
         .remediations
         .iter()
-        .filter(|r| wanted(r.enterprise_id))
+        .filter(|r| query.wants(r.enterprise_id))
         .map(|r| {
             serde_json::json!({
                 "enterprise_id": r.enterprise_id,
@@ -265,7 +270,7 @@ async fn get_numbers(
     let numbers: Vec<&str> = world
         .associations
         .values()
-        .filter(|a| query.enterprise_id.is_none_or(|e| e == a.enterprise_id))
+        .filter(|a| query.wants(a.enterprise_id))
         .map(|a| a.phone_number.as_str())
         .collect();
     Json(serde_json::json!({ "numbers": numbers }))

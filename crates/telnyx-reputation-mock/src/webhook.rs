@@ -381,8 +381,13 @@ pub(crate) async fn deliver_all(app: Arc<App>, mut queue: mpsc::Receiver<Attempt
         };
         let app = Arc::clone(&app);
         let client = if is_https(&attempt.event.url) {
-            tls.get_or_insert_with(|| sender(Trust::Platform).unwrap_or_else(|_| plain.clone()))
-                .clone()
+            tls.get_or_insert_with(|| {
+                sender(Trust::Platform).unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "no https client: https deliveries go untrusted");
+                    plain.clone()
+                })
+            })
+            .clone()
         } else {
             plain.clone()
         };
