@@ -247,17 +247,13 @@ pub fn billed(server: &Server) -> u64 {
 }
 
 /// The number of complete lines of the journal at `path` (0 while it does not exist).
-#[allow(dead_code)]
 pub fn journal_lines(path: &std::path::Path) -> usize {
-    std::fs::read(path)
-        .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
-        .unwrap_or(0)
+    LineCount::default().update(path)
 }
 
 /// SIGKILLs `child` once its journal at `path` holds `at` complete lines, unless it ends
 /// first: no handler runs and nothing is flushed, as a power cut would leave it. Polled at most
 /// `max_tries` times, so a job that never gets there fails the test instead of hanging it.
-#[allow(dead_code)]
 pub fn kill_at_journal_line(
     child: &mut std::process::Child,
     path: &std::path::Path,
