@@ -320,10 +320,12 @@ fn soak_round(server: &Server, dir: &Path, round: u32) -> Drawn {
     drawn
 }
 
-/// The rounds go in two lanes, each with its own `mock serve` process: the even rounds
-/// (associate and remediation) on one, the odd ones (refresh and sync) on the other, each lane
-/// in order. A lane's rounds wait on lost answers and slow commits far more than they compute.
-const LANES: u32 = 2;
+/// The rounds go in four lanes, one per operation, each with its own `mock serve` process and
+/// its rounds in order. A lane's rounds wait on lost answers and slow commits far more than they
+/// compute. In the sync lane a sync starts right after the one before it, so its plan, read
+/// under a lag, can ask again for numbers the last one associated: the job has to find them
+/// done, not refused.
+const LANES: u32 = 4;
 
 #[test]
 fn associate_refresh_remediation_and_sync_killed_and_resumed_bill_each_number_once() {

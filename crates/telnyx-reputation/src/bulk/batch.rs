@@ -95,6 +95,8 @@ async fn send(
     tally: &mut Tally,
 ) -> Result<(), JournalError> {
     if let Some(&number) = set.first() {
+        // Not while another batch makes sure of a refusal (see `JobContext::hold_sends`).
+        ctx.unheld().await;
         let ready = ctx.operation.before_sending(ctx, number).await;
         if let Err(e) = &ready {
             tally.end_on(ctx, e);

@@ -1,5 +1,6 @@
 //! The state one run of a job shares between its batches: the client and the job's identity,
-//! the journal, the stop flag, the request counter, the stall clock and the progress.
+//! the journal, the stop flag and the hold on new sends, the request counter, the stall clock
+//! and the progress.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,6 +39,9 @@ pub(super) struct JobContext {
     pub resends: u32,
     journal: Option<Mutex<Writer>>,
     stop: AtomicBool,
+    /// How many batches hold new sends back while they make sure of a refusal: see
+    /// [`JobContext::hold_sends`].
+    holds: tokio::sync::watch::Sender<u32>,
     /// The caller's interrupt ([`BulkOptions::cancel_on`]): once cancelled, no new batch.
     cancel: Option<CancellationToken>,
     requests: AtomicU64,
@@ -85,6 +89,7 @@ impl JobContext {
             concurrency: options.concurrency,
             journal: journal.map(Mutex::new),
             stop: AtomicBool::new(false),
+            holds: tokio::sync::watch::Sender::new(0),
             cancel: options.cancel.clone(),
             requests: AtomicU64::new(0),
             lookups: AtomicU64::new(0),
@@ -195,6 +200,31 @@ impl JobContext {
         self.stop.store(true, Ordering::SeqCst);
     }
 
+    /// Holds new sends back until the guard is dropped: while a batch makes sure of a refusal
+    /// that may end the job, no other batch adds billed work that the job's rollback would
+    /// then undo. Requests already sent go on. A batch that decides to end the job halts it
+    /// before it drops the guard, so that no held batch is sent in between.
+    pub fn hold_sends(&self) -> SendsHeld<'_> {
+        self.holds.send_modify(|h| *h = h.saturating_add(1));
+        SendsHeld(self)
+    }
+
+    /// Waits until no batch holds new sends back, or the caller's token is cancelled.
+    pub async fn unheld(&self) {
+        let mut holds = self.holds.subscribe();
+        let released = holds.wait_for(|h| *h == 0);
+        match &self.cancel {
+            Some(token) => {
+                tokio::select! {
+                    _ = released => {}
+                    () = token.cancelled() => {}
+                }
+            }
+            // The sender lives as long as the context, so the wait ends only by a release.
+            None => drop(released.await),
+        }
+    }
+
     pub fn count_request(&self) {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
@@ -219,5 +249,73 @@ impl JobContext {
     pub fn gave_up(&self) -> Option<Stall> {
         let quiet = self.client.since_progress().min(self.began.elapsed());
         self.patience.check(quiet, Instant::now())
+    }
+}
+
+/// A hold on new sends ([`JobContext::hold_sends`]), released when dropped: on every path out
+/// of the batch that took it, a cancelled one included.
+pub(super) struct SendsHeld<'a>(&'a JobContext);
+
+impl Drop for SendsHeld<'_> {
+    fn drop(&mut self) {
+        self.0.holds.send_modify(|h| *h = h.saturating_sub(1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::FutureExt;
+
+    use super::super::journal::VERSION;
+    use super::*;
+    use crate::{ApiKey, ClientConfig};
+
+    fn context(options: &BulkOptions) -> JobContext {
+        let client =
+            Client::new(ClientConfig::new(ApiKey::new("key")).base_url("http://127.0.0.1:9"))
+                .unwrap();
+        let header = Header {
+            v: VERSION,
+            event: "job".into(),
+            job_id: Uuid::nil(),
+            enterprise_id: Uuid::nil(),
+            mode: Mode::AllOrNothing,
+            batch_size: 2,
+            concurrency: 2,
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            inputs: 2,
+            valid: 2,
+            endpoint: Default::default(),
+        };
+        JobContext::new(&client, &header, Operation::Associate, None, options)
+    }
+
+    #[tokio::test]
+    async fn a_send_waits_until_every_hold_is_released() {
+        let ctx = context(&BulkOptions::default());
+        assert!(ctx.unheld().now_or_never().is_some(), "no hold: no wait");
+        let first = ctx.hold_sends();
+        let second = ctx.hold_sends();
+        let mut waiting = std::pin::pin!(ctx.unheld());
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        drop(first);
+        assert!(
+            futures::poll!(waiting.as_mut()).is_pending(),
+            "one hold left"
+        );
+        drop(second);
+        assert!(futures::poll!(waiting.as_mut()).is_ready());
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_job_does_not_wait_for_a_hold() {
+        let token = CancellationToken::new();
+        let ctx = context(&BulkOptions::default().cancel_on(token.clone()));
+        let _held = ctx.hold_sends();
+        let mut waiting = std::pin::pin!(ctx.unheld());
+        assert!(futures::poll!(waiting.as_mut()).is_pending());
+        token.cancel();
+        assert!(futures::poll!(waiting.as_mut()).is_ready());
+        assert!(ctx.stopped(), "and then sends nothing");
     }
 }

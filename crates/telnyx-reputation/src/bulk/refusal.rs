@@ -5,6 +5,14 @@
 //! the server dates its record at or after the job first sent it (a resend whose earlier
 //! request was applied after all): it is committed, and a rollback undoes it. On a first send
 //! it can only have been there from before.
+//!
+//! A read may lag: a number another run associated a moment ago may not show yet, while the
+//! server already refuses it as associated. In all-or-nothing mode, where a refusal ends the
+//! job and undoes its billed work, a number that the lookup after a first send does not find
+//! is looked up again one request timeout later (the lag a proof allows too), with new sends
+//! held back meanwhile; only a number that both lookups miss is refused. A genuine refusal is
+//! reported that much later. In best-effort mode a refusal costs no other number's work, and
+//! one lookup decides.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +21,7 @@ use telnyx_e164::UsNumber;
 use super::context::JobContext;
 use super::journal::{JournalError, RefusedNumber, SentWith};
 use super::proof::prove;
-use super::reconcile::Found;
+use super::reconcile::{Found, reconcile};
 use super::tally::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::{FailureReason, Mode};
 use crate::{ApiErrorEntry, Error};
@@ -59,6 +67,37 @@ fn refusal_of(number: UsNumber, error: Option<&ApiErrorEntry>, fallback: &Error)
     }
 }
 
+/// All-or-nothing, after a first send: the `found` numbers that the refusal's lookup did not
+/// find, looked up again one request timeout later, when a read that lagged shows them.
+async fn look_again(
+    ctx: &JobContext,
+    mut found: Vec<(UsNumber, Found)>,
+    first: &SentWith,
+) -> Result<Vec<(UsNumber, Found)>, Error> {
+    let unseen: Vec<UsNumber> = found
+        .iter()
+        .filter(|(_, f)| *f == Found::Absent)
+        .map(|(n, _)| *n)
+        .collect();
+    if unseen.is_empty() {
+        return Ok(found);
+    }
+    tracing::info!(
+        numbers = unseen.len(),
+        wait_ms = u64::try_from(ctx.settle.as_millis()).unwrap_or(u64::MAX),
+        "refused numbers not found on the enterprise; looking again once a lagging read shows them"
+    );
+    tokio::time::sleep(ctx.settle).await;
+    let again: BTreeMap<UsNumber, Found> =
+        reconcile(ctx, &unseen, first).await?.into_iter().collect();
+    for (n, f) in &mut found {
+        if let Some(seen) = again.get(n) {
+            *f = *seen;
+        }
+    }
+    Ok(found)
+}
+
 /// A 400/422 refusal: find the offending numbers (pointer, else lookups, else bisection), count
 /// the ones already on this enterprise as done (or as the job's, after a resend), and decide
 /// what to send next. `sends` is how many times the set was sent before this request.
@@ -93,6 +132,9 @@ pub(super) async fn handle_refusal(
     } else {
         pointed.keys().map(|i| set[*i]).collect()
     };
+    // All-or-nothing: the refusal may end the job and undo its billed work, so no other batch
+    // adds to that work while this one makes sure of it.
+    let _held = (ctx.mode == Mode::AllOrNothing).then(|| ctx.hold_sends());
     // Numbers already associated with this enterprise are done, not errors. After a resend, a
     // number not seen yet may be the earlier request's, seen late: it is looked up twice.
     let looked = if sends > 0 {
@@ -100,7 +142,10 @@ pub(super) async fn handle_refusal(
             .await
             .map(|proof| proof.found)
     } else {
-        super::reconcile::reconcile(ctx, &candidates, first).await
+        match reconcile(ctx, &candidates, first).await {
+            Ok(found) if ctx.mode == Mode::AllOrNothing => look_again(ctx, found, first).await,
+            other => other,
+        }
     };
     let found = match looked {
         Ok(found) => found,

@@ -260,6 +260,50 @@ async fn a_resend_refused_as_already_associated_is_the_jobs_own_and_rolled_back(
 }
 
 #[tokio::test]
+async fn a_first_send_refused_as_already_associated_under_a_lagging_read_is_done_not_rolled_back() {
+    // Another run associated the last three numbers a moment ago, and reads see writes late
+    // (by less than a request timeout). The job's first batch is associated; its second is
+    // refused as already associated, and the lookup right after the refusal does not show those
+    // numbers yet. Taken for refused, they would end the job and undo the first batch, billed.
+    // The second lookup, a request timeout later, shows them: they are done.
+    let inputs = numbers(0, 6);
+    let mock = emulator(None).await;
+    mock.set_faults(Faults {
+        list_lag_ms: ms(REQUEST_TIMEOUT) * 9 / 10,
+        ..Faults::default()
+    });
+    monitor(&mock, &inputs[3..]).await;
+    let report = client(&mock)
+        .associate_all(
+            DEMO_ENTERPRISE,
+            &inputs,
+            BulkOptions::default()
+                .mode(Mode::AllOrNothing)
+                .batch_size(3)
+                .concurrency(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
+    let strings = |numbers: &[telnyx_e164::UsNumber]| -> Vec<String> {
+        numbers.iter().map(|n| n.as_e164().to_string()).collect()
+    };
+    assert_eq!(strings(&report.associated), inputs[..3], "{report:?}");
+    assert_eq!(
+        strings(&report.already_associated),
+        inputs[3..],
+        "{report:?}"
+    );
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert_eq!(report.rolled_back, 0);
+    assert_eq!(
+        associated(&mock),
+        inputs.iter().cloned().collect::<BTreeSet<_>>()
+    );
+    assert_eq!(mock.billing().associate, 6, "each number billed once");
+}
+
+#[tokio::test]
 async fn a_stalled_job_leaves_its_batches_to_resume_which_finishes_without_a_rollback() {
     let mock = Arc::new(emulator(None).await);
     let inputs = numbers(0, 30);
