@@ -82,7 +82,7 @@ async fn look_again(
     if unseen.is_empty() {
         return Ok(found);
     }
-    tracing::info!(
+    tracing::warn!(
         numbers = unseen.len(),
         wait_ms = u64::try_from(ctx.settle.as_millis()).unwrap_or(u64::MAX),
         "refused numbers not found on the enterprise; looking again once a lagging read shows them"
