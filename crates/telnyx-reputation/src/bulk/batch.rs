@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::context::JobContext;
 use super::journal::{Event, JournalError, RefusedNumber, SentWith};
 use super::operation::{Operation, Sent};
-use super::proof::{Proof, prove};
+use super::proof::{Proof, Seen, prove};
 use super::reconcile::Found;
 use super::refusal::{handle_refusal, pointed_index, refusal_code};
 use super::tally::{Step, Tally, Work, already, commit, fail, next_send, record_refused};
@@ -245,7 +245,16 @@ impl Batch<'_> {
         why: Uncertain,
     ) -> Result<(), JournalError> {
         let (ctx, batch) = (self.ctx, self.batch);
-        let proof = match prove(ctx, &set, self.first, this, why.may_be_pending()).await {
+        let proof = match prove(
+            ctx,
+            &set,
+            self.first,
+            this,
+            why.may_be_pending(),
+            Seen::Applied,
+        )
+        .await
+        {
             Ok(proof) => proof,
             Err(e) => {
                 tracing::warn!(batch, error = %e, "reconciliation lookup failed");

@@ -10,6 +10,10 @@
 //!    answer was given up, is seen; only a number both lookups show not applied is proved not
 //!    applied, and only such a number may be sent again.
 //!
+//! The same two lookups settle a refusal ([`super::refusal`]): there the question is whether
+//! a number is on the enterprise at all ([`Seen::Present`]), not whether the request applied it
+//! ([`Seen::Applied`]).
+//!
 //! Nothing here runs for a request that was answered: a job without uncertain outcomes waits
 //! for nothing.
 
@@ -23,6 +27,27 @@ use super::context::JobContext;
 use super::journal::SentWith;
 use super::reconcile::Found;
 use crate::Error;
+
+/// What a lookup has to show of a number for it to need no second lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Seen {
+    /// Applied by this job: the question after a request whose outcome is uncertain, or after
+    /// the refusal of a resend (the earlier request's work, seen late).
+    Applied,
+    /// On the enterprise, whoever put it there: the question after the refusal of a first send
+    /// in all-or-nothing mode, where a number another run associated a moment ago is refused as
+    /// associated while a read that lags does not show it yet.
+    Present,
+}
+
+impl Seen {
+    fn by(self, found: Found) -> bool {
+        match self {
+            Seen::Applied => found == Found::Ours,
+            Seen::Present => found != Found::Absent,
+        }
+    }
+}
 
 /// What the lookups proved about a request's numbers.
 #[derive(Debug)]
@@ -56,13 +81,15 @@ pub(super) fn time_left(sent: &SentWith, timeout: Duration) -> Duration {
 
 /// Proves what the request `this` (of a batch first sent as `first`) did to `numbers`: waits
 /// out its timeout when `wait_first` (an uncertain answer; not for a refusal, which is an
-/// answer), then looks up, and looks up again what the first lookup did not find applied.
+/// answer), then looks up, and one request timeout later looks up again what the first lookup
+/// did not show as `seen` asks.
 pub(super) async fn prove(
     ctx: &JobContext,
     numbers: &[UsNumber],
     first: &SentWith,
     this: &SentWith,
     wait_first: bool,
+    seen: Seen,
 ) -> Result<Proof, Error> {
     if wait_first {
         let wait = time_left(this, ctx.settle);
@@ -77,19 +104,32 @@ pub(super) async fn prove(
     let (mut found, mut id) = ctx.operation.look_up(ctx, numbers, first, this).await?;
     let unseen: Vec<UsNumber> = found
         .iter()
-        .filter(|(_, f)| *f != Found::Ours)
+        .filter(|(_, f)| !seen.by(*f))
         .map(|(n, _)| *n)
         .collect();
     if unseen.is_empty() {
         return Ok(Proof { found, id });
+    }
+    let wait_ms = u64::try_from(ctx.settle.as_millis()).unwrap_or(u64::MAX);
+    match seen {
+        Seen::Applied => tracing::debug!(
+            numbers = unseen.len(),
+            wait_ms,
+            "not seen applied; looking again once the request timeout has passed"
+        ),
+        Seen::Present => tracing::warn!(
+            numbers = unseen.len(),
+            wait_ms,
+            "refused numbers not found on the enterprise; looking again once a lagging read shows them"
+        ),
     }
     tokio::time::sleep(ctx.settle).await;
     let (again, again_id) = ctx.operation.look_up(ctx, &unseen, first, this).await?;
     id = id.or(again_id);
     for (n, f) in again {
         if let Some(slot) = found.iter_mut().find(|(m, _)| *m == n) {
-            // Applied once seen applied; otherwise the later lookup decides.
-            if slot.1 != Found::Ours {
+            // Seen once seen; otherwise the later lookup decides.
+            if !seen.by(slot.1) {
                 slot.1 = f;
             }
         }

@@ -20,7 +20,7 @@ use telnyx_e164::UsNumber;
 
 use super::context::JobContext;
 use super::journal::{JournalError, RefusedNumber, SentWith};
-use super::proof::prove;
+use super::proof::{Seen, prove};
 use super::reconcile::{Found, reconcile};
 use super::tally::{Step, Tally, already, commit, fail, next_send, record_refused};
 use super::{FailureReason, Mode};
@@ -67,37 +67,6 @@ fn refusal_of(number: UsNumber, error: Option<&ApiErrorEntry>, fallback: &Error)
     }
 }
 
-/// All-or-nothing, after a first send: the `found` numbers that the refusal's lookup did not
-/// find, looked up again one request timeout later, when a read that lagged shows them.
-async fn look_again(
-    ctx: &JobContext,
-    mut found: Vec<(UsNumber, Found)>,
-    first: &SentWith,
-) -> Result<Vec<(UsNumber, Found)>, Error> {
-    let unseen: Vec<UsNumber> = found
-        .iter()
-        .filter(|(_, f)| *f == Found::Absent)
-        .map(|(n, _)| *n)
-        .collect();
-    if unseen.is_empty() {
-        return Ok(found);
-    }
-    tracing::warn!(
-        numbers = unseen.len(),
-        wait_ms = u64::try_from(ctx.settle.as_millis()).unwrap_or(u64::MAX),
-        "refused numbers not found on the enterprise; looking again once a lagging read shows them"
-    );
-    tokio::time::sleep(ctx.settle).await;
-    let again: BTreeMap<UsNumber, Found> =
-        reconcile(ctx, &unseen, first).await?.into_iter().collect();
-    for (n, f) in &mut found {
-        if let Some(seen) = again.get(n) {
-            *f = *seen;
-        }
-    }
-    Ok(found)
-}
-
 /// A 400/422 refusal: find the offending numbers (pointer, else lookups, else bisection), count
 /// the ones already on this enterprise as done (or as the job's, after a resend), and decide
 /// what to send next. `sends` is how many times the set was sent before this request.
@@ -136,16 +105,17 @@ pub(super) async fn handle_refusal(
     // adds to that work while this one makes sure of it.
     let _held = (ctx.mode == Mode::AllOrNothing).then(|| ctx.hold_sends());
     // Numbers already associated with this enterprise are done, not errors. After a resend, a
-    // number not seen yet may be the earlier request's, seen late: it is looked up twice.
-    let looked = if sends > 0 {
-        prove(ctx, &candidates, first, first, false)
+    // number not seen applied may be the earlier request's, seen late; after a first send in
+    // all-or-nothing mode, a number not seen at all may be another run's, seen late: each is
+    // looked up twice.
+    let looked = match (sends, ctx.mode) {
+        (0, Mode::BestEffort) => reconcile(ctx, &candidates, first).await,
+        (0, _) => prove(ctx, &candidates, first, first, false, Seen::Present)
             .await
-            .map(|proof| proof.found)
-    } else {
-        match reconcile(ctx, &candidates, first).await {
-            Ok(found) if ctx.mode == Mode::AllOrNothing => look_again(ctx, found, first).await,
-            other => other,
-        }
+            .map(|proof| proof.found),
+        _ => prove(ctx, &candidates, first, first, false, Seen::Applied)
+            .await
+            .map(|proof| proof.found),
     };
     let found = match looked {
         Ok(found) => found,

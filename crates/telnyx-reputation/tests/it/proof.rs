@@ -55,27 +55,32 @@ async fn refresh_ten_under(faults: Faults) -> (MockHandle, JobReport) {
     (mock, report)
 }
 
-/// Associates `numbers(0, count)` all or nothing in batches of 3, one batch at a time, with
-/// `faults` on, where the account owns all but the last number; checks that the job rolls back
-/// its first batch, and gives the emulator and the report.
+/// Associates `numbers(0, count)` in threes ([`associate_in_threes`]) with `faults` on, where
+/// the account owns all but the last number; checks that the job rolls back its first batch,
+/// and gives the emulator and the report.
 async fn rolled_back_under(count: u32, faults: Faults) -> (MockHandle, JobReport) {
     let inputs = numbers(0, count);
     let mock = emulator(Some(&inputs[..inputs.len() - 1])).await;
     mock.set_faults(faults);
-    let report = client(&mock)
+    let report = associate_in_threes(&mock, &inputs).await;
+    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
+    assert_eq!(report.rolled_back, 3);
+    (mock, report)
+}
+
+/// Associates `inputs` all or nothing in batches of 3, one batch at a time.
+async fn associate_in_threes(mock: &MockHandle, inputs: &[String]) -> JobReport {
+    client(mock)
         .associate_all(
             DEMO_ENTERPRISE,
-            &inputs,
+            inputs,
             BulkOptions::default()
                 .mode(Mode::AllOrNothing)
                 .batch_size(3)
                 .concurrency(1),
         )
         .await
-        .unwrap();
-    assert_eq!(report.outcome, Outcome::RolledBack, "{report:?}");
-    assert_eq!(report.rolled_back, 3);
-    (mock, report)
+        .unwrap()
 }
 
 fn all_done(report: &JobReport, count: usize) {
@@ -273,17 +278,7 @@ async fn a_first_send_refused_as_already_associated_under_a_lagging_read_is_done
         ..Faults::default()
     });
     monitor(&mock, &inputs[3..]).await;
-    let report = client(&mock)
-        .associate_all(
-            DEMO_ENTERPRISE,
-            &inputs,
-            BulkOptions::default()
-                .mode(Mode::AllOrNothing)
-                .batch_size(3)
-                .concurrency(1),
-        )
-        .await
-        .unwrap();
+    let report = associate_in_threes(&mock, &inputs).await;
     assert_eq!(report.outcome, Outcome::Completed, "{report:?}");
     let strings = |numbers: &[telnyx_e164::UsNumber]| -> Vec<String> {
         numbers.iter().map(|n| n.as_e164().to_string()).collect()
