@@ -13,7 +13,10 @@
 //! 3. **Refusals**: numbers already associated with this enterprise count as done. In
 //!    all-or-nothing, any other refusal fails the job and every number this job associated is
 //!    disassociated again; in [`Mode::BestEffort`] the offending numbers are isolated (from
-//!    `source.pointer`, else by bisection) and the rest associated.
+//!    `source.pointer`, else by bisection) and the rest associated. Reads may lag behind
+//!    writes: before an all-or-nothing job takes a refused number that a lookup does not show
+//!    for refused, it holds its other batches back and looks it up again one request timeout
+//!    later, so that a number another run associated a moment ago counts as done.
 //! 4. **Ambiguous outcomes** (timeout, dropped connection, 5xx after sending): once the request
 //!    timeout has passed (the request is then no longer in the server's hands), the numbers are
 //!    looked up on the enterprise before anything else is decided; a request is sent again only
