@@ -9,7 +9,7 @@ use crate::bulk::{FailureReason, Outcome};
 /// The first line: what the job is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct Header {
-    /// Format version of the file: [`VERSION`] for new journals; version 1 is still read.
+    /// Format version of the file: [`VERSION`], the only one read (any other is refused).
     pub v: u32,
     /// The header's tag, always `"job"`, so that every line of the file has an `event`.
     pub event: String,
