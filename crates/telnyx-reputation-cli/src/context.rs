@@ -54,7 +54,9 @@ pub struct Global {
     pub deadline: Option<u64>,
     /// The timeout of each attempt of each request, in seconds (a fraction allowed, from
     /// 0.05). A bulk job waits this long before it looks up a request whose answer was lost,
-    /// so that the request is no longer in the server's hands.
+    /// so that the request is no longer in the server's hands, and as long again between two
+    /// lookups that must agree (reads may lag): before it sends such a request again, and
+    /// before an all-or-nothing job takes a refused number that it cannot find for refused.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 30.0, value_parser = parse_timeout)]
     pub timeout: f64,
     /// How many times a failed request is retried when that is safe (429s are always waited

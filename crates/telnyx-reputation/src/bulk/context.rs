@@ -32,8 +32,9 @@ pub(super) struct JobContext {
     /// of requests whose own time is not known, converted to the server's clock.
     pub started_at: DateTime<Utc>,
     pub concurrency: usize,
-    /// How long a request may be in the server's hands: the wait before a lookup of one whose
-    /// answer was lost, and between the two lookups that prove it not applied.
+    /// How long a request may be in the server's hands, and a read lag behind a write: the
+    /// wait before a lookup of a request whose answer was lost, and between the two lookups
+    /// that prove it not applied or a refused number not there.
     pub settle: Duration,
     /// How many times numbers proved not applied may be sent again.
     pub resends: u32,
