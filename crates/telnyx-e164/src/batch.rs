@@ -83,6 +83,7 @@ impl Batch {
 
 /// One input that is neither a US local nor a US toll-free number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RejectedEntry {
     /// The input's 0-based position among the batch's inputs.
     pub index: usize,
@@ -94,6 +95,7 @@ pub struct RejectedEntry {
 
 /// One input that repeats an earlier number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DuplicateEntry {
     /// The repeating input's 0-based position among the batch's inputs.
     pub index: usize,
@@ -105,6 +107,7 @@ pub struct DuplicateEntry {
 
 /// Every reason a batch was refused, all at once.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BatchRejection {
     /// Inputs that are neither US local nor US toll-free numbers.
     pub entries: Vec<RejectedEntry>,

@@ -48,6 +48,7 @@ impl serde::Serialize for Region {
 
 /// What a number is, as far as the Reputation API is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NumberKind {
     /// A US geographic number: accepted by the associate call.
     UsLocal,

@@ -30,6 +30,7 @@ pub struct E164 {
 /// Why an input is not a number, with the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{input:?}: {reason}")]
+#[non_exhaustive]
 pub struct ParseError {
     /// The rule the input breaks.
     pub reason: Reason,

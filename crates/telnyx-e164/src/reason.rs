@@ -5,6 +5,7 @@ use std::fmt;
 /// The rule an input breaks. [`Reason::code`] is stable: tools and the emulator's error bodies
 /// use it, so it never changes meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Reason {
     /// The input is empty or nothing but whitespace.
     Empty,

@@ -11,6 +11,7 @@ use crate::classify::Region;
 
 /// What an area code (NPA) of the North American Numbering Plan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NpaClass {
     /// Geographic, in the 50 states or DC.
     UsGeographic,

@@ -8,6 +8,7 @@ use crate::number::{E164, ParseError};
 
 /// Which of the two kinds the associate call accepts a [`UsNumber`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UsNumberKind {
     /// A US geographic number: accepted whether it is in the account's Telnyx inventory or
     /// hosted elsewhere.

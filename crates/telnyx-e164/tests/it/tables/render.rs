@@ -20,6 +20,8 @@ fn class(c: NpaClass) -> String {
         NpaClass::PremiumRate => "PR".into(),
         NpaClass::NonGeographic => "NG".into(),
         NpaClass::Unassigned => "U".into(),
+        // The enum is non-exhaustive: a class added to it needs a form in the tables here.
+        other => panic!("no table form for the class {other:?}"),
     }
 }
 
