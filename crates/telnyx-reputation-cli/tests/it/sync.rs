@@ -3,7 +3,9 @@
 //! read as `associate` reads it (a CSV column behind a header, a bad line stopping everything);
 //! the journal by default and `jobs` listing it; a prune stopped by Ctrl-C finished by `resume`,
 //! and `rollback` undoing the associations alone; a number Telnyx removed held back (listed, not
-//! billed) until `--readd-removed`, one the customer removed associated as before. (SIGKILL at seeded points: `sync_kill.rs`.)
+//! billed) until `--readd-removed`, one the customer removed associated as before; a sync
+//! right behind another run, whose lagging read plans that run's numbers again, finding them
+//! done. (SIGKILL at seeded points: `sync_kill.rs`.)
 
 use crate::common;
 
@@ -306,4 +308,47 @@ fn a_number_telnyx_removed_is_held_back_until_readd_removed_and_a_customer_remov
         "re-added: one more check"
     );
     assert_eq!(held(&server, ENTERPRISE), number_set(&inventory));
+}
+
+#[test]
+fn a_sync_right_behind_another_run_finds_done_what_its_lagging_read_planned_again() {
+    // Reads show writes 1.5 s late. Another run has just associated the last ten numbers of
+    // FILE, so the sync's list does not show them and its plan asks for them again. The sync
+    // associates its first batch; the server refuses the second as already associated, and
+    // the lookup right after the refusal does not show those numbers either; the one a request
+    // timeout (2 s) later does. The sync counts them as done: it does not roll back the ten it
+    // associated, billed.
+    let server = mock_serve(&[]);
+    admin(&server, "PUT", "/__mock/faults", r#"{"list_lag_ms": 1500}"#);
+    seed_numbers(&server, 10, 10);
+    let dir = common::tempdir();
+    let path = common::file(&dir, "inventory.txt", numbers(0, 20).as_bytes());
+    let out = api(
+        &server,
+        &[
+            "--output",
+            "json",
+            "--timeout",
+            "2",
+            "sync",
+            "--enterprise",
+            ENTERPRISE,
+            &path,
+            "--batch-size",
+            "10",
+            "--concurrency",
+            "1",
+            "--no-journal",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(held(&server, ENTERPRISE), number_set(&numbers(0, 20)));
+    assert_eq!(billed(&server), 20, "each number billed once, none undone");
 }
