@@ -108,14 +108,17 @@ pub(super) async fn handle_refusal(
     // number not seen applied may be the earlier request's, seen late; after a first send in
     // all-or-nothing mode, a number not seen at all may be another run's, seen late: each is
     // looked up twice.
-    let looked = match (sends, ctx.mode) {
-        (0, Mode::BestEffort) => reconcile(ctx, &candidates, first).await,
-        (0, _) => prove(ctx, &candidates, first, first, false, Seen::Present)
+    let looked = if sends == 0 && ctx.mode == Mode::BestEffort {
+        reconcile(ctx, &candidates, first).await
+    } else {
+        let seen = if sends == 0 {
+            Seen::Present
+        } else {
+            Seen::Applied
+        };
+        prove(ctx, &candidates, first, first, false, seen)
             .await
-            .map(|proof| proof.found),
-        _ => prove(ctx, &candidates, first, first, false, Seen::Applied)
-            .await
-            .map(|proof| proof.found),
+            .map(|proof| proof.found)
     };
     let found = match looked {
         Ok(found) => found,
