@@ -126,6 +126,9 @@ impl Ownership {
 }
 
 /// The answer to an ownership question (`still_own` on the wire).
+///
+/// Exhaustive on purpose, unlike the crate's other enums: it is the two values of a boolean
+/// field, so a `match` on it needs no wildcard arm and never will.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Claim {
     /// The caller still owns the number (`still_own: true`): a `pending_confirmation` or

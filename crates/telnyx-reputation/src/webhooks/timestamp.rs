@@ -8,6 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const TOLERANCE_SECS: u64 = 300;
 
 /// Which side of the receiver's clock a rejected timestamp lies on.
+///
+/// Exhaustive on purpose, unlike the crate's other enums: a timestamp outside the tolerance is
+/// before it or after it, and there is no third side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Skew {
     /// The timestamp is older than the tolerance allows: a late or replayed delivery.
