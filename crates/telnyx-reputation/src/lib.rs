@@ -221,8 +221,9 @@
 //!   open enums with an `Other(String)` variant, so a value Telnyx adds later is carried, not
 //!   refused.
 //! - No third-party type appears in a signature except the ecosystem's currency: `http`,
-//!   `futures::Stream`, `tokio_util`'s `CancellationToken`, `uuid` and `chrono` values.
-//!   Transport failures are [`TransportError`].
+//!   `futures::Stream`, `tokio_util`'s `CancellationToken`, `uuid` and `chrono` values, serde's
+//!   traits, and a `serde_json::Value` for the body of a webhook event this version does not
+//!   know ([`webhooks::Event::Other`]). Transport failures are [`TransportError`].
 //! - The public API is recorded in `public-api.txt` beside this crate's manifest; every
 //!   change to it shows there.
 //! - Records are the library's own: [`NumberReputation`] (a number, its [`Reputation`] data and
