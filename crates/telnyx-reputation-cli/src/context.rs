@@ -279,8 +279,8 @@ impl Global {
 }
 
 /// Asks `question` on the terminal (`Proceed? [y/N]`); refused, with `refusal`'s message, when
-/// stdin is not a terminal.
-fn ask(question: &str, refusal: impl FnOnce() -> String) -> Result<(), Failure> {
+/// stdin is not a terminal. Every confirmation of the command asks through here.
+pub(crate) fn ask(question: &str, refusal: impl FnOnce() -> String) -> Result<(), Failure> {
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage(refusal()));
     }

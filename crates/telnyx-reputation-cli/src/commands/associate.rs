@@ -10,6 +10,7 @@ use serde::Serialize;
 use telnyx_reputation::bulk::{BulkOptions, CancellationToken, Mode, Note, Parsing, PreparedJob};
 use uuid::Uuid;
 
+use crate::args::{in_flight, per_request};
 use crate::bulk::CONFIRM_ABOVE;
 use crate::bulk::job_report::{conclude, exit_of, reason};
 use crate::context::Global;
@@ -22,8 +23,6 @@ use crate::signals::{self, Messages};
 
 /// The most numbers the API takes in one associate request.
 const MAX_BATCH: usize = 100;
-/// The most requests in flight that the CLI allows.
-const MAX_CONCURRENCY: usize = 64;
 
 /// How refusals affect the job.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -32,27 +31,6 @@ pub enum ModeArg {
     AllOrNothing,
     /// Every number that can be.
     BestEffort,
-}
-
-fn batch_size(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=MAX_BATCH).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_BATCH} (the API takes at most {MAX_BATCH} numbers per request)"
-        )),
-    }
-}
-
-fn concurrency(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
-        Ok(n) if n > MAX_CONCURRENCY => Err(format!(
-            "{n} is too many: at most {MAX_CONCURRENCY} requests in flight; more only meet the API's rate limits (HTTP 429) and slow the job down"
-        )),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_CONCURRENCY}"
-        )),
-    }
 }
 
 /// Arguments of `associate`.
@@ -67,10 +45,10 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ModeArg::AllOrNothing)]
     mode: ModeArg,
     /// Requests in flight at once (1–64).
-    #[arg(long, default_value_t = 4, value_parser = concurrency)]
+    #[arg(long, default_value_t = 4, value_parser = in_flight::<64>)]
     concurrency: usize,
     /// Numbers per request (1–100).
-    #[arg(long, default_value_t = MAX_BATCH, value_parser = batch_size)]
+    #[arg(long, default_value_t = MAX_BATCH, value_parser = per_request::<MAX_BATCH>)]
     batch_size: usize,
     #[command(flatten)]
     journal: JournalArgs,
@@ -385,19 +363,4 @@ fn print_dry_run(dry: &DryRun<'_>, output: Output) -> Result<(), Failure> {
         sink.row(r, &cells)?;
     }
     sink.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flags_out_of_range_are_refused_with_the_reason() {
-        assert_eq!(batch_size("100"), Ok(100));
-        assert!(batch_size("0").is_err());
-        assert!(batch_size("101").unwrap_err().contains("at most 100"));
-        assert_eq!(concurrency("64"), Ok(64));
-        assert!(concurrency("65").unwrap_err().contains("rate limits"));
-        assert!(concurrency("0").is_err());
-    }
 }

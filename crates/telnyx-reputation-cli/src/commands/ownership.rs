@@ -13,7 +13,7 @@ use telnyx_reputation::ownership::{ConfirmOptions, ConfirmOutcome, ConfirmReport
 use telnyx_reputation::{Claim, DocumentId, Ownership};
 use uuid::Uuid;
 
-use crate::args::{document_id, number};
+use crate::args::{document_id, in_flight, number};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::{InputArgs, Inputs, number_text};
@@ -44,16 +44,6 @@ pub struct GetArgs {
     number: String,
 }
 
-fn concurrency(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=ConfirmOptions::MAX_CONCURRENCY).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {}",
-            ConfirmOptions::MAX_CONCURRENCY
-        )),
-    }
-}
-
 /// Arguments of `ownership confirm` and `ownership give-up`.
 #[derive(Debug, clap::Args)]
 pub struct AnswerArgs {
@@ -69,8 +59,8 @@ pub struct AnswerArgs {
     /// The id of an uploaded document supporting the answer, sent with every number.
     #[arg(long, value_name = "ID", value_parser = document_id)]
     evidence: Option<DocumentId>,
-    /// Answers in flight at once.
-    #[arg(long, default_value_t = 4, value_parser = concurrency)]
+    /// Answers in flight at once (1–64).
+    #[arg(long, default_value_t = 4, value_parser = in_flight::<{ ConfirmOptions::MAX_CONCURRENCY }>)]
     concurrency: usize,
 }
 

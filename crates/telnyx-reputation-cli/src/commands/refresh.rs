@@ -8,18 +8,12 @@
 use telnyx_reputation::bulk::BulkOptions;
 use uuid::Uuid;
 
+use crate::args::{in_flight, per_request};
 use crate::bulk::ops::{plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::input::InputArgs;
 use crate::journals::JournalArgs;
-
-fn concurrency(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=64).contains(&n) => Ok(n),
-        _ => Err("must be a whole number from 1 to 64".into()),
-    }
-}
 
 /// Arguments of `refresh`.
 #[derive(Debug, clap::Args)]
@@ -30,11 +24,11 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     /// Requests in flight at once (1–64).
-    #[arg(long, default_value_t = 4, value_parser = concurrency)]
+    #[arg(long, default_value_t = 4, value_parser = in_flight::<64>)]
     concurrency: usize,
     /// Numbers per request (1–100).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=100))]
-    batch_size: u16,
+    #[arg(long, default_value_t = 100, value_parser = per_request::<100>)]
+    batch_size: usize,
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
     #[arg(long)]
     strict: bool,
@@ -46,7 +40,7 @@ pub struct Args {
 pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
     let plan = plan(&args.input, args.strict, global)?;
     let options = BulkOptions::default()
-        .batch_size(usize::from(args.batch_size))
+        .batch_size(args.batch_size)
         .concurrency(args.concurrency);
     let enterprise = args.enterprise;
     run_ops(

@@ -10,6 +10,7 @@ use telnyx_reputation::bulk::ops::RemediationTemplate;
 use telnyx_reputation::{Page, Remediation, RemediationFilter, RemediationStatus};
 use uuid::Uuid;
 
+use crate::args::{in_flight, per_request};
 use crate::bulk::ops::{plan, run_ops};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
@@ -47,11 +48,11 @@ pub struct SubmitArgs {
     #[arg(long)]
     webhook_url: Option<String>,
     /// Numbers per request (1–2,000).
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u16).range(1..=2000))]
-    batch_size: u16,
+    #[arg(long, default_value_t = 2000, value_parser = per_request::<2000>)]
+    batch_size: usize,
     /// Requests in flight at once (1–16).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=16))]
-    concurrency: u8,
+    #[arg(long, default_value_t = 2, value_parser = in_flight::<16>)]
+    concurrency: usize,
     /// Accept only `+` and digits (by default human US forms are read and sent canonical).
     #[arg(long)]
     strict: bool,
@@ -127,8 +128,8 @@ async fn submit(args: SubmitArgs, global: &Global) -> Result<Exit, Failure> {
     let template = template(&args)?;
     let plan = plan(&args.input, args.strict, global)?;
     let options = BulkOptions::default()
-        .batch_size(usize::from(args.batch_size))
-        .concurrency(usize::from(args.concurrency));
+        .batch_size(args.batch_size)
+        .concurrency(args.concurrency);
     let enterprise = args.enterprise;
     run_ops(
         global,

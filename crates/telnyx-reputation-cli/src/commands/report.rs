@@ -20,6 +20,7 @@ use telnyx_reputation::report::{
 use telnyx_reputation::{Client, Removal, Scope};
 use uuid::Uuid;
 
+use crate::args::in_flight;
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
 use crate::output::{JsonRows, Sink};
@@ -66,10 +67,10 @@ pub struct Args {
     /// `--fail-on`.
     #[arg(long)]
     fail_on_ownership: bool,
-    /// List pages asked for at once.
-    #[arg(long, value_name = "N", default_value_t = Client::LIST_CONCURRENCY as u16,
-          value_parser = clap::value_parser!(u16).range(1..=64))]
-    concurrency: u16,
+    /// List pages asked for at once (1–64).
+    #[arg(long, value_name = "N", default_value_t = Client::LIST_CONCURRENCY,
+          value_parser = in_flight::<64>)]
+    concurrency: usize,
 }
 
 const ROW_HEADERS: [&str; 12] = [
@@ -330,7 +331,7 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
         let mut rows = std::pin::pin!(
             session
                 .client
-                .reputation_report(args.enterprise.into(), usize::from(args.concurrency))
+                .reputation_report(args.enterprise.into(), args.concurrency)
         );
         let mut since_flush: u32 = 0;
         let mut cells: [String; 12] = Default::default();

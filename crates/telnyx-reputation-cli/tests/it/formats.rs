@@ -11,29 +11,78 @@ use common::*;
 
 #[test]
 fn out_of_range_flags_are_refused_with_the_reason() {
-    let base = [
-        "--mock",
-        "associate",
-        "--enterprise",
-        ENTERPRISE,
-        "+16035551234",
+    // Every command that takes `--concurrency` or `--batch-size`, each with its own bounds, and
+    // one rule for all of them: the bound in the message, and above a concurrency bound, why.
+    let number = "+16035551234";
+    let commands: [(&[&str], Option<u32>, u32); 6] = [
+        (
+            &["associate", "--enterprise", ENTERPRISE, number],
+            Some(100),
+            64,
+        ),
+        (
+            &["refresh", "--enterprise", ENTERPRISE, number],
+            Some(100),
+            64,
+        ),
+        (
+            &["sync", "--enterprise", ENTERPRISE, "inventory.txt"],
+            Some(100),
+            64,
+        ),
+        (
+            &[
+                "remediation",
+                "submit",
+                "--enterprise",
+                ENTERPRISE,
+                "--call-purpose",
+                "x",
+                number,
+            ],
+            Some(2000),
+            16,
+        ),
+        (&["report", "--enterprise", ENTERPRISE], None, 64),
+        (
+            &["ownership", "confirm", "--enterprise", ENTERPRISE, number],
+            None,
+            64,
+        ),
     ];
-    for (flag, value, reason) in [
-        ("--batch-size", "0", "1 to 100"),
-        ("--batch-size", "101", "at most 100 numbers per request"),
-        ("--concurrency", "0", "1 to 64"),
-        ("--concurrency", "65", "rate limits"),
-        ("--concurrency", "1000", "rate limits"),
-    ] {
-        let mut args = base.to_vec();
-        args.extend([flag, value]);
-        let out = run(&args, None);
-        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
-        assert!(
-            stderr(&out).contains(reason),
-            "{flag} {value}: {}",
-            stderr(&out)
-        );
+    for (command, batch, in_flight) in commands {
+        let mut cases = vec![
+            ("--concurrency", "0".to_owned(), format!("1 to {in_flight}")),
+            ("--concurrency", "x".to_owned(), format!("1 to {in_flight}")),
+            (
+                "--concurrency",
+                (in_flight + 1).to_string(),
+                "rate limits".to_owned(),
+            ),
+            ("--concurrency", "1000".to_owned(), "rate limits".to_owned()),
+        ];
+        if let Some(batch) = batch {
+            cases.push(("--batch-size", "0".to_owned(), format!("1 to {batch}")));
+            cases.push((
+                "--batch-size",
+                (batch + 1).to_string(),
+                format!("at most {batch} numbers per request"),
+            ));
+        }
+        for (flag, value, reason) in cases {
+            let mut args = vec!["--mock"];
+            args.extend(command);
+            args.extend([flag, value.as_str()]);
+            let out = run(&args, None);
+            let what = format!("{} {flag} {value}", command[0]);
+            assert_eq!(out.status.code(), Some(2), "{what}");
+            let text = stderr(&out);
+            assert!(text.contains(&reason), "{what}: {text}");
+            assert!(
+                text.contains(&format!("'{value}'")),
+                "{what} names the value: {text}"
+            );
+        }
     }
 }
 

@@ -28,6 +28,7 @@ use uuid::Uuid;
 use self::inventory::inventory;
 use self::plan::print_plan;
 use self::prune::{MaxPrune, check_max_prune, confirm_prune, may_prune, parse_max_prune};
+use crate::args::{in_flight, per_request};
 use crate::bulk::sync_outcome::{conclude_sync, sync_failure};
 use crate::context::Global;
 use crate::exit::{Exit, Failure};
@@ -76,11 +77,11 @@ pub struct Args {
     #[arg(long)]
     best_effort: bool,
     /// Requests in flight at once (1–64), for the associations and the disassociations.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    concurrency: u16,
+    #[arg(long, default_value_t = 4, value_parser = in_flight::<64>)]
+    concurrency: usize,
     /// Numbers per associate request (1–100).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(1..=100))]
-    batch_size: u8,
+    #[arg(long, default_value_t = 100, value_parser = per_request::<100>)]
+    batch_size: usize,
     #[command(flatten)]
     journal: JournalArgs,
 }
@@ -157,8 +158,8 @@ pub async fn run(args: Args, global: &Global) -> Result<Exit, Failure> {
             } else {
                 Mode::AllOrNothing
             })
-            .concurrency(usize::from(args.concurrency))
-            .batch_size(usize::from(args.batch_size))
+            .concurrency(args.concurrency)
+            .batch_size(args.batch_size)
             .cancel_on(token.clone());
         if let Some(path) = &journal {
             options = options.journal(path);

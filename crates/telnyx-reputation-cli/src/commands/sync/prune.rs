@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use telnyx_reputation::sync::SyncPlan;
 
 use super::Args;
-use crate::context::Global;
+use crate::context::{Global, ask};
 use crate::exit::Failure;
 
 /// `--max-prune`: a count of numbers, or a percentage of the enterprise's.
@@ -100,18 +100,16 @@ pub(super) fn check_max_prune(
     Err(Failure::usage(message))
 }
 
+/// Why a sync that may prune is refused when there is no terminal to confirm on.
+const NO_TERMINAL: &str = "sync --prune disassociates numbers, and stdin is not a terminal to confirm on; pass --yes to proceed (nothing was sent)";
+
 /// Whether a prune may go ahead: `--yes`, or a yes typed on the terminal. Without a terminal to
 /// ask on, a sync that may prune is refused before anything is sent.
 pub(super) fn may_prune(global: &Global) -> Result<(), Failure> {
-    if global.yes {
+    if global.yes || std::io::stdin().is_terminal() {
         return Ok(());
     }
-    if std::io::stdin().is_terminal() {
-        return Ok(());
-    }
-    Err(Failure::usage(
-        "sync --prune disassociates numbers, and stdin is not a terminal to confirm on; pass --yes to proceed (nothing was sent)",
-    ))
+    Err(Failure::usage(NO_TERMINAL))
 }
 
 /// Asks on the terminal before disassociating the plan's extras (`--yes` does not ask).
@@ -120,18 +118,11 @@ pub(super) fn confirm_prune(plan: &SyncPlan, global: &Global) -> Result<(), Fail
     if count == 0 || global.yes {
         return Ok(());
     }
-    may_prune(global)?;
-    eprint!(
-        "disassociate {count} number(s) from enterprise {} (they stop being monitored)? [y/N] ",
-        plan.enterprise
-    );
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(Failure::usage("not confirmed; nothing was sent"))
-    }
+    ask(
+        &format!(
+            "disassociate {count} number(s) from enterprise {} (they stop being monitored)",
+            plan.enterprise
+        ),
+        || NO_TERMINAL.to_owned(),
+    )
 }
