@@ -77,16 +77,12 @@ pub fn merge(into: &mut Value, into_name: &str, doc: &Value, name: &str) -> anyh
                 bail!("{name}: {section} entry {path} is not a mapping");
             };
             for (key, value) in item {
-                match target.get(key) {
-                    None => {
-                        target.insert(key.clone(), value.clone());
-                    }
-                    Some(existing) if existing == value => {}
-                    Some(_) => bail!(
+                add_once(target, key, value, || {
+                    format!(
                         "{} {path} differs between {into_name} and {name}",
                         key.to_ascii_uppercase()
-                    ),
-                }
+                    )
+                })?;
             }
         }
     }
@@ -97,17 +93,31 @@ pub fn merge(into: &mut Value, into_name: &str, doc: &Value, name: &str) -> anyh
             };
             let target = ensure_object(into, &["components", section]);
             for (item_name, value) in items {
-                match target.get(item_name) {
-                    None => {
-                        target.insert(item_name.clone(), value.clone());
-                    }
-                    Some(existing) if existing == value => {}
-                    Some(_) => bail!(
+                add_once(target, item_name, value, || {
+                    format!(
                         "component {section}/{item_name} differs between {into_name} and {name}"
-                    ),
-                }
+                    )
+                })?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Adds `value` under `key` to `target`: kept once when `target` already has the same value
+/// there, and the error `differs` names when it has another.
+fn add_once(
+    target: &mut Map<String, Value>,
+    key: &str,
+    value: &Value,
+    differs: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match target.get(key) {
+        None => {
+            target.insert(key.to_owned(), value.clone());
+        }
+        Some(existing) if existing == value => {}
+        Some(_) => bail!("{}", differs()),
     }
     Ok(())
 }
@@ -242,6 +252,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn merging_keeps_what_two_files_share_once_and_refuses_an_operation_that_differs() {
+        let a = json!({"paths": {"/r": {"get": {"operationId": "getR"}}}});
+        let same = json!({"paths": {"/r": {"get": {"operationId": "getR"}, "post": {}}}});
+        let mut into = a.clone();
+        merge(&mut into, "a.yml", &same, "b.yml").unwrap();
+        assert_eq!(into, same, "the shared GET once, the POST added");
+
+        let other = json!({"paths": {"/r": {"get": {"operationId": "getOther"}}}});
+        let err = merge(&mut a.clone(), "a.yml", &other, "c.yml").unwrap_err();
+        assert_eq!(err.to_string(), "GET /r differs between a.yml and c.yml");
+    }
 
     #[test]
     fn selection_keeps_reputation_paths_and_what_they_reference_transitively() {
