@@ -332,13 +332,7 @@ pub(crate) async fn associate(
         }
         Err(r) => return refusal(r),
     };
-    if faults.commits_then_drops(&app.draws)
-        && let Some(Extension(DropConnection(notify))) = drop_connection
-    {
-        // Applied; now the client never hears so.
-        notify.notify_one();
-        std::future::pending::<()>().await;
-    }
+    commit_then_drop(&app, drop_connection).await;
     created_response(&created)
 }
 
