@@ -36,23 +36,31 @@ pub fn document_id(s: &str) -> Result<DocumentId, String> {
 /// `--concurrency` of a command that allows at most `MAX` requests in flight: a whole number
 /// from 1 to `MAX`. Above it, the error says why more would not help.
 pub fn in_flight<const MAX: usize>(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=MAX).contains(&n) => Ok(n),
-        Ok(n) if n > MAX => Err(format!(
+    one_to(s, MAX).map_err(|above| match above {
+        Some(n) => format!(
             "{n} is too many: at most {MAX} requests in flight; more only meet the API's rate limits (HTTP 429) and slow the job down"
-        )),
-        _ => Err(format!("must be a whole number from 1 to {MAX}")),
-    }
+        ),
+        None => format!("must be a whole number from 1 to {MAX}"),
+    })
 }
 
 /// `--batch-size` of a command whose API operation takes at most `MAX` numbers per request: a
 /// whole number from 1 to `MAX`.
 pub fn per_request<const MAX: usize>(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=MAX).contains(&n) => Ok(n),
-        _ => Err(format!(
+    one_to(s, MAX).map_err(|_| {
+        format!(
             "must be a whole number from 1 to {MAX} (the API takes at most {MAX} numbers per request)"
-        )),
+        )
+    })
+}
+
+/// `s` as a whole number from 1 to `max`; `Err(Some(n))` for a whole number `n` above `max`,
+/// `Err(None)` for anything else.
+fn one_to(s: &str, max: usize) -> Result<usize, Option<usize>> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(n) if n > max => Err(Some(n)),
+        _ => Err(None),
     }
 }
 
